@@ -1,0 +1,120 @@
+/**
+ * The one error class of @oauth1. Every failure of the OAuth flow or of a
+ * provider ends in an `OAuthError` with a `code` from {@link OAuthErrorCode};
+ * bad arguments throw a `TypeError` naming the option instead.
+ *
+ * `status` is the HTTP status *your app* should answer its own user with
+ * (not the provider's status, which is in `response.status`). It is mirrored
+ * as `statusCode` with `expose: true`, so Express, Fastify and Koa's default
+ * error handlers answer it as a 4xx/5xx of the right kind instead of a 500.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.2
+ */
+
+/** The closed set of error codes. */
+export const OAuthErrorCodes = [
+  'missing_token',
+  'missing_verifier',
+  'missing_temporary_credential',
+  'access_denied',
+  'callback_not_confirmed',
+  'fetch_token_denied',
+  'invalid_token_response',
+  'request_timeout',
+  'insecure_transport',
+] as const
+
+export type OAuthErrorCode = (typeof OAuthErrorCodes)[number]
+
+/** The HTTP status an app should answer with, per code. */
+export const defaultStatus: Readonly<Record<OAuthErrorCode, number>> = {
+  missing_token: 401,
+  missing_verifier: 400,
+  missing_temporary_credential: 400,
+  access_denied: 403,
+  callback_not_confirmed: 502,
+  fetch_token_denied: 502,
+  invalid_token_response: 502,
+  request_timeout: 504,
+  insecure_transport: 500,
+}
+
+/** What the provider answered, kept small enough to log. */
+export interface ProviderResponse {
+  status: number
+  headers: Record<string, string>
+  /** At most {@link MAX_ERROR_BODY} characters of the body. */
+  body: string
+}
+
+/** The largest excerpt of a provider's body kept on an error. */
+export const MAX_ERROR_BODY = 2048
+
+export interface OAuthErrorOptions {
+  description?: string
+  status?: number
+  oauthProblem?: string
+  response?: ProviderResponse
+  cause?: unknown
+}
+
+/**
+ * @example
+ * ```ts
+ * try {
+ *   await oauth.twitter.authorizeAccessToken(req)
+ * } catch (err) {
+ *   if (err instanceof OAuthError && err.code === 'access_denied') return res.redirect('/')
+ *   throw err
+ * }
+ * ```
+ */
+export class OAuthError extends Error {
+  readonly code: OAuthErrorCode
+  readonly description: string
+  readonly status: number
+  readonly oauthProblem: string | undefined
+  readonly response: ProviderResponse | undefined
+
+  constructor(code: OAuthErrorCode, options: OAuthErrorOptions = {}) {
+    const description = options.description ?? code.replace(/_/g, ' ')
+    super(`${code}: ${description}`, options.cause === undefined ? {} : { cause: options.cause })
+    this.name = 'OAuthError'
+    this.code = code
+    this.description = description
+    this.status = options.status ?? defaultStatus[code]
+    this.oauthProblem = options.oauthProblem
+    this.response = options.response
+  }
+
+  /** Same as `status`, for Express, Fastify and Koa's error handlers. */
+  get statusCode(): number {
+    return this.status
+  }
+
+  /** Tells Koa (and http-errors users) that the message is safe to show. */
+  get expose(): boolean {
+    return this.status < 500
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      description: this.description,
+      status: this.status,
+      ...(this.oauthProblem === undefined ? {} : { oauthProblem: this.oauthProblem }),
+      ...(this.response === undefined ? {} : { response: this.response }),
+    }
+  }
+}
+
+/** True when `value` is an {@link OAuthError}, across copies of the package too. */
+export function isOAuthError(value: unknown): value is OAuthError {
+  return (
+    value instanceof OAuthError ||
+    (value instanceof Error &&
+      value.name === 'OAuthError' &&
+      typeof (value as { code?: unknown }).code === 'string')
+  )
+}
