@@ -1,0 +1,299 @@
+import { describe, expect, it, vi } from 'vitest'
+import {
+  base64UrlDecode,
+  base64UrlEncode,
+  createMemoryStore,
+  createSealer,
+  createSessionRecordStore,
+  type SessionRecordAccess,
+} from './stores.js'
+import { runStoreConformanceTests } from './testing.js'
+
+const SECRET = 'a-session-secret-of-at-least-32-chars!!'
+const OTHER = 'another-secret-that-is-32-chars-long!!!'
+
+/** A session that lives between requests as JSON, like a cookie or a session store does. */
+function fakeSession() {
+  let serialized: string | undefined
+  const writes: (Record<string, unknown> | undefined)[] = []
+  const access: SessionRecordAccess = {
+    read: () => (serialized === undefined ? undefined : JSON.parse(serialized)),
+    write: (record) => {
+      writes.push(record)
+      serialized = record === undefined ? undefined : JSON.stringify(record)
+    },
+  }
+  return {
+    access,
+    writes,
+    raw: () => serialized,
+    setRaw: (record: unknown) => {
+      serialized = JSON.stringify(record)
+    },
+  }
+}
+
+const cred = (token: string, expiresIn = 60_000) => ({
+  oauth_token: token,
+  oauth_token_secret: `${token}-secret`,
+  redirect_uri: 'https://client.example/cb',
+  expires_at: Date.now() + expiresIn,
+})
+
+runStoreConformanceTests('createMemoryStore', () => ({ store: createMemoryStore() }))
+
+runStoreConformanceTests('createSessionRecordStore', () => {
+  const session = fakeSession()
+  const make = () => createSessionRecordStore(session.access)
+  return { store: make(), reopen: make }
+})
+
+runStoreConformanceTests('createSessionRecordStore with a sealer', () => {
+  const session = fakeSession()
+  const sealer = createSealer(SECRET)
+  const make = () => createSessionRecordStore(session.access, { sealer })
+  return { store: make(), reopen: make }
+})
+
+runStoreConformanceTests('createSessionRecordStore with a rotated sealer (reopen)', () => {
+  const session = fakeSession()
+  const make = () =>
+    createSessionRecordStore(session.access, { sealer: createSealer([SECRET, OTHER]) })
+  return {
+    store: make(),
+    reopen: () =>
+      createSessionRecordStore(session.access, { sealer: createSealer([OTHER, SECRET]) }),
+  }
+})
+
+describe('createSealer', () => {
+  it('round-trips JSON values', async () => {
+    const sealer = createSealer(SECRET)
+    for (const value of [{ a: 'b', n: 1, nested: [true, null] }, 'text 😀', 42, null, []]) {
+      expect(await sealer.unseal(await sealer.seal(value))).toEqual(value)
+    }
+  })
+
+  it('outputs versioned base64url, a fresh IV every time', async () => {
+    const sealer = createSealer(SECRET)
+    const a = await sealer.seal({ secret: 'kd94hf93k423kf44' })
+    const b = await sealer.seal({ secret: 'kd94hf93k423kf44' })
+    expect(a).toMatch(/^[A-Za-z0-9_-]+$/)
+    expect(a).not.toBe(b)
+    expect(a).not.toContain('kd94hf93k423kf44')
+    const bytes = base64UrlDecode(a)!
+    expect(bytes[0]).toBe(1)
+    expect(bytes.subarray(1, 13)).not.toEqual(base64UrlDecode(b)!.subarray(1, 13))
+  })
+
+  it('accepts a Uint8Array secret of 32 bytes', async () => {
+    const sealer = createSealer(new Uint8Array(32).fill(7))
+    expect(await sealer.unseal(await sealer.seal('x'))).toBe('x')
+  })
+
+  it('unseals null for tampering, a wrong key, garbage, or another version', async () => {
+    const sealer = createSealer(SECRET)
+    const sealed = await sealer.seal({ oauth_token_secret: 's' })
+    const bytes = base64UrlDecode(sealed)!
+    for (let i = 0; i < bytes.length; i += 7) {
+      const flipped = new Uint8Array(bytes)
+      flipped[i]! ^= 1
+      expect(await sealer.unseal(base64UrlEncode(flipped))).toBeNull()
+    }
+    expect(await createSealer(OTHER).unseal(sealed)).toBeNull()
+    for (const garbage of [
+      '',
+      'not base64!',
+      'AA',
+      sealed.slice(0, 20),
+      `${sealed}A`,
+      'x'.repeat(70_000),
+    ]) {
+      expect(await sealer.unseal(garbage)).toBeNull()
+    }
+    expect(await sealer.unseal(123 as unknown as string)).toBeNull()
+    const v2 = new Uint8Array(bytes)
+    v2[0] = 2
+    expect(await sealer.unseal(base64UrlEncode(v2))).toBeNull()
+  })
+
+  it('rotates keys: seals with the first, unseals with any', async () => {
+    const old = createSealer(OTHER)
+    const rotated = createSealer([SECRET, OTHER])
+    const fromOld = await old.seal('old')
+    expect(await rotated.unseal(fromOld)).toBe('old')
+    const fromRotated = await rotated.seal('new')
+    expect(await createSealer(SECRET).unseal(fromRotated)).toBe('new')
+    expect(await old.unseal(fromRotated)).toBeNull()
+  })
+
+  it('refuses short or bad secrets with a TypeError naming the option', () => {
+    expect(() => createSealer('short')).toThrow(
+      new TypeError('secret must be at least 32 characters long'),
+    )
+    expect(() => createSealer(new Uint8Array(31))).toThrow(
+      new TypeError('secret must be at least 32 bytes long'),
+    )
+    expect(() => createSealer([SECRET, 'short'])).toThrow(
+      new TypeError('secret[1] must be at least 32 characters long'),
+    )
+    expect(() => createSealer([])).toThrow(new TypeError('secret must not be an empty list'))
+    expect(() => createSealer(undefined as unknown as string)).toThrow(
+      new TypeError('secret must be a string or a Uint8Array'),
+    )
+  })
+
+  it('refuses to seal what JSON cannot hold', async () => {
+    await expect(createSealer(SECRET).seal(undefined)).rejects.toThrow(TypeError)
+  })
+})
+
+describe('createSessionRecordStore', () => {
+  it('seals every entry: no token secret in plaintext in the session', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access, { sealer: createSealer(SECRET) })
+    await store.set('twitter:tok', cred('tok'))
+    const raw = session.raw()!
+    expect(raw).not.toContain('tok-secret')
+    expect(typeof JSON.parse(raw)['twitter:tok']).toBe('string')
+  })
+
+  it('without a sealer keeps plain JSON entries', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access)
+    const value = cred('tok')
+    await store.set('twitter:tok', value)
+    expect(JSON.parse(session.raw()!)).toEqual({ 'twitter:tok': value })
+  })
+
+  it('reads malformed entries as null', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access)
+    const good = cred('good')
+    session.setRaw({
+      a: 'string',
+      b: null,
+      c: { oauth_token: 'x' },
+      d: { oauth_token: 'x', oauth_token_secret: 'y', expires_at: 'soon' },
+      e: { oauth_token: 'x', oauth_token_secret: 'y', expires_at: 1, redirect_uri: 5 },
+      f: [1, 2],
+      good,
+    })
+    for (const key of ['a', 'b', 'c', 'd', 'e', 'f', 'constructor', 'toString']) {
+      expect(await store.get(key)).toBeNull()
+    }
+    expect(await store.get('good')).toEqual(good)
+    for (const record of [null, 'garbage', 42, [1]]) {
+      session.setRaw(record)
+      expect(await store.get('good')).toBeNull()
+    }
+  })
+
+  it('with a sealer, refuses plaintext entries and entries moved to another key', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access, { sealer: createSealer(SECRET) })
+    await store.set('app:a', cred('a'))
+    const sealedA = JSON.parse(session.raw()!)['app:a']
+    session.setRaw({ 'app:b': sealedA, 'app:plain': cred('plain') })
+    expect(await store.get('app:b')).toBeNull()
+    expect(await store.get('app:plain')).toBeNull()
+  })
+
+  it('prunes expired and malformed entries on set', async () => {
+    const session = fakeSession()
+    let now = 1_000_000
+    const store = createSessionRecordStore(session.access, { now: () => now })
+    await store.set('app:old', { ...cred('old'), expires_at: now + 100 })
+    await store.set('app:live', { ...cred('live'), expires_at: now + 10_000 })
+    session.setRaw({ ...JSON.parse(session.raw()!), junk: 'x' })
+    now += 500
+    await store.set('app:new', { ...cred('new'), expires_at: now + 10_000 })
+    expect(Object.keys(JSON.parse(session.raw()!))).toEqual(['app:live', 'app:new'])
+  })
+
+  it('keeps at most maxEntries, evicting the oldest', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access, { maxEntries: 3 })
+    for (const t of ['1', '2', '3', '4']) await store.set(`app:${t}`, cred(t))
+    expect(await store.get('app:1')).toBeNull()
+    expect(Object.keys(JSON.parse(session.raw()!))).toEqual(['app:2', 'app:3', 'app:4'])
+    await store.set('app:2', cred('2'))
+    expect(Object.keys(JSON.parse(session.raw()!))).toEqual(['app:3', 'app:4', 'app:2'])
+  })
+
+  it('defaults to 10 pending entries', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access)
+    for (let i = 0; i < 12; i++) await store.set(`app:${i}`, cred(String(i)))
+    expect(Object.keys(JSON.parse(session.raw()!))).toHaveLength(10)
+    expect(await store.get('app:0')).toBeNull()
+    expect(await store.get('app:11')).not.toBeNull()
+  })
+
+  it('removes the record when the last entry goes, and does not write when nothing changes', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access)
+    await store.delete('app:none')
+    expect(session.writes).toEqual([])
+    await store.set('app:a', cred('a'))
+    await store.delete('app:a')
+    expect(session.writes.at(-1)).toBeUndefined()
+    expect(session.raw()).toBeUndefined()
+  })
+
+  it('stores keys such as __proto__ as own data', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access)
+    const value = cred('p')
+    await store.set('__proto__', value)
+    expect(await store.get('__proto__')).toEqual(value)
+    expect(({} as Record<string, unknown>).oauth_token).toBeUndefined()
+  })
+
+  it('validates its arguments', async () => {
+    expect(() => createSessionRecordStore({} as SessionRecordAccess)).toThrow(
+      new TypeError('access must be an object with read() and write(record)'),
+    )
+    const access = fakeSession().access
+    expect(() => createSessionRecordStore(access, { maxEntries: 0 })).toThrow(
+      new TypeError('maxEntries must be a positive integer'),
+    )
+    expect(() => createSessionRecordStore(access, { sealer: {} as never })).toThrow(
+      new TypeError('sealer must be a Sealer (see createSealer)'),
+    )
+    const store = createSessionRecordStore(access)
+    await expect(store.set('k', { oauth_token: 'x' } as never)).rejects.toThrow(TypeError)
+    await expect(store.get('' as string)).rejects.toThrow(
+      new TypeError('key must be a non-empty string'),
+    )
+  })
+})
+
+describe('createMemoryStore', () => {
+  it('prunes expired entries on set and bounds its size', async () => {
+    let now = 0
+    const store = createMemoryStore({ maxEntries: 2, now: () => now })
+    await store.set('a', { ...cred('a'), expires_at: 10 })
+    now = 20
+    await store.set('b', { ...cred('b'), expires_at: 100 })
+    expect(await store.get('a')).toBeNull()
+    await store.set('c', { ...cred('c'), expires_at: 100 })
+    await store.set('d', { ...cred('d'), expires_at: 100 })
+    expect(await store.get('b')).toBeNull()
+    expect(await store.get('c')).not.toBeNull()
+  })
+
+  it('is independent per instance', async () => {
+    const a = createMemoryStore()
+    const b = createMemoryStore()
+    await a.set('k', cred('k'))
+    expect(await b.get('k')).toBeNull()
+  })
+
+  it('uses no timers', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout')
+    createMemoryStore()
+    expect(spy).not.toHaveBeenCalled()
+    spy.mockRestore()
+  })
+})

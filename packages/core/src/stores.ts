@@ -1,0 +1,382 @@
+/**
+ * Where the web flow keeps temporary credentials between `authorizeRedirect`
+ * and the callback: a store over a framework session record (optionally
+ * sealed with AES-256-GCM, for cookie sessions), an in-memory store, and the
+ * sealer itself.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+
+// ---------------------------------------------------------------------------
+// Sealer
+// ---------------------------------------------------------------------------
+
+/**
+ * Encrypts and authenticates small JSON values, e.g. a temporary credential
+ * kept in a cookie session.
+ */
+export interface Sealer {
+  /** Encrypts `value` (anything `JSON.stringify` accepts) into a base64url string. */
+  seal(value: unknown): Promise<string>
+  /** Decrypts a sealed string; `null` when it is tampered with, sealed with an unknown key, or garbage. Never throws. */
+  unseal(sealed: string): Promise<unknown | null>
+}
+
+/** A secret for {@link createSealer}: a string of at least 32 characters or at least 32 bytes. */
+export type SealerSecret = string | Uint8Array
+
+const SEAL_VERSION = 1
+const IV_BYTES = 12
+const TAG_BYTES = 16
+const MIN_SECRET_LENGTH = 32
+/** Sealed values above this size are refused unread (a cookie is at most a few KiB). */
+const MAX_SEALED_LENGTH = 64 * 1024
+const encoder = new TextEncoder()
+const HKDF_SALT = encoder.encode('@oauth1/core sealer v1')
+const HKDF_INFO = encoder.encode('@oauth1/core AES-256-GCM temporary credentials')
+
+function subtle(): SubtleCrypto {
+  const s = globalThis.crypto?.subtle
+  if (s === undefined)
+    throw new Error(
+      '@oauth1/core: Web Crypto (globalThis.crypto.subtle) is required to seal values',
+    )
+  return s
+}
+
+function secretBytes(secret: unknown, label: string): Uint8Array {
+  if (typeof secret === 'string') {
+    if (secret.length < MIN_SECRET_LENGTH) {
+      throw new TypeError(`${label} must be at least ${MIN_SECRET_LENGTH} characters long`)
+    }
+    return encoder.encode(secret)
+  }
+  if (secret instanceof Uint8Array) {
+    if (secret.byteLength < MIN_SECRET_LENGTH) {
+      throw new TypeError(`${label} must be at least ${MIN_SECRET_LENGTH} bytes long`)
+    }
+    return new Uint8Array(secret)
+  }
+  throw new TypeError(`${label} must be a string or a Uint8Array`)
+}
+
+async function deriveKey(bytes: Uint8Array): Promise<CryptoKey> {
+  const material = await subtle().importKey('raw', bytes as BufferSource, 'HKDF', false, [
+    'deriveKey',
+  ])
+  return subtle().deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: HKDF_SALT, info: HKDF_INFO },
+    material,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  )
+}
+
+/** base64url without padding, with no dependency on Buffer (edge runtimes). */
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  }
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** Strict base64url decoding; `null` for anything that is not base64url. */
+export function base64UrlDecode(text: string): Uint8Array<ArrayBuffer> | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null
+  try {
+    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'))
+    const out = new Uint8Array(binary.length)
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i)
+    return out
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Creates a {@link Sealer}: AES-256-GCM (Web Crypto) with a key derived by
+ * HKDF-SHA256 from `secret`, a random 96-bit IV per value, and a versioned
+ * base64url output (`version ‖ iv ‖ ciphertext ‖ tag`).
+ *
+ * Pass a list to rotate keys: values are sealed with the first secret and
+ * unsealed with any of them.
+ *
+ * @throws TypeError when a secret is shorter than 32 characters (or bytes), or the list is empty.
+ * @see https://www.rfc-editor.org/rfc/rfc5869 (HKDF)
+ * @example
+ * ```ts
+ * const sealer = createSealer([process.env.SESSION_SECRET!, process.env.OLD_SESSION_SECRET!])
+ * const sealed = await sealer.seal({ oauth_token_secret: 'kd94hf93k423kf44' })
+ * await sealer.unseal(sealed) // { oauth_token_secret: 'kd94hf93k423kf44' }
+ * await sealer.unseal(sealed.slice(1)) // null
+ * ```
+ */
+export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Sealer {
+  let list: Uint8Array[]
+  if (Array.isArray(secret)) {
+    if (secret.length === 0) throw new TypeError('secret must not be an empty list')
+    list = secret.map((s, i) => secretBytes(s, `secret[${i}]`))
+  } else {
+    list = [secretBytes(secret, 'secret')]
+  }
+  let keys: Promise<CryptoKey[]> | undefined
+  const getKeys = (): Promise<CryptoKey[]> => {
+    keys ??= Promise.all(list.map(deriveKey))
+    // A failed derivation (no Web Crypto) is retried next time rather than cached.
+    keys.catch(() => {
+      keys = undefined
+    })
+    return keys
+  }
+
+  return {
+    async seal(value) {
+      const json = JSON.stringify(value)
+      if (json === undefined) throw new TypeError('value must be serialisable as JSON')
+      const [key] = await getKeys()
+      const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES))
+      const ciphertext = new Uint8Array(
+        await subtle().encrypt({ name: 'AES-GCM', iv }, key!, encoder.encode(json)),
+      )
+      const out = new Uint8Array(1 + IV_BYTES + ciphertext.length)
+      out[0] = SEAL_VERSION
+      out.set(iv, 1)
+      out.set(ciphertext, 1 + IV_BYTES)
+      return base64UrlEncode(out)
+    },
+
+    async unseal(sealed) {
+      try {
+        if (typeof sealed !== 'string' || sealed.length > MAX_SEALED_LENGTH) return null
+        const bytes = base64UrlDecode(sealed)
+        if (bytes === null || bytes.length < 1 + IV_BYTES + TAG_BYTES) return null
+        if (bytes[0] !== SEAL_VERSION) return null
+        const iv = bytes.subarray(1, 1 + IV_BYTES)
+        const data = bytes.subarray(1 + IV_BYTES)
+        for (const key of await getKeys()) {
+          let plain: ArrayBuffer
+          try {
+            plain = await subtle().decrypt({ name: 'AES-GCM', iv }, key, data)
+          } catch {
+            continue // wrong key or tampered: try the next key
+          }
+          return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plain)) as unknown
+        }
+        return null
+      } catch {
+        return null
+      }
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Temporary credential validation and copying
+// ---------------------------------------------------------------------------
+
+/**
+ * A copy of `value` when it is a well-formed {@link StoredTemporaryCredential},
+ * else `null`. Only primitive fields are kept, so the copy shares nothing
+ * with what the session holds.
+ */
+export function toStoredCredential(value: unknown): StoredTemporaryCredential | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null
+  const v = value as Record<string, unknown>
+  if (typeof v.oauth_token !== 'string' || typeof v.oauth_token_secret !== 'string') return null
+  if (typeof v.expires_at !== 'number' || !Number.isFinite(v.expires_at)) return null
+  if (v.redirect_uri !== undefined && typeof v.redirect_uri !== 'string') return null
+  const out: Record<string, unknown> = {}
+  for (const [name, field] of Object.entries(v)) {
+    if (typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean') {
+      Object.defineProperty(out, name, {
+        value: field,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+  }
+  return out as unknown as StoredTemporaryCredential
+}
+
+function checkStoreArgs(key: unknown, value?: unknown, withValue = false): void {
+  if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string')
+  if (withValue && toStoredCredential(value) === null) {
+    throw new TypeError(
+      'value must be a temporary credential { oauth_token, oauth_token_secret, expires_at, redirect_uri? }',
+    )
+  }
+}
+
+function checkMaxEntries(maxEntries: unknown, fallback: number): number {
+  if (maxEntries === undefined) return fallback
+  if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new TypeError('maxEntries must be a positive integer')
+  }
+  return maxEntries
+}
+
+// ---------------------------------------------------------------------------
+// Session record store
+// ---------------------------------------------------------------------------
+
+/** How {@link createSessionRecordStore} reaches the record kept in the session. */
+export interface SessionRecordAccess {
+  /** The record kept in the session (e.g. `req.session.oauth1`), or nothing yet. */
+  read(): Awaitable<Record<string, unknown> | null | undefined>
+  /** Replaces the record; `undefined` removes it from the session. */
+  write(record: Record<string, unknown> | undefined): Awaitable<void>
+}
+
+export interface SessionRecordStoreOptions {
+  /** Seals every entry, so no token secret sits in plaintext in a cookie session. */
+  sealer?: Sealer
+  /** Pending logins kept per session; the oldest is evicted beyond it. Default 10. */
+  maxEntries?: number
+  /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * A {@link TemporaryCredentialStore} over one record in a framework session:
+ * each key is a property of the record, each value a temporary credential
+ * (sealed into a string when a `sealer` is given). Every `set` prunes expired
+ * and malformed entries and keeps at most `maxEntries`; a malformed or
+ * tampered entry reads as `null`. The record is removed from the session when
+ * its last entry is deleted.
+ *
+ * @see https://oauth.net/advisories/2009-1/ (temporary credentials are bound to the session)
+ * @example
+ * ```ts
+ * const store = createSessionRecordStore(
+ *   {
+ *     read: () => req.session.oauth1,
+ *     write: (record) => { req.session.oauth1 = record },
+ *   },
+ *   { sealer: createSealer(process.env.SESSION_SECRET!) },
+ * )
+ * ```
+ */
+export function createSessionRecordStore(
+  access: SessionRecordAccess,
+  options: SessionRecordStoreOptions = {},
+): TemporaryCredentialStore {
+  if (
+    typeof access !== 'object' ||
+    access === null ||
+    typeof access.read !== 'function' ||
+    typeof access.write !== 'function'
+  ) {
+    throw new TypeError('access must be an object with read() and write(record)')
+  }
+  const { sealer } = options
+  if (
+    sealer !== undefined &&
+    (typeof sealer?.seal !== 'function' || typeof sealer.unseal !== 'function')
+  ) {
+    throw new TypeError('sealer must be a Sealer (see createSealer)')
+  }
+  const maxEntries = checkMaxEntries(options.maxEntries, 10)
+  const now = options.now ?? Date.now
+
+  const readEntries = async (): Promise<[string, unknown][]> => {
+    const record = await access.read()
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) return []
+    return Object.entries(record)
+  }
+
+  const decode = async (key: string, entry: unknown): Promise<StoredTemporaryCredential | null> => {
+    if (sealer === undefined) return toStoredCredential(entry)
+    // With a sealer only sealed strings are trusted, and each is bound to its key.
+    if (typeof entry !== 'string') return null
+    const opened = await sealer.unseal(entry)
+    if (typeof opened !== 'object' || opened === null) return null
+    const { k, c } = opened as { k?: unknown; c?: unknown }
+    return k === key ? toStoredCredential(c) : null
+  }
+
+  const encode = async (key: string, value: StoredTemporaryCredential): Promise<unknown> => {
+    const copy = toStoredCredential(value)
+    return sealer === undefined ? copy : sealer.seal({ k: key, c: copy })
+  }
+
+  return {
+    async get(key) {
+      checkStoreArgs(key)
+      const entry = (await readEntries()).find(([k]) => k === key)
+      return entry === undefined ? null : decode(key, entry[1])
+    },
+
+    async set(key, value) {
+      checkStoreArgs(key, value, true)
+      const at = now()
+      const kept: [string, unknown][] = []
+      for (const [k, entry] of await readEntries()) {
+        if (k === key) continue
+        const credential = await decode(k, entry)
+        if (credential !== null && credential.expires_at > at) kept.push([k, entry])
+      }
+      kept.push([key, await encode(key, value)])
+      while (kept.length > maxEntries) kept.shift()
+      await access.write(Object.fromEntries(kept))
+    },
+
+    async delete(key) {
+      checkStoreArgs(key)
+      const entries = await readEntries()
+      const kept = entries.filter(([k]) => k !== key)
+      if (kept.length === entries.length) return // nothing to delete: leave the session untouched
+      await access.write(kept.length === 0 ? undefined : Object.fromEntries(kept))
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Memory store
+// ---------------------------------------------------------------------------
+
+export interface MemoryStoreOptions {
+  /** Entries kept at most; the oldest is evicted beyond it. Default 1000. */
+  maxEntries?: number
+  /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * An in-memory {@link TemporaryCredentialStore}, for tests, and for
+ * server-side use where you keep one store per user session yourself. Values
+ * are copied in and out; expired entries are pruned on every `set`.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore()
+ * const url = await oauth.twitter.beginAuthorization(store, 'https://app.example/callback')
+ * ```
+ */
+export function createMemoryStore(options: MemoryStoreOptions = {}): TemporaryCredentialStore {
+  const maxEntries = checkMaxEntries(options.maxEntries, 1000)
+  const now = options.now ?? Date.now
+  const entries = new Map<string, StoredTemporaryCredential>()
+  return {
+    get(key) {
+      checkStoreArgs(key)
+      const value = entries.get(key)
+      return value === undefined ? null : toStoredCredential(value)
+    },
+    set(key, value) {
+      checkStoreArgs(key, value, true)
+      const at = now()
+      for (const [k, v] of entries) if (v.expires_at <= at) entries.delete(k)
+      entries.delete(key)
+      entries.set(key, toStoredCredential(value)!)
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!)
+    },
+    delete(key) {
+      checkStoreArgs(key)
+      entries.delete(key)
+    },
+  }
+}
