@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// What `oauth.middleware()` of @oauth1/koa costs a Koa app.
+//
+// Two Koa servers with koa-session and the same trivial route, one WITHOUT and
+// one WITH `oauth.middleware()`, run in a child process (one core) while this
+// process loads them with autocannon (the other core), alternating A, B, A, B…
+// so drift (thermal, GC, other load) hits both alike. Reports the median
+// requests/s of each and the ratio; target: with ≥ 95% of without.
+//
+//   pnpm --filter @oauth1/core build && pnpm --filter @oauth1/koa build
+//   node bench/middleware-koa.bench.mjs            # or: pnpm bench
+//   node bench/middleware-koa.bench.mjs --rounds=5 --duration=5 --connections=50
+//
+// Imports @oauth1/koa from packages/koa/dist. Stops itself (hard limit below).
+
+import { fork } from 'node:child_process'
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const pkgRequire = createRequire(`${root}packages/koa/package.json`)
+
+/** `--name=value` from the command line, else `fallback`. */
+function arg(name, fallback) {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`))
+  const value = found === undefined ? fallback : Number(found.slice(name.length + 3))
+  if (!Number.isFinite(value) || value <= 0)
+    throw new TypeError(`--${name} should be a positive number`)
+  return value
+}
+
+const ROUNDS = arg('rounds', 4)
+const DURATION = arg('duration', 3) // seconds per run
+const CONNECTIONS = arg('connections', 20)
+const PIPELINING = arg('pipelining', 1)
+const HARD_LIMIT_MS = (ROUNDS * 2 * (DURATION + 1) + 30) * 1000
+const KEY = 'bench-koa-session-key-0123456789abcdef'
+
+async function listen(app) {
+  const server = createServer(app.callback())
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return server
+}
+
+/** Child: the two servers. */
+async function serve() {
+  const { default: Koa } = await import(pathToFileURL(pkgRequire.resolve('koa')).href)
+  const sessionModule = await import(pathToFileURL(pkgRequire.resolve('koa-session')).href)
+  const session = sessionModule.default ?? sessionModule.createSession
+  const { OAuth } = await import(pathToFileURL(`${root}packages/koa/dist/index.js`).href)
+
+  const oauth = new OAuth({ config: {} })
+  oauth.register('provider', {
+    clientId: 'bench-client',
+    clientSecret: 'bench-secret',
+    requestTokenUrl: 'https://provider.example/oauth/request_token',
+    accessTokenUrl: 'https://provider.example/oauth/access_token',
+    authorizeUrl: 'https://provider.example/oauth/authorize',
+    apiBaseUrl: 'https://provider.example/api/',
+  })
+
+  const make = (withMiddleware) => {
+    const app = new Koa()
+    app.keys = [KEY]
+    app.use(session(app))
+    if (withMiddleware) app.use(oauth.middleware())
+    app.use((ctx) => {
+      ctx.body = 'ok'
+    })
+    return app
+  }
+  const without = await listen(make(false))
+  const withMw = await listen(make(true))
+  process.send({ without: without.address().port, with: withMw.address().port })
+  process.on('disconnect', () => process.exit(0))
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+async function load(autocannon, port, duration) {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: CONNECTIONS,
+    pipelining: PIPELINING,
+    duration,
+  })
+  if (result.errors > 0 || result.non2xx > 0) {
+    throw new Error(`port ${port}: ${result.errors} errors, ${result.non2xx} non-2xx answers`)
+  }
+  return result.requests.average
+}
+
+/** Parent: load the servers alternately. */
+async function main() {
+  const autocannon = pkgRequire('autocannon')
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: 'inherit' })
+  const limit = setTimeout(() => {
+    console.error('middleware-koa bench: hard time limit reached, stopping')
+    child.kill()
+    process.exit(1)
+  }, HARD_LIMIT_MS)
+  try {
+    const ports = await new Promise((resolve, reject) => {
+      child.once('message', resolve)
+      child.once('exit', (code) => reject(new Error(`server process exited (${code})`)))
+    })
+    // warm up both (JIT, session code paths)
+    await load(autocannon, ports.without, 1)
+    await load(autocannon, ports.with, 1)
+
+    const a = []
+    const b = []
+    for (let i = 0; i < ROUNDS; i++) {
+      a.push(await load(autocannon, ports.without, DURATION))
+      b.push(await load(autocannon, ports.with, DURATION))
+    }
+    const without = median(a)
+    const withMw = median(b)
+    const ratio = withMw / without
+    const fmt = (n) => Math.round(n).toLocaleString('en-US')
+    console.log(
+      `koa + koa-session, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION}s alternating, Node ${process.version}`,
+    )
+    console.log(
+      `  without oauth.middleware(): ${fmt(without)} req/s (runs: ${a.map(fmt).join(', ')})`,
+    )
+    console.log(
+      `  with    oauth.middleware(): ${fmt(withMw)} req/s (runs: ${b.map(fmt).join(', ')})`,
+    )
+    console.log(`  ratio: ${(ratio * 100).toFixed(1)}% (target ≥ 95%)`)
+    console.log(
+      JSON.stringify({
+        bench: 'middleware-koa',
+        withoutRps: Math.round(without),
+        withRps: Math.round(withMw),
+        ratio: Number(ratio.toFixed(4)),
+        target: 0.95,
+        pass: ratio >= 0.95,
+      }),
+    )
+  } finally {
+    clearTimeout(limit)
+    if (child.connected) child.disconnect()
+    child.kill()
+  }
+}
+
+if (process.argv.includes('--serve')) {
+  serve().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+} else {
+  main().catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
+}

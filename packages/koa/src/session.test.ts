@@ -1,0 +1,193 @@
+import type { StoredTemporaryCredential, TemporaryCredentialStore } from '@oauth1/core'
+import { runStoreConformanceTests } from '@oauth1/core/testing'
+import Koa from 'koa'
+import session from 'koa-session'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  MISSING_SECRET_MESSAGE,
+  MISSING_SESSION_MESSAGE,
+  SESSION_KEY,
+  sessionStore,
+} from './session.js'
+import { decodeSetCookies, type Listening, listen } from './test-helpers.js'
+
+const KEY_A = 'koa-session-key-A-0123456789-aaaaaaaaaaaaaaaa'
+const KEY_B = 'koa-session-key-B-0123456789-bbbbbbbbbbbbbbbb'
+
+const credential = (token: string): StoredTemporaryCredential => ({
+  oauth_token: token,
+  oauth_token_secret: `${token}-very-secret`,
+  redirect_uri: 'http://127.0.0.1/authorize',
+  expires_at: Date.now() + 60_000,
+})
+
+/** A fake ctx over a plain session object, as koa-session would give it. */
+function fakeCtx(sessionObject: Record<string, unknown> | null, keys: unknown = [KEY_A]) {
+  return { session: sessionObject, app: { keys } } as unknown as Koa.ParameterizedContext
+}
+
+// ---------------------------------------------------------------------------
+// Conformance, in memory: the binding over a session object.
+// ---------------------------------------------------------------------------
+runStoreConformanceTests('koa ctx.session binding (in process)', () => {
+  const sessionObject: Record<string, unknown> = {}
+  const make = () => sessionStore(fakeCtx(sessionObject))
+  return { store: make(), reopen: make }
+})
+
+// ---------------------------------------------------------------------------
+// Conformance across requests: every store operation is one HTTP request,
+// so entries only survive through koa-session's (cookie) persistence.
+// ---------------------------------------------------------------------------
+let storeServer: Listening
+
+function storeApp(): Koa {
+  const app = new Koa()
+  app.keys = [KEY_A]
+  app.use(session(app))
+  app.use(async (ctx) => {
+    const store = sessionStore(ctx)
+    const op = String(ctx.query.op)
+    const key: unknown = JSON.parse(String(ctx.query.key))
+    const value: unknown =
+      typeof ctx.query.value === 'string' ? JSON.parse(ctx.query.value) : undefined
+    try {
+      let result: unknown
+      if (op === 'get') result = await store.get(key as string)
+      else if (op === 'set') await store.set(key as string, value as StoredTemporaryCredential)
+      else if (op === 'delete') await store.delete(key as string)
+      ctx.body = { result: result ?? null }
+    } catch (err) {
+      const e = err as Error
+      ctx.body = { error: { name: e.name, message: e.message } }
+    }
+  })
+  return app
+}
+
+function remoteStore(agent: ReturnType<typeof request.agent>): TemporaryCredentialStore {
+  const call = async (op: string, key: unknown, value?: unknown): Promise<unknown> => {
+    const query: Record<string, string> = { op, key: JSON.stringify(key) ?? 'null' }
+    if (value !== undefined) query.value = JSON.stringify(value)
+    const res = await agent.get('/store').query(query)
+    expect(res.status).toBe(200)
+    // the cookie never carries a token secret in plaintext
+    for (const cookie of decodeSetCookies(res.headers['set-cookie'])) {
+      for (const reading of cookie.readings) expect(reading).not.toContain('-very-secret')
+    }
+    const body = res.body as { result?: unknown; error?: { name: string; message: string } }
+    if (body.error) {
+      throw body.error.name === 'TypeError'
+        ? new TypeError(body.error.message)
+        : new Error(body.error.message)
+    }
+    return body.result
+  }
+  return {
+    get: (key) => call('get', key) as Promise<StoredTemporaryCredential | null>,
+    set: async (key, value) => {
+      await call('set', key, value)
+    },
+    delete: async (key) => {
+      await call('delete', key)
+    },
+  }
+}
+
+beforeAll(async () => {
+  storeServer = await listen(storeApp())
+})
+afterAll(async () => {
+  await storeServer.close()
+})
+
+runStoreConformanceTests('koa-session cookie store (across requests)', () => {
+  const agent = request.agent(storeServer.server)
+  return { store: remoteStore(agent), reopen: () => remoteStore(agent) }
+})
+
+// ---------------------------------------------------------------------------
+// The binding itself
+// ---------------------------------------------------------------------------
+describe('sessionStore(ctx)', () => {
+  it('keeps each entry sealed under ctx.session.oauth1', async () => {
+    const sessionObject: Record<string, unknown> = { userId: 'u1' }
+    const store = sessionStore(fakeCtx(sessionObject))
+    await store.set('twitter:t1', credential('t1'))
+    const record = sessionObject[SESSION_KEY] as Record<string, unknown>
+    expect(Object.keys(record)).toEqual(['twitter:t1'])
+    expect(typeof record['twitter:t1']).toBe('string')
+    expect(JSON.stringify(sessionObject)).not.toContain('t1-very-secret')
+    expect(sessionObject.userId).toBe('u1')
+  })
+
+  it('removes the record from the session when its last entry goes', async () => {
+    const sessionObject: Record<string, unknown> = { userId: 'u1' }
+    const store = sessionStore(fakeCtx(sessionObject))
+    await store.set('twitter:t1', credential('t1'))
+    await store.delete('twitter:t1')
+    expect(sessionObject).toEqual({ userId: 'u1' })
+  })
+
+  it('starts a new session when the app had set ctx.session = null', async () => {
+    const ctx = fakeCtx(null)
+    const store = sessionStore(ctx)
+    expect(await store.get('twitter:t1')).toBeNull()
+    await store.set('twitter:t1', credential('t1'))
+    expect(Object.keys((ctx.session as Record<string, unknown>)[SESSION_KEY] as object)).toEqual([
+      'twitter:t1',
+    ])
+  })
+
+  it('reads a record that is not an object as empty', async () => {
+    for (const bad of ['x', 42, ['a'], null, true]) {
+      const store = sessionStore(fakeCtx({ [SESSION_KEY]: bad }))
+      expect(await store.get('twitter:t1')).toBeNull()
+    }
+  })
+
+  it('reads an entry sealed with another key as missing', async () => {
+    const sessionObject: Record<string, unknown> = {}
+    await sessionStore(fakeCtx(sessionObject, [KEY_A])).set('twitter:t1', credential('t1'))
+    expect(await sessionStore(fakeCtx(sessionObject, [KEY_B])).get('twitter:t1')).toBeNull()
+  })
+
+  it('follows key rotation in app.keys (new key first, old key still reads)', async () => {
+    const sessionObject: Record<string, unknown> = {}
+    const app = { keys: [KEY_A] }
+    const ctx = { session: sessionObject, app } as unknown as Koa.ParameterizedContext
+    const t1 = credential('t1')
+    await sessionStore(ctx).set('twitter:t1', t1)
+    app.keys = [KEY_B, KEY_A]
+    expect(await sessionStore(ctx).get('twitter:t1')).toEqual(t1)
+    await sessionStore(ctx).set('twitter:t2', credential('t2'))
+    app.keys.pop() // edited in place: the old key is retired
+    expect(await sessionStore(ctx).get('twitter:t1')).toBeNull()
+    expect((await sessionStore(ctx).get('twitter:t2'))?.oauth_token).toBe('t2')
+  })
+
+  it('fails with a clear message when koa-session is missing', () => {
+    expect(() => sessionStore({ app: { keys: [KEY_A] } } as unknown as Koa.Context)).toThrow(
+      new Error(MISSING_SESSION_MESSAGE),
+    )
+  })
+
+  it('fails with a clear message when there is no key to seal with', () => {
+    for (const keys of [undefined, [], 'not-a-list']) {
+      const ctx = { session: {}, app: { keys } } as unknown as Koa.Context
+      expect(() => sessionStore(ctx)).toThrow(new Error(MISSING_SECRET_MESSAGE))
+    }
+  })
+
+  it('refuses short or odd app.keys, naming them', () => {
+    expect(() => sessionStore(fakeCtx({}, ['some secret hurr']))).toThrow(
+      new TypeError(
+        "app.keys[0] should be at least 32 characters long (e.g. crypto.randomBytes(32).toString('hex'))",
+      ),
+    )
+    expect(() => sessionStore(fakeCtx({}, [KEY_A, 42]))).toThrow(
+      new TypeError('app.keys[1] should be a string or a Uint8Array'),
+    )
+  })
+})

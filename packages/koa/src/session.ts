@@ -1,0 +1,175 @@
+import {
+  createSealer,
+  createSessionRecordStore,
+  type Sealer,
+  type TemporaryCredentialStore,
+} from '@oauth1/core'
+import type { KoaSession } from './types.js'
+
+/** The key `@oauth1/koa` keeps its record under in `ctx.session`. */
+export const SESSION_KEY = 'oauth1'
+
+/** A secret, or a list of them (the first seals, any unseals: key rotation). */
+export type SealingSecret = string | Uint8Array | readonly (string | Uint8Array)[]
+
+/** The smallest secret accepted, in characters (strings) or bytes. */
+export const MIN_SECRET_LENGTH = 32
+
+/** Thrown (on every request) when koa-session is not installed. */
+export const MISSING_SESSION_MESSAGE =
+  '@oauth1/koa: ctx.session is missing. Install koa-session (npm install koa-session) and add ' +
+  '`app.use(session(app))` before `app.use(oauth.middleware())`.'
+
+/** Thrown when neither `app.keys` nor `middleware({ secret })` gives a key to seal with. */
+export const MISSING_SECRET_MESSAGE =
+  '@oauth1/koa: no key to seal the temporary credentials with. koa-session keeps the session ' +
+  'in a cookie the browser can read, so the token secret is encrypted: set `app.keys` ' +
+  '(koa-session signs its cookie with them too) or pass `oauth.middleware({ secret })`.'
+
+/** Anything with the parts of a Koa context this module reads. */
+interface SessionHolder {
+  session?: KoaSession | null
+  app: { keys?: unknown }
+}
+
+/**
+ * True when koa-session (or another session middleware that defines
+ * `ctx.session`) is installed for this context. It does not read
+ * `ctx.session`: koa-session parses its cookie lazily on first read, and a
+ * route that never uses the session should not pay for it.
+ */
+export function hasSession(ctx: object): boolean {
+  return 'session' in ctx
+}
+
+/** Checks that koa-session is installed; throws {@link MISSING_SESSION_MESSAGE} when not. */
+export function assertSession(ctx: object): void {
+  if (!hasSession(ctx)) throw new Error(MISSING_SESSION_MESSAGE)
+}
+
+function isSecret(value: unknown): value is string | Uint8Array {
+  return typeof value === 'string' || value instanceof Uint8Array
+}
+
+/**
+ * Validates a secret (or list of them) and builds its sealer. `option` names
+ * where it came from, for the error message.
+ */
+export function sealerFromSecret(secret: unknown, option: string): Sealer {
+  const list: readonly unknown[] = Array.isArray(secret) ? secret : [secret]
+  if (list.length === 0) {
+    throw new TypeError(`${option} should be a non-empty list of secrets`)
+  }
+  list.forEach((item, i) => {
+    const name = Array.isArray(secret) ? `${option}[${i}]` : option
+    if (!isSecret(item)) {
+      throw new TypeError(`${name} should be a string or a Uint8Array`)
+    }
+    if (item.length < MIN_SECRET_LENGTH) {
+      throw new TypeError(
+        `${name} should be at least ${MIN_SECRET_LENGTH} characters long ` +
+          `(e.g. crypto.randomBytes(32).toString('hex'))`,
+      )
+    }
+  })
+  return createSealer(list as readonly (string | Uint8Array)[])
+}
+
+interface CachedSealer {
+  keys: readonly unknown[]
+  snapshot: readonly unknown[]
+  sealer: Sealer
+}
+
+const appSealers = new WeakMap<object, CachedSealer>()
+
+/**
+ * The sealer derived from `app.keys`, cached per app and rebuilt when the
+ * keys change (rotation by reassigning or editing `app.keys`).
+ * Throws {@link MISSING_SECRET_MESSAGE} when the app has no keys.
+ */
+export function sealerFromApp(app: { keys?: unknown }): Sealer {
+  const keys = app.keys
+  if (!Array.isArray(keys) || keys.length === 0) throw new Error(MISSING_SECRET_MESSAGE)
+  const cached = appSealers.get(app)
+  if (
+    cached !== undefined &&
+    cached.keys === keys &&
+    cached.snapshot.length === keys.length &&
+    cached.snapshot.every((key, i) => key === keys[i])
+  ) {
+    return cached.sealer
+  }
+  const sealer = sealerFromSecret(keys, 'app.keys')
+  appSealers.set(app, { keys, snapshot: [...keys], sealer })
+  return sealer
+}
+
+/** What `oauth.middleware(options)` decided for a request it saw. */
+export interface StoreSettings {
+  sealer: Sealer
+  maxEntries?: number
+}
+
+const requestSettings = new WeakMap<object, StoreSettings>()
+
+/** Remembers the middleware's settings for this request. */
+export function bindSettings(ctx: object, settings: StoreSettings): void {
+  requestSettings.set(ctx, settings)
+}
+
+/** Validates `options.maxEntries`. */
+export function checkMaxEntries(value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError('options.maxEntries should be a positive integer')
+  }
+  return value
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * The `TemporaryCredentialStore` for one Koa request, over `ctx.session.oauth1`.
+ * Each entry is sealed with the middleware's `secret`, else with a key derived
+ * from `app.keys`. `authorizeRedirect` and `authorizeAccessToken` use it; call
+ * it yourself only to drive `beginAuthorization`/`completeAuthorization`.
+ *
+ * @throws Error when koa-session is missing or there is no key to seal with.
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ * @example
+ * ```ts
+ * const url = await oauth.twitter.beginAuthorization(sessionStore(ctx), 'https://app.example/authorize')
+ * ```
+ */
+export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
+  assertSession(ctx)
+  const settings = requestSettings.get(ctx)
+  const sealer = settings?.sealer ?? sealerFromApp(ctx.app)
+  const maxEntries = settings?.maxEntries
+  return createSessionRecordStore(
+    {
+      read() {
+        const record = ctx.session?.[SESSION_KEY]
+        return isRecord(record) ? record : undefined
+      },
+      write(record) {
+        const session = ctx.session
+        if (record === undefined) {
+          if (session != null && SESSION_KEY in session) delete session[SESSION_KEY]
+          return
+        }
+        if (session == null) {
+          // the app set `ctx.session = null` earlier in this request: koa-session
+          // starts a new session when given an object
+          ;(ctx as { session: unknown }).session = { [SESSION_KEY]: record }
+          return
+        }
+        session[SESSION_KEY] = record
+      },
+    },
+    maxEntries === undefined ? { sealer } : { sealer, maxEntries },
+  )
+}

@@ -1,0 +1,39 @@
+/** The parts of a Koa context used to resolve a relative URL. */
+export interface OriginSource {
+  /** `protocol://host`, honouring `app.proxy` (X-Forwarded-Proto/-Host). */
+  readonly origin: string
+  readonly host: string
+  readonly protocol: string
+  throw(status: number, message: string): never
+}
+
+// host or [IPv6], optional port: no userinfo, path or anything a URL parser would reinterpret
+const HOST =
+  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)(?::\d{1,5})?$/
+
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
+
+/**
+ * Resolves a relative callback (`/authorize`) against the origin the client
+ * used for this request, as Authlib's `url_for(..., _external=True)` does.
+ * Koa's `ctx.origin` honours `app.proxy`: behind a proxy, set
+ * `app.proxy = true` so X-Forwarded-Proto/-Host are used, and only then.
+ * Absolute URLs and `oob` pass unchanged. A request whose Host cannot make a
+ * URL gets a 400 (Koa `HttpError`), never a 500.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
+  if (uri === 'oob' || SCHEME.test(uri)) return uri
+  if (ctx.protocol !== 'http' && ctx.protocol !== 'https') {
+    ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid protocol')
+  }
+  if (!HOST.test(ctx.host)) {
+    ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid Host header')
+  }
+  try {
+    return new URL(uri, ctx.origin).href
+  } catch {
+    ctx.throw(400, 'Cannot build the OAuth callback URL from this request')
+  }
+}
