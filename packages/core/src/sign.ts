@@ -1,0 +1,483 @@
+/**
+ * `signRequest`: RFC 5849 §3 for one HTTP request, plus the
+ * `Authorization: OAuth` header format and parser (§3.5.1).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
+ * @module
+ */
+
+import { buildBaseString, hostFromHeader, normalizeMethod, toHttpUrl } from './base-string.js'
+import {
+  getCryptoBackend,
+  isSignatureMethod,
+  SIGNATURE_METHOD_HASH,
+  SIGNATURE_METHODS_TEXT,
+  signWith,
+} from './crypto/index.js'
+import type { RsaKey } from './crypto/types.js'
+import { parseFormEncoded, percentEncode, tryPercentDecode } from './encoding.js'
+import { generateNonce, generateTimestamp } from './nonce.js'
+import type { SignatureMethod, SignatureType } from './types.js'
+
+/** The request to sign. Nothing in it is modified. */
+export interface SignableRequest {
+  /** Sent as given; uppercased only in the base string. Custom methods are fine. */
+  method: string
+  /** Absolute `http:` or `https:` URL. Its query is signed. */
+  url: string | URL
+  /** A `Host` header, if present, is the authority that is signed (§3.4.1.2). */
+  headers?: HeadersInit
+  /**
+   * The body. Its parameters are signed when the `Content-Type` media type is
+   * `application/x-www-form-urlencoded` (any parameters, any case), or when
+   * it is a `URLSearchParams` with no `Content-Type` (which is then set).
+   * Any other body is sent untouched and not signed.
+   */
+  body?: string | URLSearchParams | Uint8Array | null
+}
+
+/** Who signs, and how. */
+export interface SigningCredentials {
+  /** The client identifier (`oauth_consumer_key`). */
+  clientId: string
+  /** The client shared secret; `''` when absent (RSA ignores it). */
+  clientSecret?: string
+  /** The token (`oauth_token`): temporary or token credentials. Left out when absent or empty. */
+  token?: string
+  /** The token shared secret; `''` when absent. */
+  tokenSecret?: string
+  /** Default `'HMAC-SHA1'`. */
+  signatureMethod?: SignatureMethod
+  /** Where the protocol parameters go (§3.5). Default `'header'`. */
+  signatureType?: SignatureType
+  /** RSA private key for `RSA-*`: PEM (PKCS#1 or PKCS#8), a Node `KeyObject` or a `CryptoKey`. */
+  rsaKey?: RsaKey
+  /** `realm` of the `Authorization` header. Never signed; not sent in query or body mode. */
+  realm?: string
+  /** `oauth_callback`, for the temporary-credential request (an absolute URI or `oob`). */
+  callback?: string
+  /** `oauth_verifier`, for the token-credential request. */
+  verifier?: string
+  /**
+   * Send `oauth_body_hash` with a non-form body (never with a form body):
+   * the base64 of the body hashed with the signature method's hash.
+   * Default `false`.
+   */
+  bodyHash?: boolean
+}
+
+/** Values normally generated, injectable for tests and for clock correction. */
+export interface SignOptions {
+  /** `oauth_nonce`; default 32 hex characters from the CSPRNG. */
+  nonce?: string
+  /** `oauth_timestamp` in whole seconds; default now. */
+  timestamp?: string | number
+  /**
+   * Milliseconds added to the local clock for the default timestamp, e.g.
+   * `Date.parse(res.headers.get('date')) - Date.now()` from a provider that
+   * answered `timestamp_refused`.
+   */
+  clockOffset?: number
+}
+
+/** A signed request, ready for `fetch(url, { method, headers, body })`. */
+export interface SignedRequest {
+  /** The method as given (not uppercased). */
+  method: string
+  /** The URL, with the protocol parameters in query mode. */
+  url: string
+  /** The headers, with `Authorization` in header mode and the form `Content-Type` when set. */
+  headers: Headers
+  /** The body: a form body with the protocol parameters in body mode; otherwise as given (a `URLSearchParams` as its string). */
+  body: string | Uint8Array | null
+  /** `oauth_signature`, not percent-encoded. */
+  signature: string
+  /** The signature base string that was signed. */
+  baseString: string
+}
+
+/** @internal */
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded'
+const FORM_CONTENT_TYPE_UTF8 = 'application/x-www-form-urlencoded;charset=UTF-8'
+
+/**
+ * True when a `Content-Type` value is `application/x-www-form-urlencoded`,
+ * comparing only the media type, case-insensitively (`;charset=UTF-8` and
+ * other parameters are ignored).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1
+ * @example
+ * ```ts
+ * isFormContentType('Application/X-WWW-Form-URLEncoded; charset=UTF-8') // true
+ * ```
+ */
+export function isFormContentType(contentType: string | null | undefined): boolean {
+  if (!contentType) return false
+  const semi = contentType.indexOf(';')
+  const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim()
+  return media.length === FORM_CONTENT_TYPE.length && media.toLowerCase() === FORM_CONTENT_TYPE
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7E]*$/
+const utf8Decoder = new TextDecoder()
+const utf8Encoder = new TextEncoder()
+
+function optionalString(value: unknown, label: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw new TypeError(`${label} should be a string`)
+  return value
+}
+
+function checkTimestamp(value: string | number): string {
+  const text = typeof value === 'number' ? String(value) : value
+  if (typeof value === 'number' ? !Number.isSafeInteger(value) || value < 0 : !/^\d+$/.test(text)) {
+    throw new TypeError('options.timestamp should be whole seconds since the epoch')
+  }
+  if (text.length > 11) {
+    throw new TypeError('options.timestamp should be in seconds, not milliseconds')
+  }
+  return text
+}
+
+/**
+ * Signs an HTTP request with OAuth 1.0a (RFC 5849 §3): builds the protocol
+ * parameters, the signature base string and the signature, and places them
+ * in the `Authorization` header (default), the query, or a form body.
+ *
+ * - HMAC-SHA1/256/512, RSA-SHA1/256/512 (RSASSA-PKCS1-v1_5) and PLAINTEXT.
+ * - `oauth_version="1.0"` is always sent; each `oauth_*` parameter once.
+ * - Query and form-body parameters are signed, repeated names and empty
+ *   values kept; JSON, multipart and other bodies are sent untouched.
+ * - The path is signed as it goes on the wire; a `Host` header, when given,
+ *   is the signed authority.
+ *
+ * Bad arguments reject with a `TypeError` naming the option.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
+ * @example
+ * ```ts
+ * const signed = await signRequest(
+ *   { method: 'POST', url: 'https://api.x.com/1.1/statuses/update.json',
+ *     body: new URLSearchParams({ status: 'Hello Ladies + Gentlemen' }) },
+ *   { clientId, clientSecret, token, tokenSecret },
+ * )
+ * const res = await fetch(signed.url, signed)
+ * ```
+ */
+export async function signRequest(
+  request: SignableRequest,
+  credentials: SigningCredentials,
+  options: SignOptions = {},
+): Promise<SignedRequest> {
+  if (request === null || typeof request !== 'object') {
+    throw new TypeError('request should be an object with a method and a url')
+  }
+  if (credentials === null || typeof credentials !== 'object') {
+    throw new TypeError('credentials should be an object with a clientId')
+  }
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('options should be an object')
+  }
+  const method = request.method
+  const upperMethod = normalizeMethod(method, 'request.method')
+  const url = toHttpUrl(request.url, 'request.url')
+
+  const clientId = credentials.clientId
+  if (typeof clientId !== 'string' || clientId === '') {
+    throw new TypeError('credentials.clientId should be a non-empty string')
+  }
+  const clientSecret = optionalString(credentials.clientSecret, 'credentials.clientSecret')
+  const token = optionalString(credentials.token, 'credentials.token')
+  const tokenSecret = optionalString(credentials.tokenSecret, 'credentials.tokenSecret')
+  const callback = optionalString(credentials.callback, 'credentials.callback')
+  const verifier = optionalString(credentials.verifier, 'credentials.verifier')
+  const realm = optionalString(credentials.realm, 'credentials.realm')
+  if (realm !== undefined && !PRINTABLE_ASCII.test(realm)) {
+    throw new TypeError('credentials.realm should contain only printable ASCII characters')
+  }
+  const signatureMethod = credentials.signatureMethod ?? 'HMAC-SHA1'
+  if (!isSignatureMethod(signatureMethod)) {
+    throw new TypeError(`credentials.signatureMethod should be one of ${SIGNATURE_METHODS_TEXT}`)
+  }
+  const signatureType = credentials.signatureType ?? 'header'
+  if (signatureType !== 'header' && signatureType !== 'query' && signatureType !== 'body') {
+    throw new TypeError('credentials.signatureType should be one of header, query, body')
+  }
+  const wantBodyHash = credentials.bodyHash ?? false
+  if (typeof wantBodyHash !== 'boolean') {
+    throw new TypeError('credentials.bodyHash should be a boolean')
+  }
+  if (signatureMethod.charCodeAt(0) === 82 /* R */ && credentials.rsaKey == null) {
+    throw new TypeError(`credentials.rsaKey is required for ${signatureMethod}`)
+  }
+
+  let nonce = options.nonce
+  if (nonce === undefined) nonce = generateNonce()
+  else if (typeof nonce !== 'string' || nonce === '') {
+    throw new TypeError('options.nonce should be a non-empty string')
+  }
+  let timestamp: string
+  if (options.timestamp === undefined) {
+    const offset = options.clockOffset ?? 0
+    if (typeof offset !== 'number' || !Number.isFinite(offset)) {
+      throw new TypeError('options.clockOffset should be a finite number of milliseconds')
+    }
+    timestamp = generateTimestamp(offset)
+  } else {
+    timestamp = checkTimestamp(options.timestamp)
+  }
+
+  // Headers and body. `new Headers` copies, so the caller's object is untouched.
+  const headers = new Headers(request.headers)
+  const rawBody = request.body
+  let contentType = headers.get('content-type')
+  let bodyText: string | null = null // the body as a string, when it is a string or URLSearchParams
+  let bodyBytes: Uint8Array | null = null
+  if (rawBody === undefined || rawBody === null) {
+    // no body
+  } else if (typeof rawBody === 'string') {
+    bodyText = rawBody
+  } else if (rawBody instanceof URLSearchParams) {
+    bodyText = rawBody.toString()
+    if (contentType === null) {
+      contentType = FORM_CONTENT_TYPE_UTF8
+      headers.set('content-type', contentType)
+    }
+  } else if (rawBody instanceof Uint8Array) {
+    bodyBytes = rawBody
+  } else {
+    throw new TypeError('request.body should be a string, URLSearchParams, Uint8Array or null')
+  }
+  const hasBody = bodyText !== null || bodyBytes !== null
+  let isForm = isFormContentType(contentType)
+
+  if (signatureType === 'body') {
+    if (upperMethod === 'GET' || upperMethod === 'HEAD') {
+      throw new TypeError(
+        'credentials.signatureType "body" needs a method that carries a body (not GET or HEAD)',
+      )
+    }
+    if (!isForm) {
+      if (hasBody || contentType !== null) {
+        throw new TypeError(
+          'credentials.signatureType "body" needs an application/x-www-form-urlencoded body',
+        )
+      }
+      contentType = FORM_CONTENT_TYPE
+      headers.set('content-type', contentType)
+      isForm = true
+    }
+  }
+
+  // The request parameters: query, then body (the protocol parameters join below).
+  const params: [string, string][] = []
+  if (url.search.length > 1) {
+    for (const pair of parseFormEncoded(url.search.slice(1))) params.push(pair)
+  }
+  const formParamStart = params.length
+  if (isForm && hasBody) {
+    const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
+    if (text !== '') for (const pair of parseFormEncoded(text)) params.push(pair)
+  }
+  const queryAndFormCount = params.length
+
+  // Protocol parameters, in Authlib's order.
+  const oauth: [string, string][] = [
+    ['oauth_nonce', nonce],
+    ['oauth_timestamp', timestamp],
+    ['oauth_version', '1.0'],
+    ['oauth_signature_method', signatureMethod],
+    ['oauth_consumer_key', clientId],
+  ]
+  if (token) oauth.push(['oauth_token', token])
+  if (callback) oauth.push(['oauth_callback', callback])
+  if (verifier) oauth.push(['oauth_verifier', verifier])
+  if (wantBodyHash && !isForm) {
+    const body = bodyBytes ?? bodyText ?? ''
+    const backend = getCryptoBackend()
+    oauth.push([
+      'oauth_body_hash',
+      await backend.digest(SIGNATURE_METHOD_HASH[signatureMethod], body),
+    ])
+  }
+
+  // Each protocol parameter once: refuse a query or form body that already carries one.
+  for (let i = 0; i < queryAndFormCount; i++) {
+    const name = params[i]![0]
+    if (name.charCodeAt(0) === 111 /* o */ && name.startsWith('oauth_')) {
+      if (name === 'oauth_signature' || oauth.some((p) => p[0] === name)) {
+        const where = i < formParamStart ? 'request.url' : 'request.body'
+        throw new TypeError(`${where} already carries ${name}; signRequest adds it`)
+      }
+    }
+  }
+
+  for (const pair of oauth) params.push(pair)
+
+  const hostHeader = headers.get('host')
+  const authority =
+    hostHeader === null ? url.host : hostFromHeader(url.protocol, hostHeader, 'headers.host')
+  const baseString = buildBaseString(
+    upperMethod,
+    `${url.protocol}//${authority}${url.pathname}`,
+    params,
+  )
+
+  const signature = await signWith(
+    getCryptoBackend(),
+    signatureMethod,
+    baseString,
+    {
+      clientSecret: clientSecret ?? '',
+      tokenSecret: tokenSecret ?? '',
+      rsaKey: credentials.rsaKey,
+    },
+    'credentials.rsaKey',
+  )
+  oauth.push(['oauth_signature', signature])
+
+  let outUrl = url.href
+  let outBody: string | Uint8Array | null = bodyText ?? bodyBytes
+  if (signatureType === 'header') {
+    headers.set('authorization', formatAuthorizationHeader(oauth, realm))
+  } else {
+    let encoded = ''
+    for (const [name, value] of oauth) {
+      encoded += `${encoded === '' ? '' : '&'}${name}=${percentEncode(value)}`
+    }
+    if (signatureType === 'query') {
+      const hashAt = outUrl.indexOf('#')
+      const beforeHash = hashAt === -1 ? outUrl : outUrl.slice(0, hashAt)
+      const hash = hashAt === -1 ? '' : outUrl.slice(hashAt)
+      const separator = url.search.length > 1 ? '&' : beforeHash.endsWith('?') ? '' : '?'
+      outUrl = `${beforeHash}${separator}${encoded}${hash}`
+    } else if (bodyBytes !== null) {
+      const suffix = utf8Encoder.encode(bodyBytes.length > 0 ? `&${encoded}` : encoded)
+      const joined = new Uint8Array(bodyBytes.length + suffix.length)
+      joined.set(bodyBytes, 0)
+      joined.set(suffix, bodyBytes.length)
+      outBody = joined
+    } else {
+      outBody = bodyText ? `${bodyText}&${encoded}` : encoded
+    }
+  }
+
+  return { method, url: outUrl, headers, body: outBody, signature, baseString }
+}
+
+/**
+ * Formats the `Authorization` header of RFC 5849 §3.5.1: `OAuth `, then
+ * `name="value"` pairs with names and values percent-encoded, joined by
+ * `", "`. `realm`, when given, comes first as an escaped quoted-string
+ * (`"` and `\` backslash-escaped); it must be printable ASCII.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
+ * @example
+ * ```ts
+ * formatAuthorizationHeader([['oauth_consumer_key', 'key'], ['oauth_signature', 'a+b=']], 'Photos')
+ * // 'OAuth realm="Photos", oauth_consumer_key="key", oauth_signature="a%2Bb%3D"'
+ * ```
+ */
+export function formatAuthorizationHeader(
+  params: Iterable<readonly [string, string]>,
+  realm?: string,
+): string {
+  let header = 'OAuth '
+  let first = true
+  if (realm !== undefined) {
+    if (!PRINTABLE_ASCII.test(realm)) {
+      throw new TypeError('realm should contain only printable ASCII characters')
+    }
+    header += `realm="${realm.replace(/["\\]/g, '\\$&')}"`
+    first = false
+  }
+  for (const [name, value] of params) {
+    header += `${first ? '' : ', '}${percentEncode(name)}="${percentEncode(value)}"`
+    first = false
+  }
+  return header
+}
+
+const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z]/
+
+/**
+ * Parses an `Authorization: OAuth …` header (RFC 5849 §3.5.1) into
+ * name/value pairs, in order, repeated names kept, names and values
+ * percent-decoded (`realm`, a plain quoted-string, is only unescaped).
+ * The scheme is matched case-insensitively; whitespace around `,` and `=`
+ * is allowed. Returns `null` for another scheme or any malformed header
+ * (bad quoting, bad percent-encoding), so a provider can answer 400.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
+ * @example
+ * ```ts
+ * parseAuthorizationHeader('OAuth realm="Example", oauth_signature="a%2Bb%3D"')
+ * // [['realm', 'Example'], ['oauth_signature', 'a+b=']]
+ * ```
+ */
+export function parseAuthorizationHeader(header: string): [string, string][] | null {
+  if (typeof header !== 'string') return null
+  const s = header.trim()
+  if (s.length < 5 || s.slice(0, 5).toLowerCase() !== 'oauth') return null
+  let i = 5
+  const n = s.length
+  const pairs: [string, string][] = []
+  if (i === n) return pairs
+  if (s[i] !== ' ' && s[i] !== '\t') return null
+  const skipWs = () => {
+    while (i < n && (s[i] === ' ' || s[i] === '\t')) i++
+  }
+  let expectParam = true
+  while (true) {
+    skipWs()
+    if (i >= n) break
+    if (s[i] === ',') {
+      // Empty list elements are allowed (RFC 9110 §5.6.1).
+      i++
+      expectParam = true
+      continue
+    }
+    if (!expectParam) return null
+    const nameStart = i
+    while (i < n && TOKEN_CHAR.test(s[i]!)) i++
+    if (i === nameStart) return null
+    const rawName = s.slice(nameStart, i)
+    skipWs()
+    if (s[i] !== '=') return null
+    i++
+    skipWs()
+    let rawValue: string
+    if (s[i] === '"') {
+      i++
+      rawValue = ''
+      let closed = false
+      while (i < n) {
+        const c = s[i]!
+        if (c === '"') {
+          closed = true
+          i++
+          break
+        }
+        if (c === '\\') {
+          if (i + 1 >= n) return null
+          rawValue += s[i + 1]
+          i += 2
+          continue
+        }
+        rawValue += c
+        i++
+      }
+      if (!closed) return null
+    } else {
+      const valueStart = i
+      while (i < n && TOKEN_CHAR.test(s[i]!)) i++
+      rawValue = s.slice(valueStart, i)
+    }
+    const name = tryPercentDecode(rawName)
+    const value = rawName === 'realm' ? rawValue : tryPercentDecode(rawValue)
+    if (name === null || value === null) return null
+    pairs.push([name, value])
+    expectParam = false
+  }
+  return pairs
+}
