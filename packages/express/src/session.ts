@@ -1,0 +1,186 @@
+import {
+  createSealer,
+  createSessionRecordStore,
+  type Sealer,
+  type TemporaryCredentialStore,
+} from '@oauth1/core'
+import type { Request } from 'express'
+import type { MiddlewareOptions } from './types.js'
+
+/** The `req.session` property used when `sessionKey` is not given. */
+export const DEFAULT_SESSION_KEY = 'oauth1'
+
+/** Thrown (or passed to `next`) when no session middleware ran before us. */
+export const MISSING_SESSION_MESSAGE =
+  '@oauth1/express: req.session is missing. Install express-session (npm install express-session) ' +
+  'and add app.use(session({ ... })) BEFORE app.use(oauth.middleware()); ' +
+  'any middleware that sets req.session (cookie-session too) works.'
+
+/** Thrown (or passed to `next`) when the session lives in a cookie and no `secret` seals the entries. */
+export const COOKIE_SESSION_MESSAGE =
+  '@oauth1/express: req.session is kept in a cookie (cookie-session), where the browser could read ' +
+  'the token secret. Seal the pending logins with a secret of at least 32 characters: ' +
+  'app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET })).'
+
+/** Names the session libraries use for themselves, which the record must not shadow. */
+const RESERVED_KEYS = new Set([
+  // express-session's Session
+  'cookie',
+  'id',
+  'req',
+  'regenerate',
+  'destroy',
+  'reload',
+  'save',
+  'touch',
+  'resetMaxAge',
+  // cookie-session's Session
+  'isNew',
+  'isChanged',
+  'isPopulated',
+  'toJSON',
+  // Object.prototype
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+])
+
+/** The resolved options of one `oauth.middleware(options)` call. */
+export interface SessionBinding {
+  readonly key: string
+  readonly sealer: Sealer | undefined
+  readonly maxEntries: number | undefined
+  /** What the options were made from, to tell two `middleware()` calls apart. */
+  readonly fingerprint: string
+}
+
+/** The binding used by `authorizeRedirect` before any `middleware()` call: no sealing, key `oauth1`. */
+export const DEFAULT_BINDING: SessionBinding = {
+  key: DEFAULT_SESSION_KEY,
+  sealer: undefined,
+  maxEntries: undefined,
+  fingerprint: fingerprintOf(DEFAULT_SESSION_KEY, undefined, undefined),
+}
+
+function fingerprintOf(
+  key: string,
+  secret: MiddlewareOptions['secret'],
+  maxEntries: number | undefined,
+): string {
+  const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret]
+  return JSON.stringify([
+    key,
+    maxEntries ?? null,
+    secrets.map((s: string | Uint8Array) =>
+      typeof s === 'string' ? `s:${s}` : `b:${Buffer.from(s).toString('base64')}`,
+    ),
+  ])
+}
+
+/**
+ * Checks `oauth.middleware(options)` and turns it into a {@link SessionBinding}.
+ * Bad options throw a `TypeError` naming the option.
+ */
+export function resolveBinding(options: MiddlewareOptions | undefined): SessionBinding {
+  if (options === undefined) return DEFAULT_BINDING
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('oauth.middleware(options): options should be an object')
+  }
+  const key = options.sessionKey ?? DEFAULT_SESSION_KEY
+  if (typeof key !== 'string' || key === '' || RESERVED_KEYS.has(key)) {
+    throw new TypeError(
+      'options.sessionKey should be a non-empty string that is not a property of the session itself (cookie, id, save…)',
+    )
+  }
+  const { maxEntries } = options
+  if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries >= 1)) {
+    throw new TypeError('options.maxEntries should be a positive integer')
+  }
+  const { secret } = options
+  // createSealer checks the secret(s) itself: a TypeError naming `secret` (or `secret[i]`).
+  const sealer = secret === undefined ? undefined : createSealer(secret)
+  return { key, sealer, maxEntries, fingerprint: fingerprintOf(key, secret, maxEntries) }
+}
+
+type SessionObject = Record<string, unknown> & {
+  save?: (callback: (err?: unknown) => void) => void
+}
+
+/**
+ * Why this request cannot keep temporary credentials in its session, or
+ * `undefined` when it can: no session middleware ran before us, or the
+ * session is cookie-session's (it sets `req.sessionOptions`; express-session,
+ * whose data stays on the server, sets `req.sessionStore`) and nothing seals
+ * the entries.
+ */
+export function sessionProblem(req: Request, binding: SessionBinding): string | undefined {
+  const session = (req as { session?: unknown }).session
+  if (session === null || typeof session !== 'object') return MISSING_SESSION_MESSAGE
+  if (binding.sealer === undefined && isCookieSession(req)) return COOKIE_SESSION_MESSAGE
+  return undefined
+}
+
+function isCookieSession(req: Request): boolean {
+  const r = req as { sessionOptions?: unknown; sessionStore?: unknown }
+  return r.sessionOptions !== undefined && r.sessionStore === undefined
+}
+
+/** `req.session`, or the start-up error when no session middleware ran before us. */
+export function sessionOf(req: Request): SessionObject {
+  const session = (req as { session?: unknown }).session
+  if (session === null || typeof session !== 'object') throw new Error(MISSING_SESSION_MESSAGE)
+  return session as SessionObject
+}
+
+/**
+ * The {@link TemporaryCredentialStore} port over `req.session[binding.key]`:
+ * one record in the session, one entry per pending login, each entry sealed
+ * when the binding has a sealer. Works with any session middleware that
+ * persists changes to `req.session` (express-session, cookie-session…).
+ */
+export function createExpressSessionStore(
+  req: Request,
+  binding: SessionBinding = DEFAULT_BINDING,
+): TemporaryCredentialStore {
+  const problem = sessionProblem(req, binding)
+  if (problem !== undefined) throw new Error(problem)
+  const session = sessionOf(req)
+  const { key } = binding
+  return createSessionRecordStore(
+    {
+      read() {
+        const record = session[key]
+        return record !== null && typeof record === 'object' && !Array.isArray(record)
+          ? (record as Record<string, unknown>)
+          : undefined
+      },
+      write(record) {
+        if (record === undefined) delete session[key]
+        else session[key] = record
+      },
+    },
+    {
+      ...(binding.sealer === undefined ? {} : { sealer: binding.sealer }),
+      ...(binding.maxEntries === undefined ? {} : { maxEntries: binding.maxEntries }),
+    },
+  )
+}
+
+/**
+ * Persists the session now, before a redirect goes out. express-session saves
+ * when the response ends, but it sends the status line and headers first and
+ * only reports a store failure afterwards, so a fast provider could send the
+ * user back before the temporary credential is stored, and a failed save would
+ * go unnoticed. Sessions without `save` (cookie-session writes its cookie with
+ * the headers) need nothing.
+ */
+export function saveSession(req: Request): Promise<void> {
+  const session = sessionOf(req)
+  if (typeof session.save !== 'function') return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    session.save?.((err?: unknown) => (err ? reject(err) : resolve()))
+  })
+}

@@ -1,0 +1,47 @@
+import type { StoredTemporaryCredential } from '@oauth1/core'
+
+/**
+ * What `oauth.middleware()` keeps in `req.session[sessionKey]` (`req.session.oauth1`
+ * by default): the pending logins, one entry per client name and request
+ * token. An entry is the {@link StoredTemporaryCredential} itself, or, when
+ * `oauth.middleware({ secret })` is given, an AES-256-GCM sealed string of it.
+ * Treat it as opaque: it is read and written only by `authorizeRedirect` and
+ * `authorizeAccessToken`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+export type OAuth1SessionRecord = Record<string, StoredTemporaryCredential | string>
+
+/** A secret for sealing, or a list of them for key rotation (seal with the first, open with any). */
+export type SealingSecret = string | Uint8Array | readonly (string | Uint8Array)[]
+
+/**
+ * Options of {@link OAuth.middleware}.
+ *
+ * @example
+ * ```ts
+ * app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
+ * app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))
+ * ```
+ */
+export interface MiddlewareOptions {
+  /**
+   * Seal (AES-256-GCM, key derived with HKDF-SHA256) each pending temporary
+   * credential before it goes into the session. Required in effect when the
+   * session lives in a cookie (`cookie-session`, or any client-side store), so
+   * the token secret never sits in plaintext in the browser. At least 32
+   * characters/bytes; a list rotates keys (the first seals, any opens).
+   */
+  secret?: SealingSecret | undefined
+  /** The `req.session` property that holds the pending logins. Default `'oauth1'`. */
+  sessionKey?: string | undefined
+  /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 10. */
+  maxEntries?: number | undefined
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** @oauth1/express's pending logins (temporary credentials); see {@link OAuth1SessionRecord}. */
+    oauth1?: OAuth1SessionRecord
+  }
+}
