@@ -1,4 +1,4 @@
-// --- signing (RFC 5849 §3): signing engineer ---
+// --- errors, types (shared) and signing (RFC 5849 §3); Biome sorts them as one group ---
 export {
   type BaseStringOptions,
   baseStringUri,
@@ -39,7 +39,7 @@ export {
   signRequest,
 } from './sign.js'
 export * from './types.js'
-// --- end signing ---
+// --- end errors, types, signing ---
 
 // --- web flow: context, stores (core-flow) ---
 export { createRequestContext, type RequestContext } from './context.js'
