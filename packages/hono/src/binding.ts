@@ -1,0 +1,219 @@
+import {
+  createSessionRecordStore,
+  type Sealer,
+  type StoredTemporaryCredential,
+  type TemporaryCredentialStore,
+} from '@oauth1/core'
+import type { Context } from 'hono'
+import { getCookie } from 'hono/cookie'
+
+/**
+ * What `oauth.middleware()` attaches to each request: the request's
+ * temporary-credential store, and a hook run once the rest of the request
+ * has run (to put the cookie on the final response).
+ */
+export interface RequestBinding {
+  readonly store: TemporaryCredentialStore
+  /** Waits for pending writes; makes the final response carry the latest cookie. */
+  settle(c: Context): Promise<void>
+}
+
+/** What browsers keep at most for one cookie (name, value and attributes). */
+export const MAX_COOKIE_SIZE = 4096
+
+/** Marks our sealed payload, so a value sealed elsewhere with the same secret is refused. */
+const PURPOSE = '@oauth1/hono temporary credentials v1'
+
+/** Settings of the encrypted cookie, resolved once per request. */
+export interface CookieSettings {
+  /** The cookie's name for this request (with `__Host-` when Secure). */
+  name: string
+  secure: boolean
+  maxEntries: number
+  /** Max-Age when the entries carry no expiry of their own, in seconds. */
+  fallbackMaxAge: number
+}
+
+type SessionRecord = Record<string, unknown>
+
+function isRecord(value: unknown): value is SessionRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function expiryOf(entry: unknown): number | undefined {
+  if (!isRecord(entry)) return undefined
+  const expires = (entry as Partial<StoredTemporaryCredential>).expires_at
+  return typeof expires === 'number' && Number.isFinite(expires) ? expires : undefined
+}
+
+/**
+ * The temporary credentials of one browser, kept in one cookie of their own,
+ * sealed as a whole with AES-256-GCM (so encrypted and tamper-evident),
+ * `HttpOnly`, `SameSite=Lax` (the provider's redirect back is a top-level
+ * cross-site GET, which `Strict` would strip), `Path=/`, `Secure` unless the
+ * app runs on plain http on loopback, and a `Max-Age` that ends with the last
+ * pending credential.
+ */
+export class CookieBinding implements RequestBinding {
+  readonly store: TemporaryCredentialStore
+  readonly #c: Context
+  readonly #sealer: Sealer
+  readonly #settings: CookieSettings
+  #loaded: Promise<void> | undefined
+  #record: SessionRecord | undefined
+  #hadCookie = false
+  #writes: Promise<void> = Promise.resolve()
+  #setCookie: string | undefined
+
+  constructor(c: Context, sealer: Sealer, settings: CookieSettings) {
+    this.#c = c
+    this.#sealer = sealer
+    this.#settings = settings
+    this.store = createSessionRecordStore(
+      {
+        read: () => this.#read(),
+        write: (record) => this.#enqueueWrite(record),
+      },
+      { maxEntries: settings.maxEntries },
+    )
+  }
+
+  async #read(): Promise<SessionRecord | undefined> {
+    this.#loaded ??= this.#load()
+    await this.#loaded
+    await this.#writes
+    return this.#record === undefined ? undefined : { ...this.#record }
+  }
+
+  async #load(): Promise<void> {
+    const raw = getCookie(this.#c, this.#settings.name)
+    if (raw === undefined || raw === '') return
+    this.#hadCookie = true
+    // A cookie larger than we ever write is not ours: skip the decryption.
+    if (raw.length > MAX_COOKIE_SIZE) return
+    const opened = await this.#sealer.unseal(raw)
+    if (isRecord(opened) && opened.purpose === PURPOSE && isRecord(opened.record)) {
+      this.#record = { ...opened.record }
+    }
+  }
+
+  #enqueueWrite(record: SessionRecord | undefined): Promise<void> {
+    const write = this.#writes.then(() => this.#write(record))
+    // Keep the queue alive after a failed write; the caller still sees the failure.
+    this.#writes = write.catch(() => {})
+    return write
+  }
+
+  async #write(input: SessionRecord | undefined): Promise<void> {
+    this.#loaded ??= this.#load()
+    await this.#loaded
+    const record = input === undefined ? undefined : { ...input }
+    const { name } = this.#settings
+    if (record === undefined || Object.keys(record).length === 0) {
+      this.#record = undefined
+      if (!this.#hadCookie && this.#setCookie === undefined) return
+      this.#emit(this.#serialize(name, '', 0))
+      return
+    }
+    for (;;) {
+      const sealed = await this.#sealer.seal({ purpose: PURPOSE, record })
+      const cookie = this.#serialize(name, sealed, this.#maxAge(record))
+      if (cookie.length <= MAX_COOKIE_SIZE || Object.keys(record).length <= 1) {
+        if (cookie.length > MAX_COOKIE_SIZE) {
+          throw new RangeError(
+            `@oauth1/hono: the temporary credentials need a ${cookie.length}-byte cookie, more than browsers keep (${MAX_COOKIE_SIZE}); use a shorter redirectUri or options.store`,
+          )
+        }
+        this.#record = record
+        this.#emit(cookie)
+        return
+      }
+      // Too large for one cookie: drop the pending login that expires first.
+      delete record[this.#oldestKey(record)]
+    }
+  }
+
+  #oldestKey(record: SessionRecord): string {
+    let oldest: string | undefined
+    let oldestExpiry = Number.POSITIVE_INFINITY
+    for (const [key, entry] of Object.entries(record)) {
+      const expiry = expiryOf(entry) ?? Number.NEGATIVE_INFINITY
+      if (oldest === undefined || expiry < oldestExpiry) {
+        oldest = key
+        oldestExpiry = expiry
+      }
+    }
+    return oldest as string
+  }
+
+  #maxAge(record: SessionRecord): number {
+    let latest: number | undefined
+    for (const entry of Object.values(record)) {
+      const expiry = expiryOf(entry)
+      if (expiry !== undefined && (latest === undefined || expiry > latest)) latest = expiry
+    }
+    if (latest === undefined) return this.#settings.fallbackMaxAge
+    return Math.max(1, Math.ceil((latest - Date.now()) / 1000))
+  }
+
+  #serialize(name: string, value: string, maxAge: number): string {
+    return `${name}=${value}; Max-Age=${maxAge}; Path=/; HttpOnly; SameSite=Lax${this.#settings.secure ? '; Secure' : ''}`
+  }
+
+  #emit(cookie: string): void {
+    this.#setCookie = cookie
+    // Set on the context at once, so a response built with c.redirect(),
+    // c.json()… or by Hono's error handler carries it; settle() removes the
+    // earlier copies when a request wrote more than once.
+    this.#c.header('Set-Cookie', cookie, { append: true })
+  }
+
+  async settle(c: Context): Promise<void> {
+    await this.#writes
+    const latest = this.#setCookie
+    if (latest === undefined) return
+    const prefix = `${this.#settings.name}=`
+    const all = c.res.headers.getSetCookie()
+    const ours = all.filter((value) => value.startsWith(prefix))
+    if (ours.length === 1 && ours[0] === latest) return
+    c.header('Set-Cookie', undefined)
+    for (const value of all) {
+      if (!value.startsWith(prefix)) c.header('Set-Cookie', value, { append: true })
+    }
+    c.header('Set-Cookie', latest, { append: true })
+  }
+}
+
+/** A store the application supplies (`middleware({ store })`), resolved on first use. */
+export class CustomStoreBinding implements RequestBinding {
+  readonly store: TemporaryCredentialStore
+  #resolved: Promise<TemporaryCredentialStore> | undefined
+
+  constructor(c: Context, factory: (c: Context) => unknown) {
+    const resolve = (): Promise<TemporaryCredentialStore> => {
+      this.#resolved ??= Promise.resolve()
+        .then(() => factory(c))
+        .then((store) => {
+          if (
+            !isRecord(store) ||
+            typeof store.get !== 'function' ||
+            typeof store.set !== 'function' ||
+            typeof store.delete !== 'function'
+          ) {
+            throw new TypeError(
+              '@oauth1/hono: options.store must return a TemporaryCredentialStore ({ get, set, delete }) for the request',
+            )
+          }
+          return store as unknown as TemporaryCredentialStore
+        })
+      return this.#resolved
+    }
+    this.store = {
+      get: async (key) => (await resolve()).get(key),
+      set: async (key, value) => (await resolve()).set(key, value),
+      delete: async (key) => (await resolve()).delete(key),
+    }
+  }
+
+  async settle(): Promise<void> {}
+}
