@@ -1,0 +1,161 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import type { Token } from '@oauth1/core'
+import Database from 'better-sqlite3'
+
+/** A user of the example app, created the first time they log in with a provider. */
+export interface User {
+  /** The app's own id for the user (what the session holds). */
+  id: string
+  /** Which registered client (`oauth.register(name, …)`) the user logged in with. */
+  provider: string
+  /** The provider's id for the user (`/api/me` → `id`). */
+  providerUserId: string
+  screenName: string
+  name: string
+}
+
+/** What the app learns about the user from the provider's profile endpoint. */
+export interface Profile {
+  id: string
+  screenName: string
+  name: string
+}
+
+/**
+ * The app's database: its users, and one OAuth 1.0a token per (provider, user),
+ * in the table Authlib's docs sketch for `fetch_token`:
+ *
+ * ```sql
+ * CREATE TABLE oauth1_token (
+ *   name TEXT NOT NULL,                 -- the registered client's name
+ *   oauth_token TEXT NOT NULL,
+ *   oauth_token_secret TEXT NOT NULL,
+ *   user TEXT NOT NULL,                 -- the app's user id
+ *   UNIQUE (name, user)
+ * )
+ * ```
+ *
+ * @see https://docs.authlib.org/en/latest/client/frameworks.html#using-fetch-token
+ */
+export interface AppDatabase {
+  /**
+   * The token the user saved for `name`, or `null` (not logged in, never
+   * connected). This is what the registry's `fetchToken` calls.
+   */
+  getToken(name: string, user: string | null | undefined): Token | null
+  /** Saves (or replaces) the user's token for `name`. */
+  saveToken(name: string, user: string, token: Token): void
+  /** Forgets the user's token for `name`. */
+  deleteToken(name: string, user: string): void
+  /** Creates the user on first login, or refreshes their name; returns the app's user. */
+  upsertUser(provider: string, profile: Profile): User
+  getUser(id: string | null | undefined): User | null
+  close(): void
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  provider TEXT NOT NULL,
+  provider_user_id TEXT NOT NULL,
+  screen_name TEXT NOT NULL,
+  name TEXT NOT NULL,
+  UNIQUE (provider, provider_user_id)
+);
+CREATE TABLE IF NOT EXISTS oauth1_token (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  oauth_token TEXT NOT NULL,
+  oauth_token_secret TEXT NOT NULL,
+  user TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (name, user)
+);
+`
+
+interface UserRow {
+  id: number
+  provider: string
+  provider_user_id: string
+  screen_name: string
+  name: string
+}
+
+/**
+ * Opens (and creates if needed) the SQLite database at `path`; `:memory:` for
+ * a throw-away one (tests).
+ *
+ * @example
+ * ```ts
+ * const db = openDatabase(process.env.DATABASE_PATH ?? 'example.db')
+ * const oauth = new OAuth({ fetchToken: (name, req) => db.getToken(name, req.session.userId) })
+ * ```
+ */
+export function openDatabase(path: string): AppDatabase {
+  if (path !== ':memory:' && !path.startsWith('file:'))
+    mkdirSync(dirname(path), { recursive: true })
+  const db = new Database(path)
+  db.pragma('foreign_keys = ON')
+  db.exec(SCHEMA)
+
+  const selectToken = db.prepare<
+    [string, string],
+    { oauth_token: string; oauth_token_secret: string }
+  >('SELECT oauth_token, oauth_token_secret FROM oauth1_token WHERE name = ? AND user = ?')
+  const upsertToken = db.prepare<[string, string, string, string, number]>(
+    `INSERT INTO oauth1_token (name, oauth_token, oauth_token_secret, user, updated_at)
+     VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (name, user) DO UPDATE SET
+       oauth_token = excluded.oauth_token,
+       oauth_token_secret = excluded.oauth_token_secret,
+       updated_at = excluded.updated_at`,
+  )
+  const removeToken = db.prepare<[string, string]>(
+    'DELETE FROM oauth1_token WHERE name = ? AND user = ?',
+  )
+  const upsertUserRow = db.prepare<[string, string, string, string], UserRow>(
+    `INSERT INTO users (provider, provider_user_id, screen_name, name) VALUES (?, ?, ?, ?)
+     ON CONFLICT (provider, provider_user_id) DO UPDATE SET
+       screen_name = excluded.screen_name, name = excluded.name
+     RETURNING id, provider, provider_user_id, screen_name, name`,
+  )
+  const selectUser = db.prepare<[number], UserRow>(
+    'SELECT id, provider, provider_user_id, screen_name, name FROM users WHERE id = ?',
+  )
+
+  const toUser = (row: UserRow): User => ({
+    id: String(row.id),
+    provider: row.provider,
+    providerUserId: row.provider_user_id,
+    screenName: row.screen_name,
+    name: row.name,
+  })
+
+  return {
+    getToken(name, user) {
+      if (user === null || user === undefined || user === '') return null
+      const row = selectToken.get(name, user)
+      return row
+        ? { oauth_token: row.oauth_token, oauth_token_secret: row.oauth_token_secret }
+        : null
+    },
+    saveToken(name, user, token) {
+      upsertToken.run(name, token.oauth_token, token.oauth_token_secret, user, Date.now())
+    },
+    deleteToken(name, user) {
+      removeToken.run(name, user)
+    },
+    upsertUser(provider, profile) {
+      return toUser(upsertUserRow.get(provider, profile.id, profile.screenName, profile.name)!)
+    },
+    getUser(id) {
+      if (id === null || id === undefined || !/^[1-9][0-9]{0,15}$/.test(id)) return null
+      const row = selectUser.get(Number(id))
+      return row ? toUser(row) : null
+    },
+    close() {
+      if (db.open) db.close()
+    },
+  }
+}

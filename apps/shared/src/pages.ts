@@ -1,0 +1,279 @@
+import type { OAuthError } from '@oauth1/core'
+import type { User } from './db.ts'
+import { html, layout, type SafeHtml } from './html.ts'
+
+/** What every page needs to know about the app it is rendered by. */
+export interface PageContext {
+  /** "Express", "Fastify", "Koa", "Hono". */
+  framework: string
+  /** The provider's display name ("Test Provider"). */
+  providerName: string
+  /** The logged-in user, if any. */
+  user?: User | null | undefined
+}
+
+/** A rendered page and the HTTP status to answer it with. */
+export interface Page {
+  status: number
+  html: string
+}
+
+function page(ctx: PageContext, title: string, body: SafeHtml, status = 200): Page {
+  return {
+    status,
+    html: layout({ title, framework: ctx.framework, userName: ctx.user?.name, body }),
+  }
+}
+
+const logoutButton = html`<form class="inline" method="post" action="/logout"><button type="submit" class="secondary" data-testid="logout">Log out</button></form>`
+
+/** `/`: the "Log in with …" button, or the logged-in user's profile. */
+export function homePage(ctx: PageContext): Page {
+  const { user, providerName, framework } = ctx
+  if (!user) {
+    return page(
+      ctx,
+      'Welcome',
+      html`<section class="card" data-testid="home">
+<h1>Welcome</h1>
+<p>This ${framework} app lets you log in with your ${providerName} account over OAuth 1.0a,
+then calls ${providerName}'s API on your behalf with the token it saved.</p>
+<div class="actions"><a class="button" href="/login" data-testid="login">Log in with ${providerName}</a></div>
+</section>`,
+    )
+  }
+  return page(
+    ctx,
+    user.name,
+    html`<section class="card" data-testid="profile">
+<h1>Hello, <span data-testid="profile-name">${user.name}</span></h1>
+<p class="muted">You are logged in with ${providerName}.</p>
+<dl>
+<dt>Name</dt><dd>${user.name}</dd>
+<dt>Screen name</dt><dd data-testid="profile-screen-name">@${user.screenName}</dd>
+<dt>${providerName} id</dt><dd>${user.providerUserId}</dd>
+</dl>
+<div class="actions"><a class="button" href="/api-call" data-testid="api-link">Call the API</a>${logoutButton}</div>
+</section>`,
+  )
+}
+
+/** What `/api-call` made and what the provider answered. */
+export interface ApiCall {
+  method: string
+  /** The URL as the app's code wrote it (relative to `apiBaseUrl`). */
+  url: string
+  status: number
+  body: string
+}
+
+const MAX_SHOWN = 8 * 1024
+
+function pretty(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2)
+  } catch {
+    return body.length > MAX_SHOWN ? `${body.slice(0, MAX_SHOWN)}…` : body
+  }
+}
+
+/** `/api-call`: the request the app signed with the saved token, and the answer. */
+export function apiCallPage(ctx: PageContext, call: ApiCall): Page {
+  const ok = call.status >= 200 && call.status < 300
+  return page(
+    ctx,
+    'API call',
+    html`<section class="card" data-testid="api-call">
+<h1>${ctx.providerName} API</h1>
+<p>The app called <code data-testid="api-request">${call.method} ${call.url}</code> without passing a token:
+the registry's <code>fetchToken</code> found yours in the database.</p>
+<p>${ctx.providerName} answered <strong data-testid="api-status">HTTP ${call.status}</strong>${
+      ok ? '' : html` <span class="badge">not OK</span>`
+    }</p>
+<pre data-testid="api-result"><code>${pretty(call.body)}</code></pre>
+<div class="actions"><a class="button secondary" href="/">Back to your profile</a>${logoutButton}</div>
+</section>`,
+    ok ? 200 : 502,
+  )
+}
+
+function errorBody(
+  ctx: PageContext,
+  title: string,
+  message: string,
+  details: { code?: string; status: number; description?: string; problem?: string | undefined },
+  retry: boolean,
+): SafeHtml {
+  return html`<section class="card error" data-testid="error">
+<h1 data-testid="error-title">${title}</h1>
+<p>${message}</p>
+<dl>
+${details.code ? html`<dt>Error code</dt><dd><span class="badge" data-testid="error-code">${details.code}</span></dd>` : ''}
+<dt>Status</dt><dd data-testid="error-status">${details.status}</dd>
+${details.problem ? html`<dt>Provider's problem</dt><dd><code>${details.problem}</code></dd>` : ''}
+${details.description ? html`<dt>Details</dt><dd class="muted">${details.description}</dd>` : ''}
+</dl>
+<div class="actions">${retry ? html`<a class="button" href="/login">Log in with ${ctx.providerName}</a>` : ''}<a class="button secondary" href="/">Home</a></div>
+</section>`
+}
+
+/** A friendly title and sentence for each `OAuthError` code. */
+function explain(err: OAuthError, provider: string): { title: string; message: string } {
+  switch (err.code) {
+    case 'access_denied':
+      return {
+        title: 'You did not allow access',
+        message: `You refused on ${provider}'s page, so you are not logged in. You can try again whenever you like.`,
+      }
+    case 'missing_temporary_credential':
+      return {
+        title: 'This login has expired or was already used',
+        message: `${provider}'s answer does not match a login started in this browser: it was already used, it is more than a few minutes old, or it was started elsewhere. Please start again.`,
+      }
+    case 'missing_token':
+      return err.status === 401
+        ? { title: 'You are logged out', message: `Log in with ${provider} to call its API.` }
+        : {
+            title: `${provider}'s answer was incomplete`,
+            message: 'The login callback came back without a token. Please start again.',
+          }
+    case 'missing_verifier':
+      return {
+        title: `${provider}'s answer was incomplete`,
+        message: 'The login callback came back without a verifier. Please start again.',
+      }
+    case 'callback_not_confirmed':
+      return {
+        title: `${provider} did not confirm the callback`,
+        message: `${provider} does not seem to speak OAuth 1.0a, so the login was stopped before it started.`,
+      }
+    case 'fetch_token_denied':
+      return err.response
+        ? {
+            title: `${provider} refused the request`,
+            message: `${provider} answered with an error, so you are not logged in.`,
+          }
+        : {
+            title: `${provider} cannot be reached`,
+            message: `The app could not connect to ${provider}. Please try again later.`,
+          }
+    case 'invalid_token_response':
+      return {
+        title: `${provider} sent an unexpected answer`,
+        message: `${provider} answered with something that is not a token, so you are not logged in.`,
+      }
+    case 'request_timeout':
+      return {
+        title: `${provider} did not answer in time`,
+        message: `${provider} is too slow right now. Please try again later.`,
+      }
+    case 'insecure_transport':
+      return {
+        title: 'Insecure connection refused',
+        message: `The app refused to talk to ${provider} over an unencrypted connection.`,
+      }
+    default:
+      return {
+        title: 'The login failed',
+        message: 'Something went wrong with the login. Please start again.',
+      }
+  }
+}
+
+/**
+ * The page for an `OAuthError`: a friendly sentence, the error code and the
+ * status (`err.status`: 400 bad callback, 401 logged out, 403 refused, 502/504
+ * the provider failed) — never a stack trace.
+ */
+export function oauthErrorPage(ctx: PageContext, err: OAuthError): Page {
+  const { title, message } = explain(err, ctx.providerName)
+  const retry = err.code !== 'insecure_transport' && err.code !== 'callback_not_confirmed'
+  return page(
+    ctx,
+    title,
+    errorBody(
+      ctx,
+      title,
+      message,
+      {
+        code: err.code,
+        status: err.status,
+        description: err.description,
+        problem: err.oauthProblem,
+      },
+      retry,
+    ),
+    err.status,
+  )
+}
+
+/** An error that carries a status of its own (framework errors, {@link ProviderResponseError}). */
+export interface HttpLikeError {
+  status?: unknown
+  statusCode?: unknown
+  code?: unknown
+  message?: unknown
+}
+
+const STATUS_TITLES: Record<number, string> = {
+  400: 'Bad request',
+  404: 'Page not found',
+  405: 'Method not allowed',
+  413: 'Request too large',
+  415: 'Unsupported request',
+  502: 'The provider sent an unexpected answer',
+}
+
+/**
+ * The page for any other error: its status when it has a 4xx/502 one
+ * (framework errors such as a malformed URL, or a bad profile response),
+ * otherwise a plain 500 that shows nothing of the error.
+ */
+export function errorPage(ctx: PageContext, err: unknown): Page {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as HttpLikeError
+  const raw = typeof e.status === 'number' ? e.status : e.statusCode
+  const status = typeof raw === 'number' && raw >= 400 && raw < 600 ? raw : 500
+  if (status >= 500 && status !== 502) {
+    const title = 'Something went wrong'
+    return page(
+      ctx,
+      title,
+      errorBody(
+        ctx,
+        title,
+        'The app hit an unexpected error. It has been logged.',
+        { status },
+        false,
+      ),
+      500,
+    )
+  }
+  const title = STATUS_TITLES[status] ?? 'Request failed'
+  const description = status === 502 && typeof e.message === 'string' ? e.message : undefined
+  const code = typeof e.code === 'string' && /^[a-z_]{1,40}$/.test(e.code) ? e.code : undefined
+  return page(
+    ctx,
+    title,
+    errorBody(
+      ctx,
+      title,
+      status === 502
+        ? `${ctx.providerName} answered, but not with what the app expected.`
+        : 'The app could not handle this request.',
+      { ...(code ? { code } : {}), status, ...(description ? { description } : {}) },
+      status === 502,
+    ),
+    status,
+  )
+}
+
+/** 404 for any other path. */
+export function notFoundPage(ctx: PageContext): Page {
+  const title = STATUS_TITLES[404]!
+  return page(
+    ctx,
+    title,
+    errorBody(ctx, title, 'There is nothing at this address.', { status: 404 }, false),
+    404,
+  )
+}
