@@ -1,0 +1,141 @@
+/**
+ * Strict parsers for what a client sends: form-encoded strings, the
+ * `Authorization: OAuth …` header, and percent-encoded values. A provider that
+ * quietly "fixes" bad input hides client bugs, so every malformed input here
+ * throws a {@link ParseError} that the server answers with a 400.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
+ */
+
+/** Raised for malformed input; `parameter` names the offending parameter when known. */
+export class ParseError extends Error {
+  readonly parameter: string | undefined
+  constructor(message: string, parameter?: string) {
+    super(message)
+    this.name = 'ParseError'
+    this.parameter = parameter
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+const HEX = /^[0-9A-Fa-f]{2}$/
+
+/**
+ * Decodes `%XX` escapes (and nothing else), refusing a `%` not followed by two
+ * hex digits and byte sequences that are not UTF-8.
+ */
+export function strictPercentDecode(value: string, what = 'value'): string {
+  if (!value.includes('%')) return value
+  const bytes: number[] = []
+  for (let i = 0; i < value.length; ) {
+    const ch = value.charCodeAt(i)
+    if (ch === 0x25) {
+      const hex = value.slice(i + 1, i + 3)
+      if (!HEX.test(hex)) throw new ParseError(`bad percent-encoding in ${what}`)
+      bytes.push(Number.parseInt(hex, 16))
+      i += 3
+    } else {
+      const cp = value.codePointAt(i)!
+      const chunk = Buffer.from(String.fromCodePoint(cp), 'utf8')
+      for (const b of chunk) bytes.push(b)
+      i += cp > 0xffff ? 2 : 1
+    }
+  }
+  try {
+    return utf8.decode(Uint8Array.from(bytes))
+  } catch {
+    throw new ParseError(`percent-encoded ${what} is not UTF-8`)
+  }
+}
+
+/**
+ * Parses `application/x-www-form-urlencoded` (a query string or a form body):
+ * `+` is a space, each name and value is decoded exactly once, repeated names
+ * and empty values are kept in order, and a pair with no `=` has an empty value.
+ */
+export function parseForm(input: string, what = 'form'): [string, string][] {
+  const out: [string, string][] = []
+  if (input === '') return out
+  for (const part of input.split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    const rawName = eq === -1 ? part : part.slice(0, eq)
+    const rawValue = eq === -1 ? '' : part.slice(eq + 1)
+    const name = strictPercentDecode(rawName.replace(/\+/g, ' '), `${what} parameter name`)
+    const value = strictPercentDecode(rawValue.replace(/\+/g, ' '), `${what} parameter ${name}`)
+    out.push([name, value])
+  }
+  return out
+}
+
+/** The result of reading an `Authorization` header. */
+export interface AuthorizationHeader {
+  /** `realm`, if sent (never part of the signature base string). */
+  realm: string | undefined
+  /** Every other parameter, decoded, in the order sent (repeats kept). */
+  params: [string, string][]
+}
+
+const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"([^"\\]*)"[ \t]*/
+
+/**
+ * Reads an `Authorization: OAuth …` header (§3.5.1): `name="value"` pairs,
+ * comma-separated with optional whitespace, values percent-encoded.
+ * Returns `null` when the header uses another scheme (e.g. `Basic`);
+ * throws {@link ParseError} when the OAuth header is malformed.
+ */
+export function parseAuthorizationHeader(header: string): AuthorizationHeader | null {
+  const match = /^[ \t]*OAuth(?:[ \t]+|$)/i.exec(header)
+  if (!match) return null
+  let rest = header.slice(match[0].length)
+  const params: [string, string][] = []
+  let realm: string | undefined
+  while (rest.trim() !== '') {
+    const pair = PAIR.exec(rest)
+    if (!pair) throw new ParseError('malformed Authorization header')
+    const name = strictPercentDecode(pair[1]!, 'Authorization header parameter name')
+    const value = strictPercentDecode(pair[2]!, `Authorization header parameter ${name}`)
+    if (name === 'realm') {
+      if (realm !== undefined) throw new ParseError('realm sent twice', 'realm')
+      realm = value
+    } else {
+      params.push([name, value])
+    }
+    rest = rest.slice(pair[0].length)
+    if (rest.startsWith(',')) {
+      rest = rest.slice(1)
+      if (rest.trim() === '') throw new ParseError('malformed Authorization header')
+    } else if (rest.trim() !== '') {
+      throw new ParseError('malformed Authorization header')
+    }
+  }
+  return { realm, params }
+}
+
+/** True when the `Content-Type` media type is `application/x-www-form-urlencoded` (parameters ignored). */
+export function isFormContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false
+  const media = contentType.split(';', 1)[0]!.trim().toLowerCase()
+  return media === 'application/x-www-form-urlencoded'
+}
+
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
+
+/** True for a syntactically valid `Host` header value (name or IP literal, optional port). */
+export function isValidHost(host: string): boolean {
+  return HOST.test(host)
+}
+
+/** True when `hostname` (as in a URL or Host header, without port) is a loopback host. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '')
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    /^127(?:\.\d{1,3}){3}$/.test(h) ||
+    h === '[::1]' ||
+    h === '::1'
+  )
+}

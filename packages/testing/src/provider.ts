@@ -1,0 +1,1391 @@
+/**
+ * A strict, real OAuth 1.0a provider (RFC 5849) on node:http, for local
+ * development and tests.
+ */
+import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import {
+  createServer,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import {
+  bodyHash,
+  percentEncode,
+  type SignatureMethod,
+  signatureBaseString,
+  type Token,
+  verifySignature,
+} from '@oauth1/core'
+import { consentPage, errorPage, indexPage, oobDeniedPage, oobPage } from './html.js'
+import {
+  isFormContentType,
+  isLoopbackHost,
+  isValidHost,
+  ParseError,
+  parseAuthorizationHeader,
+  parseForm,
+} from './parse.js'
+import type {
+  Endpoint,
+  Failure,
+  Quirks,
+  RecordedRequest,
+  TestClientConfig,
+  TestProviderOptions,
+  TestUser,
+} from './types.js'
+import { isSignatureMethod, SIGNATURE_METHODS, safeEqual } from './verify.js'
+
+/**
+ * The client every provider registers when `clients` is not given:
+ * id `demo-client`, secret `demo-secret`, shown as "Demo App", HMAC-SHA1/256/512
+ * and PLAINTEXT, callbacks on any loopback host or `oob`.
+ */
+export const DEFAULT_CLIENT = {
+  id: 'demo-client',
+  secret: 'demo-secret',
+  name: 'Demo App',
+} as const satisfies TestClientConfig
+
+/** The users of the consent page when `users` is not given. */
+export const DEFAULT_USERS: readonly TestUser[] = Object.freeze([
+  { id: '1001', screenName: 'alice', name: 'Alice Liddell', email: 'alice@example.test' },
+  { id: '1002', screenName: 'bob', name: 'Bob Builder', email: 'bob@example.test' },
+  { id: '1003', screenName: 'carol', name: 'Carol Danvers', email: 'carol@example.test' },
+])
+
+/** Default callbacks: any http(s) URL on a loopback host. */
+export const LOOPBACK_CALLBACK =
+  /^https?:\/\/(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?(?:[/?#]|$)/
+
+const HMAC_METHODS: SignatureMethod[] = ['HMAC-SHA1', 'HMAC-SHA256', 'HMAC-SHA512', 'PLAINTEXT']
+const RSA_METHODS: SignatureMethod[] = ['RSA-SHA1', 'RSA-SHA256', 'RSA-SHA512']
+const RECORDED_HEADERS = ['authorization', 'content-type', 'host', 'user-agent', 'origin', 'accept']
+const MAX_RECORDED_BODY = 64 * 1024
+const OVERSIZED_BYTES = 2 * 1024 * 1024
+
+interface ResolvedClient {
+  id: string
+  secret: string | undefined
+  publicKey: KeyObject | undefined
+  methods: ReadonlySet<SignatureMethod>
+  callbackUrls: readonly (string | RegExp)[]
+  name: string
+  autoApprove: boolean | string | undefined
+  quirks: Quirks
+}
+
+interface RequestTokenState {
+  token: string
+  secret: string
+  clientId: string
+  callback: string
+  expiresAt: number
+  csrf: string
+  verifier: string | undefined
+  userId: string | undefined
+}
+
+interface AccessTokenState {
+  token: string
+  secret: string
+  clientId: string
+  userId: string
+  expiresAt: number | undefined
+}
+
+/** A refusal, answered as `oauth_problem=…` (OAuth Problem Reporting). */
+class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: string,
+    readonly advice?: string,
+    readonly extra: Record<string, string> = {},
+  ) {
+    super(problem)
+  }
+}
+
+interface Reply {
+  status: number
+  headers: OutgoingHttpHeaders
+  body: string | Buffer
+}
+
+interface Verified {
+  client: ResolvedClient
+  params: Map<string, string>
+  query: [string, string][]
+  form: [string, string][]
+  body: Buffer
+  isForm: boolean
+  contentType: string | undefined
+}
+
+interface Ctx {
+  req: IncomingMessage
+  record: RecordedRequest
+  rawPath: string
+  rawQuery: string
+  host: string
+  client: ResolvedClient | undefined
+}
+
+function fail(
+  status: number,
+  problem: string,
+  advice?: string,
+  extra?: Record<string, string>,
+): never {
+  throw new Problem(status, problem, advice, extra)
+}
+
+function randomToken(bytes: number): string {
+  return randomBytes(bytes).toString('base64url')
+}
+
+function typeError(option: string, expected: string): TypeError {
+  return new TypeError(`options.${option} should be ${expected}`)
+}
+
+function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
+  if (quirks === undefined) return {}
+  if (typeof quirks !== 'object' || quirks === null) throw typeError(where, 'an object')
+  const { denial, callbackConfirmed, tokenFormat, delay } = quirks
+  if (denial !== undefined && denial !== 'user_refused' && denial !== 'denied')
+    throw typeError(`${where}.denial`, "'user_refused' or 'denied'")
+  if (
+    callbackConfirmed !== undefined &&
+    !['true', 'True', 'false', 'omit'].includes(callbackConfirmed)
+  )
+    throw typeError(`${where}.callbackConfirmed`, "'true', 'True', 'false' or 'omit'")
+  if (tokenFormat !== undefined && tokenFormat !== 'form' && tokenFormat !== 'json')
+    throw typeError(`${where}.tokenFormat`, "'form' or 'json'")
+  const badDelay = (d: unknown) => typeof d !== 'number' || !Number.isFinite(d) || d < 0
+  if (delay !== undefined) {
+    if (typeof delay === 'number') {
+      if (badDelay(delay))
+        throw typeError(`${where}.delay`, 'a non-negative number of milliseconds')
+    } else if (typeof delay !== 'object' || delay === null) {
+      throw typeError(`${where}.delay`, 'a number or an object of numbers per endpoint')
+    } else {
+      for (const [k, v] of Object.entries(delay)) {
+        if (badDelay(v))
+          throw typeError(`${where}.delay.${k}`, 'a non-negative number of milliseconds')
+      }
+    }
+  }
+  return quirks
+}
+
+function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
+  const where = `clients[${i}]`
+  if (typeof config !== 'object' || config === null) throw typeError(where, 'an object')
+  if (typeof config.id !== 'string' || config.id === '')
+    throw typeError(`${where}.id`, 'a non-empty string')
+  if (config.secret !== undefined && typeof config.secret !== 'string')
+    throw typeError(`${where}.secret`, 'a string')
+  let publicKey: KeyObject | undefined
+  if (config.rsaPublicKey !== undefined) {
+    try {
+      publicKey = createPublicKey(config.rsaPublicKey)
+    } catch (cause) {
+      throw new TypeError(
+        `options.${where}.rsaPublicKey should be an RSA public key (PEM or KeyObject)`,
+        {
+          cause,
+        },
+      )
+    }
+    if (publicKey.asymmetricKeyType !== 'rsa')
+      throw typeError(`${where}.rsaPublicKey`, 'an RSA public key (PEM or KeyObject)')
+  }
+  if (config.secret === undefined && publicKey === undefined)
+    throw new TypeError(`options.${where} should have a secret or an rsaPublicKey`)
+  let methods: SignatureMethod[]
+  if (config.signatureMethods !== undefined) {
+    if (!Array.isArray(config.signatureMethods) || config.signatureMethods.length === 0)
+      throw typeError(`${where}.signatureMethods`, 'a non-empty array of signature methods')
+    for (const m of config.signatureMethods) {
+      if (!isSignatureMethod(m))
+        throw typeError(`${where}.signatureMethods`, `made of ${SIGNATURE_METHODS.join(', ')}`)
+      if (m.startsWith('RSA-') && !publicKey)
+        throw new TypeError(
+          `options.${where}.signatureMethods has ${m} but the client has no rsaPublicKey`,
+        )
+      if (!m.startsWith('RSA-') && config.secret === undefined)
+        throw new TypeError(
+          `options.${where}.signatureMethods has ${m} but the client has no secret`,
+        )
+    }
+    methods = [...config.signatureMethods]
+  } else {
+    methods = [
+      ...(config.secret !== undefined ? HMAC_METHODS : []),
+      ...(publicKey ? RSA_METHODS : []),
+    ]
+  }
+  const callbackUrls = config.callbackUrls ?? [LOOPBACK_CALLBACK, 'oob']
+  if (
+    !Array.isArray(callbackUrls) ||
+    callbackUrls.some((c) => typeof c !== 'string' && !(c instanceof RegExp))
+  )
+    throw typeError(`${where}.callbackUrls`, 'an array of strings and RegExps')
+  if (config.name !== undefined && typeof config.name !== 'string')
+    throw typeError(`${where}.name`, 'a string')
+  return {
+    id: config.id,
+    secret: config.secret,
+    publicKey,
+    methods: new Set(methods),
+    callbackUrls,
+    name: config.name ?? 'Demo App',
+    autoApprove: config.autoApprove,
+    quirks: checkQuirks(config.quirks, `${where}.quirks`),
+  }
+}
+
+function positive(value: unknown, option: string, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (!allowZero && value === 0)
+  )
+    throw typeError(option, allowZero ? 'a non-negative number' : 'a positive number')
+  return value
+}
+
+/** True when `callback` is allowed by one of `patterns` (see {@link TestClientConfig.callbackUrls}). */
+export function callbackAllowed(callback: string, patterns: readonly (string | RegExp)[]): boolean {
+  for (const p of patterns) {
+    if (p instanceof RegExp) {
+      p.lastIndex = 0
+      if (p.test(callback)) return true
+    } else if (p.endsWith('*') && p !== '*') {
+      if (callback.startsWith(p.slice(0, -1))) return true
+    } else if (p === callback) {
+      return true
+    }
+  }
+  return false
+}
+
+function appendParams(url: string, params: [string, string][]): string {
+  const hash = url.indexOf('#')
+  const base = hash === -1 ? url : url.slice(0, hash)
+  const fragment = hash === -1 ? '' : url.slice(hash)
+  const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?'
+  const query = params.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')
+  return `${base}${sep}${query}${fragment}`
+}
+
+function group(pairs: [string, string][]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null)
+  for (const [k, v] of pairs) {
+    if (k.startsWith('oauth_')) continue
+    const prev = out[k]
+    if (prev === undefined) out[k] = v
+    else if (Array.isArray(prev)) prev.push(v)
+    else out[k] = [prev, v]
+  }
+  return { ...out }
+}
+
+function formBody(pairs: [string, string][]): string {
+  return pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')
+}
+
+/**
+ * A running provider. Get one with {@link createTestProvider}.
+ *
+ * Emits `'request'` with each {@link RecordedRequest} once it is answered.
+ */
+export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
+  /** The origin, e.g. `http://127.0.0.1:43123` (no trailing slash). */
+  url = ''
+  /** The port it listens on. */
+  port = 0
+  /** `POST` — temporary credentials (RFC 5849 §2.1). */
+  requestTokenUrl = ''
+  /** `GET` — resource-owner authorization: the consent page (§2.2). */
+  authorizeUrl = ''
+  /** `POST` — token credentials (§2.3). */
+  accessTokenUrl = ''
+  /** Base of the protected resources, with a trailing slash: `…/api/`. */
+  apiBaseUrl = ''
+  /** The first registered client (the default one unless `clients` was given). */
+  readonly client: { id: string; secret: string | undefined; name: string }
+  /** The users of the consent page. */
+  readonly users: readonly TestUser[]
+
+  readonly #options: TestProviderOptions
+  readonly #server: Server
+  readonly #clients = new Map<string, ResolvedClient>()
+  readonly #requestTokens = new Map<string, RequestTokenState>()
+  readonly #accessTokens = new Map<string, AccessTokenState>()
+  readonly #nonces = new Map<string, number>()
+  readonly #records: RecordedRequest[] = []
+  readonly #pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>()
+  readonly #sockets = new Set<Socket>()
+  readonly #now: () => number
+  readonly #window: number
+  readonly #requestTokenTtl: number
+  readonly #accessTokenTtl: number | undefined
+  readonly #maxBody: number
+  readonly #maxRecords: number
+  readonly #quirks: Quirks
+  #nextId = 1
+  #closed: Promise<void> | undefined
+
+  /** @internal use {@link createTestProvider} */
+  constructor(options: TestProviderOptions = {}) {
+    super()
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('options should be an object')
+    this.#options = options
+    const clients = options.clients ?? [DEFAULT_CLIENT]
+    if (!Array.isArray(clients) || clients.length === 0)
+      throw typeError('clients', 'a non-empty array of clients')
+    clients.forEach((c, i) => {
+      const resolved = resolveClient(c, i)
+      if (this.#clients.has(resolved.id))
+        throw new TypeError(`options.clients[${i}].id is a duplicate`)
+      this.#clients.set(resolved.id, resolved)
+    })
+    const first = this.#clients.values().next().value!
+    this.client = { id: first.id, secret: first.secret, name: first.name }
+    const users = options.users ?? DEFAULT_USERS
+    if (
+      !Array.isArray(users) ||
+      users.length === 0 ||
+      users.some(
+        (u) =>
+          typeof u?.id !== 'string' ||
+          typeof u.screenName !== 'string' ||
+          typeof u.name !== 'string',
+      )
+    )
+      throw typeError('users', 'a non-empty array of { id, screenName, name }')
+    this.users = users
+    if (options.autoApprove !== undefined && typeof options.autoApprove !== 'boolean') {
+      if (typeof options.autoApprove !== 'string' || !this.#findUser(options.autoApprove))
+        throw typeError('autoApprove', 'a boolean or the id or screen name of one of the users')
+    }
+    for (const c of this.#clients.values()) {
+      if (typeof c.autoApprove === 'string' && !this.#findUser(c.autoApprove))
+        throw new TypeError(`options.clients: autoApprove of ${c.id} names no user`)
+    }
+    if (options.now !== undefined && typeof options.now !== 'function')
+      throw typeError('now', 'a function')
+    this.#now = options.now ?? Date.now
+    this.#window = positive(options.timestampWindow, 'timestampWindow', 300, true)
+    this.#requestTokenTtl = positive(options.requestTokenTtl, 'requestTokenTtl', 600)
+    this.#accessTokenTtl =
+      options.accessTokenTtl === undefined
+        ? undefined
+        : positive(options.accessTokenTtl, 'accessTokenTtl', 0)
+    this.#maxBody = positive(options.maxBodySize, 'maxBodySize', 1024 * 1024)
+    this.#maxRecords = positive(options.maxRecords, 'maxRecords', 1000, true)
+    this.#quirks = checkQuirks(options.quirks, 'quirks')
+    const ap = options.allowPlaintext
+    if (ap !== undefined && typeof ap !== 'boolean' && ap !== 'loopback')
+      throw typeError('allowPlaintext', "a boolean or 'loopback'")
+    if (options.onRequest !== undefined && typeof options.onRequest !== 'function')
+      throw typeError('onRequest', 'a function')
+    if (
+      options.port !== undefined &&
+      (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
+    )
+      throw typeError('port', 'an integer from 0 to 65535')
+    if (options.host !== undefined && typeof options.host !== 'string')
+      throw typeError('host', 'a string')
+    if (options.name !== undefined && typeof options.name !== 'string')
+      throw typeError('name', 'a string')
+
+    this.#server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
+      this.#handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end()
+        else res.destroy()
+      })
+    })
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
+    this.#server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
+      else socket.destroy()
+    })
+  }
+
+  /** Every request seen so far, oldest first (at most `maxRecords`). */
+  get requests(): readonly RecordedRequest[] {
+    return this.#records
+  }
+
+  /** The most recent request, if any. */
+  get lastRequest(): RecordedRequest | undefined {
+    return this.#records.at(-1)
+  }
+
+  /** Forgets the recorded requests. */
+  clearRequests(): void {
+    this.#records.length = 0
+  }
+
+  /**
+   * Issues token credentials directly, skipping the three-legged flow, for
+   * tests of protected-resource calls.
+   *
+   * @example
+   * ```ts
+   * const token = provider.issueToken({ userId: 'bob' })
+   * await client.request('GET', provider.apiBaseUrl + 'me', { token })
+   * ```
+   */
+  issueToken(options: { clientId?: string; userId?: string } = {}): Token {
+    const clientId = options.clientId ?? this.client.id
+    if (!this.#clients.has(clientId))
+      throw new TypeError(`options.clientId names no client: ${clientId}`)
+    const user = options.userId === undefined ? this.users[0]! : this.#findUser(options.userId)
+    if (!user) throw new TypeError(`options.userId names no user: ${options.userId}`)
+    return this.#issueAccessToken(clientId, user)
+  }
+
+  /** Revokes token credentials (the next call with them gets `token_rejected`). */
+  revokeToken(token: string): boolean {
+    return this.#accessTokens.delete(token)
+  }
+
+  /** Starts listening. Resolves once the port is known. */
+  async listen(): Promise<this> {
+    const host = this.#options.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => reject(err)
+      this.#server.once('error', onError)
+      this.#server.listen(this.#options.port ?? 0, host, () => {
+        this.#server.off('error', onError)
+        resolve()
+      })
+    })
+    const address = this.#server.address() as AddressInfo
+    this.port = address.port
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    const urlHost =
+      shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost
+    this.url = `http://${urlHost}:${this.port}`
+    this.requestTokenUrl = `${this.url}/oauth/request_token`
+    this.authorizeUrl = `${this.url}/oauth/authorize`
+    this.accessTokenUrl = `${this.url}/oauth/access_token`
+    this.apiBaseUrl = `${this.url}/api/`
+    return this
+  }
+
+  /**
+   * Stops the server: drops pending (delayed) answers and open connections,
+   * so it never waits for a slow response or a keep-alive socket.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return this.#closed
+    this.#closed = new Promise<void>((resolve) => {
+      for (const p of this.#pending) {
+        clearTimeout(p.timer)
+        p.res.destroy()
+      }
+      this.#pending.clear()
+      if (!this.#server.listening) {
+        resolve()
+        return
+      }
+      this.#server.close(() => resolve())
+      this.#server.closeAllConnections()
+      for (const s of this.#sockets) s.destroy()
+    })
+    return this.#closed
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  // ───────────────────────────── internals ─────────────────────────────
+
+  #findUser(idOrName: string): TestUser | undefined {
+    return this.users.find((u) => u.id === idOrName || u.screenName === idOrName)
+  }
+
+  #issueAccessToken(clientId: string, user: TestUser): Token {
+    const token = `${user.id}-${randomToken(18)}`
+    const secret = randomBytes(24).toString('base64')
+    this.#accessTokens.set(token, {
+      token,
+      secret,
+      clientId,
+      userId: user.id,
+      expiresAt:
+        this.#accessTokenTtl === undefined ? undefined : this.#now() + this.#accessTokenTtl * 1000,
+    })
+    return {
+      oauth_token: token,
+      oauth_token_secret: secret,
+      user_id: user.id,
+      screen_name: user.screenName,
+    }
+  }
+
+  #quirksFor(client: ResolvedClient | undefined): Quirks {
+    return client ? { ...this.#quirks, ...client.quirks } : this.#quirks
+  }
+
+  #newRecord(req: IncomingMessage): RecordedRequest {
+    const headers: Record<string, string> = {}
+    for (const name of RECORDED_HEADERS) {
+      const v = req.headers[name]
+      if (typeof v === 'string') headers[name] = v
+    }
+    return {
+      id: this.#nextId++,
+      time: this.#now(),
+      method: req.method ?? '',
+      url: req.url ?? '',
+      endpoint: undefined,
+      headers,
+      body: undefined,
+      oauthSource: undefined,
+      oauthParams: {},
+      realm: undefined,
+      baseString: undefined,
+      status: 0,
+      problem: undefined,
+      advice: undefined,
+      ok: false,
+    }
+  }
+
+  #finishRecord(record: RecordedRequest): void {
+    this.#records.push(record)
+    while (this.#records.length > this.#maxRecords) this.#records.shift()
+    try {
+      this.#options.onRequest?.(record)
+      this.emit('request', record)
+    } catch {
+      // a listener's bug must not take the provider down
+    }
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const record = this.#newRecord(req)
+    let reply: Reply
+    let endpoint: Endpoint | undefined
+    let client: ResolvedClient | undefined
+    try {
+      const target = req.url ?? ''
+      if (!target.startsWith('/')) fail(400, 'parameter_rejected', 'request target must be a path')
+      const q = target.indexOf('?')
+      const rawPath = q === -1 ? target : target.slice(0, q)
+      const rawQuery = q === -1 ? '' : target.slice(q + 1)
+      const host = req.headers.host ?? ''
+      if (!isValidHost(host)) fail(400, 'parameter_rejected', 'missing or malformed Host header')
+      const ctx: Ctx = { req, record, rawPath, rawQuery, host, client: undefined }
+      const route = this.#route(rawPath, req.method ?? '')
+      endpoint = route?.endpoint
+      record.endpoint = endpoint
+      try {
+        if (!route) {
+          reply = this.#text(404, 'Not Found')
+        } else if (!route.methods.includes(req.method ?? '')) {
+          reply = this.#text(405, 'Method Not Allowed', { allow: route.methods.join(', ') })
+        } else {
+          reply = await route.run(ctx)
+        }
+      } finally {
+        client = ctx.client
+      }
+    } catch (err) {
+      if (err instanceof Problem) {
+        reply = this.#problem(err, record.endpoint === 'authorize')
+      } else if (err instanceof ParseError) {
+        const p = new Problem(
+          400,
+          'parameter_rejected',
+          err.message,
+          err.parameter ? { oauth_parameters_rejected: err.parameter } : {},
+        )
+        reply = this.#problem(p, record.endpoint === 'authorize')
+      } else if (err instanceof TooLarge) {
+        reply = this.#text(413, 'Payload Too Large', { connection: 'close' })
+      } else {
+        reply = this.#text(500, 'Internal Server Error')
+        record.advice = err instanceof Error ? err.message : String(err)
+      }
+      if (err instanceof Problem || err instanceof ParseError) {
+        record.problem = err instanceof Problem ? err.problem : 'parameter_rejected'
+        record.advice = err instanceof Problem ? err.advice : err.message
+      }
+    }
+    record.status = reply.status
+    record.ok = reply.status < 400
+    this.#finishRecord(record)
+
+    const quirks = this.#quirksFor(client)
+    if (endpoint) {
+      const failure = pick(quirks.failure, endpoint)
+      if (failure !== undefined) reply = failureReply(failure)
+    }
+    const delay = endpoint ? (pick(quirks.delay, endpoint) ?? 0) : 0
+    if (delay > 0 && !this.#closed) {
+      await new Promise<void>((resolve) => {
+        const entry = {
+          res,
+          timer: setTimeout(() => {
+            this.#pending.delete(entry)
+            resolve()
+          }, delay),
+        }
+        this.#pending.add(entry)
+        res.once('close', () => {
+          if (this.#pending.delete(entry)) {
+            clearTimeout(entry.timer)
+            resolve()
+          }
+        })
+      })
+    }
+    if (res.destroyed || res.writableEnded) return
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body
+    res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length })
+    res.end(req.method === 'HEAD' ? undefined : body)
+    if (reply.headers.connection === 'close') res.once('finish', () => req.socket.destroySoon?.())
+  }
+
+  #route(
+    rawPath: string,
+    _method: string,
+  ):
+    | {
+        endpoint: Endpoint | undefined
+        methods: string[]
+        run: (ctx: Ctx) => Promise<Reply> | Reply
+      }
+    | undefined {
+    switch (rawPath) {
+      case '/':
+        return {
+          endpoint: undefined,
+          methods: ['GET', 'HEAD'],
+          run: () =>
+            this.#html(
+              200,
+              indexPage(
+                this.#providerName,
+                {
+                  requestTokenUrl: this.requestTokenUrl,
+                  authorizeUrl: this.authorizeUrl,
+                  accessTokenUrl: this.accessTokenUrl,
+                  apiBaseUrl: this.apiBaseUrl,
+                },
+                [...this.#clients.values()].map((c) => ({
+                  id: c.id,
+                  secret: c.secret,
+                  name: c.name,
+                })),
+              ),
+            ),
+        }
+      case '/oauth/request_token':
+        return { endpoint: 'requestToken', methods: ['POST'], run: (c) => this.#requestToken(c) }
+      case '/oauth/authorize':
+        return {
+          endpoint: 'authorize',
+          methods: ['GET', 'HEAD', 'POST'],
+          run: (c) => this.#authorize(c),
+        }
+      case '/oauth/access_token':
+        return { endpoint: 'accessToken', methods: ['POST'], run: (c) => this.#accessToken(c) }
+      case '/api/me':
+        return { endpoint: 'api', methods: ['GET', 'HEAD'], run: (c) => this.#me(c) }
+      case '/api/echo':
+        return {
+          endpoint: 'api',
+          methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+          run: (c) => this.#echo(c),
+        }
+      default:
+        return undefined
+    }
+  }
+
+  get #providerName(): string {
+    return this.#options.name ?? 'Test Provider'
+  }
+
+  // ───────────────────────────── answers ─────────────────────────────
+
+  #text(status: number, body: string, headers: OutgoingHttpHeaders = {}): Reply {
+    return { status, headers: { 'content-type': 'text/plain; charset=utf-8', ...headers }, body }
+  }
+
+  #html(status: number, body: string, headers: OutgoingHttpHeaders = {}): Reply {
+    return {
+      status,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-frame-options': 'DENY',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        'content-security-policy':
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+        ...headers,
+      },
+      body,
+    }
+  }
+
+  #json(status: number, value: unknown): Reply {
+    return {
+      status,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+      body: JSON.stringify(value),
+    }
+  }
+
+  #problem(p: Problem, html: boolean): Reply {
+    if (html) {
+      return this.#html(
+        p.status,
+        errorPage(
+          this.#providerName,
+          'This authorization request cannot continue',
+          p.advice ?? p.problem,
+        ),
+      )
+    }
+    const pairs: [string, string][] = [['oauth_problem', p.problem]]
+    for (const [k, v] of Object.entries(p.extra)) pairs.push([k, v])
+    if (p.advice) pairs.push(['oauth_problem_advice', p.advice])
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'cache-control': 'no-store',
+    }
+    if (p.status === 401) headers['www-authenticate'] = `OAuth realm="${this.url}"`
+    return { status: p.status, headers, body: formBody(pairs) }
+  }
+
+  #tokenReply(client: ResolvedClient, fields: [string, string][]): Reply {
+    const quirks = this.#quirksFor(client)
+    if (quirks.tokenFormat === 'json') return this.#json(200, Object.fromEntries(fields))
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-store' },
+      body: formBody(fields),
+    }
+  }
+
+  // ───────────────────────────── verification ─────────────────────────────
+
+  async #readBody(req: IncomingMessage): Promise<Buffer> {
+    const declared = Number(req.headers['content-length'] ?? '0')
+    if (declared > this.#maxBody) throw new TooLarge()
+    const chunks: Buffer[] = []
+    let size = 0
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > this.#maxBody) throw new TooLarge()
+      chunks.push(chunk)
+    }
+    return Buffer.concat(chunks)
+  }
+
+  /**
+   * Everything a careful provider checks on a signed request, in order:
+   * placement and repeats (400), required parameters (400), version (400),
+   * signature method (400), consumer (401), timestamp (401), token (401),
+   * signature and body hash (401), nonce (401).
+   */
+  async #verify(
+    ctx: Ctx,
+    opts: {
+      required: string[]
+      token: 'none' | 'optional' | 'required'
+      tokenSecret: (client: ResolvedClient, token: string) => string
+    },
+  ): Promise<Verified> {
+    const { req, record } = ctx
+    const body = await this.#readBody(req)
+    if (body.length > 0) {
+      record.body = body.subarray(0, MAX_RECORDED_BODY).toString('utf8')
+    }
+    const contentType = req.headers['content-type']
+    const isForm = isFormContentType(contentType)
+    const header = req.headers.authorization
+      ? parseAuthorizationHeader(req.headers.authorization)
+      : null
+    const query = parseForm(ctx.rawQuery, 'query')
+    let form: [string, string][] = []
+    if (isForm && body.length > 0) {
+      let text: string
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+      } catch {
+        throw new ParseError('form body is not UTF-8')
+      }
+      form = parseForm(text, 'form body')
+    }
+    if (header) record.realm = header.realm
+
+    // §3.5: the protocol parameters travel in exactly one place, each once.
+    const sources: ['header' | 'query' | 'body', [string, string][]][] = [
+      ['header', header ? header.params.filter(([k]) => k.startsWith('oauth_')) : []],
+      ['query', query.filter(([k]) => k.startsWith('oauth_'))],
+      ['body', form.filter(([k]) => k.startsWith('oauth_'))],
+    ]
+    const used = sources.filter(([, p]) => p.length > 0)
+    const params = new Map<string, string>()
+    for (const [, list] of used) {
+      for (const [k, v] of list) if (!params.has(k)) params.set(k, v)
+    }
+    record.oauthParams = Object.fromEntries(params)
+    record.oauthSource = used[0]?.[0]
+    if (used.length > 1) {
+      const names = used.slice(1).flatMap(([, p]) => p.map(([k]) => k))
+      fail(
+        400,
+        'parameter_rejected',
+        `protocol parameters sent in more than one place (${used.map(([s]) => s).join(' and ')})`,
+        { oauth_parameters_rejected: [...new Set(names)].join('&') },
+      )
+    }
+    const seen = new Set<string>()
+    const repeated = new Set<string>()
+    for (const [k] of used[0]?.[1] ?? []) {
+      if (seen.has(k)) repeated.add(k)
+      seen.add(k)
+    }
+    if (repeated.size > 0) {
+      fail(
+        400,
+        'parameter_rejected',
+        `protocol parameter sent more than once: ${[...repeated].join(', ')}`,
+        {
+          oauth_parameters_rejected: [...repeated].join('&'),
+        },
+      )
+    }
+
+    const method = params.get('oauth_signature_method')
+    const required = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature']
+    if (method !== 'PLAINTEXT') required.push('oauth_timestamp', 'oauth_nonce')
+    if (opts.token === 'required') required.push('oauth_token')
+    required.push(...opts.required)
+    const absent = required.filter((k) => !params.has(k))
+    if (absent.length > 0) {
+      fail(400, 'parameter_absent', `missing ${absent.join(', ')}`, {
+        oauth_parameters_absent: absent.join('&'),
+      })
+    }
+    const version = params.get('oauth_version')
+    if (version !== undefined && version !== '1.0') {
+      fail(400, 'version_rejected', `oauth_version must be 1.0, got ${JSON.stringify(version)}`, {
+        oauth_acceptable_versions: '1.0-1.0',
+      })
+    }
+    if (!isSignatureMethod(method!)) {
+      fail(
+        400,
+        'signature_method_rejected',
+        `unsupported signature method; use one of ${SIGNATURE_METHODS.join(', ')}`,
+      )
+    }
+    if (params.has('oauth_body_hash') && isForm) {
+      fail(400, 'parameter_rejected', 'oauth_body_hash must not be sent with a form-encoded body', {
+        oauth_parameters_rejected: 'oauth_body_hash',
+      })
+    }
+
+    const client = this.#clients.get(params.get('oauth_consumer_key')!)
+    if (!client) fail(401, 'consumer_key_unknown', 'no client has this oauth_consumer_key')
+    ctx.client = client
+    if (!client.methods.has(method)) {
+      fail(
+        400,
+        'signature_method_rejected',
+        `${method} is not allowed for this client; use one of ${[...client.methods].join(', ')}`,
+      )
+    }
+    if (method === 'PLAINTEXT') this.#checkPlaintextTransport(ctx)
+
+    const timestamp = params.get('oauth_timestamp')
+    if (timestamp !== undefined) {
+      if (!/^\d{1,15}$/.test(timestamp)) {
+        fail(400, 'parameter_rejected', 'oauth_timestamp must be whole seconds since the epoch', {
+          oauth_parameters_rejected: 'oauth_timestamp',
+        })
+      }
+      const now = Math.floor(this.#now() / 1000)
+      const ts = Number(timestamp)
+      if (Math.abs(ts - now) > this.#window) {
+        fail(
+          401,
+          'timestamp_refused',
+          `oauth_timestamp is more than ${this.#window} s from the server's clock`,
+          {
+            oauth_acceptable_timestamps: `${now - this.#window}-${now + this.#window}`,
+          },
+        )
+      }
+    }
+    const nonce = params.get('oauth_nonce')
+    if (nonce !== undefined && nonce === '') {
+      fail(400, 'parameter_rejected', 'oauth_nonce must not be empty', {
+        oauth_parameters_rejected: 'oauth_nonce',
+      })
+    }
+
+    const token = params.get('oauth_token')
+    let tokenSecret = ''
+    if (opts.token === 'none') {
+      if (token !== undefined && token !== '') {
+        fail(400, 'parameter_rejected', 'a temporary-credential request carries no oauth_token', {
+          oauth_parameters_rejected: 'oauth_token',
+        })
+      }
+    } else if (token !== undefined) {
+      tokenSecret = opts.tokenSecret(client, token)
+    }
+
+    // The signature base string (§3.4.1), from the request as received.
+    const baseParams: [string, string][] = []
+    for (const [k, v] of header?.params ?? []) if (k !== 'oauth_signature') baseParams.push([k, v])
+    for (const [k, v] of query) if (k !== 'oauth_signature') baseParams.push([k, v])
+    for (const [k, v] of form) if (k !== 'oauth_signature') baseParams.push([k, v])
+    let baseString: string
+    try {
+      baseString = signatureBaseString(
+        req.method ?? 'GET',
+        `http://${ctx.host}${ctx.rawPath}`,
+        baseParams,
+      )
+    } catch (cause) {
+      throw new Problem(
+        400,
+        'parameter_rejected',
+        `cannot build the signature base string: ${String(cause)}`,
+      )
+    }
+    record.baseString = baseString
+    let ok: boolean
+    try {
+      ok = await verifySignature(method, baseString, params.get('oauth_signature')!, {
+        clientSecret: client.secret,
+        tokenSecret,
+        rsaPublicKey: client.publicKey,
+      })
+    } catch {
+      ok = false
+    }
+    if (!ok) {
+      fail(
+        401,
+        'signature_invalid',
+        'the signature does not match the request',
+        this.#options.debug ? { debug_sbs: baseString } : {},
+      )
+    }
+    const sentHash = params.get('oauth_body_hash')
+    if (sentHash !== undefined && !safeEqual(sentHash, await bodyHash(method, body))) {
+      fail(401, 'signature_invalid', 'oauth_body_hash does not match the body')
+    }
+    if (nonce !== undefined && timestamp !== undefined) {
+      this.#useNonce(client.id, token ?? '', timestamp, nonce)
+    }
+    return { client, params, query, form, body, isForm, contentType }
+  }
+
+  #checkPlaintextTransport(ctx: Ctx): void {
+    const allow = this.#options.allowPlaintext ?? 'loopback'
+    if (allow === true) return
+    const hostname = ctx.host.replace(/:\d+$/, '')
+    const peer = ctx.req.socket.remoteAddress ?? ''
+    const peerLoopback = peer === '::1' || /^(?:::ffff:)?127\./.test(peer)
+    if (allow === 'loopback' && isLoopbackHost(hostname) && peerLoopback) return
+    fail(
+      400,
+      'signature_method_rejected',
+      'PLAINTEXT sends the secrets in clear and is accepted only over TLS (RFC 5849 §3.4.4)',
+    )
+  }
+
+  #useNonce(clientId: string, token: string, timestamp: string, nonce: string): void {
+    const key = JSON.stringify([clientId, token, timestamp, nonce])
+    const nowSec = Math.floor(this.#now() / 1000)
+    if (this.#nonces.has(key))
+      fail(401, 'nonce_used', 'this oauth_nonce was already used with this timestamp')
+    if (this.#nonces.size >= 10_000) {
+      for (const [k, exp] of this.#nonces) if (exp < nowSec) this.#nonces.delete(k)
+    }
+    // Once the timestamp is outside the window, the request is refused anyway.
+    this.#nonces.set(key, Number(timestamp) + this.#window)
+  }
+
+  // ───────────────────────────── endpoints ─────────────────────────────
+
+  /** POST /oauth/request_token — temporary credentials (§2.1). */
+  async #requestToken(ctx: Ctx): Promise<Reply> {
+    const v = await this.#verify(ctx, {
+      required: ['oauth_callback'],
+      token: 'none',
+      tokenSecret: () => '',
+    })
+    const callback = v.params.get('oauth_callback')!
+    if (callback !== 'oob') {
+      let parsed: URL | undefined
+      try {
+        parsed = new URL(callback)
+      } catch {}
+      if (
+        !parsed ||
+        (parsed.protocol !== 'http:' &&
+          parsed.protocol !== 'https:' &&
+          !/^[a-z][a-z0-9+.-]*:$/.test(parsed.protocol))
+      ) {
+        fail(400, 'parameter_rejected', 'oauth_callback must be an absolute URI or "oob"', {
+          oauth_parameters_rejected: 'oauth_callback',
+        })
+      }
+    }
+    if (!callbackAllowed(callback, v.client.callbackUrls)) {
+      fail(400, 'parameter_rejected', 'oauth_callback is not registered for this client', {
+        oauth_parameters_rejected: 'oauth_callback',
+      })
+    }
+    this.#pruneTokens()
+    const token = randomToken(24)
+    const secret = randomBytes(24).toString('base64')
+    this.#requestTokens.set(token, {
+      token,
+      secret,
+      clientId: v.client.id,
+      callback,
+      expiresAt: this.#now() + this.#requestTokenTtl * 1000,
+      csrf: randomToken(24),
+      verifier: undefined,
+      userId: undefined,
+    })
+    const fields: [string, string][] = [
+      ['oauth_token', token],
+      ['oauth_token_secret', secret],
+    ]
+    const confirmed = this.#quirksFor(v.client).callbackConfirmed ?? 'true'
+    if (confirmed !== 'omit') fields.push(['oauth_callback_confirmed', confirmed])
+    return this.#tokenReply(v.client, fields)
+  }
+
+  #pruneTokens(): void {
+    if (this.#requestTokens.size < 1000) return
+    const now = this.#now()
+    for (const [k, t] of this.#requestTokens) if (t.expiresAt <= now) this.#requestTokens.delete(k)
+  }
+
+  /** GET|POST /oauth/authorize — the consent page and its form (§2.2). */
+  async #authorize(ctx: Ctx): Promise<Reply> {
+    const { req } = ctx
+    let fields: [string, string][]
+    if (req.method === 'POST') {
+      const body = await this.#readBody(req)
+      if (!isFormContentType(req.headers['content-type'])) {
+        fail(
+          415,
+          'parameter_rejected',
+          'the consent form is posted as application/x-www-form-urlencoded',
+        )
+      }
+      let text: string
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+      } catch {
+        throw new ParseError('form body is not UTF-8')
+      }
+      fields = parseForm(text, 'form body')
+    } else {
+      fields = parseForm(ctx.rawQuery, 'query')
+    }
+    const get = (name: string) => fields.find(([k]) => k === name)?.[1]
+    const tokenValue = get('oauth_token')
+    if (tokenValue === undefined || tokenValue === '') {
+      fail(400, 'parameter_absent', 'The link you followed has no oauth_token.', {
+        oauth_parameters_absent: 'oauth_token',
+      })
+    }
+    ctx.record.oauthParams = { oauth_token: tokenValue }
+    const state = this.#requestTokens.get(tokenValue)
+    if (!state) {
+      fail(400, 'token_rejected', 'This authorization request is unknown or was already used.')
+    }
+    ctx.client = this.#clients.get(state.clientId)
+    const client = ctx.client!
+    if (state.expiresAt <= this.#now()) {
+      this.#requestTokens.delete(state.token)
+      fail(
+        400,
+        'token_expired',
+        'This authorization request has expired. Start again from the application.',
+      )
+    }
+    if (state.verifier !== undefined) {
+      fail(400, 'token_used', 'This authorization request was already answered.')
+    }
+
+    if (req.method !== 'POST') {
+      const auto = client.autoApprove ?? this.#options.autoApprove
+      if (auto !== undefined && auto !== false) {
+        const user = auto === true ? this.users[0]! : this.#findUser(auto)!
+        return this.#approve(state, client, user)
+      }
+      return this.#html(
+        200,
+        consentPage({
+          providerName: this.#providerName,
+          clientName: client.name,
+          users: this.users,
+          oauthToken: state.token,
+          csrfToken: state.csrf,
+          callback: state.callback,
+          action: '/oauth/authorize',
+        }),
+      )
+    }
+
+    // The consent form: the CSRF token bound to this request token, and our own origin.
+    const origin = req.headers.origin
+    if (origin !== undefined && origin !== 'null' && origin !== `http://${ctx.host}`) {
+      fail(403, 'permission_denied', 'The consent form was posted from another site.')
+    }
+    if (!safeEqual(get('csrf_token') ?? '', state.csrf)) {
+      fail(
+        403,
+        'permission_denied',
+        'The consent form is stale or forged. Start again from the application.',
+      )
+    }
+    const decision = get('decision')
+    if (decision === 'deny') return this.#deny(ctx, state, client)
+    if (decision !== 'allow') {
+      fail(400, 'parameter_rejected', 'Choose Allow or Deny.', {
+        oauth_parameters_rejected: 'decision',
+      })
+    }
+    const user = this.users.find((u) => u.id === get('user_id'))
+    if (!user)
+      fail(400, 'parameter_rejected', 'Choose a user.', { oauth_parameters_rejected: 'user_id' })
+    return this.#approve(state, client, user)
+  }
+
+  #approve(state: RequestTokenState, client: ResolvedClient, user: TestUser): Reply {
+    state.verifier = randomToken(18)
+    state.userId = user.id
+    if (state.callback === 'oob') {
+      return this.#html(200, oobPage(this.#providerName, client.name, state.verifier))
+    }
+    const location = appendParams(state.callback, [
+      ['oauth_token', state.token],
+      ['oauth_verifier', state.verifier],
+    ])
+    return this.#html(302, '', { location })
+  }
+
+  #deny(ctx: Ctx, state: RequestTokenState, client: ResolvedClient): Reply {
+    this.#requestTokens.delete(state.token)
+    ctx.record.problem = 'user_refused'
+    if (state.callback === 'oob')
+      return this.#html(200, oobDeniedPage(this.#providerName, client.name))
+    const denial = this.#quirksFor(client).denial ?? 'user_refused'
+    const params: [string, string][] =
+      denial === 'denied'
+        ? [['denied', state.token]]
+        : [
+            ['oauth_problem', 'user_refused'],
+            ['oauth_token', state.token],
+          ]
+    return this.#html(302, '', { location: appendParams(state.callback, params) })
+  }
+
+  /** POST /oauth/access_token — token credentials (§2.3). */
+  async #accessToken(ctx: Ctx): Promise<Reply> {
+    let state: RequestTokenState | undefined
+    const v = await this.#verify(ctx, {
+      required: ['oauth_verifier'],
+      token: 'required',
+      tokenSecret: (client, token) => {
+        state = this.#requestTokens.get(token)
+        if (!state || state.clientId !== client.id) {
+          fail(401, 'token_rejected', 'oauth_token is not a temporary credential of this client')
+        }
+        if (state.expiresAt <= this.#now()) {
+          this.#requestTokens.delete(token)
+          fail(401, 'token_expired', 'the temporary credentials have expired')
+        }
+        return state.secret
+      },
+    })
+    // Temporary credentials are single-use (§2.3): burn them on any signed attempt.
+    const s = state!
+    this.#requestTokens.delete(s.token)
+    const verifier = v.params.get('oauth_verifier')!
+    if (s.verifier === undefined || s.userId === undefined || !safeEqual(verifier, s.verifier)) {
+      fail(401, 'verifier_invalid', 'oauth_verifier does not match the one given to the user')
+    }
+    const user = this.users.find((u) => u.id === s.userId)!
+    const token = this.#issueAccessToken(v.client.id, user)
+    return this.#tokenReply(v.client, Object.entries(token))
+  }
+
+  #accessTokenSecret(client: ResolvedClient, token: string): string {
+    const state = this.#accessTokens.get(token)
+    if (!state || state.clientId !== client.id) {
+      fail(401, 'token_rejected', 'oauth_token is not a token credential of this client')
+    }
+    if (state.expiresAt !== undefined && state.expiresAt <= this.#now()) {
+      this.#accessTokens.delete(token)
+      fail(401, 'token_expired', 'the token credentials have expired')
+    }
+    return state.secret
+  }
+
+  #userFor(v: Verified): TestUser | undefined {
+    const token = v.params.get('oauth_token')
+    if (token === undefined || token === '') return undefined
+    const state = this.#accessTokens.get(token)
+    return state ? this.users.find((u) => u.id === state.userId) : undefined
+  }
+
+  /** GET /api/me — the user's profile. */
+  async #me(ctx: Ctx): Promise<Reply> {
+    const v = await this.#verify(ctx, {
+      required: [],
+      token: 'required',
+      tokenSecret: (c, t) => this.#accessTokenSecret(c, t),
+    })
+    const user = this.#userFor(v)
+    if (!user) fail(401, 'token_rejected', 'oauth_token is not a token credential of this client')
+    return this.#json(200, profile(user))
+  }
+
+  /** GET|POST|PUT|PATCH|DELETE /api/echo — what the server received. */
+  async #echo(ctx: Ctx): Promise<Reply> {
+    const v = await this.#verify(ctx, {
+      required: [],
+      token: 'optional',
+      tokenSecret: (c, t) => this.#accessTokenSecret(c, t),
+    })
+    const user = this.#userFor(v)
+    return this.#json(200, {
+      method: ctx.req.method,
+      path: ctx.rawPath,
+      query: group(v.query),
+      form: group(v.form),
+      body: v.isForm || v.body.length === 0 ? null : v.body.toString('utf8'),
+      contentType: v.contentType ?? null,
+      oauthSource: ctx.record.oauthSource ?? null,
+      clientId: v.client.id,
+      user: user ? profile(user) : null,
+    })
+  }
+}
+
+class TooLarge extends Error {}
+
+function profile(user: TestUser): Record<string, string> {
+  return {
+    id: user.id,
+    id_str: user.id,
+    screen_name: user.screenName,
+    username: user.screenName,
+    name: user.name,
+    ...(user.email === undefined ? {} : { email: user.email }),
+  }
+}
+
+function pick<T>(
+  value: T | Partial<Record<Endpoint, T>> | undefined,
+  endpoint: Endpoint,
+): T | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'object' && value !== null && !('status' in value)) {
+    return (value as Partial<Record<Endpoint, T>>)[endpoint]
+  }
+  return value as T
+}
+
+function failureReply(failure: Failure): Reply {
+  switch (failure) {
+    case 'server_error':
+      return {
+        status: 500,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'Internal Server Error',
+      }
+    case 'unavailable':
+      return {
+        status: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
+        body: 'Service Unavailable',
+      }
+    case 'html':
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/html; charset=utf-8' },
+        body: '<!doctype html><html lang="en"><head><title>Something went wrong</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>',
+      }
+    case 'malformed':
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'oauth_token=only-half-a-token&oauth_callback_confirmed=true',
+      }
+    case 'empty':
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      }
+    case 'oversized': {
+      const body = Buffer.alloc(OVERSIZED_BYTES, 'a')
+      body.write('oauth_token=')
+      return { status: 200, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }
+    }
+    default:
+      return {
+        status: failure.status,
+        headers: { 'content-type': failure.contentType ?? 'text/plain; charset=utf-8' },
+        body: failure.body ?? '',
+      }
+  }
+}
+
+/**
+ * Starts a strict OAuth 1.0a provider on 127.0.0.1 (a free port unless
+ * `port` is given) and resolves once it listens.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ * @example
+ * ```ts
+ * const provider = await createTestProvider({ autoApprove: true })
+ * oauth.register('test', {
+ *   clientId: provider.client.id, clientSecret: provider.client.secret,
+ *   requestTokenUrl: provider.requestTokenUrl, authorizeUrl: provider.authorizeUrl,
+ *   accessTokenUrl: provider.accessTokenUrl, apiBaseUrl: provider.apiBaseUrl,
+ * })
+ * // …
+ * await provider.close()
+ * ```
+ */
+export async function createTestProvider(options: TestProviderOptions = {}): Promise<TestProvider> {
+  return new TestProvider(options).listen()
+}

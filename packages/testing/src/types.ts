@@ -1,0 +1,184 @@
+import type { KeyObject } from 'node:crypto'
+import type { SignatureMethod } from '@oauth1/core'
+
+/** The endpoints of the provider, as named in quirks and recordings. */
+export type Endpoint = 'requestToken' | 'authorize' | 'accessToken' | 'api'
+
+/**
+ * A broken answer a real provider sometimes gives, to test a client's error
+ * handling:
+ *
+ * - `'server_error'` — 500 `text/plain`
+ * - `'unavailable'` — 503 with `Retry-After: 1`
+ * - `'html'` — 200 with an HTML page (a login or maintenance page, not a token)
+ * - `'malformed'` — 200, form-encoded, with `oauth_token` but no `oauth_token_secret`
+ * - `'empty'` — 200 with an empty body
+ * - `'oversized'` — 200 with a 2 MiB form-encoded body
+ * - `{ status, body?, contentType? }` — any answer you like
+ */
+export type Failure =
+  | 'server_error'
+  | 'unavailable'
+  | 'html'
+  | 'malformed'
+  | 'empty'
+  | 'oversized'
+  | { status: number; body?: string; contentType?: string }
+
+/**
+ * Behaviours of real providers that a client must cope with. Set on the
+ * provider (every client) or on one client (merged over the provider's).
+ *
+ * @example
+ * ```ts
+ * createTestProvider({ quirks: { denial: 'denied', callbackConfirmed: 'omit', delay: { accessToken: 5_000 } } })
+ * ```
+ */
+export interface Quirks {
+  /**
+   * How a refusal on the consent page comes back to the callback:
+   * `'user_refused'` (default) appends `oauth_problem=user_refused&oauth_token=…`;
+   * `'denied'` appends `denied=<token>` as X (Twitter) does.
+   */
+  denial?: 'user_refused' | 'denied'
+  /**
+   * `oauth_callback_confirmed` in the temporary-credential response:
+   * `'true'` (default, RFC 5849 §2.1), `'True'` (figshare), `'false'`, or
+   * `'omit'` (OAuth 1.0 providers such as Magento and TripIt).
+   */
+  callbackConfirmed?: 'true' | 'True' | 'false' | 'omit'
+  /** Token responses as `'form'` (default, RFC 5849) or `'json'`. */
+  tokenFormat?: 'form' | 'json'
+  /**
+   * Milliseconds to wait before answering, for every endpoint (a number) or
+   * per endpoint. `close()` never waits for a delayed answer.
+   */
+  delay?: number | Partial<Record<Endpoint, number>>
+  /**
+   * Answer with a broken response instead of the real one, for every endpoint
+   * or per endpoint. The request is still verified and recorded (the record
+   * keeps the verdict the provider would have given).
+   */
+  failure?: Failure | Partial<Record<Endpoint, Failure>>
+}
+
+/**
+ * A registered client (consumer).
+ *
+ * Callback URLs in `callbackUrls` match:
+ * - a string — exactly (`'https://app.example/callback'`);
+ * - a string ending in `*` — as a prefix (`'http://localhost:3000/*'`);
+ * - a `RegExp` — when it matches the whole callback you test for;
+ * - `'oob'` — out-of-band (the verifier is shown on a page).
+ */
+export interface TestClientConfig {
+  /** The client identifier (`oauth_consumer_key`). */
+  id: string
+  /** The shared secret, for HMAC-* and PLAINTEXT. */
+  secret?: string
+  /** The client's RSA public key (PEM or `KeyObject`), for RSA-*. */
+  rsaPublicKey?: string | KeyObject
+  /**
+   * Methods this client may sign with. Default: HMAC-SHA1/256/512 and
+   * PLAINTEXT when it has a `secret`, plus RSA-SHA1/256/512 when it has an
+   * `rsaPublicKey`.
+   */
+  signatureMethods?: readonly SignatureMethod[]
+  /** Allowed callbacks. Default: any `http(s)` URL on a loopback host, and `oob`. */
+  callbackUrls?: readonly (string | RegExp)[]
+  /** The name shown on the consent page. Default `'Demo App'`. */
+  name?: string
+  /** Overrides the provider's `autoApprove` for this client. */
+  autoApprove?: boolean | string
+  /** Merged over the provider's quirks for this client. */
+  quirks?: Quirks
+}
+
+/** A resource owner the consent page lets you choose. */
+export interface TestUser {
+  /** Returned as `user_id` and `id`. */
+  id: string
+  /** Returned as `screen_name` and `username`. */
+  screenName: string
+  /** Display name. */
+  name: string
+  /** Returned by `/api/me` when set. */
+  email?: string
+}
+
+/** What the provider saw and decided, for each request. */
+export interface RecordedRequest {
+  /** 1, 2, 3… in arrival order. */
+  id: number
+  /** Milliseconds since the epoch (the provider's clock). */
+  time: number
+  method: string
+  /** The request target as received (path and query, still encoded). */
+  url: string
+  /** Which endpoint handled it (`undefined` for 404/405). */
+  endpoint: Endpoint | undefined
+  /** Headers of interest: authorization, content-type, host, user-agent, origin, accept. */
+  headers: Record<string, string>
+  /** The raw body (up to 64 KiB), when there was one. */
+  body: string | undefined
+  /** Where the protocol parameters came from. */
+  oauthSource: 'header' | 'query' | 'body' | undefined
+  /** Every `oauth_*` parameter the client sent, decoded (first value if repeated). */
+  oauthParams: Record<string, string>
+  /** `realm` from the Authorization header, when sent. */
+  realm: string | undefined
+  /** The signature base string the provider computed (when it got that far). */
+  baseString: string | undefined
+  /** The status the provider answered with (before any `failure` quirk). */
+  status: number
+  /** The `oauth_problem` reported, if the request was refused. */
+  problem: string | undefined
+  /** A human explanation of the problem. */
+  advice: string | undefined
+  /** True when the request was accepted. */
+  ok: boolean
+}
+
+/** Options of {@link createTestProvider}. Every one is optional. */
+export interface TestProviderOptions {
+  /** Port to listen on. Default `0` (a free port). */
+  port?: number
+  /** Interface to bind. Default `'127.0.0.1'`. */
+  host?: string
+  /** The provider's name, shown on its pages. Default `'Test Provider'`. */
+  name?: string
+  /** Registered clients. Default: one client, {@link DEFAULT_CLIENT}. */
+  clients?: readonly TestClientConfig[]
+  /** The users to choose from on the consent page. Default alice, bob and carol. */
+  users?: readonly TestUser[]
+  /**
+   * Skip the consent page: `true` approves as the first user, a user id
+   * approves as that user. Default `false` (show the page).
+   */
+  autoApprove?: boolean | string
+  /** Accepted clock skew for `oauth_timestamp`, in seconds. Default 300. */
+  timestampWindow?: number
+  /** Lifetime of temporary credentials, in seconds. Default 600. */
+  requestTokenTtl?: number
+  /** Lifetime of token credentials, in seconds. Default: they do not expire. */
+  accessTokenTtl?: number
+  /**
+   * PLAINTEXT sends the secrets in clear, so RFC 5849 §3.4.4 allows it only
+   * over TLS; this server speaks plain HTTP. `'loopback'` (default) accepts it
+   * when both the Host header and the peer are loopback; `true` always;
+   * `false` never.
+   */
+  allowPlaintext?: boolean | 'loopback'
+  /** Largest accepted request body, in bytes. Default 1 MiB (larger → 413). */
+  maxBodySize?: number
+  /** How many requests `requests` keeps (oldest dropped). Default 1000. */
+  maxRecords?: number
+  /** Put the computed base string in `signature_invalid` answers (`debug_sbs`). Default `false`. */
+  debug?: boolean
+  /** Provider-wide quirks. */
+  quirks?: Quirks
+  /** Called with each request's record after it is answered. */
+  onRequest?: (record: RecordedRequest) => void
+  /** The clock, in milliseconds since the epoch. Default `Date.now`. */
+  now?: () => number
+}
