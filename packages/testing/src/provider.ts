@@ -192,7 +192,11 @@ function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
   let publicKey: KeyObject | undefined
   if (config.rsaPublicKey !== undefined) {
     try {
-      publicKey = createPublicKey(config.rsaPublicKey)
+      const key = config.rsaPublicKey
+      publicKey =
+        typeof key === 'object' && (key as KeyObject).type === 'public'
+          ? (key as KeyObject)
+          : createPublicKey(key)
     } catch (cause) {
       throw new TypeError(
         `options.${where}.rsaPublicKey should be an RSA public key (PEM or KeyObject)`,
@@ -661,7 +665,6 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body
     res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length })
     res.end(req.method === 'HEAD' ? undefined : body)
-    if (reply.headers.connection === 'close') res.once('finish', () => req.socket.destroySoon?.())
   }
 
   #route(
