@@ -41,8 +41,28 @@ export {
 export * from './types.js'
 // --- end errors, types, signing ---
 
-// --- web flow: context, stores (core-flow) ---
+// --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
+export {
+  type ClientRsaKey,
+  MAX_REDIRECTS,
+  OAuth1Client,
+  type OAuth1ClientOptions,
+  type OAuth1RequestInit,
+} from './client.js'
 export { createRequestContext, type RequestContext } from './context.js'
+export { DEFAULT_TIMEOUT, isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
+export {
+  type ClientKwargs,
+  configKey,
+  DEFAULT_TEMPORARY_CREDENTIAL_TTL,
+  OAuth,
+  type OAuthOptions,
+  RemoteApp,
+  type RemoteAppOptions,
+  type RemoteAppRequestInit,
+  type ResolvedRemoteAppOptions,
+  temporaryCredentialKey,
+} from './registry.js'
 export {
   createMemoryStore,
   createSealer,

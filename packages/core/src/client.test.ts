@@ -1,0 +1,915 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { OAuth1Client } from './client.js'
+import { OAuthError } from './errors.js'
+import { createFakeProvider, type RecordedRequest } from './fake-provider.test-helper.js'
+import { parseAuthorizationHeader } from './sign.js'
+import type { Token } from './types.js'
+
+const P = 'https://provider.test'
+
+function setup(
+  options: Partial<ConstructorParameters<typeof OAuth1Client>[0]> = {},
+  provider = createFakeProvider(),
+) {
+  const client = new OAuth1Client({
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    fetch: provider.fetch,
+    ...options,
+  })
+  return { client, provider }
+}
+
+/** A fetch that answers every request with `make()` and records them. */
+function answering(make: (req: Request) => Response | Promise<Response>) {
+  const seen: Request[] = []
+  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+    const req = new Request(input, init)
+    seen.push(req)
+    return make(req)
+  })
+  return { fetch: fetch as unknown as typeof globalThis.fetch, seen, spy: fetch }
+}
+
+const formResponse = (body: string, status = 200, type = 'application/x-www-form-urlencoded') =>
+  new Response(body, { status, headers: { 'content-type': type } })
+
+async function rejection(p: Promise<unknown> | (() => unknown)): Promise<OAuthError> {
+  try {
+    await (typeof p === 'function' ? p() : p)
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+  throw new Error('expected a rejection')
+}
+
+const SECRETS = ['client-secret', 'rts%', 'ats-', 'verifier-']
+function expectNoSecret(err: OAuthError) {
+  const text = `${err.message} ${err.description} ${JSON.stringify(err)} ${err.stack}`
+  for (const s of SECRETS) expect(text).not.toContain(s)
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('OAuth1Client options', () => {
+  it('requires a clientId (Authlib test_no_client_id)', () => {
+    expect(() => new OAuth1Client({} as never)).toThrow(
+      new TypeError('clientId must be a non-empty string'),
+    )
+    expect(() => new OAuth1Client({ clientId: '' })).toThrow(
+      new TypeError('clientId must be a non-empty string'),
+    )
+  })
+
+  it('names the bad option', () => {
+    expect(() => new OAuth1Client({ clientId: 'a', signatureMethod: 'MD5' as never })).toThrow(
+      new TypeError(
+        'signatureMethod must be one of HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256, RSA-SHA512, PLAINTEXT',
+      ),
+    )
+    expect(() => new OAuth1Client({ clientId: 'a', signatureType: 'cookie' as never })).toThrow(
+      new TypeError('signatureType must be one of header, query, body'),
+    )
+    expect(() => new OAuth1Client({ clientId: 'a', signatureMethod: 'RSA-SHA1' })).toThrow(
+      new TypeError('rsaKey is required for RSA-SHA1'),
+    )
+    expect(() => new OAuth1Client({ clientId: 'a', timeout: -1 })).toThrow(
+      new TypeError('timeout must be a non-negative number of milliseconds'),
+    )
+    expect(() => new OAuth1Client({ clientId: 'a', redirectUri: '/relative' })).toThrow(
+      new TypeError('redirectUri must be an absolute URI or "oob"'),
+    )
+    expect(() => new OAuth1Client({ clientId: 'a', redirectUri: 'OOB' })).toThrow(TypeError)
+    expect(() => new OAuth1Client({ clientId: 'a', fetch: 'no' as never })).toThrow(
+      new TypeError('fetch must be a function'),
+    )
+  })
+
+  it('gets and sets redirectUri (Authlib test_redirect_uri)', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    expect(client.redirectUri).toBeUndefined()
+    client.redirectUri = 'https://i.b'
+    expect(client.redirectUri).toBe('https://i.b')
+  })
+
+  it('starts with the token and verifier it was given', () => {
+    const client = new OAuth1Client({ clientId: 'a', token: 't', tokenSecret: 's', verifier: 'v' })
+    expect(client.token).toEqual({ oauth_token: 't', oauth_token_secret: 's', oauth_verifier: 'v' })
+    expect(new OAuth1Client({ clientId: 'a' }).token).toBeNull()
+  })
+})
+
+describe('OAuth1Client.token (Authlib test_set_token)', () => {
+  it('follows Authlib setter semantics', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    expect(() => {
+      client.token = {} as Token
+    }).toThrow(new TypeError('token.oauth_token must be a non-empty string'))
+
+    client.token = { oauth_token: 'a', oauth_token_secret: 'b' }
+    expect(client.token).toEqual({ oauth_token: 'a', oauth_token_secret: 'b' })
+    expect(client.token?.oauth_verifier).toBeUndefined()
+
+    client.token = { oauth_token: 'a', oauth_verifier: 'c' } as unknown as Token
+    expect(client.token?.oauth_token_secret).toBe('b')
+    expect(client.token?.oauth_verifier).toBe('c')
+
+    client.token = null
+    expect(client.token).toBeNull()
+  })
+
+  it('keeps extra fields and returns copies', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    const token = { oauth_token: 'a', oauth_token_secret: 'b', screen_name: 'jane' }
+    client.token = token
+    token.oauth_token_secret = 'mutated'
+    const read = client.token!
+    read.oauth_token = 'changed'
+    expect(client.token).toEqual({ oauth_token: 'a', oauth_token_secret: 'b', screen_name: 'jane' })
+  })
+})
+
+describe('OAuth1Client.createAuthorizationUrl (Authlib test_create_authorization_url)', () => {
+  it('appends oauth_token only', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    const url = 'https://example.comm/authorize'
+    expect(client.createAuthorizationUrl(url, 'asluif023sf')).toBe(`${url}?oauth_token=asluif023sf`)
+  })
+
+  it('never puts oauth_callback on the authorize URL (it was signed in leg 1)', () => {
+    const client = new OAuth1Client({ clientId: 'foo', redirectUri: 'https://c.b' })
+    const url = client.createAuthorizationUrl('https://example.com/authorize', 'tok')
+    expect(url).toBe('https://example.com/authorize?oauth_token=tok')
+    expect(url).not.toContain('c.b')
+  })
+
+  it('keeps the existing query and fragment, adds provider extras, encodes values', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    expect(
+      client.createAuthorizationUrl('https://example.com/authorize?lang=en&x=%20y#frag', 'a+b/c=', {
+        force_login: 'true',
+        screen_name: "Jane O'Neil",
+        oauth_token: 'ignored',
+      }),
+    ).toBe(
+      'https://example.com/authorize?lang=en&x=%20y&force_login=true&screen_name=Jane%20O%27Neil&oauth_token=a%2Bb%2Fc%3D#frag',
+    )
+  })
+
+  it('uses the current token, else refuses', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    expect(() => client.createAuthorizationUrl('https://example.com/authorize')).toThrow(
+      new TypeError('requestToken is required (or fetch temporary credentials first)'),
+    )
+    client.token = { oauth_token: 'cur', oauth_token_secret: 's' }
+    expect(client.createAuthorizationUrl('https://example.com/authorize')).toBe(
+      'https://example.com/authorize?oauth_token=cur',
+    )
+    expect(() => client.createAuthorizationUrl('/authorize', 'x')).toThrow(
+      new TypeError('url must be an absolute http(s) URL'),
+    )
+  })
+})
+
+describe('OAuth1Client.parseAuthorizationResponse (Authlib test_parse_response_url)', () => {
+  it('returns the parameters and sets token and verifier', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    const params = client.parseAuthorizationResponse(
+      'https://i.b/callback?oauth_token=foo&oauth_verifier=bar',
+    )
+    expect(params).toEqual({ oauth_token: 'foo', oauth_verifier: 'bar' })
+    for (const [k, v] of Object.entries(params)) {
+      expect(typeof k).toBe('string')
+      expect(typeof v).toBe('string')
+    }
+    expect(client.token).toEqual({
+      oauth_token: 'foo',
+      oauth_token_secret: '',
+      oauth_verifier: 'bar',
+    })
+  })
+
+  it('keeps the temporary secret when the token matches, refuses another token', () => {
+    const client = new OAuth1Client({ clientId: 'foo', token: 'tmp', tokenSecret: 'tmp-secret' })
+    client.parseAuthorizationResponse(new URL('https://i.b/cb?oauth_token=tmp&oauth_verifier=v'))
+    expect(client.token).toEqual({
+      oauth_token: 'tmp',
+      oauth_token_secret: 'tmp-secret',
+      oauth_verifier: 'v',
+    })
+    const other = new OAuth1Client({ clientId: 'foo', token: 'tmp', tokenSecret: 'tmp-secret' })
+    const err = (() => {
+      try {
+        other.parseAuthorizationResponse('?oauth_token=forged&oauth_verifier=v')
+      } catch (e) {
+        return e as OAuthError
+      }
+    })()
+    expect(err?.code).toBe('missing_temporary_credential')
+    expect(err?.status).toBe(400)
+  })
+
+  it('reports refusals and bad callbacks', () => {
+    const client = new OAuth1Client({ clientId: 'foo' })
+    const code = (url: string) => {
+      try {
+        client.parseAuthorizationResponse(url)
+      } catch (e) {
+        return [(e as OAuthError).code, (e as OAuthError).status]
+      }
+      return null
+    }
+    expect(code('https://i.b/cb?denied=abc')).toEqual(['access_denied', 403])
+    expect(code('https://i.b/cb?oauth_token=a&oauth_problem=user_refused')).toEqual([
+      'access_denied',
+      403,
+    ])
+    expect(code('https://i.b/cb?oauth_verifier=v')).toEqual(['missing_token', 400])
+    expect(code('https://i.b/cb?oauth_token=a&oauth_token=b&oauth_verifier=v')).toEqual([
+      'missing_token',
+      400,
+    ])
+    expect(code('https://i.b/cb?oauth_token=a&oauth_verifier=v&oauth_verifier=w')).toEqual([
+      'missing_verifier',
+      400,
+    ])
+  })
+})
+
+describe('OAuth1Client.fetchRequestToken', () => {
+  it('POSTs a signed oauth_callback (oob by default) and keeps the temporary credentials', async () => {
+    const { client, provider } = setup()
+    const token = await client.fetchRequestToken(`${P}/oauth/request_token`)
+    expect(token).toEqual({
+      oauth_token: 'rt+1/=',
+      oauth_token_secret: 'rts%1',
+      oauth_callback_confirmed: 'true',
+    })
+    const [req] = provider.hits('/oauth/request_token')
+    expect(req!.method).toBe('POST')
+    expect(req!.params.oauth_callback).toBe('oob')
+    expect(req!.params.oauth_token).toBeUndefined()
+    expect(req!.params.oauth_version).toBe('1.0')
+    expect(client.token).toEqual(token)
+    expect(client.createAuthorizationUrl(`${P}/oauth/authorize`)).toBe(
+      `${P}/oauth/authorize?oauth_token=rt%2B1%2F%3D`,
+    )
+  })
+
+  it('signs the redirectUri as oauth_callback, and the params', async () => {
+    const { client, provider } = setup({ redirectUri: 'https://app.example/cb?next=%2Fhome' })
+    await client.fetchRequestToken(`${P}/oauth/request_token`, { x_auth_access_type: 'read' })
+    const [req] = provider.hits('/oauth/request_token')
+    expect(req!.params.oauth_callback).toBe('https://app.example/cb?next=%2Fhome')
+    expect(req!.url.searchParams.get('x_auth_access_type')).toBe('read')
+  })
+
+  it('signs in query and body mode too (Authlib test_signature_types)', async () => {
+    for (const signatureType of ['query', 'body'] as const) {
+      const { client, provider } = setup({ signatureType })
+      await client.fetchRequestToken(`${P}/oauth/request_token`, { extra: 'a b' })
+      const [req] = provider.hits('/oauth/request_token')
+      expect(req!.authorization).toBeNull()
+      const where = signatureType === 'query' ? req!.url.search : req!.body
+      expect(where).toContain('oauth_signature=')
+      expect(where).toContain('oauth_callback=oob')
+      expect(req!.params.extra).toBe('a b')
+    }
+  })
+
+  it('reads a JSON token response, every field as a string', async () => {
+    const { fetch } = answering(() =>
+      Response.json({
+        oauth_token: 'foo',
+        oauth_token_secret: 'bar',
+        oauth_callback_confirmed: true,
+        n: 5,
+        o: { a: 1 },
+      }),
+    )
+    const client = new OAuth1Client({ clientId: 'foo', fetch })
+    expect(await client.fetchRequestToken(`${P}/rt`)).toEqual({
+      oauth_token: 'foo',
+      oauth_token_secret: 'bar',
+      oauth_callback_confirmed: 'true',
+      n: '5',
+      o: '{"a":1}',
+    })
+  })
+
+  it('reads JSON by its first character whatever the content type', async () => {
+    const { fetch } = answering(() =>
+      formResponse(
+        ' {"oauth_token":"a","oauth_token_secret":"b","oauth_callback_confirmed":"true"}',
+        200,
+        'text/plain',
+      ),
+    )
+    expect(
+      (await new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`)).oauth_token,
+    ).toBe('a')
+  })
+
+  it('decodes + as a space and keeps values opaque', async () => {
+    const { fetch } = answering(() =>
+      formResponse(
+        'oauth_token=a%2Bb+c%25d&oauth_token_secret=%3D%2F&oauth_callback_confirmed=true&name=Jane+Doe',
+      ),
+    )
+    const token = await new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`)
+    expect(token).toMatchObject({
+      oauth_token: 'a+b c%d',
+      oauth_token_secret: '=/',
+      name: 'Jane Doe',
+    })
+  })
+
+  it('requires oauth_callback_confirmed to be exactly "true"', async () => {
+    for (const body of [
+      'oauth_token=a&oauth_token_secret=b',
+      'oauth_token=a&oauth_token_secret=b&oauth_callback_confirmed=True',
+      'oauth_token=a&oauth_token_secret=b&oauth_callback_confirmed=false',
+    ]) {
+      const { fetch } = answering(() => formResponse(body))
+      const client = new OAuth1Client({ clientId: 'x', fetch })
+      const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+      expect(err.code).toBe('callback_not_confirmed')
+      expect(err.status).toBe(502)
+      expect(client.token).toBeNull()
+    }
+  })
+
+  it('accepts a missing confirmation when requireCallbackConfirmed is false (OAuth 1.0)', async () => {
+    const { fetch } = answering(() => formResponse('oauth_token=foo&oauth_token_secret=bar'))
+    const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+    expect(await client.fetchRequestToken(`${P}/rt`)).toEqual({
+      oauth_token: 'foo',
+      oauth_token_secret: 'bar',
+    })
+  })
+
+  it('does not sign with a token it already holds', async () => {
+    const { client, provider } = setup({ token: 'old', tokenSecret: 'old-secret' })
+    await client.fetchRequestToken(`${P}/oauth/request_token`)
+    expect(provider.hits('/oauth/request_token')[0]!.params.oauth_token).toBeUndefined()
+  })
+})
+
+describe('OAuth1Client.fetchAccessToken (Authlib test_fetch_access_token)', () => {
+  it('runs the three legs against the provider', async () => {
+    const { client, provider } = setup({ redirectUri: 'https://app.example/cb' })
+    await client.fetchRequestToken(`${P}/oauth/request_token`)
+    const callback = provider.approve(client.token!.oauth_token)
+    client.parseAuthorizationResponse(callback)
+    const token = await client.fetchAccessToken(`${P}/oauth/access_token`)
+    expect(token).toEqual({
+      oauth_token: 'at-2',
+      oauth_token_secret: 'ats-2+/',
+      user_id: '12345',
+      screen_name: 'Jane Doe',
+    })
+    expect(client.token).toEqual(token)
+    const [req] = provider.hits('/oauth/access_token')
+    expect(req!.params.oauth_verifier).toBe('verifier-rt+1/=')
+    expect(req!.params.oauth_callback).toBeUndefined()
+    const res = await client.request('GET', `${P}/api/me`)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toMatchObject({ token: 'at-2' })
+  })
+
+  it('takes the verifier from the constructor, the argument, or the callback', async () => {
+    const { fetch } = answering(() => formResponse('oauth_token=foo&oauth_token_secret=bar'))
+    const a = new OAuth1Client({ clientId: 'foo', verifier: 'bar', token: 't', fetch })
+    expect((await a.fetchAccessToken(`${P}/token`)).oauth_token).toBe('foo')
+    const b = new OAuth1Client({ clientId: 'foo', token: 't', fetch })
+    expect((await b.fetchAccessToken(`${P}/token`, 'bar')).oauth_token).toBe('foo')
+    const { fetch: jsonFetch } = answering(() =>
+      formResponse('{"oauth_token":"foo","oauth_token_secret":"s"}'),
+    )
+    const c = new OAuth1Client({ clientId: 'foo', verifier: 'bar', token: 't', fetch: jsonFetch })
+    expect((await c.fetchAccessToken(`${P}/token`)).oauth_token).toBe('foo')
+  })
+
+  it('requires a verifier and sends nothing without one', async () => {
+    const { fetch, spy } = answering(() => formResponse('oauth_token=foo&oauth_token_secret=bar'))
+    const client = new OAuth1Client({ clientId: 'foo', token: 't', fetch })
+    const err = await rejection(client.fetchAccessToken(`${P}/token`))
+    expect(err.code).toBe('missing_verifier')
+    expect(err.status).toBe(400)
+    expect(spy).not.toHaveBeenCalled()
+  })
+
+  it('requires temporary credentials', async () => {
+    const { fetch, spy } = answering(() => formResponse('oauth_token=foo&oauth_token_secret=bar'))
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'foo', fetch }).fetchAccessToken(`${P}/token`, 'v'),
+    )
+    expect(err.code).toBe('missing_token')
+    expect(spy).not.toHaveBeenCalled()
+  })
+})
+
+describe('token responses that are not tokens', () => {
+  const cases: [string, () => Response][] = [
+    ['text', () => formResponse('not valid urlencoded response!')],
+    ['empty', () => formResponse('')],
+    ['whitespace', () => formResponse('  \n')],
+    ['HTML', () => formResponse('<html><body>Welcome</body></html>', 200, 'text/html')],
+    ['HTML without type', () => formResponse('<!doctype html><p>hi', 200, '')],
+    ['JSON array', () => formResponse('[1,2]', 200, 'application/json')],
+    ['bad JSON', () => formResponse('{"oauth_token":', 200, 'application/json')],
+    ['bad escape', () => formResponse('oauth_token=%zz&oauth_token_secret=b')],
+    ['no secret', () => formResponse('oauth_token=foo')],
+    ['empty token', () => formResponse('oauth_token=&oauth_token_secret=b')],
+    ['two tokens', () => formResponse('oauth_token=a&oauth_token=b&oauth_token_secret=s')],
+    [
+      'oversized',
+      () => formResponse(`oauth_token=a&oauth_token_secret=b&pad=${'x'.repeat(70_000)}`),
+    ],
+    [
+      'oversized stream without length',
+      () => {
+        let sent = 0
+        const stream = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            sent += 16_384
+            controller.enqueue(new TextEncoder().encode('a'.repeat(16_384)))
+            if (sent > 10_000_000) controller.close()
+          },
+        })
+        return new Response(stream, {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      },
+    ],
+  ]
+  it.each(cases)('%s → invalid_token_response', async (_name, make) => {
+    const { fetch } = answering(make)
+    const client = new OAuth1Client({
+      clientId: 'x',
+      clientSecret: 'client-secret',
+      fetch,
+      requireCallbackConfirmed: false,
+    })
+    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    expect(err.code).toBe('invalid_token_response')
+    expect(err.status).toBe(502)
+    expectNoSecret(err)
+  })
+
+  it('refuses a declared oversized body without reading it', async () => {
+    let pulled = 0
+    const { fetch } = answering(() => {
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++
+          controller.enqueue(new Uint8Array(1024))
+        },
+      })
+      return new Response(stream, { headers: { 'content-length': '1000000' } })
+    })
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.code).toBe('invalid_token_response')
+    expect(pulled).toBeLessThanOrEqual(2)
+  })
+})
+
+describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', () => {
+  it.each([400, 401, 403, 500, 503])('%i → fetch_token_denied', async (status) => {
+    const { fetch } = answering(() => formResponse('valid=response', status))
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.status).toBe(502)
+    expect(err.response).toEqual({
+      status,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'valid=response',
+    })
+  })
+
+  it('surfaces oauth_problem and its advice from a form body', async () => {
+    const { fetch } = answering(() =>
+      formResponse('oauth_problem=signature_invalid&oauth_problem_advice=check+your+clock', 401),
+    )
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.oauthProblem).toBe('signature_invalid')
+    expect(err.description).toBe(
+      'The temporary-credential endpoint https://provider.test/rt answered 401: signature_invalid (check your clock)',
+    )
+  })
+
+  it('surfaces oauth_problem from a JSON body', async () => {
+    const { fetch } = answering(() =>
+      Response.json({ oauth_problem: 'timestamp_refused' }, { status: 400 }),
+    )
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.oauthProblem).toBe('timestamp_refused')
+  })
+
+  it('keeps at most 2048 characters of the body', async () => {
+    const { fetch } = answering(() => formResponse('x'.repeat(10_000), 500, 'text/plain'))
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.response?.body).toHaveLength(2048)
+  })
+
+  it('does not follow a redirect from a token endpoint', async () => {
+    const { fetch, seen } = answering(
+      () => new Response(null, { status: 302, headers: { location: 'https://elsewhere.test/' } }),
+    )
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.description).toContain('a redirect, not followed')
+    expect(seen).toHaveLength(1)
+  })
+
+  it('turns a network failure into fetch_token_denied (502) naming the URL, not its secrets', async () => {
+    const cause = new TypeError('fetch failed')
+    const fetch = vi.fn(async () => {
+      throw cause
+    }) as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', clientSecret: 'client-secret', fetch })
+    const err = await rejection(
+      client.fetchRequestToken('https://user:pw@provider.test/rt?key=client-secret'),
+    )
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.status).toBe(502)
+    expect(err.cause).toBe(cause)
+    expect(err.description).toBe(
+      'Could not reach the temporary-credential endpoint https://provider.test/rt',
+    )
+    expectNoSecret(err)
+    expect(err.message).not.toContain('pw')
+  })
+
+  it('never puts secrets, verifiers or the Authorization header in an error', async () => {
+    const { fetch } = answering(() => formResponse('oauth_problem=verifier_invalid', 401))
+    const client = new OAuth1Client({
+      clientId: 'x',
+      clientSecret: 'client-secret',
+      token: 't',
+      tokenSecret: 'rts%1',
+      verifier: 'verifier-1',
+      fetch,
+    })
+    const err = await rejection(client.fetchAccessToken(`${P}/at`))
+    expectNoSecret(err)
+    expect(JSON.stringify(err)).not.toMatch(/oauth_signature|OAuth /)
+  })
+})
+
+describe('timeouts', () => {
+  it('a provider that never answers → request_timeout (504)', async () => {
+    vi.useFakeTimers()
+    const fetch = vi.fn(() => new Promise<Response>(() => {})) as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch, timeout: 5000 })
+    const pending = rejection(client.fetchRequestToken(`${P}/rt`))
+    await vi.advanceTimersByTimeAsync(5001)
+    const err = await pending
+    expect(err.code).toBe('request_timeout')
+    expect(err.status).toBe(504)
+  })
+
+  it('defaults to 10 seconds', async () => {
+    vi.useFakeTimers()
+    let signal: AbortSignal | undefined
+    const fetch = vi.fn((_u: unknown, init?: RequestInit) => {
+      signal = init?.signal ?? undefined
+      return new Promise<Response>(() => {})
+    }) as unknown as typeof globalThis.fetch
+    const pending = rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/api/x`),
+    )
+    await vi.advanceTimersByTimeAsync(9_999)
+    expect(signal?.aborted).toBe(false)
+    await vi.advanceTimersByTimeAsync(2)
+    expect(signal?.aborted).toBe(true)
+    expect((await pending).code).toBe('request_timeout')
+  })
+
+  it('a body that stalls → request_timeout', async () => {
+    vi.useFakeTimers()
+    const { fetch } = answering(
+      () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              controller.enqueue(new TextEncoder().encode('oauth_token=a'))
+            },
+          }),
+        ),
+    )
+    const pending = rejection(
+      new OAuth1Client({ clientId: 'x', fetch, timeout: 1000 }).fetchRequestToken(`${P}/rt`),
+    )
+    await vi.advanceTimersByTimeAsync(1001)
+    expect((await pending).code).toBe('request_timeout')
+  })
+
+  it('the caller aborting is not a timeout', async () => {
+    const fetch = vi.fn(
+      (_u: unknown, init?: RequestInit) =>
+        new Promise<Response>((_r, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        ),
+    ) as unknown as typeof globalThis.fetch
+    const controller = new AbortController()
+    const pending = new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/api/x`, {
+      signal: controller.signal,
+    })
+    controller.abort(new Error('user gave up'))
+    await expect(pending).rejects.toThrow('user gave up')
+  })
+})
+
+describe('insecure transport', () => {
+  it('refuses token endpoints over http:// off loopback', async () => {
+    const { fetch, spy } = answering(() =>
+      formResponse('oauth_token=a&oauth_token_secret=b&oauth_callback_confirmed=true'),
+    )
+    const client = new OAuth1Client({ clientId: 'x', fetch, token: 't', verifier: 'v' })
+    for (const call of [
+      () => client.fetchRequestToken('http://provider.example/rt'),
+      () => client.fetchAccessToken('http://10.0.0.1/at'),
+      () => client.fetchRequestToken('http://localhost.evil.com/rt'),
+    ]) {
+      const err = await rejection(call())
+      expect(err.code).toBe('insecure_transport')
+      expect(err.status).toBe(500)
+    }
+    expect(spy).not.toHaveBeenCalled()
+  })
+
+  it('allows loopback hosts', async () => {
+    for (const host of [
+      'localhost',
+      'LOCALHOST',
+      'app.localhost',
+      '127.0.0.1',
+      '127.8.9.10',
+      '[::1]',
+      '[::ffff:127.0.0.1]',
+    ]) {
+      const { fetch } = answering(() =>
+        formResponse('oauth_token=a&oauth_token_secret=b&oauth_callback_confirmed=true'),
+      )
+      const client = new OAuth1Client({ clientId: 'x', fetch })
+      await expect(client.fetchRequestToken(`http://${host}:8080/rt`)).resolves.toMatchObject({
+        oauth_token: 'a',
+      })
+    }
+  })
+
+  it('allows http:// when opted in by name', async () => {
+    const { fetch } = answering(() =>
+      formResponse('oauth_token=a&oauth_token_secret=b&oauth_callback_confirmed=true'),
+    )
+    const client = new OAuth1Client({ clientId: 'x', fetch, allowInsecureTransport: true })
+    await expect(client.fetchRequestToken('http://provider.example/rt')).resolves.toMatchObject({
+      oauth_token: 'a',
+    })
+  })
+
+  it('refuses PLAINTEXT over http:// but not HMAC API calls', async () => {
+    const { fetch, spy } = answering(() => new Response('ok'))
+    const plain = new OAuth1Client({ clientId: 'x', signatureMethod: 'PLAINTEXT', fetch })
+    expect((await rejection(plain.request('GET', 'http://api.example/x'))).code).toBe(
+      'insecure_transport',
+    )
+    expect(spy).not.toHaveBeenCalled()
+    expect((await plain.request('GET', 'https://api.example/x')).status).toBe(200)
+    expect((await plain.request('GET', 'http://127.0.0.1/x')).status).toBe(200)
+    const hmac = new OAuth1Client({ clientId: 'x', fetch })
+    expect((await hmac.request('GET', 'http://api.example/x')).status).toBe(200)
+  })
+})
+
+describe('OAuth1Client.request', () => {
+  const authorized = () => setup({ token: 'at-1', tokenSecret: 'ats-1' })
+
+  it('returns ≥ 400 answers like fetch does', async () => {
+    const { fetch } = answering(() => new Response('nope', { status: 404 }))
+    const res = await new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/missing`)
+    expect(res.status).toBe(404)
+    expect(await res.text()).toBe('nope')
+  })
+
+  it('signs the query and a plain-object body as a form', async () => {
+    const { client, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const res = await client.request('POST', `${P}/api/statuses/update.json?a=1`, {
+      query: { include_entities: 'true' },
+      body: { status: 'Hello Ladies + Gentlemen, a signed OAuth request!' },
+    })
+    expect(res.status).toBe(200)
+    const [req] = provider.hits('/api/statuses/update.json')
+    expect(req!.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded/)
+    expect(req!.params).toMatchObject({ a: '1', include_entities: 'true', oauth_token: 'at-1' })
+    expect(req!.params.status).toBe('Hello Ladies + Gentlemen, a signed OAuth request!')
+  })
+
+  it('sends a JSON body untouched and unsigned', async () => {
+    const { client, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const body = JSON.stringify({ text: 'hi & bye' })
+    const res = await client.request('POST', `${P}/api/json`, {
+      body,
+      headers: { 'content-type': 'application/json' },
+    })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/json')[0]!.body).toBe(body)
+  })
+
+  it('serialises Blob and FormData bodies, with a body hash when forceIncludeBody', async () => {
+    const { client, provider } = setup({
+      token: 'at-1',
+      tokenSecret: 'ats-1',
+      forceIncludeBody: true,
+    })
+    provider.access.set('at-1', 'ats-1')
+    const fd = new FormData()
+    fd.append('file', new Blob(['hello world'], { type: 'application/xml' }), 'a.xml')
+    expect((await client.request('POST', `${P}/api/upload`, { body: fd })).status).toBe(200)
+    const [req] = provider.hits('/api/upload')
+    expect(req!.headers.get('content-type')).toMatch(/^multipart\/form-data; boundary=/)
+    expect(req!.body).toContain('hello world')
+    expect(req!.authorization).toContain('oauth_body_hash')
+  })
+
+  it('signs with client credentials only when token is null', async () => {
+    const { client, provider } = authorized()
+    await client.request('GET', `${P}/api/app`, { token: null })
+    expect(provider.hits('/api/app')[0]!.params.oauth_token).toBeUndefined()
+  })
+
+  it('signs with init.token over the client token', async () => {
+    const { client, provider } = authorized()
+    provider.access.set('other', 'other-secret')
+    const res = await client.request('GET', `${P}/api/x`, {
+      token: { oauth_token: 'other', oauth_token_secret: 'other-secret' },
+    })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/x')[0]!.params.oauth_token).toBe('other')
+  })
+
+  it('sends userAgent unless the request sets its own', async () => {
+    const { client, provider } = setup({ userAgent: 'my-app/1.0' })
+    await client.request('GET', `${P}/api/a`, { token: null })
+    await client.request('GET', `${P}/api/b`, { token: null, headers: { 'User-Agent': 'custom' } })
+    expect(provider.hits('/api/a')[0]!.headers.get('user-agent')).toBe('my-app/1.0')
+    expect(provider.hits('/api/b')[0]!.headers.get('user-agent')).toBe('custom')
+  })
+
+  it('validates its arguments', async () => {
+    const client = new OAuth1Client({ clientId: 'x' })
+    await expect(client.request('GE T', `${P}/x`)).rejects.toThrow(
+      new TypeError('method must be an HTTP method token'),
+    )
+    await expect(client.request('GET', 'ftp://x/y')).rejects.toThrow(
+      new TypeError('url must be an absolute http(s) URL'),
+    )
+    await expect(client.request('POST', `${P}/x`, { body: { a: 1 as never } })).rejects.toThrow(
+      new TypeError('body.a must be a string'),
+    )
+  })
+})
+
+describe('redirects (PITFALLS 18)', () => {
+  function redirecting(routes: Record<string, (req: Request) => Response>) {
+    return answering((req) => {
+      const url = new URL(req.url)
+      const route = routes[`${url.origin}${url.pathname}`]
+      return route ? route(req) : new Response(`final ${url.href}`)
+    })
+  }
+  const redirect =
+    (location: string, status = 302) =>
+    () =>
+      new Response(null, { status, headers: { location } })
+  const oauthParams = (req: Request) =>
+    parseAuthorizationHeader(req.headers.get('authorization') ?? '')
+
+  it('re-signs a same-origin redirect with a fresh nonce', async () => {
+    const { fetch, seen } = redirecting({ [`${P}/a`]: redirect('/b?x=1') })
+    const client = new OAuth1Client({ clientId: 'ck', token: 't', tokenSecret: 's', fetch })
+    const res = await client.request('GET', `${P}/a`)
+    expect(await res.text()).toBe(`final ${P}/b?x=1`)
+    expect(seen).toHaveLength(2)
+    const first = Object.fromEntries(oauthParams(seen[0]!)!)
+    const second = Object.fromEntries(oauthParams(seen[1]!)!)
+    expect(second.oauth_consumer_key).toBe('ck')
+    expect(second.oauth_token).toBe('t')
+    expect(second.oauth_nonce).not.toBe(first.oauth_nonce)
+    expect(second.oauth_signature).not.toBe(first.oauth_signature)
+  })
+
+  it('never sends the signature to another origin', async () => {
+    const { fetch, seen } = redirecting({
+      [`${P}/a`]: redirect('https://cdn.example/file?x=1'),
+      'https://cdn.example/file': redirect(`${P}/back`),
+    })
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      token: 't',
+      tokenSecret: 's',
+      fetch,
+      signatureType: 'header',
+    })
+    await client.request('GET', `${P}/a`, { headers: { Authorization: 'Bearer leaked?' } })
+    expect(seen.map((r) => r.url)).toEqual([`${P}/a`, 'https://cdn.example/file?x=1', `${P}/back`])
+    expect(seen[1]!.headers.get('authorization')).toBeNull()
+    // Having left the origin once, a hop back is not signed either.
+    expect(seen[2]!.headers.get('authorization')).toBeNull()
+  })
+
+  it('drops oauth_* query parameters on a cross-origin hop in query mode', async () => {
+    const { fetch, seen } = redirecting({ [`${P}/a`]: redirect('https://other.example/x') })
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      token: 't',
+      tokenSecret: 's',
+      fetch,
+      signatureType: 'query',
+    })
+    await client.request('GET', `${P}/a?q=1`)
+    expect(seen[0]!.url).toContain('oauth_signature=')
+    expect(seen[1]!.url).toBe('https://other.example/x')
+  })
+
+  it('treats https → http on the same host as another origin', async () => {
+    const { fetch, seen } = redirecting({ [`${P}/a`]: redirect('http://provider.test/a') })
+    await new OAuth1Client({ clientId: 'ck', fetch }).request('GET', `${P}/a`)
+    expect(seen[1]!.headers.get('authorization')).toBeNull()
+  })
+
+  it('turns 303, and 301/302 after POST, into a GET without body', async () => {
+    for (const status of [301, 302, 303]) {
+      const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/done', status) })
+      await new OAuth1Client({ clientId: 'ck', fetch }).request('POST', `${P}/post`, {
+        body: { a: '1' },
+      })
+      expect(seen[1]!.method).toBe('GET')
+      expect(await seen[1]!.text()).toBe('')
+      expect(seen[1]!.headers.get('content-type')).toBeNull()
+      expect(Object.fromEntries(oauthParams(seen[1]!)!).oauth_signature).toBeDefined()
+    }
+  })
+
+  it('keeps method and body on 307/308, re-signed', async () => {
+    const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/again', 307) })
+    await new OAuth1Client({ clientId: 'ck', fetch }).request('POST', `${P}/post`, {
+      body: { a: '1' },
+    })
+    expect(seen[1]!.method).toBe('POST')
+    expect(await seen[1]!.text()).toBe('a=1')
+  })
+
+  it('stops after 5 hops and returns the last redirect', async () => {
+    const { fetch, seen } = redirecting({ [`${P}/loop`]: redirect('/loop') })
+    const res = await new OAuth1Client({ clientId: 'ck', fetch }).request('GET', `${P}/loop`)
+    expect(res.status).toBe(302)
+    expect(seen).toHaveLength(6)
+  })
+
+  it("returns redirects as they are with redirect: 'manual', or when Location is unusable", async () => {
+    const { fetch, seen } = redirecting({
+      [`${P}/a`]: redirect('/b'),
+      [`${P}/js`]: redirect('javascript:alert(1)'),
+      [`${P}/none`]: () => new Response(null, { status: 302 }),
+    })
+    const client = new OAuth1Client({ clientId: 'ck', fetch })
+    expect((await client.request('GET', `${P}/a`, { redirect: 'manual' })).status).toBe(302)
+    expect((await client.request('GET', `${P}/js`)).status).toBe(302)
+    expect((await client.request('GET', `${P}/none`)).status).toBe(302)
+    expect(seen).toHaveLength(3)
+  })
+})
+
+describe('the fake provider itself', () => {
+  it('rejects a bad signature, so the passing tests mean something', async () => {
+    const provider = createFakeProvider()
+    const client = new OAuth1Client({
+      clientId: provider.clientId,
+      clientSecret: 'wrong',
+      fetch: provider.fetch,
+    })
+    const err = await rejection(client.fetchRequestToken(`${P}/oauth/request_token`))
+    expect(err.oauthProblem).toBe('signature_invalid')
+    const seen: RecordedRequest[] = provider.requests
+    expect(seen).toHaveLength(1)
+  })
+})

@@ -1,0 +1,652 @@
+/**
+ * `OAuth1Client`: Authlib's `OAuth1Client` / `OAuth1Session` for fetch — the
+ * three legs of RFC 5849 §2 and signed API requests.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ */
+import { OAuthError } from './errors.js'
+import {
+  assertSecureTransport,
+  checkTimeout,
+  describeUrl,
+  parseHttpUrl,
+  parseTokenResponse,
+  startDeadline,
+  timeoutError,
+} from './http.js'
+import { signRequest } from './sign.js'
+import type { SignatureMethod, SignatureType, Token } from './types.js'
+
+type SignCredentials = Parameters<typeof signRequest>[1]
+type SignableBody = string | URLSearchParams | Uint8Array | null
+
+/** What {@link OAuth1Client} accepts as an RSA private key: PEM, a node `KeyObject`, or a `CryptoKey`. */
+export type ClientRsaKey = NonNullable<SignCredentials['rsaKey']>
+
+const SIGNATURE_METHODS: readonly SignatureMethod[] = [
+  'HMAC-SHA1',
+  'HMAC-SHA256',
+  'HMAC-SHA512',
+  'RSA-SHA1',
+  'RSA-SHA256',
+  'RSA-SHA512',
+  'PLAINTEXT',
+]
+const SIGNATURE_TYPES: readonly SignatureType[] = ['header', 'query', 'body']
+
+/** Redirects followed at most by {@link OAuth1Client.request}. */
+export const MAX_REDIRECTS = 5
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+
+/** Options of {@link OAuth1Client}. */
+export interface OAuth1ClientOptions {
+  /** The client identifier (`oauth_consumer_key`). */
+  clientId: string
+  /** The client shared secret. Not needed for RSA-*. */
+  clientSecret?: string
+  /** Token credentials (or temporary credentials) to sign with. */
+  token?: string
+  tokenSecret?: string
+  /** Sent, signed, as `oauth_callback` on the temporary-credential request. Default `'oob'`. */
+  redirectUri?: string
+  /** The `oauth_verifier` for {@link OAuth1Client.fetchAccessToken}. */
+  verifier?: string
+  /** Default `'HMAC-SHA1'`. */
+  signatureMethod?: SignatureMethod
+  /** Where the protocol parameters go. Default `'header'`. */
+  signatureType?: SignatureType
+  /** The RSA private key for RSA-SHA1/256/512. */
+  rsaKey?: ClientRsaKey
+  /** `realm` of the Authorization header (never signed). */
+  realm?: string
+  /** Send `oauth_body_hash` for non-form bodies (Authlib's `force_include_body`). */
+  forceIncludeBody?: boolean
+  /** The fetch to use. Default `globalThis.fetch`. */
+  fetch?: typeof fetch
+  /** Sent as `User-Agent` unless a request sets its own. */
+  userAgent?: string
+  /** How long the provider gets to answer, in ms. Default 10 000; `0` or `Infinity` for none. */
+  timeout?: number
+  /** Require `oauth_callback_confirmed=true` on the temporary-credential response. Default `true`. */
+  requireCallbackConfirmed?: boolean
+  /** Allow token endpoints and PLAINTEXT over `http://` off loopback. Default `false`. */
+  allowInsecureTransport?: boolean
+}
+
+/** Options of {@link OAuth1Client.request}. */
+export interface OAuth1RequestInit {
+  /** The token to sign with instead of the client's; `null` signs with client credentials only. */
+  token?: Token | null
+  /** A plain object is sent as a signed form body. Other bodies are sent untouched. */
+  body?: BodyInit | Record<string, string> | null
+  headers?: HeadersInit
+  /** Appended to the URL's query. */
+  query?: Record<string, string> | URLSearchParams
+  /** Aborts the request (and the reading of its body). */
+  signal?: AbortSignal
+  /** `'follow'` (default, at most 5 hops, see {@link OAuth1Client.request}) or `'manual'`. */
+  redirect?: 'follow' | 'manual'
+}
+
+/** Body of {@link OAuth1Client.request}. */
+async function normalizeBody(
+  body: OAuth1RequestInit['body'],
+  headers: Headers,
+): Promise<SignableBody> {
+  if (body === undefined || body === null) return null
+  if (typeof body === 'string' || body instanceof URLSearchParams || body instanceof Uint8Array)
+    return body
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  const proto = Object.getPrototypeOf(body)
+  if (proto === Object.prototype || proto === null) {
+    const form = new URLSearchParams()
+    for (const [name, value] of Object.entries(body)) {
+      if (typeof value !== 'string') throw new TypeError(`body.${name} must be a string`)
+      form.append(name, value)
+    }
+    return form
+  }
+  // Blob, FormData, ReadableStream…: serialise once (so a 307 can resend it), keeping their content type.
+  const response = new Response(body as BodyInit)
+  const type = response.headers.get('content-type')
+  if (type !== null && !headers.has('content-type')) headers.set('content-type', type)
+  return new Uint8Array(await response.arrayBuffer())
+}
+
+function appendQuery(url: URL, query: OAuth1RequestInit['query']): void {
+  if (query === undefined) return
+  const entries = query instanceof URLSearchParams ? [...query] : Object.entries(query)
+  for (const [name, value] of entries) {
+    if (typeof value !== 'string') throw new TypeError(`query.${name} must be a string`)
+    url.searchParams.append(name, value)
+  }
+}
+
+function checkCallback(value: unknown): string {
+  if (value === 'oob') return value
+  if (typeof value === 'string') {
+    try {
+      const url = new URL(value)
+      if (url.protocol !== '' && !/\s/.test(value)) return value
+    } catch {
+      // fall through
+    }
+  }
+  throw new TypeError('redirectUri must be an absolute URI or "oob"')
+}
+
+function optionalString(value: unknown, name: string): string | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
+  return value
+}
+
+/** Compares two strings in time that depends only on their lengths. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a)
+  const y = new TextEncoder().encode(b)
+  let diff = x.length ^ y.length
+  const n = Math.max(x.length, y.length)
+  for (let i = 0; i < n; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0)
+  return diff === 0
+}
+
+/** Encodes a query component strictly (RFC 3986 unreserved only). */
+function encodeQueryComponent(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
+}
+
+/**
+ * Parses the query of a callback URL (or a bare query string). Repeated
+ * `oauth_token`, `oauth_verifier`, `denied` or `oauth_problem` make it a bad
+ * callback.
+ */
+export function parseCallbackQuery(input: URL | URLSearchParams | string): URLSearchParams {
+  let params: URLSearchParams
+  if (input instanceof URLSearchParams) params = input
+  else if (input instanceof URL) params = input.searchParams
+  else if (typeof input === 'string') {
+    const hash = input.indexOf('#')
+    const noHash = hash === -1 ? input : input.slice(0, hash)
+    const q = noHash.indexOf('?')
+    params = new URLSearchParams(q === -1 ? noHash : noHash.slice(q + 1))
+  } else {
+    throw new TypeError('callback must be a URL, URLSearchParams or a string')
+  }
+  if (params.getAll('oauth_token').length > 1) {
+    throw new OAuthError('missing_token', {
+      status: 400,
+      description: 'The callback carries oauth_token more than once',
+    })
+  }
+  return params
+}
+
+/**
+ * An OAuth 1.0a client: fetches temporary credentials, builds the
+ * authorization URL, exchanges the verifier for token credentials, and signs
+ * API requests. Like Authlib's `OAuth1Session`, it keeps the current token and
+ * verifier; make one client per user.
+ *
+ * Safe by default: the temporary-credential request always carries a signed
+ * `oauth_callback` (`oob` unless `redirectUri` is set) and requires
+ * `oauth_callback_confirmed=true`; token endpoints and PLAINTEXT refuse plain
+ * `http://` off loopback; redirects are re-signed, and never carry the
+ * signature to another origin.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ * @example
+ * ```ts
+ * const client = new OAuth1Client({ clientId, clientSecret, redirectUri: 'https://app.example/cb' })
+ * const { oauth_token } = await client.fetchRequestToken('https://api.x.com/oauth/request_token')
+ * const url = client.createAuthorizationUrl('https://api.x.com/oauth/authorize')
+ * // … the user comes back to https://app.example/cb?oauth_token=…&oauth_verifier=…
+ * client.parseAuthorizationResponse(callbackUrl)
+ * const token = await client.fetchAccessToken('https://api.x.com/oauth/access_token')
+ * const res = await client.request('GET', 'https://api.x.com/1.1/account/verify_credentials.json')
+ * ```
+ */
+export class OAuth1Client {
+  readonly clientId: string
+  readonly signatureMethod: SignatureMethod
+  readonly signatureType: SignatureType
+  readonly timeout: number
+  readonly userAgent: string | undefined
+  readonly requireCallbackConfirmed: boolean
+  readonly allowInsecureTransport: boolean
+  readonly forceIncludeBody: boolean
+  readonly realm: string | undefined
+  #clientSecret: string
+  #rsaKey: ClientRsaKey | undefined
+  #fetch: typeof fetch
+  #redirectUri: string | undefined
+  #token: Token | null = null
+  #verifier: string | undefined
+
+  constructor(options: OAuth1ClientOptions) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('options must be an object')
+    if (typeof options.clientId !== 'string' || options.clientId === '') {
+      throw new TypeError('clientId must be a non-empty string')
+    }
+    this.clientId = options.clientId
+    this.#clientSecret = optionalString(options.clientSecret, 'clientSecret') ?? ''
+    const method = options.signatureMethod ?? 'HMAC-SHA1'
+    if (!SIGNATURE_METHODS.includes(method)) {
+      throw new TypeError(`signatureMethod must be one of ${SIGNATURE_METHODS.join(', ')}`)
+    }
+    this.signatureMethod = method
+    const type = options.signatureType ?? 'header'
+    if (!SIGNATURE_TYPES.includes(type)) {
+      throw new TypeError(`signatureType must be one of ${SIGNATURE_TYPES.join(', ')}`)
+    }
+    this.signatureType = type
+    if (method.startsWith('RSA-') && options.rsaKey === undefined) {
+      throw new TypeError(`rsaKey is required for ${method}`)
+    }
+    this.#rsaKey = options.rsaKey
+    this.realm = optionalString(options.realm, 'realm')
+    this.forceIncludeBody = options.forceIncludeBody === true
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+      throw new TypeError('fetch must be a function')
+    }
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.userAgent = optionalString(options.userAgent, 'userAgent')
+    this.timeout = checkTimeout(options.timeout)
+    this.requireCallbackConfirmed = options.requireCallbackConfirmed !== false
+    this.allowInsecureTransport = options.allowInsecureTransport === true
+    if (options.redirectUri !== undefined) this.#redirectUri = checkCallback(options.redirectUri)
+    const token = optionalString(options.token, 'token')
+    if (token !== undefined && token !== '') {
+      this.#token = {
+        oauth_token: token,
+        oauth_token_secret: optionalString(options.tokenSecret, 'tokenSecret') ?? '',
+      }
+    }
+    this.#verifier = optionalString(options.verifier, 'verifier') || undefined
+  }
+
+  /** The `oauth_callback` sent with the temporary-credential request (`undefined`: `oob`). */
+  get redirectUri(): string | undefined {
+    return this.#redirectUri
+  }
+
+  set redirectUri(value: string | undefined) {
+    this.#redirectUri = value === undefined ? undefined : checkCallback(value)
+  }
+
+  /**
+   * The current token, with `oauth_verifier` when one is set; `null` when none.
+   *
+   * Set it as in Authlib: `null` clears token, secret and verifier; a token
+   * sets them; a token without `oauth_token_secret` keeps the current secret
+   * (so a callback's `{ oauth_token, oauth_verifier }` can be applied over
+   * the temporary credentials); one without `oauth_token` is a TypeError.
+   */
+  get token(): Token | null {
+    if (this.#token === null) return null
+    const copy = { ...this.#token }
+    if (this.#verifier !== undefined) copy.oauth_verifier = this.#verifier
+    return copy
+  }
+
+  set token(value: Token | null | undefined) {
+    if (value === null || value === undefined) {
+      this.#token = null
+      this.#verifier = undefined
+      return
+    }
+    if (
+      typeof value !== 'object' ||
+      typeof value.oauth_token !== 'string' ||
+      value.oauth_token === ''
+    ) {
+      throw new TypeError('token.oauth_token must be a non-empty string')
+    }
+    const next: Record<string, string> = {}
+    for (const [name, field] of Object.entries(value)) {
+      if (typeof field === 'string' && name !== 'oauth_verifier') {
+        Object.defineProperty(next, name, {
+          value: field,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    if (typeof value.oauth_token_secret !== 'string') {
+      next.oauth_token_secret = this.#token?.oauth_token_secret ?? ''
+    }
+    this.#token = next as Token
+    if (typeof value.oauth_verifier === 'string' && value.oauth_verifier !== '') {
+      this.#verifier = value.oauth_verifier
+    }
+  }
+
+  /**
+   * Leg 1: obtains temporary credentials with a signed POST that carries
+   * `oauth_callback`, and keeps them as the current token. `params` are sent
+   * in the query (or the form body in `signatureType: 'body'`), signed.
+   *
+   * @throws OAuthError `callback_not_confirmed`, `fetch_token_denied`, `invalid_token_response`,
+   *   `request_timeout`, `insecure_transport`
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   */
+  async fetchRequestToken(url: string | URL, params?: Record<string, string>): Promise<Token> {
+    const token = await this.#fetchToken(url, 'temporary-credential', params, {
+      callback: this.#redirectUri ?? 'oob',
+    })
+    if (this.requireCallbackConfirmed && token.oauth_callback_confirmed !== 'true') {
+      throw new OAuthError('callback_not_confirmed', {
+        description: `The temporary-credential endpoint ${describeUrl(url)} did not answer oauth_callback_confirmed=true (set requireCallbackConfirmed: false only for OAuth 1.0 providers)`,
+      })
+    }
+    this.#token = null
+    this.#verifier = undefined
+    this.token = token
+    return token
+  }
+
+  /**
+   * Leg 2: the URL to send the user to — `url` with its own query kept, then
+   * `params` (provider extras such as `force_login`), then `oauth_token`.
+   * `oauth_callback` is not added: it was signed in leg 1.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
+   */
+  createAuthorizationUrl(
+    url: string | URL,
+    requestToken?: string,
+    params?: Record<string, string>,
+  ): string {
+    const href = parseHttpUrl(url, 'url').href
+    const token = requestToken ?? this.#token?.oauth_token
+    if (typeof token !== 'string' || token === '') {
+      throw new TypeError('requestToken is required (or fetch temporary credentials first)')
+    }
+    const parts: string[] = []
+    for (const [name, value] of Object.entries(params ?? {})) {
+      if (name === 'oauth_token') continue
+      if (typeof value !== 'string') throw new TypeError(`params.${name} must be a string`)
+      parts.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`)
+    }
+    parts.push(`oauth_token=${encodeQueryComponent(token)}`)
+    const hash = href.indexOf('#')
+    const base = hash === -1 ? href : href.slice(0, hash)
+    const fragment = hash === -1 ? '' : href.slice(hash)
+    const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?'
+    return `${base}${sep}${parts.join('&')}${fragment}`
+  }
+
+  /**
+   * Reads the callback the provider sent the user back with, sets the token
+   * (keeping the temporary secret) and the verifier from it, and returns its
+   * parameters.
+   *
+   * @throws OAuthError `access_denied` when the user refused; `missing_token` (400) without `oauth_token`.
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
+   */
+  parseAuthorizationResponse(url: string | URL): Record<string, string> {
+    const params = parseCallbackQuery(url)
+    if (params.has('denied') || params.get('oauth_problem') === 'user_refused') {
+      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+    }
+    const result: Record<string, string> = {}
+    for (const [name, value] of params) {
+      if (!Object.hasOwn(result, name)) {
+        Object.defineProperty(result, name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    const token = params.get('oauth_token')
+    if (!token) {
+      throw new OAuthError('missing_token', {
+        status: 400,
+        description: 'The callback has no oauth_token',
+      })
+    }
+    const current = this.#token?.oauth_token
+    if (current !== undefined && !constantTimeEqual(current, token)) {
+      throw new OAuthError('missing_temporary_credential', {
+        description: "The callback's oauth_token is not the temporary credential this client holds",
+      })
+    }
+    const verifier = params.get('oauth_verifier')
+    if (params.getAll('oauth_verifier').length > 1) {
+      throw new OAuthError('missing_verifier', {
+        description: 'The callback carries oauth_verifier more than once',
+      })
+    }
+    this.token = {
+      oauth_token: token,
+      ...(verifier ? { oauth_verifier: verifier } : {}),
+    } as unknown as Token
+    return result
+  }
+
+  /**
+   * Leg 3: exchanges the temporary credentials and the verifier for token
+   * credentials, and keeps them as the current token.
+   *
+   * @throws OAuthError `missing_verifier`, `missing_token` (no temporary credentials), `fetch_token_denied`,
+   *   `invalid_token_response`, `request_timeout`, `insecure_transport`
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   */
+  async fetchAccessToken(
+    url: string | URL,
+    verifier?: string,
+    params?: Record<string, string>,
+  ): Promise<Token> {
+    if (verifier) this.#verifier = verifier
+    const v = this.#verifier
+    if (!v)
+      throw new OAuthError('missing_verifier', { description: 'No oauth_verifier to exchange' })
+    if (this.#token === null) {
+      throw new OAuthError('missing_token', {
+        status: 400,
+        description: 'No temporary credentials to exchange: fetch them first, or set client.token',
+      })
+    }
+    const token = await this.#fetchToken(
+      url,
+      'token-credential',
+      params,
+      { verifier: v },
+      this.#token,
+    )
+    this.#token = null
+    this.#verifier = undefined
+    this.token = token
+    return token
+  }
+
+  /**
+   * Sends a signed request and resolves to the fetch `Response`, whatever its
+   * status (like fetch). Relative to what fetch does:
+   *
+   * - a plain-object `body` is sent as a signed form; other bodies untouched;
+   * - redirects are followed by hand, at most 5 hops: a same-origin hop is
+   *   re-signed with a fresh nonce (303, and 301/302 after POST, become a GET
+   *   without body); once a hop leaves the origin, nothing is signed any more
+   *   (no Authorization header, no oauth_* parameters), so the signature and
+   *   token never reach another host. Past 5 hops the last redirect response
+   *   is returned, as with `redirect: 'manual'`;
+   * - `timeout` bounds the wait for the response headers → `request_timeout`.
+   *
+   * @throws OAuthError `request_timeout`; `insecure_transport` for PLAINTEXT over `http://`
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
+   */
+  async request(
+    method: string,
+    url: string | URL,
+    init: OAuth1RequestInit = {},
+  ): Promise<Response> {
+    if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
+      throw new TypeError('method must be an HTTP method token')
+    }
+    const origin = parseHttpUrl(url, 'url')
+    appendQuery(origin, init.query)
+    const token = init.token === undefined ? this.#token : init.token
+    const headers = new Headers(init.headers)
+    if (this.userAgent !== undefined && !headers.has('user-agent'))
+      headers.set('user-agent', this.userAgent)
+    let body = await normalizeBody(init.body, headers)
+    if (this.signatureMethod === 'PLAINTEXT') {
+      assertSecureTransport(origin, 'a PLAINTEXT-signed request', this.allowInsecureTransport)
+    }
+
+    const deadline = startDeadline(this.timeout, init.signal)
+    let current = origin
+    let currentMethod = method
+    let signing = true
+    try {
+      for (let hop = 0; ; hop++) {
+        let sendUrl = current.href
+        let sendHeaders = headers
+        let sendBody = body as BodyInit | null
+        if (signing) {
+          const signed = await this.#sign(currentMethod, current, headers, body, token, {})
+          sendUrl = signed.url
+          sendHeaders = signed.headers
+          sendBody = signed.body as BodyInit | null
+        } else {
+          sendHeaders = new Headers(headers)
+          sendHeaders.delete('authorization')
+        }
+        const response = await deadline.race(
+          this.#fetch(sendUrl, {
+            method: currentMethod,
+            headers: sendHeaders,
+            body: sendBody,
+            redirect: 'manual',
+            signal: deadline.signal,
+          }),
+        )
+        if (
+          !REDIRECT_STATUSES.has(response.status) ||
+          init.redirect === 'manual' ||
+          hop >= MAX_REDIRECTS
+        ) {
+          return response
+        }
+        const location = response.headers.get('location')
+        let next: URL
+        try {
+          if (location === null) return response
+          next = new URL(location, current)
+        } catch {
+          return response
+        }
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
+        await response.body?.cancel().catch(() => {})
+        const upper = currentMethod.toUpperCase()
+        if (
+          (response.status === 303 && upper !== 'HEAD') ||
+          ((response.status === 301 || response.status === 302) && upper === 'POST')
+        ) {
+          currentMethod = 'GET'
+          body = null
+          headers.delete('content-type')
+          headers.delete('content-length')
+        }
+        if (next.origin !== origin.origin) signing = false
+        current = next
+      }
+    } catch (err) {
+      if (deadline.timedOut) throw timeoutError(current, this.timeout, err)
+      throw err
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  /** Signs one request with this client's credentials and `token`. */
+  async #sign(
+    method: string,
+    url: URL,
+    headers: Headers,
+    body: SignableBody,
+    token: Token | null,
+    extra: { callback?: string; verifier?: string },
+  ) {
+    const credentials: SignCredentials = {
+      clientId: this.clientId,
+      clientSecret: this.#clientSecret,
+      signatureMethod: this.signatureMethod,
+      signatureType: this.signatureType,
+    }
+    if (token) {
+      credentials.token = token.oauth_token
+      credentials.tokenSecret = token.oauth_token_secret ?? ''
+    }
+    if (this.#rsaKey !== undefined) credentials.rsaKey = this.#rsaKey
+    if (this.realm !== undefined) credentials.realm = this.realm
+    if (this.forceIncludeBody) credentials.bodyHash = true
+    if (extra.callback !== undefined) credentials.callback = extra.callback
+    if (extra.verifier !== undefined) credentials.verifier = extra.verifier
+    return signRequest({ method, url: url.href, headers: new Headers(headers), body }, credentials)
+  }
+
+  /** A signed POST to a token endpoint, read as a token. */
+  async #fetchToken(
+    url: string | URL,
+    what: 'temporary-credential' | 'token-credential',
+    params: Record<string, string> | undefined,
+    extra: { callback?: string; verifier?: string },
+    token: Token | null = null,
+  ): Promise<Token> {
+    const target = parseHttpUrl(url, 'url')
+    assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
+    const headers = new Headers()
+    if (this.userAgent !== undefined) headers.set('user-agent', this.userAgent)
+    let body: SignableBody = null
+    if (this.signatureType === 'body') {
+      body = new URLSearchParams()
+      for (const [name, value] of Object.entries(params ?? {})) body.append(name, String(value))
+    } else {
+      appendQuery(target, params)
+    }
+    const signed = await this.#sign('POST', target, headers, body, token, extra)
+    const deadline = startDeadline(this.timeout)
+    try {
+      let response: Response
+      try {
+        response = await deadline.race(
+          this.#fetch(signed.url, {
+            method: 'POST',
+            headers: signed.headers,
+            body: signed.body as BodyInit | null,
+            redirect: 'manual',
+            signal: deadline.signal,
+          }),
+        )
+      } catch (err) {
+        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
+        throw new OAuthError('fetch_token_denied', {
+          description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
+          cause: err,
+        })
+      }
+      try {
+        return await deadline.race(parseTokenResponse(response, target, what))
+      } catch (err) {
+        if (err instanceof OAuthError) throw err
+        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
+        throw new OAuthError('fetch_token_denied', {
+          description: `The ${what} endpoint ${describeUrl(target)} broke off its answer`,
+          cause: err,
+        })
+      }
+    } finally {
+      deadline.clear()
+    }
+  }
+}

@@ -1,0 +1,407 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { OAuthError } from './errors.js'
+import { createFakeProvider } from './fake-provider.test-helper.js'
+import { OAuth, temporaryCredentialKey } from './registry.js'
+import { createMemoryStore, createSealer, createSessionRecordStore } from './stores.js'
+import type { StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+
+const P = 'https://provider.test'
+const CALLBACK = 'https://app.example/auth/callback'
+
+/** A memory store that also exposes what it holds. */
+function inspectableStore() {
+  const entries = new Map<string, StoredTemporaryCredential>()
+  const store: TemporaryCredentialStore = {
+    get: (k) => (entries.has(k) ? { ...entries.get(k)! } : null),
+    set: (k, v) => {
+      entries.set(k, { ...v })
+    },
+    delete: (k) => {
+      entries.delete(k)
+    },
+  }
+  return { store, entries }
+}
+
+function setup(extra: Record<string, unknown> = {}, providerOptions = {}) {
+  const provider = createFakeProvider(providerOptions)
+  const oauth = new OAuth({ config: {} })
+  const app = oauth.register('dev', {
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    requestTokenUrl: `${P}/oauth/request_token`,
+    accessTokenUrl: `${P}/oauth/access_token`,
+    authorizeUrl: `${P}/oauth/authorize`,
+    fetch: provider.fetch,
+    ...extra,
+  })
+  return { provider, oauth, app }
+}
+
+async function rejection(p: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await p
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+  throw new Error('expected a rejection')
+}
+
+function expectNoSecret(err: OAuthError, ...secrets: string[]) {
+  const text = `${err.message} ${err.description} ${JSON.stringify(err)}`
+  for (const s of ['client-secret', 'rts%', ...secrets]) expect(text).not.toContain(s)
+}
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('the web flow', () => {
+  it('runs start to finish and returns every field of the token', async () => {
+    const { app, provider } = setup()
+    const { store, entries } = inspectableStore()
+    const url = new URL(await app.beginAuthorization(store, CALLBACK))
+
+    expect(`${url.origin}${url.pathname}`).toBe(`${P}/oauth/authorize`)
+    expect([...url.searchParams]).toEqual([['oauth_token', 'rt+1/=']])
+    expect(url.href).not.toContain('rts%')
+    const [rt] = provider.hits('/oauth/request_token')
+    expect(rt!.params.oauth_callback).toBe(CALLBACK)
+
+    const key = temporaryCredentialKey('dev', 'rt+1/=')
+    expect(key).toBe('dev:rt+1/=')
+    expect(entries.get(key)).toEqual({
+      oauth_token: 'rt+1/=',
+      oauth_token_secret: 'rts%1',
+      redirect_uri: CALLBACK,
+      expires_at: expect.any(Number),
+    })
+    expect(entries.get(key)!.expires_at - Date.now()).toBeGreaterThan(590_000)
+    expect(entries.get(key)!.expires_at - Date.now()).toBeLessThanOrEqual(600_000)
+
+    const callback = provider.approve('rt+1/=')
+    const token = await app.completeAuthorization(store, new URL(callback))
+    expect(token).toEqual({
+      oauth_token: 'at-2',
+      oauth_token_secret: 'ats-2+/',
+      user_id: '12345',
+      screen_name: 'Jane Doe',
+    })
+    expect(entries.size).toBe(0)
+    const res = await app.get(`${P}/api/me`, { token })
+    expect(res.status).toBe(200)
+  })
+
+  it('accepts the callback as a URL, URLSearchParams, a query string or a path', async () => {
+    const forms = [
+      (cb: string) => new URL(cb),
+      (cb: string) => new URL(cb).searchParams,
+      (cb: string) => new URL(cb).search,
+      (cb: string) => new URL(cb).search.slice(1),
+      (cb: string) => `/auth/callback${new URL(cb).search}#frag`,
+      (cb: string) => cb,
+    ]
+    for (const form of forms) {
+      const { app, provider } = setup()
+      const store = createMemoryStore()
+      await app.beginAuthorization(store, CALLBACK)
+      const token = await app.completeAuthorization(store, form(provider.approve('rt+1/=')))
+      expect(token.oauth_token).toBe('at-2')
+    }
+  })
+
+  it('uses the redirectUri option, else oob', async () => {
+    const a = setup({ redirectUri: 'https://app.example/default' })
+    await a.app.beginAuthorization(createMemoryStore())
+    expect(a.provider.hits('/oauth/request_token')[0]!.params.oauth_callback).toBe(
+      'https://app.example/default',
+    )
+    const b = setup()
+    const { store, entries } = inspectableStore()
+    await b.app.beginAuthorization(store)
+    expect(b.provider.hits('/oauth/request_token')[0]!.params.oauth_callback).toBe('oob')
+    expect([...entries.values()][0]!.redirect_uri).toBe('oob')
+    const token = await b.app.completeAuthorization(store, b.provider.approve('rt+1/='))
+    expect(token.oauth_token).toBe('at-2')
+  })
+
+  it('adds authorizeParams then params to the authorize URL, and sends requestTokenParams/accessTokenParams', async () => {
+    const { app, provider } = setup({
+      authorizeUrl: `${P}/oauth/authorize?lang=en`,
+      authorizeParams: { force_login: 'true', screen_name: 'a' },
+      requestTokenParams: { x_auth_access_type: 'read' },
+      accessTokenParams: { extra: 'yes' },
+    })
+    const store = createMemoryStore()
+    const url = await app.beginAuthorization(store, CALLBACK, { screen_name: 'jane doe' })
+    expect(url).toBe(
+      `${P}/oauth/authorize?lang=en&force_login=true&screen_name=jane%20doe&oauth_token=rt%2B1%2F%3D`,
+    )
+    expect(provider.hits('/oauth/request_token')[0]!.params.x_auth_access_type).toBe('read')
+    await app.completeAuthorization(store, provider.approve('rt+1/='))
+    expect(provider.hits('/oauth/access_token')[0]!.params.extra).toBe('yes')
+  })
+
+  it('completes two pending logins of one session (two tabs), in any order', async () => {
+    const { app, provider } = setup()
+    const { store, entries } = inspectableStore()
+    await app.beginAuthorization(store, CALLBACK)
+    await app.beginAuthorization(store, CALLBACK)
+    expect(entries.size).toBe(2)
+    const second = await app.completeAuthorization(store, provider.approve('rt+2/='))
+    const first = await app.completeAuthorization(store, provider.approve('rt+1/='))
+    expect([first.oauth_token, second.oauth_token].sort()).toEqual(['at-3', 'at-4'])
+    expect(entries.size).toBe(0)
+  })
+
+  it('works over a sealed cookie-style session record', async () => {
+    const { app, provider } = setup()
+    let cookie: string | undefined
+    const store = () =>
+      createSessionRecordStore(
+        {
+          read: () => (cookie === undefined ? undefined : JSON.parse(cookie)),
+          write: (r) => {
+            cookie = r === undefined ? undefined : JSON.stringify(r)
+          },
+        },
+        { sealer: createSealer('a-session-secret-of-at-least-32-chars') },
+      )
+    await app.beginAuthorization(store(), CALLBACK)
+    expect(cookie).toBeDefined()
+    expect(cookie).not.toContain('rts%1')
+    const token = await app.completeAuthorization(store(), provider.approve('rt+1/='))
+    expect(token.screen_name).toBe('Jane Doe')
+    expect(cookie).toBeUndefined()
+  })
+
+  it('stores nothing when the request-token step fails', async () => {
+    const { app } = setup(
+      {},
+      {
+        routes: {
+          '/oauth/request_token': () => new Response('oauth_token=a&oauth_token_secret=b'),
+        },
+      },
+    )
+    const { store, entries } = inspectableStore()
+    const err = await rejection(app.beginAuthorization(store, CALLBACK))
+    expect(err.code).toBe('callback_not_confirmed')
+    expect(entries.size).toBe(0)
+  })
+
+  it('supports legacy providers with requireCallbackConfirmed: false', async () => {
+    const { app } = setup(
+      { requireCallbackConfirmed: false },
+      {
+        routes: {
+          '/oauth/request_token': () => new Response('oauth_token=a&oauth_token_secret=b'),
+        },
+      },
+    )
+    expect(await app.beginAuthorization(createMemoryStore(), CALLBACK)).toBe(
+      `${P}/oauth/authorize?oauth_token=a`,
+    )
+  })
+})
+
+describe('bad callbacks', () => {
+  async function pending(extra: Record<string, unknown> = {}) {
+    const ctx = setup(extra)
+    const inspect = inspectableStore()
+    await ctx.app.beginAuthorization(inspect.store, CALLBACK)
+    const approved = ctx.provider.approve('rt+1/=')
+    return {
+      ...ctx,
+      ...inspect,
+      approved,
+      verifier: new URL(approved).searchParams.get('oauth_verifier')!,
+    }
+  }
+
+  it('a forged oauth_token → missing_temporary_credential (400), the token endpoint never reached', async () => {
+    const { app, store, entries, provider } = await pending()
+    const err = await rejection(
+      app.completeAuthorization(store, '?oauth_token=forged&oauth_verifier=x'),
+    )
+    expect(err.code).toBe('missing_temporary_credential')
+    expect(err.status).toBe(400)
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+    expect(entries.size).toBe(1) // the real pending login is untouched
+    expectNoSecret(err)
+  })
+
+  it('an expired login → missing_temporary_credential saying so, and is deleted', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { app, store, entries, approved, provider } = await pending()
+    vi.setSystemTime(Date.now() + 600_001)
+    const err = await rejection(app.completeAuthorization(store, approved))
+    expect(err.code).toBe('missing_temporary_credential')
+    expect(err.status).toBe(400)
+    expect(err.description).toContain('expired')
+    expect(entries.size).toBe(0)
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  it('honours temporaryCredentialTtl', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const { app, store, approved } = await pending({ temporaryCredentialTtl: 60_000 })
+    vi.setSystemTime(Date.now() + 59_000)
+    await expect(app.completeAuthorization(store, approved)).resolves.toMatchObject({
+      oauth_token: 'at-2',
+    })
+    const again = await pending({ temporaryCredentialTtl: 60_000 })
+    vi.setSystemTime(Date.now() + 60_001)
+    expect(
+      (await rejection(again.app.completeAuthorization(again.store, again.approved))).code,
+    ).toBe('missing_temporary_credential')
+  })
+
+  it('a replayed callback → missing_temporary_credential; the provider sees one exchange', async () => {
+    const { app, store, approved, provider } = await pending()
+    await app.completeAuthorization(store, approved)
+    const err = await rejection(app.completeAuthorization(store, approved))
+    expect(err.code).toBe('missing_temporary_credential')
+    expect(provider.hits('/oauth/access_token')).toHaveLength(1)
+  })
+
+  it.each([
+    ['denied=<token> (Twitter)', (t: string) => `?denied=${encodeURIComponent(t)}`],
+    [
+      'oauth_problem=user_refused',
+      (t: string) => `?oauth_token=${encodeURIComponent(t)}&oauth_problem=user_refused`,
+    ],
+  ])('%s → access_denied (403), the pending login deleted', async (_name, make) => {
+    const { app, store, entries, provider } = await pending()
+    const err = await rejection(app.completeAuthorization(store, make('rt+1/=')))
+    expect(err.code).toBe('access_denied')
+    expect(err.status).toBe(403)
+    expect(entries.size).toBe(0)
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  it("another session's token → missing_temporary_credential", async () => {
+    const { app, approved, entries, provider } = await pending()
+    const otherSession = createMemoryStore()
+    const err = await rejection(app.completeAuthorization(otherSession, approved))
+    expect(err.code).toBe('missing_temporary_credential')
+    expect(entries.size).toBe(1)
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  it("another app's pending login is not this app's", async () => {
+    const { oauth, provider, app, store } = await pending()
+    const other = oauth.register('other', {
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      requestTokenUrl: `${P}/oauth/request_token`,
+      accessTokenUrl: `${P}/oauth/access_token`,
+      authorizeUrl: `${P}/oauth/authorize`,
+      fetch: provider.fetch,
+    })
+    const approved = provider.approve('rt+1/=')
+    expect((await rejection(other.completeAuthorization(store, approved))).code).toBe(
+      'missing_temporary_credential',
+    )
+    await expect(app.completeAuthorization(store, approved)).resolves.toMatchObject({
+      oauth_token: 'at-2',
+    })
+  })
+
+  it('no oauth_token → missing_token (400)', async () => {
+    const { app, store, verifier, provider } = await pending()
+    const err = await rejection(app.completeAuthorization(store, `?oauth_verifier=${verifier}`))
+    expect(err.code).toBe('missing_token')
+    expect(err.status).toBe(400)
+    expect((await rejection(app.completeAuthorization(store, ''))).code).toBe('missing_token')
+    expect((await rejection(app.completeAuthorization(store, '?oauth_token='))).code).toBe(
+      'missing_token',
+    )
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  it('no or empty verifier → missing_verifier (400), the pending login deleted', async () => {
+    for (const query of [
+      '?oauth_token=rt%2B1%2F%3D',
+      '?oauth_token=rt%2B1%2F%3D&oauth_verifier=',
+    ]) {
+      const { app, store, entries, provider } = await pending()
+      const err = await rejection(app.completeAuthorization(store, query))
+      expect(err.code).toBe('missing_verifier')
+      expect(err.status).toBe(400)
+      expect(entries.size).toBe(0)
+      expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+    }
+  })
+
+  it('repeated oauth_token or oauth_verifier → a bad callback (400), nothing exchanged', async () => {
+    const { app, store, verifier, provider } = await pending()
+    const t = encodeURIComponent('rt+1/=')
+    const twoTokens = await rejection(
+      app.completeAuthorization(
+        store,
+        `?oauth_token=${t}&oauth_token=other&oauth_verifier=${verifier}`,
+      ),
+    )
+    expect(twoTokens.status).toBe(400)
+    const twoVerifiers = await rejection(
+      app.completeAuthorization(
+        store,
+        `?oauth_token=${t}&oauth_verifier=${verifier}&oauth_verifier=x`,
+      ),
+    )
+    expect(twoVerifiers.code).toBe('missing_verifier')
+    expect(twoVerifiers.status).toBe(400)
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  it('the store is empty after the first exchange, even when the provider refuses it', async () => {
+    const { app, store, entries, approved, provider } = await pending()
+    provider.temporary.get('rt+1/=')!.verifier = 'something-else'
+    const err = await rejection(app.completeAuthorization(store, approved))
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.oauthProblem).toBe('verifier_invalid')
+    expect(entries.size).toBe(0)
+    expectNoSecret(err, new URL(approved).searchParams.get('oauth_verifier')!)
+  })
+
+  it('the store is empty after a network failure of the exchange', async () => {
+    const ctx = setup()
+    const inspect = inspectableStore()
+    await ctx.app.beginAuthorization(inspect.store, CALLBACK)
+    const cb = ctx.provider.approve('rt+1/=')
+    // The same app re-registered with a fetch that fails: the provider is unreachable on the callback.
+    const broken = ctx.oauth.register('dev', {
+      clientId: ctx.provider.clientId,
+      clientSecret: ctx.provider.clientSecret,
+      requestTokenUrl: `${P}/oauth/request_token`,
+      accessTokenUrl: `${P}/oauth/access_token`,
+      authorizeUrl: `${P}/oauth/authorize`,
+      fetch: async () => {
+        throw new TypeError('fetch failed')
+      },
+    })
+    const err = await rejection(broken.completeAuthorization(inspect.store, cb))
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.status).toBe(502)
+    expect(err.description).toBe(
+      'Could not reach the token-credential endpoint https://provider.test/oauth/access_token',
+    )
+    expect(inspect.entries.size).toBe(0)
+  })
+
+  it('no error message carries a secret or a verifier', async () => {
+    const { app, store, approved, verifier } = await pending()
+    const errors = [
+      await rejection(
+        app.completeAuthorization(store, `?oauth_token=nope&oauth_verifier=${verifier}`),
+      ),
+      await rejection(app.completeAuthorization(store, '?denied=x')),
+      await rejection(app.completeAuthorization(store, `?oauth_verifier=${verifier}`)),
+    ]
+    await app.completeAuthorization(store, approved)
+    errors.push(await rejection(app.completeAuthorization(store, approved)))
+    for (const err of errors) expectNoSecret(err, verifier)
+  })
+})

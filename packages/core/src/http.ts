@@ -1,0 +1,393 @@
+/**
+ * HTTP plumbing shared by `OAuth1Client` and the registry: deadlines,
+ * transport checks, bounded body reads, token-response parsing and provider
+ * errors. Nothing here ever puts a secret, a verifier or an Authorization
+ * header into an error.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
+import type { Token } from './types.js'
+
+/** Token responses larger than this are refused (64 KiB). */
+export const MAX_TOKEN_RESPONSE = 64 * 1024
+
+/** The default time a provider gets to answer, in milliseconds. */
+export const DEFAULT_TIMEOUT = 10_000
+
+/**
+ * True for hosts that never leave the machine: `localhost`, `*.localhost`,
+ * `127.0.0.0/8` and `::1` (also as an IPv4-mapped address). Takes a
+ * `URL.hostname` (IPv6 in brackets, IPv4 already normalised by WHATWG URL).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6761#section-6.3
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '')
+  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true
+  if (host === '[::1]') return true
+  // ::ffff:127.x.y.z, which WHATWG URL writes as [::ffff:7fxx:xxxx]
+  return /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host)
+}
+
+/** `scheme://host/path` of a URL: no credentials, query or fragment, fit for an error message. */
+export function describeUrl(url: URL | string): string {
+  try {
+    const u = new URL(url)
+    return `${u.protocol}//${u.host}${u.pathname}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+/**
+ * Parses an absolute http(s) URL given as option `name`.
+ * @throws TypeError naming the option otherwise.
+ */
+export function parseHttpUrl(value: unknown, name: string): URL {
+  if (typeof value !== 'string' && !(value instanceof URL)) {
+    throw new TypeError(`${name} must be an absolute http(s) URL`)
+  }
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new TypeError(`${name} must be an absolute http(s) URL`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new TypeError(`${name} must be an absolute http(s) URL`)
+  }
+  return url
+}
+
+/**
+ * Refuses plain `http://` off loopback unless the user opted in.
+ * @throws OAuthError `insecure_transport`
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1 (temporary and token credentials MUST use TLS)
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4.4 (PLAINTEXT only over TLS)
+ */
+export function assertSecureTransport(
+  url: URL,
+  what: string,
+  allowInsecureTransport: boolean,
+): void {
+  if (url.protocol === 'https:' || allowInsecureTransport || isLoopbackHost(url.hostname)) return
+  throw new OAuthError('insecure_transport', {
+    description: `Refusing to send ${what} to ${describeUrl(url)} over plain http://; use https://, or set allowInsecureTransport: true`,
+  })
+}
+
+/** A deadline for one exchange with the provider, merged with the caller's own signal. */
+export interface Deadline {
+  readonly signal: AbortSignal
+  /** True once the timer fired (as opposed to the caller aborting). */
+  readonly timedOut: boolean
+  /**
+   * Settles like `promise`, or rejects when the deadline passes or the
+   * caller aborts, even if `promise` ignores the signal (a fetch that never answers).
+   */
+  race<T>(promise: Promise<T>): Promise<T>
+  /** Stops the timer. The caller's signal still aborts `signal` afterwards. */
+  clear(): void
+}
+
+/** Starts a deadline of `timeout` ms (`Infinity` or `0`: none). Uses setTimeout, so fake timers drive it. */
+export function startDeadline(timeout: number, callerSignal?: AbortSignal | null): Deadline {
+  const controller = new AbortController()
+  let timedOut = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  if (Number.isFinite(timeout) && timeout > 0) {
+    timer = setTimeout(() => {
+      timedOut = true
+      controller.abort(new DOMException('The provider did not answer in time', 'TimeoutError'))
+    }, timeout)
+  }
+  let signal = controller.signal
+  if (callerSignal) {
+    if (typeof AbortSignal.any === 'function') {
+      signal = AbortSignal.any([controller.signal, callerSignal])
+    } else if (callerSignal.aborted) {
+      controller.abort(callerSignal.reason)
+    } else {
+      callerSignal.addEventListener('abort', () => controller.abort(callerSignal.reason), {
+        once: true,
+      })
+    }
+  }
+  return {
+    signal,
+    get timedOut() {
+      return timedOut
+    },
+    race(promise) {
+      if (signal.aborted) {
+        promise.catch(() => {})
+        return Promise.reject(signal.reason)
+      }
+      return new Promise((resolve, reject) => {
+        const onAbort = () => reject(signal.reason)
+        signal.addEventListener('abort', onAbort, { once: true })
+        promise.then(
+          (value) => {
+            signal.removeEventListener('abort', onAbort)
+            resolve(value)
+          },
+          (err) => {
+            signal.removeEventListener('abort', onAbort)
+            reject(err)
+          },
+        )
+      })
+    },
+    clear() {
+      if (timer !== undefined) clearTimeout(timer)
+    },
+  }
+}
+
+/** Validates a `timeout` option (ms): a positive number, or `Infinity`/`0` for none. */
+export function checkTimeout(value: unknown, name = 'timeout'): number {
+  if (value === undefined) return DEFAULT_TIMEOUT
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new TypeError(`${name} must be a non-negative number of milliseconds`)
+  }
+  return value
+}
+
+export function timeoutError(url: URL | string, timeout: number, cause?: unknown): OAuthError {
+  return new OAuthError('request_timeout', {
+    description: `${describeUrl(url)} did not answer within ${timeout} ms`,
+    ...(cause === undefined ? {} : { cause }),
+  })
+}
+
+/**
+ * Reads at most `limit` bytes of a body as UTF-8, streaming, and cancels the
+ * rest. `truncated` tells whether there was more.
+ */
+export async function readBodyLimited(
+  response: Response,
+  limit: number,
+): Promise<{ text: string; truncated: boolean }> {
+  const body = response.body
+  if (body === null) return { text: '', truncated: false }
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let truncated = false
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      const room = limit - size
+      if (value.byteLength > room) {
+        chunks.push(value.subarray(0, room))
+        size += room
+        truncated = true
+        break
+      }
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } finally {
+    if (truncated) await reader.cancel().catch(() => {})
+    reader.releaseLock()
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return { text: new TextDecoder('utf-8').decode(bytes), truncated }
+}
+
+/** A response's headers as a plain record (lower-case names). */
+export function headersToRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  })
+  return out
+}
+
+/**
+ * Decodes `application/x-www-form-urlencoded` (`+` is a space) into pairs,
+ * keeping repeated names and empty values. `null` when an escape is malformed.
+ *
+ * @see https://url.spec.whatwg.org/#urlencoded-parsing
+ */
+export function decodeForm(text: string): [string, string][] | null {
+  const pairs: [string, string][] = []
+  if (text === '') return pairs
+  for (const part of text.split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    const rawName = eq === -1 ? part : part.slice(0, eq)
+    const rawValue = eq === -1 ? '' : part.slice(eq + 1)
+    try {
+      pairs.push([
+        decodeURIComponent(rawName.replace(/\+/g, ' ')),
+        decodeURIComponent(rawValue.replace(/\+/g, ' ')),
+      ])
+    } catch {
+      return null
+    }
+  }
+  return pairs
+}
+
+function isJsonContentType(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
+  return type === 'application/json' || type.endsWith('+json')
+}
+
+function isHtmlContentType(contentType: string | null): boolean {
+  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
+  return type === 'text/html' || type === 'application/xhtml+xml'
+}
+
+function stringify(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (value === null || value === undefined) return undefined
+  return JSON.stringify(value)
+}
+
+/**
+ * The fields of a token-response body, every value a string, or `null` when
+ * the body is neither a JSON object nor a form (HTML, malformed escapes…).
+ */
+export function parseTokenFields(
+  text: string,
+  contentType: string | null,
+): Record<string, string> | null {
+  const trimmed = text.trim()
+  if (trimmed === '') return null
+  const fields: Record<string, string> = {}
+  const put = (name: string, value: string) =>
+    Object.defineProperty(fields, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+
+  if (isJsonContentType(contentType) || trimmed.startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch {
+      return null
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null
+    for (const [name, value] of Object.entries(parsed)) {
+      const s = stringify(value)
+      if (s !== undefined) put(name, s)
+    }
+    return fields
+  }
+  if (isHtmlContentType(contentType) || trimmed.startsWith('<')) return null
+  const pairs = decodeForm(trimmed)
+  if (pairs === null) return null
+  const seen = new Set<string>()
+  for (const [name, value] of pairs) {
+    if (seen.has(name)) {
+      // Two values for a credential field: ambiguous, refuse the whole response.
+      if (name.startsWith('oauth_')) return null
+      continue
+    }
+    seen.add(name)
+    put(name, value)
+  }
+  return fields
+}
+
+function problemOf(
+  text: string,
+  contentType: string | null,
+): { problem?: string; advice?: string } {
+  const fields = parseTokenFields(text, contentType)
+  if (fields === null) return {}
+  const problem =
+    fields.oauth_problem ?? (typeof fields.error === 'string' ? fields.error : undefined)
+  const advice = fields.oauth_problem_advice ?? fields.error_description
+  return {
+    ...(problem ? { problem } : {}),
+    ...(advice ? { advice } : {}),
+  }
+}
+
+/** Turns a ≥ 400 (or otherwise unexpected) answer of a token endpoint into `fetch_token_denied`. */
+export async function tokenEndpointError(
+  response: Response,
+  url: URL,
+  what: string,
+): Promise<OAuthError> {
+  let text = ''
+  try {
+    text = (await readBodyLimited(response, MAX_TOKEN_RESPONSE)).text
+  } catch {
+    // The body failed mid-way: report the status alone.
+  }
+  const contentType = response.headers.get('content-type')
+  const { problem, advice } = problemOf(text, contentType)
+  const providerResponse: ProviderResponse = {
+    status: response.status,
+    headers: headersToRecord(response.headers),
+    body: text.slice(0, MAX_ERROR_BODY),
+  }
+  let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
+  if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
+  if (problem !== undefined) description += `: ${problem}`
+  if (advice !== undefined) description += ` (${advice})`
+  return new OAuthError('fetch_token_denied', {
+    description,
+    response: providerResponse,
+    ...(problem === undefined ? {} : { oauthProblem: problem }),
+  })
+}
+
+/**
+ * Reads a token endpoint's answer: a 2xx with a form or JSON body carrying
+ * both `oauth_token` and `oauth_token_secret`. Every field is kept, as a string.
+ *
+ * @throws OAuthError `fetch_token_denied` for a non-2xx status; `invalid_token_response`
+ *   for an empty, HTML, malformed, incomplete or oversized body.
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+ */
+export async function parseTokenResponse(
+  response: Response,
+  url: URL,
+  what: string,
+): Promise<Token> {
+  if (response.status < 200 || response.status >= 300) {
+    throw await tokenEndpointError(response, url, what)
+  }
+  const invalid = (reason: string) =>
+    new OAuthError('invalid_token_response', {
+      description: `The ${what} endpoint ${describeUrl(url)} answered ${response.status} with ${reason}`,
+    })
+  const length = Number(response.headers.get('content-length'))
+  if (Number.isFinite(length) && length > MAX_TOKEN_RESPONSE) {
+    await response.body?.cancel().catch(() => {})
+    throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
+  }
+  const { text, truncated } = await readBodyLimited(response, MAX_TOKEN_RESPONSE)
+  if (truncated) throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
+  if (text.trim() === '') throw invalid('an empty body')
+  const fields = parseTokenFields(text, response.headers.get('content-type'))
+  if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
+  if (typeof fields.oauth_token !== 'string' || fields.oauth_token === '') {
+    throw invalid('no oauth_token')
+  }
+  if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret')
+  return fields as Token
+}

@@ -1,0 +1,381 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { OAuthError } from './errors.js'
+import { createFakeProvider } from './fake-provider.test-helper.js'
+import {
+  configKey,
+  OAuth,
+  RemoteApp,
+  type ResolvedRemoteAppOptions,
+  toUpperSnake,
+} from './registry.js'
+import type { Token } from './types.js'
+
+const P = 'https://provider.test'
+const urls = {
+  requestTokenUrl: `${P}/oauth/request_token`,
+  accessTokenUrl: `${P}/oauth/access_token`,
+  authorizeUrl: `${P}/oauth/authorize`,
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs()
+})
+
+async function rejection(p: Promise<unknown>): Promise<OAuthError> {
+  try {
+    await p
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+  throw new Error('expected a rejection')
+}
+
+describe('OAuth.register', () => {
+  it('registers an app as oauth[name] (Authlib test_register_remote_app)', () => {
+    const oauth = new OAuth({ config: {} })
+    expect(oauth.dev).toBeUndefined()
+    const app = oauth.register('dev', { clientId: 'dev', clientSecret: 'dev', ...urls })
+    expect(oauth.dev).toBe(app)
+    expect(app).toBeInstanceOf(RemoteApp)
+    expect(app.name).toBe('dev')
+    expect(app.clientId).toBe('dev')
+  })
+
+  it('reads options left out from config as <NAME>_<OPTION> (Authlib test_register_conf_from_app)', () => {
+    const oauth = new OAuth({
+      config: {
+        TWITTER_CLIENT_ID: 'tw-id',
+        TWITTER_CLIENT_SECRET: 'tw-secret',
+        TWITTER_REQUEST_TOKEN_URL: urls.requestTokenUrl,
+        TWITTER_ACCESS_TOKEN_URL: urls.accessTokenUrl,
+        TWITTER_AUTHORIZE_URL: urls.authorizeUrl,
+        TWITTER_API_BASE_URL: 'https://api.twitter.com/1.1/',
+        TWITTER_AUTHORIZE_PARAMS: 'force_login=true&lang=en',
+        TWITTER_REQUIRE_CALLBACK_CONFIRMED: 'false',
+        TWITTER_TEMPORARY_CREDENTIAL_TTL: '60000',
+        TWITTER_SIGNATURE_METHOD: 'HMAC-SHA256',
+      },
+    })
+    const app = oauth.register('twitter')
+    expect(app.clientId).toBe('tw-id')
+    expect(app.requestTokenUrl).toBe(urls.requestTokenUrl)
+    expect(app.apiBaseUrl).toBe('https://api.twitter.com/1.1/')
+    const options = (app as unknown as { options: ResolvedRemoteAppOptions }).options
+    expect(options).toMatchObject({
+      clientSecret: 'tw-secret',
+      authorizeParams: { force_login: 'true', lang: 'en' },
+      requireCallbackConfirmed: false,
+      temporaryCredentialTtl: 60000,
+      clientKwargs: { signatureMethod: 'HMAC-SHA256' },
+    })
+  })
+
+  it('reads process.env by default', () => {
+    vi.stubEnv('ENV_APP_CLIENT_ID', 'from-env')
+    const app = new OAuth().register('envApp', urls)
+    expect(app.clientId).toBe('from-env')
+  })
+
+  it('prefers explicit options, unless overwrite: true (Authlib test_register_with_overwrite)', () => {
+    const config = {
+      DEV_CLIENT_ID: 'dev-1',
+      DEV_CLIENT_SECRET: 'dev',
+      DEV_ACCESS_TOKEN_PARAMS: '{"foo":"foo-1"}',
+    }
+    const kept = new OAuth({ config }).register('dev', {
+      clientId: 'dev',
+      accessTokenParams: { foo: 'foo' },
+      ...urls,
+    })
+    expect(kept.clientId).toBe('dev')
+    const over = new OAuth({ config }).register('dev', {
+      overwrite: true,
+      clientId: 'dev',
+      accessTokenParams: { foo: 'foo' },
+      ...urls,
+    })
+    expect(over.clientId).toBe('dev-1')
+    const options = (over as unknown as { options: ResolvedRemoteAppOptions }).options
+    expect(options.clientSecret).toBe('dev')
+    expect(options.accessTokenParams).toEqual({ foo: 'foo-1' })
+  })
+
+  it('names the option and the variable when a required one is missing', () => {
+    const oauth = new OAuth({ config: {} })
+    expect(() => oauth.register('twitter', { requestTokenUrl: 'x' })).toThrow(
+      new TypeError("register('twitter'): clientId is required; pass it or set TWITTER_CLIENT_ID"),
+    )
+    expect(() => oauth.register('myApp', { clientId: 'a', ...urls, authorizeUrl: '' })).toThrow(
+      new TypeError(
+        "register('myApp'): authorizeUrl is required; pass it or set MY_APP_AUTHORIZE_URL",
+      ),
+    )
+    expect(() =>
+      oauth.register('twitter', {
+        clientId: 'a',
+        accessTokenUrl: urls.accessTokenUrl,
+        authorizeUrl: urls.authorizeUrl,
+      }),
+    ).toThrow(
+      new TypeError(
+        "register('twitter'): requestTokenUrl is required; pass it or set TWITTER_REQUEST_TOKEN_URL",
+      ),
+    )
+  })
+
+  it('validates options with a TypeError naming them', () => {
+    const oauth = new OAuth({ config: { BAD_TIMEOUT: 'soon' } })
+    expect(() =>
+      oauth.register('x', { clientId: 'a', ...urls, requestTokenUrl: 'not a url' }),
+    ).toThrow(new TypeError('requestTokenUrl must be an absolute http(s) URL'))
+    expect(() =>
+      oauth.register('x', {
+        clientId: 'a',
+        ...urls,
+        clientKwargs: { signatureMethod: 'RSA-SHA1' },
+      }),
+    ).toThrow(new TypeError('rsaKey is required for RSA-SHA1'))
+    expect(() =>
+      oauth.register('x', { clientId: 'a', ...urls, authorizeParams: { a: 1 as never } }),
+    ).toThrow(new TypeError('authorizeParams.a must be a string'))
+    expect(() =>
+      oauth.register('x', { clientId: 'a', ...urls, temporaryCredentialTtl: 0 }),
+    ).toThrow(new TypeError('temporaryCredentialTtl must be a positive number of milliseconds'))
+    expect(() => oauth.register('bad', { clientId: 'a', ...urls })).toThrow(
+      new TypeError('BAD_TIMEOUT must be a number'),
+    )
+    expect(() => oauth.register('x', { clientId: 'a', ...urls, redirectUri: 'relative' })).toThrow(
+      new TypeError('redirectUri must be an absolute URI or "oob"'),
+    )
+    expect(() => oauth.register('', { clientId: 'a', ...urls })).toThrow(
+      new TypeError('name must be an identifier such as "twitter"'),
+    )
+  })
+
+  it('refuses names that collide with the registry', () => {
+    const oauth = new OAuth({ config: {} })
+    for (const name of [
+      'register',
+      'createClient',
+      'context',
+      'fetchToken',
+      'constructor',
+      'toString',
+      'createRemoteApp',
+    ]) {
+      expect(() => oauth.register(name, { clientId: 'a', ...urls })).toThrow(
+        new TypeError(`name "${name}" is taken by a property of OAuth; choose another`),
+      )
+    }
+  })
+
+  it('replaces an app registered again', () => {
+    const oauth = new OAuth({ config: {} })
+    oauth.register('dev', { clientId: 'one', ...urls })
+    const second = oauth.register('dev', { clientId: 'two', ...urls })
+    expect(oauth.dev).toBe(second)
+    expect(oauth.createClient('dev')).toBe(second)
+  })
+
+  it('createClient returns the app or undefined (Authlib test_create_client)', () => {
+    const oauth = new OAuth({ config: {} })
+    expect(oauth.createClient('dev')).toBeUndefined()
+    oauth.register('dev', { clientId: 'dev', ...urls })
+    expect(oauth.createClient('dev')).toBe(oauth.dev)
+    expect(oauth.createClient('toString')).toBeUndefined()
+  })
+
+  it('lets subclasses build their own app (adapters)', () => {
+    class MyApp extends RemoteApp<{ id: number }> {
+      hello() {
+        return `hello ${this.name}`
+      }
+    }
+    class MyOAuth extends OAuth<{ id: number }, MyApp> {
+      protected override createRemoteApp(name: string, options: ResolvedRemoteAppOptions) {
+        return new MyApp(this, name, options)
+      }
+    }
+    const oauth = new MyOAuth({ config: {} })
+    const app = oauth.register('dev', { clientId: 'dev', ...urls })
+    expect(app.hello()).toBe('hello dev')
+    expect(oauth.createClient('dev')).toBe(app)
+  })
+
+  it('never serialises secrets', () => {
+    const app = new OAuth({ config: {} }).register('dev', {
+      clientId: 'dev',
+      clientSecret: 'very-secret',
+      ...urls,
+    })
+    expect(JSON.stringify(app)).toBe('{"name":"dev","clientId":"dev"}')
+  })
+
+  it('computes config keys', () => {
+    expect(configKey('twitter', 'clientId')).toBe('TWITTER_CLIENT_ID')
+    expect(configKey('twitter', 'apiBaseUrl')).toBe('TWITTER_API_BASE_URL')
+    expect(toUpperSnake('my-app')).toBe('MY_APP')
+    expect(toUpperSnake('myApp')).toBe('MY_APP')
+  })
+})
+
+describe('RemoteApp.request', () => {
+  function setup(
+    options: {
+      fetchToken?: (req: unknown) => Token | null
+      registryFetchToken?: (name: string, req: unknown) => Token | null
+      userAgent?: string
+    } = {},
+  ) {
+    const provider = createFakeProvider()
+    provider.access.set('user-token', 'user-secret')
+    provider.access.set('other-token', 'other-secret')
+    const oauth = new OAuth<{ user: string }>({
+      config: {},
+      ...(options.registryFetchToken ? { fetchToken: options.registryFetchToken } : {}),
+    })
+    const app = oauth.register('dev', {
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      ...urls,
+      apiBaseUrl: `${P}/api/1.1/`,
+      fetch: provider.fetch,
+      ...(options.fetchToken ? { fetchToken: options.fetchToken } : {}),
+      ...(options.userAgent ? { userAgent: options.userAgent } : {}),
+    })
+    return { oauth, app, provider }
+  }
+  const USER: Token = { oauth_token: 'user-token', oauth_token_secret: 'user-secret' }
+  const OTHER: Token = { oauth_token: 'other-token', oauth_token_secret: 'other-secret' }
+
+  it('joins relative URLs to apiBaseUrl like Authlib, uses absolute ones as they are', async () => {
+    const { app, provider } = setup()
+    await app.get('statuses/home_timeline.json', { token: USER })
+    await app.get(`${P}/api/abs`, { token: USER })
+    await app.get(new URL(`${P}/api/url`), { token: USER })
+    await app.get('/api/rooted', { token: USER })
+    expect(provider.requests.map((r) => r.url.href)).toEqual([
+      `${P}/api/1.1/statuses/home_timeline.json`,
+      `${P}/api/abs`,
+      `${P}/api/url`,
+      `${P}/api/rooted`,
+    ])
+  })
+
+  it('refuses relative URLs that would leave apiBaseUrl’s origin', async () => {
+    const { app, provider } = setup()
+    for (const url of ['//evil.example/x', '/\\evil.example/x', '\\\\evil.example/x']) {
+      await expect(app.get(url, { token: USER })).rejects.toThrow(TypeError)
+    }
+    expect(provider.requests).toHaveLength(0)
+    const bare = new OAuth({ config: {} }).register('bare', { clientId: 'a', ...urls })
+    await expect(bare.get('relative', { token: USER })).rejects.toThrow(
+      new TypeError('url is relative but bare has no apiBaseUrl'),
+    )
+  })
+
+  it('every verb helper sends its method, signed', async () => {
+    const { app, provider } = setup()
+    for (const verb of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const res = await app[verb]('thing', { token: USER })
+      expect(res.status).toBe(200)
+    }
+    expect(provider.requests.map((r) => r.method)).toEqual([
+      'GET',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+    ])
+  })
+
+  it('uses init.token first', async () => {
+    const fetchToken = vi.fn(() => OTHER)
+    const { app, provider } = setup({ fetchToken })
+    await app.get('me', { token: USER, request: { user: 'x' } })
+    expect(fetchToken).not.toHaveBeenCalled()
+    expect(provider.requests[0]!.params.oauth_token).toBe('user-token')
+  })
+
+  it('then the app-level fetchToken(request), before the registry-level one', async () => {
+    const appFetch = vi.fn(() => USER)
+    const registryFetch = vi.fn(() => OTHER)
+    const { app, provider } = setup({ fetchToken: appFetch, registryFetchToken: registryFetch })
+    const request = { user: 'jane' }
+    await app.get('me', { request })
+    expect(appFetch).toHaveBeenCalledWith(request)
+    expect(registryFetch).not.toHaveBeenCalled()
+    expect(provider.requests[0]!.params.oauth_token).toBe('user-token')
+  })
+
+  it('then the registry-level fetchToken(name, request)', async () => {
+    const registryFetch = vi.fn(() => OTHER)
+    const { app, provider } = setup({ registryFetchToken: registryFetch })
+    const request = { user: 'jane' }
+    await app.get('me', { request })
+    expect(registryFetch).toHaveBeenCalledWith('dev', request)
+    expect(provider.requests[0]!.params.oauth_token).toBe('other-token')
+  })
+
+  it('then fetchToken for the current request of oauth.context', async () => {
+    const registryFetch = vi.fn((_name: string, req: { user: string }) =>
+      req.user === 'jane' ? USER : OTHER,
+    )
+    const { oauth, app, provider } = setup({ registryFetchToken: registryFetch as never })
+    await oauth.context.run({ user: 'jane' }, async () => {
+      await new Promise((r) => setTimeout(r, 1))
+      await oauth.dev.get('home')
+    })
+    await oauth.context.run({ user: 'bob' }, () => app.get('home'))
+    expect(provider.requests.map((r) => r.params.oauth_token)).toEqual([
+      'user-token',
+      'other-token',
+    ])
+  })
+
+  it('no token at all → missing_token (401), nothing sent', async () => {
+    const { app, oauth, provider } = setup({ registryFetchToken: () => null })
+    const err = await rejection(app.get('me'))
+    expect(err.code).toBe('missing_token')
+    expect(err.status).toBe(401)
+    const inside = await rejection(oauth.context.run({ user: 'x' }, () => app.get('me')))
+    expect(inside.code).toBe('missing_token')
+    const noFetch = setup()
+    expect((await rejection(noFetch.app.get('me', { request: { user: 'x' } }))).code).toBe(
+      'missing_token',
+    )
+    expect(provider.requests).toHaveLength(0)
+  })
+
+  it('withholdToken signs with the client credentials only', async () => {
+    const fetchToken = vi.fn(() => USER)
+    const { app, provider } = setup({ fetchToken })
+    const res = await app.get('public', { withholdToken: true })
+    expect(res.status).toBe(200)
+    expect(fetchToken).not.toHaveBeenCalled()
+    expect(provider.requests[0]!.params.oauth_token).toBeUndefined()
+    expect(provider.requests[0]!.params.oauth_signature).toBeDefined()
+  })
+
+  it('sends userAgent', async () => {
+    const { app, provider } = setup({ userAgent: 'my-app/2.0 (+https://app.example)' })
+    await app.get('me', { token: USER })
+    expect(provider.requests[0]!.headers.get('user-agent')).toBe(
+      'my-app/2.0 (+https://app.example)',
+    )
+  })
+
+  it('passes body, headers and query through', async () => {
+    const { app, provider } = setup()
+    await app.post('statuses/update.json', {
+      token: USER,
+      body: { status: 'hi there' },
+      query: { trim_user: '1' },
+      headers: { 'x-test': 'yes' },
+    })
+    const [req] = provider.requests
+    expect(req!.params).toMatchObject({ status: 'hi there', trim_user: '1' })
+    expect(req!.headers.get('x-test')).toBe('yes')
+  })
+})

@@ -1,0 +1,630 @@
+/**
+ * The framework-neutral registry: `OAuth` keeps named `RemoteApp`s, read
+ * their options from config, and runs the web flow (temporary credentials in
+ * a per-request store, callback checks, the exchange) and signed API calls.
+ * Each adapter subclasses both and only translates its framework.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ */
+import {
+  type ClientRsaKey,
+  constantTimeEqual,
+  OAuth1Client,
+  type OAuth1ClientOptions,
+  type OAuth1RequestInit,
+  parseCallbackQuery,
+} from './client.js'
+import { createRequestContext, type RequestContext } from './context.js'
+import { OAuthError } from './errors.js'
+import { checkTimeout, decodeForm, parseHttpUrl } from './http.js'
+import type {
+  Awaitable,
+  SignatureMethod,
+  SignatureType,
+  StoredTemporaryCredential,
+  TemporaryCredentialStore,
+  Token,
+} from './types.js'
+
+/** How long a pending login may take by default: 10 minutes. */
+export const DEFAULT_TEMPORARY_CREDENTIAL_TTL = 600_000
+
+/** Signing options handed to the underlying {@link OAuth1Client}. */
+export interface ClientKwargs {
+  signatureMethod?: SignatureMethod
+  signatureType?: SignatureType
+  rsaKey?: ClientRsaKey
+  realm?: string
+  forceIncludeBody?: boolean
+}
+
+/**
+ * Options of `oauth.register(name, options)`. Any option left out is read from
+ * config as `<NAME>_<OPTION>` (`TWITTER_CLIENT_ID`, `TWITTER_REQUEST_TOKEN_URL`…).
+ */
+export interface RemoteAppOptions<Req = any> {
+  clientId?: string
+  clientSecret?: string
+  /** The temporary-credential endpoint. */
+  requestTokenUrl?: string
+  /** Extra parameters of the temporary-credential request (sent signed, in the query). */
+  requestTokenParams?: Record<string, string>
+  /** The token-credential endpoint. */
+  accessTokenUrl?: string
+  /** Extra parameters of the token-credential request (sent signed, in the query). */
+  accessTokenParams?: Record<string, string>
+  /** The resource-owner authorization endpoint. */
+  authorizeUrl?: string
+  /** Extra parameters of the authorization URL (e.g. `{ force_login: 'true' }`). */
+  authorizeParams?: Record<string, string>
+  /** Relative URLs of request methods are resolved against it. */
+  apiBaseUrl?: string
+  clientKwargs?: ClientKwargs
+  /** Finds the user's token for a framework request; wins over the registry's `fetchToken`. */
+  fetchToken?: (request: Req) => Awaitable<Token | null | undefined>
+  userAgent?: string
+  /** Let config win over the options passed here. */
+  overwrite?: boolean
+  /** The default callback when `authorizeRedirect` gets none; else `'oob'`. */
+  redirectUri?: string
+  /** Require `oauth_callback_confirmed=true`. Default `true` (legacy 1.0 providers: `false`). */
+  requireCallbackConfirmed?: boolean
+  /** How long a pending login stays valid, in ms. Default 600 000 (10 minutes). */
+  temporaryCredentialTtl?: number
+  /** Allow token endpoints and PLAINTEXT over `http://` off loopback. */
+  allowInsecureTransport?: boolean
+  /** How long the provider gets to answer, in ms. Default 10 000. */
+  timeout?: number
+  /** The fetch to use. Default `globalThis.fetch`. */
+  fetch?: typeof fetch
+}
+
+/** {@link RemoteAppOptions} after config lookup and validation. */
+export interface ResolvedRemoteAppOptions<Req = any>
+  extends Omit<RemoteAppOptions<Req>, 'overwrite'> {
+  clientId: string
+  requestTokenUrl: string
+  accessTokenUrl: string
+  authorizeUrl: string
+  temporaryCredentialTtl: number
+  clientKwargs: ClientKwargs
+}
+
+/** Options of {@link RemoteApp.request}. */
+export interface RemoteAppRequestInit<Req = unknown> extends Omit<OAuth1RequestInit, 'token'> {
+  /** Sign with this token; else the token `fetchToken` finds. */
+  token?: Token
+  /** The framework request handed to `fetchToken`; default: the current one (`oauth.middleware()`). */
+  request?: Req
+  /** Sign with the client credentials only. */
+  withholdToken?: boolean
+}
+
+/** Options of `new OAuth()`. */
+export interface OAuthOptions<Req = unknown> {
+  /** Finds the user's token for the app `name` and a framework request. */
+  fetchToken?: (name: string, request: Req) => Awaitable<Token | null | undefined>
+  /** Where options left out of `register` are read from. Default `process.env` where it exists. */
+  config?: Record<string, string | undefined>
+}
+
+type OptionKind = 'string' | 'url' | 'params' | 'boolean' | 'number'
+
+const TOP_LEVEL_OPTIONS: Record<string, OptionKind> = {
+  clientId: 'string',
+  clientSecret: 'string',
+  requestTokenUrl: 'url',
+  requestTokenParams: 'params',
+  accessTokenUrl: 'url',
+  accessTokenParams: 'params',
+  authorizeUrl: 'url',
+  authorizeParams: 'params',
+  apiBaseUrl: 'url',
+  userAgent: 'string',
+  redirectUri: 'string',
+  requireCallbackConfirmed: 'boolean',
+  temporaryCredentialTtl: 'number',
+  allowInsecureTransport: 'boolean',
+  timeout: 'number',
+}
+
+const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
+  signatureMethod: 'string',
+  signatureType: 'string',
+  rsaKey: 'string',
+  realm: 'string',
+  forceIncludeBody: 'boolean',
+}
+
+const REQUIRED = ['clientId', 'requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
+
+/** `myApp` → `MY_APP`, `requestTokenUrl` → `REQUEST_TOKEN_URL`. */
+export function toUpperSnake(value: string): string {
+  return value
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase()
+}
+
+/** The config variable an option of app `name` is read from, e.g. `TWITTER_CLIENT_ID`. */
+export function configKey(name: string, option: string): string {
+  return `${toUpperSnake(name)}_${toUpperSnake(option)}`
+}
+
+function parseConfigValue(raw: string, kind: OptionKind, key: string): unknown {
+  switch (kind) {
+    case 'string':
+    case 'url':
+      return raw
+    case 'boolean': {
+      const v = raw.trim().toLowerCase()
+      if (v === 'true' || v === '1' || v === 'yes') return true
+      if (v === 'false' || v === '0' || v === 'no') return false
+      throw new TypeError(`${key} must be true or false`)
+    }
+    case 'number': {
+      const n = Number(raw)
+      if (raw.trim() === '' || Number.isNaN(n)) throw new TypeError(`${key} must be a number`)
+      return n
+    }
+    case 'params': {
+      const text = raw.trim()
+      if (text.startsWith('{')) {
+        try {
+          const parsed = JSON.parse(text) as unknown
+          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+            return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]))
+          }
+        } catch {
+          // reported below
+        }
+        throw new TypeError(`${key} must be a JSON object or a query string`)
+      }
+      const pairs = decodeForm(text.replace(/^\?/, ''))
+      if (pairs === null) throw new TypeError(`${key} must be a JSON object or a query string`)
+      return Object.fromEntries(pairs)
+    }
+  }
+}
+
+function checkParams(value: unknown, name: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${name} must be an object of strings`)
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new TypeError(`${name}.${k} must be a string`)
+  }
+  return { ...(value as Record<string, string>) }
+}
+
+/** The key a pending login is stored under: `<app name>:<oauth_token>`. */
+export function temporaryCredentialKey(appName: string, oauthToken: string): string {
+  return `${appName}:${oauthToken}`
+}
+
+/**
+ * One registered provider: the web flow (`beginAuthorization` /
+ * `completeAuthorization`) and signed API calls. Stateless between requests:
+ * a new {@link OAuth1Client} is made for each call, so one app serves every
+ * user concurrently. Adapters subclass it to add `authorizeRedirect` and
+ * `authorizeAccessToken` in their framework's shape.
+ *
+ * @example
+ * ```ts
+ * const url = await oauth.twitter.beginAuthorization(store, 'https://app.example/callback')
+ * // redirect the user to `url`; on the callback:
+ * const token = await oauth.twitter.completeAuthorization(store, new URL(req.url, 'http://x'))
+ * const res = await oauth.twitter.get('account/verify_credentials.json', { token })
+ * ```
+ */
+export class RemoteApp<Req = unknown> {
+  readonly name: string
+  readonly registry: OAuth<Req, any>
+  protected readonly options: Readonly<ResolvedRemoteAppOptions<Req>>
+
+  constructor(registry: OAuth<Req, any>, name: string, options: ResolvedRemoteAppOptions<Req>) {
+    this.registry = registry
+    this.name = name
+    this.options = Object.freeze({ ...options })
+  }
+
+  get clientId(): string {
+    return this.options.clientId
+  }
+  get requestTokenUrl(): string {
+    return this.options.requestTokenUrl
+  }
+  get accessTokenUrl(): string {
+    return this.options.accessTokenUrl
+  }
+  get authorizeUrl(): string {
+    return this.options.authorizeUrl
+  }
+  get apiBaseUrl(): string | undefined {
+    return this.options.apiBaseUrl
+  }
+  /** The default callback (`redirectUri` option), if any. */
+  get redirectUri(): string | undefined {
+    return this.options.redirectUri
+  }
+
+  /** A fresh client with this app's credentials and settings. */
+  protected createOAuth1Client(extra: Partial<OAuth1ClientOptions> = {}): OAuth1Client {
+    const o = this.options
+    const options: OAuth1ClientOptions = { clientId: o.clientId }
+    if (o.clientSecret !== undefined) options.clientSecret = o.clientSecret
+    const k = o.clientKwargs
+    if (k.signatureMethod !== undefined) options.signatureMethod = k.signatureMethod
+    if (k.signatureType !== undefined) options.signatureType = k.signatureType
+    if (k.rsaKey !== undefined) options.rsaKey = k.rsaKey
+    if (k.realm !== undefined) options.realm = k.realm
+    if (k.forceIncludeBody !== undefined) options.forceIncludeBody = k.forceIncludeBody
+    if (o.fetch !== undefined) options.fetch = o.fetch
+    if (o.userAgent !== undefined) options.userAgent = o.userAgent
+    if (o.timeout !== undefined) options.timeout = o.timeout
+    if (o.requireCallbackConfirmed !== undefined)
+      options.requireCallbackConfirmed = o.requireCallbackConfirmed
+    if (o.allowInsecureTransport !== undefined)
+      options.allowInsecureTransport = o.allowInsecureTransport
+    return new OAuth1Client({ ...options, ...extra })
+  }
+
+  /**
+   * Starts a login: fetches temporary credentials with `redirectUri` (else
+   * the `redirectUri` option, else `oob`) as the signed `oauth_callback`,
+   * saves them in `store` under `<name>:<oauth_token>` with an expiry, and
+   * returns the provider URL to send the user to (`authorizeParams`, then
+   * `params`, then `oauth_token`).
+   *
+   * @throws OAuthError `callback_not_confirmed`, `fetch_token_denied`, `invalid_token_response`,
+   *   `request_timeout`, `insecure_transport`
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   */
+  async beginAuthorization(
+    store: TemporaryCredentialStore,
+    redirectUri?: string,
+    params?: Record<string, string>,
+  ): Promise<string> {
+    const callback = redirectUri ?? this.options.redirectUri ?? 'oob'
+    const client = this.createOAuth1Client({ redirectUri: callback })
+    const token = await client.fetchRequestToken(
+      this.options.requestTokenUrl,
+      this.options.requestTokenParams,
+    )
+    const authorizeParams = { ...this.options.authorizeParams, ...checkParams(params, 'params') }
+    const url = client.createAuthorizationUrl(
+      this.options.authorizeUrl,
+      token.oauth_token,
+      authorizeParams,
+    )
+    const stored: StoredTemporaryCredential = {
+      oauth_token: token.oauth_token,
+      oauth_token_secret: token.oauth_token_secret,
+      redirect_uri: callback,
+      expires_at: Date.now() + this.options.temporaryCredentialTtl,
+    }
+    await store.set(temporaryCredentialKey(this.name, token.oauth_token), stored)
+    return url
+  }
+
+  /**
+   * Finishes a login from the callback's query: refuses a refusal
+   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403), a
+   * callback without `oauth_token` (`missing_token`, 400) or with a token
+   * that names no live credential in `store` — forged, expired, replayed, or
+   * from another session (`missing_temporary_credential`, 400) — and one
+   * without `oauth_verifier` (`missing_verifier`, 400). The stored credential
+   * is deleted before the exchange, whatever the outcome, so a callback works
+   * once. Returns the token credentials with every field the provider sent.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   * @see https://oauth.net/advisories/2009-1/
+   */
+  async completeAuthorization(
+    store: TemporaryCredentialStore,
+    callback: URL | URLSearchParams | string,
+  ): Promise<Token> {
+    const query = parseCallbackQuery(callback)
+    const oauthToken = query.get('oauth_token') ?? ''
+    const denied = query.getAll('denied')
+    if (denied.length > 0 || query.getAll('oauth_problem').includes('user_refused')) {
+      for (const t of new Set([...denied, oauthToken])) {
+        if (t !== '') await store.delete(temporaryCredentialKey(this.name, t))
+      }
+      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+    }
+    if (oauthToken === '') {
+      throw new OAuthError('missing_token', {
+        status: 400,
+        description: 'The callback has no oauth_token',
+      })
+    }
+    const key = temporaryCredentialKey(this.name, oauthToken)
+    const stored = await store.get(key)
+    if (stored === null) {
+      throw new OAuthError('missing_temporary_credential', {
+        description:
+          "The callback's oauth_token names no pending login in this session (forged, replayed, or from another session)",
+      })
+    }
+    // Single use: gone before anything else can fail.
+    await store.delete(key)
+    if (!constantTimeEqual(stored.oauth_token, oauthToken)) {
+      throw new OAuthError('missing_temporary_credential', {
+        description: "The callback's oauth_token does not match the pending login",
+      })
+    }
+    if (!(stored.expires_at > Date.now())) {
+      throw new OAuthError('missing_temporary_credential', {
+        description: 'The pending login expired; start again',
+      })
+    }
+    const verifiers = query.getAll('oauth_verifier')
+    if (verifiers.length > 1) {
+      throw new OAuthError('missing_verifier', {
+        description: 'The callback carries oauth_verifier more than once',
+      })
+    }
+    const verifier = verifiers[0] ?? ''
+    if (verifier === '') {
+      throw new OAuthError('missing_verifier', {
+        description: 'The callback has no oauth_verifier',
+      })
+    }
+    const client = this.createOAuth1Client({
+      token: stored.oauth_token,
+      tokenSecret: stored.oauth_token_secret,
+    })
+    return client.fetchAccessToken(
+      this.options.accessTokenUrl,
+      verifier,
+      this.options.accessTokenParams,
+    )
+  }
+
+  /**
+   * The user's token, in order: `init.token`; else `fetchToken(init.request)`
+   * (the app's `fetchToken`, else the registry's `fetchToken(name, request)`);
+   * else `fetchToken` of the current request (inside `oauth.middleware()`).
+   *
+   * @throws OAuthError `missing_token` (401) when none is found.
+   */
+  protected async resolveToken(init: RemoteAppRequestInit<Req>): Promise<Token> {
+    if (init.token !== undefined && init.token !== null) return init.token
+    const request = init.request !== undefined ? init.request : this.registry.context.current()
+    if (request !== undefined) {
+      const appFetch = this.options.fetchToken
+      const registryFetch = this.registry.fetchToken
+      const token = appFetch
+        ? await appFetch(request)
+        : registryFetch
+          ? await registryFetch(this.name, request)
+          : undefined
+      if (token !== null && token !== undefined) return token
+    }
+    throw new OAuthError('missing_token', {
+      description:
+        request === undefined
+          ? `No token for ${this.name}: pass { token } or { request }, or call inside oauth.middleware()`
+          : `No token for ${this.name}: fetchToken found none for this request`,
+    })
+  }
+
+  /** `url` resolved against `apiBaseUrl` when relative; an absolute URL is used as is. */
+  protected resolveUrl(url: string | URL): URL {
+    if (url instanceof URL) return parseHttpUrl(url, 'url')
+    if (typeof url !== 'string' || url === '')
+      throw new TypeError('url must be a non-empty string or a URL')
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(url)) return parseHttpUrl(url, 'url')
+    const base = this.options.apiBaseUrl
+    if (base === undefined)
+      throw new TypeError(`url is relative but ${this.name} has no apiBaseUrl`)
+    const baseUrl = new URL(base)
+    const resolved = new URL(url, baseUrl)
+    if (resolved.origin !== baseUrl.origin || /^[\\/]{2}/.test(url)) {
+      throw new TypeError('url must be absolute, or a path relative to apiBaseUrl (not //host)')
+    }
+    return resolved
+  }
+
+  /**
+   * Sends a signed request to the provider's API with the user's token (see
+   * {@link RemoteApp.resolveToken}), or with the client credentials only
+   * (`withholdToken: true`). Resolves to the fetch `Response`, whatever its status.
+   *
+   * @throws OAuthError `missing_token`, `request_timeout`, `insecure_transport`
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
+   * @example
+   * ```ts
+   * const res = await oauth.twitter.request('POST', 'statuses/update.json', { body: { status: 'Hello' } })
+   * ```
+   */
+  async request(
+    method: string,
+    url: string | URL,
+    init: RemoteAppRequestInit<Req> = {},
+  ): Promise<Response> {
+    const target = this.resolveUrl(url)
+    const token = init.withholdToken === true ? null : await this.resolveToken(init)
+    const { token: _t, request: _r, withholdToken: _w, ...rest } = init
+    return this.createOAuth1Client().request(method, target, { ...rest, token })
+  }
+
+  get(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
+    return this.request('GET', url, init)
+  }
+  post(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
+    return this.request('POST', url, init)
+  }
+  put(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
+    return this.request('PUT', url, init)
+  }
+  patch(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
+    return this.request('PATCH', url, init)
+  }
+  delete(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
+    return this.request('DELETE', url, init)
+  }
+
+  /** Never serialise the client secret or RSA key. */
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, clientId: this.clientId }
+  }
+}
+
+/**
+ * The registry of providers, as Authlib's `OAuth`: `register` each one once
+ * at start-up, then reach it as `oauth.<name>`.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ fetchToken: (name, req) => db.tokens.find(req.user.id, name) })
+ * oauth.register('twitter', {
+ *   // clientId and clientSecret from TWITTER_CLIENT_ID / TWITTER_CLIENT_SECRET
+ *   requestTokenUrl: 'https://api.x.com/oauth/request_token',
+ *   accessTokenUrl: 'https://api.x.com/oauth/access_token',
+ *   authorizeUrl: 'https://api.x.com/oauth/authenticate',
+ *   apiBaseUrl: 'https://api.x.com/1.1/',
+ * })
+ * await oauth.twitter.get('account/verify_credentials.json', { token })
+ * ```
+ */
+export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
+  [name: string]: any
+  /** The per-request context; each adapter's `middleware()` runs requests inside `context.run`. */
+  readonly context: RequestContext<Req>
+  readonly fetchToken:
+    | ((name: string, request: Req) => Awaitable<Token | null | undefined>)
+    | undefined
+  readonly #config: Record<string, string | undefined> | undefined
+  readonly #apps = new Map<string, App>()
+
+  constructor(options: OAuthOptions<Req> = {}) {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('options must be an object')
+    if (options.fetchToken !== undefined && typeof options.fetchToken !== 'function') {
+      throw new TypeError('fetchToken must be a function')
+    }
+    if (
+      options.config !== undefined &&
+      (typeof options.config !== 'object' || options.config === null)
+    ) {
+      throw new TypeError('config must be an object')
+    }
+    this.context = createRequestContext<Req>()
+    this.fetchToken = options.fetchToken
+    this.#config = options.config
+  }
+
+  #configValue(name: string, option: string, kind: OptionKind): unknown {
+    const config =
+      this.#config ??
+      (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+    const key = configKey(name, option)
+    const raw = config && Object.hasOwn(config, key) ? config[key] : undefined
+    if (typeof raw !== 'string' || raw === '') return undefined
+    return parseConfigValue(raw, kind, key)
+  }
+
+  /**
+   * Registers a provider as `oauth[name]` and returns it. Options left out
+   * are read from config as `<NAME>_<OPTION>`; with `overwrite: true`, config
+   * wins. Registering a name again replaces the app.
+   *
+   * @throws TypeError when a required option (clientId, requestTokenUrl,
+   *   accessTokenUrl, authorizeUrl) is missing, an option is malformed, or
+   *   `name` is taken by a property of the registry (`register`, `context`…).
+   */
+  register(name: string, options: RemoteAppOptions<Req> = {}): App {
+    if (typeof name !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(name)) {
+      throw new TypeError('name must be an identifier such as "twitter"')
+    }
+    if (name in this && !this.#apps.has(name)) {
+      throw new TypeError(`name "${name}" is taken by a property of OAuth; choose another`)
+    }
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('options must be an object')
+    const overwrite = options.overwrite === true
+    const pick = (explicit: unknown, option: string, kind: OptionKind): unknown => {
+      const fromConfig = this.#configValue(name, option, kind)
+      return overwrite ? (fromConfig ?? explicit) : (explicit ?? fromConfig)
+    }
+
+    const resolved: Record<string, unknown> = {}
+    for (const [option, kind] of Object.entries(TOP_LEVEL_OPTIONS)) {
+      const value = pick((options as Record<string, unknown>)[option], option, kind)
+      if (value !== undefined) resolved[option] = value
+    }
+    const clientKwargs: Record<string, unknown> = {}
+    for (const [option, kind] of Object.entries(CLIENT_KWARGS_OPTIONS)) {
+      const value = pick(
+        (options.clientKwargs as Record<string, unknown> | undefined)?.[option],
+        option,
+        kind,
+      )
+      if (value !== undefined) clientKwargs[option] = value
+    }
+    resolved.clientKwargs = clientKwargs
+    if (options.fetchToken !== undefined) {
+      if (typeof options.fetchToken !== 'function')
+        throw new TypeError('fetchToken must be a function')
+      resolved.fetchToken = options.fetchToken
+    }
+    if (options.fetch !== undefined) resolved.fetch = options.fetch
+
+    for (const option of REQUIRED) {
+      if (resolved[option] === undefined || resolved[option] === '') {
+        throw new TypeError(
+          `register('${name}'): ${option} is required; pass it or set ${configKey(name, option)}`,
+        )
+      }
+    }
+    for (const option of ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl']) {
+      if (resolved[option] !== undefined) parseHttpUrl(resolved[option], option)
+    }
+    for (const option of ['requestTokenParams', 'accessTokenParams', 'authorizeParams']) {
+      resolved[option] = checkParams(resolved[option], option)
+      if (resolved[option] === undefined) delete resolved[option]
+    }
+    for (const option of ['clientId', 'clientSecret', 'userAgent', 'redirectUri']) {
+      if (resolved[option] !== undefined && typeof resolved[option] !== 'string') {
+        throw new TypeError(`${option} must be a string`)
+      }
+    }
+    const ttl = resolved.temporaryCredentialTtl ?? DEFAULT_TEMPORARY_CREDENTIAL_TTL
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+      throw new TypeError('temporaryCredentialTtl must be a positive number of milliseconds')
+    }
+    resolved.temporaryCredentialTtl = ttl
+    if (resolved.timeout !== undefined) checkTimeout(resolved.timeout)
+
+    const final = resolved as unknown as ResolvedRemoteAppOptions<Req>
+    // Fail now, not on the first login: signature method, RSA key, redirectUri…
+    const probe: OAuth1ClientOptions = { clientId: final.clientId, ...final.clientKwargs }
+    if (final.redirectUri !== undefined) probe.redirectUri = final.redirectUri
+    if (final.timeout !== undefined) probe.timeout = final.timeout
+    new OAuth1Client(probe)
+
+    const app = this.createRemoteApp(name, final)
+    this.#apps.set(name, app)
+    Object.defineProperty(this, name, {
+      value: app,
+      enumerable: true,
+      configurable: true,
+      writable: false,
+    })
+    return app
+  }
+
+  /** The app registered as `name`, or `undefined`. */
+  createClient(name: string): App | undefined {
+    return this.#apps.get(name)
+  }
+
+  /** Builds the app object; adapters override it to return their subclass. */
+  protected createRemoteApp(name: string, options: ResolvedRemoteAppOptions<Req>): App {
+    return new RemoteApp<Req>(this, name, options) as App
+  }
+}
