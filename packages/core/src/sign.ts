@@ -471,6 +471,7 @@ export function parseAuthorizationHeader(header: string): [string, string][] | n
     } else {
       const valueStart = i
       while (i < n && TOKEN_CHAR.test(s[i]!)) i++
+      if (i === valueStart) return null
       rawValue = s.slice(valueStart, i)
     }
     const name = tryPercentDecode(rawName)

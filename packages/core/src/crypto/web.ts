@@ -43,7 +43,10 @@ export function createWebBackend(): CryptoBackend {
     const id = `${hash}\n${secret}`
     let key = hmacKeys.get(id)
     if (!key) {
-      key = subtle().importKey('raw', utf8.encode(secret), { name: 'HMAC', hash }, false, ['sign'])
+      // Web Crypto refuses an empty HMAC key; HMAC pads keys with zero bytes, so one
+      // zero byte is the same key.
+      const bytes = secret === '' ? new Uint8Array(1) : utf8.encode(secret)
+      key = subtle().importKey('raw', bytes, { name: 'HMAC', hash }, false, ['sign'])
       hmacKeys.set(id, key)
       // A failed import must not stay cached.
       key.catch(() => hmacKeys.delete(id))

@@ -1,0 +1,266 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { BACKENDS, useBackend } from '../../test/backends.js'
+import {
+  bodyHash,
+  computeSignature,
+  getCryptoBackend,
+  setCryptoBackend,
+  signingKey,
+  timingSafeEqualString,
+  verifySignature,
+  withCryptoBackend,
+} from './index.js'
+import { LruMap } from './lru.js'
+import {
+  base64ToBytes,
+  bytesToBase64,
+  parsePem,
+  pkcs1PrivateToPkcs8,
+  pkcs1PublicToSpki,
+  spkiFromCertificate,
+} from './pem.js'
+
+const CERT = readFileSync(new URL('../../test/vectors/test-cert.pem', import.meta.url), 'utf8')
+const CERT_KEY = readFileSync(
+  new URL('../../test/vectors/test-cert-key.pem', import.meta.url),
+  'utf8',
+)
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
+
+describe('back end selection', () => {
+  it('uses node:crypto where it exists, and both are available under Node', () => {
+    expect(getCryptoBackend().name).toBe('node')
+    expect(getCryptoBackend('node').name).toBe('node')
+    expect(getCryptoBackend('web').name).toBe('web')
+  })
+
+  it('setCryptoBackend returns the previous one; withCryptoBackend restores it, even on error', async () => {
+    const previous = setCryptoBackend('web')
+    expect(getCryptoBackend().name).toBe('web')
+    setCryptoBackend(previous)
+    await expect(
+      withCryptoBackend('web', () => {
+        expect(getCryptoBackend().name).toBe('web')
+        throw new Error('boom')
+      }),
+    ).rejects.toThrow('boom')
+    expect(getCryptoBackend().name).toBe('node')
+  })
+})
+
+describe.each(BACKENDS)('%s back end', (name) => {
+  useBackend(name)
+  const backend = () => getCryptoBackend(name)
+
+  it('HMAC-SHA1/256/512 of RFC 4231-style known answers', async () => {
+    // RFC 2202 test case 2 (HMAC-SHA1) and RFC 4231 test case 2 (HMAC-SHA256/512): key "Jefe".
+    const data = 'what do ya want for nothing?'
+    expect(await backend().hmac('SHA-1', 'Jefe', data)).toBe(
+      bytesToBase64(Buffer.from('effcdf6ae5eb2fa2d27416d5f184df9c259a7c79', 'hex')),
+    )
+    expect(await backend().hmac('SHA-256', 'Jefe', data)).toBe(
+      bytesToBase64(
+        Buffer.from('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843', 'hex'),
+      ),
+    )
+    expect(await backend().hmac('SHA-512', 'Jefe', data)).toBe(
+      bytesToBase64(
+        Buffer.from(
+          '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737',
+          'hex',
+        ),
+      ),
+    )
+  })
+
+  it('HMAC with a UTF-8 key and data, and an empty key', async () => {
+    const expected = (await import('node:crypto'))
+      .createHmac('sha1', 'clé&')
+      .update('données')
+      .digest('base64')
+    expect(await backend().hmac('SHA-1', 'clé&', 'données')).toBe(expected)
+    expect(await backend().hmac('SHA-256', '', '')).toBe(
+      (await import('node:crypto')).createHmac('sha256', '').update('').digest('base64'),
+    )
+  })
+
+  it('digest: SHA-1 of "Hello World!" and of the empty string', async () => {
+    expect(await backend().digest('SHA-1', 'Hello World!')).toBe('Lve95gjOVATpfV8EL5X4nxwjKHE=')
+    expect(await backend().digest('SHA-1', new Uint8Array())).toBe('2jmj7l5rSw0yVb/vlWAYkK/YBwk=')
+    expect(await bodyHash('HMAC-SHA256', '')).toBe('47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=')
+  })
+
+  it('RSA: PKCS#1 and PKCS#8 PEMs sign the same, and match node:crypto.sign', async () => {
+    const pkcs1 = privateKey.export({ type: 'pkcs1', format: 'pem' }) as string
+    const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    const expected = sign('sha256', Buffer.from('base'), privateKey).toString('base64')
+    expect(await backend().rsaSign('SHA-256', pkcs1, 'base', 'rsaKey')).toBe(expected)
+    expect(await backend().rsaSign('SHA-256', pkcs8, 'base', 'rsaKey')).toBe(expected)
+    // Cached keys give the same answer.
+    expect(await backend().rsaSign('SHA-256', pkcs1, 'base', 'rsaKey')).toBe(expected)
+  })
+
+  it('RSA verify: SPKI, PKCS#1 public, certificate, private PEM, KeyObject; wrong or malformed → false', async () => {
+    const certKey = createPrivateKey(CERT_KEY)
+    const signature = sign('sha1', Buffer.from('base'), certKey).toString('base64')
+    const keys = [
+      CERT,
+      createPublicKey(certKey).export({ type: 'spki', format: 'pem' }) as string,
+      createPublicKey(certKey).export({ type: 'pkcs1', format: 'pem' }) as string,
+      CERT_KEY,
+      createPublicKey(certKey),
+      certKey,
+    ]
+    for (const key of keys) {
+      expect(await backend().rsaVerify('SHA-1', key, 'base', signature, 'rsaPublicKey')).toBe(true)
+      expect(await backend().rsaVerify('SHA-1', key, 'bass', signature, 'rsaPublicKey')).toBe(false)
+    }
+    for (const bad of ['', 'not base64!', `${signature}=`, signature.slice(4)]) {
+      expect(await backend().rsaVerify('SHA-1', CERT, 'base', bad, 'rsaPublicKey')).toBe(false)
+    }
+    const other = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey
+    expect(await backend().rsaVerify('SHA-1', other, 'base', signature, 'rsaPublicKey')).toBe(false)
+  })
+
+  it('RSA verify rejects something that is not a public key with a TypeError naming the option', async () => {
+    await expect(
+      Promise.resolve().then(() =>
+        backend().rsaVerify('SHA-1', 'garbage', 'b', 'AAAA', 'rsaPublicKey'),
+      ),
+    ).rejects.toThrow(
+      new TypeError('rsaPublicKey should be an RSA public key, certificate or private key in PEM'),
+    )
+  })
+
+  it('verifySignature: HMAC and PLAINTEXT compared exactly; a bad method is a TypeError', async () => {
+    const base = 'GET&https%3A%2F%2Fe.example%2F&a%3D1'
+    const sig = await computeSignature('HMAC-SHA256', base, { clientSecret: 'c', tokenSecret: 't' })
+    expect(
+      await verifySignature('HMAC-SHA256', base, sig, { clientSecret: 'c', tokenSecret: 't' }),
+    ).toBe(true)
+    expect(
+      await verifySignature('HMAC-SHA256', base, sig.toLowerCase(), {
+        clientSecret: 'c',
+        tokenSecret: 't',
+      }),
+    ).toBe(false)
+    expect(
+      await verifySignature('HMAC-SHA1', base, sig, { clientSecret: 'c', tokenSecret: 't' }),
+    ).toBe(false)
+    expect(
+      await verifySignature('PLAINTEXT', base, 'c&t', { clientSecret: 'c', tokenSecret: 't' }),
+    ).toBe(true)
+    expect(
+      await verifySignature('PLAINTEXT', base, 'c&', { clientSecret: 'c', tokenSecret: 't' }),
+    ).toBe(false)
+    expect(await verifySignature('HMAC-SHA1', base, undefined as never, {})).toBe(false)
+    await expect(verifySignature('MD5' as never, base, sig, {})).rejects.toThrow(
+      new TypeError(
+        'method should be one of HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256, RSA-SHA512, PLAINTEXT',
+      ),
+    )
+    await expect(verifySignature('RSA-SHA1', base, sig, {})).rejects.toThrow(
+      new TypeError('rsaPublicKey is required for RSA-SHA1'),
+    )
+  })
+
+  it('verifySignature accepts a public CryptoKey and refuses a private one', async () => {
+    const pub = await crypto.subtle.importKey(
+      'spki',
+      publicKey.export({ type: 'spki', format: 'der' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' },
+      false,
+      ['verify'],
+    )
+    const sig = sign('sha512', Buffer.from('b'), privateKey).toString('base64')
+    expect(await verifySignature('RSA-SHA512', 'b', sig, { rsaPublicKey: pub })).toBe(true)
+    const priv = await crypto.subtle.importKey(
+      'pkcs8',
+      privateKey.export({ type: 'pkcs8', format: 'der' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' },
+      false,
+      ['sign'],
+    )
+    await expect(verifySignature('RSA-SHA512', 'b', sig, { rsaPublicKey: priv })).rejects.toThrow(
+      new TypeError('rsaPublicKey should be a public CryptoKey'),
+    )
+  })
+})
+
+describe('signing key (RFC 5849 §3.4.2)', () => {
+  it('encodes both secrets and always has the &', () => {
+    expect(signingKey('kd94hf93k423kf44', 'pfkkdhi9sl3r4s00')).toBe(
+      'kd94hf93k423kf44&pfkkdhi9sl3r4s00',
+    )
+    expect(signingKey('ja893SD9')).toBe('ja893SD9&')
+    expect(signingKey()).toBe('&')
+    expect(signingKey('a b', '+/=')).toBe('a%20b&%2B%2F%3D')
+  })
+})
+
+describe('PEM and DER helpers', () => {
+  // A 1024-bit key's DER is ~600 bytes: the two-byte (0x82) length form is exercised.
+  it('wraps PKCS#1 into exactly the PKCS#8 and SPKI DER that node:crypto exports', () => {
+    const pkcs1 = parsePem(privateKey.export({ type: 'pkcs1', format: 'pem' }) as string)!
+    expect(pkcs1.label).toBe('RSA PRIVATE KEY')
+    expect(Buffer.from(pkcs1PrivateToPkcs8(pkcs1.der))).toEqual(
+      privateKey.export({ type: 'pkcs8', format: 'der' }),
+    )
+    const pub = parsePem(publicKey.export({ type: 'pkcs1', format: 'pem' }) as string)!
+    expect(Buffer.from(pkcs1PublicToSpki(pub.der))).toEqual(
+      publicKey.export({ type: 'spki', format: 'der' }),
+    )
+  })
+
+  it('cuts the SubjectPublicKeyInfo out of an X.509 certificate', () => {
+    const spki = spkiFromCertificate(parsePem(CERT)!.der)!
+    expect(Buffer.from(spki)).toEqual(
+      createPublicKey(createPrivateKey(CERT_KEY)).export({ type: 'spki', format: 'der' }),
+    )
+    expect(spkiFromCertificate(new Uint8Array([0x30, 0x03, 0x02, 0x01]))).toBeNull()
+    expect(spkiFromCertificate(new Uint8Array())).toBeNull()
+  })
+
+  it('parsePem and base64 reject garbage', () => {
+    expect(parsePem('hello')).toBeNull()
+    expect(parsePem('-----BEGIN X-----\n!!!\n-----END X-----')).toBeNull()
+    expect(parsePem('-----BEGIN X-----\n\n-----END X-----')).toBeNull()
+    expect(base64ToBytes('A')).toBeNull()
+    expect(base64ToBytes('AA=A')).toBeNull()
+    expect(bytesToBase64(base64ToBytes('AAEC/w==')!)).toBe('AAEC/w==')
+  })
+})
+
+describe('LruMap', () => {
+  it('evicts the least recently used entry beyond its size', () => {
+    const lru = new LruMap<string, number>(2)
+    lru.set('a', 1)
+    lru.set('b', 2)
+    expect(lru.get('a')).toBe(1) // a is now the most recent
+    lru.set('c', 3)
+    expect(lru.get('b')).toBeUndefined()
+    expect(lru.get('a')).toBe(1)
+    expect(lru.get('c')).toBe(3)
+    expect(lru.size).toBe(2)
+  })
+
+  it('the Web Crypto HMAC key cache stays bounded across many secrets', async () => {
+    const web = getCryptoBackend('web')
+    for (let i = 0; i < 500; i++) await web.hmac('SHA-1', `secret-${i}`, 'data')
+    // No public size: the bound is the LruMap's, checked above; this checks nothing breaks on eviction.
+    expect(await web.hmac('SHA-1', 'secret-0', 'data')).toBe(
+      (await import('node:crypto')).createHmac('sha1', 'secret-0').update('data').digest('base64'),
+    )
+  })
+})
+
+describe('timingSafeEqualString', () => {
+  it('compares exactly', () => {
+    expect(timingSafeEqualString('abc', 'abc')).toBe(true)
+    expect(timingSafeEqualString('abc', 'abd')).toBe(false)
+    expect(timingSafeEqualString('abc', 'ab')).toBe(false)
+    expect(timingSafeEqualString('', '')).toBe(true)
+  })
+})

@@ -1,0 +1,1251 @@
+import { createHash, createHmac, generateKeyPairSync, type KeyObject, verify } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { BACKENDS, useBackend } from '../test/backends.js'
+import { collectSignatureParameters, signatureBaseString } from './base-string.js'
+import { verifySignature } from './crypto/index.js'
+import { parseFormEncoded } from './encoding.js'
+import {
+  formatAuthorizationHeader,
+  isFormContentType,
+  parseAuthorizationHeader,
+  type SignedRequest,
+  type SigningCredentials,
+  signRequest,
+} from './sign.js'
+import type { SignatureMethod } from './types.js'
+
+const AUTHLIB_RSA_KEY = readFileSync(
+  new URL('../test/vectors/authlib-rsa-private.pem', import.meta.url),
+  'utf8',
+)
+
+/** The X/Twitter "Creating a signature" example (developer.x.com, OAuth 1.0a). */
+const TWITTER = {
+  url: 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true',
+  body: 'status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21',
+  credentials: {
+    clientId: 'xvz1evFS4wEEPTGEFPHBog',
+    clientSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
+    token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
+    tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
+  },
+  options: { nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg', timestamp: '1318622958' },
+  baseString:
+    'POST&https%3A%2F%2Fapi.twitter.com%2F1.1%2Fstatuses%2Fupdate.json&include_entities%3Dtrue%26oauth_consumer_key%3Dxvz1evFS4wEEPTGEFPHBog%26oauth_nonce%3DkYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1318622958%26oauth_token%3D370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb%26oauth_version%3D1.0%26status%3DHello%2520Ladies%2520%252B%2520Gentlemen%252C%2520a%2520signed%2520OAuth%2520request%2521',
+  signature: 'hCtSmYh+iHYCEqBWrE7C7hYmtUk=',
+}
+const FORM = 'application/x-www-form-urlencoded'
+const FIXED = { nonce: 'abc', timestamp: '123' }
+
+function authParams(signed: SignedRequest): Map<string, string> {
+  const parsed = parseAuthorizationHeader(signed.headers.get('authorization') ?? '')
+  expect(parsed).not.toBeNull()
+  return new Map(parsed!)
+}
+
+/** What a careful provider does with the request: recompute the base string from the wire. */
+function providerBaseString(signed: SignedRequest): string {
+  const header = signed.headers.get('authorization')
+  const isForm = isFormContentType(signed.headers.get('content-type'))
+  const body =
+    typeof signed.body === 'string'
+      ? signed.body
+      : signed.body
+        ? new TextDecoder().decode(signed.body)
+        : ''
+  const params = collectSignatureParameters({
+    url: signed.url,
+    authorization: header ? parseAuthorizationHeader(header) : null,
+    form: isForm ? parseFormEncoded(body) : null,
+  })
+  return signatureBaseString(signed.method, signed.url, params, {
+    host: signed.headers.get('host'),
+  })
+}
+
+let rsa1024: { privatePkcs1: string; publicKey: KeyObject; publicPem: string }
+let rsa2048: {
+  privatePkcs8: string
+  privateKey: KeyObject
+  publicKey: KeyObject
+  publicPem: string
+}
+
+beforeAll(() => {
+  const a = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  rsa1024 = {
+    privatePkcs1: a.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+    publicKey: a.publicKey,
+    publicPem: a.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+  }
+  const b = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  rsa2048 = {
+    privatePkcs8: b.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
+    privateKey: b.privateKey,
+    publicKey: b.publicKey,
+    publicPem: b.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  }
+})
+
+describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
+  useBackend(backend)
+
+  describe('published vectors', () => {
+    it('X/Twitter "Creating a signature": hCtSmYh+iHYCEqBWrE7C7hYmtUk=, base string to the byte', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: TWITTER.url, body: TWITTER.body, headers: { 'content-type': FORM } },
+        TWITTER.credentials,
+        TWITTER.options,
+      )
+      expect(signed.baseString).toBe(TWITTER.baseString)
+      expect(signed.signature).toBe(TWITTER.signature)
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth oauth_nonce="kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", oauth_timestamp="1318622958", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_token="370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"',
+      )
+      expect(signed.body).toBe(TWITTER.body)
+      expect(signed.url).toBe(TWITTER.url)
+    })
+
+    it('the X example only matches with host api.twitter.com, not the api.x.com the docs now show', async () => {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: TWITTER.url.replace('api.twitter.com', 'api.x.com'),
+          body: TWITTER.body,
+          headers: { 'content-type': FORM },
+        },
+        TWITTER.credentials,
+        TWITTER.options,
+      )
+      expect(signed.signature).not.toBe(TWITTER.signature)
+    })
+
+    it('signs a form body alike whatever its type: string, URLSearchParams, Uint8Array', async () => {
+      const bodies = [
+        { body: TWITTER.body, headers: { 'content-type': FORM } },
+        { body: new URLSearchParams(TWITTER.body) },
+        {
+          body: new URLSearchParams(TWITTER.body),
+          headers: { 'Content-Type': `${FORM};charset=UTF-8` },
+        },
+        { body: new TextEncoder().encode(TWITTER.body), headers: { 'content-type': FORM } },
+      ]
+      for (const init of bodies) {
+        const signed = await signRequest(
+          { method: 'POST', url: TWITTER.url, ...init },
+          TWITTER.credentials,
+          TWITTER.options,
+        )
+        expect(signed.signature).toBe(TWITTER.signature)
+      }
+    })
+
+    it('OAuth Core 1.0 A.5: tR3+Ty81lMeYAr/Fid0kMTYa/WM= with realm, version sent, realm not signed', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
+        {
+          clientId: 'dpf43f3p2l4k3l03',
+          clientSecret: 'kd94hf93k423kf44',
+          token: 'nnch734d00sl2jdk',
+          tokenSecret: 'pfkkdhi9sl3r4s00',
+          realm: 'http://photos.example.net/',
+        },
+        { nonce: 'kllo9940pd9333jh', timestamp: 1191242096 },
+      )
+      expect(signed.signature).toBe('tR3+Ty81lMeYAr/Fid0kMTYa/WM=')
+      expect(signed.baseString).toBe(
+        'GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1191242096%26oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26size%3Doriginal',
+      )
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth realm="http://photos.example.net/", oauth_nonce="kllo9940pd9333jh", oauth_timestamp="1191242096", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D"',
+      )
+    })
+
+    it('OAuth Core 1.0 A.2 / RFC 5849 §2.1: PLAINTEXT sends the key, & encoded again as %26', async () => {
+      const request = await signRequest(
+        { method: 'POST', url: 'https://photos.example.net/request_token' },
+        {
+          clientId: 'dpf43f3p2l4k3l03',
+          clientSecret: 'kd94hf93k423kf44',
+          signatureMethod: 'PLAINTEXT',
+        },
+        { nonce: 'hsu94j3884jdopsl', timestamp: '1191242090' },
+      )
+      expect(request.signature).toBe('kd94hf93k423kf44&')
+      expect(authParams(request).get('oauth_signature')).toBe('kd94hf93k423kf44&')
+      expect(request.headers.get('authorization')).toContain(
+        'oauth_signature="kd94hf93k423kf44%26"',
+      )
+
+      const initiate = await signRequest(
+        { method: 'POST', url: 'https://server.example.com/request_temp_credentials' },
+        {
+          clientId: 'jd83jd92dhsh93js',
+          clientSecret: 'ja893SD9',
+          signatureMethod: 'PLAINTEXT',
+          callback: 'http://client.example.net/cb?x=1',
+        },
+      )
+      const header = initiate.headers.get('authorization')!
+      expect(header).toContain('oauth_signature="ja893SD9%26"')
+      expect(header).toContain('oauth_callback="http%3A%2F%2Fclient.example.net%2Fcb%3Fx%3D1"')
+
+      const access = await signRequest(
+        { method: 'POST', url: 'https://photos.example.net/access_token' },
+        {
+          clientId: 'dpf43f3p2l4k3l03',
+          clientSecret: 'kd94hf93k423kf44',
+          token: 'hh5s93j4hdidpola',
+          tokenSecret: 'hdhd0244k9j7ao03',
+          verifier: 'hfdp7dh39dks9884',
+          signatureMethod: 'PLAINTEXT',
+        },
+      )
+      expect(access.signature).toBe('kd94hf93k423kf44&hdhd0244k9j7ao03')
+      expect(authParams(access).get('oauth_verifier')).toBe('hfdp7dh39dks9884')
+    })
+  })
+
+  describe("Authlib's OAuth1Session signing behaviours (tests/clients/test_requests/test_oauth1_session.py)", () => {
+    it('HMAC-SHA1: the exact Authorization header for nonce abc, timestamp 123', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://i.b' },
+        { clientId: 'foo' },
+        FIXED,
+      )
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="foo", oauth_signature="h2sRqLArjhlc5p3FTkuNogVHlKE%3D"',
+      )
+    })
+
+    it('PLAINTEXT with no secrets: oauth_signature="%26"', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://i.b' },
+        { clientId: 'foo', signatureMethod: 'PLAINTEXT' },
+        FIXED,
+      )
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", oauth_signature_method="PLAINTEXT", oauth_consumer_key="foo", oauth_signature="%26"',
+      )
+    })
+
+    it("RSA-SHA1 with Authlib's test key: the exact signature", async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://i.b' },
+        { clientId: 'foo', signatureMethod: 'RSA-SHA1', rsaKey: AUTHLIB_RSA_KEY },
+        FIXED,
+      )
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", oauth_signature_method="RSA-SHA1", oauth_consumer_key="foo", oauth_signature="' +
+          'j8WF8PGjojT82aUDd2EL%2Bz7HCoHInFzWUpiEKMCy%2BJ2cYHWcBS7mXlmFDLgAKV0' +
+          'P%2FyX4TrpXODYnJ6dRWdfghqwDpi%2FlQmB2jxCiGMdJoYxh3c5zDf26gEbGdP6D7O' +
+          'Ssp5HUnzH6sNkmVjuE%2FxoJcHJdc23H6GhOs7VJ2LWNdbhKWP%2FMMlTrcoQDn8lz' +
+          '%2Fb24WsJ6ae1txkUzpFOOlLM8aTdNtGL4OtsubOlRhNqnAFq93FyhXg0KjzUyIZzmMX' +
+          '9Vx90jTks5QeBGYcLE0Op2iHb2u%2FO%2BEgdwFchgEwE5LgMUyHUI4F3Wglp28yHOAM' +
+          'jPkI%2FkWMvpxtMrU3Z3KN31WQ%3D%3D"',
+      )
+    })
+
+    it('non-ASCII query (percent-encoded UTF-8) is signed as Authlib signs it', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://i.b?cjk=%E5%95%A6%E5%95%A6' },
+        { clientId: 'foo' },
+        FIXED,
+      )
+      expect(signed.headers.get('authorization')).toBe(
+        'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="foo", oauth_signature="W0haoue5IZAZoaJiYCtfqwMf8x8%3D"',
+      )
+    })
+
+    it('query and body placement carry oauth_signature; header mode leaves both alone', async () => {
+      const query = await signRequest(
+        { method: 'POST', url: 'https://i.b' },
+        { clientId: 'foo', signatureType: 'query' },
+        FIXED,
+      )
+      expect(query.url).toBe(
+        'https://i.b/?oauth_nonce=abc&oauth_timestamp=123&oauth_version=1.0&oauth_signature_method=HMAC-SHA1&oauth_consumer_key=foo&oauth_signature=h2sRqLArjhlc5p3FTkuNogVHlKE%3D',
+      )
+      expect(query.headers.has('authorization')).toBe(false)
+      const body = await signRequest(
+        { method: 'POST', url: 'https://i.b', body: '', headers: { 'Content-Type': FORM } },
+        { clientId: 'foo', signatureType: 'body' },
+        FIXED,
+      )
+      expect(body.body).toBe(
+        'oauth_nonce=abc&oauth_timestamp=123&oauth_version=1.0&oauth_signature_method=HMAC-SHA1&oauth_consumer_key=foo&oauth_signature=h2sRqLArjhlc5p3FTkuNogVHlKE%3D',
+      )
+      expect(body.headers.has('authorization')).toBe(false)
+      expect(body.url).toBe('https://i.b/')
+    })
+
+    it('a non-form upload gets oauth_body_hash when asked', async () => {
+      const xml = '<hello>world</hello>'
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://i.b',
+          body: xml,
+          headers: { 'Content-Type': 'application/xml' },
+        },
+        { clientId: 'foo', bodyHash: true },
+        FIXED,
+      )
+      expect(authParams(signed).get('oauth_body_hash')).toBe(
+        createHash('sha1').update(xml).digest('base64'),
+      )
+      expect(signed.body).toBe(xml)
+    })
+  })
+
+  describe('signature methods', () => {
+    const hmacs: [SignatureMethod, string][] = [
+      ['HMAC-SHA1', 'sha1'],
+      ['HMAC-SHA256', 'sha256'],
+      ['HMAC-SHA512', 'sha512'],
+    ]
+    it.each(hmacs)(
+      '%s is the HMAC of the base string under pct(cs)&pct(ts)',
+      async (method, hash) => {
+        const signed = await signRequest(
+          { method: 'GET', url: 'https://api.example.com/r?a=1' },
+          {
+            clientId: 'ck',
+            clientSecret: 'c s&',
+            token: 't',
+            tokenSecret: 'é',
+            signatureMethod: method,
+          },
+        )
+        const expected = createHmac(hash, 'c%20s%26&%C3%A9')
+          .update(signed.baseString)
+          .digest('base64')
+        expect(signed.signature).toBe(expected)
+        expect(signed.baseString).toContain(`oauth_signature_method%3D${method}`)
+      },
+    )
+
+    it('an empty token secret still has the & (empty-token-secret)', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://api.example.com/initiate' },
+        { clientId: 'ck', clientSecret: 'cs', callback: 'oob' },
+      )
+      expect(signed.signature).toBe(
+        createHmac('sha1', 'cs&').update(signed.baseString).digest('base64'),
+      )
+      expect(authParams(signed).get('oauth_callback')).toBe('oob')
+      expect(authParams(signed).has('oauth_token')).toBe(false)
+    })
+
+    const rsas: [SignatureMethod, string][] = [
+      ['RSA-SHA1', 'sha1'],
+      ['RSA-SHA256', 'sha256'],
+      ['RSA-SHA512', 'sha512'],
+    ]
+    it.each(rsas)(
+      '%s with a 1024-bit PKCS#1 key verifies with the public key',
+      async (method, hash) => {
+        const signed = await signRequest(
+          { method: 'GET', url: 'https://api.example.com/r' },
+          {
+            clientId: 'ck',
+            clientSecret: 'ignored',
+            tokenSecret: 'ignored',
+            signatureMethod: method,
+            rsaKey: rsa1024.privatePkcs1,
+          },
+        )
+        const bytes = Buffer.from(signed.signature, 'base64')
+        expect(bytes).toHaveLength(128)
+        expect(verify(hash, Buffer.from(signed.baseString), rsa1024.publicKey, bytes)).toBe(true)
+        expect(
+          await verifySignature(method, signed.baseString, signed.signature, {
+            rsaPublicKey: rsa1024.publicPem,
+          }),
+        ).toBe(true)
+      },
+    )
+
+    it.each(rsas)(
+      '%s with a 2048-bit PKCS#8 key verifies with the public key, deterministically',
+      async (method, hash) => {
+        const credentials = {
+          clientId: 'ck',
+          signatureMethod: method,
+          rsaKey: rsa2048.privatePkcs8,
+        }
+        const a = await signRequest(
+          { method: 'GET', url: 'https://api.example.com/r' },
+          credentials,
+          FIXED,
+        )
+        const b = await signRequest(
+          { method: 'GET', url: 'https://api.example.com/r' },
+          credentials,
+          FIXED,
+        )
+        expect(a.signature).toBe(b.signature) // RSASSA-PKCS1-v1_5, not PSS
+        expect(Buffer.from(a.signature, 'base64')).toHaveLength(256)
+        expect(
+          verify(
+            hash,
+            Buffer.from(a.baseString),
+            rsa2048.publicKey,
+            Buffer.from(a.signature, 'base64'),
+          ),
+        ).toBe(true)
+        expect(
+          await verifySignature(method, a.baseString, a.signature, {
+            rsaPublicKey: rsa2048.publicPem,
+          }),
+        ).toBe(true)
+        expect(
+          await verifySignature(method, `${a.baseString}x`, a.signature, {
+            rsaPublicKey: rsa2048.publicPem,
+          }),
+        ).toBe(false)
+      },
+    )
+
+    it('RSA accepts a KeyObject and a CryptoKey, with the same signature as the PEM', async () => {
+      const request = { method: 'GET', url: 'https://api.example.com/r' }
+      const pem = await signRequest(
+        request,
+        { clientId: 'ck', signatureMethod: 'RSA-SHA256', rsaKey: rsa2048.privatePkcs8 },
+        FIXED,
+      )
+      const keyObject = await signRequest(
+        request,
+        { clientId: 'ck', signatureMethod: 'RSA-SHA256', rsaKey: rsa2048.privateKey },
+        FIXED,
+      )
+      const cryptoKey = await crypto.subtle.importKey(
+        'pkcs8',
+        rsa2048.privateKey.export({ type: 'pkcs8', format: 'der' }),
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        false,
+        ['sign'],
+      )
+      const viaCryptoKey = await signRequest(
+        request,
+        { clientId: 'ck', signatureMethod: 'RSA-SHA256', rsaKey: cryptoKey },
+        FIXED,
+      )
+      expect(keyObject.signature).toBe(pem.signature)
+      expect(viaCryptoKey.signature).toBe(pem.signature)
+    })
+
+    it('RSA refuses a CryptoKey for another hash, an encrypted PEM, garbage and a public key', async () => {
+      const request = { method: 'GET', url: 'https://api.example.com/r' }
+      const sha1Key = await crypto.subtle.importKey(
+        'pkcs8',
+        rsa2048.privateKey.export({ type: 'pkcs8', format: 'der' }),
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-1' },
+        false,
+        ['sign'],
+      )
+      await expect(
+        signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA256', rsaKey: sha1Key }),
+      ).rejects.toThrow(
+        new TypeError('credentials.rsaKey is a CryptoKey for SHA-1; RSA-SHA256 needs SHA-256'),
+      )
+      const encrypted = rsa2048.privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+        cipher: 'aes-256-cbc',
+        passphrase: 'pw',
+      }) as string
+      const invalid = new TypeError(
+        'credentials.rsaKey should be an unencrypted RSA private key in PEM (PKCS#1 or PKCS#8)',
+      )
+      await expect(
+        signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA1', rsaKey: encrypted }),
+      ).rejects.toThrow(invalid)
+      await expect(
+        signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA1', rsaKey: 'not a key' }),
+      ).rejects.toThrow(invalid)
+      await expect(
+        signRequest(request, {
+          clientId: 'ck',
+          signatureMethod: 'RSA-SHA1',
+          rsaKey: rsa2048.publicPem,
+        }),
+      ).rejects.toThrow(TypeError)
+      await expect(
+        signRequest(request, {
+          clientId: 'ck',
+          signatureMethod: 'RSA-SHA1',
+          rsaKey: rsa2048.publicKey,
+        }),
+      ).rejects.toThrow(new TypeError('credentials.rsaKey should be an RSA private key'))
+    })
+  })
+
+  describe('placement (RFC 5849 §3.5)', () => {
+    /** Finds inputs whose signature contains + / =, so the encoding matters. */
+    async function signWithAwkwardSignature(
+      credentials: Partial<SigningCredentials>,
+      body?: string,
+    ) {
+      for (let i = 0; ; i++) {
+        const signed = await signRequest(
+          {
+            method: 'POST',
+            url: 'https://api.example.com/r?q=a+b&x=%2B',
+            ...(body === undefined ? {} : { body, headers: { 'content-type': FORM } }),
+          },
+          { clientId: 'ck', clientSecret: 'cs', token: 'tk', tokenSecret: 'ts', ...credentials },
+          { nonce: `n${i}`, timestamp: '1700000000' },
+        )
+        if (/\+/.test(signed.signature) && /\//.test(signed.signature)) return signed
+      }
+    }
+
+    it('header: parsed back, it gives exactly the protocol parameters that were signed', async () => {
+      const signed = await signWithAwkwardSignature({
+        callback: 'https://c.example/cb?a=b&c=d',
+        verifier: 'v%2F',
+      })
+      const params = parseAuthorizationHeader(signed.headers.get('authorization')!)!
+      expect(params.map(([n]) => n)).toEqual([
+        'oauth_nonce',
+        'oauth_timestamp',
+        'oauth_version',
+        'oauth_signature_method',
+        'oauth_consumer_key',
+        'oauth_token',
+        'oauth_callback',
+        'oauth_verifier',
+        'oauth_signature',
+      ])
+      expect(new Map(params).get('oauth_signature')).toBe(signed.signature)
+      expect(new Map(params).get('oauth_callback')).toBe('https://c.example/cb?a=b&c=d')
+      expect(new Map(params).get('oauth_verifier')).toBe('v%2F') // not unescaped twice
+      expect(providerBaseString(signed)).toBe(signed.baseString)
+    })
+
+    it('query: no oauth_* name repeats and the signature round-trips exactly (+ is %2B)', async () => {
+      const signed = await signWithAwkwardSignature({ signatureType: 'query' })
+      const query = parseFormEncoded(new URL(signed.url).search.slice(1))
+      const names = query.map(([n]) => n).filter((n) => n.startsWith('oauth_'))
+      expect(new Set(names).size).toBe(names.length)
+      expect(names).toContain('oauth_signature')
+      expect(new Map(query).get('oauth_signature')).toBe(signed.signature)
+      expect(signed.url).toMatch(/^https:\/\/api\.example\.com\/r\?q=a\+b&x=%2B&oauth_nonce=/)
+      expect(signed.headers.has('authorization')).toBe(false)
+      expect(providerBaseString(signed)).toBe(signed.baseString)
+    })
+
+    it('body: no oauth_* name repeats, the signature round-trips, the body parameters stay first', async () => {
+      const signed = await signWithAwkwardSignature({ signatureType: 'body' }, 'a=1&b=x+y')
+      expect(typeof signed.body).toBe('string')
+      expect(signed.body as string).toMatch(/^a=1&b=x\+y&oauth_nonce=/)
+      const form = parseFormEncoded(signed.body as string)
+      const names = form.map(([n]) => n).filter((n) => n.startsWith('oauth_'))
+      expect(new Set(names).size).toBe(names.length)
+      expect(new Map(form).get('oauth_signature')).toBe(signed.signature)
+      expect(providerBaseString(signed)).toBe(signed.baseString)
+    })
+
+    it('body mode appends to a Uint8Array form body as bytes, and creates a form body when there is none', async () => {
+      const bytes = await signRequest(
+        {
+          method: 'PUT',
+          url: 'https://api.example.com/r',
+          body: new TextEncoder().encode('a=1'),
+          headers: { 'content-type': FORM },
+        },
+        { clientId: 'ck', signatureType: 'body' },
+        FIXED,
+      )
+      expect(bytes.body).toBeInstanceOf(Uint8Array)
+      expect(new TextDecoder().decode(bytes.body as Uint8Array)).toMatch(/^a=1&oauth_nonce=abc&/)
+      const none = await signRequest(
+        { method: 'POST', url: 'https://api.example.com/r' },
+        { clientId: 'ck', signatureType: 'body' },
+        FIXED,
+      )
+      expect(none.headers.get('content-type')).toBe(FORM)
+      expect(none.body).toMatch(/^oauth_nonce=abc&/)
+      expect(providerBaseString(none)).toBe(none.baseString)
+    })
+
+    it('query mode keeps the fragment after the parameters and handles a bare ?', async () => {
+      const a = await signRequest(
+        { method: 'GET', url: 'https://e.example/p#frag' },
+        { clientId: 'ck', signatureType: 'query' },
+        FIXED,
+      )
+      expect(a.url).toMatch(
+        /^https:\/\/e\.example\/p\?oauth_nonce=abc&.*oauth_signature=[^#]+#frag$/,
+      )
+      const b = await signRequest(
+        { method: 'GET', url: 'https://e.example/p?' },
+        { clientId: 'ck', signatureType: 'query' },
+        FIXED,
+      )
+      expect(b.url).toMatch(/^https:\/\/e\.example\/p\?oauth_nonce=abc&/)
+    })
+
+    it('realm is not sent in query or body mode', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'ck', signatureType: 'query', realm: 'R' },
+        FIXED,
+      )
+      expect(signed.url).not.toContain('realm')
+    })
+  })
+
+  describe('what is signed', () => {
+    it('form content type with a charset parameter, in any case (rfc-…-form-content-type-with-charset)', async () => {
+      for (const contentType of [
+        `${FORM}; charset=UTF-8`,
+        'Application/X-WWW-Form-URLEncoded',
+        ` ${FORM} ;charset="utf-8"`,
+      ]) {
+        const signed = await signRequest(
+          {
+            method: 'POST',
+            url: 'https://e.example/p',
+            body: 'a=1',
+            headers: { 'content-type': contentType },
+          },
+          { clientId: 'ck' },
+          FIXED,
+        )
+        expect(signed.baseString).toContain('a%3D1')
+      }
+    })
+
+    it('a URLSearchParams body with no content type is a form: signed, and the content type set', async () => {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: new URLSearchParams([
+            ['a', 'x y'],
+            ['a', '*'],
+          ]),
+        },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.headers.get('content-type')).toBe(`${FORM};charset=UTF-8`)
+      expect(signed.body).toBe('a=x+y&a=*')
+      expect(signed.baseString).toContain('a%3D%252A%26a%3Dx%2520y')
+    })
+
+    it('JSON, multipart, text and unlabelled bytes are sent untouched and not signed (post-json-body, post-multipart-body)', async () => {
+      const cases: { body: string | Uint8Array; contentType?: string }[] = [
+        { body: '{"a":"1"}', contentType: 'application/json' },
+        {
+          body: '--x\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--x--',
+          contentType: 'multipart/form-data; boundary=x',
+        },
+        { body: 'a=1' },
+        { body: 'a=1', contentType: 'text/plain' },
+        { body: new TextEncoder().encode('a=1') },
+        { body: 'a=1', contentType: 'application/x-www-form-urlencoded-foo' },
+      ]
+      for (const { body, contentType } of cases) {
+        const signed = await signRequest(
+          {
+            method: 'POST',
+            url: 'https://e.example/p',
+            body,
+            ...(contentType ? { headers: { 'content-type': contentType } } : {}),
+          },
+          { clientId: 'ck' },
+          FIXED,
+        )
+        expect(signed.body).toBe(body)
+        expect(signed.baseString).not.toContain('a%3D1')
+        expect(signed.baseString).not.toContain('oauth_body_hash')
+        expect(signed.headers.get('content-type')).toBe(contentType ?? null)
+      }
+    })
+
+    it('a form body is signed for GET and PUT too (rfc-…-get-with-form-body, put-form)', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        const signed = await signRequest(
+          { method, url: 'https://e.example/p', body: 'a=1', headers: { 'content-type': FORM } },
+          { clientId: 'ck' },
+          FIXED,
+        )
+        expect(signed.baseString).toContain('a%3D1')
+      }
+    })
+
+    it('query and body pairs both appear: the same pair twice (post-query-form-duplicates)', async () => {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p?a=1&e=&f',
+          body: 'a=1&c2',
+          headers: { 'content-type': FORM },
+        },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.baseString).toMatch(/&a%3D1%26a%3D1%26c2%3D%26e%3D%26f%3D%26oauth_consumer_key/)
+    })
+
+    it('the method goes on the wire as given, uppercase only in the base string (lowercase-method, custom-method)', async () => {
+      const lower = await signRequest(
+        { method: 'post', url: 'https://e.example/p' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(lower.method).toBe('post')
+      expect(lower.baseString).toMatch(/^POST&/)
+      const custom = await signRequest(
+        { method: 'PROPFIND', url: 'https://e.example/p' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(custom.baseString).toMatch(/^PROPFIND&/)
+    })
+
+    it('the path is signed as on the wire (iri-raw-unicode-path, raw-space-path, path-encoded)', async () => {
+      const raw = await signRequest(
+        { method: 'GET', url: 'https://e.example/café/a b' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(raw.url).toBe('https://e.example/caf%C3%A9/a%20b')
+      expect(raw.baseString).toMatch(/^GET&https%3A%2F%2Fe\.example%2Fcaf%25C3%25A9%2Fa%2520b&/)
+      const encoded = await signRequest(
+        { method: 'GET', url: 'https://e.example/a%2Fb/%7e' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(encoded.baseString).toMatch(/^GET&https%3A%2F%2Fe\.example%2Fa%252Fb%2F%257e&/)
+    })
+
+    it('the Host header the request carries is the signed authority (§3.4.1.2)', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'http://127.0.0.1:8080/r', headers: { Host: 'Photos.Example.NET' } },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.baseString).toMatch(/^GET&http%3A%2F%2Fphotos\.example\.net%2Fr&/)
+      expect(signed.url).toBe('http://127.0.0.1:8080/r')
+      expect(providerBaseString(signed)).toBe(signed.baseString)
+    })
+
+    it('realm is never signed, and a realm with " or \\ cannot break the header', async () => {
+      const realm = 'a", oauth_signature="forged\\'
+      const signed = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'ck', realm },
+        FIXED,
+      )
+      const without = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.baseString).toBe(without.baseString)
+      expect(signed.baseString).not.toContain('realm')
+      const params = parseAuthorizationHeader(signed.headers.get('authorization')!)!
+      expect(params[0]).toEqual(['realm', realm])
+      expect(params.filter(([n]) => n === 'oauth_signature')).toEqual([
+        ['oauth_signature', signed.signature],
+      ])
+    })
+
+    it('a nonce or token that needs encoding is encoded in the header and parses back (nonce-needs-encoding)', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'c k', token: 'a+b/c=%', tokenSecret: 's' },
+        { nonce: 'n "o,n=c\\e' },
+      )
+      const header = signed.headers.get('authorization')!
+      expect(header).toContain('oauth_nonce="n%20%22o%2Cn%3Dc%5Ce"')
+      expect(header).toContain('oauth_token="a%2Bb%2Fc%3D%25"')
+      const params = new Map(parseAuthorizationHeader(header)!)
+      expect(params.get('oauth_nonce')).toBe('n "o,n=c\\e')
+      expect(params.get('oauth_token')).toBe('a+b/c=%')
+      expect(params.get('oauth_consumer_key')).toBe('c k')
+      expect(providerBaseString(signed)).toBe(signed.baseString)
+    })
+
+    it('tokens, verifiers and callbacks containing %XX are signed once-encoded, not unescaped (token-verifier-with-percent)', async () => {
+      const signed = await signRequest(
+        { method: 'POST', url: 'https://e.example/token' },
+        {
+          clientId: 'ck',
+          token: 'tok%3D',
+          verifier: 'ver%2B',
+          callback: 'https://c.example/?next=%2Fhome',
+        },
+        FIXED,
+      )
+      expect(signed.baseString).toContain('oauth_token%3Dtok%25253D')
+      expect(signed.baseString).toContain('oauth_verifier%3Dver%25252B')
+      expect(signed.baseString).toContain('next%253D%25252Fhome')
+    })
+
+    it('oauth_version="1.0" is always sent; an empty token is left out', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'ck', token: '' },
+        FIXED,
+      )
+      expect(authParams(signed).get('oauth_version')).toBe('1.0')
+      expect(authParams(signed).has('oauth_token')).toBe(false)
+    })
+
+    it('refuses a query or form body that already carries a protocol parameter', async () => {
+      await expect(
+        signRequest(
+          { method: 'GET', url: 'https://e.example/p?oauth_nonce=x' },
+          { clientId: 'ck' },
+        ),
+      ).rejects.toThrow(
+        new TypeError('request.url already carries oauth_nonce; signRequest adds it'),
+      )
+      await expect(
+        signRequest(
+          {
+            method: 'POST',
+            url: 'https://e.example/p',
+            body: 'oauth_signature=x',
+            headers: { 'content-type': FORM },
+          },
+          { clientId: 'ck' },
+        ),
+      ).rejects.toThrow(
+        new TypeError('request.body already carries oauth_signature; signRequest adds it'),
+      )
+      // A parameter signRequest does not add is the caller's, and is signed.
+      const ok = await signRequest(
+        { method: 'GET', url: 'https://e.example/p?oauth_token=t' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(ok.baseString).toContain('oauth_token%3Dt')
+    })
+
+    it("does not modify the caller's headers or URL object", async () => {
+      const headers = new Headers({ 'x-a': '1' })
+      const url = new URL('https://e.example/p?q=1')
+      const signed = await signRequest(
+        { method: 'GET', url, headers },
+        { clientId: 'ck', signatureType: 'header' },
+        FIXED,
+      )
+      expect(headers.has('authorization')).toBe(false)
+      expect(url.href).toBe('https://e.example/p?q=1')
+      expect(signed.headers.get('x-a')).toBe('1')
+    })
+  })
+
+  describe('oauth_body_hash', () => {
+    const body = new Uint8Array([0x00, 0xff, 0xfe, 0x80, 0x41]) // not UTF-8: hashed as bytes
+    it.each([
+      ['HMAC-SHA1', 'sha1'],
+      ['HMAC-SHA256', 'sha256'],
+      ['HMAC-SHA512', 'sha512'],
+      ['RSA-SHA256', 'sha256'],
+      ['RSA-SHA512', 'sha512'],
+      ['PLAINTEXT', 'sha1'],
+    ] as [SignatureMethod, string][])(
+      '%s hashes the exact body bytes with %s',
+      async (method, hash) => {
+        const signed = await signRequest(
+          {
+            method: 'PUT',
+            url: 'https://e.example/p',
+            body,
+            headers: { 'content-type': 'application/octet-stream' },
+          },
+          { clientId: 'ck', signatureMethod: method, rsaKey: rsa2048.privatePkcs8, bodyHash: true },
+          FIXED,
+        )
+        const expected = createHash(hash).update(body).digest('base64')
+        expect(authParams(signed).get('oauth_body_hash')).toBe(expected)
+        expect(signed.baseString).toContain(
+          `oauth_body_hash%3D${encodeURIComponent(encodeURIComponent(expected))}`,
+        )
+        expect(signed.body).toBe(body)
+      },
+    )
+
+    it('hashes a string body as UTF-8 and no body as the empty string', async () => {
+      const json = '{"name":"é"}'
+      const a = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: json,
+          headers: { 'content-type': 'application/json' },
+        },
+        { clientId: 'ck', bodyHash: true },
+      )
+      expect(authParams(a).get('oauth_body_hash')).toBe(
+        createHash('sha1').update(json, 'utf8').digest('base64'),
+      )
+      const b = await signRequest(
+        { method: 'GET', url: 'https://e.example/p' },
+        { clientId: 'ck', bodyHash: true },
+      )
+      expect(authParams(b).get('oauth_body_hash')).toBe('2jmj7l5rSw0yVb/vlWAYkK/YBwk=')
+    })
+
+    it('is never added to a form body, and is off by default', async () => {
+      const form = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: 'a=1',
+          headers: { 'content-type': `${FORM};charset=UTF-8` },
+        },
+        { clientId: 'ck', bodyHash: true },
+      )
+      expect(authParams(form).has('oauth_body_hash')).toBe(false)
+      const off = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        },
+        { clientId: 'ck' },
+      )
+      expect(authParams(off).has('oauth_body_hash')).toBe(false)
+    })
+  })
+
+  describe('provider-side verification round trip', () => {
+    const methods: SignatureMethod[] = [
+      'HMAC-SHA1',
+      'HMAC-SHA256',
+      'HMAC-SHA512',
+      'RSA-SHA1',
+      'RSA-SHA256',
+      'RSA-SHA512',
+      'PLAINTEXT',
+    ]
+    const types = ['header', 'query', 'body'] as const
+    for (const method of methods) {
+      for (const type of types) {
+        it(`${method} in ${type}: verifies; a tampered request does not`, async () => {
+          const signed = await signRequest(
+            {
+              method: 'POST',
+              url: 'https://e.example/p?q=1+2&q=é',
+              body: 'b=%2B&b=',
+              headers: { 'content-type': FORM },
+            },
+            {
+              clientId: 'ck',
+              clientSecret: 'cs',
+              token: 'tk',
+              tokenSecret: 'ts',
+              signatureMethod: method,
+              signatureType: type,
+              rsaKey: rsa1024.privatePkcs1,
+            },
+          )
+          const base = providerBaseString(signed)
+          expect(base).toBe(signed.baseString)
+          const keys = { clientSecret: 'cs', tokenSecret: 'ts', rsaPublicKey: rsa1024.publicPem }
+          expect(await verifySignature(method, base, signed.signature, keys)).toBe(true)
+          // PLAINTEXT signs no base string (§3.4.4): only TLS protects the request itself.
+          const tampered = base.replace('q%3D1', 'q%3D2')
+          expect(await verifySignature(method, tampered, signed.signature, keys)).toBe(
+            method === 'PLAINTEXT',
+          )
+          if (!method.startsWith('RSA')) {
+            expect(
+              await verifySignature(method, base, signed.signature, {
+                ...keys,
+                tokenSecret: 'other',
+              }),
+            ).toBe(false)
+          }
+        })
+      }
+    }
+  })
+})
+
+describe('nonce and timestamp in signRequest', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('timestamp is whole seconds: fake time 1318622958123 ms → "1318622958"; a clock offset shifts it', async () => {
+    vi.useFakeTimers({ now: 1318622958123, toFake: ['Date'] })
+    const signed = await signRequest(
+      { method: 'GET', url: 'https://e.example/' },
+      { clientId: 'ck' },
+    )
+    expect(authParams(signed).get('oauth_timestamp')).toBe('1318622958')
+    const shifted = await signRequest(
+      { method: 'GET', url: 'https://e.example/' },
+      { clientId: 'ck' },
+      { clockOffset: -60_000 },
+    )
+    expect(authParams(shifted).get('oauth_timestamp')).toBe('1318622898')
+    const ahead = await signRequest(
+      { method: 'GET', url: 'https://e.example/' },
+      { clientId: 'ck' },
+      { clockOffset: 1_877 },
+    )
+    expect(authParams(ahead).get('oauth_timestamp')).toBe('1318622960')
+  })
+
+  it('every signature gets a fresh CSPRNG nonce', async () => {
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues')
+    const math = vi.spyOn(Math, 'random')
+    try {
+      const a = await signRequest({ method: 'GET', url: 'https://e.example/' }, { clientId: 'ck' })
+      const b = await signRequest({ method: 'GET', url: 'https://e.example/' }, { clientId: 'ck' })
+      expect(spy).toHaveBeenCalledTimes(2)
+      expect(math).not.toHaveBeenCalled()
+      expect(authParams(a).get('oauth_nonce')).toMatch(/^[0-9a-f]{32}$/)
+      expect(authParams(a).get('oauth_nonce')).not.toBe(authParams(b).get('oauth_nonce'))
+    } finally {
+      spy.mockRestore()
+      math.mockRestore()
+    }
+  })
+})
+
+describe('bad arguments: TypeError naming the option', () => {
+  const request = { method: 'GET', url: 'https://e.example/' }
+  const cases: [string, () => Promise<unknown>, string][] = [
+    [
+      'no request',
+      () => signRequest(null as never, { clientId: 'ck' }),
+      'request should be an object with a method and a url',
+    ],
+    [
+      'no credentials',
+      () => signRequest(request, undefined as never),
+      'credentials should be an object with a clientId',
+    ],
+    [
+      'missing clientId',
+      () => signRequest(request, {} as never),
+      'credentials.clientId should be a non-empty string',
+    ],
+    [
+      'empty clientId',
+      () => signRequest(request, { clientId: '' }),
+      'credentials.clientId should be a non-empty string',
+    ],
+    [
+      'bad method',
+      () => signRequest({ ...request, method: 'GET /x' }, { clientId: 'ck' }),
+      'request.method should be an HTTP method token such as "GET"',
+    ],
+    [
+      'relative url',
+      () => signRequest({ ...request, url: '/p' }, { clientId: 'ck' }),
+      'request.url should be an absolute http: or https: URL',
+    ],
+    [
+      'non-http url',
+      () => signRequest({ ...request, url: 'file:///etc/passwd' }, { clientId: 'ck' }),
+      'request.url should be an absolute http: or https: URL',
+    ],
+    [
+      'unknown signatureMethod',
+      () => signRequest(request, { clientId: 'ck', signatureMethod: 'HMAC-MD5' as never }),
+      'credentials.signatureMethod should be one of HMAC-SHA1, HMAC-SHA256, HMAC-SHA512, RSA-SHA1, RSA-SHA256, RSA-SHA512, PLAINTEXT',
+    ],
+    [
+      'bad signatureType',
+      () => signRequest(request, { clientId: 'ck', signatureType: 'cookie' as never }),
+      'credentials.signatureType should be one of header, query, body',
+    ],
+    [
+      'RSA without rsaKey',
+      () => signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA256' }),
+      'credentials.rsaKey is required for RSA-SHA256',
+    ],
+    [
+      'rsaKey of a wrong type',
+      () =>
+        signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA1', rsaKey: 42 as never }),
+      'credentials.rsaKey should be a PEM string, a KeyObject or a CryptoKey',
+    ],
+    [
+      'realm with a control character',
+      () => signRequest(request, { clientId: 'ck', realm: 'a\r\nb' }),
+      'credentials.realm should contain only printable ASCII characters',
+    ],
+    [
+      'realm with non-ASCII',
+      () => signRequest(request, { clientId: 'ck', realm: 'é' }),
+      'credentials.realm should contain only printable ASCII characters',
+    ],
+    [
+      'non-string secret',
+      () => signRequest(request, { clientId: 'ck', clientSecret: 1 as never }),
+      'credentials.clientSecret should be a string',
+    ],
+    [
+      'non-string token',
+      () => signRequest(request, { clientId: 'ck', token: {} as never }),
+      'credentials.token should be a string',
+    ],
+    [
+      'non-boolean bodyHash',
+      () => signRequest(request, { clientId: 'ck', bodyHash: 'yes' as never }),
+      'credentials.bodyHash should be a boolean',
+    ],
+    [
+      'body of another type',
+      () =>
+        signRequest({ ...request, method: 'POST', body: { a: 1 } as never }, { clientId: 'ck' }),
+      'request.body should be a string, URLSearchParams, Uint8Array or null',
+    ],
+    [
+      'body mode with JSON',
+      () =>
+        signRequest(
+          {
+            method: 'POST',
+            url: 'https://e.example/',
+            body: '{}',
+            headers: { 'content-type': 'application/json' },
+          },
+          { clientId: 'ck', signatureType: 'body' },
+        ),
+      'credentials.signatureType "body" needs an application/x-www-form-urlencoded body',
+    ],
+    [
+      'body mode with GET',
+      () => signRequest(request, { clientId: 'ck', signatureType: 'body' }),
+      'credentials.signatureType "body" needs a method that carries a body (not GET or HEAD)',
+    ],
+    [
+      'empty nonce',
+      () => signRequest(request, { clientId: 'ck' }, { nonce: '' }),
+      'options.nonce should be a non-empty string',
+    ],
+    [
+      'timestamp in milliseconds',
+      () => signRequest(request, { clientId: 'ck' }, { timestamp: 1318622958123 }),
+      'options.timestamp should be in seconds, not milliseconds',
+    ],
+    [
+      'non-integer timestamp',
+      () => signRequest(request, { clientId: 'ck' }, { timestamp: '12.5' }),
+      'options.timestamp should be whole seconds since the epoch',
+    ],
+    [
+      'bad clockOffset',
+      () => signRequest(request, { clientId: 'ck' }, { clockOffset: Number.NaN }),
+      'options.clockOffset should be a finite number of milliseconds',
+    ],
+    [
+      'bad Host header',
+      () => signRequest({ ...request, headers: { host: 'a.example/evil' } }, { clientId: 'ck' }),
+      'headers.host should be a host name with an optional port',
+    ],
+  ]
+  it.each(cases)('%s', async (_name, call, message) => {
+    await expect(call()).rejects.toThrow(new TypeError(message))
+  })
+})
+
+describe('parseAuthorizationHeader (RFC 5849 §3.5.1)', () => {
+  it('parses the RFC 5849 §3.5.1 example, realm first, values decoded', () => {
+    const header =
+      'OAuth realm="Example",\n        oauth_consumer_key="0685bd9184jfhq22",\n        oauth_token="ad180jjd733klru7",\n        oauth_signature_method="HMAC-SHA1",\n        oauth_signature="wOJIO9A2W5mFwDgiDvZbTSMK%2FPY%3D",\n        oauth_timestamp="137131200",\n        oauth_nonce="4572616e48616d6d65724c61686176",\n        oauth_version="1.0"'.replace(
+        /\n\s*/g,
+        ' ',
+      )
+    expect(parseAuthorizationHeader(header)).toEqual([
+      ['realm', 'Example'],
+      ['oauth_consumer_key', '0685bd9184jfhq22'],
+      ['oauth_token', 'ad180jjd733klru7'],
+      ['oauth_signature_method', 'HMAC-SHA1'],
+      ['oauth_signature', 'wOJIO9A2W5mFwDgiDvZbTSMK/PY='],
+      ['oauth_timestamp', '137131200'],
+      ['oauth_nonce', '4572616e48616d6d65724c61686176'],
+      ['oauth_version', '1.0'],
+    ])
+  })
+
+  it('accepts any scheme case, tabs, no space after commas, token values and empty elements', () => {
+    expect(parseAuthorizationHeader('oauth a="1",b=2 ,\t c = "3",, d=""')).toEqual([
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', ''],
+    ])
+    expect(parseAuthorizationHeader('OAuth')).toEqual([])
+  })
+
+  it('keeps repeated names, so a provider can reject them', () => {
+    expect(parseAuthorizationHeader('OAuth a="1", a="2"')).toEqual([
+      ['a', '1'],
+      ['a', '2'],
+    ])
+  })
+
+  it('unescapes a quoted-pair realm without percent-decoding it', () => {
+    expect(parseAuthorizationHeader('OAuth realm="a\\"b\\\\c%20"')).toEqual([
+      ['realm', 'a"b\\c%20'],
+    ])
+  })
+
+  it('returns null for another scheme or a malformed header, never throws', () => {
+    for (const header of [
+      '',
+      'Basic YTpi',
+      'OAuthx a="1"',
+      'OAuth a="1" b="2"',
+      'OAuth a="1',
+      'OAuth a=',
+      'OAuth ="1"',
+      'OAuth a="%ZZ"',
+      'OAuth a="%E2%82"',
+      'OAuth a="1"\\',
+      'OAuth a="\\',
+      'OAuth a b',
+      42 as unknown as string,
+    ]) {
+      expect(parseAuthorizationHeader(header)).toBeNull()
+    }
+  })
+
+  it('formatAuthorizationHeader round-trips through the parser', () => {
+    const params: [string, string][] = [
+      ['oauth_consumer_key', 'k y'],
+      ['oauth_signature', 'a+b/c=='],
+      ['x', '"\\,='],
+    ]
+    expect(parseAuthorizationHeader(formatAuthorizationHeader(params, 'R "1"'))).toEqual([
+      ['realm', 'R "1"'],
+      ...params,
+    ])
+    expect(() => formatAuthorizationHeader([], 'a\nb')).toThrow(
+      new TypeError('realm should contain only printable ASCII characters'),
+    )
+  })
+
+  it('handles a very long malformed header in linear time (no catastrophic backtracking)', () => {
+    const header = `OAuth ${'a="1",'.repeat(50_000)}b="`
+    expect(parseAuthorizationHeader(header)).toBeNull()
+  })
+})
+
+describe('isFormContentType', () => {
+  it('compares the media type only, case-insensitively', () => {
+    expect(isFormContentType('application/x-www-form-urlencoded')).toBe(true)
+    expect(isFormContentType('APPLICATION/X-WWW-FORM-URLENCODED;charset=utf-8')).toBe(true)
+    expect(isFormContentType('application/x-www-form-urlencodedx')).toBe(false)
+    expect(isFormContentType('multipart/form-data; boundary=x')).toBe(false)
+    expect(isFormContentType(null)).toBe(false)
+    expect(isFormContentType('')).toBe(false)
+  })
+})
