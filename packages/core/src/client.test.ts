@@ -913,3 +913,39 @@ describe('the fake provider itself', () => {
     expect(seen).toHaveLength(1)
   })
 })
+
+describe('clock skew (PITFALLS 17)', () => {
+  it('signs whole seconds, shifted by clockOffset', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 1318622958123 })
+    const { fetch, seen } = answering(() => new Response('ok'))
+    await new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/a`)
+    const client = new OAuth1Client({ clientId: 'x', fetch, clockOffset: 10_000 })
+    await client.request('GET', `${P}/a`)
+    client.clockOffset = -2_000
+    await client.request('GET', `${P}/a`)
+    const stamps = seen.map(
+      (r) =>
+        Object.fromEntries(parseAuthorizationHeader(r.headers.get('authorization')!)!)
+          .oauth_timestamp,
+    )
+    expect(stamps).toEqual(['1318622958', '1318622968', '1318622956'])
+    expect(() => new OAuth1Client({ clientId: 'x', clockOffset: Number.NaN })).toThrow(
+      new TypeError('clockOffset must be a finite number of milliseconds'),
+    )
+  })
+})
+
+describe('a 200 carrying oauth_problem', () => {
+  it('is never read as credentials', async () => {
+    const { fetch } = answering(() =>
+      formResponse('oauth_token=a&oauth_token_secret=b&oauth_problem=token_rejected'),
+    )
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false }).fetchRequestToken(
+        `${P}/rt`,
+      ),
+    )
+    expect(err.code).toBe('invalid_token_response')
+    expect(err.oauthProblem).toBe('token_rejected')
+  })
+})

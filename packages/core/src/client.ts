@@ -71,6 +71,13 @@ export interface OAuth1ClientOptions {
   requireCallbackConfirmed?: boolean
   /** Allow token endpoints and PLAINTEXT over `http://` off loopback. Default `false`. */
   allowInsecureTransport?: boolean
+  /**
+   * Milliseconds added to the local clock for `oauth_timestamp`, for a
+   * provider whose clock differs (`oauth_problem=timestamp_refused`), e.g.
+   * `Date.parse(res.headers.get('date')!) - Date.now()`. Default 0.
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.3
+   */
+  clockOffset?: number
 }
 
 /** Options of {@link OAuth1Client.request}. */
@@ -220,6 +227,8 @@ export class OAuth1Client {
   readonly allowInsecureTransport: boolean
   readonly forceIncludeBody: boolean
   readonly realm: string | undefined
+  /** Milliseconds added to the local clock for `oauth_timestamp`. */
+  clockOffset: number
   #clientSecret: string
   #rsaKey: ClientRsaKey | undefined
   #fetch: typeof fetch
@@ -259,6 +268,11 @@ export class OAuth1Client {
     this.timeout = checkTimeout(options.timeout)
     this.requireCallbackConfirmed = options.requireCallbackConfirmed !== false
     this.allowInsecureTransport = options.allowInsecureTransport === true
+    const offset = options.clockOffset ?? 0
+    if (typeof offset !== 'number' || !Number.isFinite(offset)) {
+      throw new TypeError('clockOffset must be a finite number of milliseconds')
+    }
+    this.clockOffset = offset
     if (options.redirectUri !== undefined) this.#redirectUri = checkCallback(options.redirectUri)
     const token = optionalString(options.token, 'token')
     if (token !== undefined && token !== '') {
@@ -592,7 +606,11 @@ export class OAuth1Client {
     if (this.forceIncludeBody) credentials.bodyHash = true
     if (extra.callback !== undefined) credentials.callback = extra.callback
     if (extra.verifier !== undefined) credentials.verifier = extra.verifier
-    return signRequest({ method, url: url.href, headers: new Headers(headers), body }, credentials)
+    return signRequest(
+      { method, url: url.href, headers: new Headers(headers), body },
+      credentials,
+      this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset },
+    )
   }
 
   /** A signed POST to a token endpoint, read as a token. */

@@ -371,9 +371,10 @@ export async function parseTokenResponse(
   if (response.status < 200 || response.status >= 300) {
     throw await tokenEndpointError(response, url, what)
   }
-  const invalid = (reason: string) =>
+  const invalid = (reason: string, oauthProblem?: string) =>
     new OAuthError('invalid_token_response', {
       description: `The ${what} endpoint ${describeUrl(url)} answered ${response.status} with ${reason}`,
+      ...(oauthProblem === undefined ? {} : { oauthProblem }),
     })
   const length = Number(response.headers.get('content-length'))
   if (Number.isFinite(length) && length > MAX_TOKEN_RESPONSE) {
@@ -385,6 +386,10 @@ export async function parseTokenResponse(
   if (text.trim() === '') throw invalid('an empty body')
   const fields = parseTokenFields(text, response.headers.get('content-type'))
   if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
+  if (fields.oauth_problem !== undefined) {
+    // Some providers answer 200 with a problem report: never read it as credentials.
+    throw invalid(`oauth_problem=${fields.oauth_problem}`, fields.oauth_problem)
+  }
   if (typeof fields.oauth_token !== 'string' || fields.oauth_token === '') {
     throw invalid('no oauth_token')
   }

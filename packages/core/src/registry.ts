@@ -77,6 +77,8 @@ export interface RemoteAppOptions<Req = any> {
   timeout?: number
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch
+  /** Milliseconds added to the local clock for `oauth_timestamp` (providers with a skewed clock). */
+  clockOffset?: number
 }
 
 /** {@link RemoteAppOptions} after config lookup and validation. */
@@ -126,6 +128,7 @@ const TOP_LEVEL_OPTIONS: Record<string, OptionKind> = {
   temporaryCredentialTtl: 'number',
   allowInsecureTransport: 'boolean',
   timeout: 'number',
+  clockOffset: 'number',
 }
 
 const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
@@ -264,6 +267,7 @@ export class RemoteApp<Req = unknown> {
     if (o.fetch !== undefined) options.fetch = o.fetch
     if (o.userAgent !== undefined) options.userAgent = o.userAgent
     if (o.timeout !== undefined) options.timeout = o.timeout
+    if (o.clockOffset !== undefined) options.clockOffset = o.clockOffset
     if (o.requireCallbackConfirmed !== undefined)
       options.requireCallbackConfirmed = o.requireCallbackConfirmed
     if (o.allowInsecureTransport !== undefined)
@@ -605,6 +609,7 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     const probe: OAuth1ClientOptions = { clientId: final.clientId, ...final.clientKwargs }
     if (final.redirectUri !== undefined) probe.redirectUri = final.redirectUri
     if (final.timeout !== undefined) probe.timeout = final.timeout
+    if (final.clockOffset !== undefined) probe.clockOffset = final.clockOffset
     new OAuth1Client(probe)
 
     const app = this.createRemoteApp(name, final)
