@@ -1,8 +1,8 @@
 /** Entry of the `oauth1-test-provider` bin. */
 import { runCli } from './cli-main.js'
 
-const provider = await runCli(process.argv.slice(2))
-if (provider) {
+void runCli(process.argv.slice(2)).then((provider) => {
+  if (!provider) return
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return
@@ -15,4 +15,4 @@ if (provider) {
   }
   process.once('SIGINT', stop)
   process.once('SIGTERM', stop)
-}
+})

@@ -1,0 +1,195 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build } from 'tsup'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseCli } from './cli-main.js'
+import { coreSigner, send } from './test-helpers.js'
+
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
+// Built inside the package so `@oauth1/core` resolves as it does for the real bin.
+let outDir: string
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(packageDir, 'node_modules', '.cli-test-'))
+  await build({
+    config: false,
+    entry: { cli: join(packageDir, 'src/cli.ts') },
+    outDir,
+    format: ['esm'],
+    target: 'node20',
+    dts: false,
+    silent: true,
+    // bundled once, so a concurrent rebuild of core's dist cannot break a spawned CLI
+    noExternal: ['@oauth1/core'],
+  })
+}, 60_000)
+afterAll(() => rmSync(outDir, { recursive: true, force: true }))
+
+interface Running {
+  child: ChildProcess
+  url: string
+  lines: string[]
+  exited: Promise<number | null>
+}
+
+function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, [join(outDir, 'cli.js'), ...args], {
+    cwd: packageDir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const lines: string[] = []
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  )
+  return new Promise((resolve, reject) => {
+    let buffer = ''
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk
+      const parts = buffer.split('\n')
+      buffer = parts.pop()!
+      for (const line of parts) {
+        lines.push(line)
+        const m = /listening on (http:\/\/\S+)$/.exec(line)
+        if (m) resolve({ child, url: m[1]!, lines, exited })
+      }
+    })
+    let err = ''
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => {
+      err += c
+    })
+    exited.then((code) => reject(new Error(`exited with ${code}: ${err}`)))
+  })
+}
+
+async function waitForLine(r: Running, re: RegExp): Promise<string> {
+  for (;;) {
+    const line = r.lines.find((l) => re.test(l))
+    if (line) return line
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('oauth1-test-provider CLI', () => {
+  it('prints its URL, serves the flow, logs requests, and stops on SIGTERM', async () => {
+    const r = await start([
+      '--port',
+      '0',
+      '--client-id',
+      'cli-app',
+      '--client-secret',
+      'cli secret',
+      '--client-name',
+      'CLI App',
+    ])
+    try {
+      expect(r.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(await waitForLine(r, /client/)).toContain('id=cli-app secret=cli secret ("CLI App")')
+      const ok = await send(
+        await coreSigner({
+          method: 'POST',
+          url: `${r.url}/oauth/request_token`,
+          clientId: 'cli-app',
+          clientSecret: 'cli secret',
+          callback: 'oob',
+        }),
+      )
+      expect(ok.status).toBe(200)
+      expect(ok.form.get('oauth_callback_confirmed')).toBe('true')
+      const page = await fetch(`${r.url}/oauth/authorize?oauth_token=${ok.form.get('oauth_token')}`)
+      expect(await page.text()).toContain('Allow CLI App to use your account?')
+      expect(await waitForLine(r, /^POST \/oauth\/request_token 200$/)).toBeTruthy()
+
+      const bad = await send(
+        await coreSigner({
+          method: 'GET',
+          url: `${r.url}/api/echo`,
+          clientId: 'cli-app',
+          clientSecret: 'nope',
+        }),
+      )
+      expect(bad.status).toBe(401)
+      expect(await waitForLine(r, /^GET \/api\/echo 401 signature_invalid/)).toBeTruthy()
+      expect(await waitForLine(r, /^ {2}base string: GET&http%3A%2F%2F127\.0\.0\.1/)).toBeTruthy()
+    } finally {
+      r.child.kill('SIGTERM')
+    }
+    expect(await r.exited).toBe(0)
+  })
+
+  it('--auto-approve-as and quirk flags; stops on SIGINT', async () => {
+    const r = await start([
+      '--port',
+      '0',
+      '--auto-approve-as',
+      'bob',
+      '--denial',
+      'denied',
+      '--token-format',
+      'json',
+      '--quiet',
+    ])
+    try {
+      const res = await send(
+        await coreSigner({
+          method: 'POST',
+          url: `${r.url}/oauth/request_token`,
+          callback: 'http://localhost:1/cb',
+        }),
+      )
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+      const { oauth_token } = JSON.parse(res.text)
+      const redirect = await fetch(`${r.url}/oauth/authorize?oauth_token=${oauth_token}`, {
+        redirect: 'manual',
+      })
+      expect(redirect.status).toBe(302)
+      expect(r.lines.some((l) => l.startsWith('POST '))).toBe(false)
+    } finally {
+      r.child.kill('SIGINT')
+    }
+    expect(await r.exited).toBe(0)
+  })
+
+  it('bad flags exit with 2 and a message', async () => {
+    const child = spawn(process.execPath, [join(outDir, 'cli.js'), '--port', 'abc'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      err += c
+    })
+    const code = await new Promise((resolve) => child.once('exit', resolve))
+    expect({ code, err }).toMatchObject({ code: 2 })
+    expect(err).toContain('--port should be a whole number, got "abc"')
+  })
+
+  it('parseCli maps flags to options', () => {
+    expect(parseCli([]).options).toMatchObject({
+      port: 4000,
+      clients: [{ id: 'demo-client', secret: 'demo-secret', name: 'Demo App' }],
+    })
+    const { options } = parseCli([
+      '--callback',
+      'http://localhost:3001/cb',
+      '--callback',
+      'http://localhost:3002/*',
+      '--auto-approve',
+      '--delay',
+      '250',
+      '--callback-confirmed',
+      'omit',
+      '--timestamp-window',
+      '60',
+      '--debug',
+    ])
+    expect(options).toMatchObject({
+      autoApprove: true,
+      timestampWindow: 60,
+      debug: true,
+      quirks: { delay: 250, callbackConfirmed: 'omit' },
+      clients: [{ callbackUrls: ['http://localhost:3001/cb', 'http://localhost:3002/*'] }],
+    })
+    expect(() => parseCli(['--nope'])).toThrow(/Unknown option '--nope'/)
+  })
+})
