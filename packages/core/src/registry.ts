@@ -545,7 +545,8 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     if (typeof name !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(name)) {
       throw new TypeError('name must be an identifier such as "twitter"')
     }
-    if (name in this && !this.#apps.has(name)) {
+    // `then` would make the registry a thenable: `await oauth` would call the app.
+    if ((name in this || name === 'then') && !this.#apps.has(name)) {
       throw new TypeError(`name "${name}" is taken by a property of OAuth; choose another`)
     }
     if (typeof options !== 'object' || options === null)
