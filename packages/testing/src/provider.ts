@@ -720,6 +720,14 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
           run: (c) => this.#echo(c),
         }
       default:
+        // /api/echo/<any path>: for clients testing how they sign paths (§3.4.1.2)
+        if (rawPath.startsWith('/api/echo/')) {
+          return {
+            endpoint: 'api',
+            methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+            run: (c) => this.#echo(c),
+          }
+        }
         return undefined
     }
   }
@@ -1147,7 +1155,8 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
 
     if (req.method !== 'POST') {
       const auto = client.autoApprove ?? this.#options.autoApprove
-      if (auto !== undefined && auto !== false) {
+      // HEAD never changes state: it only shows what GET would.
+      if (auto !== undefined && auto !== false && req.method === 'GET') {
         const user = auto === true ? this.users[0]! : this.#findUser(auto)!
         return this.#approve(state, client, user)
       }

@@ -200,6 +200,39 @@ describe.each(SIGNERS)('signed by %s', (_name, sign: Signer) => {
       expect(res.form.get('oauth_parameters_rejected')).toBe('oauth_nonce')
     })
 
+    it('signs the path as it goes on the wire (/api/echo/<path>)', async () => {
+      const ok = await call(sign, { method: 'GET', url: `${echo}/caf%C3%A9/a%20b/%7Ex?x=%2Fhome` })
+      expect(ok.status).toBe(200)
+      expect(JSON.parse(ok.text)).toMatchObject({
+        path: '/api/echo/caf%C3%A9/a%20b/%7Ex',
+        query: { x: '/home' },
+      })
+      expect(provider.lastRequest?.baseString).toContain(
+        '%2Fapi%2Fecho%2Fcaf%25C3%25A9%2Fa%2520b%2F%257Ex&',
+      )
+      expect(provider.lastRequest?.baseString).toContain('x%3D%252Fhome')
+      const signed = await sign({ method: 'GET', url: `${echo}/caf%C3%A9` })
+      const bad = await send({ ...signed, url: signed.url.replace('caf%C3%A9', 'caf%c3%a9') })
+      expect(bad.form.get('oauth_problem')).toBe('signature_invalid')
+    })
+
+    it('keeps empty values and a callback with %XX encoded once more', async () => {
+      const res = await call(sign, {
+        method: 'POST',
+        url: provider.requestTokenUrl,
+        callback: 'http://localhost:3000/cb?next=%2Fhome',
+      })
+      expect(res.status).toBe(200)
+      expect(provider.lastRequest?.oauthParams.oauth_callback).toBe(
+        'http://localhost:3000/cb?next=%2Fhome',
+      )
+      expect(provider.lastRequest?.baseString).toContain('next%253D%25252Fhome')
+      const empty = await call(sign, { method: 'GET', url: `${echo}?c2=&a3=a` })
+      expect(empty.status).toBe(200)
+      expect(JSON.parse(empty.text).query).toEqual({ c2: '', a3: 'a' })
+      expect(provider.lastRequest?.baseString).toContain('a3%3Da%26c2%3D%26oauth_consumer_key')
+    })
+
     it('ignores realm in the base string', async () => {
       const ok = await call(sign, { method: 'GET', url: echo, realm: 'http://photos.example.net/' })
       expect(ok.status).toBe(200)
