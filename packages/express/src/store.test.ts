@@ -211,7 +211,7 @@ describe('the session binding', () => {
     const app = express()
     cookieBacked(app)
     app.get('/', (req, res) => {
-      ;(req.session as Record<string, unknown>).oauth1 = { 'app:t7': credential('t7') }
+      ;(req.session as unknown as Record<string, unknown>).oauth1 = { 'app:t7': credential('t7') }
       res.end()
     })
     const res = await request(await serve(app)).get('/')

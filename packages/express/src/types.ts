@@ -1,4 +1,6 @@
 import type { StoredTemporaryCredential } from '@oauth1/core'
+// Brings express-session's declarations into the program, so the augmentation below resolves.
+import type {} from 'express-session'
 
 /**
  * What `oauth.middleware()` keeps in `req.session[sessionKey]` (`req.session.oauth1`

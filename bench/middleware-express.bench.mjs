@@ -1,0 +1,141 @@
+// What `oauth.middleware()` costs an Express app: the same trivial route behind
+// express-session, served without (A) and with (B) the middleware, loaded with
+// autocannon in alternating rounds (A, B, A, B…); median requests/s and B/A.
+//
+//   pnpm --filter @oauth1/express build && node bench/middleware-express.bench.mjs
+//   (or `pnpm bench`, which builds everything and runs every bench/*.bench.mjs)
+//
+// The servers run in a child process so that the load generator does not share
+// their event loop. Options: --rounds (default 4), --seconds per round
+// (default 3), --connections (default 10). Target: B >= 95% of A.
+import { fork } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const require = createRequire(new URL('../packages/express/package.json', import.meta.url))
+
+const { values: args } = parseArgs({
+  strict: false,
+  options: {
+    serve: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '10' },
+  },
+})
+const ROUNDS = Number(args.rounds)
+const SECONDS = Number(args.seconds)
+const CONNECTIONS = Number(args.connections)
+const TARGET = 0.95
+
+if (args.serve) {
+  await serve()
+} else {
+  await main()
+}
+
+async function serve() {
+  const express = require('express')
+  const session = require('express-session')
+  const { OAuth } = await import('../packages/express/dist/index.js')
+
+  const oauth = new OAuth({ config: {}, fetchToken: (_name, req) => req.session.token })
+  oauth.register('provider', {
+    clientId: 'bench-client',
+    clientSecret: 'bench-secret',
+    requestTokenUrl: 'http://127.0.0.1:1/oauth/request_token',
+    accessTokenUrl: 'http://127.0.0.1:1/oauth/access_token',
+    authorizeUrl: 'http://127.0.0.1:1/oauth/authorize',
+  })
+
+  function build(withOAuth) {
+    const app = express()
+    app.use(
+      session({
+        secret: 'bench-session-secret-bench-session',
+        resave: false,
+        saveUninitialized: false,
+      }),
+    )
+    if (withOAuth) app.use(oauth.middleware())
+    app.get('/', (_req, res) => {
+      res.send('ok')
+    })
+    return app
+  }
+
+  const listen = (app) =>
+    new Promise((resolve) => {
+      const server = app.listen(0, '127.0.0.1', () => resolve(server))
+    })
+  const servers = [await listen(build(false)), await listen(build(true))]
+  process.send({ ports: servers.map((s) => s.address().port) })
+  process.on('disconnect', () => {
+    for (const s of servers) s.close()
+    process.exit(0)
+  })
+}
+
+async function main() {
+  const autocannon = require('autocannon')
+  const child = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const watchdog = setTimeout(
+    () => {
+      console.error('middleware-express: took too long, giving up')
+      child.kill()
+      process.exit(1)
+    },
+    (ROUNDS * 2 * (SECONDS + 2) + 30) * 1000,
+  )
+  try {
+    const ports = await new Promise((resolve, reject) => {
+      child.once('message', (m) => resolve(m.ports))
+      child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)))
+    })
+    const [a, b] = ports.map((port) => `http://127.0.0.1:${port}/`)
+    const run = (url, duration) =>
+      autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 })
+    // warm up both (JIT, session store)
+    await run(a, 1)
+    await run(b, 1)
+    const samples = { a: [], b: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [key, url] of [
+        ['a', a],
+        ['b', b],
+      ]) {
+        const result = await run(url, SECONDS)
+        if (result.errors || result.non2xx)
+          throw new Error(`${key}: ${result.errors} errors, ${result.non2xx} non-2xx`)
+        samples[key].push(result.requests.average)
+      }
+    }
+    const median = (xs) => {
+      const s = [...xs].sort((x, y) => x - y)
+      const m = s.length >> 1
+      return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+    }
+    const ma = median(samples.a)
+    const mb = median(samples.b)
+    const ratio = mb / ma
+    const fmt = (n) => Math.round(n).toLocaleString('en-US')
+    console.log(
+      `middleware-express (${ROUNDS} alternating rounds x ${SECONDS}s, ${CONNECTIONS} connections, Node ${process.version})`,
+    )
+    console.log(
+      `  A express + express-session                    ${fmt(ma)} req/s  [${samples.a.map(fmt).join(', ')}]`,
+    )
+    console.log(
+      `  B express + express-session + oauth.middleware ${fmt(mb)} req/s  [${samples.b.map(fmt).join(', ')}]`,
+    )
+    console.log(
+      `  B/A = ${(ratio * 100).toFixed(1)}%  (target >= ${TARGET * 100}%: ${ratio >= TARGET ? 'met' : 'NOT met'})`,
+    )
+  } finally {
+    clearTimeout(watchdog)
+    child.disconnect()
+  }
+}

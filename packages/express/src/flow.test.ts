@@ -1,0 +1,456 @@
+import type { Token } from '@oauth1/core'
+import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
+import cookieSession from 'cookie-session'
+import express from 'express'
+import session from 'express-session'
+import request from 'supertest'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { MISSING_SESSION_MESSAGE, type MiddlewareOptions, OAuth } from './index.js'
+import { decodedForms, serve, setCookies } from './test-support.js'
+
+declare module 'express-session' {
+  interface SessionData {
+    token?: Token
+    userId?: string
+  }
+}
+
+const SESSION_SECRET = 'a session secret of at least 32 characters'
+const SEALING_SECRET = 'an oauth1 sealing secret, 32+ characters long'
+
+interface Setup {
+  provider?: TestProviderOptions
+  middleware?: MiddlewareOptions
+  sessions?: 'express-session' | 'cookie-session'
+  register?: Record<string, unknown>
+}
+
+/**
+ * A real provider and an Express app that logs in with it: /login, the
+ * /authorize callback (which stores the token in the session and calls
+ * /api/me with it), and /me (an API call with no token passed). No custom
+ * error handler: errors reach Express's default one.
+ */
+async function setup(options: Setup = {}) {
+  const provider = await createTestProvider({ autoApprove: true, ...options.provider })
+  onTestFinished(() => provider.close())
+
+  // Every secret the provider hands out, to check none leaks into a URL or cookie.
+  const secrets: string[] = []
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const res = await fetch(input, init)
+    const text = await res.clone().text()
+    const secret = new URLSearchParams(text).get('oauth_token_secret')
+    if (secret) secrets.push(secret)
+    return res
+  }
+
+  // With express-session the token credentials may live in the (server-side) session; with
+  // cookie-session the app keeps them on the server and only the user id in the cookie.
+  const cookieBacked = options.sessions === 'cookie-session'
+  const tokens = new Map<string, Token>()
+  const oauth = new OAuth({
+    config: {},
+    fetchToken: (_name, req) =>
+      cookieBacked ? tokens.get(req.session.userId ?? '') : req.session.token,
+  })
+  oauth.register('provider', {
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+    requestTokenUrl: provider.requestTokenUrl,
+    accessTokenUrl: provider.accessTokenUrl,
+    authorizeUrl: provider.authorizeUrl,
+    apiBaseUrl: provider.apiBaseUrl,
+    fetch: recordingFetch,
+    ...options.register,
+  })
+
+  const app = express()
+  if (cookieBacked) {
+    app.use(cookieSession({ name: 'session', keys: [SESSION_SECRET] }))
+  } else {
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+  }
+  app.use(oauth.middleware(options.middleware))
+  app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+  app.get('/authorize', async (req, res) => {
+    const token = await oauth.provider.authorizeAccessToken(req)
+    const me = await oauth.provider.get('me', { token })
+    if (cookieBacked) {
+      tokens.set(token.user_id!, token)
+      req.session.userId = token.user_id!
+    } else {
+      req.session.token = token
+    }
+    res.json({
+      token: {
+        oauth_token: token.oauth_token,
+        user_id: token.user_id,
+        screen_name: token.screen_name,
+      },
+      me: { status: me.status, body: await me.json() },
+    })
+  })
+  app.get('/me', async (_req, res) => {
+    const me = await oauth.provider.get('me')
+    res.status(me.status).json(await me.json())
+  })
+  const url = await serve(app)
+  return { provider, oauth, app, url, secrets, agent: request.agent(url) }
+}
+
+type Agent = ReturnType<typeof request.agent>
+
+/** GET /login: the 302 to the provider, and the request token it carries. */
+async function login(agent: Agent) {
+  const res = await agent.get('/login')
+  expect(res.status).toBe(302)
+  const location = new URL(res.headers.location as string)
+  const oauthToken = location.searchParams.get('oauth_token')
+  expect(oauthToken).toBeTruthy()
+  return { res, location, oauthToken: oauthToken! }
+}
+
+/** Follows the provider's authorization URL (auto-approved): the callback path+query it sends the user to. */
+async function approve(location: URL): Promise<string> {
+  const res = await fetch(location, { redirect: 'manual' })
+  expect(res.status).toBe(302)
+  const callback = new URL(res.headers.get('location')!)
+  return callback.pathname + callback.search
+}
+
+/** Answers the provider's consent page (no autoApprove) with Allow or Deny, like a browser posting the form. */
+async function consent(location: URL, decision: 'allow' | 'deny'): Promise<string> {
+  const page = await fetch(location)
+  expect(page.status).toBe(200)
+  const html = await page.text()
+  const field = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1]
+  const form = new URLSearchParams({
+    oauth_token: field('oauth_token')!,
+    csrf_token: field('csrf_token')!,
+    user_id: field('user_id')!,
+    decision,
+  })
+  const res = await fetch(new URL('/oauth/authorize', location), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+  })
+  expect(res.status).toBe(302)
+  const callback = new URL(res.headers.get('location')!)
+  return callback.pathname + callback.search
+}
+
+/** Every cookie value the app set, in every form it decodes to. */
+function cookieForms(headers: Record<string, unknown>): string[] {
+  return setCookies(headers).flatMap(([, value]) => decodedForms(value))
+}
+
+describe('the login, end to end', () => {
+  for (const variant of [
+    { name: 'express-session', setup: {} },
+    { name: 'express-session, sealed', setup: { middleware: { secret: SEALING_SECRET } } },
+    {
+      name: 'cookie-session, sealed',
+      setup: { sessions: 'cookie-session', middleware: { secret: SEALING_SECRET } } as Setup,
+    },
+  ]) {
+    it(`logs in and calls the API, then calls it again with no token passed (${variant.name})`, async () => {
+      const { agent, secrets, provider } = await setup(variant.setup)
+      const { res: loginRes, location, oauthToken } = await login(agent)
+      expect(location.origin + location.pathname).toBe(provider.authorizeUrl)
+      // the callback sent to the provider is the absolute /authorize of this app
+      const requestTokenCall = provider.requests.find((r) => r.endpoint === 'requestToken')!
+      expect(requestTokenCall.oauthParams.oauth_callback).toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+\/authorize$/,
+      )
+
+      const callback = await approve(location)
+      expect(callback).toContain(`oauth_token=${encodeURIComponent(oauthToken)}`)
+      const done = await agent.get(callback)
+      expect(done.status).toBe(200)
+      expect(done.body.token).toEqual({
+        oauth_token: expect.any(String),
+        user_id: '1001',
+        screen_name: 'alice',
+      })
+      expect(done.body.me.status).toBe(200)
+      expect(done.body.me.body).toMatchObject({ id: '1001' })
+
+      // a LATER request: fetchToken reads the session through the middleware's context
+      const later = await agent.get('/me')
+      expect(later.status).toBe(200)
+      expect(later.body).toMatchObject({ id: '1001' })
+
+      // no secret (temporary or token credentials) in a Location header or in any cookie
+      expect(secrets).toHaveLength(2)
+      for (const secret of secrets) {
+        expect(loginRes.headers.location).not.toContain(secret)
+        expect(callback).not.toContain(secret)
+        for (const response of [loginRes, done, later]) {
+          for (const form of cookieForms(response.headers)) expect(form).not.toContain(secret)
+        }
+      }
+    })
+  }
+
+  it('completes through the real consent page (form POST)', async () => {
+    const { agent } = await setup({ provider: { autoApprove: false } })
+    const { location } = await login(agent)
+    const done = await agent.get(await consent(location, 'allow'))
+    expect(done.status).toBe(200)
+    expect(done.body.token.screen_name).toBe('alice')
+  })
+
+  it('completes two logins pending in one session (two tabs), in either order', async () => {
+    const { agent } = await setup()
+    const first = await login(agent)
+    const second = await login(agent)
+    expect(first.oauthToken).not.toBe(second.oauthToken)
+    const firstCallback = await approve(first.location)
+    const secondCallback = await approve(second.location)
+    expect((await agent.get(secondCallback)).status).toBe(200)
+    expect((await agent.get(firstCallback)).status).toBe(200)
+  })
+
+  it('refuses a replayed callback: 400 missing_temporary_credential, without asking the provider', async () => {
+    const { agent, provider } = await setup()
+    const { location } = await login(agent)
+    const callback = await approve(location)
+    expect((await agent.get(callback)).status).toBe(200)
+    const exchanges = provider.requests.filter((r) => r.endpoint === 'accessToken').length
+    const replay = await agent.get(callback)
+    expect(replay.status).toBe(400)
+    expect(replay.text).toContain('missing_temporary_credential')
+    expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(exchanges)
+  })
+
+  it("refuses a callback whose oauth_token belongs to another session (400), and the victim's login still completes", async () => {
+    const { agent, url } = await setup()
+    const { location } = await login(agent)
+    const callback = await approve(location)
+    const attacker = request.agent(url)
+    await attacker.get('/login') // the attacker has a session with a pending login of its own
+    const stolen = await attacker.get(callback)
+    expect(stolen.status).toBe(400)
+    expect(stolen.text).toContain('missing_temporary_credential')
+    expect((await agent.get(callback)).status).toBe(200)
+  })
+
+  it('refuses an expired temporary credential (400)', async () => {
+    const { agent } = await setup({ register: { temporaryCredentialTtl: 50 } })
+    const { location } = await login(agent)
+    const callback = await approve(location)
+    await new Promise((resolve) => setTimeout(resolve, 120))
+    const res = await agent.get(callback)
+    expect(res.status).toBe(400)
+    expect(res.text).toContain('missing_temporary_credential')
+  })
+
+  for (const denial of ['denied', 'user_refused'] as const) {
+    it(`answers 403 access_denied when the user refuses (${denial} quirk), and the login cannot be resumed`, async () => {
+      const { agent, provider } = await setup({
+        provider: { autoApprove: false, quirks: { denial } },
+      })
+      const { location, oauthToken } = await login(agent)
+      const callback = await consent(location, 'deny')
+      expect(callback).toContain(
+        denial === 'denied' ? `denied=${oauthToken}` : 'oauth_problem=user_refused',
+      )
+      const res = await agent.get(callback)
+      expect(res.status).toBe(403)
+      expect(res.text).toContain('access_denied')
+      expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(0)
+      // the pending login is gone: the same token with a verifier is refused locally
+      const forged = await agent.get(
+        `/authorize?oauth_token=${encodeURIComponent(oauthToken)}&oauth_verifier=x`,
+      )
+      expect(forged.status).toBe(400)
+    })
+  }
+})
+
+describe('provider failures reach the default error handler as 502/504, never 500', () => {
+  const cases: {
+    name: string
+    provider: TestProviderOptions
+    register?: Record<string, unknown>
+    status: number
+    code: string
+  }[] = [
+    {
+      name: 'access token endpoint answers 401',
+      provider: {
+        quirks: {
+          failure: {
+            accessToken: {
+              status: 401,
+              body: 'oauth_problem=token_rejected',
+              contentType: 'application/x-www-form-urlencoded',
+            },
+          },
+        },
+      },
+      status: 502,
+      code: 'fetch_token_denied',
+    },
+    {
+      name: 'access token endpoint answers 500',
+      provider: { quirks: { failure: { accessToken: 'server_error' } } },
+      status: 502,
+      code: 'fetch_token_denied',
+    },
+    {
+      name: 'access token endpoint answers 503',
+      provider: { quirks: { failure: { accessToken: 'unavailable' } } },
+      status: 502,
+      code: 'fetch_token_denied',
+    },
+    {
+      name: 'access token endpoint answers HTML',
+      provider: { quirks: { failure: { accessToken: 'html' } } },
+      status: 502,
+      code: 'invalid_token_response',
+    },
+    {
+      name: 'access token endpoint answers a token without secret',
+      provider: { quirks: { failure: { accessToken: 'malformed' } } },
+      status: 502,
+      code: 'invalid_token_response',
+    },
+    {
+      name: 'access token endpoint answers an empty body',
+      provider: { quirks: { failure: { accessToken: 'empty' } } },
+      status: 502,
+      code: 'invalid_token_response',
+    },
+    {
+      name: 'access token endpoint answers 2 MiB',
+      provider: { quirks: { failure: { accessToken: 'oversized' } } },
+      status: 502,
+      code: 'invalid_token_response',
+    },
+    {
+      name: 'access token endpoint is too slow',
+      provider: { quirks: { delay: { accessToken: 5_000 } } },
+      register: { timeout: 200 },
+      status: 504,
+      code: 'request_timeout',
+    },
+  ]
+  for (const c of cases) {
+    it(`callback: ${c.name} → ${c.status} ${c.code}`, async () => {
+      const { agent } = await setup({
+        provider: c.provider,
+        ...(c.register ? { register: c.register } : {}),
+      })
+      const { location } = await login(agent)
+      const res = await agent.get(await approve(location))
+      expect(res.status).toBe(c.status)
+      expect(res.text).toContain(c.code)
+    })
+  }
+
+  const loginCases: {
+    name: string
+    provider: TestProviderOptions
+    register?: Record<string, unknown>
+    status: number
+    code: string
+  }[] = [
+    {
+      name: 'request token endpoint answers 500',
+      provider: { quirks: { failure: { requestToken: 'server_error' } } },
+      status: 502,
+      code: 'fetch_token_denied',
+    },
+    {
+      name: 'request token endpoint answers HTML',
+      provider: { quirks: { failure: { requestToken: 'html' } } },
+      status: 502,
+      code: 'invalid_token_response',
+    },
+    {
+      name: 'no oauth_callback_confirmed',
+      provider: { quirks: { callbackConfirmed: 'omit' } },
+      status: 502,
+      code: 'callback_not_confirmed',
+    },
+    {
+      name: 'request token endpoint is too slow',
+      provider: { quirks: { delay: { requestToken: 5_000 } } },
+      register: { timeout: 200 },
+      status: 504,
+      code: 'request_timeout',
+    },
+  ]
+  for (const c of loginCases) {
+    it(`login: ${c.name} → ${c.status} ${c.code}, and no redirect`, async () => {
+      const { agent } = await setup({
+        provider: c.provider,
+        ...(c.register ? { register: c.register } : {}),
+      })
+      const res = await agent.get('/login')
+      expect(res.status).toBe(c.status)
+      expect(res.text).toContain(c.code)
+      expect(res.headers.location).toBeUndefined()
+    })
+  }
+})
+
+describe('bad input never gives a 500', () => {
+  it('answers 4xx to malformed, duplicated, nested and huge callback queries', async () => {
+    const { agent, provider } = await setup()
+    const { oauthToken } = await login(agent)
+    const t = encodeURIComponent(oauthToken)
+    const queries = [
+      '',
+      '?',
+      '?oauth_verifier=abc',
+      `?oauth_token=${t}`,
+      `?oauth_token=${t}&oauth_verifier=`,
+      `?oauth_token=${t}&oauth_token=${t}&oauth_verifier=abc`,
+      `?oauth_token=x&oauth_token=${t}&oauth_verifier=abc`,
+      `?oauth_token[]=${t}&oauth_verifier=abc`,
+      `?oauth_token[a]=${t}&oauth_verifier=abc`,
+      '?oauth_token=%zz&oauth_verifier=%',
+      '?oauth_token=%E0%A4%A&oauth_verifier=%C0%AF',
+      '?%=%&&&==',
+      `?oauth_token=${'a'.repeat(12_000)}&oauth_verifier=b`,
+      `?denied=${'d'.repeat(8_000)}`,
+      '?oauth_problem=user_refused',
+      '?oauth_token=__proto__&oauth_verifier=x',
+      '?oauth_token=constructor&oauth_verifier=x',
+    ]
+    for (const query of queries) {
+      const res = await agent.get(`/authorize${query}`)
+      expect(res.status, query).toBeGreaterThanOrEqual(400)
+      expect(res.status, query).toBeLessThan(500)
+    }
+    // none of them reached the token endpoint
+    expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(0)
+  })
+
+  it('answers 400 to a login whose Host header cannot make an absolute callback', async () => {
+    const { url, provider } = await setup()
+    const res = await request(url).get('/login').set('Host', 'evil.example/x')
+    expect(res.status).toBe(400)
+    expect(provider.requests).toHaveLength(0)
+  })
+})
+
+describe('a missing session, through the default error handler', () => {
+  it('answers every request with the start-up error, naming what to install and where', async () => {
+    const oauth = new OAuth({ config: {} })
+    const app = express()
+    app.use(oauth.middleware())
+    app.get('/', (_req, res) => {
+      res.send('ok')
+    })
+    const res = await request(await serve(app)).get('/')
+    expect(res.status).toBe(500)
+    // the default handler shows the stack outside production, HTML-escaped
+    expect(res.text).toContain('app.use(session({ ... })) BEFORE app.use(oauth.middleware())')
+    expect(MISSING_SESSION_MESSAGE).toContain('npm install express-session')
+  })
+})

@@ -1,0 +1,218 @@
+import express, { type ErrorRequestHandler, type Request } from 'express'
+import session from 'express-session'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { MISSING_SESSION_MESSAGE, OAuth } from './index.js'
+import { serve } from './test-support.js'
+
+const EXPECTED_MESSAGE =
+  '@oauth1/express: req.session is missing. Install express-session (npm install express-session) ' +
+  'and add app.use(session({ ... })) BEFORE app.use(oauth.middleware()); ' +
+  'any middleware that sets req.session (cookie-session too) works.'
+
+const SESSION_SECRET = 'a session secret of at least 32 characters'
+
+function newOAuth(fetchToken?: (name: string, req: Request) => unknown) {
+  const oauth = new OAuth({
+    config: {},
+    ...(fetchToken === undefined ? {} : { fetchToken: fetchToken as never }),
+  })
+  oauth.register('provider', {
+    clientId: 'client',
+    clientSecret: 'secret',
+    requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+    accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+    authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+  })
+  return oauth
+}
+
+/** Records the error Express routes to its error handlers, then answers as the default one would. */
+function capture(errors: unknown[]): ErrorRequestHandler {
+  return (err, _req, _res, next) => {
+    errors.push(err)
+    next(err)
+  }
+}
+
+describe('oauth.middleware() without a session', () => {
+  it('fails the first request with an Error that says what to install and where', async () => {
+    const oauth = newOAuth()
+    const app = express()
+    app.use(oauth.middleware())
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    const errors: unknown[] = []
+    app.use(capture(errors))
+
+    const res = await request(await serve(app)).get('/')
+    expect(res.status).toBe(500)
+    expect(res.text).not.toContain('reached')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toBeInstanceOf(Error)
+    expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+    expect(MISSING_SESSION_MESSAGE).toBe(EXPECTED_MESSAGE)
+  })
+
+  it('fails every request, not only the first', async () => {
+    const app = express()
+    app.use(newOAuth().middleware())
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    const url = await serve(app)
+    for (let i = 0; i < 3; i++) expect((await request(url).get('/')).status).toBe(500)
+  })
+
+  it('fails when the session middleware comes AFTER it', async () => {
+    const app = express()
+    app.use(newOAuth().middleware())
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    const errors: unknown[] = []
+    app.use(capture(errors))
+    expect((await request(await serve(app)).get('/')).status).toBe(500)
+    expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+  })
+
+  it('passes when express-session comes before it', async () => {
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(newOAuth().middleware())
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    const res = await request(await serve(app)).get('/')
+    expect(res.status).toBe(200)
+    expect(res.text).toBe('reached')
+  })
+
+  it('makes authorizeRedirect and authorizeAccessToken reject with the same message on a route without a session', async () => {
+    const oauth = newOAuth()
+    const app = express()
+    const errors: unknown[] = []
+    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+    app.get('/authorize', async (req, res) => {
+      res.json(await oauth.provider.authorizeAccessToken(req))
+    })
+    app.use(capture(errors))
+    const url = await serve(app)
+    expect((await request(url).get('/login')).status).toBe(500)
+    expect((await request(url).get('/authorize?oauth_token=a&oauth_verifier=b')).status).toBe(500)
+    expect(errors.map((e) => (e as Error).message)).toEqual([EXPECTED_MESSAGE, EXPECTED_MESSAGE])
+  })
+})
+
+describe('oauth.middleware(options)', () => {
+  it('refuses bad options with a TypeError naming the option', () => {
+    const oauth = newOAuth()
+    expect(() => oauth.middleware({ sessionKey: '' })).toThrow(
+      new TypeError(
+        'options.sessionKey should be a non-empty string that is not a property of the session itself (cookie, id, save…)',
+      ),
+    )
+    expect(() => oauth.middleware({ sessionKey: 'cookie' })).toThrow(TypeError)
+    expect(() => oauth.middleware({ sessionKey: '__proto__' })).toThrow(TypeError)
+    expect(() => oauth.middleware({ maxEntries: 0 })).toThrow(
+      new TypeError('options.maxEntries should be a positive integer'),
+    )
+    expect(() => oauth.middleware({ maxEntries: 1.5 })).toThrow(TypeError)
+    expect(() => oauth.middleware({ secret: 'too short' })).toThrow(TypeError)
+    expect(() => oauth.middleware({ secret: 'too short' })).toThrow(/secret/)
+    expect(() => oauth.middleware({ secret: [] })).toThrow(TypeError)
+    expect(() => oauth.middleware(null as never)).toThrow(
+      new TypeError('oauth.middleware(options): options should be an object'),
+    )
+  })
+
+  it('can be created again with the same options, not with others', () => {
+    const oauth = newOAuth()
+    const secret = 'x'.repeat(32)
+    expect(typeof oauth.middleware({ secret })).toBe('function')
+    expect(typeof oauth.middleware({ secret })).toBe('function')
+    expect(() => oauth.middleware({ secret: 'y'.repeat(32) })).toThrow(
+      new TypeError(
+        'oauth.middleware(options) was already called with other options; create the middleware once and reuse it',
+      ),
+    )
+    expect(() => oauth.middleware()).toThrow(TypeError)
+  })
+})
+
+describe('the request context', () => {
+  function appWith(oauth: OAuth) {
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    return app
+  }
+
+  it('makes the request current for the route, across awaits', async () => {
+    const oauth = newOAuth()
+    const app = appWith(oauth)
+    app.get('/', async (req, res) => {
+      const before = oauth.context.current() === req
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      res.json({ before, after: oauth.context.current() === req })
+    })
+    expect((await request(await serve(app)).get('/')).body).toEqual({ before: true, after: true })
+    expect(oauth.context.current()).toBeUndefined()
+  })
+
+  it('survives body parsers mounted after it', async () => {
+    const oauth = newOAuth()
+    const app = appWith(oauth)
+    app.use(express.json())
+    app.use(express.urlencoded({ extended: false }))
+    app.post('/', (req, res) => {
+      res.json({ same: oauth.context.current() === req, body: req.body })
+    })
+    const url = await serve(app)
+    const json = await request(url).post('/').send({ a: 1 })
+    expect(json.body).toEqual({ same: true, body: { a: 1 } })
+    const form = await request(url).post('/').type('form').send('a=1')
+    expect(form.body).toEqual({ same: true, body: { a: '1' } })
+  })
+
+  it('keeps concurrent requests apart', async () => {
+    const oauth = newOAuth()
+    const app = appWith(oauth)
+    app.get('/:n', async (req, res) => {
+      await new Promise((resolve) => setTimeout(resolve, 20 - Number(req.params.n)))
+      res.send(String((oauth.context.current() as Request | undefined)?.params.n))
+    })
+    const url = await serve(app)
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => request(url).get(`/${n}`)),
+    )
+    expect(answers.map((r) => r.text)).toEqual(Array.from({ length: 10 }, (_, n) => String(n)))
+  })
+
+  it('lets an API call find the token with no token and no request passed (missing_token otherwise)', async () => {
+    const seen: unknown[] = []
+    const oauth = newOAuth((name, req) => {
+      seen.push([name, req.path])
+      return undefined
+    })
+    const app = appWith(oauth)
+    app.get('/me', async (_req, res) => {
+      res.json(await oauth.provider.get('http://127.0.0.1:9/api/me'))
+    })
+    const res = await request(await serve(app)).get('/me')
+    // fetchToken was asked, with the current request, and found nothing: 401 missing_token
+    expect(seen).toEqual([['provider', '/me']])
+    expect(res.status).toBe(401)
+  })
+
+  it('is empty outside the middleware', async () => {
+    const oauth = newOAuth()
+    const app = express()
+    app.get('/', (_req, res) => {
+      res.json({ current: oauth.context.current() ?? null })
+    })
+    expect((await request(await serve(app)).get('/')).body).toEqual({ current: null })
+  })
+})

@@ -1,0 +1,69 @@
+import type { Request, RequestHandler, Response } from 'express'
+import type { SessionData } from 'express-session'
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  type ExpressRemoteApp,
+  type MiddlewareOptions,
+  OAuth,
+  type OAuth1SessionRecord,
+  OAuthError,
+  type StoredTemporaryCredential,
+  type Token,
+} from './index.js'
+
+describe('express-session augmentation', () => {
+  it('types req.session.oauth1 as the record of pending logins', () => {
+    expectTypeOf<SessionData['oauth1']>().toEqualTypeOf<OAuth1SessionRecord | undefined>()
+    expectTypeOf<OAuth1SessionRecord>().toEqualTypeOf<
+      Record<string, StoredTemporaryCredential | string>
+    >()
+    expectTypeOf<Request['session']['oauth1']>().toEqualTypeOf<OAuth1SessionRecord | undefined>()
+  })
+})
+
+describe('OAuth for Express', () => {
+  const oauth = new OAuth({
+    fetchToken: (name, request) => {
+      expectTypeOf(name).toEqualTypeOf<string>()
+      expectTypeOf(request).toEqualTypeOf<Request>()
+      return undefined
+    },
+  })
+  const app = oauth.register('twitter', { clientId: 'id', clientSecret: 'secret' })
+
+  it('registers Express remote apps', () => {
+    expectTypeOf(app).toEqualTypeOf<ExpressRemoteApp>()
+    expectTypeOf(oauth.createClient('twitter')).toEqualTypeOf<ExpressRemoteApp | undefined>()
+  })
+
+  it('has the Express calling shapes', () => {
+    expectTypeOf(app.authorizeRedirect).parameters.toEqualTypeOf<
+      [Request, Response, (string | undefined)?, (Record<string, string> | undefined)?]
+    >()
+    expectTypeOf(app.authorizeRedirect).returns.toEqualTypeOf<Promise<void>>()
+    expectTypeOf(app.authorizeAccessToken).parameters.toEqualTypeOf<[Request]>()
+    expectTypeOf(app.authorizeAccessToken).returns.toEqualTypeOf<Promise<Token>>()
+    expectTypeOf(app.get).returns.toEqualTypeOf<Promise<globalThis.Response>>()
+  })
+
+  it('returns an Express middleware and checks its options', () => {
+    expectTypeOf(oauth.middleware).returns.toEqualTypeOf<RequestHandler>()
+    expectTypeOf(oauth.middleware).parameter(0).toEqualTypeOf<MiddlewareOptions | undefined>()
+    // @ts-expect-error sessionKey is a string
+    oauth.middleware({ sessionKey: 1 })
+    // @ts-expect-error secret is a string, bytes or a list of them
+    oauth.middleware({ secret: 42 })
+  })
+
+  it('lets fetchToken return what the app keeps in its own (augmented) session', () => {
+    const fromSession = new OAuth({ fetchToken: (_name, req) => req.session.token })
+    expectTypeOf(fromSession).toEqualTypeOf<OAuth>()
+    expectTypeOf(new OAuthError('access_denied').status).toEqualTypeOf<number>()
+  })
+})
+
+declare module 'express-session' {
+  interface SessionData {
+    token?: Token
+  }
+}
