@@ -1,1 +1,10 @@
-export {}
+/**
+ * `@oauth1/hono`: OAuth 1.0a login ("Log in with X") and signed API calls
+ * for Hono, on every runtime Hono runs on.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849
+ */
+export * from '@oauth1/core'
+export { oauthErrorResponse } from './errors.js'
+export { HonoRemoteApp, type MiddlewareOptions, OAuth, type OAuthCookieOptions } from './oauth.js'
+export type { OAuthEnv, OAuthVariables } from './types.js'

@@ -1,0 +1,329 @@
+import {
+  type Awaitable,
+  OAuth as CoreOAuth,
+  createSealer,
+  RemoteApp,
+  type ResolvedRemoteAppOptions,
+  type Sealer,
+  type SealerSecret,
+  type TemporaryCredentialStore,
+  type Token,
+} from '@oauth1/core'
+import type { Context, Env, MiddlewareHandler } from 'hono'
+import { CookieBinding, CustomStoreBinding, type RequestBinding } from './binding.js'
+import { toHonoError } from './errors.js'
+import type { OAuthEnv } from './types.js'
+import { isLoopbackHost, requestOrigin, resolveRedirectUri } from './url.js'
+
+/** Settings of the encrypted cookie that keeps the temporary credentials. */
+export interface OAuthCookieOptions {
+  /**
+   * The cookie's name. Default `oauth1`; sent as `__Host-oauth1` whenever the
+   * cookie is `Secure`, so no subdomain can plant or overwrite it.
+   */
+  name?: string
+  /**
+   * Default: `Secure` except for plain-http requests to loopback hosts
+   * (`localhost`, `127.0.0.1`, `[::1]`), where browsers would drop it.
+   */
+  secure?: boolean
+}
+
+/**
+ * Options of {@link OAuth.middleware}: a `secret` (the temporary credentials
+ * then live in an encrypted cookie of their own) or a `store`.
+ */
+export interface MiddlewareOptions<E extends Env = any> {
+  /**
+   * At least 32 characters (or bytes) of randomness, used to encrypt the
+   * cookie with AES-256-GCM. A list rotates keys: the first seals, any
+   * unseals.
+   */
+  secret?: SealerSecret | readonly SealerSecret[]
+  /**
+   * Instead of the cookie: returns the temporary-credential store of this
+   * request's session (e.g. `createSessionRecordStore` over your session
+   * library's data). Called at most once per request, on first use.
+   */
+  store?: (c: Context<E>) => Awaitable<TemporaryCredentialStore>
+  /** The cookie's name and `Secure` flag (with `secret` only). */
+  cookie?: OAuthCookieOptions
+  /** Pending logins kept in the cookie at most; the oldest is dropped beyond it. Default 5. */
+  maxEntries?: number
+  /**
+   * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (first values) to find
+   * the origin the browser used: for a relative `redirectUri` and for the
+   * cookie's `Secure` flag. Turn on only behind a proxy that sets them.
+   * Default `false`.
+   */
+  trustProxy?: boolean
+}
+
+interface ResolvedMiddleware {
+  bind(c: Context): RequestBinding
+  trustProxy: boolean
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const MIN_SECRET = 32
+const PREFIX = '@oauth1/hono:'
+
+interface Bound {
+  binding: RequestBinding
+  trustProxy: boolean
+}
+
+/** Per registry, the binding that its `middleware()` made for each request in flight. */
+const registries = new WeakMap<object, WeakMap<Context, Bound>>()
+
+function bindingsOf(registry: object): WeakMap<Context, Bound> {
+  let map = registries.get(registry)
+  if (map === undefined) {
+    map = new WeakMap()
+    registries.set(registry, map)
+  }
+  return map
+}
+
+function checkSecret(secret: unknown, label: string): void {
+  if (typeof secret === 'string') {
+    if (secret.length < MIN_SECRET) {
+      throw new TypeError(
+        `${PREFIX} ${label} must be at least ${MIN_SECRET} characters long (it encrypts the temporary credentials in a cookie)`,
+      )
+    }
+    return
+  }
+  if (secret instanceof Uint8Array) {
+    if (secret.byteLength < MIN_SECRET) {
+      throw new TypeError(`${PREFIX} ${label} must be at least ${MIN_SECRET} bytes long`)
+    }
+    return
+  }
+  throw new TypeError(`${PREFIX} ${label} must be a string or a Uint8Array`)
+}
+
+function resolveMiddleware(options: unknown): ResolvedMiddleware {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(
+      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
+    )
+  }
+  const { secret, store, cookie, maxEntries, trustProxy = false } = options as MiddlewareOptions
+  if (typeof trustProxy !== 'boolean')
+    throw new TypeError(`${PREFIX} options.trustProxy must be a boolean`)
+  if (store !== undefined) {
+    if (typeof store !== 'function') {
+      throw new TypeError(
+        `${PREFIX} options.store must be a function (c) => TemporaryCredentialStore`,
+      )
+    }
+    if (secret !== undefined || cookie !== undefined || maxEntries !== undefined) {
+      throw new TypeError(
+        `${PREFIX} options.store replaces the encrypted cookie: pass options.secret, options.cookie and options.maxEntries only without it`,
+      )
+    }
+    return { bind: (c) => new CustomStoreBinding(c, store as (c: Context) => unknown), trustProxy }
+  }
+  if (secret === undefined || secret === null || secret === '') {
+    throw new TypeError(
+      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
+    )
+  }
+  if (Array.isArray(secret)) {
+    if (secret.length === 0)
+      throw new TypeError(`${PREFIX} options.secret must not be an empty list`)
+    for (const [i, s] of secret.entries()) checkSecret(s, `options.secret[${i}]`)
+  } else {
+    checkSecret(secret, 'options.secret')
+  }
+  const sealer: Sealer = createSealer(secret as SealerSecret | readonly SealerSecret[])
+  if (cookie !== undefined && (typeof cookie !== 'object' || cookie === null)) {
+    throw new TypeError(`${PREFIX} options.cookie must be an object`)
+  }
+  const baseName = cookie?.name ?? 'oauth1'
+  if (
+    typeof baseName !== 'string' ||
+    !COOKIE_NAME.test(baseName) ||
+    /^__(host|secure)-/i.test(baseName)
+  ) {
+    throw new TypeError(
+      `${PREFIX} options.cookie.name must be a cookie name (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~) without a __Host-/__Secure- prefix`,
+    )
+  }
+  const secureOption = cookie?.secure
+  if (secureOption !== undefined && typeof secureOption !== 'boolean') {
+    throw new TypeError(`${PREFIX} options.cookie.secure must be a boolean`)
+  }
+  const entries = maxEntries ?? 5
+  if (typeof entries !== 'number' || !Number.isSafeInteger(entries) || entries < 1) {
+    throw new TypeError(`${PREFIX} options.maxEntries must be a positive integer`)
+  }
+  return {
+    trustProxy,
+    bind: (c) => {
+      const origin = requestOrigin(c, trustProxy)
+      const secure =
+        secureOption ?? !(origin.protocol === 'http:' && isLoopbackHost(origin.hostname))
+      return new CookieBinding(c, sealer, {
+        name: secure ? `__Host-${baseName}` : baseName,
+        secure,
+        maxEntries: entries,
+        fallbackMaxAge: 600,
+      })
+    },
+  }
+}
+
+function bindingFor(registry: object, c: Context, method: string): Bound {
+  const found = bindingsOf(registry).get(c)
+  if (found === undefined) {
+    throw new Error(
+      `${PREFIX} ${method}() needs oauth.middleware() to run before this route: app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
+    )
+  }
+  return found
+}
+
+/**
+ * A registered provider, with the web flow in Hono's calling shape and
+ * signed API calls (`request`, `get`, `post`, `put`, `patch`, `delete`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ */
+export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
+  /**
+   * Starts the login: fetches temporary credentials (sending `redirectUri`
+   * as the signed `oauth_callback`), keeps them in this browser's encrypted
+   * cookie (or your store), and returns the `302` to the provider's
+   * authorization page, carrying the `Set-Cookie`. Return it from the
+   * handler.
+   *
+   * A relative `redirectUri` (`/authorize`) is resolved against the
+   * request's origin. Without one, the registered `redirectUri`, else `oob`.
+   *
+   * @throws OAuthError `fetch_token_denied`, `callback_not_confirmed`,
+   * `invalid_token_response` (502), `request_timeout` (504),
+   * `insecure_transport` — answered as their status by Hono's default error
+   * handler.
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   * @example
+   * ```ts
+   * app.get('/login', (c) => oauth.twitter.authorizeRedirect(c, '/authorize'))
+   * ```
+   */
+  async authorizeRedirect(
+    c: Context<E>,
+    redirectUri?: string,
+    params?: Record<string, string>,
+  ): Promise<Response> {
+    const { binding, trustProxy } = bindingFor(this.registry, c as Context, 'authorizeRedirect')
+    const wanted = redirectUri ?? this.redirectUri
+    const callback =
+      wanted === undefined
+        ? undefined
+        : resolveRedirectUri(wanted, requestOrigin(c as Context, trustProxy))
+    let url: string
+    try {
+      url = await this.beginAuthorization(binding.store, callback, params)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+    return c.redirect(url, 302)
+  }
+
+  /**
+   * Completes the login on the callback route: checks that the query's
+   * `oauth_token` names a live temporary credential of this browser, removes
+   * it (single use, whatever the outcome), exchanges it with the verifier,
+   * and resolves to the token credentials with every field the provider sent
+   * (`user_id`, `screen_name`…). Store them; this package does not.
+   *
+   * @throws OAuthError `access_denied` (403), `missing_token`,
+   * `missing_verifier`, `missing_temporary_credential` (400), provider
+   * failures (502/504) — answered as their status by Hono's default error
+   * handler.
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   * @example
+   * ```ts
+   * app.get('/authorize', async (c) => {
+   *   const token = await oauth.twitter.authorizeAccessToken(c)
+   *   await saveToken(token)
+   *   return c.redirect('/')
+   * })
+   * ```
+   */
+  async authorizeAccessToken(c: Context<E>): Promise<Token> {
+    const { binding } = bindingFor(this.registry, c as Context, 'authorizeAccessToken')
+    try {
+      return await this.completeAuthorization(binding.store, new URL(c.req.url).search)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+  }
+
+  /**
+   * A signed request to the provider's API. The token is `init.token`, else
+   * `fetchToken(init.request)`, else `fetchToken` for the request the
+   * middleware is running (where the runtime has `AsyncLocalStorage`).
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
+   */
+  override async request(...args: Parameters<RemoteApp<Context<E>>['request']>): Promise<Response> {
+    try {
+      return await super.request(...args)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+  }
+}
+
+/**
+ * The registry of OAuth 1.0a providers for a Hono app: `register()` each
+ * one, `app.use(oauth.middleware({ secret }))`, then `oauth.<name>` is the
+ * {@link HonoRemoteApp}.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ fetchToken: (name, c) => tokens.get(getCookie(c, 'uid') ?? '') })
+ * oauth.register('twitter', { requestTokenUrl, accessTokenUrl, authorizeUrl, apiBaseUrl })
+ * app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5849
+ */
+export class OAuth<E extends Env = any> extends CoreOAuth<Context<E>, HonoRemoteApp<E>> {
+  protected override createRemoteApp(
+    name: string,
+    options: ResolvedRemoteAppOptions<Context<E>>,
+  ): HonoRemoteApp<E> {
+    return new HonoRemoteApp<E>(this, name, options)
+  }
+
+  /**
+   * The middleware that keeps this browser's temporary credentials (in an
+   * encrypted cookie, or the store you pass) and runs the rest of the request
+   * inside the registry's context, so API calls find the user's token with
+   * `fetchToken` and no token or request passed.
+   *
+   * Throws a `TypeError` at once, at start-up, when neither `secret` nor
+   * `store` is given or the secret is too short.
+   *
+   * @example
+   * ```ts
+   * app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))
+   * ```
+   */
+  middleware(options: MiddlewareOptions<E>): MiddlewareHandler<OAuthEnv> {
+    const resolved = resolveMiddleware(options)
+    const bindings = bindingsOf(this)
+    return async (c, next) => {
+      // Installed twice on one path (app and sub-app): the outer one does the work.
+      if (bindings.has(c as Context)) return next()
+      const binding = resolved.bind(c as Context)
+      bindings.set(c as Context, { binding, trustProxy: resolved.trustProxy })
+      c.set('oauth1', { store: binding.store })
+      await this.context.run(c as unknown as Context<E>, next)
+      await binding.settle(c as Context)
+    }
+  }
+}
