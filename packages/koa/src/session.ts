@@ -33,6 +33,46 @@ interface SessionHolder {
 }
 
 /**
+ * Makes the session's changes survive an error that reaches Koa's default
+ * error handler, which removes every response header (Set-Cookie included)
+ * and then sets `err.headers`: commits the session now (koa-session's
+ * `manuallyCommit`) and puts the resulting Set-Cookie on `err.headers`,
+ * non-enumerable so loggers do not print the session cookie. Used when a
+ * callback fails, so the consumed temporary credential is really gone from a
+ * cookie session. An app's own error handler keeps headers anyway.
+ */
+export async function keepSessionOnError(
+  ctx: { session?: KoaSession | null; res: { getHeader(name: string): unknown } },
+  err: unknown,
+): Promise<void> {
+  if ((typeof err !== 'object' && typeof err !== 'function') || err === null) return
+  const current = ctx.session
+  if (current == null || typeof current.manuallyCommit !== 'function') return
+  try {
+    await current.manuallyCommit()
+  } catch {
+    return // the session store failed: the original error matters more
+  }
+  const setCookie = ctx.res.getHeader('set-cookie')
+  if (setCookie === undefined) return
+  const previous = (err as { headers?: unknown }).headers
+  const headers = {
+    ...(typeof previous === 'object' && previous !== null ? previous : {}),
+    'Set-Cookie': setCookie,
+  }
+  try {
+    Object.defineProperty(err, 'headers', {
+      value: headers,
+      enumerable: false,
+      configurable: true,
+      writable: true,
+    })
+  } catch {
+    // a frozen error: nothing more to do
+  }
+}
+
+/**
  * True when koa-session (or another session middleware that defines
  * `ctx.session`) is installed for this context. It does not read
  * `ctx.session`: koa-session parses its cookie lazily on first read, and a

@@ -1,8 +1,8 @@
 /** The parts of a Koa context used to resolve a relative URL. */
 export interface OriginSource {
-  /** `protocol://host`, honouring `app.proxy` (X-Forwarded-Proto/-Host). */
-  readonly origin: string
+  /** The Host (X-Forwarded-Host first when `app.proxy` is set). */
   readonly host: string
+  /** `http` or `https` (X-Forwarded-Proto first when `app.proxy` is set). */
   readonly protocol: string
   throw(status: number, message: string): never
 }
@@ -16,8 +16,9 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
 /**
  * Resolves a relative callback (`/authorize`) against the origin the client
  * used for this request, as Authlib's `url_for(..., _external=True)` does.
- * Koa's `ctx.origin` honours `app.proxy`: behind a proxy, set
- * `app.proxy = true` so X-Forwarded-Proto/-Host are used, and only then.
+ * The origin is `ctx.protocol://ctx.host`, which honour `app.proxy`: behind
+ * a proxy, set `app.proxy = true` so X-Forwarded-Proto/-Host are used, and
+ * only then. (Not `ctx.origin`: Koa 3 made it the Origin request header.)
  * Absolute URLs and `oob` pass unchanged. A request whose Host cannot make a
  * URL gets a 400 (Koa `HttpError`), never a 500.
  *
@@ -32,7 +33,7 @@ export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
     ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid Host header')
   }
   try {
-    return new URL(uri, ctx.origin).href
+    return new URL(uri, `${ctx.protocol}://${ctx.host}`).href
   } catch {
     ctx.throw(400, 'Cannot build the OAuth callback URL from this request')
   }

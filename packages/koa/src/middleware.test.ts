@@ -1,0 +1,140 @@
+import type { StoredTemporaryCredential } from '@oauth1/core'
+import Koa from 'koa'
+import session from 'koa-session'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import {
+  MISSING_SECRET_MESSAGE,
+  MISSING_SESSION_MESSAGE,
+  OAuth,
+  SESSION_KEY,
+  sessionStore,
+} from './index.js'
+import { listen, sessionCookieJson } from './test-helpers.js'
+
+const KEY_A = 'koa-session-key-A-0123456789-aaaaaaaaaaaaaaaa'
+const SECRET = 'an explicit sealing secret of 32+ chars'
+
+const credential = (token: string): StoredTemporaryCredential => ({
+  oauth_token: token,
+  oauth_token_secret: `${token}-very-secret`,
+  redirect_uri: 'http://127.0.0.1/authorize',
+  expires_at: Date.now() + 60_000,
+})
+
+describe('oauth.middleware() start-up checks', () => {
+  it('fails the first request with what to install and where when koa-session is missing', async () => {
+    const app = new Koa()
+    app.keys = [KEY_A]
+    app.silent = true
+    const errors: unknown[] = []
+    app.on('error', (err) => errors.push(err))
+    app.use(new OAuth().middleware())
+    app.use((ctx) => {
+      ctx.body = 'unreachable'
+    })
+    const server = await listen(app)
+    try {
+      const res = await request(server.server).get('/')
+      expect(res.status).toBe(500)
+      expect(res.text).not.toBe('unreachable')
+      expect(errors.map((e) => (e as Error).message)).toEqual([MISSING_SESSION_MESSAGE])
+    } finally {
+      await server.close()
+    }
+    expect(MISSING_SESSION_MESSAGE).toBe(
+      '@oauth1/koa: ctx.session is missing. Install koa-session (npm install koa-session) and add ' +
+        '`app.use(session(app))` before `app.use(oauth.middleware())`.',
+    )
+  })
+
+  it('fails the first request when neither app.keys nor a secret is set', async () => {
+    const app = new Koa()
+    app.silent = true
+    const errors: unknown[] = []
+    app.on('error', (err) => errors.push(err))
+    app.use(session({ signed: false }, app))
+    app.use(new OAuth().middleware())
+    app.use((ctx) => {
+      ctx.body = 'unreachable'
+    })
+    const server = await listen(app)
+    try {
+      const res = await request(server.server).get('/')
+      expect(res.status).toBe(500)
+      expect(errors.map((e) => (e as Error).message)).toEqual([MISSING_SECRET_MESSAGE])
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('checks at creation when given the app', () => {
+    const oauth = new OAuth()
+    const bare = new Koa()
+    bare.keys = [KEY_A]
+    expect(() => oauth.middleware({ app: bare })).toThrow(new Error(MISSING_SESSION_MESSAGE))
+
+    const noKeys = new Koa()
+    noKeys.use(session({ signed: false }, noKeys))
+    expect(() => oauth.middleware({ app: noKeys })).toThrow(new Error(MISSING_SECRET_MESSAGE))
+    expect(() => oauth.middleware({ app: noKeys, secret: SECRET })).not.toThrow()
+
+    const ok = new Koa()
+    ok.keys = [KEY_A]
+    ok.use(session(ok))
+    expect(() => oauth.middleware({ app: ok })).not.toThrow()
+  })
+
+  it('validates its options, naming them', () => {
+    const oauth = new OAuth()
+    expect(() => oauth.middleware(null as never)).toThrow(
+      new TypeError('options should be an object'),
+    )
+    expect(() => oauth.middleware({ secret: 'short' })).toThrow(
+      new TypeError(
+        "options.secret should be at least 32 characters long (e.g. crypto.randomBytes(32).toString('hex'))",
+      ),
+    )
+    expect(() => oauth.middleware({ secret: [] })).toThrow(
+      new TypeError('options.secret should be a non-empty list of secrets'),
+    )
+    expect(() => oauth.middleware({ secret: 42 as never })).toThrow(
+      new TypeError('options.secret should be a string or a Uint8Array'),
+    )
+    expect(() => oauth.middleware({ app: {} as never })).toThrow(
+      new TypeError('options.app should be a Koa application'),
+    )
+  })
+
+  it('seals with middleware({ secret }) when given, not app.keys', async () => {
+    const app = new Koa()
+    app.keys = [KEY_A]
+    app.use(session(app))
+    app.use(new OAuth().middleware({ secret: SECRET }))
+    app.use(async (ctx) => {
+      if (ctx.path === '/set') {
+        await sessionStore(ctx).set('twitter:t1', credential('t1'))
+        ctx.body = 'ok'
+      } else {
+        // a store bound without the middleware derives its key from app.keys: it cannot read
+        const viaKeys = sessionStore({ session: ctx.session, app: ctx.app } as Koa.Context)
+        const viaSecret = sessionStore(ctx)
+        ctx.body = {
+          keys: await viaKeys.get('twitter:t1'),
+          secret: (await viaSecret.get('twitter:t1'))?.oauth_token ?? null,
+        }
+      }
+    })
+    const server = await listen(app)
+    try {
+      const agent = request.agent(server.server)
+      const set = await agent.get('/set')
+      const json = sessionCookieJson(set.headers['set-cookie']) as Record<string, unknown>
+      expect(Object.keys(json[SESSION_KEY] as object)).toEqual(['twitter:t1'])
+      expect(JSON.stringify(json)).not.toContain('t1-very-secret')
+      expect((await agent.get('/get')).body).toEqual({ keys: null, secret: 't1' })
+    } finally {
+      await server.close()
+    }
+  })
+})

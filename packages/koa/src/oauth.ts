@@ -1,0 +1,184 @@
+import {
+  OAuth as CoreOAuth,
+  RemoteApp,
+  type ResolvedRemoteAppOptions,
+  type Sealer,
+  type Token,
+} from '@oauth1/core'
+import type Koa from 'koa'
+import {
+  assertSession,
+  bindSettings,
+  checkMaxEntries,
+  keepSessionOnError,
+  MISSING_SESSION_MESSAGE,
+  type SealingSecret,
+  sealerFromApp,
+  sealerFromSecret,
+  sessionStore,
+} from './session.js'
+import './types.js'
+import { resolveRedirectUri } from './url.js'
+
+/**
+ * What a Koa handler receives, and what `fetchToken(name, request)` and
+ * `request(..., { request })` take: Koa's `ctx`.
+ */
+export type KoaContext = Koa.ParameterizedContext
+
+/** Options of {@link OAuth.middleware}. */
+export interface KoaMiddlewareOptions {
+  /**
+   * The secret (32+ characters or bytes) the temporary credentials are
+   * sealed with in the session, or a list of them for rotation (the first
+   * seals, any unseals). Default: a key derived from `app.keys`.
+   */
+  secret?: SealingSecret
+  /** Logins pending at once per session (tabs); the oldest is dropped beyond it. Default 10. */
+  maxEntries?: number
+  /**
+   * The Koa app. Optional: when given, a missing koa-session or a missing key
+   * is reported when the middleware is created instead of on the first
+   * request.
+   */
+  app?: Koa
+}
+
+/**
+ * A client registered with {@link OAuth.register}: the core's `RemoteApp`
+ * (`request`, `get`, `post`, `put`, `patch`, `delete`), plus the login flow in
+ * Koa's calling shape.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ */
+export class KoaRemoteApp extends RemoteApp<KoaContext> {
+  /**
+   * Starts the login: fetches temporary credentials, keeps them (sealed) in
+   * `ctx.session`, and redirects (302) the user to the provider's
+   * authorization page.
+   *
+   * @param redirectUri the callback; relative (`/authorize`) is resolved
+   *   against this request's origin. Default: the registered `redirectUri`,
+   *   else `oob`.
+   * @param params extra query parameters for the authorization URL.
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   * @example
+   * ```ts
+   * router.get('/login', (ctx) => oauth.twitter.authorizeRedirect(ctx, '/authorize'))
+   * ```
+   */
+  async authorizeRedirect(
+    ctx: KoaContext,
+    redirectUri?: string,
+    params?: Record<string, string>,
+  ): Promise<void> {
+    if (redirectUri !== undefined && typeof redirectUri !== 'string') {
+      throw new TypeError('redirectUri should be a string')
+    }
+    const store = sessionStore(ctx)
+    const url = await this.beginAuthorization(
+      store,
+      redirectUri === undefined ? undefined : resolveRedirectUri(ctx, redirectUri),
+      params,
+    )
+    ctx.set('Cache-Control', 'no-store')
+    ctx.redirect(url)
+  }
+
+  /**
+   * Completes the login on the callback route: checks `oauth_token` against
+   * the temporary credentials kept in this session (single use, expiring),
+   * and exchanges them with `oauth_verifier` for token credentials.
+   *
+   * @returns the token credentials with every field the provider sent.
+   * @throws OAuthError `missing_token`, `missing_verifier`,
+   *   `missing_temporary_credential` (400), `access_denied` (403),
+   *   `fetch_token_denied`, `invalid_token_response` (502), `request_timeout` (504).
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   * @example
+   * ```ts
+   * router.get('/authorize', async (ctx) => {
+   *   const token = await oauth.twitter.authorizeAccessToken(ctx)
+   *   tokens.set(token.user_id, token)
+   *   ctx.session.userId = token.user_id
+   *   ctx.redirect('/')
+   * })
+   * ```
+   */
+  async authorizeAccessToken(ctx: KoaContext): Promise<Token> {
+    const store = sessionStore(ctx)
+    try {
+      return await this.completeAuthorization(store, ctx.querystring)
+    } catch (err) {
+      // The credential is gone from the session whatever the outcome, but Koa's
+      // default error handler drops every header, the session cookie included:
+      // commit now and carry the cookie on the error, so the browser forgets it.
+      await keepSessionOnError(ctx, err)
+      throw err
+    }
+  }
+}
+
+/**
+ * The registry for Koa: `register` clients, then `app.use(oauth.middleware())`
+ * after koa-session.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ fetchToken: (name, ctx) => tokens.get(ctx.session?.userId) })
+ * oauth.register('twitter', { clientId, clientSecret, requestTokenUrl, authorizeUrl, accessTokenUrl })
+ * app.keys = [process.env.SESSION_KEY!]
+ * app.use(session(app))
+ * app.use(oauth.middleware())
+ * ```
+ */
+export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
+  protected override createRemoteApp(
+    name: string,
+    options: ResolvedRemoteAppOptions,
+  ): KoaRemoteApp {
+    return new KoaRemoteApp(this, name, options)
+  }
+
+  /**
+   * The Koa middleware: install it after koa-session. It checks that
+   * koa-session is installed and that there is a key to seal the temporary
+   * credentials with, then runs the rest of the request with `ctx` as the
+   * current request, so `oauth.twitter.get(url)` in a handler finds the
+   * user's token through `fetchToken` with no token passed.
+   *
+   * Koa gives a middleware no app when it is created, so the checks run on
+   * every request (the first one fails loudly); pass `{ app }` to run them
+   * now instead.
+   *
+   * @example
+   * ```ts
+   * app.use(session(app))
+   * app.use(oauth.middleware())
+   * ```
+   */
+  middleware(options: KoaMiddlewareOptions = {}): Koa.Middleware {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('options should be an object')
+    }
+    const explicit: Sealer | undefined =
+      options.secret === undefined ? undefined : sealerFromSecret(options.secret, 'options.secret')
+    const maxEntries = checkMaxEntries(options.maxEntries)
+    const app = options.app
+    if (app !== undefined) {
+      if (typeof app !== 'object' || app === null || typeof app.use !== 'function') {
+        throw new TypeError('options.app should be a Koa application')
+      }
+      if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
+      if (explicit === undefined) sealerFromApp(app)
+    }
+    const context = this.context
+    return function oauth1(ctx, next) {
+      assertSession(ctx)
+      const sealer = explicit ?? sealerFromApp(ctx.app)
+      bindSettings(ctx, maxEntries === undefined ? { sealer } : { sealer, maxEntries })
+      return context.run(ctx, next)
+    }
+  }
+}

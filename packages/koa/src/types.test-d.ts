@@ -1,0 +1,95 @@
+import Koa from 'koa'
+import session from 'koa-session'
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  type KoaContext,
+  type KoaMiddlewareOptions,
+  type KoaRemoteApp,
+  type KoaSession,
+  OAuth,
+  OAuthError,
+  type Token,
+} from './index.js'
+
+describe('ctx.session augmentation', () => {
+  it('types ctx.session in a plain middleware as koa-session leaves it', () => {
+    const app = new Koa()
+    app.use(session(app))
+    app.use(async (ctx) => {
+      expectTypeOf(ctx.session).toEqualTypeOf<KoaSession | null>()
+      if (ctx.session) {
+        expectTypeOf(ctx.session.isNew).toEqualTypeOf<boolean | undefined>()
+        expectTypeOf(ctx.session.populated).toEqualTypeOf<boolean>()
+        expectTypeOf(ctx.session.maxAge).toEqualTypeOf<number | 'session' | undefined>()
+        expectTypeOf(ctx.session.oauth1).toEqualTypeOf<Record<string, unknown> | undefined>()
+        // the app's own values stay as free as in plain koa-session
+        ctx.session.userId = 'u1'
+        ctx.session.views = (ctx.session.views ?? 0) + 1
+      }
+      ctx.session = null
+      // @ts-expect-error a session is an object, not a string
+      ctx.session = 'nope'
+    })
+  })
+
+  it('keeps Context and custom state contexts typed', () => {
+    expectTypeOf<Koa.Context['session']>().toEqualTypeOf<KoaSession | null>()
+    expectTypeOf<
+      Koa.ParameterizedContext<{ user: string }>['session']
+    >().toEqualTypeOf<KoaSession | null>()
+  })
+})
+
+describe('the Koa registry', () => {
+  const oauth = new OAuth({
+    fetchToken: (name, ctx) => {
+      expectTypeOf(name).toEqualTypeOf<string>()
+      expectTypeOf(ctx).toEqualTypeOf<KoaContext>()
+      return ctx.session?.token as Token | undefined
+    },
+  })
+  const twitter = oauth.register('twitter', {
+    clientId: 'id',
+    clientSecret: 'secret',
+    requestTokenUrl: 'https://api.example/oauth/request_token',
+    accessTokenUrl: 'https://api.example/oauth/access_token',
+    authorizeUrl: 'https://api.example/oauth/authorize',
+  })
+
+  it('register returns the Koa RemoteApp, createClient too', () => {
+    expectTypeOf(twitter).toEqualTypeOf<KoaRemoteApp>()
+    expectTypeOf(oauth.createClient('twitter')).toEqualTypeOf<KoaRemoteApp | undefined>()
+  })
+
+  it('takes ctx in the Koa calling shape', () => {
+    const app = new Koa()
+    app.use(oauth.middleware())
+    app.use(oauth.middleware({ secret: 'x'.repeat(32), app }))
+    app.use(oauth.middleware({ secret: ['x'.repeat(32), new Uint8Array(32)] }))
+    app.use(async (ctx) => {
+      expectTypeOf(twitter.authorizeRedirect(ctx)).toEqualTypeOf<Promise<void>>()
+      await twitter.authorizeRedirect(ctx, '/authorize', { force_login: 'true' })
+      expectTypeOf(twitter.authorizeAccessToken(ctx)).toEqualTypeOf<Promise<Token>>()
+      expectTypeOf(twitter.get('account/verify_credentials.json')).toEqualTypeOf<
+        Promise<Response>
+      >()
+      await twitter.post('statuses/update.json', { request: ctx, body: { status: 'hi' } })
+      // @ts-expect-error the Koa shape takes ctx, not (req, res)
+      await twitter.authorizeRedirect(ctx.req, ctx.res)
+    })
+  })
+
+  it('rejects bad middleware options at compile time', () => {
+    expectTypeOf<KoaMiddlewareOptions['secret']>().toEqualTypeOf<
+      string | Uint8Array | readonly (string | Uint8Array)[] | undefined
+    >()
+    // @ts-expect-error a secret is a string or bytes
+    oauth.middleware({ secret: 42 })
+  })
+
+  it('re-exports the core errors', () => {
+    const err = new OAuthError('access_denied')
+    expectTypeOf(err.status).toEqualTypeOf<number>()
+    expectTypeOf(err.code).toEqualTypeOf<OAuthError['code']>()
+  })
+})
