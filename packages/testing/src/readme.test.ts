@@ -68,7 +68,7 @@ describe('README: use it in a vitest test', () => {
 
   it("the client's error handling sees the provider's refusals and quirks", async () => {
     const p = await createTestProvider({
-      quirks: { callbackConfirmed: 'omit', failure: { accessToken: 'html' } },
+      quirks: { callbackConfirmed: 'omit' },
     })
     try {
       const client = new OAuth1Client({ clientId: 'demo-client', clientSecret: 'wrong' })
