@@ -1,0 +1,194 @@
+import secureSession from '@fastify/secure-session'
+import Fastify, { type FastifyRequest } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CookieJar, createApp, get, sessionKey } from '../test/helpers.js'
+import { OAuth } from './index.js'
+
+const MISSING_SESSION =
+  '@oauth1/fastify: request.session is missing. Install @fastify/secure-session ' +
+  '(npm install @fastify/secure-session) and register it before oauth.middleware(): ' +
+  'await app.register(secureSession, { key }); await app.register(oauth.middleware())'
+
+const MISSING_NAMED_SESSION =
+  '@oauth1/fastify: request.auth is missing. Install @fastify/secure-session ' +
+  '(npm install @fastify/secure-session) and register it before oauth.middleware(): ' +
+  "await app.register(secureSession, { key, sessionName: 'auth' }); " +
+  "await app.register(oauth.middleware({ sessionName: 'auth' }))"
+
+const apps: { close(): Promise<unknown> }[] = []
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()))
+})
+
+function fastify() {
+  const app = Fastify({ logger: false })
+  apps.push(app)
+  return app
+}
+
+describe('middleware(): start-up checks', () => {
+  it('rejects the registration at once when @fastify/secure-session is not registered', async () => {
+    const app = fastify()
+    await expect(app.register(new OAuth({ config: {} }).middleware())).rejects.toThrow(
+      new Error(MISSING_SESSION),
+    )
+  })
+
+  it('makes ready() reject when secure-session is registered after it', async () => {
+    const app = fastify()
+    app.register(new OAuth({ config: {} }).middleware())
+    app.register(secureSession, { key: sessionKey() })
+    await expect(app.ready()).rejects.toThrow(new Error(MISSING_SESSION))
+  })
+
+  it('does not see a session registered in a sibling (encapsulated) context', async () => {
+    const app = fastify()
+    app.register(async (child) => {
+      // not wrapped with fastify-plugin on purpose: this session stays inside `child`
+      await child.register(async (grandChild) => {
+        grandChild.decorateRequest('session', null as never)
+      })
+    })
+    await expect(app.register(new OAuth({ config: {} }).middleware())).rejects.toThrow(
+      new Error(MISSING_SESSION),
+    )
+  })
+
+  it('names the session it looks for when a named session is configured', async () => {
+    const app = fastify()
+    await app.register(secureSession, { key: sessionKey() })
+    await expect(
+      app.register(new OAuth({ config: {} }).middleware({ sessionName: 'auth' })),
+    ).rejects.toThrow(new Error(MISSING_NAMED_SESSION))
+  })
+
+  it('accepts a named secure-session', async () => {
+    const app = fastify()
+    await app.register(secureSession, {
+      key: sessionKey(),
+      sessionName: 'auth',
+      cookieName: 'auth',
+    })
+    await expect(
+      app.register(new OAuth({ config: {} }).middleware({ sessionName: 'auth' })),
+    ).resolves.toBeDefined()
+  })
+
+  it('throws a TypeError naming a bad option', () => {
+    const oauth = new OAuth({ config: {} })
+    expect(() => oauth.middleware({ sessionName: '' })).toThrow(
+      new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string'),
+    )
+    expect(() => oauth.middleware({ maxPending: 0 })).toThrow(
+      new TypeError('@oauth1/fastify: options.maxPending should be a positive integer'),
+    )
+    expect(() => oauth.middleware({ maxPending: 1.5 })).toThrow(
+      new TypeError('@oauth1/fastify: options.maxPending should be a positive integer'),
+    )
+    expect(() => oauth.middleware('session' as never)).toThrow(
+      new TypeError('@oauth1/fastify: options should be an object'),
+    )
+    expect(() => oauth.middleware({ secret: 'too short' })).toThrow(TypeError)
+  })
+
+  it('registers with the fastify-plugin metadata, so its hooks apply to the whole app', async () => {
+    const oauth = new OAuth({ config: {} })
+    const app = await createApp({ oauth })
+    apps.push(app)
+    await app.ready()
+    expect(app.hasPlugin('@oauth1/fastify')).toBe(true)
+  })
+})
+
+describe('middleware(): the request context', () => {
+  async function appWithRoutes() {
+    const oauth = new OAuth({ config: {} })
+    const app = await createApp({ oauth })
+    apps.push(app)
+    const seen = (request: FastifyRequest) => ({
+      same: oauth.context.current() === request,
+      id: request.id,
+    })
+    app.get('/async', async (request) => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      return seen(request)
+    })
+    app.get('/callback', (request, reply) => {
+      setTimeout(() => {
+        reply.send(seen(request))
+      }, 5)
+    })
+    app.post('/json', async (request) => {
+      await Promise.resolve()
+      return { ...seen(request), body: request.body }
+    })
+    app.get(
+      '/hooked',
+      {
+        preHandler: async (request) => {
+          await new Promise((resolve) => setTimeout(resolve, 1))
+          ;(request as unknown as { hookSaw: boolean }).hookSaw =
+            oauth.context.current() === request
+        },
+      },
+      async (request) => ({
+        ...seen(request),
+        hookSaw: (request as unknown as { hookSaw: boolean }).hookSaw,
+      }),
+    )
+    app.get('/delayed/:ms', async (request) => {
+      const { ms } = request.params as { ms: string }
+      await new Promise((resolve) => setTimeout(resolve, Number(ms)))
+      return seen(request)
+    })
+    return { app, oauth }
+  }
+
+  it('binds the request for an async handler', async () => {
+    const { app } = await appWithRoutes()
+    const response = await get(app, new CookieJar(), '/async')
+    expect(response.json()).toMatchObject({ same: true })
+  })
+
+  it('binds the request for a callback-style handler', async () => {
+    const { app } = await appWithRoutes()
+    const response = await get(app, new CookieJar(), '/callback')
+    expect(response.json()).toMatchObject({ same: true })
+  })
+
+  it('keeps the binding across body parsing', async () => {
+    const { app } = await appWithRoutes()
+    const response = await app.inject({
+      method: 'POST',
+      url: '/json',
+      payload: { hello: 'world' },
+    })
+    expect(response.json()).toEqual({
+      same: true,
+      id: expect.any(String),
+      body: { hello: 'world' },
+    })
+  })
+
+  it('binds the request in route hooks too', async () => {
+    const { app } = await appWithRoutes()
+    const response = await get(app, new CookieJar(), '/hooked')
+    expect(response.json()).toMatchObject({ same: true, hookSaw: true })
+  })
+
+  it('keeps concurrent requests apart', async () => {
+    const { app } = await appWithRoutes()
+    const responses = await Promise.all(
+      [30, 5, 20, 1, 10].map((ms) => app.inject({ method: 'GET', url: `/delayed/${ms}` })),
+    )
+    const bodies = responses.map((response) => response.json() as { same: boolean; id: string })
+    expect(bodies.every((body) => body.same)).toBe(true)
+    expect(new Set(bodies.map((body) => body.id)).size).toBe(5)
+  })
+
+  it('is empty outside a request', async () => {
+    const { app, oauth } = await appWithRoutes()
+    await get(app, new CookieJar(), '/async')
+    expect(oauth.context.current()).toBeUndefined()
+  })
+})

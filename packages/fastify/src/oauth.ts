@@ -1,0 +1,186 @@
+import {
+  OAuth as CoreOAuth,
+  RemoteApp,
+  type ResolvedRemoteAppOptions,
+  type TemporaryCredentialStore,
+  type Token,
+} from '@oauth1/core'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import {
+  missingSessionMessage,
+  resolveSessionSettings,
+  type SessionSettings,
+  sessionStore,
+} from './session.js'
+import type { FastifyMiddlewareOptions } from './types.js'
+import { rawQuery, resolveRedirectUri } from './url.js'
+
+/**
+ * A registered provider, with the web flow in Fastify's calling shape and the
+ * signed API calls of the core (`request`, `get`, `post`, `put`, `patch`,
+ * `delete`, where `request` means Fastify's `request`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
+ */
+export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
+  readonly #oauth: OAuth
+
+  constructor(registry: OAuth, name: string, options: ResolvedRemoteAppOptions) {
+    super(registry, name, options)
+    this.#oauth = registry
+  }
+
+  /**
+   * The temporary-credential store of this request, over its session.
+   * Exposed for custom flows; `authorizeRedirect` and `authorizeAccessToken`
+   * use it.
+   */
+  credentialStore(request: FastifyRequest): TemporaryCredentialStore {
+    return sessionStore(request, this.#oauth.sessionSettings)
+  }
+
+  /**
+   * Starts the login: fetches temporary credentials from the provider, keeps
+   * them in the session, and redirects (302) to the provider's authorization
+   * page. A relative `redirectUri` (`/authorize`) is resolved against the
+   * request's origin (honouring Fastify's `trustProxy`). Without one, the
+   * registered `redirectUri` is used, else `oob`.
+   *
+   * Returns the reply, so an async handler can `return` it.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
+   * @example
+   * ```ts
+   * app.get('/login', (request, reply) =>
+   *   oauth.twitter.authorizeRedirect(request, reply, '/authorize'))
+   * ```
+   */
+  async authorizeRedirect(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    redirectUri?: string,
+    params?: Record<string, string>,
+  ): Promise<FastifyReply> {
+    if (redirectUri !== undefined && typeof redirectUri !== 'string') {
+      throw new TypeError('@oauth1/fastify: redirectUri should be a string')
+    }
+    const store = this.credentialStore(request)
+    const callback = redirectUri ?? this.redirectUri
+    const url = await this.beginAuthorization(
+      store,
+      callback === undefined ? undefined : resolveRedirectUri(request, callback),
+      params,
+    )
+    reply.header('cache-control', 'no-store')
+    return reply.redirect(url, 302)
+  }
+
+  /**
+   * Completes the login on the callback route: checks that the callback's
+   * `oauth_token` names a live temporary credential of this session, removes
+   * it (whatever the outcome, so a replay fails), and exchanges it with the
+   * verifier for token credentials. Resolves to the `Token` with every field
+   * the provider sent (`user_id`, `screen_name`…). Fails with an
+   * `OAuthError` whose `statusCode` Fastify's default error handler answers
+   * (400 bad callback, 403 refused, 502/504 provider failure/timeout).
+   *
+   * The query is read raw from `request.url`, not from Fastify's parsed
+   * `request.query`, so repeated or oddly encoded parameters are seen as sent.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   * @example
+   * ```ts
+   * app.get('/authorize', async (request, reply) => {
+   *   const token = await oauth.twitter.authorizeAccessToken(request)
+   *   request.session.set('user', { id: token.user_id, token })
+   *   return reply.redirect('/')
+   * })
+   * ```
+   */
+  async authorizeAccessToken(request: FastifyRequest): Promise<Token> {
+    const store = this.credentialStore(request)
+    return this.completeAuthorization(store, new URLSearchParams(rawQuery(request)))
+  }
+}
+
+/**
+ * The registry of OAuth 1.0a providers for a Fastify app: the core's `OAuth`
+ * (same constructor and `register`), whose apps are {@link FastifyRemoteApp}s,
+ * plus {@link OAuth.middleware}.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ fetchToken: (name, request) => request.session.get('user')?.token })
+ * oauth.register('twitter', {
+ *   requestTokenUrl: 'https://api.twitter.com/oauth/request_token',
+ *   accessTokenUrl: 'https://api.twitter.com/oauth/access_token',
+ *   authorizeUrl: 'https://api.twitter.com/oauth/authenticate',
+ *   apiBaseUrl: 'https://api.twitter.com/1.1/',
+ * })
+ * await app.register(secureSession, { key })
+ * await app.register(oauth.middleware())
+ * ```
+ */
+export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
+  #settings: SessionSettings | undefined
+
+  /** The session binding in use (defaults until `middleware()` is called). */
+  get sessionSettings(): SessionSettings {
+    this.#settings ??= resolveSessionSettings({})
+    return this.#settings
+  }
+
+  protected override createRemoteApp(
+    name: string,
+    options: ResolvedRemoteAppOptions,
+  ): FastifyRemoteApp {
+    return new FastifyRemoteApp(this, name, options)
+  }
+
+  /**
+   * The Fastify plugin (wrapped with `fastify-plugin`, so it applies to the
+   * whole app): register it after @fastify/secure-session.
+   *
+   * - At registration it checks that the session plugin is installed, so
+   *   `await app.register(oauth.middleware())` rejects at once (and so do
+   *   `ready()`/`listen()` when not awaited) with a message naming what to
+   *   install and where.
+   * - For each request it keeps the request in the registry's context
+   *   (AsyncLocalStorage) from `onRequest` on — re-bound in `preValidation`,
+   *   after body parsing — so API calls inside a handler find the user's
+   *   token through `fetchToken` with no token and no request passed.
+   *
+   * Options are those of {@link FastifyMiddlewareOptions}; they apply to this
+   * `OAuth` instance (use one `OAuth` per session configuration).
+   *
+   * @example
+   * ```ts
+   * await app.register(secureSession, { key: readFileSync('secret-key') })
+   * await app.register(oauth.middleware())
+   * ```
+   */
+  middleware(options?: FastifyMiddlewareOptions): FastifyPluginCallback {
+    const settings = resolveSessionSettings(options)
+    this.#settings = settings
+    const context = this.context
+    const plugin: FastifyPluginCallback = (fastify, _opts, done) => {
+      if (!fastify.hasRequestDecorator(settings.sessionName)) {
+        done(new Error(missingSessionMessage(settings.sessionName)))
+        return
+      }
+      fastify.addHook('onRequest', (request, _reply, next) => {
+        context.run(request, next)
+      })
+      // Body parsing runs on stream events, outside the onRequest scope:
+      // bind again before validation, handlers and their hooks.
+      fastify.addHook('preValidation', (request, _reply, next) => {
+        if (context.current() === request) next()
+        else context.run(request, next)
+      })
+      done()
+    }
+    return fp(plugin, { fastify: '5.x', name: '@oauth1/fastify' })
+  }
+}

@@ -1,0 +1,105 @@
+import {
+  createSealer,
+  createSessionRecordStore,
+  type Sealer,
+  type TemporaryCredentialStore,
+} from '@oauth1/core'
+import type { FastifyRequest } from 'fastify'
+import { type FastifyMiddlewareOptions, type OAuth1SessionRecord, SESSION_KEY } from './types.js'
+
+/** The part of a @fastify/secure-session `Session` the adapter uses. */
+export interface SessionLike {
+  get(key: string): unknown
+  set(key: string, value: unknown): void
+}
+
+/** The settings the session binding runs with, resolved from {@link FastifyMiddlewareOptions}. */
+export interface SessionSettings {
+  readonly sessionName: string
+  readonly sealer: Sealer | undefined
+  readonly maxEntries: number
+}
+
+export const DEFAULT_SESSION_NAME = 'session'
+export const DEFAULT_MAX_PENDING = 10
+
+/** Checks the middleware's options; a bad one is a `TypeError` naming it. */
+export function resolveSessionSettings(options: unknown): SessionSettings {
+  if (options === undefined || options === null) options = {}
+  if (typeof options !== 'object') {
+    throw new TypeError('@oauth1/fastify: options should be an object')
+  }
+  const { sessionName, secret, maxPending } = options as FastifyMiddlewareOptions
+  if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
+    throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')
+  }
+  if (
+    maxPending !== undefined &&
+    (typeof maxPending !== 'number' || !Number.isInteger(maxPending) || maxPending < 1)
+  ) {
+    throw new TypeError('@oauth1/fastify: options.maxPending should be a positive integer')
+  }
+  return {
+    sessionName: sessionName ?? DEFAULT_SESSION_NAME,
+    sealer: secret === undefined ? undefined : createSealer(secret),
+    maxEntries: maxPending ?? DEFAULT_MAX_PENDING,
+  }
+}
+
+/** The start-up (and run-time) message when the session plugin is missing. */
+export function missingSessionMessage(sessionName: string): string {
+  return (
+    `@oauth1/fastify: request.${sessionName} is missing. Install @fastify/secure-session ` +
+    `(npm install @fastify/secure-session) and register it before oauth.middleware(): ` +
+    `await app.register(secureSession, { key${sessionName === DEFAULT_SESSION_NAME ? '' : `, sessionName: '${sessionName}'`} }); ` +
+    `await app.register(oauth.middleware(${sessionName === DEFAULT_SESSION_NAME ? '' : `{ sessionName: '${sessionName}' }`}))`
+  )
+}
+
+/** The request's session, or an `Error` saying what to install. */
+export function sessionOf(request: FastifyRequest, sessionName: string): SessionLike {
+  const session = (request as unknown as Record<string, unknown>)[sessionName] as
+    | Partial<SessionLike>
+    | null
+    | undefined
+  if (
+    session === null ||
+    typeof session !== 'object' ||
+    typeof session.get !== 'function' ||
+    typeof session.set !== 'function'
+  ) {
+    throw new Error(missingSessionMessage(sessionName))
+  }
+  return session as SessionLike
+}
+
+function isRecord(value: unknown): value is OAuth1SessionRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * The `TemporaryCredentialStore` of one request, over its secure-session
+ * session (`request[sessionName].get/set('oauth1')`). Writes mark the session
+ * changed, so @fastify/secure-session re-encrypts and sends the cookie with
+ * the response — also when the handler ends in an error.
+ */
+export function sessionStore(
+  request: FastifyRequest,
+  settings: SessionSettings,
+): TemporaryCredentialStore {
+  const session = sessionOf(request, settings.sessionName)
+  return createSessionRecordStore(
+    {
+      read() {
+        const record = session.get(SESSION_KEY)
+        return isRecord(record) ? record : undefined
+      },
+      write(record) {
+        session.set(SESSION_KEY, record)
+      },
+    },
+    settings.sealer === undefined
+      ? { maxEntries: settings.maxEntries }
+      : { sealer: settings.sealer, maxEntries: settings.maxEntries },
+  )
+}

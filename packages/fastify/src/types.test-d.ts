@@ -1,0 +1,91 @@
+import type { Session } from '@fastify/secure-session'
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import Fastify from 'fastify'
+import { describe, expectTypeOf, it } from 'vitest'
+import {
+  type FastifyMiddlewareOptions,
+  type FastifyRemoteApp,
+  OAuth,
+  type OAuth1SessionRecord,
+  type OAuthError,
+  type Token,
+} from './index.js'
+
+describe('@fastify/secure-session augmentation', () => {
+  it('types the oauth1 key of the session', () => {
+    expectTypeOf<Session['get']>().toBeFunction()
+    expectTypeOf((null as unknown as FastifyRequest).session.get('oauth1')).toEqualTypeOf<
+      OAuth1SessionRecord | undefined
+    >()
+    // set<'oauth1'> takes the record (or undefined, to remove it)
+    const session = (null as unknown as FastifyRequest).session
+    session.set('oauth1', { 'twitter:abc': 'sealed' })
+    session.set('oauth1', undefined)
+    // @ts-expect-error the record is an object, not a string
+    session.set<'oauth1'>('oauth1', 'nope')
+  })
+})
+
+describe('OAuth', () => {
+  const oauth = new OAuth({
+    fetchToken: (name, request) => {
+      expectTypeOf(name).toEqualTypeOf<string>()
+      expectTypeOf(request).toEqualTypeOf<FastifyRequest>()
+      return undefined
+    },
+  })
+  const app = oauth.register('twitter', {
+    clientId: 'id',
+    clientSecret: 'secret',
+    requestTokenUrl: 'https://api.twitter.com/oauth/request_token',
+    accessTokenUrl: 'https://api.twitter.com/oauth/access_token',
+    authorizeUrl: 'https://api.twitter.com/oauth/authenticate',
+    fetchToken: (request) => {
+      expectTypeOf(request).toEqualTypeOf<FastifyRequest>()
+      return null
+    },
+  })
+
+  it('registers Fastify remote apps', () => {
+    expectTypeOf(app).toEqualTypeOf<FastifyRemoteApp>()
+    expectTypeOf(oauth.createClient('twitter')).toEqualTypeOf<FastifyRemoteApp | undefined>()
+  })
+
+  it('has the web flow in Fastify calling shape', () => {
+    expectTypeOf(app.authorizeRedirect).parameters.toEqualTypeOf<
+      [FastifyRequest, FastifyReply, (string | undefined)?, (Record<string, string> | undefined)?]
+    >()
+    expectTypeOf(app.authorizeRedirect).returns.resolves.toEqualTypeOf<FastifyReply>()
+    expectTypeOf(app.authorizeAccessToken).parameters.toEqualTypeOf<[FastifyRequest]>()
+    expectTypeOf(app.authorizeAccessToken).returns.resolves.toEqualTypeOf<Token>()
+  })
+
+  it('makes API calls that take the Fastify request', () => {
+    expectTypeOf(app.get).returns.resolves.toEqualTypeOf<Response>()
+    expectTypeOf(app.post).returns.resolves.toEqualTypeOf<Response>()
+    void app.get('account/verify_credentials.json', {
+      request: null as unknown as FastifyRequest,
+    })
+  })
+
+  it('gives a plugin to register', async () => {
+    expectTypeOf(oauth.middleware()).toEqualTypeOf<FastifyPluginCallback>()
+    expectTypeOf(oauth.middleware)
+      .parameter(0)
+      .toEqualTypeOf<FastifyMiddlewareOptions | undefined>()
+    const server = Fastify()
+    await server.register(oauth.middleware({ sessionName: 'session', maxPending: 5 }))
+    server.get('/login', (request, reply) => app.authorizeRedirect(request, reply, '/authorize'))
+    server.get('/authorize', async (request) => {
+      const token = await app.authorizeAccessToken(request)
+      expectTypeOf(token.oauth_token).toEqualTypeOf<string>()
+      expectTypeOf(token.screen_name).toEqualTypeOf<string | undefined>()
+      return { ok: true }
+    })
+  })
+
+  it('re-exports the core errors', () => {
+    expectTypeOf<OAuthError['code']>().toExtend<string>()
+    expectTypeOf<OAuthError['status']>().toEqualTypeOf<number>()
+  })
+})

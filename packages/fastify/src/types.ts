@@ -1,0 +1,57 @@
+/**
+ * Type augmentation for @fastify/secure-session, and the adapter's own option
+ * types.
+ *
+ * Importing `@oauth1/fastify` anywhere in a program is enough to type
+ * `request.session.get('oauth1')`.
+ */
+import type {} from '@fastify/secure-session'
+import type {} from 'fastify'
+
+/**
+ * What `@oauth1/fastify` keeps in the session under the `oauth1` key: one
+ * entry per pending login, keyed by the client's name and the request token
+ * (so two logins pending in one session both complete). Each entry is the
+ * temporary credential with its expiry, sealed with AES-256-GCM when the
+ * middleware is given a `secret`. Treat it as opaque.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+export type OAuth1SessionRecord = Record<string, unknown>
+
+/** The session key under which temporary credentials are kept. */
+export const SESSION_KEY = 'oauth1'
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    /** Pending logins of `@oauth1/fastify` (temporary credentials). Opaque. */
+    oauth1: OAuth1SessionRecord
+  }
+}
+
+/**
+ * Options of `oauth.middleware()`.
+ *
+ * @example
+ * ```ts
+ * await app.register(secureSession, { key, sessionName: 'auth', cookieName: 'auth' })
+ * await app.register(oauth.middleware({ sessionName: 'auth' }))
+ * ```
+ */
+export interface FastifyMiddlewareOptions {
+  /**
+   * Which @fastify/secure-session session keeps the temporary credentials:
+   * the `sessionName` it was registered with. Default `'session'`
+   * (`request.session`).
+   */
+  sessionName?: string
+  /**
+   * Seal every temporary credential with AES-256-GCM (key derived with
+   * HKDF-SHA256) on top of the session's own encryption. At least 32
+   * characters; a list rotates keys (seal with the first, open with any).
+   * Optional: @fastify/secure-session already encrypts the whole cookie.
+   */
+  secret?: string | Uint8Array | readonly (string | Uint8Array)[]
+  /** Most logins pending at once in one session; the oldest is evicted. Default `10`. */
+  maxPending?: number
+}

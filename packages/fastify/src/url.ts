@@ -1,0 +1,55 @@
+import type { FastifyRequest } from 'fastify'
+
+/**
+ * A client error (HTTP 400) that Fastify's default error handler answers as
+ * such: for requests whose own URL cannot be known (no or malformed `Host`).
+ */
+export class BadRequestError extends Error {
+  readonly statusCode = 400
+  readonly expose = true
+  readonly code = 'FST_OAUTH1_BAD_REQUEST'
+  constructor(message: string) {
+    super(message)
+    this.name = 'BadRequestError'
+  }
+}
+
+const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
+
+/**
+ * Resolves a callback URL against the current request's origin, as Authlib's
+ * `url_for(..., _external=True)` does: `/authorize` becomes
+ * `https://app.example/authorize`. The origin is `request.protocol` and
+ * `request.host`, which honour Fastify's `trustProxy` setting
+ * (`X-Forwarded-Proto`, `X-Forwarded-Host`). An absolute URL and `oob` are
+ * returned as they are.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ */
+export function resolveRedirectUri(request: FastifyRequest, redirectUri: string): string {
+  if (redirectUri === 'oob' || ABSOLUTE.test(redirectUri)) return redirectUri
+  const host = request.host
+  const protocol = request.protocol
+  let origin: URL
+  try {
+    if (typeof host !== 'string' || host === '' || /[\s/\\?#@]/.test(host)) throw new Error()
+    origin = new URL(`${protocol === 'https' ? 'https' : 'http'}://${host}`)
+    if (origin.pathname !== '/' || origin.search !== '' || origin.username !== '') {
+      throw new Error()
+    }
+  } catch {
+    throw new BadRequestError(
+      '@oauth1/fastify: cannot resolve the relative redirectUri: the request has no valid Host header',
+    )
+  }
+  return new URL(redirectUri, origin).href
+}
+
+/** The raw query string of the request, undecoded, as the provider sent it. */
+export function rawQuery(request: FastifyRequest): string {
+  const url = request.url
+  const start = url.indexOf('?')
+  if (start === -1) return ''
+  const end = url.indexOf('#', start)
+  return end === -1 ? url.slice(start + 1) : url.slice(start + 1, end)
+}
