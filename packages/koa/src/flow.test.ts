@@ -53,6 +53,10 @@ interface SetupOptions {
   provider?: TestProviderOptions
   register?: Record<string, unknown>
   proxy?: boolean
+  /** koa-session options (e.g. an external store). */
+  session?: Parameters<typeof session>[0]
+  /** Leave oauth.middleware() out. */
+  noMiddleware?: boolean
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -104,12 +108,21 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
   if (options.proxy) app.proxy = true
   const errors: unknown[] = []
   app.on('error', (err) => errors.push(err))
-  app.use(session(app))
-  app.use(oauth.middleware())
+  app.use(session(options.session ?? {}, app))
+  if (!options.noMiddleware) app.use(oauth.middleware())
   app.use(async (ctx) => {
     switch (ctx.path) {
       case '/login':
         await oauth.provider.authorizeRedirect(ctx, '/authorize')
+        return
+      case '/login-params':
+        await oauth.provider.authorizeRedirect(ctx, '/authorize', { force_login: 'true' })
+        return
+      case '/login-bad':
+        await oauth.provider.authorizeRedirect(ctx, 42 as unknown as string)
+        return
+      case '/plain':
+        ctx.body = 'plain'
         return
       case '/login-default':
         await oauth.provider.authorizeRedirect(ctx)
@@ -207,7 +220,11 @@ function lastError(h: Harness): OAuthError {
 }
 
 /** Posts the provider's consent form back with a decision, as a browser would. */
-async function consent(authorizeUrl: URL, decision: 'allow' | 'deny'): Promise<URL> {
+async function consent(
+  authorizeUrl: URL,
+  decision: 'allow' | 'deny',
+  userId?: string,
+): Promise<URL> {
   const page = await fetch(authorizeUrl)
   expect(page.status).toBe(200)
   const html = await page.text()
@@ -219,7 +236,7 @@ async function consent(authorizeUrl: URL, decision: 'allow' | 'deny'): Promise<U
     form.append(name!, value!.replace(/&amp;/g, '&').replace(/&quot;/g, '"'))
   }
   const user = /<input type="radio" name="user_id" value="([^"]*)"/.exec(html)?.[1]
-  if (user !== undefined) form.set('user_id', user)
+  if (user !== undefined) form.set('user_id', userId ?? user)
   form.set('decision', decision)
   const cookie = page.headers.get('set-cookie')?.split(';', 1)[0]
   const res = await fetch(new URL(action.replace(/&amp;/g, '&'), authorizeUrl), {
@@ -275,6 +292,81 @@ describe('the login, end to end', () => {
     const done = await agent.get(pathOf(callback))
     expect(done.status).toBe(200)
     expect(done.body.me.id).toBe(done.body.token.user_id)
+  })
+
+  it("keeps each user's token apart under concurrent requests (the middleware's context)", async () => {
+    const h = await setup({ provider: { autoApprove: false } })
+    const alice = h.agent()
+    const bob = h.agent()
+    const a = await alice.get(pathOf(await consent(await login(h, alice), 'allow', '1001')))
+    const b = await bob.get(pathOf(await consent(await login(h, bob), 'allow', '1002')))
+    expect([a.body.me.id, b.body.me.id]).toEqual(['1001', '1002'])
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? bob : alice).get('/me')),
+    )
+    answers.forEach((res, i) => {
+      expect(res.status).toBe(200)
+      expect(res.body.id).toBe(i % 2 ? '1002' : '1001')
+    })
+  })
+
+  it('works with a server-side koa-session store too', async () => {
+    const sessions = new Map<string, unknown>()
+    const h = await setup({
+      session: {
+        store: {
+          get: async (key: string) => sessions.get(key),
+          set: async (key: string, value: unknown) => {
+            sessions.set(key, value)
+          },
+          destroy: async (key: string) => {
+            sessions.delete(key)
+          },
+        },
+      },
+    })
+    const agent = h.agent()
+    const callback = await approve(await login(h, agent))
+    // entries are sealed in the server-side store as well
+    const stored = JSON.stringify([...sessions.values()])
+    expect(stored).toContain(`provider:${callback.searchParams.get('oauth_token')}`)
+    for (const secret of h.secrets()) expect(stored).not.toContain(secret)
+    expect((await agent.get(pathOf(callback))).status).toBe(200)
+    expect((await agent.get('/me')).status).toBe(200)
+  })
+
+  it('passes extra authorization parameters to the provider page', async () => {
+    const h = await setup()
+    const url = await login(h, h.agent(), '/login-params')
+    expect(url.searchParams.get('force_login')).toBe('true')
+  })
+
+  it('refuses a redirectUri that is not a string, naming it', async () => {
+    const h = await setup()
+    const res = await h.agent().get('/login-bad')
+    expect(res.status).toBe(500)
+    expect((h.errors.at(-1) as Error).message).toBe('redirectUri should be a string')
+    expect(h.provider.requests).toHaveLength(0)
+  })
+
+  it('leaves routes that do not use the session alone (no cookie, no session parsing)', async () => {
+    const h = await setup()
+    const res = await h
+      .agent()
+      .get('/plain')
+      .set('Cookie', 'koa.sess=garbage; koa.sess.sig=garbage')
+    expect(res.status).toBe(200)
+    expect(res.headers['set-cookie']).toBeUndefined()
+  })
+
+  it('logs in without oauth.middleware() too (keys from app.keys), but API calls then need a token', async () => {
+    const h = await setup({ noMiddleware: true })
+    const agent = h.agent()
+    const done = await agent.get(pathOf(await approve(await login(h, agent))))
+    expect(done.status).toBe(200)
+    const me = await agent.get('/me')
+    expect(me.status).toBe(401)
+    expect(lastError(h).code).toBe('missing_token')
   })
 
   it('answers 401 missing_token for an API call before login', async () => {
@@ -456,6 +548,12 @@ describe('provider failures reach Koa’s default error handler as 502/504', () 
       expect(err.status).toBe(status)
       // nothing secret in what the app would log
       for (const secret of h.secrets()) expect(JSON.stringify(err)).not.toContain(secret)
+      // the consumed credential leaves the cookie even though Koa drops headers on errors
+      const json = sessionCookieJson(res.headers['set-cookie']) as Record<string, unknown>
+      expect(json).toBeDefined()
+      expect(json[SESSION_KEY]).toBeUndefined()
+      // ...carried on err.headers, which loggers do not print
+      expect(Object.keys(err)).not.toContain('headers')
       // single use, whatever the outcome
       expect((await agent.get(pathOf(callback))).status).toBe(400)
     })
