@@ -949,3 +949,40 @@ describe('a 200 carrying oauth_problem', () => {
     expect(err.oauthProblem).toBe('token_rejected')
   })
 })
+
+describe('signing options reach the signature', () => {
+  it('RSA-SHA1 with a PEM key, verified with the public key; realm is sent, not signed', async () => {
+    const { generateKeyPairSync } = await import('node:crypto')
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string
+    const { fetch, seen } = answering(() => new Response('ok'))
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      signatureMethod: 'RSA-SHA1',
+      rsaKey: pem,
+      realm: 'Photos',
+      token: 't',
+      tokenSecret: 'ignored',
+      fetch,
+    })
+    await client.request('GET', `${P}/photos?file=vacation.jpg`)
+    const { collectSignatureParameters, signatureBaseString } = await import('./base-string.js')
+    const { verifySignature } = await import('./crypto/index.js')
+    const header = seen[0]!.headers.get('authorization')!
+    const pairs = parseAuthorizationHeader(header)!
+    const params = Object.fromEntries(pairs)
+    expect(params.realm).toBe('Photos')
+    expect(params.oauth_signature_method).toBe('RSA-SHA1')
+    const base = signatureBaseString(
+      'GET',
+      seen[0]!.url,
+      collectSignatureParameters({ url: seen[0]!.url, authorization: pairs }),
+    )
+    expect(base).not.toContain('realm')
+    expect(
+      await verifySignature('RSA-SHA1', base, params.oauth_signature!, {
+        rsaPublicKey: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+      }),
+    ).toBe(true)
+  })
+})

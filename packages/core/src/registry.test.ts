@@ -379,3 +379,24 @@ describe('RemoteApp.request', () => {
     expect(req!.headers.get('x-test')).toBe('yes')
   })
 })
+
+describe('clientKwargs', () => {
+  it('reach every request of the app', async () => {
+    const provider = createFakeProvider()
+    provider.access.set('tok', 'sec')
+    const app = new OAuth({ config: {} }).register('dev', {
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      ...urls,
+      fetch: provider.fetch,
+      clientKwargs: { signatureType: 'query', signatureMethod: 'HMAC-SHA1' },
+    })
+    const res = await app.get(`${P}/api/x`, {
+      token: { oauth_token: 'tok', oauth_token_secret: 'sec' },
+    })
+    expect(res.status).toBe(200)
+    const [req] = provider.requests
+    expect(req!.authorization).toBeNull()
+    expect(req!.url.searchParams.get('oauth_token')).toBe('tok')
+  })
+})
