@@ -24,12 +24,7 @@ import type { MiddlewareOptions } from './types.js'
 import { rawQuery, resolveRedirectUri } from './url.js'
 
 export * from '@oauth1/core'
-export {
-  COOKIE_SESSION_MESSAGE,
-  createExpressSessionStore,
-  DEFAULT_SESSION_KEY,
-  MISSING_SESSION_MESSAGE,
-} from './session.js'
+export { COOKIE_SESSION_MESSAGE, DEFAULT_SESSION_KEY, MISSING_SESSION_MESSAGE } from './session.js'
 export type { MiddlewareOptions, OAuth1SessionRecord, SealingSecret } from './types.js'
 
 /** The session binding each registry's `middleware()` chose; `DEFAULT_BINDING` until then. */

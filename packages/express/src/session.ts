@@ -140,6 +140,14 @@ export function sessionOf(req: Request): SessionObject {
  * one record in the session, one entry per pending login, each entry sealed
  * when the binding has a sealer. Works with any session middleware that
  * persists changes to `req.session` (express-session, cookie-session…).
+ * Throws the start-up error when the request has no usable session.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ * @example
+ * ```ts
+ * const store = createExpressSessionStore(req, resolveBinding({ secret }))
+ * const url = await app.beginAuthorization(store, 'https://app.example/authorize')
+ * ```
  */
 export function createExpressSessionStore(
   req: Request,
@@ -177,10 +185,10 @@ export function createExpressSessionStore(
  * go unnoticed. Sessions without `save` (cookie-session writes its cookie with
  * the headers) need nothing.
  */
-export function saveSession(req: Request): Promise<void> {
+export async function saveSession(req: Request): Promise<void> {
   const session = sessionOf(req)
-  if (typeof session.save !== 'function') return Promise.resolve()
-  return new Promise((resolve, reject) => {
+  if (typeof session.save !== 'function') return
+  await new Promise<void>((resolve, reject) => {
     session.save?.((err?: unknown) => (err ? reject(err) : resolve()))
   })
 }
