@@ -146,7 +146,7 @@ export async function runCli(
   io.out(`  access token   POST ${provider.accessTokenUrl}`)
   io.out(`  API            GET  ${provider.apiBaseUrl}me, ${provider.apiBaseUrl}echo`)
   io.out(
-    `  client         id=${provider.client.id}${provider.client.secret === undefined ? '' : ` secret=${provider.client.secret}`} ("${provider.client.name}")`,
+    `  client         id=${provider.client.id}${provider.client.secret === '' ? '' : ` secret=${provider.client.secret}`} ("${provider.client.name}")`,
   )
   io.out('Press Ctrl-C to stop.')
   if (!parsed.quiet) {

@@ -97,7 +97,7 @@ describe('options', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
     const p = await createTestProvider({ clients: [{ id: 'r', rsaPublicKey: publicKey }] })
     await p.close()
-    expect(p.client).toEqual({ id: 'r', secret: undefined, name: 'Demo App' })
+    expect(p.client).toEqual({ id: 'r', secret: '', name: 'Demo App' })
   })
 
   it('a port in use rejects with the listen error', async () => {

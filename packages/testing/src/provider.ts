@@ -323,8 +323,11 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   accessTokenUrl = ''
   /** Base of the protected resources, with a trailing slash: `…/api/`. */
   apiBaseUrl = ''
-  /** The first registered client (the default one unless `clients` was given). */
-  readonly client: { id: string; secret: string | undefined; name: string }
+  /**
+   * The first registered client (the default one unless `clients` was given).
+   * `secret` is `''` for a client with only an RSA key.
+   */
+  readonly client: { id: string; secret: string; name: string }
   /** The users of the consent page. */
   readonly users: readonly TestUser[]
 
@@ -363,7 +366,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       this.#clients.set(resolved.id, resolved)
     })
     const first = this.#clients.values().next().value!
-    this.client = { id: first.id, secret: first.secret, name: first.name }
+    this.client = { id: first.id, secret: first.secret ?? '', name: first.name }
     const users = options.users ?? DEFAULT_USERS
     if (
       !Array.isArray(users) ||
@@ -1110,6 +1113,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     let fields: [string, string][]
     if (req.method === 'POST') {
       const body = await this.#readBody(req)
+      if (body.length > 0) ctx.record.body = body.subarray(0, MAX_RECORDED_BODY).toString('utf8')
       if (!isFormContentType(req.headers['content-type'])) {
         fail(
           415,

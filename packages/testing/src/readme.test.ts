@@ -16,7 +16,7 @@ describe('README: use it in a vitest test', () => {
   it('logs in and reads the profile', async () => {
     const client = new OAuth1Client({
       clientId: provider.client.id, // 'demo-client'
-      clientSecret: provider.client.secret!, // 'demo-secret'
+      clientSecret: provider.client.secret, // 'demo-secret'
       redirectUri: 'http://localhost:3000/callback',
     })
     const temp = await client.fetchRequestToken(provider.requestTokenUrl)
@@ -44,7 +44,7 @@ describe('README: use it in a vitest test', () => {
     for (const signatureType of ['header', 'query', 'body'] as const) {
       const app = oauth.register(`test_${signatureType}`, {
         clientId: provider.client.id,
-        clientSecret: provider.client.secret!,
+        clientSecret: provider.client.secret,
         requestTokenUrl: provider.requestTokenUrl,
         authorizeUrl: provider.authorizeUrl,
         accessTokenUrl: provider.accessTokenUrl,
