@@ -90,6 +90,8 @@ export function coreFlowClient(
 export function nodeOAuthFlowClient(
   provider: TestProvider,
   client = { id: 'demo-client', secret: 'demo-secret' },
+  /** node-oauth knows HMAC-SHA1, HMAC-SHA256, PLAINTEXT and RSA-SHA1 (the secret is then the private key PEM). */
+  signatureMethod: 'HMAC-SHA1' | 'HMAC-SHA256' | 'PLAINTEXT' | 'RSA-SHA1' = 'HMAC-SHA1',
 ): FlowClient {
   const make = (callback: string | undefined) =>
     new NodeOAuth(
@@ -99,7 +101,7 @@ export function nodeOAuthFlowClient(
       client.secret,
       '1.0',
       callback ?? null,
-      'HMAC-SHA1',
+      signatureMethod,
     )
   const wrap =
     (resolve: (c: Credentials) => void, reject: (e: unknown) => void) =>

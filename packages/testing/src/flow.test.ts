@@ -1,9 +1,11 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   answerConsent,
   coreFlowClient,
   FLOW_CLIENTS,
   formFields,
+  nodeOAuthFlowClient,
   ProviderError,
   redirectParams,
 } from './flow-helpers.js'
@@ -213,6 +215,48 @@ describe.each(FLOW_CLIENTS)('three-legged flow signed by %s', (_name, makeClient
     await expectProblem(client.fetchRequestToken(`${CALLBACK}/more`), 400, 'parameter_rejected')
     await expectProblem(client.fetchRequestToken('/relative'), 400, 'parameter_rejected')
   })
+})
+
+describe('node-oauth with other signature methods', () => {
+  it.each(['HMAC-SHA256', 'PLAINTEXT', 'RSA-SHA1'] as const)(
+    '%s: the whole flow',
+    async (method) => {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+      })
+      const p = await createTestProvider({
+        autoApprove: true,
+        clients: [
+          method === 'RSA-SHA1'
+            ? { id: 'rsa', rsaPublicKey: publicKey }
+            : { id: 'demo-client', secret: 'demo-secret' },
+        ],
+      })
+      try {
+        const client = nodeOAuthFlowClient(
+          p,
+          method === 'RSA-SHA1' ? { id: 'rsa', secret: privateKey } : undefined,
+          method,
+        )
+        const temp = await client.fetchRequestToken(CALLBACK)
+        expect(p.lastRequest?.oauthParams.oauth_signature_method).toBe(method)
+        const res = await fetch(`${p.authorizeUrl}?oauth_token=${temp.token}`, {
+          redirect: 'manual',
+        })
+        const token = await client.fetchAccessToken(
+          temp,
+          redirectParams(res).get('oauth_verifier')!,
+        )
+        expect(await client.getJson(`${p.apiBaseUrl}me`, token)).toMatchObject({
+          screen_name: 'alice',
+        })
+      } finally {
+        await p.close()
+      }
+    },
+  )
 })
 
 describe('flow details', () => {

@@ -25,6 +25,7 @@ beforeAll(async () => {
     clients: [
       { id: 'demo-client', secret: 'demo-secret' },
       { id: 'rsa-client', rsaPublicKey: rsa.publicKey },
+      { id: 'rsa-pkcs1', rsaPublicKey: otherRsa.publicKey, signatureMethods: ['RSA-SHA256'] },
       { id: 'sha1-only', secret: 's3cr3t !*()', signatureMethods: ['HMAC-SHA1'] },
     ],
     accessTokenTtl: 3600,
@@ -92,6 +93,18 @@ describe.each(SIGNERS)('signed by %s', (_name, sign: Signer) => {
         expect(bad.form.get('oauth_problem')).toBe('signature_invalid')
       },
     )
+
+    it('RSA with a 1024-bit PKCS#1 public key PEM', async () => {
+      const input = {
+        method: 'GET',
+        url: echo,
+        clientId: 'rsa-pkcs1',
+        signatureMethod: 'RSA-SHA256' as const,
+      }
+      expect((await call(sign, { ...input, rsaKey: otherRsa.privateKey })).status).toBe(200)
+      const bad = await call(sign, { ...input, rsaKey: rsa.privateKey })
+      expect(bad.form.get('oauth_problem')).toBe('signature_invalid')
+    })
 
     it('PLAINTEXT: accepted on loopback with the right secrets, refused with wrong ones', async () => {
       const ok = await call(sign, { method: 'GET', url: echo, signatureMethod: 'PLAINTEXT' })
