@@ -71,6 +71,13 @@ async function serve() {
     })
   const servers = [await listen(build(false)), await listen(build(true))]
   process.send({ ports: servers.map((s) => s.address().port) })
+  // the server process's CPU time, so the parent can charge it to the run in between
+  process.on('message', (m) => {
+    if (m === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send({ cpu: user + system })
+    }
+  })
   process.on('disconnect', () => {
     for (const s of servers) s.close()
     process.exit(0)
@@ -96,21 +103,36 @@ async function main() {
       child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)))
     })
     const [a, b] = ports.map((port) => `http://127.0.0.1:${port}/`)
+    const cpu = () =>
+      new Promise((resolve) => {
+        const onMessage = (m) => {
+          if (m && typeof m.cpu === 'number') {
+            child.off('message', onMessage)
+            resolve(m.cpu)
+          }
+        }
+        child.on('message', onMessage)
+        child.send('cpu')
+      })
     const run = (url, duration) =>
       autocannon({ url, connections: CONNECTIONS, duration, pipelining: 1 })
     // warm up both (JIT, session store)
     await run(a, 1)
     await run(b, 1)
     const samples = { a: [], b: [] }
+    const cpuPerRequest = { a: [], b: [] }
     for (let round = 0; round < ROUNDS; round++) {
       // A B, then B A, …: neither server always runs first (warmer CPU, GC debt)
       const order = round % 2 === 0 ? ['a', 'b'] : ['b', 'a']
       for (const key of order) {
+        const before = await cpu()
         const result = await run(key === 'a' ? a : b, SECONDS)
+        const after = await cpu()
         if (result.errors || result.non2xx) {
           throw new Error(`${key}: ${result.errors} errors, ${result.non2xx} non-2xx`)
         }
         samples[key].push(result.requests.average)
+        cpuPerRequest[key].push((after - before) / result.requests.total)
       }
     }
     const median = (xs) => {
@@ -134,6 +156,13 @@ async function main() {
     )
     console.log(
       `  B/A = ${(ratio * 100).toFixed(1)}% (median of the rounds' ratios; of the medians ${((mb / ma) * 100).toFixed(1)}%)  target >= ${TARGET * 100}%: ${ratio >= TARGET ? 'met' : 'NOT met'}`,
+    )
+    // Server CPU time per request barely depends on what else the machine runs,
+    // unlike requests/s: a steadier view of what the middleware costs.
+    const ca = median(cpuPerRequest.a)
+    const cb = median(cpuPerRequest.b)
+    console.log(
+      `  server CPU per request: A ${ca.toFixed(1)} µs, B ${cb.toFixed(1)} µs (+${(cb - ca).toFixed(1)} µs); as throughput B/A = ${((ca / cb) * 100).toFixed(1)}%`,
     )
   } finally {
     clearTimeout(watchdog)
