@@ -19,7 +19,7 @@ const arg = (name, fallback) => {
   const value = at === -1 ? Number.NaN : Number(process.argv[at + 1])
   return Number.isInteger(value) && value > 0 ? value : fallback
 }
-const ROUNDS = arg('rounds', 5)
+const ROUNDS = Math.min(arg('rounds', 5), 15)
 const SECONDS = arg('seconds', 3)
 const CONNECTIONS = arg('connections', 10)
 const TARGET = 0.95

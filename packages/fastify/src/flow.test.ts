@@ -1,5 +1,5 @@
 import { createTestProvider } from '@oauth1/testing'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   CookieJar,
@@ -14,7 +14,7 @@ import { type FastifyMiddlewareOptions, OAuth, type Token } from './index.js'
 declare module '@fastify/secure-session' {
   interface SessionData {
     /** What the test app keeps after a login (the app's choice, not the adapter's). */
-    user: { token: Token }
+    user: { id: string; token: Token }
   }
 }
 
@@ -41,8 +41,13 @@ async function setup(
     register?: Record<string, unknown>
     middleware?: FastifyMiddlewareOptions
     trustProxy?: boolean
+    /** Register secure-session under this name, and tell the middleware. */
+    sessionName?: string
   } = {},
 ): Promise<Setup> {
+  const sessionName = options.sessionName ?? 'session'
+  const sessionOf = (request: FastifyRequest) =>
+    (request as unknown as Record<string, FastifyRequest['session']>)[sessionName]!
   const provider = await createTestProvider({
     autoApprove: true,
     clients: [{ ...CLIENT, callbackUrls: [/^https?:\/\/[^/]+\/authorize(\?.*)?$/, 'oob'] }],
@@ -51,7 +56,7 @@ async function setup(
   cleanups.push(() => provider.close())
   const oauth = new OAuth({
     config: {},
-    fetchToken: (_name, request) => request.session.get('user')?.token,
+    fetchToken: (_name, request) => sessionOf(request).get('user')?.token,
   })
   oauth.register('provider', {
     clientId: CLIENT.id,
@@ -64,7 +69,12 @@ async function setup(
   })
   const app = await createApp({
     oauth,
-    ...(options.middleware === undefined ? {} : { middleware: options.middleware }),
+    ...(options.sessionName === undefined
+      ? {}
+      : { sessionName, middleware: { sessionName, ...options.middleware } }),
+    ...(options.middleware === undefined || options.sessionName !== undefined
+      ? {}
+      : { middleware: options.middleware }),
     fastify: { trustProxy: options.trustProxy ?? false },
   })
   cleanups.push(() => app.close())
@@ -79,7 +89,7 @@ async function setup(
   )
   app.get('/authorize', async (request) => {
     const token: Token = await oauth.provider.authorizeAccessToken(request)
-    request.session.set('user', { token })
+    sessionOf(request).set('user', { id: token.user_id ?? '', token })
     const me = await oauth.provider.get('me', { token })
     return { status: me.status, me: await me.json(), token: { ...token, oauth_token_secret: '…' } }
   })
@@ -140,6 +150,16 @@ describe('the full login against @oauth1/testing', () => {
     expect(
       apiCalls.every((r) => r.ok && r.oauthParams.oauth_token === body.token.oauth_token),
     ).toBe(true)
+  })
+
+  it('works over a named session (sessionName)', async () => {
+    const { app } = await setup({ sessionName: 'auth' })
+    const jar = new CookieJar()
+    const callback = await visitProvider((await startLogin(app, jar)).href)
+    expect([...jar.cookies.keys()]).toEqual(['auth'])
+    expect((await get(app, jar, pathOf(callback))).statusCode).toBe(200)
+    const later = await get(app, jar, '/me')
+    expect(later.json()).toMatchObject({ status: 200, me: { id: expect.any(String) } })
   })
 
   it('completes through the consent page too (no autoApprove)', async () => {
@@ -350,6 +370,7 @@ describe('bad callbacks never give a 500', () => {
     ['a forged oauth_token', '?oauth_token=forged&oauth_verifier=v', 400],
     ['an empty oauth_token', '?oauth_token=&oauth_verifier=v', 400],
     ['a huge oauth_token', `?oauth_token=${'a'.repeat(6_000)}&oauth_verifier=v`, 400],
+    ['a 100 KB oauth_verifier', `?oauth_token=t&oauth_verifier=${'%41'.repeat(35_000)}`, 400],
     ['a query of many parameters', `?${'x=1&'.repeat(1_000)}oauth_token=t`, 400],
     ['unicode and nul bytes', '?oauth_token=%00%F0%9F%98%80&oauth_verifier=%C0%AF', 400],
   ]

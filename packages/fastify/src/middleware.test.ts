@@ -91,6 +91,36 @@ describe('middleware(): start-up checks', () => {
     expect(() => oauth.middleware({ secret: 'too short' })).toThrow(TypeError)
   })
 
+  it('fails the registration, not the process, when the method itself is registered', async () => {
+    const app = fastify()
+    await app.register(secureSession, { key: sessionKey() })
+    const oauth = new OAuth({ config: {} })
+    await expect(app.register(oauth.middleware as never)).rejects.toThrow(
+      new TypeError(
+        '@oauth1/fastify: register the plugin oauth.middleware() returns, not the method: ' +
+          'await app.register(oauth.middleware())',
+      ),
+    )
+  })
+
+  it('still says what is missing at first use when the middleware was never registered', async () => {
+    const app = fastify()
+    const oauth = new OAuth({ config: {} })
+    const provider = oauth.register('provider', {
+      clientId: 'client',
+      requestTokenUrl: 'https://provider.example/oauth/request_token',
+      accessTokenUrl: 'https://provider.example/oauth/access_token',
+      authorizeUrl: 'https://provider.example/oauth/authorize',
+    })
+    app.get('/login', (request, reply) => provider.authorizeRedirect(request, reply, '/authorize'))
+    app.get('/authorize', (request) => provider.authorizeAccessToken(request))
+    for (const url of ['/login', '/authorize?oauth_token=t&oauth_verifier=v']) {
+      const response = await app.inject(url)
+      expect(response.statusCode).toBe(500)
+      expect(response.json()).toMatchObject({ message: MISSING_SESSION })
+    }
+  })
+
   it('registers with the fastify-plugin metadata, so its hooks apply to the whole app', async () => {
     const oauth = new OAuth({ config: {} })
     const app = await createApp({ oauth })
@@ -184,6 +214,19 @@ describe('middleware(): the request context', () => {
     const bodies = responses.map((response) => response.json() as { same: boolean; id: string })
     expect(bodies.every((body) => body.same)).toBe(true)
     expect(new Set(bodies.map((body) => body.id)).size).toBe(5)
+  })
+
+  it('survives malformed cookies', async () => {
+    const { app } = await appWithRoutes()
+    for (const cookie of [
+      'session=%%%zz; other=%E0%A4%A',
+      `session=${'a;'.repeat(2_000)}`,
+      'session=;;;',
+    ]) {
+      const response = await app.inject({ method: 'GET', url: '/async', headers: { cookie } })
+      expect(response.statusCode).toBe(200)
+      expect(response.json()).toMatchObject({ same: true })
+    }
   })
 
   it('is empty outside a request', async () => {

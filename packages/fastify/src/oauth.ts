@@ -16,6 +16,31 @@ import {
 import type { FastifyMiddlewareOptions } from './types.js'
 import { rawQuery, resolveRedirectUri } from './url.js'
 
+/** The session binding of each registry, set by `middleware()`. */
+const sessionSettings = new WeakMap<OAuth, SessionSettings>()
+
+function settingsOf(oauth: OAuth): SessionSettings {
+  let settings = sessionSettings.get(oauth)
+  if (settings === undefined) {
+    settings = resolveSessionSettings({})
+    sessionSettings.set(oauth, settings)
+  }
+  return settings
+}
+
+const MIDDLEWARE_NOT_CALLED =
+  '@oauth1/fastify: register the plugin oauth.middleware() returns, not the method: ' +
+  'await app.register(oauth.middleware())'
+
+function looksLikeFastify(value: unknown): boolean {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { register?: unknown }).register === 'function' &&
+    typeof (value as { addHook?: unknown }).addHook === 'function'
+  )
+}
+
 /**
  * A registered provider, with the web flow in Fastify's calling shape and the
  * signed API calls of the core (`request`, `get`, `post`, `put`, `patch`,
@@ -37,7 +62,7 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
    * use it.
    */
   credentialStore(request: FastifyRequest): TemporaryCredentialStore {
-    return sessionStore(request, this.#oauth.sessionSettings)
+    return sessionStore(request, settingsOf(this.#oauth))
   }
 
   /**
@@ -124,14 +149,6 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
  * ```
  */
 export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
-  #settings: SessionSettings | undefined
-
-  /** The session binding in use (defaults until `middleware()` is called). */
-  get sessionSettings(): SessionSettings {
-    this.#settings ??= resolveSessionSettings({})
-    return this.#settings
-  }
-
   protected override createRemoteApp(
     name: string,
     options: ResolvedRemoteAppOptions,
@@ -162,8 +179,18 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
    * ```
    */
   middleware(options?: FastifyMiddlewareOptions): FastifyPluginCallback {
+    if (looksLikeFastify(options)) {
+      // `app.register(oauth.middleware)`: Fastify is calling the method itself as
+      // the plugin, with (instance, opts, done). Fail the registration, not the process.
+      const error = new TypeError(MIDDLEWARE_NOT_CALLED)
+      // biome-ignore lint/complexity/noArguments: the `done` Fastify passes to a plugin
+      const done: unknown = arguments[2]
+      if (typeof done !== 'function') throw error
+      done(error)
+      return undefined as never
+    }
     const settings = resolveSessionSettings(options)
-    this.#settings = settings
+    sessionSettings.set(this, settings)
     const context = this.context
     const plugin: FastifyPluginCallback = (fastify, _opts, done) => {
       if (!fastify.hasRequestDecorator(settings.sessionName)) {
