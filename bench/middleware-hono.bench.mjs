@@ -9,6 +9,12 @@
 // autocannon (in this process) loads them in turn, A, B, A, B…, and we report
 // the median requests/s of each and B/A. Target: B ≥ 95% of A. Bounded in
 // time: the child is killed after a deadline.
+//
+// For scale, a third app N has the same route behind a no-op
+// `async (c, next) => { await next() }`: Hono answers a route with no
+// middleware on a synchronous fast path, so ANY middleware costs something;
+// B/N is what oauth.middleware() costs beyond that. It is loaded in the same
+// alternation (A, B, N, A, B, N…) but is not part of the target.
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -31,11 +37,15 @@ async function serve() {
   const { serve: listen } = require('@hono/node-server')
   const { OAuth } = await import(new URL('../packages/hono/dist/index.js', import.meta.url).href)
   const secret = randomBytes(32).toString('base64url')
-  function build(withMiddleware) {
+  function build(kind) {
     const app = new Hono()
-    if (withMiddleware) {
+    if (kind === 'oauth') {
       const oauth = new OAuth({ config: {} })
       app.use(oauth.middleware({ secret }))
+    } else if (kind === 'noop') {
+      app.use(async (_c, next) => {
+        await next()
+      })
     }
     app.get('/', (c) => c.json({ hello: 'world' }))
     return new Promise((resolve) => {
@@ -44,12 +54,15 @@ async function serve() {
       )
     })
   }
-  const a = await build(false)
-  const b = await build(true)
-  process.send({ a: a.port, b: b.port })
+  const a = await build('none')
+  const b = await build('oauth')
+  const n = await build('noop')
+  process.send({ a: a.port, b: b.port, n: n.port })
   process.on('message', async (message) => {
     if (message === 'stop') {
-      await Promise.all([a, b].map(({ server }) => new Promise((resolve) => server.close(resolve))))
+      await Promise.all(
+        [a, b, n].map(({ server }) => new Promise((resolve) => server.close(resolve))),
+      )
       process.exit(0)
     }
   })
@@ -70,7 +83,7 @@ async function main() {
       child.kill('SIGKILL')
       process.exit(1)
     },
-    (ROUNDS * 2 * (SECONDS + 2) + 30) * 1000,
+    (ROUNDS * 3 * (SECONDS + 2) + 30) * 1000,
   )
   deadline.unref()
   const ports = await new Promise((resolve, reject) => {
@@ -92,14 +105,18 @@ async function main() {
     // warm up both (JIT), not measured
     await load(ports.a, 1)
     await load(ports.b, 1)
+    await load(ports.n, 1)
     const a = []
     const b = []
+    const n = []
     for (let round = 0; round < ROUNDS; round++) {
       a.push(await load(ports.a, SECONDS))
       b.push(await load(ports.b, SECONDS))
+      n.push(await load(ports.n, SECONDS))
     }
     const medianA = median(a)
     const medianB = median(b)
+    const medianN = median(n)
     const ratio = medianB / medianA
     const fmt = (n) => Math.round(n).toLocaleString('en-US')
     console.log(
@@ -112,7 +129,13 @@ async function main() {
       `  B with    oauth.middleware(): ${fmt(medianB)} req/s (median of ${b.map(fmt).join(', ')})`,
     )
     console.log(
+      `  N no-op async middleware:     ${fmt(medianN)} req/s (median of ${n.map(fmt).join(', ')})`,
+    )
+    console.log(
       `  B/A = ${(ratio * 100).toFixed(1)}% (target ≥ ${TARGET * 100}%): ${ratio >= TARGET ? 'OK' : 'BELOW TARGET'}`,
+    )
+    console.log(
+      `  B/N = ${((medianB / medianN) * 100).toFixed(1)}% (oauth.middleware() beyond Hono's cost of any middleware)`,
     )
   } finally {
     child.send('stop')

@@ -68,21 +68,55 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const MIN_SECRET = 32
 const PREFIX = '@oauth1/hono:'
 
-interface Bound {
-  binding: RequestBinding
-  trustProxy: boolean
+/**
+ * What the middleware keeps for one request: `c.var.oauth1`, and the store
+ * binding, made on first use only (a route that never logs in pays for no
+ * cookie parsing, no decryption and no URL parsing).
+ */
+class RequestState {
+  readonly #c: Context
+  readonly #resolved: ResolvedMiddleware
+  #binding: RequestBinding | undefined
+
+  constructor(c: Context, resolved: ResolvedMiddleware) {
+    this.#c = c
+    this.#resolved = resolved
+  }
+
+  get trustProxy(): boolean {
+    return this.#resolved.trustProxy
+  }
+
+  get binding(): RequestBinding {
+    this.#binding ??= this.#resolved.bind(this.#c)
+    return this.#binding
+  }
+
+  /** This request's temporary-credential store (`c.var.oauth1.store`). */
+  get store(): TemporaryCredentialStore {
+    return this.binding.store
+  }
+
+  /** Puts the latest cookie on the final response, if the store was written. */
+  settle(c: Context): Promise<void> | undefined {
+    return this.#binding?.settle(c)
+  }
 }
 
-/** Per registry, the binding that its `middleware()` made for each request in flight. */
-const registries = new WeakMap<object, WeakMap<Context, Bound>>()
+/** Per registry, the context variable its middleware keeps its {@link RequestState} under. */
+const stateKeys = new WeakMap<object, symbol>()
 
-function bindingsOf(registry: object): WeakMap<Context, Bound> {
-  let map = registries.get(registry)
-  if (map === undefined) {
-    map = new WeakMap()
-    registries.set(registry, map)
+function stateKeyOf(registry: object): symbol {
+  let key = stateKeys.get(registry)
+  if (key === undefined) {
+    key = Symbol('@oauth1/hono request state')
+    stateKeys.set(registry, key)
   }
-  return map
+  return key
+}
+
+function stateOf(registry: object, c: Context): RequestState | undefined {
+  return (c.get as (key: symbol) => RequestState | undefined)(stateKeyOf(registry))
 }
 
 function checkSecret(secret: unknown, label: string): void {
@@ -175,8 +209,8 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   }
 }
 
-function bindingFor(registry: object, c: Context, method: string): Bound {
-  const found = bindingsOf(registry).get(c)
+function stateFor(registry: object, c: Context, method: string): RequestState {
+  const found = stateOf(registry, c)
   if (found === undefined) {
     throw new Error(
       `${PREFIX} ${method}() needs oauth.middleware() to run before this route: app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
@@ -217,15 +251,15 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<Response> {
-    const { binding, trustProxy } = bindingFor(this.registry, c as Context, 'authorizeRedirect')
+    const state = stateFor(this.registry, c as Context, 'authorizeRedirect')
     const wanted = redirectUri ?? this.redirectUri
     const callback =
       wanted === undefined
         ? undefined
-        : resolveRedirectUri(wanted, requestOrigin(c as Context, trustProxy))
+        : resolveRedirectUri(wanted, requestOrigin(c as Context, state.trustProxy))
     let url: string
     try {
-      url = await this.beginAuthorization(binding.store, callback, params)
+      url = await this.beginAuthorization(state.store, callback, params)
     } catch (err) {
       throw toHonoError(err)
     }
@@ -254,9 +288,9 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    * ```
    */
   async authorizeAccessToken(c: Context<E>): Promise<Token> {
-    const { binding } = bindingFor(this.registry, c as Context, 'authorizeAccessToken')
+    const state = stateFor(this.registry, c as Context, 'authorizeAccessToken')
     try {
-      return await this.completeAuthorization(binding.store, new URL(c.req.url).search)
+      return await this.completeAuthorization(state.store, new URL(c.req.url).search)
     } catch (err) {
       throw toHonoError(err)
     }
@@ -315,15 +349,19 @@ export class OAuth<E extends Env = any> extends CoreOAuth<Context<E>, HonoRemote
    */
   middleware(options: MiddlewareOptions<E>): MiddlewareHandler<OAuthEnv> {
     const resolved = resolveMiddleware(options)
-    const bindings = bindingsOf(this)
-    return async (c, next) => {
+    const key = stateKeyOf(this)
+    const getState = (c: Context) => (c.get as (key: symbol) => RequestState | undefined)(key)
+    // Not an async function: on a route that never logs in, the middleware
+    // costs one object, one context run and one promise reaction.
+    return (c, next) => {
       // Installed twice on one path (app and sub-app): the outer one does the work.
-      if (bindings.has(c as Context)) return next()
-      const binding = resolved.bind(c as Context)
-      bindings.set(c as Context, { binding, trustProxy: resolved.trustProxy })
-      c.set('oauth1', { store: binding.store })
-      await this.context.run(c as unknown as Context<E>, next)
-      await binding.settle(c as Context)
+      if (getState(c as Context) !== undefined) return next()
+      const state = new RequestState(c as Context, resolved)
+      ;(c.set as (key: symbol, value: RequestState) => void)(key, state)
+      c.set('oauth1', state)
+      return this.context
+        .run(c as unknown as Context<E>, next)
+        .then(() => state.settle(c as Context))
     }
   }
 }
