@@ -155,6 +155,31 @@ describe('the web flow', () => {
     expect(entries.size).toBe(0)
   })
 
+  it('serves concurrent users from one app without mixing their logins', async () => {
+    const { app, provider } = setup()
+    const sessions = [createMemoryStore(), createMemoryStore(), createMemoryStore()]
+    const urls = await Promise.all(sessions.map((s) => app.beginAuthorization(s, CALLBACK)))
+    const tokens = urls.map((u) => new URL(u).searchParams.get('oauth_token')!)
+    const results = await Promise.all(
+      sessions.map((s, i) => app.completeAuthorization(s, provider.approve(tokens[i]!))),
+    )
+    expect(new Set(results.map((t) => t.oauth_token)).size).toBe(3)
+    // each session only ever completes its own login
+    for (const [i, s] of sessions.entries()) {
+      const other = tokens[(i + 1) % 3]!
+      expect(
+        (
+          await rejection(
+            app.completeAuthorization(
+              s,
+              `?oauth_token=${encodeURIComponent(other)}&oauth_verifier=v`,
+            ),
+          )
+        ).code,
+      ).toBe('missing_temporary_credential')
+    }
+  })
+
   it('works over a sealed cookie-style session record', async () => {
     const { app, provider } = setup()
     let cookie: string | undefined
