@@ -23,6 +23,7 @@ interface Setup {
   middleware?: MiddlewareOptions
   sessions?: 'express-session' | 'cookie-session'
   register?: Record<string, unknown>
+  store?: session.Store
 }
 
 /**
@@ -69,7 +70,14 @@ async function setup(options: Setup = {}) {
   if (cookieBacked) {
     app.use(cookieSession({ name: 'session', keys: [SESSION_SECRET] }))
   } else {
-    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(
+      session({
+        secret: SESSION_SECRET,
+        resave: false,
+        saveUninitialized: false,
+        ...(options.store ? { store: options.store } : {}),
+      }),
+    )
   }
   app.use(oauth.middleware(options.middleware))
   app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
@@ -429,6 +437,39 @@ describe('bad input never gives a 500', () => {
     }
     // none of them reached the token endpoint
     expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(0)
+  })
+
+  it('stores no session for a stranger sending garbage callbacks', async () => {
+    const store = new session.MemoryStore()
+    const { url } = await setup({ store })
+    for (const query of [
+      '',
+      '?oauth_token=x&oauth_verifier=y',
+      '?denied=x',
+      '?oauth_token=a&oauth_token=b',
+    ]) {
+      const res = await request(url).get(`/authorize${query}`)
+      expect(res.status).toBe(query === '?denied=x' ? 403 : 400)
+      expect(setCookies(res.headers)).toEqual([])
+    }
+    const count = await new Promise<number>((resolve, reject) =>
+      store.length((err, n) => (err ? reject(err) : resolve(n ?? 0))),
+    )
+    expect(count).toBe(0)
+  })
+
+  it('persists the removal of a pending login its failed callback consumed', async () => {
+    const { agent } = await setup()
+    const { oauthToken, location } = await login(agent)
+    const callback = await approve(location)
+    const t = encodeURIComponent(oauthToken)
+    const noVerifier = await agent.get(`/authorize?oauth_token=${t}`)
+    expect(noVerifier.status).toBe(400)
+    expect(noVerifier.text).toContain('missing_verifier')
+    // the real callback now fails too: the pending login was used up by the bad one
+    const late = await agent.get(callback)
+    expect(late.status).toBe(400)
+    expect(late.text).toContain('missing_temporary_credential')
   })
 
   it('answers 400 to a login whose Host header cannot make an absolute callback', async () => {

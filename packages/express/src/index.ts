@@ -13,7 +13,7 @@ import {
 } from '@oauth1/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import {
-  createExpressSessionStore,
+  bindSessionStore,
   DEFAULT_BINDING,
   resolveBinding,
   type SessionBinding,
@@ -73,7 +73,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<void> {
-    const store = createExpressSessionStore(req, bindingOf(this.registry))
+    const { store } = bindSessionStore(req, bindingOf(this.registry))
     const callback = resolveRedirectUri(req, redirectUri ?? this.redirectUri)
     const url = await this.beginAuthorization(store, callback, params)
     await saveSession(req)
@@ -104,13 +104,14 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
    * ```
    */
   async authorizeAccessToken(req: Request): Promise<Token> {
-    const store = createExpressSessionStore(req, bindingOf(this.registry))
+    const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
     let token: Token
     try {
       token = await this.completeAuthorization(store, new URLSearchParams(rawQuery(req)))
     } catch (err) {
-      // The credential is gone whatever happened; persist that, but report the OAuth error.
-      await saveSession(req).catch(() => {})
+      // A pending login the callback named is gone whatever happened: persist that now,
+      // but report the OAuth error. A callback that matched nothing leaves the session alone.
+      if (changed()) await saveSession(req).catch(() => {})
       throw err
     }
     await saveSession(req)

@@ -153,11 +153,24 @@ export function createExpressSessionStore(
   req: Request,
   binding: SessionBinding = DEFAULT_BINDING,
 ): TemporaryCredentialStore {
+  return bindSessionStore(req, binding).store
+}
+
+/**
+ * {@link createExpressSessionStore}, plus whether the store has written to
+ * the session since, so a caller saves the session only when it changed (an
+ * explicit save of an untouched, uninitialized session would store it).
+ */
+export function bindSessionStore(
+  req: Request,
+  binding: SessionBinding,
+): { store: TemporaryCredentialStore; changed(): boolean } {
   const problem = sessionProblem(req, binding)
   if (problem !== undefined) throw new Error(problem)
   const session = sessionOf(req)
   const { key } = binding
-  return createSessionRecordStore(
+  let changed = false
+  const store = createSessionRecordStore(
     {
       read() {
         const record = session[key]
@@ -166,6 +179,7 @@ export function createExpressSessionStore(
           : undefined
       },
       write(record) {
+        changed = true
         if (record === undefined) delete session[key]
         else session[key] = record
       },
@@ -175,6 +189,7 @@ export function createExpressSessionStore(
       ...(binding.maxEntries === undefined ? {} : { maxEntries: binding.maxEntries }),
     },
   )
+  return { store, changed: () => changed }
 }
 
 /**
