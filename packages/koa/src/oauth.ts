@@ -13,6 +13,7 @@ import {
   keepSessionOnError,
   MISSING_SESSION_MESSAGE,
   type SealingSecret,
+  type StoreSettings,
   sealerFromApp,
   sealerFromSecret,
   sessionStore,
@@ -174,10 +175,21 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
       if (explicit === undefined) sealerFromApp(app)
     }
     const context = this.context
+    // Fixed settings are bound as one shared object; with none, the store falls
+    // back to app.keys by itself and nothing is bound at all.
+    const fixed: StoreSettings | undefined =
+      explicit === undefined
+        ? undefined
+        : maxEntries === undefined
+          ? { sealer: explicit }
+          : { sealer: explicit, maxEntries }
     return function oauth1(ctx, next) {
       assertSession(ctx)
-      const sealer = explicit ?? sealerFromApp(ctx.app)
-      bindSettings(ctx, maxEntries === undefined ? { sealer } : { sealer, maxEntries })
+      if (fixed !== undefined) bindSettings(ctx, fixed)
+      else {
+        const sealer = sealerFromApp(ctx.app) // throws when there is no key
+        if (maxEntries !== undefined) bindSettings(ctx, { sealer, maxEntries })
+      }
       return context.run(ctx, next)
     }
   }

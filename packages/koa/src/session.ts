@@ -151,11 +151,13 @@ export interface StoreSettings {
   maxEntries?: number
 }
 
-const requestSettings = new WeakMap<object, StoreSettings>()
+// A symbol property on ctx, not a WeakMap: a WeakMap entry per request costs
+// microseconds of GC work (ephemerons), a property a few nanoseconds.
+const SETTINGS = Symbol.for('@oauth1/koa.settings')
 
 /** Remembers the middleware's settings for this request. */
 export function bindSettings(ctx: object, settings: StoreSettings): void {
-  requestSettings.set(ctx, settings)
+  ;(ctx as { [SETTINGS]?: StoreSettings })[SETTINGS] = settings
 }
 
 /** Validates `options.maxEntries`. */
@@ -186,7 +188,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
   assertSession(ctx)
-  const settings = requestSettings.get(ctx)
+  const settings = (ctx as { [SETTINGS]?: StoreSettings })[SETTINGS]
   const sealer = settings?.sealer ?? sealerFromApp(ctx.app)
   const maxEntries = settings?.maxEntries
   return createSessionRecordStore(
