@@ -83,7 +83,7 @@ function url(env: Record<string, string | undefined>, name: string, fallback: st
  *
  * Anything unset defaults to the local `oauth1-test-provider` and its default
  * client, so `pnpm --filter example-express start` works next to
- * `pnpm exec oauth1-test-provider`.
+ * `pnpm --filter example-express provider` (the `oauth1-test-provider` CLI).
  *
  * @throws {TypeError} naming the variable, when a value is unusable.
  * @example

@@ -113,7 +113,7 @@ ${details.code ? html`<dt>Error code</dt><dd><span class="badge" data-testid="er
 ${details.problem ? html`<dt>Provider's problem</dt><dd><code>${details.problem}</code></dd>` : ''}
 ${details.description ? html`<dt>Details</dt><dd class="muted">${details.description}</dd>` : ''}
 </dl>
-<div class="actions">${retry ? html`<a class="button" href="/login">Log in with ${ctx.providerName}</a>` : ''}<a class="button secondary" href="/">Home</a></div>
+<div class="actions">${retry ? html`<a class="button" href="/login" data-testid="retry-login">Log in with ${ctx.providerName}</a>` : ''}<a class="button secondary" href="/">Home</a></div>
 </section>`
 }
 

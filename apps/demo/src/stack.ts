@@ -1,0 +1,157 @@
+/**
+ * Starts the local OAuth 1.0a provider (`@oauth1/testing`, with its consent
+ * page) and example apps pointed at it, all in this process. Used by
+ * `pnpm demo` and by the end-to-end tests, so the tests run what people run.
+ */
+import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import type { ExampleConfig, RunningApp } from '@oauth1-examples/shared'
+import { start as startExpress } from 'example-express'
+import { start as startFastify } from 'example-fastify'
+import { start as startHono } from 'example-hono'
+import { start as startKoa } from 'example-koa'
+import { choosePort } from './ports.ts'
+
+export type ExampleId = 'express' | 'fastify' | 'koa' | 'hono'
+
+export interface Example {
+  id: ExampleId
+  framework: string
+  /** The port `pnpm demo` uses unless `DEMO_PORT_<ID>` says otherwise. */
+  defaultPort: number
+  start(config: ExampleConfig): Promise<RunningApp>
+}
+
+export const EXAMPLES: readonly Example[] = [
+  { id: 'express', framework: 'Express', defaultPort: 3001, start: startExpress },
+  { id: 'fastify', framework: 'Fastify', defaultPort: 3002, start: startFastify },
+  { id: 'koa', framework: 'Koa', defaultPort: 3003, start: startKoa },
+  { id: 'hono', framework: 'Hono', defaultPort: 3004, start: startHono },
+]
+
+/** The client the demo registers with the provider, shown as "Demo App" on its consent page. */
+export const DEMO_CLIENT = { id: 'demo-client', secret: 'demo-secret', name: 'Demo App' } as const
+
+export interface StackOptions {
+  /** Which examples to start. Default: all four. */
+  examples?: readonly ExampleId[]
+  /** Interface everything binds to. Default `127.0.0.1`. */
+  host?: string
+  /** The provider's port: a number, or 0 for a free one. Default 0. */
+  providerPort?: number
+  /** Each app's port (0, the default, for a free one). */
+  ports?: Partial<Record<ExampleId, number>>
+  /**
+   * When a wanted port is taken, use a free one instead of failing.
+   * Default `false`.
+   */
+  fallbackToFreePort?: boolean
+  /** The provider's display name. Default `'Test Provider'`. */
+  providerName?: string
+  /** Passed to the provider (e.g. `autoApprove` or `quirks` in a test). */
+  providerOptions?: Omit<
+    Parameters<typeof createTestProvider>[0] & object,
+    'port' | 'host' | 'clients' | 'name'
+  >
+  /** The SQLite path each app uses, per example. Default `:memory:`. */
+  databasePath?: (id: ExampleId) => string
+}
+
+export interface RunningStack {
+  provider: TestProvider
+  apps: (RunningApp & { id: ExampleId })[]
+  /** Stops the apps, then the provider. Idempotent. */
+  close(): Promise<void>
+}
+
+function origin(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+/**
+ * Starts the provider, then the examples. On any failure, whatever started is
+ * stopped again before the error is rethrown.
+ */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const host = options.host ?? '127.0.0.1'
+  const fallback = options.fallbackToFreePort ?? false
+  const examples = (options.examples ?? EXAMPLES.map((e) => e.id)).map((id) => {
+    const example = EXAMPLES.find((e) => e.id === id)
+    if (!example) throw new TypeError(`options.examples: unknown example ${JSON.stringify(id)}`)
+    return example
+  })
+
+  const providerPort = await choosePort(options.providerPort ?? 0, host, fallback)
+  const appPorts = new Map<ExampleId, number>()
+  for (const example of examples) {
+    let port = await choosePort(options.ports?.[example.id] ?? 0, host, fallback)
+    // Two free-port probes can land on the same number; ask again.
+    while (port === providerPort || [...appPorts.values()].includes(port)) {
+      port = await choosePort(0, host, false)
+    }
+    appPorts.set(example.id, port)
+  }
+
+  const provider = await createTestProvider({
+    ...options.providerOptions,
+    host,
+    port: providerPort,
+    name: options.providerName ?? 'Test Provider',
+    clients: [
+      {
+        ...DEMO_CLIENT,
+        // Exactly the apps' callbacks, as a real provider registers them
+        // (under `localhost` too, for people who type that).
+        callbackUrls: examples.flatMap((e) => {
+          const port = appPorts.get(e.id)!
+          const hosts = host === '127.0.0.1' ? [host, 'localhost'] : [host]
+          return hosts.map((h) => `${origin(h, port)}/authorize`)
+        }),
+      },
+    ],
+  })
+
+  const apps: RunningStack['apps'] = []
+  const close = async () => {
+    const results = await Promise.allSettled(apps.map((app) => app.close()))
+    await provider.close()
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+  let closing: Promise<void> | undefined
+  const stack: RunningStack = {
+    provider,
+    apps,
+    close: () => {
+      closing ??= close()
+      return closing
+    },
+  }
+
+  try {
+    for (const example of examples) {
+      const app = await example.start({
+        providerName: options.providerName ?? 'Test Provider',
+        clientId: DEMO_CLIENT.id,
+        clientSecret: DEMO_CLIENT.secret,
+        requestTokenUrl: provider.requestTokenUrl,
+        authorizeUrl: provider.authorizeUrl,
+        accessTokenUrl: provider.accessTokenUrl,
+        apiBaseUrl: provider.apiBaseUrl,
+        host,
+        port: appPorts.get(example.id)!,
+        sessionSecret: randomSecret(),
+        databasePath: options.databasePath?.(example.id) ?? ':memory:',
+        secureCookies: false,
+      })
+      apps.push(Object.assign(app, { id: example.id }))
+    }
+  } catch (err) {
+    await stack.close().catch(() => {})
+    throw err
+  }
+  return stack
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')
+}

@@ -1,0 +1,4 @@
+import { describeExampleApp } from '@oauth1-examples/shared/suite'
+import { start } from './server.ts'
+
+describeExampleApp({ framework: 'Express', id: 'express', start })

@@ -1,0 +1,184 @@
+/**
+ * "Log in with Test Provider" for Express, in one file: register the provider,
+ * install the session and the OAuth middleware, send the user to the provider
+ * (/login), take the token on the way back (/authorize), save it in SQLite,
+ * call the API with no token in hand (/api-call), log out, and answer every
+ * OAuth failure with a friendly page.
+ *
+ * Run it (after `pnpm install && pnpm build` at the root): start the local
+ * provider with `pnpm --filter example-express provider`, then in another terminal
+ * `pnpm --filter example-express start`, and open http://127.0.0.1:3001.
+ */
+import { createServer } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { OAuth, OAuthError } from '@oauth1/express'
+import {
+  type AppDatabase,
+  apiCallPage,
+  closeServer,
+  type ExampleConfig,
+  errorPage,
+  homePage,
+  listen,
+  notFoundPage,
+  oauthErrorPage,
+  openDatabase,
+  type Page,
+  type RunningApp,
+  readProfile,
+  runStandalone,
+} from '@oauth1-examples/shared'
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type Response,
+} from 'express'
+import session from 'express-session'
+
+declare module 'express-session' {
+  interface SessionData {
+    /** The logged-in user's id in our database. */
+    userId?: string
+  }
+}
+
+/** The name the provider is registered under (its env vars are `PROVIDER_*`). */
+export const PROVIDER = 'provider'
+const SESSION_COOKIE = 'example.sid'
+
+export function createApp(
+  config: ExampleConfig,
+  db: AppDatabase = openDatabase(config.databasePath),
+): Express {
+  const currentUserId = (req: Request) => req.session?.userId
+
+  // 1. The registry. `fetchToken` is how a route calls the API without
+  //    passing a token: it loads the logged-in user's token from SQLite.
+  const oauth = new OAuth({
+    fetchToken: (name, req: Request) => db.getToken(name, currentUserId(req)),
+  })
+  const provider = oauth.register(PROVIDER, {
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    requestTokenUrl: config.requestTokenUrl,
+    authorizeUrl: config.authorizeUrl,
+    accessTokenUrl: config.accessTokenUrl,
+    apiBaseUrl: config.apiBaseUrl,
+  })
+
+  const app = express()
+  app.disable('x-powered-by')
+
+  // 2. The session (the temporary credentials wait there between /login and
+  //    /authorize), THEN the OAuth middleware, which needs it.
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      resave: false,
+      saveUninitialized: false,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+    }),
+  )
+  app.use(oauth.middleware())
+
+  const pageContext = (req: Request) => ({
+    framework: 'Express',
+    providerName: config.providerName,
+    user: db.getUser(currentUserId(req)),
+  })
+  const send = (res: Response, page: Page) => res.status(page.status).type('html').send(page.html)
+
+  app.get('/', (req, res) => {
+    send(res, homePage(pageContext(req)))
+  })
+
+  // 3. Log in: fetch temporary credentials (with our callback URL), keep them
+  //    in the session, redirect to the provider's consent page.
+  app.get('/login', (req, res) => provider.authorizeRedirect(req, res, '/authorize'))
+
+  // 4. The callback: check it against the session, exchange it for token
+  //    credentials, read the profile, save the token, log the user in.
+  app.get('/authorize', async (req, res) => {
+    const token = await provider.authorizeAccessToken(req)
+    const profile = await readProfile(await provider.get('me', { token }))
+    const user = db.upsertUser(PROVIDER, profile)
+    db.saveToken(PROVIDER, user.id, token)
+    // A new session id for the logged-in user (no session fixation).
+    await new Promise<void>((resolve, reject) =>
+      req.session.regenerate((err) => (err ? reject(err) : resolve())),
+    )
+    req.session.userId = user.id
+    res.redirect('/')
+  })
+
+  // 5. An API call with no token passed: the middleware keeps the request at
+  //    hand, and `fetchToken` finds the user's token. Logged out, this throws
+  //    OAuthError `missing_token` (401), which the error handler shows.
+  app.get('/api-call', async (req, res) => {
+    const url = 'echo?from=example-express&message=hello+world'
+    const response = await provider.get(url)
+    send(
+      res,
+      apiCallPage(pageContext(req), {
+        method: 'GET',
+        url,
+        status: response.status,
+        body: await response.text(),
+      }),
+    )
+  })
+
+  // 6. Log out: forget the session (the token stays saved for next time).
+  app.post('/logout', (req, res, next) => {
+    req.session.destroy((err) => {
+      if (err) return next(err)
+      res.clearCookie(SESSION_COOKIE).redirect(303, '/')
+    })
+  })
+
+  app.use((req, res) => {
+    send(res, notFoundPage(pageContext(req)))
+  })
+
+  // 7. Errors: an OAuthError becomes a page with its code and status
+  //    (400 bad callback, 401 logged out, 403 refused, 502/504 provider down).
+  const onError: ErrorRequestHandler = (err, req, res, next) => {
+    if (res.headersSent) return next(err)
+    if (err instanceof OAuthError) return send(res, oauthErrorPage(pageContext(req), err))
+    const page = errorPage(pageContext(req), err)
+    if (page.status >= 500) console.error(err)
+    send(res, page)
+  }
+  app.use(onError)
+
+  return app
+}
+
+/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const db = openDatabase(config.databasePath)
+  const server = createServer(createApp(config, db))
+  let url: string
+  try {
+    url = await listen(server, config.port, config.host)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  let closing: Promise<void> | undefined
+  return {
+    framework: 'Express',
+    url,
+    close: () => {
+      closing ??= closeServer(server).finally(() => db.close())
+      return closing
+    },
+  }
+}
+
+// `pnpm start`: configured from the environment (see .env.example).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runStandalone(start, { appDir: fileURLToPath(new URL('..', import.meta.url)), port: 3001 })
+}

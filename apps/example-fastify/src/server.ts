@@ -1,0 +1,179 @@
+/**
+ * "Log in with Test Provider" for Fastify, in one file: register the provider,
+ * install the session and the OAuth plugin, send the user to the provider
+ * (/login), take the token on the way back (/authorize), save it in SQLite,
+ * call the API with no token in hand (/api-call), log out, and answer every
+ * OAuth failure with a friendly page.
+ *
+ * Run it (after `pnpm install && pnpm build` at the root): start the local
+ * provider with `pnpm --filter example-fastify provider`, then in another terminal
+ * `pnpm --filter example-fastify start`, and open http://127.0.0.1:3002.
+ */
+import { hkdfSync } from 'node:crypto'
+import { fileURLToPath } from 'node:url'
+import formbody from '@fastify/formbody'
+import secureSession from '@fastify/secure-session'
+import { OAuth, OAuthError } from '@oauth1/fastify'
+import {
+  type AppDatabase,
+  apiCallPage,
+  type ExampleConfig,
+  errorPage,
+  homePage,
+  notFoundPage,
+  oauthErrorPage,
+  openDatabase,
+  type Page,
+  type RunningApp,
+  readProfile,
+  runStandalone,
+  serverUrl,
+} from '@oauth1-examples/shared'
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
+
+declare module '@fastify/secure-session' {
+  interface SessionData {
+    /** The logged-in user's id in our database. */
+    userId: string
+  }
+}
+
+/** The name the provider is registered under (its env vars are `PROVIDER_*`). */
+export const PROVIDER = 'provider'
+
+/** @fastify/secure-session wants a 32-byte key; derive one from SESSION_SECRET. */
+function sessionKey(secret: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, '', 'example-fastify session', 32))
+}
+
+export async function createApp(
+  config: ExampleConfig,
+  db: AppDatabase = openDatabase(config.databasePath),
+) {
+  const currentUserId = (request: FastifyRequest) => request.session?.get('userId')
+
+  // 1. The registry. `fetchToken` is how a route calls the API without
+  //    passing a token: it loads the logged-in user's token from SQLite.
+  const oauth = new OAuth({
+    fetchToken: (name, request: FastifyRequest) => db.getToken(name, currentUserId(request)),
+  })
+  const provider = oauth.register(PROVIDER, {
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    requestTokenUrl: config.requestTokenUrl,
+    authorizeUrl: config.authorizeUrl,
+    accessTokenUrl: config.accessTokenUrl,
+    apiBaseUrl: config.apiBaseUrl,
+  })
+
+  // forceCloseConnections: close() does not wait for a browser's keep-alive sockets.
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+
+  // 2. The (encrypted, cookie-held) session — the temporary credentials wait
+  //    there between /login and /authorize — THEN the OAuth plugin.
+  await app.register(formbody)
+  await app.register(secureSession, {
+    key: sessionKey(config.sessionSecret),
+    cookieName: 'example-session',
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+  })
+  await app.register(oauth.middleware())
+
+  const pageContext = (request: FastifyRequest) => ({
+    framework: 'Fastify',
+    providerName: config.providerName,
+    user: db.getUser(currentUserId(request)),
+  })
+  const send = (reply: FastifyReply, page: Page) =>
+    reply.code(page.status).type('text/html; charset=utf-8').send(page.html)
+
+  app.get('/', async (request, reply) => send(reply, homePage(pageContext(request))))
+
+  // 3. Log in: fetch temporary credentials (with our callback URL), keep them
+  //    in the session, redirect to the provider's consent page.
+  app.get('/login', async (request, reply) =>
+    provider.authorizeRedirect(request, reply, '/authorize'),
+  )
+
+  // 4. The callback: check it against the session, exchange it for token
+  //    credentials, read the profile, save the token, log the user in.
+  app.get('/authorize', async (request, reply) => {
+    const token = await provider.authorizeAccessToken(request)
+    const profile = await readProfile(await provider.get('me', { token }))
+    const user = db.upsertUser(PROVIDER, profile)
+    db.saveToken(PROVIDER, user.id, token)
+    request.session.set('userId', user.id)
+    return reply.redirect('/')
+  })
+
+  // 5. An API call with no token passed: the plugin keeps the request at
+  //    hand, and `fetchToken` finds the user's token. Logged out, this throws
+  //    OAuthError `missing_token` (401), which the error handler shows.
+  app.get('/api-call', async (request, reply) => {
+    const url = 'echo?from=example-fastify&message=hello+world'
+    const response = await provider.get(url)
+    return send(
+      reply,
+      apiCallPage(pageContext(request), {
+        method: 'GET',
+        url,
+        status: response.status,
+        body: await response.text(),
+      }),
+    )
+  })
+
+  // 6. Log out: forget the session (the token stays saved for next time).
+  app.post('/logout', async (request, reply) => {
+    request.session.delete()
+    return reply.redirect('/', 303)
+  })
+
+  app.setNotFoundHandler(async (request, reply) => send(reply, notFoundPage(pageContext(request))))
+
+  // 7. Errors: an OAuthError becomes a page with its code and status
+  //    (400 bad callback, 401 logged out, 403 refused, 502/504 provider down).
+  app.setErrorHandler(async (err, request, reply) => {
+    if (err instanceof OAuthError) return send(reply, oauthErrorPage(pageContext(request), err))
+    const page = errorPage(pageContext(request), err)
+    if (page.status >= 500) console.error(err)
+    return send(reply, page)
+  })
+
+  return app
+}
+
+/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const db = openDatabase(config.databasePath)
+  let app: Awaited<ReturnType<typeof createApp>> | undefined
+  try {
+    app = await createApp(config, db)
+    await app.listen({ port: config.port, host: config.host })
+  } catch (err) {
+    await app?.close()
+    db.close()
+    throw err
+  }
+  const server = app
+  let closing: Promise<void> | undefined
+  return {
+    framework: 'Fastify',
+    url: serverUrl(app.server),
+    close: () => {
+      closing ??= (async () => {
+        try {
+          await server.close()
+        } finally {
+          db.close()
+        }
+      })()
+      return closing
+    },
+  }
+}
+
+// `pnpm start`: configured from the environment (see .env.example).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runStandalone(start, { appDir: fileURLToPath(new URL('..', import.meta.url)), port: 3002 })
+}

@@ -1,0 +1,165 @@
+/**
+ * "Log in with Test Provider" for Hono, in one file: register the provider,
+ * install the OAuth middleware (Hono has no session: it keeps the temporary
+ * credentials in an encrypted cookie of its own), send the user to the
+ * provider (/login), take the token on the way back (/authorize), save it in
+ * SQLite, call the API with no token in hand (/api-call), log out, and answer
+ * every OAuth failure with a friendly page.
+ *
+ * Run it (after `pnpm install && pnpm build` at the root): start the local
+ * provider with `pnpm --filter example-hono provider`, then in another terminal
+ * `pnpm --filter example-hono start`, and open http://127.0.0.1:3004.
+ */
+import type { Server } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { createAdaptorServer } from '@hono/node-server'
+import { OAuth, OAuthError } from '@oauth1/hono'
+import {
+  type AppDatabase,
+  apiCallPage,
+  closeServer,
+  type ExampleConfig,
+  errorPage,
+  homePage,
+  listen,
+  notFoundPage,
+  oauthErrorPage,
+  openDatabase,
+  type Page,
+  type RunningApp,
+  readProfile,
+  runStandalone,
+} from '@oauth1-examples/shared'
+import { type Context, Hono } from 'hono'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+
+/** The name the provider is registered under (its env vars are `PROVIDER_*`). */
+export const PROVIDER = 'provider'
+/** Who is logged in: the user's id, in a signed cookie (Hono's own cookie helpers). */
+const SESSION_COOKIE = 'example_session'
+
+export function createApp(
+  config: ExampleConfig,
+  db: AppDatabase = openDatabase(config.databasePath),
+) {
+  const cookieOptions = {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: config.secureCookies,
+  } as const
+  const currentUserId = async (c: Context) =>
+    (await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE)) || undefined
+
+  // 1. The registry. `fetchToken` is how a route calls the API without
+  //    passing a token: it loads the logged-in user's token from SQLite.
+  const oauth = new OAuth({
+    fetchToken: async (name, c: Context) => db.getToken(name, await currentUserId(c)),
+  })
+  const provider = oauth.register(PROVIDER, {
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    requestTokenUrl: config.requestTokenUrl,
+    authorizeUrl: config.authorizeUrl,
+    accessTokenUrl: config.accessTokenUrl,
+    apiBaseUrl: config.apiBaseUrl,
+  })
+
+  const app = new Hono()
+
+  // 2. The OAuth middleware: the temporary credentials wait between /login
+  //    and /authorize in a cookie it encrypts with `secret`.
+  app.use(oauth.middleware({ secret: config.sessionSecret }))
+
+  const pageContext = async (c: Context) => ({
+    framework: 'Hono',
+    providerName: config.providerName,
+    user: db.getUser(await currentUserId(c)),
+  })
+  const send = (c: Context, page: Page) =>
+    c.html(page.html, page.status as Parameters<Context['html']>[1])
+
+  app.get('/', async (c) => send(c, homePage(await pageContext(c))))
+
+  // 3. Log in: fetch temporary credentials (with our callback URL), keep them
+  //    in the encrypted cookie, redirect to the provider's consent page.
+  app.get('/login', (c) => provider.authorizeRedirect(c, '/authorize'))
+
+  // 4. The callback: check it against the cookie, exchange it for token
+  //    credentials, read the profile, save the token, log the user in.
+  app.get('/authorize', async (c) => {
+    const token = await provider.authorizeAccessToken(c)
+    const profile = await readProfile(await provider.get('me', { token }))
+    const user = db.upsertUser(PROVIDER, profile)
+    db.saveToken(PROVIDER, user.id, token)
+    await setSignedCookie(c, SESSION_COOKIE, user.id, config.sessionSecret, {
+      ...cookieOptions,
+      maxAge: 24 * 60 * 60,
+    })
+    return c.redirect('/')
+  })
+
+  // 5. An API call with no token passed: the middleware keeps `c` at hand,
+  //    and `fetchToken` finds the user's token. Logged out, this throws
+  //    OAuthError `missing_token` (401), which the error handler shows.
+  app.get('/api-call', async (c) => {
+    const url = 'echo?from=example-hono&message=hello+world'
+    const response = await provider.get(url)
+    return send(
+      c,
+      apiCallPage(await pageContext(c), {
+        method: 'GET',
+        url,
+        status: response.status,
+        body: await response.text(),
+      }),
+    )
+  })
+
+  // 6. Log out: forget who is logged in (the token stays saved for next time).
+  app.post('/logout', (c) => {
+    deleteCookie(c, SESSION_COOKIE, cookieOptions)
+    return c.redirect('/', 303)
+  })
+
+  app.notFound(async (c) => send(c, notFoundPage(await pageContext(c))))
+
+  // 7. Errors: an OAuthError becomes a page with its code and status
+  //    (400 bad callback, 401 logged out, 403 refused, 502/504 provider down).
+  app.onError(async (err, c) => {
+    if (err instanceof OAuthError) return send(c, oauthErrorPage(await pageContext(c), err))
+    const page = errorPage(await pageContext(c), err)
+    if (page.status >= 500) console.error(err)
+    return send(c, page)
+  })
+
+  return app
+}
+
+/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const db = openDatabase(config.databasePath)
+  const app = createApp(config, db)
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server
+  let url: string
+  try {
+    url = await listen(server, config.port, config.host)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  let closing: Promise<void> | undefined
+  return {
+    framework: 'Hono',
+    url,
+    close: () => {
+      closing ??= closeServer(server).finally(() => db.close())
+      return closing
+    },
+  }
+}
+
+// `pnpm start`: configured from the environment (see .env.example).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runStandalone(start, { appDir: fileURLToPath(new URL('..', import.meta.url)), port: 3004 })
+}

@@ -1,0 +1,183 @@
+/**
+ * "Log in with Test Provider" for Koa, in one file: register the provider,
+ * install the session and the OAuth middleware, send the user to the provider
+ * (/login), take the token on the way back (/authorize), save it in SQLite,
+ * call the API with no token in hand (/api-call), log out, and answer every
+ * OAuth failure with a friendly page.
+ *
+ * Run it (after `pnpm install && pnpm build` at the root): start the local
+ * provider with `pnpm --filter example-koa provider`, then in another terminal
+ * `pnpm --filter example-koa start`, and open http://127.0.0.1:3003.
+ */
+import { createServer } from 'node:http'
+import { fileURLToPath } from 'node:url'
+import Router from '@koa/router'
+import { OAuth, OAuthError } from '@oauth1/koa'
+import {
+  type AppDatabase,
+  apiCallPage,
+  closeServer,
+  type ExampleConfig,
+  errorPage,
+  homePage,
+  listen,
+  notFoundPage,
+  oauthErrorPage,
+  openDatabase,
+  type Page,
+  type RunningApp,
+  readProfile,
+  runStandalone,
+} from '@oauth1-examples/shared'
+import Koa, { type Context } from 'koa'
+import session from 'koa-session'
+
+/** The name the provider is registered under (its env vars are `PROVIDER_*`). */
+export const PROVIDER = 'provider'
+
+export function createApp(
+  config: ExampleConfig,
+  db: AppDatabase = openDatabase(config.databasePath),
+) {
+  const currentUserId = (ctx: Context): string | undefined => {
+    const userId: unknown = ctx.session?.userId
+    return typeof userId === 'string' ? userId : undefined
+  }
+
+  // 1. The registry. `fetchToken` is how a route calls the API without
+  //    passing a token: it loads the logged-in user's token from SQLite.
+  const oauth = new OAuth({
+    fetchToken: (name, ctx: Context) => db.getToken(name, currentUserId(ctx)),
+  })
+  const provider = oauth.register(PROVIDER, {
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    requestTokenUrl: config.requestTokenUrl,
+    authorizeUrl: config.authorizeUrl,
+    accessTokenUrl: config.accessTokenUrl,
+    apiBaseUrl: config.apiBaseUrl,
+  })
+
+  const app = new Koa()
+  app.keys = [config.sessionSecret]
+
+  const pageContext = (ctx: Context) => ({
+    framework: 'Koa',
+    providerName: config.providerName,
+    user: db.getUser(currentUserId(ctx)),
+  })
+  const send = (ctx: Context, page: Page) => {
+    ctx.status = page.status
+    ctx.type = 'html'
+    ctx.body = page.html
+  }
+
+  // 7. Errors (first, so it wraps everything): an OAuthError becomes a page
+  //    with its code and status (400 bad callback, 401 logged out, 403
+  //    refused, 502/504 provider down); a route nobody answered, a 404 page.
+  app.use(async (ctx, next) => {
+    try {
+      await next()
+      if (ctx.status === 404 && ctx.body == null) send(ctx, notFoundPage(pageContext(ctx)))
+    } catch (err) {
+      if (err instanceof OAuthError) return send(ctx, oauthErrorPage(pageContext(ctx), err))
+      const page = errorPage(pageContext(ctx), err)
+      if (page.status >= 500) ctx.app.emit('error', err, ctx)
+      send(ctx, page)
+    }
+  })
+
+  // 2. The session (a signed cookie by default; the OAuth middleware encrypts
+  //    the temporary credentials it keeps there), THEN the OAuth middleware.
+  app.use(
+    session(
+      {
+        key: 'example.sess',
+        httpOnly: true,
+        sameSite: 'lax',
+        signed: true,
+        secure: config.secureCookies,
+        maxAge: 24 * 60 * 60 * 1000,
+      },
+      app,
+    ),
+  )
+  app.use(oauth.middleware())
+
+  const router = new Router()
+
+  router.get('/', (ctx) => send(ctx, homePage(pageContext(ctx))))
+
+  // 3. Log in: fetch temporary credentials (with our callback URL), keep them
+  //    in the session, redirect to the provider's consent page.
+  router.get('/login', (ctx) => provider.authorizeRedirect(ctx, '/authorize'))
+
+  // 4. The callback: check it against the session, exchange it for token
+  //    credentials, read the profile, save the token, log the user in.
+  router.get('/authorize', async (ctx) => {
+    const token = await provider.authorizeAccessToken(ctx)
+    const profile = await readProfile(await provider.get('me', { token }))
+    const user = db.upsertUser(PROVIDER, profile)
+    db.saveToken(PROVIDER, user.id, token)
+    ctx.session!.userId = user.id
+    ctx.redirect('/')
+  })
+
+  // 5. An API call with no token passed: the middleware keeps the request at
+  //    hand, and `fetchToken` finds the user's token. Logged out, this throws
+  //    OAuthError `missing_token` (401), which the error handler shows.
+  router.get('/api-call', async (ctx) => {
+    const url = 'echo?from=example-koa&message=hello+world'
+    const response = await provider.get(url)
+    send(
+      ctx,
+      apiCallPage(pageContext(ctx), {
+        method: 'GET',
+        url,
+        status: response.status,
+        body: await response.text(),
+      }),
+    )
+  })
+
+  // 6. Log out: forget the session (the token stays saved for next time).
+  router.post('/logout', (ctx) => {
+    ctx.session = null
+    ctx.redirect('/')
+    ctx.status = 303
+  })
+
+  app.use(router.routes())
+  app.use(router.allowedMethods({ throw: true }))
+
+  return app
+}
+
+/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const db = openDatabase(config.databasePath)
+  const app = createApp(config, db)
+  app.on('error', (err) => console.error(err))
+  const server = createServer(app.callback())
+  let url: string
+  try {
+    url = await listen(server, config.port, config.host)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  let closing: Promise<void> | undefined
+  return {
+    framework: 'Koa',
+    url,
+    close: () => {
+      closing ??= closeServer(server).finally(() => db.close())
+      return closing
+    },
+  }
+}
+
+// `pnpm start`: configured from the environment (see .env.example).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await runStandalone(start, { appDir: fileURLToPath(new URL('..', import.meta.url)), port: 3003 })
+}

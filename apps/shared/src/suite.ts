@@ -1,0 +1,370 @@
+/**
+ * The in-process test suite every example app runs (no browser): the app
+ * and a real `@oauth1/testing` provider on 127.0.0.1 free ports, driven over
+ * HTTP with a small cookie jar, following redirects by hand as a browser
+ * would. Import from `@oauth1-examples/shared/suite` in a vitest file.
+ */
+import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ExampleConfig } from './config.ts'
+import type { RunningApp } from './server.ts'
+
+type ProviderOptions = NonNullable<Parameters<typeof createTestProvider>[0]>
+
+/** A browser's worth of cookies and redirects, for one user. */
+export class HttpClient {
+  readonly #cookies = new Map<string, string>()
+
+  /** The cookies this client holds (all on 127.0.0.1: cookies ignore ports). */
+  get cookies(): ReadonlyMap<string, string> {
+    return this.#cookies
+  }
+
+  async request(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    if (this.#cookies.size > 0) {
+      headers.set('cookie', [...this.#cookies].map(([k, v]) => `${k}=${v}`).join('; '))
+    }
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';')
+      const eq = pair.indexOf('=')
+      if (eq <= 0) continue
+      const name = pair.slice(0, eq).trim()
+      const value = pair.slice(eq + 1).trim()
+      const expired = attributes.some((a) => {
+        const [k = '', v = ''] = a.split('=').map((s) => s.trim())
+        if (k.toLowerCase() === 'max-age') return Number(v) <= 0
+        if (k.toLowerCase() === 'expires') return Date.parse(v) <= Date.now()
+        return false
+      })
+      if (expired || value === '') this.#cookies.delete(name)
+      else this.#cookies.set(name, value)
+    }
+    return response
+  }
+
+  /** Requests `url` and follows redirects (at most 10), returning every response. */
+  async follow(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ final: Response; chain: Response[] }> {
+    const chain: Response[] = []
+    let next = url
+    let options = init
+    for (let hop = 0; hop <= 10; hop++) {
+      const response = await this.request(next, options)
+      chain.push(response)
+      const location = response.headers.get('location')
+      if (response.status < 300 || response.status >= 400 || !location) {
+        return { final: response, chain }
+      }
+      await response.body?.cancel()
+      next = new URL(location, next).href
+      options = {}
+    }
+    throw new Error(`too many redirects from ${url}`)
+  }
+}
+
+/** The hidden inputs of the provider's consent form. */
+function consentForm(html: string): { oauth_token: string; csrf_token: string } {
+  const value = (name: string) => {
+    const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)
+    if (!match) throw new Error(`no ${name} on the consent page`)
+    return match[1]!
+  }
+  return { oauth_token: value('oauth_token'), csrf_token: value('csrf_token') }
+}
+
+export interface ExampleUnderTest {
+  /** "Express" */
+  framework: string
+  /** "express": the API page echoes `from=example-<id>`. */
+  id: string
+  start(config: ExampleConfig): Promise<RunningApp>
+}
+
+/** Starts a provider (with `options`) and the app configured for it; `close()` stops both. */
+export async function startWithProvider(
+  example: ExampleUnderTest,
+  options: ProviderOptions = {},
+): Promise<{ provider: TestProvider; app: RunningApp; close(): Promise<void> }> {
+  const provider = await createTestProvider(options)
+  let app: RunningApp
+  try {
+    app = await example.start({
+      providerName: 'Test Provider',
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret ?? '',
+      requestTokenUrl: provider.requestTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      apiBaseUrl: provider.apiBaseUrl,
+      host: '127.0.0.1',
+      port: 0,
+      sessionSecret: 'an example session secret, 32+ characters long',
+      databasePath: ':memory:',
+      secureCookies: false,
+    })
+  } catch (err) {
+    await provider.close()
+    throw err
+  }
+  return {
+    provider,
+    app,
+    close: async () => {
+      await app.close()
+      await provider.close()
+    },
+  }
+}
+
+/** Logs `client` in through the consent page as `userId`; returns the callback URL used. */
+async function logIn(
+  client: HttpClient,
+  appUrl: string,
+  provider: TestProvider,
+  decision: 'allow' | 'deny' = 'allow',
+  userId = '1002',
+): Promise<{ callbackUrl: string; final: Response }> {
+  const login = await client.request(`${appUrl}/login`)
+  expect(login.status).toBe(302)
+  const location = new URL(login.headers.get('location')!)
+  expect(`${location.origin}${location.pathname}`).toBe(provider.authorizeUrl)
+  // Only the request token travels in the redirect: never a secret.
+  expect([...location.searchParams.keys()]).toEqual(['oauth_token'])
+
+  const consent = await client.request(location.href)
+  expect(consent.status).toBe(200)
+  const form = consentForm(await consent.text())
+  const answer = await client.request(provider.authorizeUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: provider.url },
+    body: new URLSearchParams({ ...form, user_id: userId, decision }),
+  })
+  expect(answer.status).toBe(302)
+  const callbackUrl = answer.headers.get('location')!
+  expect(callbackUrl.startsWith(`${appUrl}/authorize?`)).toBe(true)
+  const { final } = await client.follow(callbackUrl)
+  return { callbackUrl, final }
+}
+
+async function page(response: Response): Promise<string> {
+  expect(response.headers.get('content-type')).toMatch(/^text\/html/)
+  return response.text()
+}
+
+/**
+ * Runs the example app's in-process tests: pages, the whole login with the
+ * consent page, the API call with the token from SQLite, replay, log-out,
+ * refusal (both styles), provider failures and odd requests — each OAuth
+ * failure a friendly page with the right status, never a 500.
+ */
+export function describeExampleApp(example: ExampleUnderTest): void {
+  describe(`the ${example.framework} example app`, () => {
+    let running: Awaited<ReturnType<typeof startWithProvider>>
+    let appUrl: string
+
+    beforeAll(async () => {
+      running = await startWithProvider(example)
+      appUrl = running.app.url
+    })
+    afterAll(async () => {
+      await running?.close()
+    })
+
+    it('serves the home page with a "Log in with Test Provider" button', async () => {
+      const response = await fetch(`${appUrl}/`)
+      expect(response.status).toBe(200)
+      const html = await page(response)
+      expect(html).toContain('href="/login" data-testid="login">Log in with Test Provider</a>')
+      expect(html).toContain(`@oauth1 · ${example.framework} example`)
+    })
+
+    it('answers an unknown page with a friendly 404', async () => {
+      const response = await fetch(`${appUrl}/nope`)
+      expect(response.status).toBe(404)
+      expect(await page(response)).toContain('Page not found')
+    })
+
+    it('logs in, saves the token, calls the API with none passed, refuses a replay, logs out', async () => {
+      const client = new HttpClient()
+      const { callbackUrl, final } = await logIn(client, appUrl, running.provider)
+      expect(final.url).toBe(`${appUrl}/`)
+      const profile = await page(final)
+      expect(profile).toContain('data-testid="profile-name">Bob Builder<')
+      expect(profile).toContain('@bob')
+
+      const api = await client.request(`${appUrl}/api-call`)
+      expect(api.status).toBe(200)
+      const apiPage = await page(api)
+      expect(apiPage).toContain(`example-${example.id}`)
+      expect(apiPage).toContain('hello world')
+      const signed = running.provider.requests.findLast((r) => r.url.startsWith('/api/echo'))
+      expect(signed).toMatchObject({ ok: true, method: 'GET' })
+
+      const replay = await client.request(callbackUrl)
+      expect(replay.status).toBe(400)
+      expect(await page(replay)).toContain('data-testid="error-code">missing_temporary_credential<')
+
+      const logout = await client.request(`${appUrl}/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      })
+      expect(logout.status).toBe(303)
+      expect(logout.headers.get('location')).toBe('/')
+      const after = await client.request(`${appUrl}/api-call`)
+      expect(after.status).toBe(401)
+      const loggedOut = await page(after)
+      expect(loggedOut).toContain('You are logged out')
+      expect(loggedOut).toContain('data-testid="error-code">missing_token<')
+
+      // Logging in again (as alice now) replaces nobody's token and works as before.
+      const again = await logIn(new HttpClient(), appUrl, running.provider, 'allow', '1001')
+      expect(await page(again.final)).toContain('data-testid="profile-name">Alice Liddell<')
+    })
+
+    it('keeps users apart: each session calls the API with its own token', async () => {
+      const alice = new HttpClient()
+      const bob = new HttpClient()
+      await logIn(alice, appUrl, running.provider, 'allow', '1001')
+      await logIn(bob, appUrl, running.provider, 'allow', '1002')
+      const tokens = new Set<string | undefined>()
+      for (const client of [alice, bob]) {
+        const response = await client.request(`${appUrl}/api-call`)
+        expect(response.status).toBe(200)
+        await response.body?.cancel()
+        tokens.add(
+          running.provider.requests.findLast((r) => r.url.startsWith('/api/echo'))?.oauthParams
+            .oauth_token,
+        )
+      }
+      expect(tokens.size).toBe(2)
+    })
+
+    it('shows access_denied (403) when the user refuses on the consent page', async () => {
+      const { final } = await logIn(new HttpClient(), appUrl, running.provider, 'deny')
+      expect(final.status).toBe(403)
+      const html = await page(final)
+      expect(html).toContain('You did not allow access')
+      expect(html).toContain('data-testid="error-code">access_denied<')
+      expect(html).not.toMatch(/at .+\.(?:ts|js):\d+/)
+    })
+
+    it('answers bad callbacks with 400 pages, without asking the provider', async () => {
+      const exchanges = () =>
+        running.provider.requests.filter((r) => r.endpoint === 'accessToken').length
+      const before = exchanges()
+      for (const [query, code] of [
+        ['', 'missing_token'],
+        ['?oauth_token=forged&oauth_verifier=x', 'missing_temporary_credential'],
+        ['?oauth_token=a&oauth_token=b&oauth_verifier=x', undefined],
+        ['?oauth_token=%E0%A4%A&oauth_verifier=x', undefined],
+      ] as const) {
+        const response = await fetch(`${appUrl}/authorize${query}`)
+        expect(response.status, query).toBe(400)
+        const html = await page(response)
+        if (code) expect(html).toContain(`data-testid="error-code">${code}<`)
+      }
+      expect(exchanges()).toBe(before)
+    })
+
+    it('never answers odd requests with a 500', async () => {
+      const odd: [string, RequestInit?][] = [
+        ['/login', { method: 'POST' }],
+        ['/logout'],
+        [
+          '/logout',
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: 'x=1',
+          },
+        ],
+        ['/%E0%A4%A'],
+        ['/api-call?x=%ZZ'],
+        [`/authorize?oauth_token=${'a'.repeat(4000)}&oauth_verifier=v`],
+      ]
+      for (const [path, init] of odd) {
+        const response = await fetch(`${appUrl}${path}`, { ...init, redirect: 'manual' })
+        expect(response.status, `${init?.method ?? 'GET'} ${path}`).toBeLessThan(500)
+        await response.body?.cancel()
+      }
+    })
+  })
+
+  describe(`the ${example.framework} example app, when the provider misbehaves`, () => {
+    it('shows access_denied for an X-style refusal (denied=…)', async () => {
+      const running = await startWithProvider(example, { quirks: { denial: 'denied' } })
+      try {
+        const { final } = await logIn(new HttpClient(), running.app.url, running.provider, 'deny')
+        expect(final.status).toBe(403)
+        expect(await page(final)).toContain('data-testid="error-code">access_denied<')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it.each([
+      [
+        'answers 500',
+        { failure: { requestToken: 'server_error' } },
+        'fetch_token_denied',
+        'refused the request',
+      ],
+      [
+        'answers HTML instead of a token',
+        { failure: { requestToken: 'html' } },
+        'invalid_token_response',
+        'unexpected answer',
+      ],
+      [
+        'does not confirm the callback',
+        { callbackConfirmed: 'omit' },
+        'callback_not_confirmed',
+        'did not confirm the callback',
+      ],
+    ] as const)('shows a 502 page when the provider %s', async (_, quirks, code, title) => {
+      const running = await startWithProvider(example, { quirks })
+      try {
+        const response = await fetch(`${running.app.url}/login`, { redirect: 'manual' })
+        expect(response.status).toBe(502)
+        const html = await page(response)
+        expect(html).toContain(`data-testid="error-code">${code}<`)
+        expect(html).toContain(title)
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('shows a 502 page when the token exchange fails', async () => {
+      const running = await startWithProvider(example, {
+        quirks: { failure: { accessToken: 'malformed' } },
+      })
+      try {
+        const { final } = await logIn(new HttpClient(), running.app.url, running.provider)
+        expect(final.status).toBe(502)
+        expect(await page(final)).toContain('data-testid="error-code">invalid_token_response<')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('shows a 502 page, "cannot be reached", when the provider is down', async () => {
+      const running = await startWithProvider(example)
+      try {
+        await running.provider.close()
+        const response = await fetch(`${running.app.url}/login`, { redirect: 'manual' })
+        expect(response.status).toBe(502)
+        const html = await page(response)
+        expect(html).toContain('Test Provider cannot be reached')
+        expect(html).toContain('data-testid="error-code">fetch_token_denied<')
+      } finally {
+        await running.close()
+      }
+    })
+  })
+}
