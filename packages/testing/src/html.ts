@@ -1,7 +1,14 @@
 /** The provider's pages: consent, out-of-band verifier, errors. No external assets. */
 import type { TestUser } from './types.js'
 
-/** Escapes text for HTML element content and quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values.
+ *
+ * @example
+ * ```ts
+ * escapeHtml('Demo <App> & "Co"') // 'Demo &lt;App&gt; &amp; &quot;Co&quot;'
+ * ```
+ */
 export function escapeHtml(value: string): string {
   return value
     .replace(/&/g, '&amp;')

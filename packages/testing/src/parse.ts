@@ -24,6 +24,13 @@ const HEX = /^[0-9A-Fa-f]{2}$/
 /**
  * Decodes `%XX` escapes (and nothing else), refusing a `%` not followed by two
  * hex digits and byte sequences that are not UTF-8.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.6
+ * @example
+ * ```ts
+ * strictPercentDecode('caf%C3%A9') // 'café'
+ * strictPercentDecode('100%')      // throws ParseError
+ * ```
  */
 export function strictPercentDecode(value: string, what = 'value'): string {
   if (!value.includes('%')) return value
@@ -53,6 +60,12 @@ export function strictPercentDecode(value: string, what = 'value'): string {
  * Parses `application/x-www-form-urlencoded` (a query string or a form body):
  * `+` is a space, each name and value is decoded exactly once, repeated names
  * and empty values are kept in order, and a pair with no `=` has an empty value.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3.1
+ * @example
+ * ```ts
+ * parseForm('a=1&a=2+3&c2&b5=%3D%253D') // [['a','1'], ['a','2 3'], ['c2',''], ['b5','=%3D']]
+ * ```
  */
 export function parseForm(input: string, what = 'form'): [string, string][] {
   const out: [string, string][] = []
@@ -84,6 +97,13 @@ const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"([^"\\]*)"[ \t]*/
  * comma-separated with optional whitespace, values percent-encoded.
  * Returns `null` when the header uses another scheme (e.g. `Basic`);
  * throws {@link ParseError} when the OAuth header is malformed.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.5.1
+ * @example
+ * ```ts
+ * parseAuthorizationHeader('OAuth realm="Photos", oauth_token="ab%2Bc"')
+ * // { realm: 'Photos', params: [['oauth_token', 'ab+c']] }
+ * ```
  */
 export function parseAuthorizationHeader(header: string): AuthorizationHeader | null {
   const match = /^[ \t]*OAuth(?:[ \t]+|$)/i.exec(header)

@@ -265,7 +265,17 @@ function positive(value: unknown, option: string, fallback: number, allowZero = 
   return value
 }
 
-/** True when `callback` is allowed by one of `patterns` (see {@link TestClientConfig.callbackUrls}). */
+/**
+ * True when `callback` is allowed by one of `patterns` (see {@link TestClientConfig.callbackUrls}):
+ * exact strings, prefixes ending in `*`, RegExps, and `'oob'`.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ * @example
+ * ```ts
+ * callbackAllowed('http://localhost:3000/auth/cb?x=1', ['http://localhost:3000/auth/*']) // true
+ * callbackAllowed('https://evil.example/cb', [LOOPBACK_CALLBACK, 'oob'])                 // false
+ * ```
+ */
 export function callbackAllowed(callback: string, patterns: readonly (string | RegExp)[]): boolean {
   for (const p of patterns) {
     if (p instanceof RegExp) {
