@@ -200,6 +200,8 @@ async function login(h: Harness, agent: ReturnType<typeof request.agent>, path =
   const location = new URL(res.headers.location as string)
   expect(location.href.startsWith(h.provider.authorizeUrl)).toBe(true)
   expect(location.searchParams.get('oauth_token')).toBeTruthy()
+  // the callback travels signed in the request-token call, never on the authorize URL
+  expect(location.searchParams.has('oauth_callback')).toBe(false)
   expectNoSecretLeak(h, res)
   return location
 }
@@ -543,6 +545,8 @@ describe('provider failures reach Koa’s default error handler as 502/504', () 
       const callback = await approve(await login(h, agent))
       const res = await agent.get(pathOf(callback))
       expect(res.status).toBe(status)
+      // a 5xx is not exposed: Koa answers the bare status text, nothing of the provider's
+      expect(res.text).toBe('Bad Gateway')
       const err = lastError(h)
       expect(err.code).toBe(code)
       expect(err.status).toBe(status)
@@ -567,6 +571,15 @@ describe('provider failures reach Koa’s default error handler as 502/504', () 
     })
   }
 
+  it('a provider that cannot be reached → 502 fetch_token_denied', async () => {
+    const h = await setup({
+      register: { requestTokenUrl: 'http://127.0.0.1:1/oauth/request_token' },
+    })
+    const res = await h.agent().get('/login')
+    expect(res.status).toBe(502)
+    expect(lastError(h).code).toBe('fetch_token_denied')
+  })
+
   it('a provider too slow → 504 request_timeout', async () => {
     const h = await setup({
       provider: { quirks: { delay: { accessToken: 5_000 } } },
@@ -576,6 +589,7 @@ describe('provider failures reach Koa’s default error handler as 502/504', () 
     const callback = await approve(await login(h, agent))
     const res = await agent.get(pathOf(callback))
     expect(res.status).toBe(504)
+    expect(res.text).toBe('Gateway Timeout')
     expect(lastError(h).code).toBe('request_timeout')
   })
 
