@@ -5,5 +5,8 @@ export default defineProject({
     name: 'express',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     typecheck: { enabled: true, include: ['src/**/*.test-d.ts', 'test/**/*.test-d.ts'] },
+    // Every test boots real servers (the app, a provider); on a loaded 2-core machine
+    // the 5 s default is too tight. No test measures time.
+    testTimeout: 20_000,
   },
 })
