@@ -22,10 +22,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const pkgRequire = createRequire(`${root}packages/koa/package.json`)
 
-/** `--name=value` from the command line, else `fallback`. */
+/** `--name=value` or `--name value` from the command line, else `fallback`. */
 function arg(name, fallback) {
-  const found = process.argv.find((a) => a.startsWith(`--${name}=`))
-  const value = found === undefined ? fallback : Number(found.slice(name.length + 3))
+  const argv = process.argv
+  const i = argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`))
+  if (i === -1) return fallback
+  const raw = argv[i].includes('=') ? argv[i].slice(name.length + 3) : argv[i + 1]
+  const value = Number(raw)
   if (!Number.isFinite(value) || value <= 0)
     throw new TypeError(`--${name} should be a positive number`)
   return value
@@ -185,7 +188,9 @@ async function main() {
     console.log(
       `  with/without: ${(ratio * 100).toFixed(1)}% (median of the ${ROUNDS} paired runs; target ≥ 95%)`,
     )
-    console.log(`  middleware CPU cost: ${(perRequestNs / 1000).toFixed(2)} µs per request (in-process loop)`)
+    console.log(
+      `  middleware CPU cost: ${(perRequestNs / 1000).toFixed(2)} µs per request (in-process loop)`,
+    )
     console.log(
       JSON.stringify({
         bench: 'middleware-koa',
