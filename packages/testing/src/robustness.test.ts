@@ -187,6 +187,33 @@ describe('robustness: bad input never crashes the provider', () => {
     }
   })
 
+  it('HEAD answers headers only and never approves on the authorize page', async () => {
+    const p = await createTestProvider({ autoApprove: true })
+    try {
+      const home = await fetch(`${p.url}/`, { method: 'HEAD' })
+      expect(home.status).toBe(200)
+      expect(Number(home.headers.get('content-length'))).toBeGreaterThan(0)
+      expect(await home.text()).toBe('')
+      const temp = await send(
+        await coreSigner({
+          method: 'POST',
+          url: p.requestTokenUrl,
+          callback: 'http://localhost:1/cb',
+        }),
+      )
+      const token = temp.form.get('oauth_token')!
+      const head = await fetch(`${p.authorizeUrl}?oauth_token=${token}`, {
+        method: 'HEAD',
+        redirect: 'manual',
+      })
+      expect(head.status).toBe(200)
+      const get = await fetch(`${p.authorizeUrl}?oauth_token=${token}`, { redirect: 'manual' })
+      expect(get.status).toBe(302)
+    } finally {
+      await p[Symbol.asyncDispose]()
+    }
+  })
+
   it('close() is idempotent and also closes idle keep-alive connections', async () => {
     const p = await createTestProvider()
     await fetch(`${p.url}/`, { keepalive: true })
