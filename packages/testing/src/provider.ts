@@ -348,7 +348,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   readonly #accessTokens = new Map<string, AccessTokenState>()
   readonly #nonces = new Map<string, number>()
   readonly #records: RecordedRequest[] = []
-  readonly #pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse }>()
+  readonly #pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse; resolve: () => void }>()
   readonly #sockets = new Set<Socket>()
   readonly #now: () => number
   readonly #window: number
@@ -514,6 +514,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       for (const p of this.#pending) {
         clearTimeout(p.timer)
         p.res.destroy()
+        p.resolve()
       }
       this.#pending.clear()
       if (!this.#server.listening) {
@@ -610,7 +611,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       const host = req.headers.host ?? ''
       if (!isValidHost(host)) fail(400, 'parameter_rejected', 'missing or malformed Host header')
       const ctx: Ctx = { req, record, rawPath, rawQuery, host, client: undefined }
-      const route = this.#route(rawPath, req.method ?? '')
+      const route = this.#route(rawPath)
       endpoint = route?.endpoint
       record.endpoint = endpoint
       try {
@@ -660,6 +661,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       await new Promise<void>((resolve) => {
         const entry = {
           res,
+          resolve,
           timer: setTimeout(() => {
             this.#pending.delete(entry)
             resolve()
@@ -680,10 +682,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 
-  #route(
-    rawPath: string,
-    _method: string,
-  ):
+  #route(rawPath: string):
     | {
         endpoint: Endpoint | undefined
         methods: string[]
