@@ -191,6 +191,25 @@ describe('the full login against @oauth1/testing', () => {
     expect((await get(app, jar, pathOf(firstBack))).statusCode).toBe(200)
   })
 
+  for (const secret of [undefined, 'a-secret-of-at-least-32-characters!!']) {
+    it(`keeps the cookie under 4 KB however many logins are started${secret ? ' (sealed)' : ''}`, async () => {
+      const { app } = await setup(secret === undefined ? {} : { middleware: { secret } })
+      const jar = new CookieJar()
+      const pending: URL[] = []
+      for (let i = 0; i < 12; i++) pending.push(await startLogin(app, jar))
+      const cookie = jar.seen.at(-1)!.split(';')[0]!
+      expect(cookie.length).toBeLessThan(4096 - 1024) // room for the app's own data
+      // the oldest were evicted (default maxPending 5); the newest still complete
+      const newest = await visitProvider(pending.at(-1)!.href)
+      expect((await get(app, jar, pathOf(newest))).statusCode).toBe(200)
+      const evicted = await visitProvider(pending[0]!.href)
+      expect(oauthError(await get(app, jar, pathOf(evicted)))).toMatchObject({
+        status: 400,
+        body: { code: 'missing_temporary_credential' },
+      })
+    })
+  }
+
   it('refuses a replayed callback, without asking the provider', async () => {
     const { app, provider } = await setup()
     const jar = new CookieJar()

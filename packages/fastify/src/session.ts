@@ -21,7 +21,12 @@ export interface SessionSettings {
 }
 
 export const DEFAULT_SESSION_NAME = 'session'
-export const DEFAULT_MAX_PENDING = 10
+/**
+ * Each pending login adds about 300 bytes to the secure-session cookie (about
+ * 550 sealed with a `secret`), and browsers drop cookies over 4 KB: five keeps
+ * the cookie well under it, with room for the app's own session data.
+ */
+export const DEFAULT_MAX_PENDING = 5
 
 /** Checks the middleware's options; a bad one is a `TypeError` naming it. */
 export function resolveSessionSettings(options: unknown): SessionSettings {

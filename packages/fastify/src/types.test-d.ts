@@ -8,6 +8,7 @@ import {
   OAuth,
   type OAuth1SessionRecord,
   type OAuthError,
+  type TemporaryCredentialStore,
   type Token,
 } from './index.js'
 
@@ -58,6 +59,12 @@ describe('OAuth', () => {
     expectTypeOf(app.authorizeRedirect).returns.resolves.toEqualTypeOf<FastifyReply>()
     expectTypeOf(app.authorizeAccessToken).parameters.toEqualTypeOf<[FastifyRequest]>()
     expectTypeOf(app.authorizeAccessToken).returns.resolves.toEqualTypeOf<Token>()
+  })
+
+  it('exposes the session store for custom flows', () => {
+    expectTypeOf(app.credentialStore).parameters.toEqualTypeOf<[FastifyRequest]>()
+    expectTypeOf(app.credentialStore).returns.toEqualTypeOf<TemporaryCredentialStore>()
+    expectTypeOf(app.beginAuthorization).returns.resolves.toEqualTypeOf<string>()
   })
 
   it('makes API calls that take the Fastify request', () => {

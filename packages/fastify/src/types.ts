@@ -52,6 +52,10 @@ export interface FastifyMiddlewareOptions {
    * Optional: @fastify/secure-session already encrypts the whole cookie.
    */
   secret?: string | Uint8Array | readonly (string | Uint8Array)[]
-  /** Most logins pending at once in one session; the oldest is evicted. Default `10`. */
+  /**
+   * Most logins pending at once in one session (tabs); the oldest is evicted.
+   * Default `5`. Each adds about 300 bytes to the session cookie (550 sealed
+   * with `secret`), and browsers drop cookies over 4 KB.
+   */
   maxPending?: number
 }
