@@ -448,6 +448,15 @@ describe('temporary credentials', () => {
     expect((await agent.get(pathOf(cb1))).status).toBe(200)
   })
 
+  it('reads the callback query as a query: a raw `?` in a value is data', async () => {
+    const h = await setup()
+    const agent = h.agent()
+    const callback = await approve(await login(h, agent))
+    // a raw `?` after oauth_token must not be read as the start of the query
+    const done = await agent.get(`${pathOf(callback)}&next=/a?b=c`)
+    expect(done.status).toBe(200)
+  })
+
   it('refuses a replayed callback', async () => {
     const h = await setup()
     const agent = h.agent()

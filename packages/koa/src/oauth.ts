@@ -109,7 +109,9 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
   async authorizeAccessToken(ctx: KoaContext): Promise<Token> {
     const store = sessionStore(ctx)
     try {
-      return await this.completeAuthorization(store, ctx.querystring)
+      // URLSearchParams, not the raw string: a string is read as a URL, so a `?`
+      // inside a query value would be taken for the start of the query
+      return await this.completeAuthorization(store, new URLSearchParams(ctx.querystring))
     } catch (err) {
       // The credential is gone from the session whatever the outcome, but Koa's
       // default error handler drops every header, the session cookie included:

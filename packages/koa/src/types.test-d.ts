@@ -79,6 +79,18 @@ describe('the Koa registry', () => {
     })
   })
 
+  it('takes router-style and custom-state contexts', () => {
+    type RouterLike = Koa.ParameterizedContext<
+      { user?: string },
+      Koa.DefaultContext & { params: Record<string, string>; routerPath?: string },
+      unknown
+    >
+    const ctx = {} as RouterLike
+    expectTypeOf(twitter.authorizeRedirect).toBeCallableWith(ctx, '/authorize')
+    expectTypeOf(twitter.authorizeAccessToken).toBeCallableWith(ctx)
+    expectTypeOf(twitter.get).toBeCallableWith('me', { request: ctx })
+  })
+
   it('rejects bad middleware options at compile time', () => {
     expectTypeOf<KoaMiddlewareOptions['secret']>().toEqualTypeOf<
       string | Uint8Array | readonly (string | Uint8Array)[] | undefined
