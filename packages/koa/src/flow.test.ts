@@ -8,7 +8,14 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { isOAuthError, OAuth, type OAuthError, SESSION_KEY, type Token } from './index.js'
+import {
+  isOAuthError,
+  type KoaMiddlewareOptions,
+  OAuth,
+  type OAuthError,
+  SESSION_KEY,
+  type Token,
+} from './index.js'
 import { decodeSetCookies, type Listening, listen, sessionCookieJson } from './test-helpers.js'
 
 const CLIENT_ID = 'koa-client'
@@ -57,6 +64,7 @@ interface SetupOptions {
   session?: Parameters<typeof session>[0]
   /** Leave oauth.middleware() out. */
   noMiddleware?: boolean
+  middleware?: KoaMiddlewareOptions
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -109,7 +117,7 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
   const errors: unknown[] = []
   app.on('error', (err) => errors.push(err))
   app.use(session(options.session ?? {}, app))
-  if (!options.noMiddleware) app.use(oauth.middleware())
+  if (!options.noMiddleware) app.use(oauth.middleware(options.middleware))
   app.use(async (ctx) => {
     switch (ctx.path) {
       case '/login':
@@ -455,6 +463,19 @@ describe('temporary credentials', () => {
     // a raw `?` after oauth_token must not be read as the start of the query
     const done = await agent.get(`${pathOf(callback)}&next=/a?b=c`)
     expect(done.status).toBe(200)
+  })
+
+  it('keeps at most maxEntries pending logins, dropping the oldest (with an explicit secret)', async () => {
+    const h = await setup({
+      middleware: { maxEntries: 2, secret: 'a sealing secret that is long enough!' },
+    })
+    const agent = h.agent()
+    const tabs = [await login(h, agent), await login(h, agent), await login(h, agent)]
+    const callbacks = await Promise.all(tabs.map(approve))
+    expect((await agent.get(pathOf(callbacks[0]!))).status).toBe(400)
+    expect(lastError(h).code).toBe('missing_temporary_credential')
+    expect((await agent.get(pathOf(callbacks[1]!))).status).toBe(200)
+    expect((await agent.get(pathOf(callbacks[2]!))).status).toBe(200)
   })
 
   it('refuses a replayed callback', async () => {
