@@ -350,6 +350,18 @@ describe('provider failures reach Fastify’s default error handler as 502/504',
     })
   })
 
+  it('a real 401 from the provider (a wrong client secret) → 502 with its oauth_problem', async () => {
+    const { app, provider } = await setup({ register: { clientSecret: 'not-the-secret' } })
+    const response = await get(app, new CookieJar(), '/login')
+    expect(oauthError(response)).toMatchObject({
+      status: 502,
+      body: { statusCode: 502, code: 'fetch_token_denied' },
+    })
+    expect(response.json()).toMatchObject({ message: expect.stringContaining('signature_invalid') })
+    expect(JSON.stringify(response.json())).not.toContain('not-the-secret')
+    expect(provider.requests[0]).toMatchObject({ status: 401, problem: 'signature_invalid' })
+  })
+
   it('a temporary-credential endpoint failing → 502 on /login, with no redirect', async () => {
     const { app } = await setup({
       provider: { quirks: { failure: { requestToken: 'server_error' } } },

@@ -28,6 +28,12 @@ const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
  */
 export function resolveRedirectUri(request: FastifyRequest, redirectUri: string): string {
   if (redirectUri === 'oob' || ABSOLUTE.test(redirectUri)) return redirectUri
+  if (/^[\\/]{2}/.test(redirectUri)) {
+    // `//other.example/cb` would silently leave this origin: say so instead
+    throw new TypeError(
+      '@oauth1/fastify: redirectUri should be an absolute URL, "oob", or a path such as "/authorize"',
+    )
+  }
   const host = request.host
   const protocol = request.protocol
   let origin: URL
