@@ -69,9 +69,28 @@ function origin(host: string, port: number): string {
 
 /**
  * Starts the provider, then the examples. On any failure, whatever started is
- * stopped again before the error is rethrown.
+ * stopped again before the error is rethrown. Ports are probed before anything
+ * listens, so another process may take one in between: when that happens and
+ * the port was not one the caller insisted on, it starts again (3 tries).
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const insisted =
+    !options.fallbackToFreePort &&
+    (Boolean(options.providerPort) || Object.values(options.ports ?? {}).some(Boolean))
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startStackOnce(options)
+    } catch (err) {
+      if (insisted || attempt >= 3 || !portTaken(err)) throw err
+    }
+  }
+}
+
+function portTaken(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
+}
+
+async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   const host = options.host ?? '127.0.0.1'
   const fallback = options.fallbackToFreePort ?? false
   const examples = (options.examples ?? EXAMPLES.map((e) => e.id)).map((id) => {

@@ -47,6 +47,19 @@ declare module 'express-session' {
 export const PROVIDER = 'provider'
 const SESSION_COOKIE = 'example.sid'
 
+/**
+ * Builds the Express app (pass it to `http.createServer` or supertest): the
+ * provider registered, the session and OAuth middleware installed, the routes
+ * and the error handler. Tokens and users go to `db` (by default the SQLite
+ * file at `config.databasePath`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
+ * @example
+ * ```ts
+ * const app = createApp(loadConfig(process.env, { appDir, port: 3001 }))
+ * app.listen(3001)
+ * ```
+ */
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
@@ -71,7 +84,8 @@ export function createApp(
   app.disable('x-powered-by')
 
   // 2. The session (the temporary credentials wait there between /login and
-  //    /authorize), THEN the OAuth middleware, which needs it.
+  //    /authorize), THEN the OAuth middleware, which needs it. (In production,
+  //    give express-session a real store instead of its MemoryStore.)
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -156,7 +170,18 @@ export function createApp(
   return app
 }
 
-/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+/**
+ * Starts the app on `config.host:config.port` (0: a free port) with its own
+ * database; `close()` stops it and closes the database. The demo and the
+ * tests start the apps this way.
+ *
+ * @example
+ * ```ts
+ * const app = await start({ ...config, port: 0, databasePath: ':memory:' })
+ * console.log(app.url) // http://127.0.0.1:43123
+ * await app.close()
+ * ```
+ */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   const server = createServer(createApp(config, db))

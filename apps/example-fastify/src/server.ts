@@ -46,6 +46,19 @@ function sessionKey(secret: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, '', 'example-fastify session', 32))
 }
 
+/**
+ * Builds the Fastify instance, plugins registered (use `app.inject()` or
+ * `app.listen()`): the provider registered, the session and OAuth middleware
+ * installed, the routes and the error handler. Tokens and users go to `db` (by
+ * default the SQLite file at `config.databasePath`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
+ * @example
+ * ```ts
+ * const app = await createApp(loadConfig(process.env, { appDir, port: 3002 }))
+ * await app.listen({ port: 3002 })
+ * ```
+ */
 export async function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
@@ -143,7 +156,18 @@ export async function createApp(
   return app
 }
 
-/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+/**
+ * Starts the app on `config.host:config.port` (0: a free port) with its own
+ * database; `close()` stops it and closes the database. The demo and the
+ * tests start the apps this way.
+ *
+ * @example
+ * ```ts
+ * const app = await start({ ...config, port: 0, databasePath: ':memory:' })
+ * console.log(app.url) // http://127.0.0.1:43123
+ * await app.close()
+ * ```
+ */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   let app: Awaited<ReturnType<typeof createApp>> | undefined

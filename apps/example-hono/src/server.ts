@@ -38,6 +38,19 @@ export const PROVIDER = 'provider'
 /** Who is logged in: the user's id, in a signed cookie (Hono's own cookie helpers). */
 const SESSION_COOKIE = 'example_session'
 
+/**
+ * Builds the Hono app (`app.fetch`, `app.request()`, or `serve()` from
+ * @hono/node-server): the provider registered, the session and OAuth
+ * middleware installed, the routes and the error handler. Tokens and users go
+ * to `db` (by default the SQLite file at `config.databasePath`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
+ * @example
+ * ```ts
+ * const app = createApp(loadConfig(process.env, { appDir, port: 3004 }))
+ * serve({ fetch: app.fetch, port: 3004 })
+ * ```
+ */
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
@@ -136,7 +149,18 @@ export function createApp(
   return app
 }
 
-/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+/**
+ * Starts the app on `config.host:config.port` (0: a free port) with its own
+ * database; `close()` stops it and closes the database. The demo and the
+ * tests start the apps this way.
+ *
+ * @example
+ * ```ts
+ * const app = await start({ ...config, port: 0, databasePath: ':memory:' })
+ * console.log(app.url) // http://127.0.0.1:43123
+ * await app.close()
+ * ```
+ */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   const app = createApp(config, db)

@@ -35,6 +35,19 @@ import session from 'koa-session'
 /** The name the provider is registered under (its env vars are `PROVIDER_*`). */
 export const PROVIDER = 'provider'
 
+/**
+ * Builds the Koa app (serve `app.callback()`): the provider registered, the
+ * session and OAuth middleware installed, the routes and the error handler.
+ * Tokens and users go to `db` (by default the SQLite file at
+ * `config.databasePath`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
+ * @example
+ * ```ts
+ * const app = createApp(loadConfig(process.env, { appDir, port: 3003 }))
+ * app.listen(3003)
+ * ```
+ */
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
@@ -153,7 +166,18 @@ export function createApp(
   return app
 }
 
-/** Starts the app on `config.host:config.port` (0: a free port), with its own database. */
+/**
+ * Starts the app on `config.host:config.port` (0: a free port) with its own
+ * database; `close()` stops it and closes the database. The demo and the
+ * tests start the apps this way.
+ *
+ * @example
+ * ```ts
+ * const app = await start({ ...config, port: 0, databasePath: ':memory:' })
+ * console.log(app.url) // http://127.0.0.1:43123
+ * await app.close()
+ * ```
+ */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   const app = createApp(config, db)
