@@ -7,9 +7,9 @@ export interface OriginSource {
   throw(status: number, message: string): never
 }
 
-// host or [IPv6], optional port: no userinfo, path or anything a URL parser would reinterpret
-const HOST =
-  /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?)(?::\d{1,5})?$/
+// host (labels of letters, digits, `-` and `_`, as Docker service names have) or
+// [IPv6], optional port: no userinfo, path or anything a URL parser would reinterpret
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w-]+(?:\.[\w-]+)*\.?)(?::\d{1,5})?$/
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
 
@@ -26,14 +26,15 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
  */
 export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
   if (uri === 'oob' || SCHEME.test(uri)) return uri
-  if (ctx.protocol !== 'http' && ctx.protocol !== 'https') {
+  const protocol = ctx.protocol.toLowerCase()
+  if (protocol !== 'http' && protocol !== 'https') {
     ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid protocol')
   }
   if (!HOST.test(ctx.host)) {
     ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid Host header')
   }
   try {
-    return new URL(uri, `${ctx.protocol}://${ctx.host}`).href
+    return new URL(uri, `${protocol}://${ctx.host}`).href
   } catch {
     ctx.throw(400, 'Cannot build the OAuth callback URL from this request')
   }
