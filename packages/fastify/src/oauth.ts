@@ -147,6 +147,8 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
  * await app.register(secureSession, { key })
  * await app.register(oauth.middleware())
  * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged flow)
+ * @see https://docs.authlib.org/en/latest/client/frameworks.html (Authlib's registry, which this mirrors)
  */
 export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
   protected override createRemoteApp(

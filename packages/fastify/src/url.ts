@@ -2,7 +2,17 @@ import type { FastifyRequest } from 'fastify'
 
 /**
  * A client error (HTTP 400) that Fastify's default error handler answers as
- * such: for requests whose own URL cannot be known (no or malformed `Host`).
+ * such: for requests whose own URL cannot be known (no or malformed `Host`),
+ * so a relative `redirectUri` cannot be resolved.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.2 (Host)
+ * @example
+ * ```ts
+ * app.setErrorHandler((error, request, reply) => {
+ *   if (error instanceof BadRequestError) return reply.code(400).send('Bad Host header')
+ *   reply.send(error)
+ * })
+ * ```
  */
 export class BadRequestError extends Error {
   readonly statusCode = 400
