@@ -11,6 +11,7 @@
 export * from '@oauth1/core'
 export { type KoaContext, type KoaMiddlewareOptions, KoaRemoteApp, OAuth } from './oauth.js'
 export {
+  KEYGRIP_MESSAGE,
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,
   SESSION_KEY,

@@ -5,6 +5,7 @@ import session from 'koa-session'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  KEYGRIP_MESSAGE,
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,
   SESSION_KEY,
@@ -180,10 +181,20 @@ describe('sessionStore(ctx)', () => {
     }
   })
 
+  it('asks for a secret when app.keys is a Keygrip', () => {
+    const keygrip = { sign: () => 'x', verify: () => true, index: () => 0 }
+    expect(() => sessionStore(fakeCtx({}, keygrip))).toThrow(new TypeError(KEYGRIP_MESSAGE))
+  })
+
   it('refuses short or odd app.keys, naming them', () => {
     expect(() => sessionStore(fakeCtx({}, ['some secret hurr']))).toThrow(
       new TypeError(
         "app.keys[0] should be at least 32 characters long (e.g. crypto.randomBytes(32).toString('hex'))",
+      ),
+    )
+    expect(() => sessionStore(fakeCtx({}, [KEY_A, new Uint8Array(31)]))).toThrow(
+      new TypeError(
+        "app.keys[1] should be at least 32 bytes long (e.g. crypto.randomBytes(32).toString('hex'))",
       ),
     )
     expect(() => sessionStore(fakeCtx({}, [KEY_A, 42]))).toThrow(

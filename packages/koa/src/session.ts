@@ -26,6 +26,11 @@ export const MISSING_SECRET_MESSAGE =
   'in a cookie the browser can read, so the token secret is encrypted: set `app.keys` ' +
   '(koa-session signs its cookie with them too) or pass `oauth.middleware({ secret })`.'
 
+/** Thrown when `app.keys` is a Keygrip, whose keys cannot be read. */
+export const KEYGRIP_MESSAGE =
+  '@oauth1/koa: app.keys is a Keygrip, whose keys cannot be read to derive the sealing key: ' +
+  'pass `oauth.middleware({ secret })`.'
+
 /** Anything with the parts of a Koa context this module reads. */
 interface SessionHolder {
   session?: KoaSession | null
@@ -107,7 +112,7 @@ export function sealerFromSecret(secret: unknown, option: string): Sealer {
     }
     if (item.length < MIN_SECRET_LENGTH) {
       throw new TypeError(
-        `${name} should be at least ${MIN_SECRET_LENGTH} characters long ` +
+        `${name} should be at least ${MIN_SECRET_LENGTH} ${typeof item === 'string' ? 'characters' : 'bytes'} long ` +
           `(e.g. crypto.randomBytes(32).toString('hex'))`,
       )
     }
@@ -130,7 +135,11 @@ const appSealers = new WeakMap<object, CachedSealer>()
  */
 export function sealerFromApp(app: { keys?: unknown }): Sealer {
   const keys = app.keys
-  if (!Array.isArray(keys) || keys.length === 0) throw new Error(MISSING_SECRET_MESSAGE)
+  if (!Array.isArray(keys)) {
+    if (typeof keys === 'object' && keys !== null) throw new TypeError(KEYGRIP_MESSAGE)
+    throw new Error(MISSING_SECRET_MESSAGE)
+  }
+  if (keys.length === 0) throw new Error(MISSING_SECRET_MESSAGE)
   const cached = appSealers.get(app)
   if (
     cached !== undefined &&
