@@ -164,8 +164,9 @@ export class CookieBinding implements RequestBinding {
     this.#setCookie = cookie
     // Set on the context at once, so a response built with c.redirect(),
     // c.json()… or by Hono's error handler carries it; settle() removes the
-    // earlier copies when a request wrote more than once.
-    this.#c.header('Set-Cookie', cookie, { append: true })
+    // earlier copies when a request wrote more than once, and adds it to a
+    // response built without c.
+    if (!this.#c.finalized) this.#c.header('Set-Cookie', cookie, { append: true })
   }
 
   async settle(c: Context): Promise<void> {
@@ -176,11 +177,22 @@ export class CookieBinding implements RequestBinding {
     const all = c.res.headers.getSetCookie()
     const ours = all.filter((value) => value.startsWith(prefix))
     if (ours.length === 1 && ours[0] === latest) return
-    c.header('Set-Cookie', undefined)
-    for (const value of all) {
-      if (!value.startsWith(prefix)) c.header('Set-Cookie', value, { append: true })
-    }
-    c.header('Set-Cookie', latest, { append: true })
+    // Rebuild the response rather than edit its headers: a Response from
+    // fetch() or Response.redirect() has immutable headers, and Hono < 4.7
+    // edits c.res in place. Clearing c.res first keeps Hono's setter from
+    // merging the old Set-Cookie headers back in.
+    const res = c.res
+    const headers = new Headers(res.headers)
+    headers.delete('set-cookie')
+    for (const value of all) if (!value.startsWith(prefix)) headers.append('set-cookie', value)
+    headers.append('set-cookie', latest)
+    const rebuilt = new Response(res.body, {
+      status: res.status,
+      statusText: res.statusText,
+      headers,
+    })
+    c.res = undefined
+    c.res = rebuilt
   }
 }
 

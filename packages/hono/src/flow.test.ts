@@ -357,6 +357,22 @@ describe('the login, against a real provider, with Hono’s default error handle
     ])
   })
 
+  it('keeps the cookie update on an immutable Response.redirect()', async () => {
+    const h = harness(provider)
+    h.app.get('/authorize-redirect', async (c) => {
+      await h.oauth.provider.authorizeAccessToken(c)
+      return Response.redirect(`${APP}/`, 303)
+    })
+    const jar = new CookieJar()
+    const callback = new URL(await startLogin(h, jar))
+    const res = await browse(h, jar, `/authorize-redirect${callback.search}`)
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe(`${APP}/`)
+    expect(res.headers.getSetCookie()).toEqual([
+      'oauth1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax',
+    ])
+  })
+
   it('answers 401 missing_token for an API call outside a logged-in request', async () => {
     const h = harness(provider)
     const res = await browse(h, new CookieJar(), '/me')
