@@ -657,6 +657,16 @@ describe('bad input never gives a 500', () => {
     expect(isOAuthError(h.errors.at(-1))).toBe(true)
   })
 
+  it("a stranger's garbage callback creates no session", async () => {
+    const h = await setup()
+    for (const query of ['', '?oauth_token=x&oauth_verifier=y', '?denied=x']) {
+      const res = await request(h.server.server).get(`/authorize${query}`)
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(res.status).toBeLessThan(500)
+      expect(res.headers['set-cookie']).toBeUndefined()
+    }
+  })
+
   it('a duplicated oauth_token naming a live credential is still refused', async () => {
     const h = await setup()
     const agent = h.agent()
