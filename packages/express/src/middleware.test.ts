@@ -8,7 +8,8 @@ import { serve } from './test-support.js'
 const EXPECTED_MESSAGE =
   '@oauth1/express: req.session is missing. Install express-session (npm install express-session) ' +
   'and add app.use(session({ ... })) BEFORE app.use(oauth.middleware()); ' +
-  'any middleware that sets req.session (cookie-session too) works.'
+  'any middleware that sets req.session (cookie-session too) works. ' +
+  'If it is installed, it skipped this request: its store is disconnected, or the path is outside its cookie.path.'
 
 const SESSION_SECRET = 'a session secret of at least 32 characters'
 
@@ -76,6 +77,25 @@ describe('oauth.middleware() without a session', () => {
     app.use(capture(errors))
     expect((await request(await serve(app)).get('/')).status).toBe(500)
     expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+  })
+
+  it('says so too when express-session skips a request because its store is disconnected', async () => {
+    const store = new session.MemoryStore()
+    const app = express()
+    app.use(session({ store, secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(newOAuth().middleware())
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    const errors: unknown[] = []
+    app.use(capture(errors))
+    const url = await serve(app)
+    expect((await request(url).get('/')).status).toBe(200)
+    store.emit('disconnect')
+    expect((await request(url).get('/')).status).toBe(500)
+    expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+    store.emit('connect')
+    expect((await request(url).get('/')).status).toBe(200)
   })
 
   it('passes when express-session comes before it', async () => {

@@ -14,7 +14,8 @@ export const DEFAULT_SESSION_KEY = 'oauth1'
 export const MISSING_SESSION_MESSAGE =
   '@oauth1/express: req.session is missing. Install express-session (npm install express-session) ' +
   'and add app.use(session({ ... })) BEFORE app.use(oauth.middleware()); ' +
-  'any middleware that sets req.session (cookie-session too) works.'
+  'any middleware that sets req.session (cookie-session too) works. ' +
+  'If it is installed, it skipped this request: its store is disconnected, or the path is outside its cookie.path.'
 
 /** Thrown (or passed to `next`) when the session lives in a cookie and no `secret` seals the entries. */
 export const COOKIE_SESSION_MESSAGE =
