@@ -15,7 +15,16 @@ import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
 import { isLoopbackHost, requestOrigin, resolveRedirectUri } from './url.js'
 
-/** Settings of the encrypted cookie that keeps the temporary credentials. */
+/**
+ * Settings of the encrypted cookie that keeps the temporary credentials.
+ *
+ * @example
+ * ```ts
+ * // plain http on a LAN address during development: browsers drop Secure cookies there
+ * app.use(oauth.middleware({ secret, cookie: { secure: false } }))
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6265#section-4.1.2.5
+ */
 export interface OAuthCookieOptions {
   /**
    * The cookie's name. Default `oauth1`; sent as `__Host-oauth1` whenever the
@@ -32,6 +41,13 @@ export interface OAuthCookieOptions {
 /**
  * Options of {@link OAuth.middleware}: a `secret` (the temporary credentials
  * then live in an encrypted cookie of their own) or a `store`.
+ *
+ * @example
+ * ```ts
+ * app.use(oauth.middleware({ secret: [process.env.OAUTH1_SECRET!, process.env.OAUTH1_OLD_SECRET!], trustProxy: true }))
+ * app.use(oauth.middleware({ store: (c) => sessionStore(c) }))
+ * ```
+ * @see https://oauth.net/advisories/2009-1/
  */
 export interface MiddlewareOptions<E extends Env = any> {
   /**

@@ -3,6 +3,15 @@ import type { TemporaryCredentialStore } from '@oauth1/core'
 /**
  * What `oauth.middleware()` puts on the Hono context, as `c.var.oauth1` /
  * `c.get('oauth1')`.
+ *
+ * @example
+ * ```ts
+ * app.get('/login', async (c) => {
+ *   const url = await oauth.twitter.beginAuthorization(c.var.oauth1.store, 'https://app.example/authorize')
+ *   return c.redirect(url)
+ * })
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export interface OAuthVariables {
   oauth1: {
