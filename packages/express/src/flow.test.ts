@@ -81,6 +81,10 @@ async function setup(options: Setup = {}) {
   }
   app.use(oauth.middleware(options.middleware))
   app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+  app.get('/login-forced', (req, res) =>
+    oauth.provider.authorizeRedirect(req, res, 'authorize?next=%2Fhome', { force_login: 'true' }),
+  )
+  app.get('/login-oob', (req, res) => oauth.provider.authorizeRedirect(req, res))
   app.get('/authorize', async (req, res) => {
     const token = await oauth.provider.authorizeAccessToken(req)
     const me = await oauth.provider.get('me', { token })
@@ -201,6 +205,31 @@ describe('the login, end to end', () => {
       }
     })
   }
+
+  it('puts only oauth_token and the given params on the authorization URL; signs the callback it resolved', async () => {
+    const { agent, provider } = await setup()
+    const res = await agent.get('/login-forced')
+    expect(res.status).toBe(302)
+    const location = new URL(res.headers.location as string)
+    expect([...location.searchParams.keys()].sort()).toEqual(['force_login', 'oauth_token'])
+    expect(location.searchParams.get('force_login')).toBe('true')
+    const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+    // relative to the current path, with its own query kept as is
+    expect(sent.oauthParams.oauth_callback).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/authorize\?next=%2Fhome$/,
+    )
+    // the provider sends the user back to it, query preserved
+    const callback = await approve(location)
+    expect(callback).toMatch(/^\/authorize\?next=%2Fhome&oauth_token=/)
+    expect((await agent.get(callback)).status).toBe(200)
+  })
+
+  it('sends oob when no redirectUri is given or registered', async () => {
+    const { agent, provider } = await setup()
+    expect((await agent.get('/login-oob')).status).toBe(302)
+    const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+    expect(sent.oauthParams.oauth_callback).toBe('oob')
+  })
 
   it('completes through the real consent page (form POST)', async () => {
     const { agent } = await setup({ provider: { autoApprove: false } })
