@@ -199,7 +199,7 @@ describe('the full login against @oauth1/testing', () => {
       for (let i = 0; i < 12; i++) pending.push(await startLogin(app, jar))
       const cookie = jar.seen.at(-1)!.split(';')[0]!
       expect(cookie.length).toBeLessThan(4096 - 1024) // room for the app's own data
-      // the oldest were evicted (default maxPending 5); the newest still complete
+      // the oldest were evicted (default maxEntries 5); the newest still complete
       const newest = await visitProvider(pending.at(-1)!.href)
       expect((await get(app, jar, pathOf(newest))).statusCode).toBe(200)
       const evicted = await visitProvider(pending[0]!.href)

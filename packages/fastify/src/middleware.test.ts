@@ -79,11 +79,11 @@ describe('middleware(): start-up checks', () => {
     expect(() => oauth.middleware({ sessionName: '' })).toThrow(
       new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string'),
     )
-    expect(() => oauth.middleware({ maxPending: 0 })).toThrow(
-      new TypeError('@oauth1/fastify: options.maxPending should be a positive integer'),
+    expect(() => oauth.middleware({ maxEntries: 0 })).toThrow(
+      new TypeError('@oauth1/fastify: options.maxEntries should be a positive integer'),
     )
-    expect(() => oauth.middleware({ maxPending: 1.5 })).toThrow(
-      new TypeError('@oauth1/fastify: options.maxPending should be a positive integer'),
+    expect(() => oauth.middleware({ maxEntries: 1.5 })).toThrow(
+      new TypeError('@oauth1/fastify: options.maxEntries should be a positive integer'),
     )
     expect(() => oauth.middleware('session' as never)).toThrow(
       new TypeError('@oauth1/fastify: options should be an object'),

@@ -26,7 +26,7 @@ export const DEFAULT_SESSION_NAME = 'session'
  * 550 sealed with a `secret`), and browsers drop cookies over 4 KB: five keeps
  * the cookie well under it, with room for the app's own session data.
  */
-export const DEFAULT_MAX_PENDING = 5
+export const DEFAULT_MAX_ENTRIES = 5
 
 /** Checks the middleware's options; a bad one is a `TypeError` naming it. */
 export function resolveSessionSettings(options: unknown): SessionSettings {
@@ -34,20 +34,20 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
   if (typeof options !== 'object') {
     throw new TypeError('@oauth1/fastify: options should be an object')
   }
-  const { sessionName, secret, maxPending } = options as FastifyMiddlewareOptions
+  const { sessionName, secret, maxEntries } = options as FastifyMiddlewareOptions
   if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
     throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')
   }
   if (
-    maxPending !== undefined &&
-    (typeof maxPending !== 'number' || !Number.isInteger(maxPending) || maxPending < 1)
+    maxEntries !== undefined &&
+    (typeof maxEntries !== 'number' || !Number.isInteger(maxEntries) || maxEntries < 1)
   ) {
-    throw new TypeError('@oauth1/fastify: options.maxPending should be a positive integer')
+    throw new TypeError('@oauth1/fastify: options.maxEntries should be a positive integer')
   }
   return {
     sessionName: sessionName ?? DEFAULT_SESSION_NAME,
     sealer: secret === undefined ? undefined : createSealer(secret),
-    maxEntries: maxPending ?? DEFAULT_MAX_PENDING,
+    maxEntries: maxEntries ?? DEFAULT_MAX_ENTRIES,
   }
 }
 

@@ -99,8 +99,8 @@ describe('the session binding', () => {
     await app.close()
   })
 
-  it('keeps at most maxPending logins, evicting the oldest', async () => {
-    const app = await storeApp({ middleware: { maxPending: 2 } })
+  it('keeps at most maxEntries logins, evicting the oldest', async () => {
+    const app = await storeApp({ middleware: { maxEntries: 2 } })
     const store = storeOverRequests(app, new CookieJar())
     await store.set('provider:a', credential('a'))
     await store.set('provider:b', credential('b'))

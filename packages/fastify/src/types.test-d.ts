@@ -81,7 +81,7 @@ describe('OAuth', () => {
       .parameter(0)
       .toEqualTypeOf<FastifyMiddlewareOptions | undefined>()
     const server = Fastify()
-    await server.register(oauth.middleware({ sessionName: 'session', maxPending: 5 }))
+    await server.register(oauth.middleware({ sessionName: 'session', maxEntries: 5 }))
     server.get('/login', (request, reply) => app.authorizeRedirect(request, reply, '/authorize'))
     server.get('/authorize', async (request) => {
       const token = await app.authorizeAccessToken(request)

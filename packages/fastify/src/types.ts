@@ -57,5 +57,5 @@ export interface FastifyMiddlewareOptions {
    * Default `5`. Each adds about 300 bytes to the session cookie (550 sealed
    * with `secret`), and browsers drop cookies over 4 KB.
    */
-  maxPending?: number
+  maxEntries?: number
 }
