@@ -195,6 +195,26 @@ describe('the login, against a real provider, with Hono’s default error handle
     }
   })
 
+  it('ignores malformed forwarded headers, even with trustProxy', async () => {
+    const h = harness(provider, { middleware: { secret: SECRET, trustProxy: true } })
+    const cases: [Record<string, string>, string][] = [
+      [{ 'x-forwarded-host': 'evil.example/path' }, `${APP}/authorize`],
+      [{ 'x-forwarded-host': 'user@evil.example' }, `${APP}/authorize`],
+      [{ 'x-forwarded-host': 'a b' }, `${APP}/authorize`],
+      [{ 'x-forwarded-proto': 'javascript' }, `${APP}/authorize`],
+      [
+        { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'localhost:8443, proxy' },
+        'https://localhost:8443/authorize',
+      ],
+    ]
+    for (const [headers, expected] of cases) {
+      const res = await h.app.request(`${APP}/login`, { headers })
+      expect(res.status, JSON.stringify(headers)).toBe(302)
+      const record = provider.requests.findLast((r) => r.endpoint === 'requestToken')
+      expect(record?.oauthParams.oauth_callback, JSON.stringify(headers)).toBe(expected)
+    }
+  })
+
   it('uses the registered redirectUri, else oob', async () => {
     const h = harness(provider, { register: { redirectUri: `${APP}/back` } })
     h.app.get('/login-default', (c) => h.oauth.provider.authorizeRedirect(c))
