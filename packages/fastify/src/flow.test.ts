@@ -170,6 +170,23 @@ describe('the full login against @oauth1/testing', () => {
     expect(done.statusCode).toBe(200)
   })
 
+  it('gives each concurrent request its own user’s token', async () => {
+    const { app, provider } = await setup({ provider: { autoApprove: false } })
+    const users = provider.users.slice(0, 2)
+    expect(users).toHaveLength(2)
+    const jars = users.map(() => new CookieJar())
+    for (const [i, user] of users.entries()) {
+      const callback = await visitProvider((await startLogin(app, jars[i]!)).href, 'allow', user.id)
+      expect((await get(app, jars[i]!, pathOf(callback))).statusCode).toBe(200)
+    }
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, (_, n) => get(app, jars[n % 2]!, '/me')),
+    )
+    answers.forEach((answer, n) => {
+      expect(answer.json()).toMatchObject({ status: 200, me: { id: users[n % 2]!.id } })
+    })
+  })
+
   it('answers 401 missing_token when the API is called by a user who never logged in', async () => {
     const { app } = await setup()
     const response = await get(app, new CookieJar(), '/me')

@@ -101,6 +101,8 @@ function unescapeHtml(value: string): string {
 export async function visitProvider(
   authorizeUrl: string,
   decision: 'allow' | 'deny' = 'allow',
+  /** The test user to approve as (the page's `user_id` choice); default the first. */
+  userId?: string,
 ): Promise<URL> {
   const page = await fetch(authorizeUrl, { redirect: 'manual' })
   if (page.status === 302 || page.status === 303) {
@@ -122,6 +124,7 @@ export async function visitProvider(
     fields.append(unescapeHtml(name), unescapeHtml(value))
   }
   fields.set('decision', decision)
+  if (userId !== undefined) fields.set('user_id', userId)
   const cookie = page.headers
     .getSetCookie()
     .map((c) => c.split(';')[0])
