@@ -80,6 +80,29 @@ describe('resolveRedirectUri', () => {
     expect(proto.status).toBe(400)
   })
 
+  it('refuses a redirectUri that is not a non-empty string with a TypeError naming it', async () => {
+    const app = express()
+    app.get('/', (req, res) => {
+      const messages = [42, '', null, {}].map((value) => {
+        try {
+          resolveRedirectUri(req, value as never)
+          return 'accepted'
+        } catch (err) {
+          return `${(err as Error).name}: ${(err as Error).message}`
+        }
+      })
+      res.json(messages)
+    })
+    const expected =
+      'TypeError: redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"'
+    expect((await request(await serve(app)).get('/')).body).toEqual([
+      expected,
+      expected,
+      expected,
+      expected,
+    ])
+  })
+
   it('keeps undefined when no redirectUri is given', async () => {
     const app = express()
     app.get('/', (req, res) => {

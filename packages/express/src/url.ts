@@ -62,6 +62,11 @@ export function resolveRedirectUri(
   redirectUri: string | undefined,
 ): string | undefined {
   if (redirectUri === undefined || redirectUri === 'oob') return redirectUri
+  if (typeof redirectUri !== 'string' || redirectUri === '') {
+    throw new TypeError(
+      'redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"',
+    )
+  }
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(redirectUri)) return redirectUri
   const base = new URL(pathOf(req.originalUrl ?? req.url ?? '/'), `${requestOrigin(req)}/`)
   return new URL(redirectUri, base).href
