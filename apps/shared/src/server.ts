@@ -70,7 +70,13 @@ export async function runStandalone(
       'SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.',
     )
   }
-  const stop = () => {
+  // `process.on`, not `once`: a second Ctrl-C while closing must not kill the
+  // process half-way (tsx re-raises a signal nobody else listens to).
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal}: stopping…`)
     app.close().then(
       () => process.exit(0),
       (err) => {
@@ -79,6 +85,6 @@ export async function runStandalone(
       },
     )
   }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
 }
