@@ -527,6 +527,20 @@ describe('refusals and provider failures, through Hono’s default error handler
     })
   }
 
+  it('answers 502 for a flow of your own with beginAuthorization and c.var.oauth1.store', async () => {
+    const provider = await start({
+      autoApprove: true,
+      quirks: { failure: { requestToken: 'server_error' } },
+    })
+    const h = harness(provider)
+    h.app.get('/own-login', async (c) =>
+      c.redirect(await h.oauth.provider.beginAuthorization(c.var.oauth1.store, `${APP}/authorize`)),
+    )
+    const res = await browse(h, new CookieJar(), '/own-login')
+    expect(res.status).toBe(502)
+    expect((await errorOf(res)).error).toBe('fetch_token_denied')
+  })
+
   it('answers 504 request_timeout when the provider is too slow', async () => {
     const provider = await start({ autoApprove: true, quirks: { delay: { requestToken: 5_000 } } })
     const h = harness(provider, { register: { timeout: 200 } })

@@ -313,6 +313,40 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
   }
 
   /**
+   * The framework-neutral first half of the login, for flows of your own
+   * (`c.var.oauth1.store` is this request's store). Its `OAuthError`s, too,
+   * reach Hono's default error handler as their status.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+   */
+  override async beginAuthorization(
+    ...args: Parameters<RemoteApp<Context<E>>['beginAuthorization']>
+  ): Promise<string> {
+    try {
+      return await super.beginAuthorization(...args)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+  }
+
+  /**
+   * The framework-neutral second half of the login, for flows of your own.
+   * Its `OAuthError`s, too, reach Hono's default error handler as their
+   * status.
+   *
+   * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
+   */
+  override async completeAuthorization(
+    ...args: Parameters<RemoteApp<Context<E>>['completeAuthorization']>
+  ): Promise<Token> {
+    try {
+      return await super.completeAuthorization(...args)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+  }
+
+  /**
    * A signed request to the provider's API. The token is `init.token`, else
    * `fetchToken(init.request)`, else `fetchToken` for the request the
    * middleware is running (where the runtime has `AsyncLocalStorage`).
