@@ -231,6 +231,29 @@ describe('the login, end to end', () => {
     expect(sent.oauthParams.oauth_callback).toBe('oob')
   })
 
+  it('keeps the pending login at req.session.oauth1, or at middleware({ sessionKey }), and removes it on the callback', async () => {
+    for (const [middleware, key] of [
+      [undefined, 'oauth1'],
+      [{ sessionKey: 'pendingLogins' }, 'pendingLogins'],
+    ] as const) {
+      const store = new session.MemoryStore()
+      const { agent } = await setup({ store, ...(middleware ? { middleware } : {}) })
+      const { location, oauthToken } = await login(agent)
+      const stored = Object.values(
+        await new Promise<Record<string, Record<string, unknown>>>((resolve, reject) =>
+          store.all((err, all) => (err ? reject(err) : resolve((all ?? {}) as never))),
+        ),
+      )
+      expect(stored).toHaveLength(1)
+      expect(Object.keys(stored[0]![key] as object)).toEqual([`provider:${oauthToken}`])
+      expect((await agent.get(await approve(location))).status).toBe(200)
+      const after = await new Promise<Record<string, Record<string, unknown>>>((resolve, reject) =>
+        store.all((err, all) => (err ? reject(err) : resolve((all ?? {}) as never))),
+      )
+      expect(Object.values(after).map((s) => s[key])).toEqual([undefined])
+    }
+  })
+
   it('completes through the real consent page (form POST)', async () => {
     const { agent } = await setup({ provider: { autoApprove: false } })
     const { location } = await login(agent)
