@@ -2,11 +2,13 @@
 // What `oauth.middleware()` of @oauth1/koa costs a Koa app.
 //
 // Two Koa servers with koa-session and the same trivial route, one WITHOUT and
-// one WITH `oauth.middleware()`, run in a child process (one core) while this
-// process loads them with autocannon (the other core), alternating A, B, A, B…
+// one WITH `oauth.middleware()`, each in its own child process, while this
+// process loads them with autocannon (one server at a time), alternating A, B, A, B…
 // so drift (thermal, GC, other load) hits both alike. Reports the median
 // requests/s of each and the median of the paired ratios (each B run over the
-// A run just before it); target: with ≥ 95% of without.
+// A run just before it); target: with ≥ 95% of without. Also reports each
+// server's CPU time per request (steadier than requests/s on a busy machine)
+// and the middleware's own CPU cost measured in an in-process loop.
 //
 //   pnpm --filter @oauth1/core build && pnpm --filter @oauth1/koa build
 //   node bench/middleware-koa.bench.mjs            # or: pnpm bench
@@ -47,8 +49,12 @@ async function listen(app) {
   return server
 }
 
-/** Child: the two servers. */
-async function serve() {
+/**
+ * Child: one server, with or without the middleware. One process each: on
+ * Node 20, AsyncLocalStorage in use slows every promise of its process, so a
+ * "without" server sharing the process would pay part of the cost too.
+ */
+async function serve(withMiddleware) {
   const koaModule = pkgRequire('koa')
   const Koa = typeof koaModule === 'function' ? koaModule : koaModule.default
   const sessionModule = pkgRequire('koa-session')
@@ -68,19 +74,22 @@ async function serve() {
     apiBaseUrl: 'https://provider.example/api/',
   })
 
-  const make = (withMiddleware) => {
-    const app = new Koa()
-    app.keys = [KEY]
-    app.use(session(app))
-    if (withMiddleware) app.use(oauth.middleware())
-    app.use((ctx) => {
-      ctx.body = 'ok'
-    })
-    return app
-  }
-  const without = await listen(make(false))
-  const withMw = await listen(make(true))
-  process.send({ without: without.address().port, with: withMw.address().port })
+  const app = new Koa()
+  app.keys = [KEY]
+  app.use(session(app))
+  if (withMiddleware) app.use(oauth.middleware())
+  app.use((ctx) => {
+    ctx.body = 'ok'
+  })
+  const server = await listen(app)
+  process.send({ port: server.address().port })
+  // the parent asks for this process's CPU time around each run
+  process.on('message', (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send({ cpu: user + system })
+    }
+  })
   process.on('disconnect', () => process.exit(0))
 }
 
@@ -88,6 +97,39 @@ function median(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/** The server process's CPU time so far, in µs. */
+function serverCpu(child) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (typeof message?.cpu === 'number') {
+        child.off('message', onMessage)
+        resolve(message.cpu)
+      }
+    }
+    child.on('message', onMessage)
+    child.send('cpu')
+  })
+}
+
+/**
+ * One autocannon run: requests/s, and the server's CPU µs per request, which
+ * other load on the machine disturbs much less than requests/s.
+ */
+async function measure(autocannon, child, port, duration) {
+  const before = await serverCpu(child)
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/`,
+    connections: CONNECTIONS,
+    pipelining: PIPELINING,
+    duration,
+  })
+  const cpu = (await serverCpu(child)) - before
+  if (result.errors > 0 || result.non2xx > 0) {
+    throw new Error(`port ${port}: ${result.errors} errors, ${result.non2xx} non-2xx answers`)
+  }
+  return { rps: result.requests.average, cpuPerRequest: cpu / Math.max(1, result.requests.total) }
 }
 
 async function load(autocannon, port, duration) {
@@ -149,27 +191,48 @@ async function microCost() {
 /** Parent: load the servers alternately. */
 async function main() {
   const autocannon = pkgRequire('autocannon')
-  const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: 'inherit' })
+  const self = fileURLToPath(import.meta.url)
+  const children = {
+    without: fork(self, ['--serve=without'], { stdio: 'inherit' }),
+    with: fork(self, ['--serve=with'], { stdio: 'inherit' }),
+  }
+  const stop = () => {
+    for (const child of Object.values(children)) {
+      if (child.connected) child.disconnect()
+      child.kill()
+    }
+  }
   const limit = setTimeout(() => {
     console.error('middleware-koa bench: hard time limit reached, stopping')
-    child.kill()
+    stop()
     process.exit(1)
   }, HARD_LIMIT_MS)
   try {
-    const ports = await new Promise((resolve, reject) => {
-      child.once('message', resolve)
-      child.once('exit', (code) => reject(new Error(`server process exited (${code})`)))
-    })
+    const ports = {}
+    for (const [name, child] of Object.entries(children)) {
+      ports[name] = await new Promise((resolve, reject) => {
+        child.once('message', (message) => resolve(message.port))
+        child.once('exit', (code) => reject(new Error(`server process exited (${code})`)))
+      })
+    }
     // warm up both (JIT, session code paths)
     await load(autocannon, ports.without, 1)
     await load(autocannon, ports.with, 1)
 
     const a = []
     const b = []
+    const cpuA = []
+    const cpuB = []
     for (let i = 0; i < ROUNDS; i++) {
-      a.push(await load(autocannon, ports.without, DURATION))
-      b.push(await load(autocannon, ports.with, DURATION))
+      const ra = await measure(autocannon, children.without, ports.without, DURATION)
+      const rb = await measure(autocannon, children.with, ports.with, DURATION)
+      a.push(ra.rps)
+      b.push(rb.rps)
+      cpuA.push(ra.cpuPerRequest)
+      cpuB.push(rb.cpuPerRequest)
     }
+    const cpuWithout = median(cpuA)
+    const cpuWith = median(cpuB)
     const without = median(a)
     const withMw = median(b)
     // each B run against the A run just before it: robust to slow drift in load
@@ -189,6 +252,10 @@ async function main() {
       `  with/without: ${(ratio * 100).toFixed(1)}% (median of the ${ROUNDS} paired runs; target ≥ 95%)`,
     )
     console.log(
+      `  server CPU per request: without ${cpuWithout.toFixed(1)} µs, with ${cpuWith.toFixed(1)} µs ` +
+        `(medians) → capacity with/without ${((cpuWithout / cpuWith) * 100).toFixed(1)}%`,
+    )
+    console.log(
       `  middleware CPU cost: ${(perRequestNs / 1000).toFixed(2)} µs per request (in-process loop)`,
     )
     console.log(
@@ -197,6 +264,11 @@ async function main() {
         withoutRps: Math.round(without),
         withRps: Math.round(withMw),
         ratio: Number(ratio.toFixed(4)),
+        serverCpuUsPerRequest: {
+          without: Number(cpuWithout.toFixed(2)),
+          with: Number(cpuWith.toFixed(2)),
+        },
+        cpuCapacityRatio: Number((cpuWithout / cpuWith).toFixed(4)),
         middlewareNsPerRequest: Math.round(perRequestNs),
         target: 0.95,
         pass: ratio >= 0.95,
@@ -204,13 +276,13 @@ async function main() {
     )
   } finally {
     clearTimeout(limit)
-    if (child.connected) child.disconnect()
-    child.kill()
+    stop()
   }
 }
 
-if (process.argv.includes('--serve')) {
-  serve().catch((err) => {
+const serveArg = process.argv.find((a) => a.startsWith('--serve='))
+if (serveArg !== undefined) {
+  serve(serveArg === '--serve=with').catch((err) => {
     console.error(err)
     process.exit(1)
   })
