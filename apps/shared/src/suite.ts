@@ -296,6 +296,42 @@ export function describeExampleApp(example: ExampleUnderTest): void {
     })
   })
 
+  describe(`the ${example.framework} example app, with forged or broken cookies`, () => {
+    let running: Awaited<ReturnType<typeof startWithProvider>>
+    beforeAll(async () => {
+      running = await startWithProvider(example)
+    })
+    afterAll(async () => {
+      await running?.close()
+    })
+
+    it('treats garbage session cookies as no session, never a 500', async () => {
+      // The cookies a real login sets, with their values replaced by garbage.
+      const client = new HttpClient()
+      await logIn(client, running.app.url, running.provider)
+      const names = [...client.cookies.keys()]
+      expect(names.length).toBeGreaterThan(0)
+      const garbage = ['x', '%', 'e30', 'eyJ1c2VySWQiOiIxIn0', '"', 's:abc.def', 'a'.repeat(3000)]
+      for (const value of garbage) {
+        const cookie = names.map((n) => `${n}=${value}`).join('; ')
+        for (const path of [
+          '/',
+          '/api-call',
+          '/authorize?oauth_token=t&oauth_verifier=v',
+          '/login',
+        ]) {
+          const response = await fetch(`${running.app.url}${path}`, {
+            headers: { cookie },
+            redirect: 'manual',
+          })
+          expect(response.status, `${path} with ${value.slice(0, 20)}`).toBeLessThan(500)
+          if (path === '/') expect(await response.text()).toContain('data-testid="login"')
+          else await response.body?.cancel()
+        }
+      }
+    })
+  })
+
   describe(`the ${example.framework} example app, when the provider misbehaves`, () => {
     it('shows access_denied for an X-style refusal (denied=…)', async () => {
       const running = await startWithProvider(example, { quirks: { denial: 'denied' } })
