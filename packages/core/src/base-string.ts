@@ -145,16 +145,31 @@ export function collectSignatureParameters(sources: SignatureParameterSources): 
  * ```
  */
 export function normalizeParameters(params: Iterable<readonly [string, string]>): string {
-  // Encoded names and values only contain [A-Za-z0-9._~%-], all above \x01,
-  // so sorting "name\x01value" strings orders by name, then by value, in
-  // byte order, and lets the engine use its fast comparator-free sort.
-  const encoded: string[] = []
+  return sortedEntries(params).join('&').replaceAll('\x01', '=')
+}
+
+// Encoded names and values only contain [A-Za-z0-9._~%-], all above \x01, so
+// sorting "name\x01value" strings orders by name, then by value, in byte
+// order, and lets the engine use its fast comparator-free sort.
+function sortedEntries(params: Iterable<readonly [string, string]>): string[] {
+  const entries: string[] = []
   for (const [name, value] of params) {
     if (name === 'oauth_signature') continue
-    encoded.push(`${percentEncode(name)}\x01${percentEncode(value)}`)
+    entries.push(`${percentEncode(name)}\x01${percentEncode(value)}`)
   }
-  encoded.sort()
-  return encoded.join('&').replaceAll('\x01', '=')
+  return entries.sort()
+}
+
+/**
+ * @internal The third part of the base string from encoded "name\x01value"
+ * entries: sorted, joined, and percent-encoded again, which for these
+ * entries only touches `%`, `=` and `&`. Sorts `entries` in place.
+ */
+export function encodeSortedEntries(entries: string[]): string {
+  entries.sort()
+  let joined = entries.join('\x02')
+  if (joined.indexOf('%') !== -1) joined = joined.replaceAll('%', '%25')
+  return joined.replaceAll('\x01', '%3D').replaceAll('\x02', '%26')
 }
 
 /** Options of {@link signatureBaseString}. */
@@ -204,14 +219,5 @@ export function buildBaseString(
   uri: string,
   params: Iterable<readonly [string, string]>,
 ): string {
-  return `${percentEncode(upperMethod)}&${percentEncode(uri)}&${encodeNormalized(normalizeParameters(params))}`
-}
-
-const NORMALIZED_SPECIALS = /[%=&]/g
-const NORMALIZED_ESCAPES: Readonly<Record<string, string>> = { '%': '%25', '=': '%3D', '&': '%26' }
-const escapeNormalized = (c: string): string => NORMALIZED_ESCAPES[c]!
-
-/** percentEncode for a normalised parameter string, whose only reserved characters are `% = &`. */
-function encodeNormalized(normalized: string): string {
-  return normalized.replace(NORMALIZED_SPECIALS, escapeNormalized)
+  return `${percentEncode(upperMethod)}&${percentEncode(uri)}&${encodeSortedEntries(sortedEntries(params))}`
 }

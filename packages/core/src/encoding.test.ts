@@ -2,9 +2,11 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   formatParameters,
+  formDecode,
   parseFormEncoded,
   percentDecode,
   percentEncode,
+  reencodeFormComponent,
   tryPercentDecode,
 } from './encoding.js'
 
@@ -172,5 +174,53 @@ describe('formatParameters', () => {
       ]),
     ).toBe('oauth_signature=a%2Bb%2Fc%3D&q=x%20y')
     expect(formatParameters([])).toBe('')
+  })
+})
+
+describe('reencodeFormComponent (internal fast path)', () => {
+  it('equals percentEncode(form-decode(raw)) on any input (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.string({
+            unit: fc.constantFrom(
+              '%',
+              '2',
+              '0',
+              'A',
+              'a',
+              'F',
+              '4',
+              '1',
+              '7',
+              'E',
+              'C',
+              '3',
+              '+',
+              '~',
+              '9',
+            ),
+          }),
+          fc.string({ unit: 'grapheme' }).map(percentEncode),
+        ),
+        (raw) => {
+          fc.pre(isWellFormed(raw))
+          expect(reencodeFormComponent(raw)).toBe(percentEncode(formDecode(raw)))
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('keeps a canonical value as it is and re-encodes the rest', () => {
+    expect(reencodeFormComponent('Hello%20Ladies%20%2B%20Gentlemen%21')).toBe(
+      'Hello%20Ladies%20%2B%20Gentlemen%21',
+    )
+    expect(reencodeFormComponent('%41')).toBe('A')
+    expect(reencodeFormComponent('%2b')).toBe('%2B')
+    expect(reencodeFormComponent('a+b')).toBe('a%20b')
+    expect(reencodeFormComponent('%C3%A9')).toBe('%C3%A9')
+    expect(reencodeFormComponent('%C3')).toBe('%EF%BF%BD')
   })
 })

@@ -11,16 +11,6 @@
  */
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]*$/
-const SUB_DELIMS_LEFT_BY_ENCODE_URI = /[!'()*]/g
-const SUB_DELIM_ESCAPES: Readonly<Record<string, string>> = {
-  '!': '%21',
-  "'": '%27',
-  '(': '%28',
-  ')': '%29',
-  '*': '%2A',
-}
-const escapeSubDelim = (c: string): string => SUB_DELIM_ESCAPES[c]!
-
 /**
  * Encodes a string per RFC 5849 §3.6: UTF-8, then every byte that is not
  * unreserved becomes `%XX` with uppercase hex digits.
@@ -45,7 +35,14 @@ export function percentEncode(value: string): string {
     // URIError: a lone surrogate. Encode what TextEncoder would send.
     encoded = encodeURIComponent(toWellFormed(value))
   }
-  return encoded.replace(SUB_DELIMS_LEFT_BY_ENCODE_URI, escapeSubDelim)
+  // encodeURIComponent leaves ! ' ( ) *. Plain string searches beat a regex
+  // replace here, and most values contain none of them.
+  if (encoded.indexOf('!') !== -1) encoded = encoded.replaceAll('!', '%21')
+  if (encoded.indexOf("'") !== -1) encoded = encoded.replaceAll("'", '%27')
+  if (encoded.indexOf('(') !== -1) encoded = encoded.replaceAll('(', '%28')
+  if (encoded.indexOf(')') !== -1) encoded = encoded.replaceAll(')', '%29')
+  if (encoded.indexOf('*') !== -1) encoded = encoded.replaceAll('*', '%2A')
+  return encoded
 }
 
 function toWellFormed(value: string): string {
@@ -210,6 +207,29 @@ export function parseFormEncoded(
     start = end + 1
   }
   return pairs
+}
+
+/** @internal A form-encoded component (`+` is a space), decoded leniently. */
+export function formDecode(raw: string): string {
+  return decode(raw, true, false)!
+}
+
+// Already in RFC 5849 form: unreserved characters and uppercase escapes only…
+const CANONICAL = /^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/
+// …none of which stands for an unreserved character (which §3.6 leaves bare),
+const ESCAPED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/
+// …and only ASCII bytes escaped, so the bytes are UTF-8 without decoding them.
+const ESCAPED_NON_ASCII = /%[89A-F]/
+
+/**
+ * @internal `percentEncode(formDecode(raw))`, without the round trip when
+ * `raw` is already exactly what it would produce (a common form body).
+ */
+export function reencodeFormComponent(raw: string): string {
+  if (CANONICAL.test(raw) && !ESCAPED_UNRESERVED.test(raw) && !ESCAPED_NON_ASCII.test(raw)) {
+    return raw
+  }
+  return percentEncode(decode(raw, true, false)!)
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { generateNonce, generateTimestamp } from './nonce.js'
+import { generateNonce, generateTimestamp, resetNoncePool } from './nonce.js'
 
 afterEach(() => {
   vi.restoreAllMocks()
@@ -7,15 +7,29 @@ afterEach(() => {
 })
 
 describe('generateNonce (RFC 5849 §3.3)', () => {
-  it('comes from crypto.getRandomValues: 16 bytes as 32 hex characters', () => {
+  it('comes from crypto.getRandomValues: 16 bytes each, as 32 hex characters', () => {
+    resetNoncePool()
     const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T>(array: T) => {
       const bytes = array as unknown as Uint8Array
-      for (let i = 0; i < bytes.length; i++) bytes[i] = i * 17
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 17) & 0xff
       return array
     })
     expect(generateNonce()).toBe('00112233445566778899aabbccddeeff')
+    expect(generateNonce()).toBe('102132435465768798a9bacbdcedfe0f')
     expect(spy).toHaveBeenCalledTimes(1)
-    expect((spy.mock.calls[0]![0] as Uint8Array).length).toBe(16)
+    resetNoncePool()
+    generateNonce()
+    expect(spy).toHaveBeenCalledTimes(2)
+    resetNoncePool()
+  })
+
+  it('draws fresh random bytes once a batch of 256 nonces is used up', () => {
+    resetNoncePool()
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues')
+    for (let i = 0; i < 256; i++) generateNonce()
+    expect(spy).toHaveBeenCalledTimes(1)
+    generateNonce()
+    expect(spy).toHaveBeenCalledTimes(2)
   })
 
   it('never uses Math.random', () => {

@@ -9,11 +9,16 @@ const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) =>
   i.toString(16).padStart(2, '0'),
 )
 const NONCE_BYTES = 16
+// One CSPRNG call fills 256 nonces' worth of bytes: a call costs far more
+// than the bytes (as in Node's own randomUUID cache). Each byte is used once.
+const POOL_BYTES = NONCE_BYTES * 256
+let pool: Uint8Array<ArrayBuffer> | undefined
+let poolOffset = POOL_BYTES
 
 /**
  * A fresh nonce: 16 bytes from the platform CSPRNG
- * (`crypto.getRandomValues`), as 32 lowercase hex characters. Never
- * `Math.random()`.
+ * (`crypto.getRandomValues`, drawn in batches), as 32 lowercase hex
+ * characters. Never `Math.random()`.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.3
  * @example
@@ -22,11 +27,29 @@ const NONCE_BYTES = 16
  * ```
  */
 export function generateNonce(): string {
-  const bytes = new Uint8Array(NONCE_BYTES)
-  globalThis.crypto.getRandomValues(bytes)
+  if (poolOffset === POOL_BYTES || pool === undefined) {
+    pool ??= new Uint8Array(POOL_BYTES)
+    globalThis.crypto.getRandomValues(pool)
+    poolOffset = 0
+  }
+  const bytes = pool
+  const start = poolOffset
+  poolOffset += NONCE_BYTES
   let nonce = ''
-  for (let i = 0; i < NONCE_BYTES; i++) nonce += HEX[bytes[i]!]
+  for (let i = start; i < start + NONCE_BYTES; i++) {
+    nonce += HEX[bytes[i]!]
+    bytes[i] = 0
+  }
   return nonce
+}
+
+/**
+ * Drops the unused random bytes, so the next nonce draws fresh ones.
+ * @internal For tests.
+ */
+export function resetNoncePool(): void {
+  pool?.fill(0)
+  poolOffset = POOL_BYTES
 }
 
 /**

@@ -5,6 +5,7 @@ import { BACKENDS, useBackend } from '../test/backends.js'
 import { collectSignatureParameters, signatureBaseString } from './base-string.js'
 import { verifySignature } from './crypto/index.js'
 import { parseFormEncoded } from './encoding.js'
+import { resetNoncePool } from './nonce.js'
 import {
   formatAuthorizationHeader,
   isFormContentType,
@@ -999,19 +1000,29 @@ describe('nonce and timestamp in signRequest', () => {
     expect(authParams(ahead).get('oauth_timestamp')).toBe('1318622960')
   })
 
-  it('every signature gets a fresh CSPRNG nonce', async () => {
-    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues')
+  it('every signature gets a fresh nonce from the CSPRNG (crypto.getRandomValues), never Math.random', async () => {
+    resetNoncePool()
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation(<T>(array: T) => {
+      const bytes = array as unknown as Uint8Array
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7) & 0xff
+      return array
+    })
     const math = vi.spyOn(Math, 'random')
     try {
       const a = await signRequest({ method: 'GET', url: 'https://e.example/' }, { clientId: 'ck' })
       const b = await signRequest({ method: 'GET', url: 'https://e.example/' }, { clientId: 'ck' })
-      expect(spy).toHaveBeenCalledTimes(2)
+      expect(spy).toHaveBeenCalled()
       expect(math).not.toHaveBeenCalled()
-      expect(authParams(a).get('oauth_nonce')).toMatch(/^[0-9a-f]{32}$/)
-      expect(authParams(a).get('oauth_nonce')).not.toBe(authParams(b).get('oauth_nonce'))
+      const hex = (from: number) =>
+        Array.from({ length: 16 }, (_, i) =>
+          (((from + i) * 7) & 0xff).toString(16).padStart(2, '0'),
+        ).join('')
+      expect(authParams(a).get('oauth_nonce')).toBe(hex(0))
+      expect(authParams(b).get('oauth_nonce')).toBe(hex(16))
     } finally {
       spy.mockRestore()
       math.mockRestore()
+      resetNoncePool()
     }
   })
 })

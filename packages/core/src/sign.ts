@@ -6,7 +6,8 @@
  * @module
  */
 
-import { buildBaseString, hostFromHeader, normalizeMethod, toHttpUrl } from './base-string.js'
+import { hostFromHeader, normalizeMethod, toHttpUrl } from './base-string.js'
+import { BoundedMap } from './crypto/bounded-map.js'
 import {
   getCryptoBackend,
   isSignatureMethod,
@@ -15,7 +16,7 @@ import {
   signWith,
 } from './crypto/index.js'
 import type { RsaKey } from './crypto/types.js'
-import { parseFormEncoded, percentEncode, tryPercentDecode } from './encoding.js'
+import { formDecode, percentEncode, reencodeFormComponent, tryPercentDecode } from './encoding.js'
 import { generateNonce, generateTimestamp } from './nonce.js'
 import type { SignatureMethod, SignatureType } from './types.js'
 
@@ -228,9 +229,16 @@ export async function signRequest(
   }
 
   // Headers and body. `new Headers` copies, so the caller's object is untouched.
-  const headers = new Headers(request.headers)
+  const init = request.headers
+  const headers = new Headers(init)
+  // Headers#get is not cheap: skip it when a plain-object init shows the header is absent.
+  const plain =
+    init !== undefined && init !== null && Object.getPrototypeOf(init) === Object.prototype
   const rawBody = request.body
-  let contentType = headers.get('content-type')
+  let contentType =
+    init === undefined || init === null || (plain && !hasKey(init as object, 'content-type'))
+      ? null
+      : headers.get('content-type')
   let bodyText: string | null = null // the body as a string, when it is a string or URLSearchParams
   let bodyBytes: Uint8Array | null = null
   if (rawBody === undefined || rawBody === null) {
@@ -269,61 +277,85 @@ export async function signRequest(
     }
   }
 
-  // The request parameters: query, then body (the protocol parameters join below).
-  const params: [string, string][] = []
-  if (url.search.length > 1) {
-    for (const pair of parseFormEncoded(url.search.slice(1))) params.push(pair)
+  // Protocol parameters, each percent-encoded once; the encoded values serve
+  // the base string and the header, query or body alike.
+  const eNonce = percentEncode(nonce)
+  const eTimestamp = percentEncode(timestamp)
+  const eClientId = percentEncode(clientId)
+  const eToken = token ? percentEncode(token) : undefined
+  const eCallback = callback ? percentEncode(callback) : undefined
+  const eVerifier = verifier ? percentEncode(verifier) : undefined
+  let eBodyHash: string | undefined
+  if (wantBodyHash && !isForm) {
+    const digest = getCryptoBackend().digest(
+      SIGNATURE_METHOD_HASH[signatureMethod],
+      bodyBytes ?? bodyText ?? '',
+    )
+    eBodyHash = percentEncode(typeof digest === 'string' ? digest : await digest)
   }
-  const formParamStart = params.length
+  // The same, sorted by name (§3.4.1.3.2): names are distinct and fixed.
+  const sortedOAuth: string[] = []
+  if (eBodyHash !== undefined) sortedOAuth.push('oauth_body_hash', eBodyHash)
+  if (eCallback !== undefined) sortedOAuth.push('oauth_callback', eCallback)
+  sortedOAuth.push(
+    'oauth_consumer_key',
+    eClientId,
+    'oauth_nonce',
+    eNonce,
+    'oauth_signature_method',
+    signatureMethod,
+    'oauth_timestamp',
+    eTimestamp,
+  )
+  if (eToken !== undefined) sortedOAuth.push('oauth_token', eToken)
+  if (eVerifier !== undefined) sortedOAuth.push('oauth_verifier', eVerifier)
+  sortedOAuth.push('oauth_version', '1.0')
+
+  // The request's own parameters (query, then a form body), encoded and sorted.
+  const own: [string, string][] = []
+  if (url.search.length > 1) {
+    addEncoded(own, url.search.slice(1), sortedOAuth, 'request.url')
+  }
   if (isForm && hasBody) {
     const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
-    if (text !== '') for (const pair of parseFormEncoded(text)) params.push(pair)
+    if (text !== '') addEncoded(own, text, sortedOAuth, 'request.body')
   }
-  const queryAndFormCount = params.length
+  if (own.length > 1) own.sort(comparePairs)
 
-  // Protocol parameters, in Authlib's order.
-  const oauth: [string, string][] = [
-    ['oauth_nonce', nonce],
-    ['oauth_timestamp', timestamp],
-    ['oauth_version', '1.0'],
-    ['oauth_signature_method', signatureMethod],
-    ['oauth_consumer_key', clientId],
-  ]
-  if (token) oauth.push(['oauth_token', token])
-  if (callback) oauth.push(['oauth_callback', callback])
-  if (verifier) oauth.push(['oauth_verifier', verifier])
-  if (wantBodyHash && !isForm) {
-    const body = bodyBytes ?? bodyText ?? ''
-    const backend = getCryptoBackend()
-    oauth.push([
-      'oauth_body_hash',
-      await backend.digest(SIGNATURE_METHOD_HASH[signatureMethod], body),
-    ])
-  }
-
-  // Each protocol parameter once: refuse a query or form body that already carries one.
-  for (let i = 0; i < queryAndFormCount; i++) {
-    const name = params[i]![0]
-    if (name.charCodeAt(0) === 111 /* o */ && name.startsWith('oauth_')) {
-      if (name === 'oauth_signature' || oauth.some((p) => p[0] === name)) {
-        const where = i < formParamStart ? 'request.url' : 'request.body'
-        throw new TypeError(`${where} already carries ${name}; signRequest adds it`)
-      }
+  // Merge both sorted lists into the normalised parameters, encoded once more
+  // for the base string (only % = & need it: "=" is %3D, "&" is %26).
+  let normalized = ''
+  let i = 0
+  let j = 0
+  while (i < own.length || j < sortedOAuth.length) {
+    let name: string
+    let value: string
+    // Names never tie across the lists: a request parameter named like a
+    // protocol parameter was refused above.
+    if (j >= sortedOAuth.length || (i < own.length && own[i]![0] < sortedOAuth[j]!)) {
+      name = own[i]![0]
+      value = own[i]![1]
+      i++
+    } else {
+      name = sortedOAuth[j]!
+      value = sortedOAuth[j + 1]!
+      j += 2
     }
+    if (normalized !== '') normalized += '%26'
+    normalized += `${encodePercents(name)}%3D${encodePercents(value)}`
   }
 
-  for (const pair of oauth) params.push(pair)
-
-  const hostHeader = headers.get('host')
+  const hostHeader =
+    init === undefined || init === null || (plain && !hasKey(init as object, 'host'))
+      ? null
+      : headers.get('host')
   const authority =
     hostHeader === null ? url.host : hostFromHeader(url.protocol, hostHeader, 'headers.host')
-  const baseString = buildBaseString(
-    upperMethod,
+  const baseString = `${percentEncode(upperMethod)}&${encodeBaseUri(
     `${url.protocol}//${authority}${url.pathname}`,
-    params,
-  )
+  )}&${normalized}`
 
-  const signature = await signWith(
+  const pending = signWith(
     getCryptoBackend(),
     signatureMethod,
     baseString,
@@ -334,17 +366,31 @@ export async function signRequest(
     },
     'credentials.rsaKey',
   )
-  oauth.push(['oauth_signature', signature])
+  // node:crypto answers synchronously: skip a needless await.
+  const signature = typeof pending === 'string' ? pending : await pending
+  const eSignature = percentEncode(signature)
 
+  // Authlib's order: nonce, timestamp, version, method, key, token, callback, verifier, hash.
   let outUrl = url.href
   let outBody: string | Uint8Array | null = bodyText ?? bodyBytes
   if (signatureType === 'header') {
-    headers.set('authorization', formatAuthorizationHeader(oauth, realm))
+    let header =
+      realm === undefined
+        ? 'OAuth oauth_nonce="'
+        : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="`
+    header += `${eNonce}", oauth_timestamp="${eTimestamp}", oauth_version="1.0", oauth_signature_method="${signatureMethod}", oauth_consumer_key="${eClientId}"`
+    if (eToken !== undefined) header += `, oauth_token="${eToken}"`
+    if (eCallback !== undefined) header += `, oauth_callback="${eCallback}"`
+    if (eVerifier !== undefined) header += `, oauth_verifier="${eVerifier}"`
+    if (eBodyHash !== undefined) header += `, oauth_body_hash="${eBodyHash}"`
+    headers.set('authorization', `${header}, oauth_signature="${eSignature}"`)
   } else {
-    let encoded = ''
-    for (const [name, value] of oauth) {
-      encoded += `${encoded === '' ? '' : '&'}${name}=${percentEncode(value)}`
-    }
+    let encoded = `oauth_nonce=${eNonce}&oauth_timestamp=${eTimestamp}&oauth_version=1.0&oauth_signature_method=${signatureMethod}&oauth_consumer_key=${eClientId}`
+    if (eToken !== undefined) encoded += `&oauth_token=${eToken}`
+    if (eCallback !== undefined) encoded += `&oauth_callback=${eCallback}`
+    if (eVerifier !== undefined) encoded += `&oauth_verifier=${eVerifier}`
+    if (eBodyHash !== undefined) encoded += `&oauth_body_hash=${eBodyHash}`
+    encoded += `&oauth_signature=${eSignature}`
     if (signatureType === 'query') {
       const hashAt = outUrl.indexOf('#')
       const beforeHash = hashAt === -1 ? outUrl : outUrl.slice(0, hashAt)
@@ -363,6 +409,73 @@ export async function signRequest(
   }
 
   return { method, url: outUrl, headers, body: outBody, signature, baseString }
+}
+
+const QUOTED_SPECIALS = /["\\]/g
+
+// Apps call the same few endpoints again and again: keep their encoded base
+// string URIs (not secret) in a small bounded map.
+const encodedUris = new BoundedMap<string, string>(64)
+
+function encodeBaseUri(uri: string): string {
+  let encoded = encodedUris.get(uri)
+  if (encoded === undefined) {
+    encoded = percentEncode(uri)
+    encodedUris.set(uri, encoded)
+  }
+  return encoded
+}
+
+/** True when a plain header object has `lowerName` in any case. */
+function hasKey(init: object, lowerName: string): boolean {
+  for (const key in init) {
+    if (key.length === lowerName.length && key.toLowerCase() === lowerName) return true
+  }
+  return false
+}
+
+/**
+ * Adds the parameters of a query or form body (§3.4.1.3.1: form-decoded,
+ * repeated names and empty values kept), percent-encoded, refusing any
+ * protocol parameter signRequest adds.
+ */
+function addEncoded(
+  own: [string, string][],
+  form: string,
+  sortedOAuth: string[],
+  where: string,
+): void {
+  let start = 0
+  while (start <= form.length) {
+    let end = form.indexOf('&', start)
+    if (end === -1) end = form.length
+    if (end > start) {
+      const eq = form.indexOf('=', start)
+      const hasValue = eq !== -1 && eq < end
+      const name = formDecode(form.slice(start, hasValue ? eq : end))
+      if (name.charCodeAt(0) === 111 /* o */ && name.startsWith('oauth_')) {
+        let added = name === 'oauth_signature'
+        for (let k = 0; !added && k < sortedOAuth.length; k += 2) added = sortedOAuth[k] === name
+        if (added) throw new TypeError(`${where} already carries ${name}; signRequest adds it`)
+      }
+      own.push([
+        percentEncode(name),
+        hasValue ? reencodeFormComponent(form.slice(eq + 1, end)) : '',
+      ])
+    }
+    start = end + 1
+  }
+}
+
+/** Byte order of encoded (ASCII) names, then values. */
+function comparePairs(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+/** percentEncode of an already percent-encoded string: only `%` changes. */
+function encodePercents(encoded: string): string {
+  return encoded.indexOf('%') === -1 ? encoded : encoded.replaceAll('%', '%25')
 }
 
 /**
@@ -388,7 +501,7 @@ export function formatAuthorizationHeader(
     if (!PRINTABLE_ASCII.test(realm)) {
       throw new TypeError('realm should contain only printable ASCII characters')
     }
-    header += `realm="${realm.replace(/["\\]/g, '\\$&')}"`
+    header += `realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}"`
     first = false
   }
   for (const [name, value] of params) {

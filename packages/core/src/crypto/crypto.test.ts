@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'no
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { BACKENDS, useBackend } from '../../test/backends.js'
+import { BoundedMap } from './bounded-map.js'
 import {
   bodyHash,
   computeSignature,
@@ -12,7 +13,6 @@ import {
   verifySignature,
   withCryptoBackend,
 } from './index.js'
-import { LruMap } from './lru.js'
 import {
   base64ToBytes,
   bytesToBase64,
@@ -233,23 +233,27 @@ describe('PEM and DER helpers', () => {
   })
 })
 
-describe('LruMap', () => {
-  it('evicts the least recently used entry beyond its size', () => {
-    const lru = new LruMap<string, number>(2)
-    lru.set('a', 1)
-    lru.set('b', 2)
-    expect(lru.get('a')).toBe(1) // a is now the most recent
-    lru.set('c', 3)
-    expect(lru.get('b')).toBeUndefined()
-    expect(lru.get('a')).toBe(1)
-    expect(lru.get('c')).toBe(3)
-    expect(lru.size).toBe(2)
+describe('BoundedMap', () => {
+  it('keeps at most its size, evicting the oldest inserted entry', () => {
+    const map = new BoundedMap<string, number>(2)
+    map.set('a', 1)
+    map.set('b', 2)
+    expect(map.get('a')).toBe(1)
+    map.set('c', 3)
+    expect(map.get('a')).toBeUndefined()
+    expect(map.get('b')).toBe(2)
+    expect(map.get('c')).toBe(3)
+    expect(map.size).toBe(2)
+    map.set('b', 20) // re-setting makes it the newest
+    map.set('d', 4)
+    expect(map.get('c')).toBeUndefined()
+    expect(map.get('b')).toBe(20)
   })
 
   it('the Web Crypto HMAC key cache stays bounded across many secrets', async () => {
     const web = getCryptoBackend('web')
     for (let i = 0; i < 500; i++) await web.hmac('SHA-1', `secret-${i}`, 'data')
-    // No public size: the bound is the LruMap's, checked above; this checks nothing breaks on eviction.
+    // No public size: the bound is the BoundedMap's, checked above; this checks eviction breaks nothing.
     expect(await web.hmac('SHA-1', 'secret-0', 'data')).toBe(
       (await import('node:crypto')).createHmac('sha1', 'secret-0').update('data').digest('base64'),
     )

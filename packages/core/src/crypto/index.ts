@@ -123,6 +123,21 @@ export function signingKey(clientSecret = '', tokenSecret = ''): string {
   return `${percentEncode(clientSecret)}&${percentEncode(tokenSecret)}`
 }
 
+// The last key built: the same string object comes back for the same secrets,
+// so the back ends' key caches find it without hashing a new string.
+let lastClientSecret: string | undefined
+let lastTokenSecret: string | undefined
+let lastKey = ''
+
+function memoSigningKey(clientSecret: string, tokenSecret: string): string {
+  if (clientSecret !== lastClientSecret || tokenSecret !== lastTokenSecret) {
+    lastKey = signingKey(clientSecret, tokenSecret)
+    lastClientSecret = clientSecret
+    lastTokenSecret = tokenSecret
+  }
+  return lastKey
+}
+
 /** @internal The RSA key option, checked. CryptoKeys are checked here for both back ends alike. */
 function checkRsaKey(
   key: RsaKey | undefined,
@@ -193,7 +208,7 @@ export function signWith(
     case 'HMAC-SHA512':
       return backend.hmac(
         SIGNATURE_METHOD_HASH[method],
-        signingKey(keys.clientSecret, keys.tokenSecret),
+        memoSigningKey(keys.clientSecret ?? '', keys.tokenSecret ?? ''),
         baseString,
       )
     case 'RSA-SHA1':

@@ -7,7 +7,7 @@
  */
 
 import type * as NodeCrypto from 'node:crypto'
-import { LruMap } from './lru.js'
+import { BoundedMap } from './bounded-map.js'
 import { base64ToBytes, bytesToBase64 } from './pem.js'
 import type { CryptoBackend, HashName, RsaKey } from './types.js'
 
@@ -41,8 +41,9 @@ function isCryptoKey(key: unknown): key is CryptoKey {
 /** Creates the back end over a `node:crypto` module. */
 export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   // Parsing a PEM costs far more than signing with it: keep the last few.
-  const privateKeys = new LruMap<string, KeyObject>(16)
-  const publicKeys = new LruMap<string, KeyObject>(16)
+  const privateKeys = new BoundedMap<string, KeyObject>(16)
+  const publicKeys = new BoundedMap<string, KeyObject>(16)
+  const hmacKeys = new BoundedMap<string, KeyObject>(64)
 
   function privateKey(key: RsaKey, label: string): KeyObject {
     let object: KeyObject
@@ -106,7 +107,13 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   return {
     name: 'node',
     hmac(hash, key, data) {
-      return crypto.createHmac(NODE_HASH[hash], key).update(data).digest('base64')
+      // A string key is turned into a key object on every call; keep the last few.
+      let secret = hmacKeys.get(key)
+      if (secret === undefined) {
+        secret = crypto.createSecretKey(utf8.encode(key))
+        hmacKeys.set(key, secret)
+      }
+      return crypto.createHmac(NODE_HASH[hash], secret).update(data).digest('base64')
     },
     rsaSign(hash, key, data, label) {
       const object = privateKey(key, label)

@@ -6,7 +6,7 @@
  * @internal
  */
 
-import { LruMap } from './lru.js'
+import { BoundedMap } from './bounded-map.js'
 import {
   base64ToBytes,
   bytesToBase64,
@@ -36,8 +36,8 @@ function isCryptoKey(key: unknown): key is CryptoKey {
 
 /** Creates the Web Crypto back end. */
 export function createWebBackend(): CryptoBackend {
-  const hmacKeys = new LruMap<string, Promise<CryptoKey>>(64)
-  const rsaKeys = new LruMap<string, Promise<CryptoKey>>(16)
+  const hmacKeys = new BoundedMap<string, Promise<CryptoKey>>(64)
+  const rsaKeys = new BoundedMap<string, Promise<CryptoKey>>(16)
 
   function hmacKey(hash: HashName, secret: string): Promise<CryptoKey> {
     const id = `${hash}\n${secret}`

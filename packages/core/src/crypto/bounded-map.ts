@@ -1,9 +1,11 @@
 /**
- * A small least-recently-used map. Keys derived from secrets are cached in
- * one of these, never in an unbounded map.
+ * A small bounded map: at most `max` entries, the oldest inserted evicted
+ * first. Keys derived from secrets are cached in one of these, never in an
+ * unbounded map. Reads do not reorder (that would cost a delete and a set
+ * on every hit, on the signing hot path).
  * @internal
  */
-export class LruMap<K, V> {
+export class BoundedMap<K, V> {
   readonly #max: number
   readonly #map = new Map<K, V>()
 
@@ -16,13 +18,7 @@ export class LruMap<K, V> {
   }
 
   get(key: K): V | undefined {
-    const value = this.#map.get(key)
-    if (value !== undefined) {
-      // Refresh: a Map iterates in insertion order, so the oldest is first.
-      this.#map.delete(key)
-      this.#map.set(key, value)
-    }
-    return value
+    return this.#map.get(key)
   }
 
   set(key: K, value: V): void {
