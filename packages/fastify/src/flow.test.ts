@@ -133,8 +133,12 @@ describe('the full login against @oauth1/testing', () => {
     expect(callback.searchParams.get('oauth_token')).toBe(location.searchParams.get('oauth_token'))
     expect(callback.searchParams.get('oauth_verifier')).toBeTruthy()
 
+    const pendingBefore = app.decodeSecureSession(jar.cookies.get('session')!)?.get('oauth1')
+    expect(Object.keys(pendingBefore ?? {})).toHaveLength(1)
     const done = await get(app, jar, pathOf(callback))
     expect(done.statusCode).toBe(200)
+    // single use: the pending login is gone from the session once exchanged
+    expect(app.decodeSecureSession(jar.cookies.get('session')!)?.get('oauth1')).toBeUndefined()
     const body = done.json() as { status: number; me: Record<string, unknown>; token: Token }
     expect(body.status).toBe(200)
     expect(body.token.oauth_token).toMatch(/\S/)
