@@ -39,7 +39,7 @@ function median(values) {
 /**
  * Measures each candidate: `warmupMs` of warm-up each, then `rounds` rounds
  * of one `batchMs` batch per candidate. Returns, per candidate, the median
- * ops/s, ns/op and the spread (min/max ops/s over the rounds).
+ * ops/s, ns/op, the spread (min/max ops/s over the rounds) and every sample.
  *
  * @param {{ name: string, fn: () => unknown }[]} candidates
  * @param {{ warmupMs?: number, rounds?: number, batchMs?: number }} [options]
@@ -67,8 +67,18 @@ export async function compare(candidates, options = {}) {
       nsPerOp: 1e9 / opsPerSec,
       min: Math.min(...samples[i]),
       max: Math.max(...samples[i]),
+      samples: samples[i],
     }
   })
+}
+
+/**
+ * The median over rounds of `a`'s ops/s divided by `b`'s in the same round.
+ * Batches of one round run back to back, so they share the machine's load:
+ * on a busy machine this ratio is far steadier than a ratio of medians.
+ */
+export function pairedRatio(a, b) {
+  return median(a.samples.map((opsPerSec, round) => opsPerSec / b.samples[round]))
 }
 
 const fmt = (n, digits = 0) =>
