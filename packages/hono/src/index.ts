@@ -6,5 +6,11 @@
  */
 export * from '@oauth1/core'
 export { oauthErrorResponse } from './errors.js'
-export { HonoRemoteApp, type MiddlewareOptions, OAuth, type OAuthCookieOptions } from './oauth.js'
+export {
+  type AnyContext,
+  HonoRemoteApp,
+  type MiddlewareOptions,
+  OAuth,
+  type OAuthCookieOptions,
+} from './oauth.js'
 export type { OAuthEnv, OAuthVariables } from './types.js'

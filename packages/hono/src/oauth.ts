@@ -3,6 +3,7 @@ import {
   OAuth as CoreOAuth,
   createSealer,
   RemoteApp,
+  type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
   type Sealer,
   type SealerSecret,
@@ -14,6 +15,14 @@ import { CookieBinding, CustomStoreBinding, type RequestBinding } from './bindin
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
 import { isLoopbackHost, requestOrigin, resolveRedirectUri } from './url.js'
+
+/**
+ * Any Hono context. The web-flow methods take the context of any route, as
+ * Hono's own helpers (`getCookie(c)`) do: a route behind
+ * `app.use(oauth.middleware())` has a `Context<E & OAuthEnv>`, which
+ * TypeScript does not accept as a `Context<E>`.
+ */
+export type AnyContext = Context<any, any, any>
 
 /**
  * Settings of the encrypted cookie that keeps the temporary credentials.
@@ -263,7 +272,7 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    * ```
    */
   async authorizeRedirect(
-    c: Context<E>,
+    c: AnyContext,
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<Response> {
@@ -303,7 +312,7 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    * })
    * ```
    */
-  async authorizeAccessToken(c: Context<E>): Promise<Token> {
+  async authorizeAccessToken(c: AnyContext): Promise<Token> {
     const state = stateFor(this.registry, c as Context, 'authorizeAccessToken')
     try {
       return await this.completeAuthorization(state.store, new URL(c.req.url).search)
@@ -353,12 +362,32 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    *
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    */
-  override async request(...args: Parameters<RemoteApp<Context<E>>['request']>): Promise<Response> {
+  override async request(
+    method: string,
+    url: string | URL,
+    init?: RemoteAppRequestInit<AnyContext>,
+  ): Promise<Response> {
     try {
-      return await super.request(...args)
+      return await super.request(method, url, init as RemoteAppRequestInit<Context<E>> | undefined)
     } catch (err) {
       throw toHonoError(err)
     }
+  }
+
+  override get(url: string | URL, init?: RemoteAppRequestInit<AnyContext>): Promise<Response> {
+    return this.request('GET', url, init)
+  }
+  override post(url: string | URL, init?: RemoteAppRequestInit<AnyContext>): Promise<Response> {
+    return this.request('POST', url, init)
+  }
+  override put(url: string | URL, init?: RemoteAppRequestInit<AnyContext>): Promise<Response> {
+    return this.request('PUT', url, init)
+  }
+  override patch(url: string | URL, init?: RemoteAppRequestInit<AnyContext>): Promise<Response> {
+    return this.request('PATCH', url, init)
+  }
+  override delete(url: string | URL, init?: RemoteAppRequestInit<AnyContext>): Promise<Response> {
+    return this.request('DELETE', url, init)
   }
 }
 

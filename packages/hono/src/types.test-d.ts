@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { Hono } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
+  type AnyContext,
   createMemoryStore,
   type HonoRemoteApp,
   OAuth,
@@ -75,17 +76,23 @@ describe('types', () => {
     })
     expectTypeOf(app).toEqualTypeOf<HonoRemoteApp<AppEnv>>()
     type Params = Parameters<typeof app.authorizeRedirect>
-    expectTypeOf<Equal<Params[0], Context<AppEnv>>>().toEqualTypeOf<true>()
+    expectTypeOf<Equal<Params[0], AnyContext>>().toEqualTypeOf<true>()
     expectTypeOf<Equal<Params[1], string | undefined>>().toEqualTypeOf<true>()
     expectTypeOf<Equal<Params[2], Record<string, string> | undefined>>().toEqualTypeOf<true>()
     expectTypeOf<
-      Equal<Parameters<typeof app.authorizeAccessToken>[0], Context<AppEnv>>
+      Equal<Parameters<typeof app.authorizeAccessToken>[0], AnyContext>
     >().toEqualTypeOf<true>()
     expectTypeOf(app.authorizeRedirect).returns.toEqualTypeOf<Promise<Response>>()
     expectTypeOf(app.authorizeAccessToken).returns.toEqualTypeOf<Promise<Token>>()
     expectTypeOf(app.get).returns.toEqualTypeOf<Promise<Response>>()
     expectTypeOf(oauth.createClient('twitter')).toEqualTypeOf<HonoRemoteApp<AppEnv> | undefined>()
     new Hono<AppEnv>().get('/login', (c) => app.authorizeRedirect(c, '/authorize'))
+    // The context of an app whose Env also has OAuthEnv, or that went through app.use(middleware), fits too.
+    new Hono<AppEnv & OAuthEnv>().get('/login', (c) => app.authorizeRedirect(c, '/authorize'))
+    new Hono<AppEnv>()
+      .use(oauth.middleware({ secret: 'x'.repeat(32) }))
+      .get('/authorize', async (c) => c.json(await app.authorizeAccessToken(c)))
+      .get('/me', async (c) => c.json(await (await app.get('me', { request: c })).json()))
   })
 
   it('rejects a middleware call without options, and a store that is not a function', () => {
