@@ -11,6 +11,7 @@
 export * from '@oauth1/core'
 export { type KoaContext, type KoaMiddlewareOptions, KoaRemoteApp, OAuth } from './oauth.js'
 export {
+  COOKIE_MAX_ENTRIES,
   KEYGRIP_MESSAGE,
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,

@@ -35,7 +35,11 @@ export interface KoaMiddlewareOptions {
    * seals, any unseals). Default: a key derived from `app.keys`.
    */
   secret?: SealingSecret
-  /** Logins pending at once per session (tabs); the oldest is dropped beyond it. Default 10. */
+  /**
+   * Logins pending at once per session (tabs); the oldest is dropped beyond
+   * it. Default 4 when the session lives in the cookie (each adds ~0.6 KB; a
+   * browser drops a cookie over 4 KB), 10 with a server-side koa-session store.
+   */
   maxEntries?: number
   /**
    * The Koa app. Optional: when given, a missing koa-session or a missing key

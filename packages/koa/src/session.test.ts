@@ -5,6 +5,7 @@ import session from 'koa-session'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  COOKIE_MAX_ENTRIES,
   KEYGRIP_MESSAGE,
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,
@@ -111,6 +112,66 @@ runStoreConformanceTests('koa-session cookie store (across requests)', () => {
 // ---------------------------------------------------------------------------
 // The binding itself
 // ---------------------------------------------------------------------------
+describe('cookie size', () => {
+  async function pendingLogins(sessionOptions: Parameters<typeof session>[0]) {
+    const app = new Koa()
+    app.keys = [KEY_A]
+    app.use(session(sessionOptions, app))
+    let n = 0
+    app.use(async (ctx) => {
+      n++
+      // long, realistic values: 40-character tokens and secrets, a callback with a query
+      const token = `${'t'.repeat(38)}${String(n).padStart(2, '0')}`
+      await sessionStore(ctx).set(`provider:${token}`, {
+        oauth_token: token,
+        oauth_token_secret: 's'.repeat(40),
+        redirect_uri: 'https://app.example.com/oauth/twitter/authorize?next=%2Fdashboard',
+        expires_at: Date.now() + 600_000,
+      })
+      ctx.body = Object.keys(ctx.session?.[SESSION_KEY] ?? {}).length
+    })
+    const server = await listen(app)
+    const agent = request.agent(server.server)
+    const sizes: number[] = []
+    let kept = 0
+    try {
+      for (let i = 0; i < 12; i++) {
+        const res = await agent.get('/')
+        kept = Number(res.text)
+        const cookie = decodeSetCookies(res.headers['set-cookie']).find(
+          (c) => c.name === 'koa.sess',
+        )
+        if (cookie) sizes.push(cookie.name.length + 1 + cookie.value.length)
+      }
+    } finally {
+      await server.close()
+    }
+    return { sizes, kept }
+  }
+
+  it('keeps the cookie session under the 4 KB browsers accept, whatever the number of tabs', async () => {
+    const { sizes, kept } = await pendingLogins({})
+    expect(kept).toBe(COOKIE_MAX_ENTRIES)
+    expect(Math.max(...sizes)).toBeLessThan(3200) // room left for the app's own values
+  })
+
+  it('keeps the core default (10) with a server-side store', async () => {
+    const data = new Map<string, unknown>()
+    const { kept } = await pendingLogins({
+      store: {
+        get: async (key: string) => data.get(key),
+        set: async (key: string, value: unknown) => {
+          data.set(key, value)
+        },
+        destroy: async (key: string) => {
+          data.delete(key)
+        },
+      },
+    })
+    expect(kept).toBe(10)
+  })
+})
+
 describe('sessionStore(ctx)', () => {
   it('keeps each entry sealed under ctx.session.oauth1', async () => {
     const sessionObject: Record<string, unknown> = { userId: 'u1' }

@@ -169,6 +169,22 @@ export function bindSettings(ctx: object, settings: StoreSettings): void {
   ;(ctx as { [SETTINGS]?: StoreSettings })[SETTINGS] = settings
 }
 
+/**
+ * Pending logins kept by default when the session lives in the cookie
+ * (koa-session's default store). Each sealed entry adds about 0.6 KB to the
+ * cookie, and browsers drop a cookie over 4 KB, session and all: four leave
+ * room for the app's own values. With a server-side store (`store` or
+ * `ContextStore`), the core's default (10) applies.
+ */
+export const COOKIE_MAX_ENTRIES = 4
+
+/** True when koa-session keeps the session data on the server. */
+function hasExternalStore(ctx: object): boolean {
+  const options = (ctx as { sessionOptions?: { store?: unknown; ContextStore?: unknown } })
+    .sessionOptions
+  return options != null && (options.store != null || options.ContextStore != null)
+}
+
 /** Validates `options.maxEntries`. */
 export function checkMaxEntries(value: unknown): number | undefined {
   if (value === undefined) return undefined
@@ -199,7 +215,8 @@ export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
   assertSession(ctx)
   const settings = (ctx as { [SETTINGS]?: StoreSettings })[SETTINGS]
   const sealer = settings?.sealer ?? sealerFromApp(ctx.app)
-  const maxEntries = settings?.maxEntries
+  const maxEntries =
+    settings?.maxEntries ?? (hasExternalStore(ctx) ? undefined : COOKIE_MAX_ENTRIES)
   return createSessionRecordStore(
     {
       read() {
