@@ -156,6 +156,8 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
         authorizeUrl: provider.authorizeUrl,
         accessTokenUrl: provider.accessTokenUrl,
         apiBaseUrl: provider.apiBaseUrl,
+        timeout: 10_000,
+        temporaryCredentialTtl: 600_000,
         host,
         port: appPorts.get(example.id)!,
         sessionSecret: randomSecret(),

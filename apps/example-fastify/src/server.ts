@@ -77,6 +77,8 @@ export async function createApp(
     authorizeUrl: config.authorizeUrl,
     accessTokenUrl: config.accessTokenUrl,
     apiBaseUrl: config.apiBaseUrl,
+    timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
+    temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
 
   // forceCloseConnections: close() does not wait for a browser's keep-alive sockets.

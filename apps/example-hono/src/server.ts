@@ -32,6 +32,7 @@ import {
 } from '@oauth1-examples/shared'
 import { type Context, Hono } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /** The name the provider is registered under (its env vars are `PROVIDER_*`). */
 export const PROVIDER = 'provider'
@@ -40,8 +41,8 @@ const SESSION_COOKIE = 'example_session'
 
 /**
  * Builds the Hono app (`app.fetch`, `app.request()`, or `serve()` from
- * @hono/node-server): the provider registered, the session and OAuth
- * middleware installed, the routes and the error handler. Tokens and users go
+ * @hono/node-server): the provider registered, the OAuth middleware
+ * installed, the routes and the error handler. Tokens and users go
  * to `db` (by default the SQLite file at `config.databasePath`).
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
@@ -76,6 +77,8 @@ export function createApp(
     authorizeUrl: config.authorizeUrl,
     accessTokenUrl: config.accessTokenUrl,
     apiBaseUrl: config.apiBaseUrl,
+    timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
+    temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
 
   const app = new Hono()
@@ -89,8 +92,7 @@ export function createApp(
     providerName: config.providerName,
     user: db.getUser(await currentUserId(c)),
   })
-  const send = (c: Context, page: Page) =>
-    c.html(page.html, page.status as Parameters<Context['html']>[1])
+  const send = (c: Context, page: Page) => c.html(page.html, page.status as ContentfulStatusCode)
 
   app.get('/', async (c) => send(c, homePage(await pageContext(c))))
 

@@ -69,6 +69,8 @@ export function createApp(
     authorizeUrl: config.authorizeUrl,
     accessTokenUrl: config.accessTokenUrl,
     apiBaseUrl: config.apiBaseUrl,
+    timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
+    temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
 
   const app = new Koa()

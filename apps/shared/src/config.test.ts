@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       databasePath: '/srv/app/example.db',
       secureCookies: false,
       sessionSecretGenerated: true,
+      timeout: 10_000,
+      temporaryCredentialTtl: 600_000,
     })
     expect(config.sessionSecret.length).toBeGreaterThanOrEqual(32)
     expect(loadConfig({}, defaults).sessionSecret).not.toBe(config.sessionSecret)
@@ -37,6 +39,7 @@ describe('loadConfig', () => {
         SESSION_SECRET: 's'.repeat(32),
         DATABASE_PATH: ':memory:',
         NODE_ENV: 'production',
+        PROVIDER_TIMEOUT: '2500',
       },
       defaults,
     )
@@ -52,6 +55,7 @@ describe('loadConfig', () => {
       sessionSecretGenerated: false,
       databasePath: ':memory:',
       secureCookies: true,
+      timeout: 2500,
     })
     expect(
       loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }, defaults).secureCookies,
@@ -70,5 +74,11 @@ describe('loadConfig', () => {
       new TypeError('PROVIDER_REQUEST_TOKEN_URL must be an absolute http(s) URL, got "/relative"'),
     )
     expect(() => loadConfig({ PROVIDER_URL: 'ftp://x' }, defaults)).toThrow(/^PROVIDER_URL must be/)
+    expect(() => loadConfig({ PROVIDER_TIMEOUT: '1.5' }, defaults)).toThrow(
+      new TypeError('PROVIDER_TIMEOUT must be a positive number of milliseconds, got "1.5"'),
+    )
+    expect(() => loadConfig({ PROVIDER_TEMPORARY_CREDENTIAL_TTL: '0' }, defaults)).toThrow(
+      /^PROVIDER_TEMPORARY_CREDENTIAL_TTL must be/,
+    )
   })
 })

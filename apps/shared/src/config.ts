@@ -20,6 +20,13 @@ export interface ExampleConfig {
   accessTokenUrl: string
   /** `PROVIDER_API_BASE_URL` — relative API paths (`me`, `echo?…`) resolve against it. */
   apiBaseUrl: string
+  /** `PROVIDER_TIMEOUT` — how long the provider gets to answer, in ms (default 10 000). */
+  timeout: number
+  /**
+   * `PROVIDER_TEMPORARY_CREDENTIAL_TTL` — how long a started login stays valid,
+   * in ms (default 600 000, ten minutes).
+   */
+  temporaryCredentialTtl: number
   /** `HOST`, default `127.0.0.1`. */
   host: string
   /** `PORT`; 0 picks a free one. */
@@ -104,6 +111,17 @@ export function loadConfig(
     throw new TypeError(`PORT must be a port number (0-65535), got ${JSON.stringify(portText)}`)
   }
 
+  const ms = (name: string, fallback: number): number => {
+    const text = env[name]
+    if (!text) return fallback
+    if (!/^\d{1,9}$/.test(text) || Number(text) === 0) {
+      throw new TypeError(
+        `${name} must be a positive number of milliseconds, got ${JSON.stringify(text)}`,
+      )
+    }
+    return Number(text)
+  }
+
   const sessionSecret = env.SESSION_SECRET || randomBytes(32).toString('base64url')
   if (sessionSecret.length < MIN_SECRET_LENGTH) {
     throw new TypeError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`)
@@ -117,6 +135,8 @@ export function loadConfig(
     authorizeUrl: url(env, 'PROVIDER_AUTHORIZE_URL', endpoints.authorizeUrl),
     accessTokenUrl: url(env, 'PROVIDER_ACCESS_TOKEN_URL', endpoints.accessTokenUrl),
     apiBaseUrl: url(env, 'PROVIDER_API_BASE_URL', endpoints.apiBaseUrl),
+    timeout: ms('PROVIDER_TIMEOUT', 10_000),
+    temporaryCredentialTtl: ms('PROVIDER_TEMPORARY_CREDENTIAL_TTL', 600_000),
     host: env.HOST || '127.0.0.1',
     port,
     sessionSecret,

@@ -85,10 +85,14 @@ export interface ExampleUnderTest {
   start(config: ExampleConfig): Promise<RunningApp>
 }
 
-/** Starts a provider (with `options`) and the app configured for it; `close()` stops both. */
+/**
+ * Starts a provider (with `options`) and the app configured for it (with
+ * `overrides`); `close()` stops both.
+ */
 export async function startWithProvider(
   example: ExampleUnderTest,
   options: ProviderOptions = {},
+  overrides: Partial<ExampleConfig> = {},
 ): Promise<{ provider: TestProvider; app: RunningApp; close(): Promise<void> }> {
   const provider = await createTestProvider(options)
   let app: RunningApp
@@ -101,11 +105,14 @@ export async function startWithProvider(
       authorizeUrl: provider.authorizeUrl,
       accessTokenUrl: provider.accessTokenUrl,
       apiBaseUrl: provider.apiBaseUrl,
+      timeout: 10_000,
+      temporaryCredentialTtl: 600_000,
       host: '127.0.0.1',
       port: 0,
       sessionSecret: 'an example session secret, 32+ characters long',
       databasePath: ':memory:',
       secureCookies: false,
+      ...overrides,
     })
   } catch (err) {
     await provider.close()
@@ -384,6 +391,42 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         const { final } = await logIn(new HttpClient(), running.app.url, running.provider)
         expect(final.status).toBe(502)
         expect(await page(final)).toContain('data-testid="error-code">invalid_token_response<')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('shows a 504 page when the provider is too slow', async () => {
+      const running = await startWithProvider(
+        example,
+        { quirks: { delay: { requestToken: 5_000 } } },
+        { timeout: 200 },
+      )
+      try {
+        const response = await fetch(`${running.app.url}/login`, { redirect: 'manual' })
+        expect(response.status).toBe(504)
+        const html = await page(response)
+        expect(html).toContain('Test Provider did not answer in time')
+        expect(html).toContain('data-testid="error-code">request_timeout<')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('shows a 400 page when the login took longer than the app allows', async () => {
+      // A login is valid for 1 ms here: the consent page alone takes longer.
+      const running = await startWithProvider(example, {}, { temporaryCredentialTtl: 1 })
+      try {
+        const before = running.provider.requests.filter((r) => r.endpoint === 'accessToken').length
+        const { final } = await logIn(new HttpClient(), running.app.url, running.provider)
+        expect(final.status).toBe(400)
+        const html = await page(final)
+        expect(html).toContain('This login has expired or was already used')
+        expect(html).toContain('data-testid="error-code">missing_temporary_credential<')
+        expect(html).toMatch(/expired/i)
+        expect(running.provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(
+          before,
+        )
       } finally {
         await running.close()
       }
