@@ -21,9 +21,17 @@ import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
 const require = createRequire(new URL('../packages/hono/package.json', import.meta.url))
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10)
+// `--rounds N`, `--seconds N`, `--connections N` (as `node bench/run.mjs hono --rounds 7`
+// forwards them), else BENCH_ROUNDS / BENCH_SECONDS / BENCH_CONNECTIONS, else 5 / 3 / 10.
+function option(name, env, fallback) {
+  const at = process.argv.indexOf(`--${name}`)
+  const raw = at === -1 ? process.env[env] : process.argv[at + 1]
+  const value = Number(raw ?? fallback)
+  return Number.isFinite(value) && value > 0 ? value : fallback
+}
+const ROUNDS = option('rounds', 'BENCH_ROUNDS', 5)
+const SECONDS = option('seconds', 'BENCH_SECONDS', 3)
+const CONNECTIONS = option('connections', 'BENCH_CONNECTIONS', 10)
 const TARGET = 0.95
 
 if (process.argv[2] === 'serve') {
