@@ -1157,6 +1157,11 @@ describe('bad arguments: TypeError naming the option', () => {
       'options.clockOffset should be a finite number of milliseconds',
     ],
     [
+      'invalid headers',
+      () => signRequest({ ...request, headers: { 'bad name': 'x' } }, { clientId: 'ck' }),
+      'request.headers should be a valid HeadersInit (names and values of a Headers)',
+    ],
+    [
       'bad Host header',
       () => signRequest({ ...request, headers: { host: 'a.example/evil' } }, { clientId: 'ck' }),
       'headers.host should be a host name with an optional port',

@@ -230,7 +230,14 @@ export async function signRequest(
 
   // Headers and body. `new Headers` copies, so the caller's object is untouched.
   const init = request.headers
-  const headers = new Headers(init)
+  let headers: Headers
+  try {
+    headers = new Headers(init)
+  } catch {
+    throw new TypeError(
+      'request.headers should be a valid HeadersInit (names and values of a Headers)',
+    )
+  }
   // Headers#get is not cheap: skip it when a plain-object init shows the header is absent.
   const plain =
     init !== undefined && init !== null && Object.getPrototypeOf(init) === Object.prototype
@@ -473,12 +480,19 @@ function comparePairs(a: [string, string], b: [string, string]): number {
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
 }
 
-/**
- * percentEncode of an already percent-encoded string: only `%` changes. For
- * such input encodeURIComponent does exactly that, and beats replaceAll.
- */
+/** percentEncode of an already percent-encoded string: only `%` changes (to `%25`). */
 function encodePercents(encoded: string): string {
-  return encoded.indexOf('%') === -1 ? encoded : encodeURIComponent(encoded)
+  let at = encoded.indexOf('%')
+  if (at === -1) return encoded
+  // A plain scan beats both a regex replace and replaceAll here.
+  let out = ''
+  let last = 0
+  while (at !== -1) {
+    out += `${encoded.slice(last, at)}%25`
+    last = at + 1
+    at = encoded.indexOf('%', last)
+  }
+  return out + encoded.slice(last)
 }
 
 /**
