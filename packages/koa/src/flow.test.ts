@@ -612,8 +612,8 @@ describe('provider failures reach Koa’s default error handler as 502/504', () 
 
   it('a provider too slow → 504 request_timeout', async () => {
     const h = await setup({
-      provider: { quirks: { delay: { accessToken: 5_000 } } },
-      register: { timeout: 200 },
+      provider: { quirks: { delay: { accessToken: 30_000 } } },
+      register: { timeout: 1_500 },
     })
     const agent = h.agent()
     const callback = await approve(await login(h, agent))
