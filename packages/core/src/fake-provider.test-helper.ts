@@ -141,7 +141,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}) {
     const route = options.routes?.[url.pathname] ?? defaultRoutes[url.pathname]
     if (route) return route(recorded)
     if (url.pathname.startsWith('/api/')) {
-      if (req_is_unsigned(recorded)) return problem('parameter_absent', 401)
+      if (isUnsigned(recorded)) return problem('parameter_absent', 401)
       const token = params.oauth_token
       const secret = token === undefined ? '' : access.get(token)
       if (secret === undefined) return problem('token_rejected')
@@ -183,7 +183,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}) {
   }
 }
 
-function req_is_unsigned(req: RecordedRequest): boolean {
+function isUnsigned(req: RecordedRequest): boolean {
   return req.params.oauth_signature === undefined
 }
 

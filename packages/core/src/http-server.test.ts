@@ -86,7 +86,7 @@ describe('over real sockets', () => {
     ])
   })
 
-  it('times out a provider that never answers, and closes the socket', async () => {
+  it('times out a provider that never answers, for token endpoints and API calls', async () => {
     const { origin } = await listen(() => {
       // never answer
     })
