@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { BACKENDS, useBackend } from '../../test/backends.js'
 import { BoundedMap } from './bounded-map.js'
 import {
@@ -34,6 +34,27 @@ describe('back end selection', () => {
     expect(getCryptoBackend().name).toBe('node')
     expect(getCryptoBackend('node').name).toBe('node')
     expect(getCryptoBackend('web').name).toBe('web')
+  })
+
+  it('falls back to Web Crypto where node:crypto is missing (Workers without nodejs_compat, browsers)', async () => {
+    const real = process.getBuiltinModule
+    const spy = vi
+      .spyOn(process, 'getBuiltinModule')
+      .mockImplementation(((id: string) => (id === 'node:crypto' ? undefined : real(id))) as never)
+    vi.resetModules()
+    try {
+      const fresh = await import('./index.js')
+      expect(fresh.getCryptoBackend().name).toBe('web')
+      expect(() => fresh.getCryptoBackend('node')).toThrow(
+        '@oauth1/core: the node crypto back end is not available here',
+      )
+      expect(await fresh.computeSignature('HMAC-SHA1', 'base', { clientSecret: 'cs' })).toBe(
+        (await import('node:crypto')).createHmac('sha1', 'cs&').update('base').digest('base64'),
+      )
+    } finally {
+      spy.mockRestore()
+      vi.resetModules()
+    }
   })
 
   it('setCryptoBackend returns the previous one; withCryptoBackend restores it, even on error', async () => {
