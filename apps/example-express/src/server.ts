@@ -121,10 +121,13 @@ export function createApp(
     const profile = await readProfile(await provider.get('me', { token }))
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
-    // A new session id for the logged-in user (no session fixation).
+    // A new session id for the logged-in user (no session fixation), keeping
+    // the logins still pending in other tabs (`req.session.oauth1`).
+    const pending = req.session.oauth1
     await new Promise<void>((resolve, reject) =>
       req.session.regenerate((err) => (err ? reject(err) : resolve())),
     )
+    if (pending) req.session.oauth1 = pending
     req.session.userId = user.id
     res.redirect('/')
   })

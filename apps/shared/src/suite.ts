@@ -128,14 +128,12 @@ export async function startWithProvider(
   }
 }
 
-/** Logs `client` in through the consent page as `userId`; returns the callback URL used. */
-async function logIn(
+/** Clicks "Log in": follows the app's redirect to the consent page and reads its form. */
+async function startLogin(
   client: HttpClient,
   appUrl: string,
   provider: TestProvider,
-  decision: 'allow' | 'deny' = 'allow',
-  userId = '1002',
-): Promise<{ callbackUrl: string; final: Response }> {
+): Promise<{ oauth_token: string; csrf_token: string }> {
   const login = await client.request(`${appUrl}/login`)
   expect(login.status).toBe(302)
   const location = new URL(login.headers.get('location')!)
@@ -145,7 +143,18 @@ async function logIn(
 
   const consent = await client.request(location.href)
   expect(consent.status).toBe(200)
-  const form = consentForm(await consent.text())
+  return consentForm(await consent.text())
+}
+
+/** Answers the consent form, then follows the provider's redirect back to the app. */
+async function finishLogin(
+  client: HttpClient,
+  appUrl: string,
+  provider: TestProvider,
+  form: { oauth_token: string; csrf_token: string },
+  decision: 'allow' | 'deny',
+  userId: string,
+): Promise<{ callbackUrl: string; final: Response }> {
   const answer = await client.request(provider.authorizeUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: provider.url },
@@ -156,6 +165,18 @@ async function logIn(
   expect(callbackUrl.startsWith(`${appUrl}/authorize?`)).toBe(true)
   const { final } = await client.follow(callbackUrl)
   return { callbackUrl, final }
+}
+
+/** Logs `client` in through the consent page as `userId`; returns the callback URL used. */
+async function logIn(
+  client: HttpClient,
+  appUrl: string,
+  provider: TestProvider,
+  decision: 'allow' | 'deny' = 'allow',
+  userId = '1002',
+): Promise<{ callbackUrl: string; final: Response }> {
+  const form = await startLogin(client, appUrl, provider)
+  return finishLogin(client, appUrl, provider, form, decision, userId)
 }
 
 async function page(response: Response): Promise<string> {
@@ -232,6 +253,17 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       // Logging in again (as alice now) replaces nobody's token and works as before.
       const again = await logIn(new HttpClient(), appUrl, running.provider, 'allow', '1001')
       expect(await page(again.final)).toContain('data-testid="profile-name">Alice Liddell<')
+    })
+
+    it('completes two logins pending in one session (two tabs), in either order', async () => {
+      const client = new HttpClient()
+      const tab1 = await startLogin(client, appUrl, running.provider)
+      const tab2 = await startLogin(client, appUrl, running.provider)
+      expect(tab1.oauth_token).not.toBe(tab2.oauth_token)
+      const second = await finishLogin(client, appUrl, running.provider, tab2, 'allow', '1003')
+      expect(await page(second.final)).toContain('data-testid="profile-name">Carol Danvers<')
+      const first = await finishLogin(client, appUrl, running.provider, tab1, 'allow', '1001')
+      expect(await page(first.final)).toContain('data-testid="profile-name">Alice Liddell<')
     })
 
     it('keeps users apart: each session calls the API with its own token', async () => {

@@ -141,6 +141,29 @@ describe.each(EXAMPLES)('the $framework example, in Chromium', (example) => {
     }
   })
 
+  it('completes two logins started in two tabs of one browser, in either order', async () => {
+    const fresh = await browser.newContext()
+    fresh.setDefaultTimeout(15_000)
+    try {
+      const first = await fresh.newPage()
+      const second = await fresh.newPage()
+      await openConsentPage(first)
+      await openConsentPage(second)
+      // The second login is approved first, then the first one.
+      await second.getByLabel('Carol Danvers').check()
+      await second.getByRole('button', { name: 'Allow' }).click()
+      await second.waitForURL(`${appUrl}/`)
+      expect(await text(second, 'profile-name')).toBe('Carol Danvers')
+      await first.getByLabel('Alice Liddell').check()
+      await first.getByRole('button', { name: 'Allow' }).click()
+      await first.waitForURL(`${appUrl}/`)
+      expect(await text(first, 'profile-name')).toBe('Alice Liddell')
+      await shot('7-two-tabs', first)
+    } finally {
+      await fresh.close()
+    }
+  })
+
   it('shows a friendly 502 page when the provider is down', async () => {
     await stack.provider.close()
     const response = await page.goto(`${appUrl}/login`)
