@@ -1,8 +1,9 @@
 /**
  * A person in a real browser (Debian's Chromium, headless) uses each example
  * app against the local provider with its consent page: logs in, calls the
- * API, tries a used callback again, logs out, refuses, and meets a provider
- * that is down. Each scenario's last page is saved under test-results/.
+ * API, tries a used callback again, logs out, refuses, logs in from two tabs
+ * at once, and meets a provider that is down. Each scenario's last page is
+ * saved as test-results/<app>-<n>-<scenario>.png.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
