@@ -4,7 +4,11 @@
  * HTTP with a small cookie jar, following redirects by hand as a browser
  * would. Import from `@oauth1-examples/shared/suite` in a vitest file.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExampleConfig } from './config.ts'
 import type { RunningApp } from './server.ts'
@@ -331,6 +335,56 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         const response = await fetch(`${appUrl}${path}`, { ...init, redirect: 'manual' })
         expect(response.status, `${init?.method ?? 'GET'} ${path}`).toBeLessThan(500)
         await response.body?.cancel()
+      }
+    })
+  })
+
+  describe(`the ${example.framework} example app, with its SQLite file`, () => {
+    it('keeps the token in the oauth1_token table, never in a cookie, and uses it for the API', async () => {
+      const dir = mkdtempSync(join(tmpdir(), `oauth1-${example.id}-`))
+      const path = join(dir, 'example.db')
+      const running = await startWithProvider(example, {}, { databasePath: path })
+      try {
+        const client = new HttpClient()
+        await logIn(client, running.app.url, running.provider, 'allow', '1001')
+        const api = await client.request(`${running.app.url}/api-call`)
+        expect(api.status).toBe(200)
+        await api.body?.cancel()
+
+        const db = new Database(path, { readonly: true })
+        try {
+          const rows = db
+            .prepare(
+              `SELECT t.name, t.oauth_token, t.oauth_token_secret, u.provider_user_id, u.screen_name
+               FROM oauth1_token t JOIN users u ON u.id = CAST(t.user AS INTEGER)`,
+            )
+            .all() as Record<string, string>[]
+          expect(rows).toHaveLength(1)
+          const row = rows[0]!
+          expect(row).toMatchObject({
+            name: 'provider',
+            provider_user_id: '1001',
+            screen_name: 'alice',
+          })
+          // The API call was signed with exactly this saved token.
+          const call = running.provider.requests.findLast((r) => r.url.startsWith('/api/echo'))
+          expect(call?.oauthParams.oauth_token).toBe(row.oauth_token)
+          // No cookie holds the token secret, however it is encoded.
+          const secret = row.oauth_token_secret!
+          for (const [name, value] of client.cookies) {
+            const decoded = [value, decodeURIComponent(value)]
+            for (const part of value.split(/[.:]/)) {
+              decoded.push(Buffer.from(part, 'base64').toString('latin1'))
+              decoded.push(Buffer.from(part, 'base64url').toString('latin1'))
+            }
+            for (const text of decoded) expect(text, `cookie ${name}`).not.toContain(secret)
+          }
+        } finally {
+          db.close()
+        }
+      } finally {
+        await running.close()
+        rmSync(dir, { recursive: true, force: true })
       }
     })
   })
