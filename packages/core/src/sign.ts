@@ -181,7 +181,7 @@ export async function signRequest(
   }
   const method = request.method
   const upperMethod = normalizeMethod(method, 'request.method')
-  const url = toHttpUrl(request.url, 'request.url')
+  const url = parseRequestUrl(request.url)
 
   const clientId = credentials.clientId
   if (typeof clientId !== 'string' || clientId === '') {
@@ -243,9 +243,11 @@ export async function signRequest(
     init !== undefined && init !== null && Object.getPrototypeOf(init) === Object.prototype
   const rawBody = request.body
   let contentType =
-    init === undefined || init === null || (plain && !hasKey(init as object, 'content-type'))
+    init === undefined || init === null
       ? null
-      : headers.get('content-type')
+      : plain
+        ? plainHeader(init as Record<string, string>, 'content-type')
+        : headers.get('content-type')
   let bodyText: string | null = null // the body as a string, when it is a string or URLSearchParams
   let bodyBytes: Uint8Array | null = null
   if (rawBody === undefined || rawBody === null) {
@@ -286,8 +288,9 @@ export async function signRequest(
 
   // Protocol parameters, each percent-encoded once; the encoded values serve
   // the base string and the header, query or body alike.
-  const eNonce = percentEncode(nonce)
-  const eTimestamp = percentEncode(timestamp)
+  // A generated nonce is hex and a timestamp digits: nothing to encode.
+  const eNonce = options.nonce === undefined ? nonce : percentEncode(nonce)
+  const eTimestamp = timestamp
   const eClientId = percentEncode(clientId)
   const eToken = token ? percentEncode(token) : undefined
   const eCallback = callback ? percentEncode(callback) : undefined
@@ -327,7 +330,7 @@ export async function signRequest(
     const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
     if (text !== '') addEncoded(own, text, sortedOAuth, 'request.body')
   }
-  if (own.length > 1) own.sort(comparePairs)
+  if (own.length > 1) sortPairs(own)
 
   // Merge both sorted lists into the normalised parameters, encoded once more
   // for the base string (only % = & need it: "=" is %3D, "&" is %26).
@@ -353,14 +356,18 @@ export async function signRequest(
   }
 
   const hostHeader =
-    init === undefined || init === null || (plain && !hasKey(init as object, 'host'))
+    init === undefined || init === null
       ? null
-      : headers.get('host')
-  const authority =
-    hostHeader === null ? url.host : hostFromHeader(url.protocol, hostHeader, 'headers.host')
-  const baseString = `${percentEncode(upperMethod)}&${encodeBaseUri(
-    `${url.protocol}//${authority}${url.pathname}`,
-  )}&${normalized}`
+      : plain
+        ? plainHeader(init as Record<string, string>, 'host')
+        : headers.get('host')
+  const encodedUri =
+    hostHeader === null
+      ? url.encodedBaseUri
+      : encodeBaseUri(
+          `${url.protocol}//${hostFromHeader(url.protocol, hostHeader, 'headers.host')}${url.pathname}`,
+        )
+  const baseString = `${upperMethod === 'GET' || upperMethod === 'POST' ? upperMethod : percentEncode(upperMethod)}&${encodedUri}&${normalized}`
 
   const pending = signWith(
     getCryptoBackend(),
@@ -375,7 +382,8 @@ export async function signRequest(
   )
   // node:crypto answers synchronously: skip a needless await.
   const signature = typeof pending === 'string' ? pending : await pending
-  const eSignature = percentEncode(signature)
+  const eSignature =
+    signatureMethod === 'PLAINTEXT' ? percentEncode(signature) : encodeBase64(signature)
 
   // Authlib's order: nonce, timestamp, version, method, key, token, callback, verifier, hash.
   let outUrl = url.href
@@ -390,7 +398,17 @@ export async function signRequest(
     if (eCallback !== undefined) header += `, oauth_callback="${eCallback}"`
     if (eVerifier !== undefined) header += `, oauth_verifier="${eVerifier}"`
     if (eBodyHash !== undefined) header += `, oauth_body_hash="${eBodyHash}"`
-    headers.set('authorization', `${header}, oauth_signature="${eSignature}"`)
+    const authorization = `${header}, oauth_signature="${eSignature}"`
+    // append is cheaper than set, and the same when there is no Authorization yet.
+    if (
+      init === undefined ||
+      init === null ||
+      (plain && plainHeader(init as Record<string, string>, 'authorization') === null)
+    ) {
+      headers.append('authorization', authorization)
+    } else {
+      headers.set('authorization', authorization)
+    }
   } else {
     let encoded = `oauth_nonce=${eNonce}&oauth_timestamp=${eTimestamp}&oauth_version=1.0&oauth_signature_method=${signatureMethod}&oauth_consumer_key=${eClientId}`
     if (eToken !== undefined) encoded += `&oauth_token=${eToken}`
@@ -420,6 +438,38 @@ export async function signRequest(
 
 const QUOTED_SPECIALS = /["\\]/g
 
+/** What signRequest reads of the request URL. */
+interface ParsedRequestUrl {
+  href: string
+  protocol: string
+  pathname: string
+  search: string
+  /** percentEncode of the base string URI from the URL's own authority. */
+  encodedBaseUri: string
+}
+
+// The last URL string parsed (not secret): apps sign the same endpoint again
+// and again, and parsing costs as much as a third of an HMAC.
+let lastUrlInput: string | undefined
+let lastUrl: ParsedRequestUrl | undefined
+
+function parseRequestUrl(input: string | URL): ParsedRequestUrl {
+  if (typeof input === 'string' && input === lastUrlInput) return lastUrl!
+  const url = toHttpUrl(input, 'request.url')
+  const parsed: ParsedRequestUrl = {
+    href: url.href,
+    protocol: url.protocol,
+    pathname: url.pathname,
+    search: url.search,
+    encodedBaseUri: encodeBaseUri(`${url.protocol}//${url.host}${url.pathname}`),
+  }
+  if (typeof input === 'string') {
+    lastUrlInput = input
+    lastUrl = parsed
+  }
+  return parsed
+}
+
 // Apps call the same few endpoints again and again: keep their encoded base
 // string URIs (not secret) in a small bounded map.
 const encodedUris = new BoundedMap<string, string>(64)
@@ -433,12 +483,35 @@ function encodeBaseUri(uri: string): string {
   return encoded
 }
 
-/** True when a plain header object has `lowerName` in any case. */
-function hasKey(init: object, lowerName: string): boolean {
-  for (const key in init) {
-    if (key.length === lowerName.length && key.toLowerCase() === lowerName) return true
+const HTTP_WHITESPACE_ENDS = /^[\t\n\r ]+|[\t\n\r ]+$/g
+
+/** percentEncode for base64 text, whose only reserved characters are + / =. */
+function encodeBase64(base64: string): string {
+  let out = ''
+  let last = 0
+  for (let i = 0; i < base64.length; i++) {
+    const c = base64.charCodeAt(i)
+    if (c === 0x2b /* + */ || c === 0x2f /* / */ || c === 0x3d /* = */) {
+      out += `${base64.slice(last, i)}${c === 0x2b ? '%2B' : c === 0x2f ? '%2F' : '%3D'}`
+      last = i + 1
+    }
   }
-  return false
+  return last === 0 ? base64 : out + base64.slice(last)
+}
+
+/**
+ * A header's value from a plain-object init, as Headers#get gives it (a
+ * repeated name in other cases joined with ", ", whitespace trimmed), or null.
+ */
+function plainHeader(init: Record<string, string>, lowerName: string): string | null {
+  let value: string | null = null
+  for (const key in init) {
+    if (key.length === lowerName.length && key.toLowerCase() === lowerName) {
+      const trimmed = String(init[key]).replace(HTTP_WHITESPACE_ENDS, '')
+      value = value === null ? trimmed : `${value}, ${trimmed}`
+    }
+  }
+  return value
 }
 
 /**
@@ -478,6 +551,23 @@ function addEncoded(
 function comparePairs(a: [string, string], b: [string, string]): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1
   return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0
+}
+
+/** Sorts in place: insertion sort for the usual handful (Array#sort's setup costs more), else Array#sort. */
+function sortPairs(pairs: [string, string][]): void {
+  if (pairs.length > 16) {
+    pairs.sort(comparePairs)
+    return
+  }
+  for (let i = 1; i < pairs.length; i++) {
+    const item = pairs[i]!
+    let j = i - 1
+    while (j >= 0 && comparePairs(pairs[j]!, item) > 0) {
+      pairs[j + 1] = pairs[j]!
+      j--
+    }
+    pairs[j + 1] = item
+  }
 }
 
 /** percentEncode of an already percent-encoded string: only `%` changes (to `%25`). */

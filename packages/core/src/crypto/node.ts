@@ -44,6 +44,8 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   const privateKeys = new BoundedMap<string, KeyObject>(16)
   const publicKeys = new BoundedMap<string, KeyObject>(16)
   const hmacKeys = new BoundedMap<string, KeyObject>(64)
+  let lastHmacKey: string | undefined
+  let lastHmacKeyObject: KeyObject | undefined
 
   function privateKey(key: RsaKey, label: string): KeyObject {
     let object: KeyObject
@@ -107,13 +109,21 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   return {
     name: 'node',
     hmac(hash, key, data) {
-      // A string key is turned into a key object on every call; keep the last few.
-      let secret = hmacKeys.get(key)
-      if (secret === undefined) {
-        secret = crypto.createSecretKey(utf8.encode(key))
-        hmacKeys.set(key, secret)
+      // A string key is turned into a key object on every call; keep the last few,
+      // and the very last one at hand (the same key string comes back, see index.ts).
+      let secret: KeyObject | undefined
+      if (key === lastHmacKey) {
+        secret = lastHmacKeyObject
+      } else {
+        secret = hmacKeys.get(key)
+        if (secret === undefined) {
+          secret = crypto.createSecretKey(utf8.encode(key))
+          hmacKeys.set(key, secret)
+        }
+        lastHmacKey = key
+        lastHmacKeyObject = secret
       }
-      return crypto.createHmac(NODE_HASH[hash], secret).update(data).digest('base64')
+      return crypto.createHmac(NODE_HASH[hash], secret!).update(data).digest('base64')
     },
     rsaSign(hash, key, data, label) {
       const object = privateKey(key, label)
