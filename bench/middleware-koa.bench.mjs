@@ -6,7 +6,10 @@
 // process loads them with autocannon (one server at a time), alternating A, B, A, B…
 // so drift (thermal, GC, other load) hits both alike. Reports the median
 // requests/s of each and the median of the paired ratios (each B run over the
-// A run just before it); target: with ≥ 95% of without. Also reports each
+// A run just before it); target: with ≥ 95% of without. Two more servers show
+// where the cost goes: `oauth.middleware({ context: false })` (no
+// AsyncLocalStorage) and a bare `AsyncLocalStorage.run(ctx, next)` middleware
+// (on Node 20 AsyncLocalStorage slows every async resource of its process). Also reports each
 // server's CPU time per request (steadier than requests/s on a busy machine)
 // and the cost of the whole Koa pipeline driven without the network.
 //
@@ -36,11 +39,11 @@ function arg(name, fallback) {
   return value
 }
 
-const ROUNDS = arg('rounds', 6)
+const ROUNDS = arg('rounds', 8)
 const DURATION = arg('duration', 2) // seconds per run
 const CONNECTIONS = arg('connections', 20)
 const PIPELINING = arg('pipelining', 1)
-const HARD_LIMIT_MS = (ROUNDS * 2 * (DURATION + 1) + 90) * 1000
+const HARD_LIMIT_MS = (ROUNDS * 4 * (DURATION + 1) + 120) * 1000
 const KEY = 'bench-koa-session-key-0123456789abcdef'
 
 async function listen(app) {
@@ -54,8 +57,12 @@ async function listen(app) {
  * Node 20, AsyncLocalStorage in use slows every promise of its process, so a
  * "without" server sharing the process would pay part of the cost too.
  */
-/** The app under test: koa-session, optionally `oauth.middleware()`, a trivial route. */
-async function makeApp(withMiddleware) {
+/**
+ * The app under test: koa-session, then `variant`: nothing (`without`),
+ * `oauth.middleware()` (`with`), or, for reference, a bare
+ * `AsyncLocalStorage.run(ctx, next)` (`als`); then a trivial route.
+ */
+async function makeApp(variant) {
   const koaModule = pkgRequire('koa')
   const Koa = typeof koaModule === 'function' ? koaModule : koaModule.default
   const sessionModule = pkgRequire('koa-session')
@@ -77,15 +84,21 @@ async function makeApp(withMiddleware) {
   const app = new Koa()
   app.keys = [KEY]
   app.use(session(app))
-  if (withMiddleware) app.use(oauth.middleware())
+  if (variant === 'with') app.use(oauth.middleware())
+  if (variant === 'nocontext') app.use(oauth.middleware({ context: false }))
+  if (variant === 'als') {
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const storage = new AsyncLocalStorage()
+    app.use((ctx, next) => storage.run(ctx, next))
+  }
   app.use((ctx) => {
     ctx.body = 'ok'
   })
   return app
 }
 
-async function serve(withMiddleware) {
-  const app = await makeApp(withMiddleware)
+async function serve(variant) {
+  const app = await makeApp(variant)
   const server = await listen(app)
   process.send({ port: server.address().port })
   // the parent asks for this process's CPU time around each run
@@ -156,10 +169,10 @@ async function load(autocannon, port, duration) {
  * socket-less requests: CPU time per request without the network, with
  * AsyncLocalStorage's process-wide promise cost included.
  */
-async function pipeline(withMiddleware) {
+async function pipeline(variant) {
   const { IncomingMessage, ServerResponse } = await import('node:http')
   const { Socket } = await import('node:net')
-  const handle = (await makeApp(withMiddleware)).callback()
+  const handle = (await makeApp(variant)).callback()
   const once = () =>
     new Promise((resolve) => {
       const req = new IncomingMessage(new Socket())
@@ -199,13 +212,20 @@ function pipelineCost(self, variant) {
 }
 
 /** Parent: load the servers alternately. */
+/** The servers, in the order each round loads them. `without` is the baseline. */
+const VARIANTS = [
+  ['without', 'without oauth.middleware()'],
+  ['with', 'with oauth.middleware()'],
+  ['nocontext', 'with oauth.middleware({ context: false })'],
+  ['als', 'a bare AsyncLocalStorage.run (reference)'],
+]
+
 async function main() {
   const autocannon = pkgRequire('autocannon')
   const self = fileURLToPath(import.meta.url)
-  const children = {
-    without: fork(self, ['--serve=without'], { stdio: 'inherit' }),
-    with: fork(self, ['--serve=with'], { stdio: 'inherit' }),
-  }
+  const children = Object.fromEntries(
+    VARIANTS.map(([name]) => [name, fork(self, [`--serve=${name}`], { stdio: 'inherit' })]),
+  )
   const stop = () => {
     for (const child of Object.values(children)) {
       if (child.connected) child.disconnect()
@@ -225,53 +245,43 @@ async function main() {
         child.once('exit', (code) => reject(new Error(`server process exited (${code})`)))
       })
     }
-    // warm up both (JIT, session code paths)
-    await load(autocannon, ports.without, 1)
-    await load(autocannon, ports.with, 1)
+    // warm up every server (JIT, session code paths)
+    for (const [name] of VARIANTS) await load(autocannon, ports[name], 1)
 
-    const a = []
-    const b = []
-    const cpuA = []
-    const cpuB = []
+    const runs = Object.fromEntries(VARIANTS.map(([name]) => [name, []]))
     for (let i = 0; i < ROUNDS; i++) {
-      const ra = await measure(autocannon, children.without, ports.without, DURATION)
-      const rb = await measure(autocannon, children.with, ports.with, DURATION)
-      a.push(ra.rps)
-      b.push(rb.rps)
-      cpuA.push(ra.cpuPerRequest)
-      cpuB.push(rb.cpuPerRequest)
+      // rotate the order each round, so no server always goes first
+      for (let j = 0; j < VARIANTS.length; j++) {
+        const [name] = VARIANTS[(i + j) % VARIANTS.length]
+        runs[name].push(await measure(autocannon, children[name], ports[name], DURATION))
+      }
     }
-    const cpuWithout = median(cpuA)
-    const cpuWith = median(cpuB)
-    const without = median(a)
-    const withMw = median(b)
-    // each B run against the A run just before it: robust to slow drift in load
-    const ratio = median(b.map((rps, i) => rps / a[i]))
-    const fmt = (n) => Math.round(n).toLocaleString('en-US')
-    const pipeA = []
-    const pipeB = []
+    const rps = (name) => median(runs[name].map((r) => r.rps))
+    const cpu = (name) => median(runs[name].map((r) => r.cpuPerRequest))
+    // each run against the baseline run of the same round: robust to slow drift in load
+    const ratio = (name) => median(runs[name].map((r, i) => r.rps / runs.without[i].rps))
+
+    const pipe = { without: [], with: [] }
     for (let i = 0; i < 2; i++) {
-      pipeA.push(await pipelineCost(self, 'without'))
-      pipeB.push(await pipelineCost(self, 'with'))
+      pipe.without.push(await pipelineCost(self, 'without'))
+      pipe.with.push(await pipelineCost(self, 'with'))
     }
-    const pipeWithout = median(pipeA)
-    const pipeWith = median(pipeB)
+    const pipeWithout = median(pipe.without)
+    const pipeWith = median(pipe.with)
+
+    const fmt = (n) => Math.round(n).toLocaleString('en-US')
+    const pct = (n) => `${(n * 100).toFixed(1)}%`
     console.log(
-      `koa + koa-session, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION}s alternating, Node ${process.version}`,
+      `koa + koa-session, ${CONNECTIONS} connections, ${ROUNDS}×${DURATION}s per server per round, ` +
+        `servers alternating in rotating order, Node ${process.version}`,
     )
-    console.log(
-      `  without oauth.middleware(): ${fmt(without)} req/s (runs: ${a.map(fmt).join(', ')})`,
-    )
-    console.log(
-      `  with    oauth.middleware(): ${fmt(withMw)} req/s (runs: ${b.map(fmt).join(', ')})`,
-    )
-    console.log(
-      `  with/without: ${(ratio * 100).toFixed(1)}% (median of the ${ROUNDS} paired runs; target ≥ 95%)`,
-    )
-    console.log(
-      `  server CPU per request: without ${cpuWithout.toFixed(1)} µs, with ${cpuWith.toFixed(1)} µs ` +
-        `(medians) → capacity with/without ${((cpuWithout / cpuWith) * 100).toFixed(1)}%`,
-    )
+    for (const [name, label] of VARIANTS) {
+      const detail = name === 'without' ? '' : `, ${pct(ratio(name))} of without`
+      console.log(
+        `  ${label.padEnd(42)} ${fmt(rps(name)).padStart(7)} req/s, ${cpu(name).toFixed(1)} µs CPU/request${detail}`,
+      )
+    }
+    console.log(`  target: with ≥ 95% of without → ${ratio('with') >= 0.95 ? 'met' : 'NOT met'}`)
     console.log(
       `  whole Koa pipeline, no network, CPU: without ${(pipeWithout / 1000).toFixed(2)} µs, with ` +
         `${(pipeWith / 1000).toFixed(2)} µs per request → the middleware adds ` +
@@ -280,17 +290,14 @@ async function main() {
     console.log(
       JSON.stringify({
         bench: 'middleware-koa',
-        withoutRps: Math.round(without),
-        withRps: Math.round(withMw),
-        ratio: Number(ratio.toFixed(4)),
-        serverCpuUsPerRequest: {
-          without: Number(cpuWithout.toFixed(2)),
-          with: Number(cpuWith.toFixed(2)),
-        },
-        cpuCapacityRatio: Number((cpuWithout / cpuWith).toFixed(4)),
+        rps: Object.fromEntries(VARIANTS.map(([name]) => [name, Math.round(rps(name))])),
+        ratio: Object.fromEntries(VARIANTS.map(([name]) => [name, Number(ratio(name).toFixed(4))])),
+        cpuUsPerRequest: Object.fromEntries(
+          VARIANTS.map(([name]) => [name, Number(cpu(name).toFixed(2))]),
+        ),
         pipelineNsPerRequest: { without: Math.round(pipeWithout), with: Math.round(pipeWith) },
         target: 0.95,
-        pass: ratio >= 0.95,
+        pass: ratio('with') >= 0.95,
       }),
     )
   } finally {
@@ -302,12 +309,12 @@ async function main() {
 const serveArg = process.argv.find((a) => a.startsWith('--serve='))
 const pipelineArg = process.argv.find((a) => a.startsWith('--pipeline='))
 if (pipelineArg !== undefined) {
-  pipeline(pipelineArg === '--pipeline=with').catch((err) => {
+  pipeline(pipelineArg.slice('--pipeline='.length)).catch((err) => {
     console.error(err)
     process.exit(1)
   })
 } else if (serveArg !== undefined) {
-  serve(serveArg === '--serve=with').catch((err) => {
+  serve(serveArg.slice('--serve='.length)).catch((err) => {
     console.error(err)
     process.exit(1)
   })

@@ -147,6 +147,12 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
         }
         return
       }
+      case '/me-with-ctx': {
+        const me = await oauth.provider.get('me', { request: ctx })
+        ctx.status = me.status
+        ctx.body = await me.json()
+        return
+      }
       case '/me': {
         // no token, no request: the middleware's context finds this ctx, fetchToken the token
         const me = await oauth.provider.get('me')
@@ -377,6 +383,17 @@ describe('the login, end to end', () => {
     const me = await agent.get('/me')
     expect(me.status).toBe(401)
     expect(lastError(h).code).toBe('missing_token')
+  })
+
+  it('with middleware({ context: false }), API calls need the ctx passed', async () => {
+    const h = await setup({ middleware: { context: false } })
+    const agent = h.agent()
+    expect((await agent.get(pathOf(await approve(await login(h, agent))))).status).toBe(200)
+    expect((await agent.get('/me')).status).toBe(401)
+    expect(lastError(h).code).toBe('missing_token')
+    const me = await agent.get('/me-with-ctx')
+    expect(me.status).toBe(200)
+    expect(me.body.id).toBeTruthy()
   })
 
   it('answers 401 missing_token for an API call before login', async () => {

@@ -101,6 +101,9 @@ describe('oauth.middleware() start-up checks', () => {
     expect(() => oauth.middleware({ secret: 42 as never })).toThrow(
       new TypeError('options.secret should be a string or a Uint8Array'),
     )
+    expect(() => oauth.middleware({ context: 'yes' as never })).toThrow(
+      new TypeError('options.context should be a boolean'),
+    )
     expect(() => oauth.middleware({ app: {} as never })).toThrow(
       new TypeError('options.app should be a Koa application'),
     )
