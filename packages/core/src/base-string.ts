@@ -33,6 +33,7 @@ export function toHttpUrl(url: string | URL, label: string): URL {
 
 /** @internal Validates an HTTP method token; returns it uppercased for the base string. */
 export function normalizeMethod(method: unknown, label: string): string {
+  if (method === 'GET' || method === 'POST') return method
   if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) {
     throw new TypeError(`${label} should be an HTTP method token such as "GET"`)
   }

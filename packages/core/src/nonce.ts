@@ -14,6 +14,7 @@ const NONCE_BYTES = 16
 const POOL_BYTES = NONCE_BYTES * 256
 let pool: Uint8Array<ArrayBuffer> | undefined
 let poolOffset = POOL_BYTES
+let hexView: Buffer | undefined
 
 /**
  * A fresh nonce: 16 bytes from the platform CSPRNG
@@ -28,18 +29,26 @@ let poolOffset = POOL_BYTES
  */
 export function generateNonce(): string {
   if (poolOffset === POOL_BYTES || pool === undefined) {
-    pool ??= new Uint8Array(POOL_BYTES)
+    if (pool === undefined) {
+      pool = new Uint8Array(POOL_BYTES)
+      const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+      hexView = NodeBuffer ? NodeBuffer.from(pool.buffer, pool.byteOffset, POOL_BYTES) : undefined
+    }
     globalThis.crypto.getRandomValues(pool)
     poolOffset = 0
   }
   const bytes = pool
   const start = poolOffset
   poolOffset += NONCE_BYTES
-  let nonce = ''
-  for (let i = start; i < start + NONCE_BYTES; i++) {
-    nonce += HEX[bytes[i]!]
-    bytes[i] = 0
+  let nonce: string
+  if (hexView !== undefined) {
+    // Node's Buffer writes hex natively, as one flat string.
+    nonce = hexView.toString('hex', start, start + NONCE_BYTES)
+  } else {
+    nonce = ''
+    for (let i = start; i < start + NONCE_BYTES; i++) nonce += HEX[bytes[i]!]
   }
+  bytes.fill(0, start, start + NONCE_BYTES)
   return nonce
 }
 
@@ -66,5 +75,14 @@ export function resetNoncePool(): void {
  * ```
  */
 export function generateTimestamp(clockOffset = 0): string {
-  return String(Math.floor((Date.now() + clockOffset) / 1000))
+  const seconds = Math.floor((Date.now() + clockOffset) / 1000)
+  if (seconds !== lastSeconds) {
+    lastSeconds = seconds
+    lastTimestamp = String(seconds)
+  }
+  return lastTimestamp
 }
+
+// Many requests are signed within one second: keep its string.
+let lastSeconds = Number.NaN
+let lastTimestamp = ''
