@@ -620,6 +620,37 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
       }
     })
 
+    it('reads plain-object headers as Headers would: any case, trimmed; replaces an Authorization', async () => {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: 'a=1',
+          headers: {
+            'Content-TYPE': ` ${FORM}\t`,
+            Authorization: 'Bearer old',
+            HOST: ' e.example ',
+          },
+        },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.baseString).toContain('a%3D1')
+      expect(signed.headers.get('authorization')).toMatch(/^OAuth oauth_nonce="abc"/)
+      expect(signed.headers.get('content-type')).toBe(FORM)
+      const viaHeaders = await signRequest(
+        {
+          method: 'POST',
+          url: 'https://e.example/p',
+          body: 'a=1',
+          headers: new Headers({ 'content-type': FORM, authorization: 'Bearer old' }),
+        },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(viaHeaders.headers.get('authorization')).toBe(signed.headers.get('authorization'))
+    })
+
     it('a URLSearchParams body with no content type is a form: signed, and the content type set', async () => {
       const signed = await signRequest(
         {

@@ -230,19 +230,26 @@ export async function signRequest(
 
   // Headers and body. `new Headers` copies, so the caller's object is untouched.
   const init = request.headers
+  // A plain object (the usual case) is copied entry by entry, which is cheaper
+  // than Headers' own record conversion, and read in the same pass: Headers#get
+  // is not cheap either.
+  const plain =
+    init !== undefined && init !== null && Object.getPrototypeOf(init) === Object.prototype
   let headers: Headers
+  let scanned: ScannedHeaders | undefined
   try {
-    headers = new Headers(init)
+    if (plain) {
+      headers = new Headers()
+      scanned = copyPlainHeaders(init as Record<string, string>, headers)
+    } else {
+      headers = new Headers(init)
+    }
   } catch {
     throw new TypeError(
       'request.headers should be a valid HeadersInit (names and values of a Headers)',
     )
   }
-  // Headers#get is not cheap: skip it when a plain-object init shows the header is absent.
-  const plain =
-    init !== undefined && init !== null && Object.getPrototypeOf(init) === Object.prototype
   const rawBody = request.body
-  const scanned = plain ? scanPlainHeaders(init as Record<string, string>) : undefined
   let contentType =
     init === undefined || init === null
       ? null
@@ -500,20 +507,23 @@ interface ScannedHeaders {
 }
 
 /**
- * Reads Content-Type and Host from a plain-object init in one pass (a name
- * repeated in other cases joined with ", ", HTTP whitespace trimmed, as
- * Headers#get gives it) and notes whether Authorization is there.
+ * Appends a plain-object init's entries to `headers` and, in the same pass,
+ * reads Content-Type and Host (a name repeated in other cases joined with
+ * ", ", HTTP whitespace trimmed, as Headers#get gives it) and notes whether
+ * Authorization is there.
  */
-function scanPlainHeaders(init: Record<string, string>): ScannedHeaders {
+function copyPlainHeaders(init: Record<string, string>, headers: Headers): ScannedHeaders {
   const found: ScannedHeaders = { contentType: null, host: null, authorization: false }
   for (const key in init) {
+    const raw = init[key]!
+    headers.append(key, raw)
     const length = key.length
     if (length !== 12 && length !== 4 && length !== 13) continue
     const lower = key.toLowerCase()
     if (lower === 'authorization') {
       found.authorization = true
     } else if (lower === 'content-type' || lower === 'host') {
-      const value = String(init[key]).replace(HTTP_WHITESPACE_ENDS, '')
+      const value = String(raw).replace(HTTP_WHITESPACE_ENDS, '')
       const field = lower === 'host' ? 'host' : 'contentType'
       const previous = found[field]
       found[field] = previous === null ? value : `${previous}, ${value}`
