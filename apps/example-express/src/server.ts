@@ -167,7 +167,7 @@ export function createApp(
     if (res.headersSent) return next(err)
     if (err instanceof OAuthError) return send(res, oauthErrorPage(pageContext(req), err))
     const page = errorPage(pageContext(req), err)
-    if (page.status >= 500) console.error(err)
+    if (page.status === 500) console.error(err) // a bug: log it
     send(res, page)
   }
   app.use(onError)

@@ -97,7 +97,7 @@ export function createApp(
     } catch (err) {
       if (err instanceof OAuthError) return send(ctx, oauthErrorPage(pageContext(ctx), err))
       const page = errorPage(pageContext(ctx), err)
-      if (page.status >= 500) ctx.app.emit('error', err, ctx)
+      if (page.status === 500) ctx.app.emit('error', err, ctx) // a bug: log it
       send(ctx, page)
     }
   })

@@ -114,5 +114,12 @@ describe('pages', () => {
     expect(errorPage(ctx, 'a string').status).toBe(500)
     expect(errorPage(ctx, Object.assign(new Error('x'), { statusCode: 413 })).status).toBe(413)
     expect(notFoundPage(ctx).status).toBe(404)
+    const down = errorPage(
+      ctx,
+      new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') }),
+    )
+    expect(down.status).toBe(502)
+    expect(down.html).toContain('Test Provider cannot be reached')
+    expect(down.html).not.toContain('ECONNREFUSED')
   })
 })

@@ -225,11 +225,29 @@ const STATUS_TITLES: Record<number, string> = {
 }
 
 /**
- * The page for any other error: its status when it has a 4xx/502 one
- * (framework errors such as a malformed URL, or a bad profile response),
- * otherwise a plain 500 that shows nothing of the error.
+ * The page for any other error: 502 when the provider cannot be reached
+ * (fetch's `TypeError`), its status when it has a 4xx/502 one (framework
+ * errors such as a malformed URL, or a bad profile response), otherwise a
+ * plain 500 that shows nothing of the error.
  */
 export function errorPage(ctx: PageContext, err: unknown): Page {
+  if (isNetworkError(err)) {
+    // An API call (`provider.get(…)`) rejects as fetch does when the provider
+    // is down; the login endpoints turn that into OAuthError fetch_token_denied.
+    const title = `${ctx.providerName} cannot be reached`
+    return page(
+      ctx,
+      title,
+      errorBody(
+        ctx,
+        title,
+        `The app could not connect to ${ctx.providerName}. Please try again later.`,
+        { status: 502 },
+        false,
+      ),
+      502,
+    )
+  }
   const e = (typeof err === 'object' && err !== null ? err : {}) as HttpLikeError
   const raw = typeof e.status === 'number' ? e.status : e.statusCode
   const status = typeof raw === 'number' && raw >= 400 && raw < 600 ? raw : 500
@@ -265,6 +283,11 @@ export function errorPage(ctx: PageContext, err: unknown): Page {
     ),
     status,
   )
+}
+
+/** fetch's own rejection: no connection, DNS failure, connection reset. */
+function isNetworkError(err: unknown): boolean {
+  return err instanceof TypeError && err.message === 'fetch failed'
 }
 
 /** 404 for any other path. */

@@ -518,6 +518,20 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       }
     })
 
+    it('shows a 502 page when the provider goes down after the login', async () => {
+      const running = await startWithProvider(example)
+      try {
+        const client = new HttpClient()
+        await logIn(client, running.app.url, running.provider)
+        await running.provider.close()
+        const response = await client.request(`${running.app.url}/api-call`)
+        expect(response.status).toBe(502)
+        expect(await page(response)).toContain('Test Provider cannot be reached')
+      } finally {
+        await running.close()
+      }
+    })
+
     it('shows a 502 page, "cannot be reached", when the provider is down', async () => {
       const running = await startWithProvider(example)
       try {
