@@ -9,8 +9,8 @@
 // their event loop, and A does not pay for B's AsyncLocalStorage (which, once
 // used, adds async hooks to the whole process on Node 20). Besides requests/s,
 // the servers' CPU time per request is reported: the machine's other load
-// distorts it far less. Options: --rounds (default 6), --seconds per round
-// (default 2), --connections (default 10). Target: B >= 95% of A.
+// distorts it far less. Options: --rounds (default 16), --seconds per round
+// (default 1), --connections (default 10). Target: B >= 95% of A.
 import { fork } from 'node:child_process'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
@@ -23,8 +23,8 @@ const { values: args } = parseArgs({
   options: {
     serve: { type: 'string' },
     micro: { type: 'string' },
-    rounds: { type: 'string', default: '6' },
-    seconds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '1' },
     connections: { type: 'string', default: '10' },
   },
 })
