@@ -342,22 +342,22 @@ export async function signRequest(
 
   // Merge both sorted lists into the normalised parameters, encoded once more
   // for the base string (only % = & need it: "=" is %3D, "&" is %26).
-  // Joined once at the end: one flat string rather than a long chain of concatenations.
-  const parts: string[] = []
+  // Concatenated as we go (Array#join over these short strings profiled far slower).
+  let normalized = ''
   let i = 0
   let j = 0
   while (i < own.length || j < sortedOAuth.length) {
+    if (normalized !== '') normalized += '%26'
     // Names never tie across the lists: a request parameter named like a
     // protocol parameter was refused above.
     if (j >= sortedOAuth.length || (i < own.length && own[i]![0] < sortedOAuth[j]!)) {
       const pair = own[i++]!
-      parts.push(`${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`)
+      normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
     } else {
-      parts.push(`${sortedOAuth[j]}%3D${encodePercents(sortedOAuth[j + 1]!)}`)
+      normalized += `${sortedOAuth[j]}%3D${encodePercents(sortedOAuth[j + 1]!)}`
       j += 2
     }
   }
-  const normalized = parts.join('%26')
 
   const hostHeader =
     init === undefined || init === null
