@@ -3,6 +3,7 @@
  * 127.0.0.1, driven by supertest, against a real @oauth1/testing provider.
  * Koa's DEFAULT error handling throughout (no error middleware).
  */
+import { createRequire } from 'node:module'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import Koa from 'koa'
 import session from 'koa-session'
@@ -11,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   isOAuthError,
   type KoaMiddlewareOptions,
+  MISSING_SESSION_MESSAGE,
   OAuth,
   type OAuthError,
   SESSION_KEY,
@@ -65,6 +67,15 @@ interface SetupOptions {
   /** Leave oauth.middleware() out. */
   noMiddleware?: boolean
   middleware?: KoaMiddlewareOptions
+  /** Other Koa and koa-session versions (the peer ranges' lower majors). */
+  impl?: { Koa: typeof Koa; session: typeof session }
+}
+
+// Koa 2 and koa-session 6, installed under aliases, to keep the peer ranges honest
+const requireDev = createRequire(import.meta.url)
+const koa2 = {
+  Koa: requireDev('koa2') as typeof Koa,
+  session: requireDev('koa-session6') as typeof session,
 }
 
 async function setup(options: SetupOptions = {}): Promise<Harness> {
@@ -110,13 +121,13 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
     ...options.register,
   })
 
-  const app = new Koa()
+  const app = new (options.impl?.Koa ?? Koa)()
   app.keys = KEYS
   app.silent = true
   if (options.proxy) app.proxy = true
   const errors: unknown[] = []
   app.on('error', (err) => errors.push(err))
-  app.use(session(options.session ?? {}, app))
+  app.use((options.impl?.session ?? session)(options.session ?? {}, app))
   if (!options.noMiddleware) app.use(oauth.middleware(options.middleware))
   app.use(async (ctx) => {
     switch (ctx.path) {
@@ -709,5 +720,88 @@ describe('bad input never gives a 500', () => {
       .get(pathOf(callback))
       .set('Cookie', `koa.sess=${forgedSession}`)
     expect(res.status).toBe(400)
+  })
+})
+
+describe('on Koa 2 and koa-session 6 (the peer ranges’ lower majors)', () => {
+  it('logs in, and later calls the API with no token passed', async () => {
+    const h = await setup({ impl: koa2 })
+    const agent = h.agent()
+    const callback = await approve(await login(h, agent))
+    const done = await agent.get(pathOf(callback))
+    expect(done.status).toBe(200)
+    expectNoSecretLeak(h, done)
+    const me = await agent.get('/me')
+    expect(me.status).toBe(200)
+    expect(me.body).toEqual(done.body.me)
+    expect((await agent.get(pathOf(callback))).status).toBe(400)
+  })
+
+  it('resolves a relative callback against protocol://host (Koa 2’s ctx.origin too)', async () => {
+    const h = await setup({ impl: koa2, proxy: true })
+    await h
+      .agent()
+      .get('/login')
+      .set('X-Forwarded-Proto', 'https')
+      .set('X-Forwarded-Host', 'app.example')
+    const [first] = h.provider.requests.filter((r) => r.endpoint === 'requestToken')
+    expect(first!.oauthParams.oauth_callback).toBe('https://app.example/authorize')
+  })
+
+  it('a failed callback still clears the entry from the cookie, through Koa 2’s default handler', async () => {
+    const h = await setup({
+      impl: koa2,
+      provider: { quirks: { failure: { accessToken: 'server_error' } } },
+    })
+    const agent = h.agent()
+    const callback = await approve(await login(h, agent))
+    const res = await agent.get(pathOf(callback))
+    expect(res.status).toBe(502)
+    expect(lastError(h).code).toBe('fetch_token_denied')
+    const json = sessionCookieJson(res.headers['set-cookie']) as Record<string, unknown>
+    expect(json).toBeDefined()
+    expect(json[SESSION_KEY]).toBeUndefined()
+    expect((await agent.get(pathOf(callback))).status).toBe(400)
+  })
+
+  it('answers 403 access_denied and 401 missing_token as Koa 2 statuses', async () => {
+    const h = await setup({
+      impl: koa2,
+      provider: { autoApprove: false, quirks: { denial: 'denied' } },
+    })
+    const agent = h.agent()
+    expect((await agent.get('/me')).status).toBe(401)
+    const res = await agent.get(pathOf(await consent(await login(h, agent), 'deny')))
+    expect(res.status).toBe(403)
+    expect(res.text).toContain('access_denied')
+  })
+
+  it('keeps the cookie under 4 KB with koa-session 6 too', async () => {
+    const h = await setup({ impl: koa2 })
+    const agent = h.agent()
+    let size = 0
+    for (let i = 0; i < 8; i++) {
+      const res = await agent.get('/login')
+      const cookie = decodeSetCookies(res.headers['set-cookie']).find((c) => c.name === 'koa.sess')
+      if (cookie) size = Math.max(size, cookie.value.length)
+    }
+    expect(size).toBeGreaterThan(0)
+    expect(size).toBeLessThan(3200)
+  })
+
+  it('fails the first request with the missing-session message', async () => {
+    const app = new koa2.Koa()
+    app.keys = KEYS
+    app.silent = true
+    const errors: Error[] = []
+    app.on('error', (err: Error) => errors.push(err))
+    app.use(new OAuth().middleware())
+    const server = await listen(app)
+    try {
+      expect((await request(server.server).get('/')).status).toBe(500)
+      expect(errors.map((e) => e.message)).toEqual([MISSING_SESSION_MESSAGE])
+    } finally {
+      await server.close()
+    }
   })
 })
