@@ -350,7 +350,7 @@ export async function signRequest(
     if (normalized !== '') normalized += '%26'
     // Names never tie across the lists: a request parameter named like a
     // protocol parameter was refused above.
-    if (j >= sortedOAuth.length || (i < own.length && own[i]![0] < sortedOAuth[j]!)) {
+    if (j >= sortedOAuth.length || (i < own.length && ownFirst(own[i]![0], sortedOAuth[j]!))) {
       const pair = own[i++]!
       normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
     } else {
@@ -485,18 +485,22 @@ function encodeBaseUri(uri: string): string {
 
 const HTTP_WHITESPACE_ENDS = /^[\t\n\r ]+|[\t\n\r ]+$/g
 
-/** percentEncode for base64 text, whose only reserved characters are + / =. */
+/**
+ * percentEncode for base64 text, whose only reserved characters are + / =:
+ * encodeURIComponent encodes exactly those (base64 has none of ! ' ( ) *).
+ */
 function encodeBase64(base64: string): string {
-  let out = ''
-  let last = 0
-  for (let i = 0; i < base64.length; i++) {
-    const c = base64.charCodeAt(i)
-    if (c === 0x2b /* + */ || c === 0x2f /* / */ || c === 0x3d /* = */) {
-      out += `${base64.slice(last, i)}${c === 0x2b ? '%2B' : c === 0x2f ? '%2F' : '%3D'}`
-      last = i + 1
-    }
-  }
-  return last === 0 ? base64 : out + base64.slice(last)
+  return encodeURIComponent(base64)
+}
+
+/**
+ * True when an encoded request parameter name sorts before a protocol
+ * parameter name. Every protocol name starts with "o", so the first
+ * character settles most comparisons.
+ */
+function ownFirst(name: string, oauthName: string): boolean {
+  const c = name.charCodeAt(0)
+  return c === 0x6f /* o */ ? name < oauthName : c < 0x6f
 }
 
 /** The headers signRequest reads, from a plain-object init, as Headers#get gives them. */
