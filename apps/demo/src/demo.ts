@@ -8,8 +8,8 @@
  * with `DEMO_PORT_PROVIDER`, `DEMO_PORT_EXPRESS`, `DEMO_PORT_FASTIFY`,
  * `DEMO_PORT_KOA`, `DEMO_PORT_HONO` (0 = any free port). A default port that
  * is taken is replaced by a free one; a port you chose must be free.
- * `DEMO_HOST` changes the interface (default 127.0.0.1); `DEMO_QUIET=1` stops
- * the log of the provider's requests.
+ * Everything listens on 127.0.0.1 only. `DEMO_QUIET=1` stops the log of the
+ * provider's requests.
  */
 import type { RecordedRequest } from '@oauth1/testing'
 import { EXAMPLES, type ExampleId, startStack } from './stack.ts'
@@ -35,14 +35,16 @@ async function main(): Promise<void> {
   const appPorts = Object.fromEntries(
     EXAMPLES.map((e) => [e.id, port(`DEMO_PORT_${e.id.toUpperCase()}`, e.defaultPort)]),
   ) as Record<ExampleId, { port: number; chosen: boolean }>
-  const anyChosen = providerPort.chosen || Object.values(appPorts).some((p) => p.chosen)
 
   const stack = await startStack({
-    host: process.env.DEMO_HOST || '127.0.0.1',
+    host: '127.0.0.1',
     providerPort: providerPort.port,
     ports: Object.fromEntries(EXAMPLES.map((e) => [e.id, appPorts[e.id].port])),
-    // Defaults give way to a free port; ports someone asked for must be free.
-    fallbackToFreePort: !anyChosen,
+    // Default ports give way to a free one; ports someone asked for must be free.
+    fallbackToFreePort: [
+      ...(providerPort.chosen ? [] : (['provider'] as const)),
+      ...EXAMPLES.filter((e) => !appPorts[e.id].chosen).map((e) => e.id),
+    ],
   })
 
   const width = Math.max(...stack.apps.map((a) => a.framework.length), 'Provider'.length) + 2

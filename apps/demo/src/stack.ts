@@ -41,10 +41,11 @@ export interface StackOptions {
   /** Each app's port (0, the default, for a free one). */
   ports?: Partial<Record<ExampleId, number>>
   /**
-   * When a wanted port is taken, use a free one instead of failing.
-   * Default `false`.
+   * When a wanted port is taken, use a free one instead of failing: `true`
+   * for every port, or the list of those that may move (`'provider'`, app
+   * ids). Default `false`.
    */
-  fallbackToFreePort?: boolean
+  fallbackToFreePort?: boolean | readonly ('provider' | ExampleId)[]
   /** The provider's display name. Default `'Test Provider'`. */
   providerName?: string
   /** Passed to the provider (e.g. `autoApprove` or `quirks` in a test). */
@@ -74,9 +75,10 @@ function origin(host: string, port: number): string {
  * the port was not one the caller insisted on, it starts again (3 tries).
  */
 export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const mayMove = (what: 'provider' | ExampleId) => canMove(options, what)
   const insisted =
-    !options.fallbackToFreePort &&
-    (Boolean(options.providerPort) || Object.values(options.ports ?? {}).some(Boolean))
+    (Boolean(options.providerPort) && !mayMove('provider')) ||
+    Object.entries(options.ports ?? {}).some(([id, port]) => port && !mayMove(id as ExampleId))
   for (let attempt = 1; ; attempt++) {
     try {
       return await startStackOnce(options)
@@ -86,23 +88,29 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   }
 }
 
+/** Whether `what`'s port may give way to a free one (see {@link StackOptions.fallbackToFreePort}). */
+function canMove(options: StackOptions, what: 'provider' | ExampleId): boolean {
+  const fallback = options.fallbackToFreePort
+  return fallback === true || (Array.isArray(fallback) && fallback.includes(what))
+}
+
 function portTaken(err: unknown): boolean {
   return (err as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE'
 }
 
 async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   const host = options.host ?? '127.0.0.1'
-  const fallback = options.fallbackToFreePort ?? false
+  const mayMove = (what: 'provider' | ExampleId) => canMove(options, what)
   const examples = (options.examples ?? EXAMPLES.map((e) => e.id)).map((id) => {
     const example = EXAMPLES.find((e) => e.id === id)
     if (!example) throw new TypeError(`options.examples: unknown example ${JSON.stringify(id)}`)
     return example
   })
 
-  const providerPort = await choosePort(options.providerPort ?? 0, host, fallback)
+  const providerPort = await choosePort(options.providerPort ?? 0, host, mayMove('provider'))
   const appPorts = new Map<ExampleId, number>()
   for (const example of examples) {
-    let port = await choosePort(options.ports?.[example.id] ?? 0, host, fallback)
+    let port = await choosePort(options.ports?.[example.id] ?? 0, host, mayMove(example.id))
     // Two free-port probes can land on the same number; ask again.
     while (port === providerPort || [...appPorts.values()].includes(port)) {
       port = await choosePort(0, host, false)
