@@ -59,7 +59,7 @@ describe('startStack (what `pnpm demo` runs)', () => {
     stack = await startStack({
       examples: ['fastify'],
       providerPort: port,
-      fallbackToFreePort: true,
+      fallbackToFreePort: ['provider'],
     })
     expect(stack.provider.port).not.toBe(port)
     expect((await fetch(`${stack.apps[0]!.url}/`)).status).toBe(200)
