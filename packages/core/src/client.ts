@@ -179,8 +179,13 @@ export function parseCallbackQuery(input: URL | URLSearchParams | string): URLSe
   else if (typeof input === 'string') {
     const hash = input.indexOf('#')
     const noHash = hash === -1 ? input : input.slice(0, hash)
+    // A URL (`https://…?q`), a path (`/cb?q`) or `?q`: the query starts after the
+    // first `?`. Anything else is a bare query string, whose own values may hold a `?`.
+    const isUrlOrPath = noHash.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(noHash)
     const q = noHash.indexOf('?')
-    params = new URLSearchParams(q === -1 ? noHash : noHash.slice(q + 1))
+    if (noHash.startsWith('?')) params = new URLSearchParams(noHash.slice(1))
+    else if (isUrlOrPath) params = new URLSearchParams(q === -1 ? '' : noHash.slice(q + 1))
+    else params = new URLSearchParams(noHash)
   } else {
     throw new TypeError('callback must be a URL, URLSearchParams or a string')
   }

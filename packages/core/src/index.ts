@@ -55,6 +55,7 @@ export {
   type ClientKwargs,
   configKey,
   DEFAULT_TEMPORARY_CREDENTIAL_TTL,
+  isPathCallback,
   OAuth,
   type OAuthOptions,
   RemoteApp,

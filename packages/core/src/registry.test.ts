@@ -1,13 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { parseCallbackQuery } from './client.js'
 import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import {
   configKey,
+  isPathCallback,
   OAuth,
   RemoteApp,
   type ResolvedRemoteAppOptions,
   toUpperSnake,
 } from './registry.js'
+import { createMemoryStore } from './stores.js'
 import type { Token } from './types.js'
 
 const P = 'https://provider.test'
@@ -398,5 +401,50 @@ describe('clientKwargs', () => {
     const [req] = provider.requests
     expect(req!.authorization).toBeNull()
     expect(req!.url.searchParams.get('oauth_token')).toBe('tok')
+  })
+})
+
+describe('a registered callback path', () => {
+  it('is accepted by register and left to the adapters to resolve', async () => {
+    const oauth = new OAuth({ config: {} })
+    const app = oauth.register('site', { clientId: 'a', ...urls, redirectUri: '/authorize' })
+    expect(app.redirectUri).toBe('/authorize')
+    expect(isPathCallback('/authorize')).toBe(true)
+    expect(isPathCallback('//evil.example/cb')).toBe(false)
+    expect(isPathCallback('/\\evil.example/cb')).toBe(false)
+    expect(isPathCallback('https://app.example/cb')).toBe(false)
+    await expect(app.beginAuthorization(createMemoryStore())).rejects.toThrow(
+      new TypeError(
+        `redirectUri "/authorize" is a path: resolve it against your app's origin (the framework adapters do)`,
+      ),
+    )
+  })
+
+  it('still refuses a callback that is neither a URI, a path nor oob', () => {
+    const oauth = new OAuth({ config: {} })
+    expect(() =>
+      oauth.register('x', { clientId: 'a', ...urls, redirectUri: '//evil.example' }),
+    ).toThrow(TypeError)
+  })
+})
+
+describe('parseCallbackQuery', () => {
+  it('reads a bare query string whole, even when a value holds a "?"', () => {
+    const q = parseCallbackQuery('oauth_token=T&oauth_verifier=V&next=/a?b')
+    expect(q.get('oauth_token')).toBe('T')
+    expect(q.get('oauth_verifier')).toBe('V')
+    expect(q.get('next')).toBe('/a?b')
+  })
+
+  it('reads the query of a URL, a path, or a string starting with "?"', () => {
+    for (const input of [
+      'https://app.example/cb?oauth_token=T&oauth_verifier=V#frag',
+      '/cb?oauth_token=T&oauth_verifier=V',
+      '?oauth_token=T&oauth_verifier=V',
+    ]) {
+      const q = parseCallbackQuery(input)
+      expect([q.get('oauth_token'), q.get('oauth_verifier')]).toEqual(['T', 'V'])
+    }
+    expect([...parseCallbackQuery('/cb')]).toEqual([])
   })
 })

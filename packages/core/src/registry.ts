@@ -29,6 +29,14 @@ import type {
 /** How long a pending login may take by default: 10 minutes. */
 export const DEFAULT_TEMPORARY_CREDENTIAL_TTL = 600_000
 
+/**
+ * True for a path-absolute callback (`/authorize`): a registered default that
+ * each framework adapter resolves against the origin of the request at hand.
+ */
+export function isPathCallback(value: string): boolean {
+  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
+}
+
 /** Signing options handed to the underlying {@link OAuth1Client}. */
 export interface ClientKwargs {
   signatureMethod?: SignatureMethod
@@ -43,42 +51,46 @@ export interface ClientKwargs {
  * config as `<NAME>_<OPTION>` (`TWITTER_CLIENT_ID`, `TWITTER_REQUEST_TOKEN_URL`…).
  */
 export interface RemoteAppOptions<Req = any> {
-  clientId?: string
-  clientSecret?: string
+  clientId?: string | undefined
+  clientSecret?: string | undefined
   /** The temporary-credential endpoint. */
-  requestTokenUrl?: string
+  requestTokenUrl?: string | undefined
   /** Extra parameters of the temporary-credential request (sent signed, in the query). */
-  requestTokenParams?: Record<string, string>
+  requestTokenParams?: Record<string, string> | undefined
   /** The token-credential endpoint. */
-  accessTokenUrl?: string
+  accessTokenUrl?: string | undefined
   /** Extra parameters of the token-credential request (sent signed, in the query). */
-  accessTokenParams?: Record<string, string>
+  accessTokenParams?: Record<string, string> | undefined
   /** The resource-owner authorization endpoint. */
-  authorizeUrl?: string
+  authorizeUrl?: string | undefined
   /** Extra parameters of the authorization URL (e.g. `{ force_login: 'true' }`). */
-  authorizeParams?: Record<string, string>
+  authorizeParams?: Record<string, string> | undefined
   /** Relative URLs of request methods are resolved against it. */
-  apiBaseUrl?: string
-  clientKwargs?: ClientKwargs
+  apiBaseUrl?: string | undefined
+  clientKwargs?: ClientKwargs | undefined
   /** Finds the user's token for a framework request; wins over the registry's `fetchToken`. */
-  fetchToken?: (request: Req) => Awaitable<Token | null | undefined>
-  userAgent?: string
+  fetchToken?: (request: Req) => Awaitable<Token | null | undefined> | undefined
+  userAgent?: string | undefined
   /** Let config win over the options passed here. */
-  overwrite?: boolean
-  /** The default callback when `authorizeRedirect` gets none; else `'oob'`. */
-  redirectUri?: string
+  overwrite?: boolean | undefined
+  /**
+   * The default callback when `authorizeRedirect` gets none; else `'oob'`. An
+   * absolute URI, or a path (`/authorize`) that the framework adapters resolve
+   * against the current request's origin.
+   */
+  redirectUri?: string | undefined
   /** Require `oauth_callback_confirmed=true`. Default `true` (legacy 1.0 providers: `false`). */
-  requireCallbackConfirmed?: boolean
+  requireCallbackConfirmed?: boolean | undefined
   /** How long a pending login stays valid, in ms. Default 600 000 (10 minutes). */
-  temporaryCredentialTtl?: number
+  temporaryCredentialTtl?: number | undefined
   /** Allow token endpoints and PLAINTEXT over `http://` off loopback. */
-  allowInsecureTransport?: boolean
+  allowInsecureTransport?: boolean | undefined
   /** How long the provider gets to answer, in ms. Default 10 000. */
-  timeout?: number
+  timeout?: number | undefined
   /** The fetch to use. Default `globalThis.fetch`. */
-  fetch?: typeof fetch
+  fetch?: typeof fetch | undefined
   /** Milliseconds added to the local clock for `oauth_timestamp` (providers with a skewed clock). */
-  clockOffset?: number
+  clockOffset?: number | undefined
 }
 
 /** {@link RemoteAppOptions} after config lookup and validation. */
@@ -292,6 +304,11 @@ export class RemoteApp<Req = unknown> {
     params?: Record<string, string>,
   ): Promise<string> {
     const callback = redirectUri ?? this.options.redirectUri ?? 'oob'
+    if (isPathCallback(callback)) {
+      throw new TypeError(
+        `redirectUri "${callback}" is a path: resolve it against your app's origin (the framework adapters do)`,
+      )
+    }
     const client = this.createOAuth1Client({ redirectUri: callback })
     const token = await client.fetchRequestToken(
       this.options.requestTokenUrl,
@@ -608,7 +625,9 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     const final = resolved as unknown as ResolvedRemoteAppOptions<Req>
     // Fail now, not on the first login: signature method, RSA key, redirectUri…
     const probe: OAuth1ClientOptions = { clientId: final.clientId, ...final.clientKwargs }
-    if (final.redirectUri !== undefined) probe.redirectUri = final.redirectUri
+    if (final.redirectUri !== undefined && !isPathCallback(final.redirectUri)) {
+      probe.redirectUri = final.redirectUri
+    }
     if (final.timeout !== undefined) probe.timeout = final.timeout
     if (final.clockOffset !== undefined) probe.clockOffset = final.clockOffset
     new OAuth1Client(probe)

@@ -592,19 +592,13 @@ function sortPairs(pairs: [string, string][]): void {
   }
 }
 
-/** percentEncode of an already percent-encoded string: only `%` changes (to `%25`). */
+/**
+ * percentEncode of an already percent-encoded string: only `%` changes (to
+ * `%25`), which is exactly what encodeURIComponent does to such a string;
+ * it measured faster than a scan, a regex replace or replaceAll.
+ */
 function encodePercents(encoded: string): string {
-  let at = encoded.indexOf('%')
-  if (at === -1) return encoded
-  // A plain scan beats both a regex replace and replaceAll here.
-  let out = ''
-  let last = 0
-  while (at !== -1) {
-    out += `${encoded.slice(last, at)}%25`
-    last = at + 1
-    at = encoded.indexOf('%', last)
-  }
-  return out + encoded.slice(last)
+  return encoded.indexOf('%') === -1 ? encoded : encodeURIComponent(encoded)
 }
 
 /**

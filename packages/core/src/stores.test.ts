@@ -5,6 +5,7 @@ import {
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
+  DEFAULT_SESSION_MAX_ENTRIES,
   type SessionRecordAccess,
 } from './stores.js'
 import { runStoreConformanceTests } from './testing.js'
@@ -67,6 +68,18 @@ runStoreConformanceTests('createSessionRecordStore with a rotated sealer (reopen
 })
 
 describe('createSealer', () => {
+  it('binds a value to its context: it opens only with the same one', async () => {
+    const sealer = createSealer(SECRET)
+    const sealed = await sealer.seal({ a: 1 }, 'twitter:T1')
+    expect(await sealer.unseal(sealed, 'twitter:T1')).toEqual({ a: 1 })
+    expect(await sealer.unseal(sealed, 'twitter:T2')).toBeNull()
+    expect(await sealer.unseal(sealed)).toBeNull()
+    expect(await sealer.unseal(await sealer.seal({ a: 1 }), 'twitter:T1')).toBeNull()
+    await expect(sealer.seal({ a: 1 }, 42 as never)).rejects.toThrow(
+      new TypeError('context must be a string'),
+    )
+  })
+
   it('round-trips JSON values', async () => {
     const sealer = createSealer(SECRET)
     for (const value of [{ a: 'b', n: 1, nested: [true, null] }, 'text 😀', 42, null, []]) {
@@ -221,13 +234,31 @@ describe('createSessionRecordStore', () => {
     expect(Object.keys(JSON.parse(session.raw()!))).toEqual(['app:3', 'app:4', 'app:2'])
   })
 
-  it('defaults to 10 pending entries', async () => {
+  it('defaults to 5 pending entries', async () => {
     const session = fakeSession()
     const store = createSessionRecordStore(session.access)
-    for (let i = 0; i < 12; i++) await store.set(`app:${i}`, cred(String(i)))
-    expect(Object.keys(JSON.parse(session.raw()!))).toHaveLength(10)
-    expect(await store.get('app:0')).toBeNull()
-    expect(await store.get('app:11')).not.toBeNull()
+    for (let i = 0; i < 7; i++) await store.set(`app:${i}`, cred(String(i)))
+    expect(Object.keys(JSON.parse(session.raw()!))).toHaveLength(DEFAULT_SESSION_MAX_ENTRIES)
+    expect(DEFAULT_SESSION_MAX_ENTRIES).toBe(5)
+    expect(await store.get('app:1')).toBeNull()
+    expect(await store.get('app:6')).not.toBeNull()
+  })
+
+  it('keeps a full sealed record small enough for a cookie', async () => {
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access, { sealer: createSealer('s'.repeat(32)) })
+    const token = 'a'.repeat(40)
+    for (let i = 0; i < DEFAULT_SESSION_MAX_ENTRIES; i++) {
+      await store.set(`twitter:${token}${i}`, {
+        oauth_token: `${token}${i}`,
+        oauth_token_secret: 'b'.repeat(40),
+        redirect_uri: 'https://app.example.com/oauth/twitter/authorize?next=%2Fhome',
+        expires_at: Date.now() + 600_000,
+      })
+    }
+    // base64 of the JSON, as koa-session and cookie-session send it: under 3 KB,
+    // leaving a quarter of the browsers' 4 KB cookie for the rest of the session
+    expect(btoa(session.raw()!).length).toBeLessThan(3072)
   })
 
   it('removes the record when the last entry goes, and does not write when nothing changes', async () => {

@@ -17,16 +17,22 @@ import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } f
  * kept in a cookie session.
  */
 export interface Sealer {
-  /** Encrypts `value` (anything `JSON.stringify` accepts) into a base64url string. */
-  seal(value: unknown): Promise<string>
-  /** Decrypts a sealed string; `null` when it is tampered with, sealed with an unknown key, or garbage. Never throws. */
-  unseal(sealed: string): Promise<unknown | null>
+  /**
+   * Encrypts `value` (anything `JSON.stringify` accepts) into a base64url
+   * string. A `context` (e.g. the session key the value is kept under) is
+   * authenticated but not stored: the value only unseals with the same one.
+   */
+  seal(value: unknown, context?: string): Promise<string>
+  /** Decrypts a sealed string; `null` when it is tampered with, sealed with an unknown key or another context, or garbage. Never throws. */
+  unseal(sealed: string, context?: string): Promise<unknown | null>
 }
 
 /** A secret for {@link createSealer}: a string of at least 32 characters or at least 32 bytes. */
 export type SealerSecret = string | Uint8Array
 
 const SEAL_VERSION = 1
+/** Pending logins a session record keeps by default (see {@link SessionRecordStoreOptions}). */
+export const DEFAULT_SESSION_MAX_ENTRIES = 5
 const IV_BYTES = 12
 const TAG_BYTES = 16
 const MIN_SECRET_LENGTH = 32
@@ -72,6 +78,13 @@ async function deriveKey(bytes: Uint8Array): Promise<CryptoKey> {
     false,
     ['encrypt', 'decrypt'],
   )
+}
+
+/** AES-GCM parameters; a context is additional authenticated data. */
+function gcmParams(iv: Uint8Array, context: string | undefined): AesGcmParams {
+  return context === undefined
+    ? { name: 'AES-GCM', iv: iv as BufferSource }
+    : { name: 'AES-GCM', iv: iv as BufferSource, additionalData: encoder.encode(context) }
 }
 
 /** base64url without padding, with no dependency on Buffer (edge runtimes). */
@@ -133,13 +146,16 @@ export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Se
   }
 
   return {
-    async seal(value) {
+    async seal(value, context) {
       const json = JSON.stringify(value)
       if (json === undefined) throw new TypeError('value must be serialisable as JSON')
+      if (context !== undefined && typeof context !== 'string') {
+        throw new TypeError('context must be a string')
+      }
       const [key] = await getKeys()
       const iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES))
       const ciphertext = new Uint8Array(
-        await subtle().encrypt({ name: 'AES-GCM', iv }, key!, encoder.encode(json)),
+        await subtle().encrypt(gcmParams(iv, context), key!, encoder.encode(json)),
       )
       const out = new Uint8Array(1 + IV_BYTES + ciphertext.length)
       out[0] = SEAL_VERSION
@@ -148,9 +164,10 @@ export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Se
       return base64UrlEncode(out)
     },
 
-    async unseal(sealed) {
+    async unseal(sealed, context) {
       try {
         if (typeof sealed !== 'string' || sealed.length > MAX_SEALED_LENGTH) return null
+        if (context !== undefined && typeof context !== 'string') return null
         const bytes = base64UrlDecode(sealed)
         if (bytes === null || bytes.length < 1 + IV_BYTES + TAG_BYTES) return null
         if (bytes[0] !== SEAL_VERSION) return null
@@ -159,7 +176,7 @@ export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Se
         for (const key of await getKeys()) {
           let plain: ArrayBuffer
           try {
-            plain = await subtle().decrypt({ name: 'AES-GCM', iv }, key, data)
+            plain = await subtle().decrypt(gcmParams(iv, context), key, data)
           } catch {
             continue // wrong key or tampered: try the next key
           }
@@ -234,7 +251,10 @@ export interface SessionRecordAccess {
 export interface SessionRecordStoreOptions {
   /** Seals every entry, so no token secret sits in plaintext in a cookie session. */
   sealer?: Sealer
-  /** Pending logins kept per session; the oldest is evicted beyond it. Default 10. */
+  /**
+   * Pending logins kept per session; the oldest is evicted beyond it. Default 5,
+   * which keeps a sealed cookie session well under browsers' 4 KB cookie limit.
+   */
   maxEntries?: number
   /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
   now?: () => number
@@ -279,7 +299,7 @@ export function createSessionRecordStore(
   ) {
     throw new TypeError('sealer must be a Sealer (see createSealer)')
   }
-  const maxEntries = checkMaxEntries(options.maxEntries, 10)
+  const maxEntries = checkMaxEntries(options.maxEntries, DEFAULT_SESSION_MAX_ENTRIES)
   const now = options.now ?? Date.now
 
   const readEntries = async (): Promise<[string, unknown][]> => {
@@ -290,17 +310,16 @@ export function createSessionRecordStore(
 
   const decode = async (key: string, entry: unknown): Promise<StoredTemporaryCredential | null> => {
     if (sealer === undefined) return toStoredCredential(entry)
-    // With a sealer only sealed strings are trusted, and each is bound to its key.
+    // With a sealer only sealed strings are trusted, and each is bound to its key
+    // (the key is authenticated data of the seal, so an entry moved under
+    // another key does not open).
     if (typeof entry !== 'string') return null
-    const opened = await sealer.unseal(entry)
-    if (typeof opened !== 'object' || opened === null) return null
-    const { k, c } = opened as { k?: unknown; c?: unknown }
-    return k === key ? toStoredCredential(c) : null
+    return toStoredCredential(await sealer.unseal(entry, key))
   }
 
   const encode = async (key: string, value: StoredTemporaryCredential): Promise<unknown> => {
     const copy = toStoredCredential(value)
-    return sealer === undefined ? copy : sealer.seal({ k: key, c: copy })
+    return sealer === undefined ? copy : sealer.seal(copy, key)
   }
 
   return {
