@@ -2,6 +2,8 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    projects: ['packages/*'],
+    // Every package, and the example apps' in-process tests. The browser tests
+    // (apps/demo/**/*.spec.ts) run separately: `pnpm test:e2e`.
+    projects: ['packages/*', 'apps/*/vitest.config.ts'],
   },
 })
