@@ -30,7 +30,6 @@ async function runBatch(fn, n) {
 /** What the harness measures, for the report. */
 export const clock = useWall ? 'wall time' : 'process CPU time (user + system)'
 
-
 /** How many calls take about `ms` milliseconds. */
 async function calibrate(fn, ms) {
   let n = 16

@@ -26,9 +26,13 @@ const failed = []
 for (const file of files) {
   console.log(`\n=== ${file} ===`)
   const code = await new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(file, import.meta.url)), ...forwarded], {
-      stdio: 'inherit',
-    })
+    const child = spawn(
+      process.execPath,
+      [fileURLToPath(new URL(file, import.meta.url)), ...forwarded],
+      {
+        stdio: 'inherit',
+      },
+    )
     child.on('error', (error) => {
       console.error(error)
       resolve(1)

@@ -14,8 +14,9 @@
 //   (or `pnpm bench`, or `node bench/run.mjs signing`)
 //
 // Options: --rounds (default 31), --batch-ms (default 50), --wall (wall time instead of
-// CPU time, see harness.mjs), --check (exit 1 when a target is missed). Targets: signRequest >= 4x oauth-1.0a's ops/s, and
-// signRequest's time per op <= 2.5x the floor's.
+// CPU time, see harness.mjs), --check (exit 1 when a target is missed).
+// Targets: signRequest >= 4x oauth-1.0a's ops/s, and signRequest's time per op
+// <= 2.5x the floor's.
 import { createHmac, createSecretKey } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
