@@ -15,11 +15,9 @@ import { OAuth, OAuthError } from '@oauth1/express'
 import {
   type AppDatabase,
   apiCallPage,
-  closeServer,
   type ExampleConfig,
   errorPage,
   homePage,
-  listen,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
@@ -27,6 +25,7 @@ import {
   type RunningApp,
   readProfile,
   runStandalone,
+  serve,
 } from '@oauth1-examples/shared'
 import express, {
   type ErrorRequestHandler,
@@ -190,22 +189,7 @@ export function createApp(
 export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   const server = createServer(createApp(config, db))
-  let url: string
-  try {
-    url = await listen(server, config.port, config.host)
-  } catch (err) {
-    db.close()
-    throw err
-  }
-  let closing: Promise<void> | undefined
-  return {
-    framework: 'Express',
-    url,
-    close: () => {
-      closing ??= closeServer(server).finally(() => db.close())
-      return closing
-    },
-  }
+  return serve('Express', server, db, config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

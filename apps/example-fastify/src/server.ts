@@ -26,6 +26,7 @@ import {
   type Page,
   type RunningApp,
   readProfile,
+  runningApp,
   runStandalone,
   serverUrl,
 } from '@oauth1-examples/shared'
@@ -182,21 +183,7 @@ export async function start(config: ExampleConfig): Promise<RunningApp> {
     throw err
   }
   const server = app
-  let closing: Promise<void> | undefined
-  return {
-    framework: 'Fastify',
-    url: serverUrl(app.server),
-    close: () => {
-      closing ??= (async () => {
-        try {
-          await server.close()
-        } finally {
-          db.close()
-        }
-      })()
-      return closing
-    },
-  }
+  return runningApp('Fastify', serverUrl(app.server), () => server.close(), db)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

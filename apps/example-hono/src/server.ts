@@ -17,11 +17,9 @@ import { OAuth, OAuthError } from '@oauth1/hono'
 import {
   type AppDatabase,
   apiCallPage,
-  closeServer,
   type ExampleConfig,
   errorPage,
   homePage,
-  listen,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
@@ -29,6 +27,7 @@ import {
   type RunningApp,
   readProfile,
   runStandalone,
+  serve,
 } from '@oauth1-examples/shared'
 import { type Context, Hono } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
@@ -167,22 +166,7 @@ export async function start(config: ExampleConfig): Promise<RunningApp> {
   const db = openDatabase(config.databasePath)
   const app = createApp(config, db)
   const server = createAdaptorServer({ fetch: app.fetch }) as Server
-  let url: string
-  try {
-    url = await listen(server, config.port, config.host)
-  } catch (err) {
-    db.close()
-    throw err
-  }
-  let closing: Promise<void> | undefined
-  return {
-    framework: 'Hono',
-    url,
-    close: () => {
-      closing ??= closeServer(server).finally(() => db.close())
-      return closing
-    },
-  }
+  return serve('Hono', server, db, config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

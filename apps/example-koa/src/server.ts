@@ -16,11 +16,9 @@ import { OAuth, OAuthError } from '@oauth1/koa'
 import {
   type AppDatabase,
   apiCallPage,
-  closeServer,
   type ExampleConfig,
   errorPage,
   homePage,
-  listen,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
@@ -28,6 +26,7 @@ import {
   type RunningApp,
   readProfile,
   runStandalone,
+  serve,
 } from '@oauth1-examples/shared'
 import Koa, { type Context } from 'koa'
 import session from 'koa-session'
@@ -185,22 +184,7 @@ export async function start(config: ExampleConfig): Promise<RunningApp> {
   const app = createApp(config, db)
   app.on('error', (err) => console.error(err))
   const server = createServer(app.callback())
-  let url: string
-  try {
-    url = await listen(server, config.port, config.host)
-  } catch (err) {
-    db.close()
-    throw err
-  }
-  let closing: Promise<void> | undefined
-  return {
-    framework: 'Koa',
-    url,
-    close: () => {
-      closing ??= closeServer(server).finally(() => db.close())
-      return closing
-    },
-  }
+  return serve('Koa', server, db, config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

@@ -23,4 +23,12 @@ export {
   type PageContext,
 } from './pages.ts'
 export { ProviderResponseError, readProfile } from './profile.ts'
-export { closeServer, listen, type RunningApp, runStandalone, serverUrl } from './server.ts'
+export {
+  closeServer,
+  listen,
+  type RunningApp,
+  runningApp,
+  runStandalone,
+  serve,
+  serverUrl,
+} from './server.ts'

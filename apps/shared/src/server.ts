@@ -44,6 +44,56 @@ export function closeServer(server: Server): Promise<void> {
 }
 
 /**
+ * A started app as {@link RunningApp}: `close()` runs `stop` (the server's own
+ * close), then closes `db` whether or not `stop` failed. Idempotent: a second
+ * `close()` returns the first one's promise.
+ */
+export function runningApp(
+  framework: string,
+  url: string,
+  stop: () => PromiseLike<unknown>,
+  db: { close(): void },
+): RunningApp {
+  let closing: Promise<void> | undefined
+  return {
+    framework,
+    url,
+    close: () => {
+      closing ??= (async () => {
+        try {
+          await stop()
+        } finally {
+          db.close()
+        }
+      })()
+      return closing
+    },
+  }
+}
+
+/**
+ * Serves an app's Node `server` on `config.host:config.port` (0: a free port)
+ * — what `start(config)` does once it has opened `db` and built the server.
+ * If listening fails (a busy port), `db` is closed and the error rethrown;
+ * otherwise `close()` stops the server ({@link closeServer}), then closes `db`.
+ */
+export async function serve(
+  framework: string,
+  server: Server,
+  db: { close(): void },
+  config: Pick<ExampleConfig, 'host' | 'port'>,
+): Promise<RunningApp> {
+  let url: string
+  try {
+    url = await listen(server, config.port, config.host)
+  } catch (err) {
+    db.close()
+    throw err
+  }
+  return runningApp(framework, url, () => closeServer(server), db)
+}
+
+/**
  * Runs an app as a program: reads its configuration from the environment
  * ({@link loadConfig}), starts it, prints its URL, and stops it cleanly on
  * Ctrl-C (SIGINT) or SIGTERM. A bad setting or a busy port ends the program
