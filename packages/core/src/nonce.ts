@@ -48,7 +48,7 @@ export function generateNonce(): string {
     nonce = ''
     for (let i = start; i < start + NONCE_BYTES; i++) nonce += HEX[bytes[i]!]
   }
-  bytes.fill(0, start, start + NONCE_BYTES)
+  // The used bytes are not wiped: a nonce is public the moment it is sent.
   return nonce
 }
 

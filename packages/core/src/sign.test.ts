@@ -861,6 +861,25 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
       expect(ok.baseString).toContain('oauth_token%3Dt')
     })
 
+    it('checks the query for protocol parameters on every request, also for a URL signed before', async () => {
+      const url = 'https://e.example/memo?o%61uth_nonce=x&q=1'
+      for (let i = 0; i < 2; i++) {
+        await expect(signRequest({ method: 'GET', url }, { clientId: 'ck' })).rejects.toThrow(
+          new TypeError('request.url already carries oauth_nonce; signRequest adds it'),
+        )
+      }
+      const withToken = 'https://e.example/memo?oauth_token=t'
+      const first = await signRequest({ method: 'GET', url: withToken }, { clientId: 'ck' }, FIXED)
+      expect(first.baseString).toContain('oauth_token%3Dt')
+      await expect(
+        signRequest({ method: 'GET', url: withToken }, { clientId: 'ck', token: 'other' }),
+      ).rejects.toThrow(
+        new TypeError('request.url already carries oauth_token; signRequest adds it'),
+      )
+      const again = await signRequest({ method: 'GET', url: withToken }, { clientId: 'ck' }, FIXED)
+      expect(again.baseString).toBe(first.baseString)
+    })
+
     it("does not modify the caller's headers or URL object", async () => {
       const headers = new Headers({ 'x-a': '1' })
       const url = new URL('https://e.example/p?q=1')

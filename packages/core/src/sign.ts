@@ -331,8 +331,10 @@ export async function signRequest(
 
   // The request's own parameters (query, then a form body), encoded and sorted.
   const own: [string, string][] = []
-  if (url.search.length > 1) {
-    addEncoded(own, url.search.slice(1), sortedOAuth, 'request.url')
+  if (url.query !== undefined) {
+    // Parsed once per URL; only a name starting with oauth_ needs the check again.
+    if (url.query.protocolNames) addEncoded([], url.search.slice(1), sortedOAuth, 'request.url')
+    for (const pair of url.query.pairs) own.push(pair)
   }
   if (isForm && hasBody) {
     const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
@@ -446,6 +448,8 @@ interface ParsedRequestUrl {
   search: string
   /** percentEncode of the base string URI from the URL's own authority. */
   encodedBaseUri: string
+  /** The query's parameters, form-decoded then percent-encoded; undefined when there is no query. */
+  query: { pairs: readonly [string, string][]; protocolNames: boolean } | undefined
 }
 
 // The last URL string parsed (not secret): apps sign the same endpoint again
@@ -462,6 +466,14 @@ function parseRequestUrl(input: string | URL): ParsedRequestUrl {
     pathname: url.pathname,
     search: url.search,
     encodedBaseUri: encodeBaseUri(`${url.protocol}//${url.host}${url.pathname}`),
+    query: undefined,
+  }
+  if (parsed.search.length > 1) {
+    const pairs: [string, string][] = []
+    // No protocol parameters to refuse yet: signRequest checks each request's own.
+    addEncoded(pairs, parsed.search.slice(1), [], 'request.url')
+    // An encoded name starts with oauth_ exactly when its decoded name does.
+    parsed.query = { pairs, protocolNames: pairs.some(([name]) => name.startsWith('oauth_')) }
   }
   if (typeof input === 'string') {
     lastUrlInput = input
