@@ -68,6 +68,7 @@ export {
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
+  DEFAULT_SESSION_MAX_ENTRIES,
   type MemoryStoreOptions,
   type Sealer,
   type SealerSecret,

@@ -37,7 +37,7 @@ export interface MiddlewareOptions {
   secret?: SealingSecret | undefined
   /** The `req.session` property that holds the pending logins. Default `'oauth1'`. */
   sessionKey?: string | undefined
-  /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 10. */
+  /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 5 (core's `DEFAULT_SESSION_MAX_ENTRIES`). */
   maxEntries?: number | undefined
 }
 

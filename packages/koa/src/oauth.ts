@@ -38,7 +38,7 @@ export interface KoaMiddlewareOptions {
   /**
    * Logins pending at once per session (tabs); the oldest is dropped beyond
    * it. Default 4 when the session lives in the cookie (each adds ~0.6 KB; a
-   * browser drops a cookie over 4 KB), 10 with a server-side koa-session store.
+   * browser drops a cookie over 4 KB), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`, 5) with a server-side koa-session store.
    */
   maxEntries?: number
   /**

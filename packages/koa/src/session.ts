@@ -174,7 +174,7 @@ export function bindSettings(ctx: object, settings: StoreSettings): void {
  * (koa-session's default store). Each sealed entry adds about 0.6 KB to the
  * cookie, and browsers drop a cookie over 4 KB, session and all: four leave
  * room for the app's own values. With a server-side store (`store` or
- * `ContextStore`), the core's default (10) applies.
+ * `ContextStore`), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`) applies.
  */
 export const COOKIE_MAX_ENTRIES = 4
 
