@@ -214,21 +214,18 @@ export function formDecode(raw: string): string {
   return decode(raw, true, false)!
 }
 
-// Already in RFC 5849 form: unreserved characters and uppercase escapes only…
-const CANONICAL = /^(?:[A-Za-z0-9\-._~]|%[0-9A-F]{2})*$/
-// …none of which stands for an unreserved character (which §3.6 leaves bare),
-const ESCAPED_UNRESERVED = /%(?:3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)/
-// …and only ASCII bytes escaped, so the bytes are UTF-8 without decoding them.
-const ESCAPED_NON_ASCII = /%[89A-F]/
+// Already in RFC 5849 form: unreserved characters and uppercase escapes only,
+// none of which stands for an unreserved character (which §3.6 leaves bare),
+// and only of ASCII bytes (%00–%7F), so the bytes are UTF-8 without decoding.
+const CANONICAL_ASCII =
+  /^(?:[A-Za-z0-9\-._~]|%(?!3[0-9]|[46][1-9A-F]|[57][0-9A]|2[DE]|5F|7E)[0-7][0-9A-F])*$/
 
 /**
  * @internal `percentEncode(formDecode(raw))`, without the round trip when
  * `raw` is already exactly what it would produce (a common form body).
  */
 export function reencodeFormComponent(raw: string): string {
-  if (CANONICAL.test(raw) && !ESCAPED_UNRESERVED.test(raw) && !ESCAPED_NON_ASCII.test(raw)) {
-    return raw
-  }
+  if (CANONICAL_ASCII.test(raw)) return raw
   return percentEncode(decode(raw, true, false)!)
 }
 

@@ -311,22 +311,24 @@ export async function signRequest(
     )
     eBodyHash = percentEncode(typeof digest === 'string' ? digest : await digest)
   }
-  // The same, sorted by name (§3.4.1.3.2): names are distinct and fixed.
+  // The same, sorted by name (§3.4.1.3.2; names are distinct and fixed), each
+  // value encoded once more for the base string (nonce, timestamp and method
+  // never contain %).
   const sortedOAuth: string[] = []
-  if (eBodyHash !== undefined) sortedOAuth.push('oauth_body_hash', eBodyHash)
-  if (eCallback !== undefined) sortedOAuth.push('oauth_callback', eCallback)
+  if (eBodyHash !== undefined) sortedOAuth.push('oauth_body_hash', encodePercents(eBodyHash))
+  if (eCallback !== undefined) sortedOAuth.push('oauth_callback', encodePercents(eCallback))
   sortedOAuth.push(
     'oauth_consumer_key',
-    eClientId,
+    encodePercents(eClientId),
     'oauth_nonce',
-    eNonce,
+    options.nonce === undefined ? eNonce : encodePercents(eNonce),
     'oauth_signature_method',
     signatureMethod,
     'oauth_timestamp',
     eTimestamp,
   )
-  if (eToken !== undefined) sortedOAuth.push('oauth_token', eToken)
-  if (eVerifier !== undefined) sortedOAuth.push('oauth_verifier', eVerifier)
+  if (eToken !== undefined) sortedOAuth.push('oauth_token', encodePercents(eToken))
+  if (eVerifier !== undefined) sortedOAuth.push('oauth_verifier', encodePercents(eVerifier))
   sortedOAuth.push('oauth_version', '1.0')
 
   // The request's own parameters (query, then a form body), encoded and sorted.
@@ -334,7 +336,8 @@ export async function signRequest(
   if (url.query !== undefined) {
     // Parsed once per URL; only a name starting with oauth_ needs the check again.
     if (url.query.protocolNames) addEncoded([], url.search.slice(1), sortedOAuth, 'request.url')
-    for (const pair of url.query.pairs) own.push(pair)
+    const pairs = url.query.pairs
+    for (let k = 0; k < pairs.length; k++) own.push(pairs[k]!)
   }
   if (isForm && hasBody) {
     const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
@@ -356,7 +359,7 @@ export async function signRequest(
       const pair = own[i++]!
       normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
     } else {
-      normalized += `${sortedOAuth[j]}%3D${encodePercents(sortedOAuth[j + 1]!)}`
+      normalized += `${sortedOAuth[j]}%3D${sortedOAuth[j + 1]}`
       j += 2
     }
   }
