@@ -1315,3 +1315,87 @@ describe('isFormContentType', () => {
     expect(isFormContentType('')).toBe(false)
   })
 })
+
+describe('credential-dependent parts, prepared once (a one-entry cache checked by value)', () => {
+  const A = { clientId: 'client a', token: 'token/a', clientSecret: 'sa', tokenSecret: 'ta' }
+  const B = { clientId: 'client-b', token: 'token+b', clientSecret: 'sb', tokenSecret: 'tb' }
+
+  it('never lends one credentials’ key or token to the next request, whatever the order', async () => {
+    const request = { method: 'GET', url: 'https://e.example/p?q=1' }
+    for (const credentials of [A, B, A, { ...A }, B, { ...B, token: undefined }, A]) {
+      const signed = await signRequest(request, credentials, FIXED)
+      const auth = authParams(signed)
+      expect(auth.get('oauth_consumer_key')).toBe(credentials.clientId)
+      if (credentials.token === undefined) {
+        expect(auth.has('oauth_token')).toBe(false)
+        expect(signed.baseString).not.toContain('oauth_token')
+      } else {
+        expect(auth.get('oauth_token')).toBe(credentials.token)
+      }
+      expect(signed.baseString).toBe(providerBaseString(signed))
+      const other = credentials.clientId === A.clientId ? B : A
+      expect(signed.headers.get('authorization')).not.toContain(encodeURIComponent(other.clientId))
+      expect(
+        await verifySignature('HMAC-SHA1', signed.baseString, signed.signature, credentials),
+      ).toBe(true)
+    }
+  })
+
+  it('follows a change of client, token or signature method on the same credentials object', async () => {
+    const credentials: SigningCredentials = { clientId: 'ck', token: 'tk', clientSecret: 's' }
+    const request = { method: 'GET', url: 'https://e.example/p' }
+    const first = await signRequest(request, credentials, FIXED)
+    expect(authParams(first).get('oauth_token')).toBe('tk')
+    credentials.token = ''
+    const noToken = await signRequest(request, credentials, FIXED)
+    expect(authParams(noToken).has('oauth_token')).toBe(false)
+    credentials.clientId = 'ck2'
+    credentials.signatureMethod = 'HMAC-SHA256'
+    const changed = await signRequest(request, credentials, FIXED)
+    expect(authParams(changed).get('oauth_consumer_key')).toBe('ck2')
+    expect(authParams(changed).get('oauth_signature_method')).toBe('HMAC-SHA256')
+    expect(changed.baseString).toBe(providerBaseString(changed))
+    // No secret is kept with the prepared parts: a new secret signs differently at once.
+    credentials.clientSecret = 'other'
+    const resigned = await signRequest(request, credentials, FIXED)
+    expect(resigned.signature).not.toBe(changed.signature)
+    expect(
+      await verifySignature('HMAC-SHA256', resigned.baseString, resigned.signature, credentials),
+    ).toBe(true)
+  })
+
+  it('sorts request parameters starting with "o" among the protocol parameters', async () => {
+    const query = 'o=1&oa=2&oauth_a=3&oauth_callbackz=4&oauth_token=5&oauth_w=6&oz=7&a=8&z=9'
+    const body = 'oauth_body_hashes=x&oauth_verifiex=y&oauth_versioo=z&oauth_z=%2F&n=1&p=2'
+    for (const extra of [
+      {},
+      { callback: 'https://c.example/cb?x=1&y=%2F' },
+      { verifier: 'v/1' },
+      { callback: 'oob', verifier: 'v' },
+    ]) {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url: `https://e.example/p?${query}`,
+          headers: { 'content-type': FORM },
+          body,
+        },
+        { clientId: 'ck', clientSecret: 's', ...extra },
+        FIXED,
+      )
+      expect(signed.baseString).toBe(providerBaseString(signed))
+    }
+    const hashed = await signRequest(
+      {
+        method: 'POST',
+        url: `https://e.example/p?${query}`,
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      },
+      { clientId: 'ck', verifier: 'v', bodyHash: true },
+      FIXED,
+    )
+    expect(hashed.baseString).toContain('oauth_body_hash%3D')
+    expect(hashed.baseString).toBe(providerBaseString(hashed))
+  })
+})

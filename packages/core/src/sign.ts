@@ -114,6 +114,7 @@ const FORM_CONTENT_TYPE_UTF8 = 'application/x-www-form-urlencoded;charset=UTF-8'
  */
 export function isFormContentType(contentType: string | null | undefined): boolean {
   if (!contentType) return false
+  if (contentType === FORM_CONTENT_TYPE) return true
   const semi = contentType.indexOf(';')
   const media = (semi === -1 ? contentType : contentType.slice(0, semi)).trim()
   return media.length === FORM_CONTENT_TYPE.length && media.toLowerCase() === FORM_CONTENT_TYPE
@@ -299,8 +300,10 @@ export async function signRequest(
   // A generated nonce is hex and a timestamp digits: nothing to encode.
   const eNonce = options.nonce === undefined ? nonce : percentEncode(nonce)
   const eTimestamp = timestamp
-  const eClientId = percentEncode(clientId)
-  const eToken = token ? percentEncode(token) : undefined
+  // What depends only on the credentials comes prepared (see credentialParts).
+  const parts = credentialParts(clientId, token || undefined, signatureMethod)
+  const eClientId = parts.eClientId
+  const eToken = parts.eToken
   const eCallback = callback ? percentEncode(callback) : undefined
   const eVerifier = verifier ? percentEncode(verifier) : undefined
   let eBodyHash: string | undefined
@@ -311,57 +314,64 @@ export async function signRequest(
     )
     eBodyHash = percentEncode(typeof digest === 'string' ? digest : await digest)
   }
-  // The same, sorted by name (§3.4.1.3.2; names are distinct and fixed), each
-  // value encoded once more for the base string (nonce, timestamp and method
-  // never contain %).
-  const sortedOAuth: string[] = []
-  if (eBodyHash !== undefined) sortedOAuth.push('oauth_body_hash', encodePercents(eBodyHash))
-  if (eCallback !== undefined) sortedOAuth.push('oauth_callback', encodePercents(eCallback))
-  sortedOAuth.push(
-    'oauth_consumer_key',
-    encodePercents(eClientId),
-    'oauth_nonce',
-    options.nonce === undefined ? eNonce : encodePercents(eNonce),
-    'oauth_signature_method',
-    signatureMethod,
-    'oauth_timestamp',
-    eTimestamp,
-  )
-  if (eToken !== undefined) sortedOAuth.push('oauth_token', encodePercents(eToken))
-  if (eVerifier !== undefined) sortedOAuth.push('oauth_verifier', encodePercents(eVerifier))
-  sortedOAuth.push('oauth_version', '1.0')
+  // Which optional protocol parameters signRequest adds (a request may not carry them).
+  const adds =
+    (eToken !== undefined ? ADDS_TOKEN : 0) |
+    (eCallback !== undefined ? ADDS_CALLBACK : 0) |
+    (eVerifier !== undefined ? ADDS_VERIFIER : 0) |
+    (eBodyHash !== undefined ? ADDS_BODY_HASH : 0)
 
   // The request's own parameters (query, then a form body), encoded and sorted.
   const own: [string, string][] = []
   if (url.query !== undefined) {
     // Parsed once per URL; only a name starting with oauth_ needs the check again.
-    if (url.query.protocolNames) addEncoded([], url.search.slice(1), sortedOAuth, 'request.url')
+    if (url.query.protocolNames) addEncoded([], url.search.slice(1), adds, 'request.url')
     const pairs = url.query.pairs
     for (let k = 0; k < pairs.length; k++) own.push(pairs[k]!)
   }
   if (isForm && hasBody) {
     const text = bodyText ?? utf8Decoder.decode(bodyBytes!)
-    if (text !== '') addEncoded(own, text, sortedOAuth, 'request.body')
+    if (text !== '') addEncoded(own, text, adds, 'request.body')
   }
   if (own.length > 1) sortPairs(own)
 
-  // Merge both sorted lists into the normalised parameters, encoded once more
-  // for the base string (only % = & need it: "=" is %3D, "&" is %26).
+  // The protocol parameters sorted by name (§3.4.1.3.2; names are distinct and
+  // fixed) as one run of the normalised parameters, each value encoded once
+  // more for the base string (nonce, timestamp and method never contain %).
+  let protocol = ''
+  if (eBodyHash !== undefined) protocol += `oauth_body_hash%3D${encodePercents(eBodyHash)}%26`
+  if (eCallback !== undefined) protocol += `oauth_callback%3D${encodePercents(eCallback)}%26`
+  protocol += `${parts.baseHead}${options.nonce === undefined ? eNonce : encodePercents(eNonce)}${parts.baseMiddle}${eTimestamp}${parts.baseToken}`
+  if (eVerifier !== undefined) protocol += `%26oauth_verifier%3D${encodePercents(eVerifier)}`
+  protocol += '%26oauth_version%3D1.0'
+
+  // The request's parameters go before or after that run, encoded once more
+  // for the base string (only % = & need it: "=" is %3D, "&" is %26), unless
+  // one starts with "o" and may sort among the protocol names.
   // Concatenated as we go (Array#join over these short strings profiled far slower).
-  let normalized = ''
-  let i = 0
-  let j = 0
-  while (i < own.length || j < sortedOAuth.length) {
-    if (normalized !== '') normalized += '%26'
-    // Names never tie across the lists: a request parameter named like a
-    // protocol parameter was refused above.
-    if (j >= sortedOAuth.length || (i < own.length && ownFirst(own[i]![0], sortedOAuth[j]!))) {
-      const pair = own[i++]!
-      normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
-    } else {
-      normalized += `${sortedOAuth[j]}%3D${sortedOAuth[j + 1]}`
-      j += 2
+  let before = 0
+  let interleaved = false
+  while (before < own.length) {
+    const c = own[before]![0].charCodeAt(0)
+    if (c >= 0x6f /* o */) {
+      interleaved = c === 0x6f
+      break
     }
+    before++
+  }
+  let normalized = ''
+  if (!interleaved) {
+    for (let k = 0; k < before; k++) {
+      const pair = own[k]!
+      normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}%26`
+    }
+    normalized += protocol
+    for (let k = before; k < own.length; k++) {
+      const pair = own[k]!
+      normalized += `%26${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
+    }
+  } else {
+    normalized = mergeParameters(own, protocol)
   }
 
   const hostHeader =
@@ -402,8 +412,7 @@ export async function signRequest(
       realm === undefined
         ? 'OAuth oauth_nonce="'
         : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="`
-    header += `${eNonce}", oauth_timestamp="${eTimestamp}", oauth_version="1.0", oauth_signature_method="${signatureMethod}", oauth_consumer_key="${eClientId}"`
-    if (eToken !== undefined) header += `, oauth_token="${eToken}"`
+    header += `${eNonce}", oauth_timestamp="${eTimestamp}${parts.headerTail}`
     if (eCallback !== undefined) header += `, oauth_callback="${eCallback}"`
     if (eVerifier !== undefined) header += `, oauth_verifier="${eVerifier}"`
     if (eBodyHash !== undefined) header += `, oauth_body_hash="${eBodyHash}"`
@@ -443,6 +452,128 @@ export async function signRequest(
 
 const QUOTED_SPECIALS = /["\\]/g
 
+/** Flags of the optional protocol parameters signRequest adds to a request. */
+const ADDS_TOKEN = 1
+const ADDS_CALLBACK = 2
+const ADDS_VERIFIER = 4
+const ADDS_BODY_HASH = 8
+/** For parsing a URL's query ahead of any request: only oauth_signature is refused then. */
+const ADDS_NOTHING = -1
+
+/** True when signRequest adds the protocol parameter `name` itself (given the `adds` flags). */
+function addsProtocolName(name: string, adds: number): boolean {
+  if (adds === ADDS_NOTHING) return name === 'oauth_signature'
+  switch (name) {
+    case 'oauth_signature':
+    case 'oauth_consumer_key':
+    case 'oauth_nonce':
+    case 'oauth_signature_method':
+    case 'oauth_timestamp':
+    case 'oauth_version':
+      return true
+    case 'oauth_token':
+      return (adds & ADDS_TOKEN) !== 0
+    case 'oauth_callback':
+      return (adds & ADDS_CALLBACK) !== 0
+    case 'oauth_verifier':
+      return (adds & ADDS_VERIFIER) !== 0
+    case 'oauth_body_hash':
+      return (adds & ADDS_BODY_HASH) !== 0
+    default:
+      return false
+  }
+}
+
+/**
+ * What the protocol parameters owe to the credentials alone, encoded: for the
+ * base string, the run from oauth_consumer_key to oauth_nonce's "=", from
+ * oauth_signature_method to oauth_timestamp's "=", and oauth_token; for the
+ * header, everything after oauth_timestamp's value up to oauth_token.
+ * Neither secret is among them.
+ */
+interface CredentialParts {
+  clientId: string
+  token: string | undefined
+  signatureMethod: string
+  eClientId: string
+  eToken: string | undefined
+  baseHead: string
+  baseMiddle: string
+  baseToken: string
+  headerTail: string
+}
+
+// The last credentials' parts: an app signs for the same client and token
+// again and again, usually with a new credentials object each time, so the
+// one entry is checked by value (never by object, never by secret).
+let lastParts: CredentialParts | undefined
+
+function credentialParts(
+  clientId: string,
+  token: string | undefined,
+  signatureMethod: string,
+): CredentialParts {
+  const last = lastParts
+  if (
+    last !== undefined &&
+    last.clientId === clientId &&
+    last.token === token &&
+    last.signatureMethod === signatureMethod
+  ) {
+    return last
+  }
+  const eClientId = percentEncode(clientId)
+  const eToken = token === undefined ? undefined : percentEncode(token)
+  let headerTail = `", oauth_version="1.0", oauth_signature_method="${signatureMethod}", oauth_consumer_key="${eClientId}"`
+  if (eToken !== undefined) headerTail += `, oauth_token="${eToken}"`
+  const parts: CredentialParts = {
+    clientId,
+    token,
+    signatureMethod,
+    eClientId,
+    eToken,
+    baseHead: `oauth_consumer_key%3D${encodePercents(eClientId)}%26oauth_nonce%3D`,
+    baseMiddle: `%26oauth_signature_method%3D${signatureMethod}%26oauth_timestamp%3D`,
+    baseToken: eToken === undefined ? '' : `%26oauth_token%3D${encodePercents(eToken)}`,
+    headerTail,
+  }
+  lastParts = parts
+  return parts
+}
+
+/**
+ * The normalised parameters when a request parameter's name starts with "o"
+ * and may sort among the protocol names: `protocol` (the run built by
+ * signRequest, "%26"-separated "name%3Dvalue" entries) split back into its
+ * entries and merged with the sorted request parameters.
+ */
+function mergeParameters(own: [string, string][], protocol: string): string {
+  const entries = protocol.split('%26')
+  let normalized = ''
+  let i = 0
+  let j = 0
+  while (i < own.length || j < entries.length) {
+    if (normalized !== '') normalized += '%26'
+    // Names never tie across the lists: a request parameter named like a
+    // protocol parameter was refused.
+    if (j >= entries.length) {
+      const pair = own[i++]!
+      normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
+      continue
+    }
+    const entry = entries[j]!
+    const name = entry.slice(0, entry.indexOf('%3D'))
+    if (i < own.length && ownFirst(own[i]![0], name)) {
+      const pair = own[i++]!
+      normalized += `${encodePercents(pair[0])}%3D${encodePercents(pair[1])}`
+    } else {
+      normalized += entry
+      j++
+    }
+  }
+  return normalized
+}
+
 /** What signRequest reads of the request URL. */
 interface ParsedRequestUrl {
   href: string
@@ -474,7 +605,7 @@ function parseRequestUrl(input: string | URL): ParsedRequestUrl {
   if (parsed.search.length > 1) {
     const pairs: [string, string][] = []
     // No protocol parameters to refuse yet: signRequest checks each request's own.
-    addEncoded(pairs, parsed.search.slice(1), [], 'request.url')
+    addEncoded(pairs, parsed.search.slice(1), ADDS_NOTHING, 'request.url')
     // An encoded name starts with oauth_ exactly when its decoded name does.
     parsed.query = { pairs, protocolNames: pairs.some(([name]) => name.startsWith('oauth_')) }
   }
@@ -556,12 +687,7 @@ function copyPlainHeaders(init: Record<string, string>, headers: Headers): Scann
  * repeated names and empty values kept), percent-encoded, refusing any
  * protocol parameter signRequest adds.
  */
-function addEncoded(
-  own: [string, string][],
-  form: string,
-  sortedOAuth: string[],
-  where: string,
-): void {
+function addEncoded(own: [string, string][], form: string, adds: number, where: string): void {
   let start = 0
   while (start <= form.length) {
     let end = form.indexOf('&', start)
@@ -570,10 +696,8 @@ function addEncoded(
       const eq = form.indexOf('=', start)
       const hasValue = eq !== -1 && eq < end
       const name = formDecode(form.slice(start, hasValue ? eq : end))
-      if (name.charCodeAt(0) === 111 /* o */ && name.startsWith('oauth_')) {
-        let added = name === 'oauth_signature'
-        for (let k = 0; !added && k < sortedOAuth.length; k += 2) added = sortedOAuth[k] === name
-        if (added) throw new TypeError(`${where} already carries ${name}; signRequest adds it`)
+      if (name.charCodeAt(0) === 111 /* o */ && addsProtocolName(name, adds)) {
+        throw new TypeError(`${where} already carries ${name}; signRequest adds it`)
       }
       own.push([
         percentEncode(name),

@@ -289,3 +289,44 @@ describe('timingSafeEqualString', () => {
     expect(timingSafeEqualString('', '')).toBe(true)
   })
 })
+
+describe('node back end HMAC (RFC 2104 over crypto.hash) against createHmac', () => {
+  it('agrees for keys shorter and longer than a block, every hash, any data length', async () => {
+    const { createHmac } = await import('node:crypto')
+    const backend = getCryptoBackend('node')
+    const hashes = [
+      ['SHA-1', 'sha1'],
+      ['SHA-256', 'sha256'],
+      ['SHA-512', 'sha512'],
+    ] as const
+    const keys = ['', 'k', 'é&ü', 'k'.repeat(64), 'k'.repeat(65), 'k'.repeat(128), 'k'.repeat(129)]
+    const data = [
+      '',
+      'a',
+      'données 😀 \uD800 lone surrogate',
+      'x'.repeat(1000),
+      'é'.repeat(30_000), // past the scratch buffer's limit: createHmac
+      'y'.repeat(70_000),
+    ]
+    for (const [hash, nodeName] of hashes) {
+      for (const key of keys) {
+        for (const text of data) {
+          expect(backend.hmac(hash, key, text)).toBe(
+            createHmac(nodeName, key).update(text).digest('base64'),
+          )
+        }
+      }
+    }
+    // Interleaved keys and hashes (cached padded keys are per key and per hash).
+    for (let i = 0; i < 3; i++) {
+      for (const [hash, nodeName] of hashes) {
+        expect(backend.hmac(hash, 'a&b', 'base')).toBe(
+          createHmac(nodeName, 'a&b').update('base').digest('base64'),
+        )
+        expect(backend.hmac(hash, 'c&d', 'base')).toBe(
+          createHmac(nodeName, 'c&d').update('base').digest('base64'),
+        )
+      }
+    }
+  })
+})

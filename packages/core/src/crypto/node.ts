@@ -34,6 +34,28 @@ export function loadNodeCrypto(): NodeCryptoModule | undefined {
   }
 }
 
+/** Block sizes of the hashes, for HMAC's padded keys (RFC 2104). */
+const HASH_BLOCK: Readonly<Record<HashName, number>> = {
+  'SHA-1': 64,
+  'SHA-256': 64,
+  'SHA-512': 128,
+}
+/** Longer data goes through createHmac rather than a larger scratch buffer. */
+const SCRATCH_LIMIT = 64 * 1024
+
+/** The key XORed with ipad and with opad, each one block long. */
+interface HmacPads {
+  inner: Uint8Array
+  outer: Uint8Array
+}
+
+/** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
+interface HmacKey {
+  bytes: Uint8Array
+  object: KeyObject
+  pads: Partial<Record<HashName, HmacPads>>
+}
+
 function isCryptoKey(key: unknown): key is CryptoKey {
   return typeof CryptoKey !== 'undefined' && key instanceof CryptoKey
 }
@@ -43,9 +65,9 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   // Parsing a PEM costs far more than signing with it: keep the last few.
   const privateKeys = new BoundedMap<string, KeyObject>(16)
   const publicKeys = new BoundedMap<string, KeyObject>(16)
-  const hmacKeys = new BoundedMap<string, KeyObject>(64)
+  const hmacKeys = new BoundedMap<string, HmacKey>(64)
   let lastHmacKey: string | undefined
-  let lastHmacKeyObject: KeyObject | undefined
+  let lastHmacEntry: HmacKey | undefined
 
   function privateKey(key: RsaKey, label: string): KeyObject {
     let object: KeyObject
@@ -106,24 +128,117 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     }
   }
 
+  // HMAC (RFC 2104) over the one-shot hash: H((K ^ opad) || H((K ^ ipad) || data)).
+  // crypto.hash skips the Hmac object createHmac builds on every call, which
+  // costs more than hashing a base string twice. The padded keys are derived
+  // once per key (kept with the KeyObjects, in the same bounded map); where
+  // crypto.hash is missing or disagrees with createHmac, createHmac it is.
+  const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined
+  let scratch = new Uint8Array(1024)
+  // Views of the scratch buffer past one block (64 or 128 bytes), where the data goes.
+  let after64 = scratch.subarray(64)
+  let after128 = scratch.subarray(128)
+  let useOneShot = oneShot !== undefined
+
+  function pads(entry: HmacKey, hash: HashName): HmacPads {
+    let padded = entry.pads[hash]
+    if (padded === undefined) {
+      const block = HASH_BLOCK[hash]
+      let keyBytes: Uint8Array = entry.bytes
+      if (keyBytes.length > block)
+        keyBytes = crypto.createHash(NODE_HASH[hash]).update(keyBytes).digest()
+      const inner = new Uint8Array(block).fill(0x36)
+      const outer = new Uint8Array(block).fill(0x5c)
+      for (let i = 0; i < keyBytes.length; i++) {
+        inner[i]! ^= keyBytes[i]!
+        outer[i]! ^= keyBytes[i]!
+      }
+      padded = { inner, outer }
+      entry.pads[hash] = padded
+    }
+    return padded
+  }
+
+  /** The HMAC through crypto.hash, or undefined when `data` is too long for the scratch buffer. */
+  function hmacOneShot(hash: HashName, entry: HmacKey, data: string): string | undefined {
+    const block = HASH_BLOCK[hash]
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    const most = block + data.length * 3
+    if (most > SCRATCH_LIMIT) return undefined
+    if (scratch.length < most) {
+      scratch = new Uint8Array(Math.max(most, scratch.length * 2))
+      after64 = scratch.subarray(64)
+      after128 = scratch.subarray(128)
+    }
+    const { inner, outer } = pads(entry, hash)
+    scratch.set(inner, 0)
+    const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
+    const name = NODE_HASH[hash]
+    const innerDigest = oneShot!(name, new Uint8Array(scratch.buffer, 0, block + written), 'buffer')
+    scratch.set(outer, 0)
+    scratch.set(innerDigest as unknown as Uint8Array, block)
+    const signature = oneShot!(
+      name,
+      new Uint8Array(scratch.buffer, 0, block + (innerDigest as unknown as Uint8Array).length),
+      'base64',
+    )
+    // No key material left behind in the shared buffer.
+    scratch.fill(0, 0, block)
+    return signature
+  }
+
+  function hmacKey(key: string): HmacKey {
+    // The same key string comes back (see index.ts): the very last one is at hand.
+    if (key === lastHmacKey) return lastHmacEntry!
+    let entry = hmacKeys.get(key)
+    if (entry === undefined) {
+      const bytes = utf8.encode(key)
+      entry = { bytes, object: crypto.createSecretKey(bytes), pads: {} }
+      hmacKeys.set(key, entry)
+    }
+    lastHmacKey = key
+    lastHmacEntry = entry
+    return entry
+  }
+
+  function hmacObject(hash: HashName, entry: HmacKey, data: string): string {
+    return crypto.createHmac(NODE_HASH[hash], entry.object).update(data).digest('base64')
+  }
+
+  if (useOneShot) {
+    // Checked once against createHmac (short and long keys, every hash, non-ASCII data).
+    try {
+      const probe = {
+        bytes: utf8.encode('k\u00e9y'),
+        object: crypto.createSecretKey(utf8.encode('k\u00e9y')),
+        pads: {},
+      }
+      const long = utf8.encode('k'.repeat(200))
+      const longProbe = { bytes: long, object: crypto.createSecretKey(long), pads: {} }
+      for (const hash of ['SHA-1', 'SHA-256', 'SHA-512'] as const) {
+        for (const entry of [probe, longProbe]) {
+          if (
+            hmacOneShot(hash, entry, 'd\u00e0ta\u{1F600}') !==
+            hmacObject(hash, entry, 'd\u00e0ta\u{1F600}')
+          ) {
+            useOneShot = false
+          }
+        }
+      }
+    } catch {
+      useOneShot = false
+    }
+  }
+
   return {
     name: 'node',
     hmac(hash, key, data) {
-      // A string key is turned into a key object on every call; keep the last few,
-      // and the very last one at hand (the same key string comes back, see index.ts).
-      let secret: KeyObject | undefined
-      if (key === lastHmacKey) {
-        secret = lastHmacKeyObject
-      } else {
-        secret = hmacKeys.get(key)
-        if (secret === undefined) {
-          secret = crypto.createSecretKey(utf8.encode(key))
-          hmacKeys.set(key, secret)
-        }
-        lastHmacKey = key
-        lastHmacKeyObject = secret
+      const entry = hmacKey(key)
+      if (useOneShot) {
+        const signature = hmacOneShot(hash, entry, data)
+        if (signature !== undefined) return signature
       }
-      return crypto.createHmac(NODE_HASH[hash], secret!).update(data).digest('base64')
+      return hmacObject(hash, entry, data)
     },
     rsaSign(hash, key, data, label) {
       const object = privateKey(key, label)
