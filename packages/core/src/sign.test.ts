@@ -1399,3 +1399,24 @@ describe('credential-dependent parts, prepared once (a one-entry cache checked b
     expect(hashed.baseString).toBe(providerBaseString(hashed))
   })
 })
+
+describe('the signature in the header', () => {
+  it.each(['HMAC-SHA1', 'HMAC-SHA256', 'HMAC-SHA512'] as const)(
+    '%s: oauth_signature is the base64 with + / = percent-encoded',
+    async (signatureMethod) => {
+      const seen = new Set<string>()
+      for (let i = 0; i < 200; i++) {
+        const signed = await signRequest(
+          { method: 'GET', url: 'https://e.example/p' },
+          { clientId: 'ck', clientSecret: 's', signatureMethod },
+          { nonce: `n${i}`, timestamp: '123' },
+        )
+        const header = signed.headers.get('authorization')!
+        const sent = header.slice(header.indexOf('oauth_signature="') + 17, -1)
+        expect(sent).toBe(encodeURIComponent(signed.signature))
+        for (const c of '+/=') if (signed.signature.includes(c)) seen.add(c)
+      }
+      expect([...seen].sort()).toEqual(['+', '/', '='])
+    },
+  )
+})

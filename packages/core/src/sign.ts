@@ -632,11 +632,21 @@ function encodeBaseUri(uri: string): string {
 const HTTP_WHITESPACE_ENDS = /^[\t\n\r ]+|[\t\n\r ]+$/g
 
 /**
- * percentEncode for base64 text, whose only reserved characters are + / =:
- * encodeURIComponent encodes exactly those (base64 has none of ! ' ( ) *).
+ * percentEncode for base64 text, whose only reserved characters are + / =
+ * (base64 has none of ! ' ( ) *). A scan for those three measured faster
+ * than encodeURIComponent on a digest's base64.
  */
 function encodeBase64(base64: string): string {
-  return encodeURIComponent(base64)
+  let encoded = ''
+  let from = 0
+  for (let i = 0; i < base64.length; i++) {
+    const c = base64.charCodeAt(i)
+    if (c === 0x2b /* + */ || c === 0x2f /* / */ || c === 0x3d /* = */) {
+      encoded += `${base64.slice(from, i)}${c === 0x2b ? '%2B' : c === 0x2f ? '%2F' : '%3D'}`
+      from = i + 1
+    }
+  }
+  return from === 0 ? base64 : from === base64.length ? encoded : encoded + base64.slice(from)
 }
 
 /**
@@ -673,7 +683,14 @@ function copyPlainHeaders(init: Record<string, string>, headers: Headers): Scann
     if (lower === 'authorization') {
       found.authorization = true
     } else if (lower === 'content-type' || lower === 'host') {
-      const value = String(raw).replace(HTTP_WHITESPACE_ENDS, '')
+      let value = String(raw)
+      // Trimmed only when an end is whitespace (tab, LF, CR, space: all below "!").
+      if (
+        value !== '' &&
+        (value.charCodeAt(0) <= 0x20 || value.charCodeAt(value.length - 1) <= 0x20)
+      ) {
+        value = value.replace(HTTP_WHITESPACE_ENDS, '')
+      }
       const field = lower === 'host' ? 'host' : 'contentType'
       const previous = found[field]
       found[field] = previous === null ? value : `${previous}, ${value}`
