@@ -198,7 +198,7 @@ export async function signRequest(
     throw new TypeError('credentials.realm should contain only printable ASCII characters')
   }
   const signatureMethod = credentials.signatureMethod ?? 'HMAC-SHA1'
-  if (!isSignatureMethod(signatureMethod)) {
+  if (signatureMethod !== 'HMAC-SHA1' && !isSignatureMethod(signatureMethod)) {
     throw new TypeError(`credentials.signatureMethod should be one of ${SIGNATURE_METHODS_TEXT}`)
   }
   const signatureType = credentials.signatureType ?? 'header'
@@ -408,15 +408,23 @@ export async function signRequest(
   let outUrl = url.href
   let outBody: string | Uint8Array | null = bodyText ?? bodyBytes
   if (signatureType === 'header') {
-    let header =
+    // Joined, not concatenated: Headers checks a value character by character,
+    // which measured about twice as slow on a concatenated (rope) string as on
+    // the flat one Array#join builds.
+    const header = [
       realm === undefined
         ? 'OAuth oauth_nonce="'
-        : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="`
-    header += `${eNonce}", oauth_timestamp="${eTimestamp}${parts.headerTail}`
-    if (eCallback !== undefined) header += `, oauth_callback="${eCallback}"`
-    if (eVerifier !== undefined) header += `, oauth_verifier="${eVerifier}"`
-    if (eBodyHash !== undefined) header += `, oauth_body_hash="${eBodyHash}"`
-    const authorization = `${header}, oauth_signature="${eSignature}"`
+        : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="`,
+      eNonce,
+      '", oauth_timestamp="',
+      eTimestamp,
+      parts.headerTail,
+    ]
+    if (eCallback !== undefined) header.push(', oauth_callback="', eCallback, '"')
+    if (eVerifier !== undefined) header.push(', oauth_verifier="', eVerifier, '"')
+    if (eBodyHash !== undefined) header.push(', oauth_body_hash="', eBodyHash, '"')
+    header.push(', oauth_signature="', eSignature, '"')
+    const authorization = header.join('')
     // append is cheaper than set, and the same when there is no Authorization yet.
     if (init === undefined || init === null || (scanned !== undefined && !scanned.authorization)) {
       headers.append('authorization', authorization)
