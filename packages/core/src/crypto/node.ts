@@ -166,7 +166,7 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     const most = block + data.length * 3
     if (most > SCRATCH_LIMIT) return undefined
     if (scratch.length < most) {
-      scratch = new Uint8Array(Math.max(most, scratch.length * 2))
+      scratch = new Uint8Array(Math.min(SCRATCH_LIMIT, Math.max(most, scratch.length * 2)))
       after64 = scratch.subarray(64)
       after128 = scratch.subarray(128)
     }
@@ -174,16 +174,20 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     scratch.set(inner, 0)
     const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
     const name = NODE_HASH[hash]
-    const innerDigest = oneShot!(name, new Uint8Array(scratch.buffer, 0, block + written), 'buffer')
+    const innerDigest = oneShot!(
+      name,
+      new Uint8Array(scratch.buffer, 0, block + written),
+      'buffer',
+    ) as unknown as Uint8Array
     scratch.set(outer, 0)
-    scratch.set(innerDigest as unknown as Uint8Array, block)
+    scratch.set(innerDigest, block)
     const signature = oneShot!(
       name,
-      new Uint8Array(scratch.buffer, 0, block + (innerDigest as unknown as Uint8Array).length),
+      new Uint8Array(scratch.buffer, 0, block + innerDigest.length),
       'base64',
     )
-    // No key material left behind in the shared buffer.
-    scratch.fill(0, 0, block)
+    // No key material (nor the inner digest) left behind in the shared buffer.
+    scratch.fill(0, 0, block + innerDigest.length)
     return signature
   }
 
