@@ -115,10 +115,11 @@ const reference = () => {
 let keyBytes = new TextEncoder().encode(signingKey)
 if (keyBytes.length > 64) keyBytes = createHash('sha1').update(keyBytes).digest()
 const innerPad = new Uint8Array(64).fill(0x36)
-const outerPad = new Uint8Array(64).fill(0x5c)
+// The opad key followed by room for the inner digest: the outer hash's whole input.
+const outerBlock = new Uint8Array(84).fill(0x5c, 0, 64)
 for (let i = 0; i < keyBytes.length; i++) {
   innerPad[i] ^= keyBytes[i]
-  outerPad[i] ^= keyBytes[i]
+  outerBlock[i] ^= keyBytes[i]
 }
 const scratch = new Uint8Array(1024)
 const afterBlock = scratch.subarray(64)
@@ -127,10 +128,10 @@ const oneShotHmac = () => {
   scratch.set(innerPad, 0)
   const written = utf8.encodeInto(baseString, afterBlock).written
   const inner = hash('sha1', new Uint8Array(scratch.buffer, 0, 64 + written), 'buffer')
-  scratch.set(outerPad, 0)
-  scratch.set(inner, 64)
-  const signature = hash('sha1', new Uint8Array(scratch.buffer, 0, 84), 'base64')
-  scratch.fill(0, 0, 84)
+  scratch.fill(0, 0, 64)
+  outerBlock.set(inner, 64)
+  const signature = hash('sha1', outerBlock, 'base64')
+  outerBlock.fill(0, 64)
   return signature
 }
 if (oneShotHmac() !== floor()) {

@@ -410,20 +410,18 @@ export async function signRequest(
   if (signatureType === 'header') {
     // Joined, not concatenated: Headers checks a value character by character,
     // which measured about twice as slow on a concatenated (rope) string as on
-    // the flat one Array#join builds.
+    // the flat one Array#join builds. Few pieces (each short run a template
+    // literal) join faster than one array element per piece.
     const header = [
       realm === undefined
-        ? 'OAuth oauth_nonce="'
-        : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="`,
-      eNonce,
-      '", oauth_timestamp="',
-      eTimestamp,
+        ? `OAuth oauth_nonce="${eNonce}", oauth_timestamp="${eTimestamp}`
+        : `OAuth realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}", oauth_nonce="${eNonce}", oauth_timestamp="${eTimestamp}`,
       parts.headerTail,
     ]
-    if (eCallback !== undefined) header.push(', oauth_callback="', eCallback, '"')
-    if (eVerifier !== undefined) header.push(', oauth_verifier="', eVerifier, '"')
-    if (eBodyHash !== undefined) header.push(', oauth_body_hash="', eBodyHash, '"')
-    header.push(', oauth_signature="', eSignature, '"')
+    if (eCallback !== undefined) header.push(`, oauth_callback="${eCallback}"`)
+    if (eVerifier !== undefined) header.push(`, oauth_verifier="${eVerifier}"`)
+    if (eBodyHash !== undefined) header.push(`, oauth_body_hash="${eBodyHash}"`)
+    header.push(`, oauth_signature="${eSignature}"`)
     const authorization = header.join('')
     // append is cheaper than set, and the same when there is no Authorization yet.
     if (init === undefined || init === null || (scanned !== undefined && !scanned.authorization)) {

@@ -43,10 +43,21 @@ const HASH_BLOCK: Readonly<Record<HashName, number>> = {
 /** Longer data goes through createHmac rather than a larger scratch buffer. */
 const SCRATCH_LIMIT = 64 * 1024
 
-/** The key XORed with ipad and with opad, each one block long. */
+/** Digest lengths, for the outer block (the opad key followed by the inner digest). */
+const HASH_LENGTH: Readonly<Record<HashName, number>> = {
+  'SHA-1': 20,
+  'SHA-256': 32,
+  'SHA-512': 64,
+}
+
+/**
+ * The key XORed with ipad (one block), and the key XORed with opad followed
+ * by room for the inner digest: the outer hash's whole input, hashed in place
+ * (no view to create, no pad to copy), the digest part zeroed after each use.
+ */
 interface HmacPads {
   inner: Uint8Array
-  outer: Uint8Array
+  outerBlock: Uint8Array
 }
 
 /** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
@@ -148,12 +159,12 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       if (keyBytes.length > block)
         keyBytes = crypto.createHash(NODE_HASH[hash]).update(keyBytes).digest()
       const inner = new Uint8Array(block).fill(0x36)
-      const outer = new Uint8Array(block).fill(0x5c)
+      const outerBlock = new Uint8Array(block + HASH_LENGTH[hash]).fill(0x5c, 0, block)
       for (let i = 0; i < keyBytes.length; i++) {
         inner[i]! ^= keyBytes[i]!
-        outer[i]! ^= keyBytes[i]!
+        outerBlock[i]! ^= keyBytes[i]!
       }
-      padded = { inner, outer }
+      padded = { inner, outerBlock }
       entry.pads[hash] = padded
     }
     return padded
@@ -170,7 +181,7 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       after64 = scratch.subarray(64)
       after128 = scratch.subarray(128)
     }
-    const { inner, outer } = pads(entry, hash)
+    const { inner, outerBlock } = pads(entry, hash)
     scratch.set(inner, 0)
     const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
     const name = NODE_HASH[hash]
@@ -179,15 +190,12 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       new Uint8Array(scratch.buffer, 0, block + written),
       'buffer',
     ) as unknown as Uint8Array
-    scratch.set(outer, 0)
-    scratch.set(innerDigest, block)
-    const signature = oneShot!(
-      name,
-      new Uint8Array(scratch.buffer, 0, block + innerDigest.length),
-      'base64',
-    )
-    // No key material (nor the inner digest) left behind in the shared buffer.
-    scratch.fill(0, 0, block + innerDigest.length)
+    // No key material left behind in the shared buffer (the data is the base string).
+    scratch.fill(0, 0, block)
+    outerBlock.set(innerDigest, block)
+    const signature = oneShot!(name, outerBlock, 'base64')
+    // Nor the inner digest in the outer block.
+    outerBlock.fill(0, block)
     return signature
   }
 
