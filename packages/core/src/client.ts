@@ -4,6 +4,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
+import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { OAuthError } from './errors.js'
 import {
   assertSecureTransport,
@@ -23,15 +24,6 @@ type SignableBody = string | URLSearchParams | Uint8Array | null
 /** What {@link OAuth1Client} accepts as an RSA private key: PEM, a node `KeyObject`, or a `CryptoKey`. */
 export type ClientRsaKey = NonNullable<SignCredentials['rsaKey']>
 
-const SIGNATURE_METHODS: readonly SignatureMethod[] = [
-  'HMAC-SHA1',
-  'HMAC-SHA256',
-  'HMAC-SHA512',
-  'RSA-SHA1',
-  'RSA-SHA256',
-  'RSA-SHA512',
-  'PLAINTEXT',
-]
 const SIGNATURE_TYPES: readonly SignatureType[] = ['header', 'query', 'body']
 
 /** Redirects followed at most by {@link OAuth1Client.request}. */
@@ -250,8 +242,8 @@ export class OAuth1Client {
     this.clientId = options.clientId
     this.#clientSecret = optionalString(options.clientSecret, 'clientSecret') ?? ''
     const method = options.signatureMethod ?? 'HMAC-SHA1'
-    if (!SIGNATURE_METHODS.includes(method)) {
-      throw new TypeError(`signatureMethod must be one of ${SIGNATURE_METHODS.join(', ')}`)
+    if (!isSignatureMethod(method)) {
+      throw new TypeError(`signatureMethod must be one of ${SIGNATURE_METHODS_TEXT}`)
     }
     this.signatureMethod = method
     const type = options.signatureType ?? 'header'

@@ -10,9 +10,11 @@ export {
 export {
   bodyHash,
   computeSignature,
+  isSignatureMethod,
   type KeyObjectLike,
   type RsaKey,
   SIGNATURE_METHOD_HASH,
+  SIGNATURE_METHODS,
   type SigningKeys,
   signingKey,
   type VerificationKeys,

@@ -6,6 +6,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849
  * @packageDocumentation
  */
+
+export { SIGNATURE_METHODS } from '@oauth1/core'
 export { escapeHtml } from './html.js'
 export {
   isLoopbackHost,
@@ -31,4 +33,3 @@ export type {
   TestProviderOptions,
   TestUser,
 } from './types.js'
-export { SIGNATURE_METHODS } from './verify.js'

@@ -14,7 +14,9 @@ import {
 import type { AddressInfo, Socket } from 'node:net'
 import {
   bodyHash,
+  isSignatureMethod,
   percentEncode,
+  SIGNATURE_METHODS,
   type SignatureMethod,
   signatureBaseString,
   type Token,
@@ -38,7 +40,7 @@ import type {
   TestProviderOptions,
   TestUser,
 } from './types.js'
-import { isSignatureMethod, SIGNATURE_METHODS, safeEqual } from './verify.js'
+import { safeEqual } from './verify.js'
 
 /**
  * The client every provider registers when `clients` is not given:

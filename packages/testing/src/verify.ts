@@ -8,23 +8,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4
  */
 import { timingSafeEqual } from 'node:crypto'
-import type { SignatureMethod } from '@oauth1/core'
-
-/** Every signature method this provider knows. */
-export const SIGNATURE_METHODS: readonly SignatureMethod[] = Object.freeze([
-  'HMAC-SHA1',
-  'HMAC-SHA256',
-  'HMAC-SHA512',
-  'RSA-SHA1',
-  'RSA-SHA256',
-  'RSA-SHA512',
-  'PLAINTEXT',
-])
-
-/** True when `value` names one of the seven signature methods. */
-export function isSignatureMethod(value: unknown): value is SignatureMethod {
-  return typeof value === 'string' && (SIGNATURE_METHODS as readonly string[]).includes(value)
-}
 
 /** Constant-time comparison of two strings. */
 export function safeEqual(a: string, b: string): boolean {

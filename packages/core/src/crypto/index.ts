@@ -84,7 +84,12 @@ export const SIGNATURE_METHOD_HASH: Readonly<Record<SignatureMethod, HashName>> 
   PLAINTEXT: 'SHA-1',
 }
 
-/** @internal True when `value` names a supported signature method. */
+/** Every signature method of RFC 5849 §3.4 (and its SHA-256/512 variants), in one list. */
+export const SIGNATURE_METHODS: readonly SignatureMethod[] = Object.freeze(
+  Object.keys(SIGNATURE_METHOD_HASH) as SignatureMethod[],
+)
+
+/** True when `value` names a supported signature method. */
 export function isSignatureMethod(value: unknown): value is SignatureMethod {
   return typeof value === 'string' && Object.hasOwn(SIGNATURE_METHOD_HASH, value)
 }
@@ -230,7 +235,7 @@ export function signWith(
 }
 
 /** @internal For error messages. */
-export const SIGNATURE_METHODS_TEXT = Object.keys(SIGNATURE_METHOD_HASH).join(', ')
+export const SIGNATURE_METHODS_TEXT = SIGNATURE_METHODS.join(', ')
 
 /**
  * Compares two strings in time that depends only on their lengths.
