@@ -282,12 +282,8 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
       wanted === undefined
         ? undefined
         : resolveRedirectUri(wanted, requestOrigin(c as Context, state.trustProxy))
-    let url: string
-    try {
-      url = await this.beginAuthorization(state.store, callback, params)
-    } catch (err) {
-      throw toHonoError(err)
-    }
+    // beginAuthorization (overridden below) already gives its OAuthErrors their Hono response.
+    const url = await this.beginAuthorization(state.store, callback, params)
     return c.redirect(url, 302)
   }
 
@@ -314,11 +310,8 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    */
   async authorizeAccessToken(c: AnyContext): Promise<Token> {
     const state = stateFor(this.registry, c as Context, 'authorizeAccessToken')
-    try {
-      return await this.completeAuthorization(state.store, new URL(c.req.url).search)
-    } catch (err) {
-      throw toHonoError(err)
-    }
+    // completeAuthorization (overridden below) already gives its OAuthErrors their Hono response.
+    return this.completeAuthorization(state.store, new URL(c.req.url).search)
   }
 
   /**
