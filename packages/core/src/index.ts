@@ -64,6 +64,7 @@ export {
   type RemoteAppOptions,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
+  resolveCallbackUri,
   temporaryCredentialKey,
 } from './registry.js'
 export {

@@ -8,6 +8,7 @@ import {
   OAuth,
   RemoteApp,
   type ResolvedRemoteAppOptions,
+  resolveCallbackUri,
   toUpperSnake,
 } from './registry.js'
 import { createMemoryStore } from './stores.js'
@@ -446,5 +447,33 @@ describe('parseCallbackQuery', () => {
       expect([q.get('oauth_token'), q.get('oauth_verifier')]).toEqual(['T', 'V'])
     }
     expect([...parseCallbackQuery('/cb')]).toEqual([])
+  })
+})
+
+describe('resolveCallbackUri', () => {
+  it('passes oob and absolute URIs, resolves paths against the base, refuses //host', () => {
+    expect(resolveCallbackUri('oob', 'https://app.example/')).toBe('oob')
+    expect(resolveCallbackUri('https://other.example/cb', 'https://app.example/')).toBe(
+      'https://other.example/cb',
+    )
+    expect(resolveCallbackUri('/authorize?next=%2F', 'https://app.example:8443/login')).toBe(
+      'https://app.example:8443/authorize?next=%2F',
+    )
+    for (const bad of ['//evil.example/cb', '/\\evil.example/cb', '\\\\evil.example']) {
+      expect(() => resolveCallbackUri(bad, 'https://app.example/')).toThrow(
+        new TypeError(
+          'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
+        ),
+      )
+    }
+  })
+
+  it('computes a lazy base only for a relative reference', () => {
+    const base = vi.fn(() => 'https://app.example/')
+    expect(resolveCallbackUri('oob', base)).toBe('oob')
+    expect(resolveCallbackUri('https://x.example/cb', base)).toBe('https://x.example/cb')
+    expect(base).not.toHaveBeenCalled()
+    expect(resolveCallbackUri('/cb', base)).toBe('https://app.example/cb')
+    expect(base).toHaveBeenCalledTimes(1)
   })
 })

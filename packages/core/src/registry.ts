@@ -37,6 +37,36 @@ export function isPathCallback(value: string): boolean {
   return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
 }
 
+const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
+
+/**
+ * The callback a framework adapter sends as `oauth_callback`: `oob` and
+ * absolute URIs as they are; a relative reference (`/authorize`) resolved
+ * against `base`, the URL of the request at hand (its origin as the browser
+ * used it), or a function returning it, called only for a relative reference
+ * (so an adapter validates the request's Host only when it needs it). A network-path reference (`//host/cb`, `/\\host/cb`) would leave
+ * that origin, so it is refused.
+ *
+ * @throws TypeError for a network-path reference.
+ * @example
+ * ```ts
+ * resolveCallbackUri('/authorize', 'https://app.example/login') // 'https://app.example/authorize'
+ * resolveCallbackUri('oob', 'https://app.example/')             // 'oob'
+ * ```
+ */
+export function resolveCallbackUri(
+  redirectUri: string,
+  base: string | URL | (() => string | URL),
+): string {
+  if (redirectUri === 'oob' || URI_SCHEME.test(redirectUri)) return redirectUri
+  if (/^[\\/]{2}/.test(redirectUri)) {
+    throw new TypeError(
+      'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
+    )
+  }
+  return new URL(redirectUri, typeof base === 'function' ? base() : base).href
+}
+
 /** Signing options handed to the underlying {@link OAuth1Client}. */
 export interface ClientKwargs {
   signatureMethod?: SignatureMethod

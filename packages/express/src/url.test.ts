@@ -24,6 +24,17 @@ function appAnswering(trustProxy: boolean | string, redirectUri = '/authorize') 
 }
 
 describe('resolveRedirectUri', () => {
+  it('refuses a protocol-relative redirectUri, which would leave the origin', async () => {
+    const res = await request(await serve(appAnswering(false, '//evil.example/cb')))
+      .get('/login')
+      .set('Host', 'app.example')
+    expect(res.status).toBe(500)
+    expect(res.body).toEqual({
+      error:
+        'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
+    })
+  })
+
   it('resolves /authorize against the Host the browser used', async () => {
     const res = await request(await serve(appAnswering(false)))
       .get('/login')

@@ -1,3 +1,4 @@
+import { resolveCallbackUri } from '@oauth1/core'
 import type { Request } from 'express'
 
 /** `host[:port]`, a bracketed IPv6 literal, nothing else (no userinfo, path or spaces). */
@@ -67,9 +68,10 @@ export function resolveRedirectUri(
       'redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"',
     )
   }
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(redirectUri)) return redirectUri
-  const base = new URL(pathOf(req.originalUrl ?? req.url ?? '/'), `${requestOrigin(req)}/`)
-  return new URL(redirectUri, base).href
+  return resolveCallbackUri(
+    redirectUri,
+    () => new URL(pathOf(req.originalUrl ?? req.url ?? '/'), `${requestOrigin(req)}/`),
+  )
 }
 
 function pathOf(target: string): string {

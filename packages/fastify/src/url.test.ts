@@ -34,7 +34,7 @@ describe('resolveRedirectUri', () => {
     for (const uri of ['//evil.example/cb', '\\\\evil.example/cb', '/\\evil.example/cb']) {
       expect(() => resolveRedirectUri(request('app.example'), uri)).toThrow(
         new TypeError(
-          '@oauth1/fastify: redirectUri should be an absolute URL, "oob", or a path such as "/authorize"',
+          'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
         ),
       )
     }

@@ -1,3 +1,4 @@
+import { resolveCallbackUri } from '@oauth1/core'
 import type { FastifyRequest } from 'fastify'
 
 /**
@@ -24,8 +25,6 @@ export class BadRequestError extends Error {
   }
 }
 
-const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
-
 /**
  * Resolves a callback URL against the current request's origin, as Authlib's
  * `url_for(..., _external=True)` does: `/authorize` becomes
@@ -37,13 +36,11 @@ const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export function resolveRedirectUri(request: FastifyRequest, redirectUri: string): string {
-  if (redirectUri === 'oob' || ABSOLUTE.test(redirectUri)) return redirectUri
-  if (/^[\\/]{2}/.test(redirectUri)) {
-    // `//other.example/cb` would silently leave this origin: say so instead
-    throw new TypeError(
-      '@oauth1/fastify: redirectUri should be an absolute URL, "oob", or a path such as "/authorize"',
-    )
-  }
+  // oob and absolute URLs pass; `//other.example/cb` is refused (it would leave this origin)
+  return resolveCallbackUri(redirectUri, () => requestOrigin(request))
+}
+
+function requestOrigin(request: FastifyRequest): URL {
   const host = request.host
   const protocol = request.protocol
   let origin: URL
@@ -58,7 +55,7 @@ export function resolveRedirectUri(request: FastifyRequest, redirectUri: string)
       '@oauth1/fastify: cannot resolve the relative redirectUri: the request has no valid Host header',
     )
   }
-  return new URL(redirectUri, origin).href
+  return origin
 }
 
 /** The raw query string of the request, undecoded, as the provider sent it. */

@@ -5,6 +5,7 @@ import {
   RemoteApp,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
+  resolveCallbackUri,
   type Sealer,
   type SealerSecret,
   type TemporaryCredentialStore,
@@ -14,7 +15,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { CookieBinding, CustomStoreBinding, type RequestBinding } from './binding.js'
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
-import { isLoopbackHost, requestOrigin, resolveRedirectUri } from './url.js'
+import { isLoopbackHost, requestOrigin } from './url.js'
 
 /**
  * Any Hono context. The web-flow methods take the context of any route, as
@@ -281,7 +282,7 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
     const callback =
       wanted === undefined
         ? undefined
-        : resolveRedirectUri(wanted, requestOrigin(c as Context, state.trustProxy))
+        : resolveCallbackUri(wanted, requestOrigin(c as Context, state.trustProxy))
     // beginAuthorization (overridden below) already gives its OAuthErrors their Hono response.
     const url = await this.beginAuthorization(state.store, callback, params)
     return c.redirect(url, 302)

@@ -1,7 +1,5 @@
 import type { Context } from 'hono'
 
-const ABSOLUTE = /^[a-zA-Z][a-zA-Z0-9+.-]*:/
-
 /**
  * True for the hosts a browser treats as a secure context even over plain
  * http: `localhost`, `*.localhost`, `127.0.0.0/8` and `::1`.
@@ -44,17 +42,4 @@ export function requestOrigin(c: Context, trustProxy: boolean): URL {
     // A malformed forwarded host: keep the request's own origin.
   }
   return new URL(`${scheme}://${origin.host}`)
-}
-
-/**
- * Resolves a callback URL against the request's origin, as Authlib's
- * `url_for(..., _external=True)` does: `/authorize` becomes
- * `https://app.example/authorize`. An absolute URL and `oob` are returned as
- * they are.
- *
- * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
- */
-export function resolveRedirectUri(redirectUri: string, origin: URL): string {
-  if (redirectUri === 'oob' || ABSOLUTE.test(redirectUri)) return redirectUri
-  return new URL(redirectUri, origin).href
 }

@@ -19,6 +19,16 @@ const ctx = (protocol: string, host: string): OriginSource => ({
 })
 
 describe('resolveRedirectUri', () => {
+  it('refuses a protocol-relative callback, which would leave the origin', () => {
+    for (const uri of ['//evil.example/cb', '/\\evil.example/cb']) {
+      expect(() => resolveRedirectUri(ctx('https', 'app.example'), uri)).toThrow(
+        new TypeError(
+          'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
+        ),
+      )
+    }
+  })
+
   it('passes absolute URLs and oob through untouched', () => {
     const c = ctx('http', 'app.example')
     expect(resolveRedirectUri(c, 'oob')).toBe('oob')

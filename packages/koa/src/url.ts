@@ -1,3 +1,4 @@
+import { resolveCallbackUri } from '@oauth1/core'
 /** The parts of a Koa context used to resolve a relative URL. */
 export interface OriginSource {
   /** The Host (X-Forwarded-Host first when `app.proxy` is set). */
@@ -11,8 +12,6 @@ export interface OriginSource {
 // [IPv6], optional port: no userinfo, path or anything a URL parser would reinterpret
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w-]+(?:\.[\w-]+)*\.?)(?::\d{1,5})?$/
 
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
-
 /**
  * Resolves a relative callback (`/authorize`) against the origin the client
  * used for this request, as Authlib's `url_for(..., _external=True)` does.
@@ -25,7 +24,10 @@ const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
-  if (uri === 'oob' || SCHEME.test(uri)) return uri
+  return resolveCallbackUri(uri, () => requestOrigin(ctx))
+}
+
+function requestOrigin(ctx: OriginSource): string {
   const protocol = ctx.protocol.toLowerCase()
   if (protocol !== 'http' && protocol !== 'https') {
     ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid protocol')
@@ -34,7 +36,7 @@ export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
     ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid Host header')
   }
   try {
-    return new URL(uri, `${protocol}://${ctx.host}`).href
+    return new URL(`${protocol}://${ctx.host}`).href
   } catch {
     ctx.throw(400, 'Cannot build the OAuth callback URL from this request')
   }
