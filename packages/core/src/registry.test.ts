@@ -346,10 +346,56 @@ describe('RemoteApp.request', () => {
     const inside = await rejection(oauth.context.run({ user: 'x' }, () => app.get('me')))
     expect(inside.code).toBe('missing_token')
     const noFetch = setup()
-    expect((await rejection(noFetch.app.get('me', { request: { user: 'x' } }))).code).toBe(
-      'missing_token',
+    const withoutFetchToken = await rejection(noFetch.app.get('me', { request: { user: 'x' } }))
+    expect(withoutFetchToken.code).toBe('missing_token')
+    // No fetchToken anywhere: the message says what to configure, not where to call from.
+    expect(withoutFetchToken.description).toBe(
+      "No token for dev: pass { token }, or give a fetchToken to new OAuth() or to register('dev')",
     )
     expect(provider.requests).toHaveLength(0)
+    expect(noFetch.provider.requests).toHaveLength(0)
+  })
+
+  it('runWithRequest binds the request only when a fetchToken can read it, unless told', async () => {
+    const oauth = new OAuth<{ user: string }>({ config: {} })
+    const req = { user: 'jane' }
+    const seen = (bind?: boolean) => oauth.runWithRequest(req, () => oauth.context.current(), bind)
+    // Nothing reads the context: not bound (AsyncLocalStorage's cost is skipped).
+    expect(oauth.readsRequestContext).toBe(false)
+    expect(seen()).toBeUndefined()
+    expect(seen(true)).toBe(req)
+    expect(seen(false)).toBeUndefined()
+    expect(oauth.runWithRequest(req, () => 42)).toBe(42)
+
+    // An app registered later with its own fetchToken turns it on, on the next request.
+    oauth.register('dev', { clientId: 'a', ...urls, fetchToken: () => USER })
+    expect(oauth.readsRequestContext).toBe(true)
+    expect(seen()).toBe(req)
+    expect(seen(false)).toBeUndefined()
+    // Registering the name again without one turns it off again.
+    oauth.register('dev', { clientId: 'a', ...urls })
+    expect(oauth.readsRequestContext).toBe(false)
+    expect(seen()).toBeUndefined()
+
+    // A registry-level fetchToken: always on.
+    const withRegistryFetch = new OAuth<{ user: string }>({ config: {}, fetchToken: () => USER })
+    expect(withRegistryFetch.readsRequestContext).toBe(true)
+    await expect(
+      withRegistryFetch.runWithRequest(req, async () => {
+        await new Promise((r) => setTimeout(r, 1))
+        return withRegistryFetch.context.current()
+      }),
+    ).resolves.toBe(req)
+  })
+
+  it('inside runWithRequest, an API call finds the token with no token and no request', async () => {
+    const registryFetch = vi.fn((_name: string, req: { user: string }) =>
+      req.user === 'jane' ? USER : OTHER,
+    )
+    const { oauth, app, provider } = setup({ registryFetchToken: registryFetch as never })
+    await oauth.runWithRequest({ user: 'jane' }, () => app.get('home'))
+    expect(registryFetch).toHaveBeenCalledWith('dev', { user: 'jane' })
+    expect(provider.requests[0]!.params.oauth_token).toBe('user-token')
   })
 
   it('withholdToken signs with the client credentials only', async () => {

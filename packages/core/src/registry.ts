@@ -444,10 +444,15 @@ export class RemoteApp<Req = unknown> {
    */
   protected async resolveToken(init: RemoteAppRequestInit<Req>): Promise<Token> {
     if (init.token !== undefined && init.token !== null) return init.token
+    const appFetch = this.options.fetchToken
+    const registryFetch = this.registry.fetchToken
+    if (appFetch === undefined && registryFetch === undefined) {
+      throw new OAuthError('missing_token', {
+        description: `No token for ${this.name}: pass { token }, or give a fetchToken to new OAuth() or to register('${this.name}')`,
+      })
+    }
     const request = init.request !== undefined ? init.request : this.registry.context.current()
     if (request !== undefined) {
-      const appFetch = this.options.fetchToken
-      const registryFetch = this.registry.fetchToken
       const token = appFetch
         ? await appFetch(request)
         : registryFetch
@@ -551,6 +556,8 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     | undefined
   readonly #config: Record<string, string | undefined> | undefined
   readonly #apps = new Map<string, App>()
+  /** The registered apps with a `fetchToken` of their own. */
+  readonly #appsWithFetchToken = new Set<string>()
 
   constructor(options: OAuthOptions<Req> = {}) {
     if (typeof options !== 'object' || options === null)
@@ -663,6 +670,8 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     new OAuth1Client(probe)
 
     const app = this.createRemoteApp(name, final)
+    if (final.fetchToken !== undefined) this.#appsWithFetchToken.add(name)
+    else this.#appsWithFetchToken.delete(name)
     this.#apps.set(name, app)
     Object.defineProperty(this, name, {
       value: app,
@@ -671,6 +680,39 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       writable: false,
     })
     return app
+  }
+
+  /**
+   * Whether anything reads the request {@link context}: a `fetchToken` on the
+   * registry or on a registered app. The context serves only to find a token
+   * for an API call made with neither `token` nor `request`, and with no
+   * `fetchToken` that call fails with `missing_token` either way.
+   */
+  get readsRequestContext(): boolean {
+    return this.fetchToken !== undefined || this.#appsWithFetchToken.size !== 0
+  }
+
+  /**
+   * What each adapter's `middleware()` calls for a request: runs `fn` with
+   * `request` as the current request of {@link context} when `bind` is
+   * `true`, or when it is `undefined` (the default) and
+   * {@link readsRequestContext}; otherwise just calls `fn`. Checked on every
+   * request, so a `fetchToken` registered later is honoured.
+   *
+   * Skipping the context when nothing reads it matters on Node 20, where an
+   * `AsyncLocalStorage` in use makes Node track every async resource of the
+   * process (a few percent of a trivial route's throughput).
+   *
+   * @example
+   * ```ts
+   * app.use((req, res, next) => oauth.runWithRequest(req, next))
+   * ```
+   */
+  runWithRequest<T>(request: Req, fn: () => T, bind?: boolean): T {
+    if (bind === true || (bind === undefined && this.readsRequestContext)) {
+      return this.context.run(request, fn)
+    }
+    return fn()
   }
 
   /** The app registered as `name`, or `undefined`. */

@@ -163,7 +163,9 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
    *   plaintext in a cookie;
    * - runs the rest of the request with `req` as the current request, so
    *   `oauth.twitter.get('…')` with no token and no request finds the user's
-   *   token through `fetchToken(name, req)`, as Flask's `g` does.
+   *   token through `fetchToken(name, req)`, as Flask's `g` does. Only when
+   *   a `fetchToken` is configured (nothing else reads it), unless
+   *   `options.context` says `true` or `false`.
    *
    * `options` choose how pending logins are kept in the session
    * (`secret` seals them; required in effect for cookie-backed sessions).
@@ -178,6 +180,10 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
    */
   middleware(options?: MiddlewareOptions): RequestHandler {
     const binding = resolveBinding(options)
+    const bind = options?.context
+    if (bind !== undefined && typeof bind !== 'boolean') {
+      throw new TypeError('options.context should be a boolean')
+    }
     const previous = bindings.get(this)
     if (previous !== undefined && previous.fingerprint !== binding.fingerprint) {
       throw new TypeError(
@@ -185,14 +191,14 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
       )
     }
     bindings.set(this, binding)
-    const context = this.context
+    const oauth = this
     return function oauth1Middleware(req: Request, _res: Response, next: NextFunction): void {
       const problem = sessionProblem(req, binding)
       if (problem !== undefined) {
         next(new Error(problem))
         return
       }
-      context.run(req, next)
+      oauth.runWithRequest(req, next, bind)
     }
   }
 }

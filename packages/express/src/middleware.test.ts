@@ -171,7 +171,7 @@ describe('the request context', () => {
   }
 
   it('makes the request current for the route, across awaits', async () => {
-    const oauth = newOAuth()
+    const oauth = newOAuth(() => undefined)
     const app = appWith(oauth)
     app.get('/', async (req, res) => {
       const before = oauth.context.current() === req
@@ -183,7 +183,7 @@ describe('the request context', () => {
   })
 
   it('survives body parsers mounted after it', async () => {
-    const oauth = newOAuth()
+    const oauth = newOAuth(() => undefined)
     const app = appWith(oauth)
     app.use(express.json())
     app.use(express.urlencoded({ extended: false }))
@@ -198,7 +198,7 @@ describe('the request context', () => {
   })
 
   it('keeps concurrent requests apart', async () => {
-    const oauth = newOAuth()
+    const oauth = newOAuth(() => undefined)
     const app = appWith(oauth)
     app.get('/:n', async (req, res) => {
       await new Promise((resolve) => setTimeout(resolve, 20 - Number(req.params.n)))
@@ -225,6 +225,57 @@ describe('the request context', () => {
     // fetchToken was asked, with the current request, and found nothing: 401 missing_token
     expect(seen).toEqual([['provider', '/me']])
     expect(res.status).toBe(401)
+  })
+
+  it('is bound only when a fetchToken can read it, unless options.context says so', async () => {
+    const probe = (oauth: OAuth, options?: { context?: boolean }) => {
+      const app = express()
+      app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+      app.use(oauth.middleware(options))
+      app.get('/', async (req, res) => {
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        res.json({ bound: oauth.context.current() === req })
+      })
+      return serve(app).then((url) => request(url).get('/'))
+    }
+    // No fetchToken anywhere: nothing reads the context, so AsyncLocalStorage is not used.
+    expect((await probe(newOAuth())).body).toEqual({ bound: false })
+    expect((await probe(newOAuth(), { context: true })).body).toEqual({ bound: true })
+    expect((await probe(newOAuth(() => undefined))).body).toEqual({ bound: true })
+    expect(
+      (
+        await probe(
+          newOAuth(() => undefined),
+          { context: false },
+        )
+      ).body,
+    ).toEqual({
+      bound: false,
+    })
+    // A fetchToken on an app registered after the middleware was made counts too.
+    const late = newOAuth()
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(late.middleware())
+    app.get('/', (req, res) => {
+      res.json({ bound: late.context.current() === req })
+    })
+    const url = await serve(app)
+    expect((await request(url).get('/')).body).toEqual({ bound: false })
+    late.register('other', {
+      clientId: 'client',
+      requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+      accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+      authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+      fetchToken: () => null,
+    })
+    expect((await request(url).get('/')).body).toEqual({ bound: true })
+  })
+
+  it('refuses an options.context that is not a boolean', () => {
+    expect(() => newOAuth().middleware({ context: 'yes' as never })).toThrow(
+      new TypeError('options.context should be a boolean'),
+    )
   })
 
   it('is empty outside the middleware', async () => {

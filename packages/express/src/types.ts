@@ -39,6 +39,14 @@ export interface MiddlewareOptions {
   sessionKey?: string | undefined
   /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 5 (core's `DEFAULT_SESSION_MAX_ENTRIES`). */
   maxEntries?: number | undefined
+  /**
+   * Keep each request as the registry's current request (`AsyncLocalStorage`)
+   * so API calls find the token through `fetchToken` with no `req` passed.
+   * Default: when a `fetchToken` is configured (on `new OAuth()` or on a
+   * registered app), since nothing else reads it. `false` skips it (then pass
+   * `{ request: req }` to API calls); `true` binds every request.
+   */
+  context?: boolean | undefined
 }
 
 declare module 'express-session' {
