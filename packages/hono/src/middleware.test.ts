@@ -383,7 +383,7 @@ describe('options.store', () => {
 
 describe('request context', () => {
   it('runs the handler, and what it awaits, inside oauth.context', async () => {
-    const oauth = new OAuth({ config: {} })
+    const oauth = new OAuth({ config: {}, fetchToken: () => undefined })
     const app = new Hono()
     app.use(oauth.middleware({ secret: SECRET }))
     app.get('/', async (c) => {
@@ -395,7 +395,7 @@ describe('request context', () => {
   })
 
   it('keeps concurrent requests apart', async () => {
-    const oauth = new OAuth({ config: {} })
+    const oauth = new OAuth({ config: {}, fetchToken: () => undefined })
     const app = new Hono()
     app.use(oauth.middleware({ secret: SECRET }))
     app.get('/:id', async (c) => {
@@ -406,6 +406,56 @@ describe('request context', () => {
       ['9', '1', '5'].map(async (id) => (await app.request(`/${id}`)).text()),
     )
     expect(answers).toEqual(['9', '1', '5'])
+  })
+
+  it('is bound only when a fetchToken can read it, unless options.context says so', async () => {
+    const probe = async (oauth: OAuth, options?: { context?: boolean }) => {
+      const app = new Hono()
+      app.use(oauth.middleware({ secret: SECRET, ...options }))
+      app.get('/', async (c) => {
+        await new Promise((resolve) => setTimeout(resolve, 1))
+        await c.var.oauth1.store.set('x:one', credential('one'))
+        return c.json({ bound: oauth.context.current() === c })
+      })
+      const res = await app.request('http://localhost/')
+      // The per-request state is there, and settles the cookie, whatever the context decision.
+      expect(res.headers.getSetCookie().filter((h) => h.startsWith('oauth1='))).toHaveLength(1)
+      return res.json()
+    }
+    const withoutFetchToken = () => new OAuth({ config: {} })
+    const withFetchToken = () => new OAuth({ config: {}, fetchToken: () => undefined })
+    // No fetchToken anywhere: nothing reads the context, so AsyncLocalStorage is not used.
+    expect(await probe(withoutFetchToken())).toEqual({ bound: false })
+    expect(await probe(withoutFetchToken(), { context: true })).toEqual({ bound: true })
+    expect(await probe(withFetchToken())).toEqual({ bound: true })
+    expect(await probe(withFetchToken(), { context: false })).toEqual({ bound: false })
+    expect(await probe(withoutFetchToken(), { context: false })).toEqual({ bound: false })
+
+    // A fetchToken on an app registered after the middleware was made counts too.
+    const late = withoutFetchToken()
+    const app = new Hono()
+    app.use(late.middleware({ secret: SECRET }))
+    app.get('/', (c) => c.json({ bound: late.context.current() === c }))
+    expect(await (await app.request('/')).json()).toEqual({ bound: false })
+    late.register('other', {
+      clientId: 'client',
+      requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+      accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+      authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+      fetchToken: () => null,
+    })
+    expect(await (await app.request('/')).json()).toEqual({ bound: true })
+    expect(late.context.current()).toBeUndefined()
+  })
+
+  it('refuses an options.context that is not a boolean', () => {
+    const oauth = new OAuth({ config: {} })
+    const refused = new TypeError('@oauth1/hono: options.context should be a boolean')
+    expect(() => oauth.middleware({ secret: SECRET, context: 'yes' as never })).toThrow(refused)
+    expect(() => oauth.middleware({ secret: SECRET, context: null as never })).toThrow(refused)
+    expect(() =>
+      oauth.middleware({ store: () => createMemoryStore(), context: 1 as never }),
+    ).toThrow(refused)
   })
 
   it('does the work once when installed twice on a path', async () => {

@@ -83,11 +83,22 @@ export interface MiddlewareOptions<E extends Env = any> {
    * Default `false`.
    */
   trustProxy?: boolean
+  /**
+   * Keep each request's context as the registry's current request
+   * (`oauth.context`, an `AsyncLocalStorage` where the runtime has one) so
+   * API calls find the token through `fetchToken` with no `c` passed.
+   * Default: when a `fetchToken` is configured (on `new OAuth()` or on a
+   * registered app), since nothing else reads it. `false` skips it (then pass
+   * `{ request: c }` to API calls); `true` binds every request.
+   */
+  context?: boolean
 }
 
 interface ResolvedMiddleware {
   bind(c: Context): RequestBinding
   trustProxy: boolean
+  /** `options.context`: `undefined` leaves the choice to `runWithRequest`. */
+  context: boolean | undefined
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
@@ -169,9 +180,18 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
       `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
-  const { secret, store, cookie, maxEntries, trustProxy = false } = options as MiddlewareOptions
+  const {
+    secret,
+    store,
+    cookie,
+    maxEntries,
+    trustProxy = false,
+    context,
+  } = options as MiddlewareOptions
   if (typeof trustProxy !== 'boolean')
     throw new TypeError(`${PREFIX} options.trustProxy must be a boolean`)
+  if (context !== undefined && typeof context !== 'boolean')
+    throw new TypeError(`${PREFIX} options.context should be a boolean`)
   if (store !== undefined) {
     if (typeof store !== 'function') {
       throw new TypeError(
@@ -183,7 +203,11 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
         `${PREFIX} options.store replaces the encrypted cookie: pass options.secret, options.cookie and options.maxEntries only without it`,
       )
     }
-    return { bind: (c) => new CustomStoreBinding(c, store as (c: Context) => unknown), trustProxy }
+    return {
+      bind: (c) => new CustomStoreBinding(c, store as (c: Context) => unknown),
+      trustProxy,
+      context,
+    }
   }
   if (secret === undefined || secret === null || secret === '') {
     throw new TypeError(
@@ -221,6 +245,7 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   }
   return {
     trustProxy,
+    context,
     bind: (c) => {
       const origin = requestOrigin(c, trustProxy)
       const secure =
@@ -410,7 +435,9 @@ export class OAuth<E extends Env = any> extends CoreOAuth<Context<E>, HonoRemote
    * The middleware that keeps this browser's temporary credentials (in an
    * encrypted cookie, or the store you pass) and runs the rest of the request
    * inside the registry's context, so API calls find the user's token with
-   * `fetchToken` and no token or request passed.
+   * `fetchToken` and no token or request passed. Only when a `fetchToken` is
+   * configured (nothing else reads the context), unless `options.context`
+   * says `true` or `false`; `c.var.oauth1` is set either way.
    *
    * Throws a `TypeError` at once, at start-up, when neither `secret` nor
    * `store` is given or the secret is too short.
@@ -422,19 +449,21 @@ export class OAuth<E extends Env = any> extends CoreOAuth<Context<E>, HonoRemote
    */
   middleware(options: MiddlewareOptions<E>): MiddlewareHandler<OAuthEnv> {
     const resolved = resolveMiddleware(options)
+    const bind = resolved.context
     const key = stateKeyOf(this)
     const getState = (c: Context) => (c.get as (key: symbol) => RequestState | undefined)(key)
     // Not an async function: on a route that never logs in, the middleware
-    // costs one object, one context run and one promise reaction.
+    // costs one object, one context run (only when a fetchToken can read it)
+    // and one promise reaction.
     return (c, next) => {
       // Installed twice on one path (app and sub-app): the outer one does the work.
       if (getState(c as Context) !== undefined) return next()
       const state = new RequestState(c as Context, resolved)
       ;(c.set as (key: symbol, value: RequestState) => void)(key, state)
       c.set('oauth1', state)
-      return this.context
-        .run(c as unknown as Context<E>, next)
-        .then(() => state.settle(c as Context))
+      return this.runWithRequest(c as unknown as Context<E>, next, bind).then(() =>
+        state.settle(c as Context),
+      )
     }
   }
 }
