@@ -104,6 +104,9 @@ describe('oauth.middleware() start-up checks', () => {
     expect(() => oauth.middleware({ context: 'yes' as never })).toThrow(
       new TypeError('options.context should be a boolean'),
     )
+    expect(() => oauth.middleware({ context: null as never })).toThrow(
+      new TypeError('options.context should be a boolean'),
+    )
     expect(() => oauth.middleware({ app: {} as never })).toThrow(
       new TypeError('options.app should be a Koa application'),
     )
@@ -139,5 +142,93 @@ describe('oauth.middleware() start-up checks', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('the request context', () => {
+  const urls = {
+    requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+    accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+    authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+  }
+  const newOAuth = (fetchToken?: () => undefined) =>
+    new OAuth(fetchToken === undefined ? { config: {} } : { config: {}, fetchToken })
+
+  /** A Koa app whose route answers whether its ctx is the registry's current request. */
+  async function serveProbe(oauth: OAuth, options?: { context?: boolean }) {
+    const app = new Koa()
+    app.keys = [KEY_A]
+    app.use(session(app))
+    app.use(oauth.middleware(options))
+    app.use(async (ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 1))
+      ctx.body = { bound: oauth.context.current() === ctx }
+    })
+    return listen(app)
+  }
+  async function probe(oauth: OAuth, options?: { context?: boolean }) {
+    const server = await serveProbe(oauth, options)
+    try {
+      return (await request(server.server).get('/')).body
+    } finally {
+      await server.close()
+    }
+  }
+
+  it('is bound only when a fetchToken can read it, unless options.context says so', async () => {
+    // No fetchToken anywhere: nothing reads the context, so AsyncLocalStorage is not used.
+    expect(await probe(newOAuth())).toEqual({ bound: false })
+    expect(await probe(newOAuth(), { context: true })).toEqual({ bound: true })
+    const withFetchToken = newOAuth(() => undefined)
+    expect(await probe(withFetchToken)).toEqual({ bound: true })
+    expect(await probe(withFetchToken, { context: false })).toEqual({ bound: false })
+    // A fetchToken on one registered app is enough.
+    const appFetch = newOAuth()
+    appFetch.register('other', { clientId: 'client', ...urls, fetchToken: () => null })
+    expect(await probe(appFetch)).toEqual({ bound: true })
+    expect(await probe(appFetch, { context: false })).toEqual({ bound: false })
+  })
+
+  it('is decided per request: an app registered later with a fetchToken turns it on', async () => {
+    const late = newOAuth()
+    const server = await serveProbe(late)
+    try {
+      expect((await request(server.server).get('/')).body).toEqual({ bound: false })
+      late.register('other', { clientId: 'client', ...urls, fetchToken: () => null })
+      expect((await request(server.server).get('/')).body).toEqual({ bound: true })
+      // registering the name again without one turns it off again
+      late.register('other', { clientId: 'client', ...urls })
+      expect((await request(server.server).get('/')).body).toEqual({ bound: false })
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('keeps concurrent requests apart when bound', async () => {
+    const oauth = newOAuth(() => undefined)
+    const app = new Koa()
+    app.keys = [KEY_A]
+    app.use(session(app))
+    app.use(oauth.middleware())
+    app.use(async (ctx) => {
+      const n = Number(ctx.path.slice(1))
+      await new Promise((resolve) => setTimeout(resolve, 20 - n))
+      ctx.body = { n, bound: oauth.context.current() === ctx }
+    })
+    const server = await listen(app)
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, (_, n) => request(server.server).get(`/${n}`)),
+      )
+      expect(answers.map((res) => res.body)).toEqual(
+        Array.from({ length: 10 }, (_, n) => ({ n, bound: true })),
+      )
+    } finally {
+      await server.close()
+    }
+  })
+
+  it('is empty outside the middleware', () => {
+    expect(newOAuth(() => undefined).context.current()).toBeUndefined()
   })
 })

@@ -44,10 +44,13 @@ export interface KoaMiddlewareOptions {
   /**
    * Run the rest of each request with `ctx` as the registry's current request
    * (an `AsyncLocalStorage`), so API calls in a handler find the user's token
-   * through `fetchToken` with no ctx passed. Default `true`. `false` saves
+   * through `fetchToken` with no ctx passed. Default: when a `fetchToken` is
+   * configured (on `new OAuth()` or on a registered app, checked on every
+   * request), since nothing else reads it. `false` never binds: it saves
    * AsyncLocalStorage's cost, which on Node 20 slows every async operation of
    * the process once it is used (about 3.5 µs of CPU per request measured
-   * here); API calls then need `{ request: ctx }` (or a `token`).
+   * here); API calls then need `{ request: ctx }` (or a `token`). `true` binds
+   * every request (e.g. to read `oauth.context.current()` with no `fetchToken`).
    */
   context?: boolean
   /**
@@ -162,7 +165,9 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
    * koa-session is installed and that there is a key to seal the temporary
    * credentials with, then runs the rest of the request with `ctx` as the
    * current request, so `oauth.twitter.get(url)` in a handler finds the
-   * user's token through `fetchToken` with no token passed.
+   * user's token through `fetchToken` with no token passed. Only when a
+   * `fetchToken` is configured (nothing else reads it), unless
+   * `options.context` says `true` or `false`.
    *
    * Koa gives a middleware no app when it is created, so the checks run on
    * every request (the first one fails loudly); pass `{ app }` to run them
@@ -181,10 +186,10 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
     const explicit: Sealer | undefined =
       options.secret === undefined ? undefined : sealerFromSecret(options.secret, 'options.secret')
     const maxEntries = checkMaxEntries(options.maxEntries)
-    if (options.context !== undefined && typeof options.context !== 'boolean') {
+    const bind = options.context
+    if (bind !== undefined && typeof bind !== 'boolean') {
       throw new TypeError('options.context should be a boolean')
     }
-    const useContext = options.context !== false
     const app = options.app
     if (app !== undefined) {
       if (typeof app !== 'object' || app === null || typeof app.use !== 'function') {
@@ -193,7 +198,7 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
       if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
       if (explicit === undefined) sealerFromApp(app)
     }
-    const context = this.context
+    const oauth = this
     // Fixed settings are bound as one shared object; with none, the store falls
     // back to app.keys by itself and nothing is bound at all.
     const fixed: StoreSettings | undefined =
@@ -209,7 +214,7 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
         const sealer = sealerFromApp(ctx.app) // throws when there is no key
         if (maxEntries !== undefined) bindSettings(ctx, { sealer, maxEntries })
       }
-      return useContext ? context.run(ctx, next) : next()
+      return oauth.runWithRequest(ctx, next, bind)
     }
   }
 }
