@@ -2,7 +2,7 @@ import secureSession from '@fastify/secure-session'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CookieJar, createApp, get, sessionKey } from '../test/helpers.js'
-import { OAuth } from './index.js'
+import { type FastifyMiddlewareOptions, OAuth } from './index.js'
 
 const MISSING_SESSION =
   '@oauth1/fastify: request.session is missing. Install @fastify/secure-session ' +
@@ -89,6 +89,11 @@ describe('middleware(): start-up checks', () => {
       new TypeError('@oauth1/fastify: options should be an object'),
     )
     expect(() => oauth.middleware({ secret: 'too short' })).toThrow(TypeError)
+    for (const context of ['yes', 1, null]) {
+      expect(() => oauth.middleware({ context: context as never })).toThrow(
+        new TypeError('@oauth1/fastify: options.context should be a boolean'),
+      )
+    }
   })
 
   it('fails the registration, not the process, when the method itself is registered', async () => {
@@ -131,9 +136,12 @@ describe('middleware(): start-up checks', () => {
 })
 
 describe('middleware(): the request context', () => {
-  async function appWithRoutes() {
-    const oauth = new OAuth({ config: {} })
-    const app = await createApp({ oauth })
+  /** Routes that report whether the request is current; a fetchToken (which reads it) unless `oauth` is given. */
+  async function appWithRoutes(
+    oauth = new OAuth({ config: {}, fetchToken: () => undefined }),
+    middleware?: FastifyMiddlewareOptions,
+  ) {
+    const app = await createApp(middleware === undefined ? { oauth } : { oauth, middleware })
     apps.push(app)
     const seen = (request: FastifyRequest) => ({
       same: oauth.context.current() === request,
@@ -227,6 +235,61 @@ describe('middleware(): the request context', () => {
       expect(response.statusCode).toBe(200)
       expect(response.json()).toMatchObject({ same: true })
     }
+  })
+
+  it('is bound only when a fetchToken can read it, unless options.context says so', async () => {
+    const probe = async (oauth: OAuth, middleware?: FastifyMiddlewareOptions) => {
+      const { app } = await appWithRoutes(oauth, middleware)
+      const async = (await get(app, new CookieJar(), '/async')).json() as { same: boolean }
+      const hooked = (await get(app, new CookieJar(), '/hooked')).json() as {
+        same: boolean
+        hookSaw: boolean
+      }
+      // A body: the preValidation hook re-binds after parsing, or leaves it unbound.
+      const posted = (
+        await app.inject({ method: 'POST', url: '/json', payload: { hello: 'world' } })
+      ).json() as { same: boolean; body: unknown }
+      expect(posted.body).toEqual({ hello: 'world' })
+      const bound = [async.same, hooked.same, hooked.hookSaw, posted.same]
+      // all or nothing, in every phase of the request
+      expect(new Set(bound).size).toBe(1)
+      return bound[0]
+    }
+    const withoutFetchToken = () => new OAuth({ config: {} })
+    const withFetchToken = () => new OAuth({ config: {}, fetchToken: () => undefined })
+    // No fetchToken anywhere: nothing reads the context, so AsyncLocalStorage is not used.
+    expect(await probe(withoutFetchToken())).toBe(false)
+    expect(await probe(withoutFetchToken(), { context: true })).toBe(true)
+    expect(await probe(withoutFetchToken(), { context: false })).toBe(false)
+    expect(await probe(withFetchToken())).toBe(true)
+    expect(await probe(withFetchToken(), { context: true })).toBe(true)
+    expect(await probe(withFetchToken(), { context: false })).toBe(false)
+  })
+
+  it('counts a fetchToken registered after the plugin, from the next request on', async () => {
+    const late = new OAuth({ config: {} })
+    const { app } = await appWithRoutes(late)
+    const post = () => app.inject({ method: 'POST', url: '/json', payload: { n: 1 } })
+    expect((await get(app, new CookieJar(), '/async')).json()).toMatchObject({ same: false })
+    expect((await post()).json()).toMatchObject({ same: false, body: { n: 1 } })
+    late.register('other', {
+      clientId: 'client',
+      requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+      accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+      authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+      fetchToken: () => null,
+    })
+    expect((await get(app, new CookieJar(), '/async')).json()).toMatchObject({ same: true })
+    expect((await post()).json()).toMatchObject({ same: true, body: { n: 1 } })
+    // Registering the name again without one turns it off again.
+    late.register('other', {
+      clientId: 'client',
+      requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+      accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+      authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+    })
+    expect((await get(app, new CookieJar(), '/async')).json()).toMatchObject({ same: false })
+    expect((await post()).json()).toMatchObject({ same: false, body: { n: 1 } })
   })
 
   it('is empty outside a request', async () => {

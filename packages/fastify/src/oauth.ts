@@ -169,7 +169,10 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
    * - For each request it keeps the request in the registry's context
    *   (AsyncLocalStorage) from `onRequest` on — re-bound in `preValidation`,
    *   after body parsing — so API calls inside a handler find the user's
-   *   token through `fetchToken` with no token and no request passed.
+   *   token through `fetchToken` with no token and no request passed. Only
+   *   when a `fetchToken` is configured (nothing else reads it; checked on
+   *   every request, so one registered later counts), unless
+   *   `options.context` says `true` or `false`.
    *
    * Options are those of {@link FastifyMiddlewareOptions}; they apply to this
    * `OAuth` instance (use one `OAuth` per session configuration).
@@ -192,6 +195,11 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
       return undefined as never
     }
     const settings = resolveSessionSettings(options)
+    // resolveSessionSettings has checked that options is an object, if given.
+    const bind = options?.context
+    if (bind !== undefined && typeof bind !== 'boolean') {
+      throw new TypeError('@oauth1/fastify: options.context should be a boolean')
+    }
     sessionSettings.set(this, settings)
     const context = this.context
     const plugin: FastifyPluginCallback = (fastify, _opts, done) => {
@@ -200,13 +208,15 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
         return
       }
       fastify.addHook('onRequest', (request, _reply, next) => {
-        context.run(request, next)
+        this.runWithRequest(request, next, bind)
       })
       // Body parsing runs on stream events, outside the onRequest scope:
-      // bind again before validation, handlers and their hooks.
+      // bind again before validation, handlers and their hooks — when this
+      // request is bound at all (the same decision as runWithRequest's).
       fastify.addHook('preValidation', (request, _reply, next) => {
-        if (context.current() === request) next()
-        else context.run(request, next)
+        if ((bind ?? this.readsRequestContext) && context.current() !== request) {
+          context.run(request, next)
+        } else next()
       })
       done()
     }

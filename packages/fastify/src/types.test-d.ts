@@ -82,6 +82,9 @@ describe('OAuth', () => {
       .toEqualTypeOf<FastifyMiddlewareOptions | undefined>()
     const server = Fastify()
     await server.register(oauth.middleware({ sessionName: 'session', maxEntries: 5 }))
+    expectTypeOf<FastifyMiddlewareOptions['context']>().toEqualTypeOf<boolean | undefined>()
+    // @ts-expect-error context is a boolean
+    oauth.middleware({ context: 'yes' })
     server.get('/login', (request, reply) => app.authorizeRedirect(request, reply, '/authorize'))
     server.get('/authorize', async (request) => {
       const token = await app.authorizeAccessToken(request)

@@ -58,4 +58,12 @@ export interface FastifyMiddlewareOptions {
    * with `secret`), and browsers drop cookies over 4 KB.
    */
   maxEntries?: number
+  /**
+   * Keep each request as the registry's current request (`AsyncLocalStorage`)
+   * so API calls find the token through `fetchToken` with no `request` passed.
+   * Default: when a `fetchToken` is configured (on `new OAuth()` or on a
+   * registered app), since nothing else reads it. `false` skips it (then pass
+   * `{ request }` to API calls); `true` binds every request.
+   */
+  context?: boolean
 }
