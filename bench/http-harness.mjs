@@ -1,0 +1,285 @@
+// The shared harness of the middleware benches (bench/middleware-*.bench.mjs):
+// one server process per variant of a trivial route, loaded in turn by
+// autocannon from this process, in rounds whose order rotates (so drift,
+// GC and other load hit every variant alike), each variant compared with the
+// baseline of the same round.
+//
+// Why one process per variant: on Node 20, an AsyncLocalStorage in use makes
+// Node track every async resource of its process, so a baseline sharing a
+// process with the middleware would pay part of its cost.
+//
+// What is reported per variant: median requests/s over the rounds, the median
+// of its per-round ratio to the baseline (the target's figure), and the
+// server's CPU time per request (user + system of the server process over
+// the run, divided by the requests it answered): steadier than requests/s
+// when the machine is shared, since other load stretches wall time, not the
+// server's CPU time.
+//
+//   import { runHttpBench } from './http-harness.mjs'
+//   await runHttpBench({ title, file: import.meta.url, variants, serve, require })
+//
+// Options (each bench forwards its command line): --rounds N (default 12),
+// --seconds S per load (default 1; fractions allowed), --connections N (default 10),
+// --check (exit 1 when the target is missed).
+
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const { values: args } = parseArgs({
+  strict: false,
+  options: {
+    rounds: { type: 'string', default: '12' },
+    seconds: { type: 'string', default: '1' },
+    connections: { type: 'string', default: '10' },
+    check: { type: 'boolean', default: false },
+  },
+})
+
+function positive(raw, name, { integer = true } = {}) {
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new TypeError(`--${name} should be a positive ${integer ? 'integer' : 'number'}`)
+  }
+  return value
+}
+
+/** The value at quantile q (0–1) of the sorted values, linearly interpolated. */
+function quantile(values, q) {
+  const sorted = [...values].sort((x, y) => x - y)
+  const at = (sorted.length - 1) * q
+  const low = Math.floor(at)
+  const high = Math.ceil(at)
+  return sorted[low] + (sorted[high] - sorted[low]) * (at - low)
+}
+
+function median(values) {
+  const sorted = [...values].sort((x, y) => x - y)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+/**
+ * A per-request context on V8's promise hooks alone (no async_hooks): the
+ * value follows promise chains (await, then) but not callbacks (timers,
+ * events). NOT what @oauth1 ships — shown as a reference row, to measure how
+ * much of AsyncLocalStorage's cost on Node 20 is its async_hooks machinery.
+ */
+export async function createPromiseHookContext() {
+  const { promiseHooks } = await import('node:v8')
+  const key = Symbol('context')
+  const saved = []
+  let current
+  promiseHooks.createHook({
+    init(promise) {
+      if (current !== undefined) promise[key] = current
+    },
+    before(promise) {
+      saved.push(current)
+      current = promise[key]
+    },
+    after() {
+      current = saved.pop()
+    },
+  })
+  return {
+    run(value, fn) {
+      const previous = current
+      current = value
+      try {
+        return fn()
+      } finally {
+        current = previous
+      }
+    },
+    current: () => current,
+  }
+}
+
+/** Child side: start the variant's server, answer the parent's questions. */
+async function serveChild(serve, key) {
+  const server = await serve(key)
+  process.on('message', async (message) => {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage()
+      process.send({ cpu: user + system })
+    } else if (message === 'stop') {
+      await server.close()
+      process.exit(0)
+    }
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send({ port: server.port })
+}
+
+/**
+ * Runs one middleware bench.
+ *
+ * @param {{
+ *   title: string,
+ *   file: string,              // the bench's import.meta.url (re-run as the server child)
+ *   require: NodeRequire,      // resolves autocannon (a devDependency of the adapter)
+ *   variants: { key: string, label: string }[],   // the first is the baseline
+ *   target: { variant: string, ratio: number },   // e.g. { variant: 'with', ratio: 0.95 }
+ *   serve: (key: string) => Promise<{ port: number, close: () => unknown }>,
+ * }} bench
+ */
+export async function runHttpBench(bench) {
+  if (process.argv[2] === '--serve') {
+    await serveChild(bench.serve, process.argv[3])
+    return
+  }
+  const rounds = positive(args.rounds, 'rounds')
+  const seconds = positive(args.seconds, 'seconds', { integer: false })
+  const connections = positive(args.connections, 'connections')
+  const autocannon = bench.require('autocannon')
+  const variants = bench.variants
+  const baseline = variants[0].key
+  const servers = new Map()
+
+  const deadline = setTimeout(
+    () => {
+      console.error(`${bench.title}: deadline reached, stopping`)
+      for (const server of servers.values()) server.child.kill('SIGKILL')
+      process.exit(1)
+    },
+    ((rounds + 1) * variants.length * (Math.max(seconds, 1) + 2) + 60) * 1000,
+  )
+  deadline.unref()
+
+  async function start(key) {
+    const child = fork(fileURLToPath(bench.file), ['--serve', key], { stdio: 'inherit' })
+    const ask = (message, field) =>
+      new Promise((resolve, reject) => {
+        const onMessage = (answer) => {
+          if (typeof answer?.[field] === 'number') {
+            child.off('message', onMessage)
+            child.off('exit', onExit)
+            resolve(answer[field])
+          }
+        }
+        const onExit = (code) => reject(new Error(`the ${key} server exited with ${code}`))
+        child.on('message', onMessage)
+        child.once('exit', onExit)
+        if (message !== undefined) child.send(message)
+      })
+    const port = await ask(undefined, 'port')
+    return { child, port, cpu: () => ask('cpu', 'cpu') }
+  }
+
+  async function load(key, duration) {
+    const server = servers.get(key)
+    const before = await server.cpu()
+    const result = await autocannon({
+      url: `http://127.0.0.1:${server.port}/`,
+      connections,
+      duration,
+      pipelining: 1,
+    })
+    const after = await server.cpu()
+    if (result.non2xx !== 0 || result.errors !== 0 || result.requests.total === 0) {
+      throw new Error(
+        `${key}: unexpected answers: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.requests.total} requests`,
+      )
+    }
+    return { rps: result.requests.average, cpu: (after - before) / result.requests.total }
+  }
+
+  try {
+    for (const { key } of variants) servers.set(key, await start(key))
+    for (const { key } of variants) await load(key, 1) // warm-up (JIT), not measured
+    const runs = new Map(variants.map(({ key }) => [key, []]))
+    for (let round = 0; round < rounds; round++) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length].key)
+      const results = new Map()
+      for (const key of order) results.set(key, await load(key, seconds))
+      const base = results.get(baseline)
+      for (const [key, run] of results) {
+        runs.get(key).push({ ...run, ratio: run.rps / base.rps, cpuRatio: base.cpu / run.cpu })
+      }
+    }
+
+    const summary = variants.map(({ key, label }) => {
+      const list = runs.get(key)
+      return {
+        key,
+        label,
+        rps: median(list.map((r) => r.rps)),
+        ratio: median(list.map((r) => r.ratio)),
+        ratioLow: quantile(
+          list.map((r) => r.ratio),
+          0.25,
+        ),
+        ratioHigh: quantile(
+          list.map((r) => r.ratio),
+          0.75,
+        ),
+        cpu: median(list.map((r) => r.cpu)),
+        cpuRatio: median(list.map((r) => r.cpuRatio)),
+      }
+    })
+    const fmt = (n) => Math.round(n).toLocaleString('en-US')
+    const pct = (n) => `${(n * 100).toFixed(1)}%`
+    const width = Math.max(...summary.map((s) => s.label.length))
+    console.log(
+      `${bench.title}: ${rounds} rounds × ${seconds}s per server, ${connections} connections, ` +
+        `servers in rotating order, one process each; Node ${process.version}`,
+    )
+    console.log(
+      `  ${'server'.padEnd(width)}  ${'req/s'.padStart(8)}  ${'of baseline'.padStart(11)}  ` +
+        `${'middle half'.padStart(13)}  ${'CPU/request'.padStart(11)}  ${'as throughput'.padStart(13)}`,
+    )
+    for (const s of summary) {
+      const isBase = s.key === baseline
+      const spread = isBase
+        ? '—'
+        : `${(s.ratioLow * 100).toFixed(0)}–${(s.ratioHigh * 100).toFixed(0)}%`
+      console.log(
+        `  ${s.label.padEnd(width)}  ${fmt(s.rps).padStart(8)}  ${(isBase ? '—' : pct(s.ratio)).padStart(11)}  ` +
+          `${spread.padStart(13)}  ${`${s.cpu.toFixed(1)} µs`.padStart(11)}  ${(isBase ? '—' : pct(s.cpuRatio)).padStart(13)}`,
+      )
+    }
+    console.log(
+      '  (of baseline: median over the rounds of requests/s ÷ the baseline’s in the same round;' +
+        ' middle half: its quartiles; as throughput: the same from CPU time per request)',
+    )
+    const measured = summary.find((s) => s.key === bench.target.variant)
+    const met = measured.ratio >= bench.target.ratio
+    console.log(
+      `  target: ${measured.label} ≥ ${pct(bench.target.ratio)} of the baseline's requests/s ` +
+        `(median of per-round ratios): ${pct(measured.ratio)}, ${met ? 'met' : 'NOT met'}`,
+    )
+    console.log(
+      JSON.stringify({
+        bench: bench.title,
+        node: process.version,
+        rounds,
+        seconds,
+        connections,
+        variants: Object.fromEntries(
+          summary.map((s) => [
+            s.key,
+            {
+              rps: Math.round(s.rps),
+              ratio: Number(s.ratio.toFixed(4)),
+              cpuUsPerRequest: Number(s.cpu.toFixed(2)),
+            },
+          ]),
+        ),
+        target: bench.target,
+        met,
+      }),
+    )
+    if (args.check && !met) process.exitCode = 1
+  } finally {
+    await Promise.all(
+      [...servers.values()].map(async (server) => {
+        if (server.child.exitCode !== null) return
+        const exited = new Promise((resolve) => server.child.once('exit', resolve))
+        server.child.send('stop')
+        await exited
+      }),
+    )
+    clearTimeout(deadline)
+  }
+}
