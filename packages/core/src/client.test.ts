@@ -410,6 +410,39 @@ describe('OAuth1Client.fetchAccessToken (Authlib test_fetch_access_token)', () =
     expect(err.code).toBe('missing_token')
     expect(spy).not.toHaveBeenCalled()
   })
+
+  it('never replays the verifier: a failed exchange drops the temporary credentials (PITFALLS 22)', async () => {
+    let answer = () => new Response('oauth_problem=temporarily_unavailable', { status: 503 })
+    const { fetch, spy } = answering(() => answer())
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      token: 'request-token',
+      tokenSecret: 'request-secret',
+      verifier: 'VERIFIER-1',
+      fetch,
+    })
+    expect((await rejection(client.fetchAccessToken(`${P}/token`))).code).toBe('fetch_token_denied')
+    expect(spy).toHaveBeenCalledTimes(1)
+    expect(client.token).toBeNull()
+    // Even if the provider would now answer: nothing to exchange, nothing sent.
+    answer = () => formResponse('oauth_token=at&oauth_token_secret=ats')
+    expect((await rejection(client.fetchAccessToken(`${P}/token`))).code).toBe('missing_verifier')
+    expect((await rejection(client.fetchAccessToken(`${P}/token`, 'VERIFIER-1'))).code).toBe(
+      'missing_token',
+    )
+    expect(spy).toHaveBeenCalledTimes(1)
+  })
+
+  it('keeps the temporary credentials when the exchange is refused before sending', async () => {
+    const { fetch, spy } = answering(() => formResponse('oauth_token=at&oauth_token_secret=ats'))
+    const client = new OAuth1Client({ clientId: 'ck', token: 'rt', verifier: 'v', fetch })
+    expect((await rejection(client.fetchAccessToken('http://10.0.0.1/at'))).code).toBe(
+      'insecure_transport',
+    )
+    expect(spy).not.toHaveBeenCalled()
+    expect(client.token?.oauth_token).toBe('rt')
+    expect((await client.fetchAccessToken(`${P}/at`)).oauth_token).toBe('at')
+  })
 })
 
 describe('token responses that are not tokens', () => {
@@ -848,6 +881,95 @@ describe('redirects (PITFALLS 18)', () => {
     await client.request('GET', `${P}/a?q=1`)
     expect(seen[0]!.url).toContain('oauth_signature=')
     expect(seen[1]!.url).toBe('https://other.example/x')
+  })
+
+  it('re-signs a same-origin redirect that echoes the signed query (query mode)', async () => {
+    const provider = createFakeProvider()
+    provider.access.set('t', 's')
+    // A trailing-slash redirect that keeps the query, oauth_* parameters and all.
+    const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input))
+      if (url.pathname === '/api/thing') {
+        return new Response(null, {
+          status: 301,
+          headers: { location: `/api/thing/${url.search}` },
+        })
+      }
+      return provider.fetch(input, init)
+    })
+    const client = new OAuth1Client({
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      token: 't',
+      tokenSecret: 's',
+      signatureType: 'query',
+      fetch: fetch as typeof globalThis.fetch,
+    })
+    const res = await client.request('GET', `${P}/api/thing?x=1&o=2`)
+    expect(fetch).toHaveBeenCalledTimes(2)
+    const first = new URL(String(fetch.mock.calls[0]![0]))
+    const second = new URL(String(fetch.mock.calls[1]![0]))
+    expect(second.pathname).toBe('/api/thing/')
+    // Every protocol parameter once, freshly signed; the request's own kept.
+    for (const name of [
+      'oauth_consumer_key',
+      'oauth_nonce',
+      'oauth_signature',
+      'oauth_signature_method',
+      'oauth_timestamp',
+      'oauth_token',
+      'oauth_version',
+    ]) {
+      expect(second.searchParams.getAll(name)).toHaveLength(1)
+    }
+    expect(second.searchParams.getAll('x')).toEqual(['1'])
+    expect(second.searchParams.getAll('o')).toEqual(['2'])
+    expect(second.searchParams.get('oauth_nonce')).not.toBe(first.searchParams.get('oauth_nonce'))
+    // The fake provider verifies the signature of the re-signed hop.
+    expect(res.status).toBe(200)
+  })
+
+  it('does not carry an echoed signed query to another origin (query mode)', async () => {
+    const { fetch, seen } = answering((req) => {
+      const url = new URL(req.url)
+      return url.origin === P
+        ? new Response(null, {
+            status: 302,
+            headers: { location: `https://cdn.example/file${url.search}` },
+          })
+        : new Response('file')
+    })
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      token: 't',
+      tokenSecret: 's',
+      signatureType: 'query',
+      fetch,
+    })
+    await client.request('GET', `${P}/a?q=1&oauth_extension=kept`)
+    expect(seen[0]!.url).toContain('oauth_signature=')
+    expect(seen[1]!.url).toBe('https://cdn.example/file?q=1&oauth_extension=kept')
+  })
+
+  it('sends the original body, unsigned, on a cross-origin 307 (body mode)', async () => {
+    const { fetch, seen } = answering((req) =>
+      new URL(req.url).origin === P
+        ? new Response(null, { status: 307, headers: { location: 'https://other.example/x' } })
+        : new Response('ok'),
+    )
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      token: 't',
+      tokenSecret: 's',
+      signatureType: 'body',
+      fetch,
+    })
+    await client.request('POST', `${P}/post`, { body: { a: '1' } })
+    expect(await seen[0]!.text()).toContain('oauth_signature=')
+    expect(seen[1]!.url).toBe('https://other.example/x')
+    expect(seen[1]!.method).toBe('POST')
+    expect(await seen[1]!.text()).toBe('a=1')
+    expect(seen[1]!.headers.get('authorization')).toBeNull()
   })
 
   it('treats https → http on the same host as another origin', async () => {

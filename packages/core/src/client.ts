@@ -5,6 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
 import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
+import { formDecode } from './encoding.js'
 import { OAuthError } from './errors.js'
 import {
   assertSecureTransport,
@@ -28,6 +29,45 @@ const SIGNATURE_TYPES: readonly SignatureType[] = ['header', 'query', 'body']
 
 /** Redirects followed at most by {@link OAuth1Client.request}. */
 export const MAX_REDIRECTS = 5
+
+/** The form-decoded names of a URL's query parameters. */
+function queryNames(search: string): Set<string> {
+  const names = new Set<string>()
+  if (search.length <= 1) return names
+  for (const part of search.slice(1).split('&')) {
+    if (part === '') continue
+    const eq = part.indexOf('=')
+    names.add(formDecode(eq === -1 ? part : part.slice(0, eq)))
+  }
+  return names
+}
+
+/**
+ * The `oauth_*` parameters that query-mode signing appended to `unsigned`
+ * (signRequest refuses a URL that already carries one it adds, so these are
+ * exactly the names in the signed query and not in the unsigned one).
+ */
+function appendedProtocolNames(unsigned: URL, signedUrl: string): Set<string> {
+  const before = queryNames(unsigned.search)
+  const added = new Set<string>()
+  for (const name of queryNames(new URL(signedUrl).search)) {
+    if (name.startsWith('oauth_') && !before.has(name)) added.add(name)
+  }
+  return added
+}
+
+/** Removes the query parameters named in `names` from `url`, keeping the others as they were. */
+function dropQueryParameters(url: URL, names: ReadonlySet<string>): void {
+  if (names.size === 0 || url.search.length <= 1) return
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((part) => {
+      const eq = part.indexOf('=')
+      return !names.has(formDecode(eq === -1 ? part : part.slice(0, eq)))
+    })
+  url.search = kept.length === 0 ? '' : `?${kept.join('&')}`
+}
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 
 /** Options of {@link OAuth1Client}. */
@@ -466,15 +506,22 @@ export class OAuth1Client {
         description: 'No temporary credentials to exchange: fetch them first, or set client.token',
       })
     }
+    // Single use (RFC 5849 §2: the server revokes them after one use): once
+    // the exchange is sent, the temporary credentials and the verifier are
+    // dropped whatever its outcome, so a second call never replays the
+    // verifier. A refusal before sending (insecure transport, a bad URL)
+    // keeps them.
     const token = await this.#fetchToken(
       url,
       'token-credential',
       params,
       { verifier: v },
       this.#token,
+      () => {
+        this.#token = null
+        this.#verifier = undefined
+      },
     )
-    this.#token = null
-    this.#verifier = undefined
     this.token = token
     return token
   }
@@ -518,6 +565,11 @@ export class OAuth1Client {
     let current = origin
     let currentMethod = method
     let signing = true
+    // In query mode: the oauth_* parameters the last signed hop appended. A
+    // redirect that echoes them back (a trailing-slash redirect keeps the
+    // query) must not carry them to the next hop: re-signing would refuse a
+    // URL that already has them, and another origin must not receive them.
+    let appended: Set<string> | undefined
     try {
       for (let hop = 0; ; hop++) {
         let sendUrl = current.href
@@ -525,6 +577,7 @@ export class OAuth1Client {
         let sendBody = body as BodyInit | null
         if (signing) {
           const signed = await this.#sign(currentMethod, current, headers, body, token, {})
+          if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers
           sendBody = signed.body as BodyInit | null
@@ -557,6 +610,7 @@ export class OAuth1Client {
           return response
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
+        if (appended !== undefined) dropQueryParameters(next, appended)
         await response.body?.cancel().catch(() => {})
         const upper = currentMethod.toUpperCase()
         if (
@@ -617,6 +671,7 @@ export class OAuth1Client {
     params: Record<string, string> | undefined,
     extra: { callback?: string; verifier?: string },
     token: Token | null = null,
+    onSend?: () => void,
   ): Promise<Token> {
     const target = parseHttpUrl(url, 'url')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
@@ -630,6 +685,7 @@ export class OAuth1Client {
       appendQuery(target, params)
     }
     const signed = await this.#sign('POST', target, headers, body, token, extra)
+    onSend?.()
     const deadline = startDeadline(this.timeout)
     try {
       let response: Response
