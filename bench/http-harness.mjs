@@ -96,6 +96,56 @@ export async function createPromiseHookContext() {
   }
 }
 
+/** The provider every bench registers (never contacted: the route makes no API call). */
+export const BENCH_REGISTRATION = {
+  clientId: 'bench-client',
+  clientSecret: 'bench-secret',
+  requestTokenUrl: 'https://provider.example/oauth/request_token',
+  accessTokenUrl: 'https://provider.example/oauth/access_token',
+  authorizeUrl: 'https://provider.example/oauth/authorize',
+  apiBaseUrl: 'https://provider.example/api/',
+}
+
+/**
+ * The variants every middleware bench measures, after its baseline:
+ * `with` (a fetchToken, as in the READMEs, so the request is kept in
+ * AsyncLocalStorage; the target's variant), `no-fetch` (no fetchToken: the
+ * context is not bound), and the references `als` and `promise`.
+ */
+export const STANDARD_VARIANTS = [
+  { key: 'with', label: 'with oauth.middleware() (fetchToken set)' },
+  { key: 'no-fetch', label: 'with oauth.middleware() (no fetchToken)' },
+  { key: 'als', label: 'reference: bare AsyncLocalStorage.run' },
+  { key: 'promise', label: 'reference: promise-hook context' },
+]
+
+/**
+ * The adapter's registry for `variant` ('with': with `fetchToken`;
+ * 'no-fetch': without), with BENCH_REGISTRATION registered; undefined for
+ * the other variants.
+ */
+export function benchRegistry(OAuth, variant, fetchToken) {
+  if (variant !== 'with' && variant !== 'no-fetch') return undefined
+  const oauth = new OAuth(variant === 'with' ? { config: {}, fetchToken } : { config: {} })
+  oauth.register('provider', BENCH_REGISTRATION)
+  return oauth
+}
+
+/**
+ * For the reference variants, `{ run(request, next) }`: a bare
+ * AsyncLocalStorage ('als') or the promise-hook context ('promise');
+ * undefined for the others.
+ */
+export async function referenceContext(variant) {
+  if (variant === 'als') {
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const storage = new AsyncLocalStorage()
+    return { run: (request, next) => storage.run(request, next) }
+  }
+  if (variant === 'promise') return createPromiseHookContext()
+  return undefined
+}
+
 /** Child side: start the variant's server, answer the parent's questions. */
 async function serveChild(serve, key) {
   const server = await serve(key)

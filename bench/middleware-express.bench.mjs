@@ -16,18 +16,14 @@
 //   als         + a bare AsyncLocalStorage.run(req, next): reference
 //   promise     + a context on V8 promise hooks alone: reference, not shipped
 import { createRequire } from 'node:module'
-import { createPromiseHookContext, runHttpBench } from './http-harness.mjs'
+import {
+  benchRegistry,
+  referenceContext,
+  runHttpBench,
+  STANDARD_VARIANTS,
+} from './http-harness.mjs'
 
 const require = createRequire(new URL('../packages/express/package.json', import.meta.url))
-
-const REGISTRATION = {
-  clientId: 'bench-client',
-  clientSecret: 'bench-secret',
-  requestTokenUrl: 'https://provider.example/oauth/request_token',
-  accessTokenUrl: 'https://provider.example/oauth/access_token',
-  authorizeUrl: 'https://provider.example/oauth/authorize',
-  apiBaseUrl: 'https://provider.example/api/',
-}
 
 async function serve(variant) {
   const express = require('express')
@@ -41,22 +37,10 @@ async function serve(variant) {
       saveUninitialized: false,
     }),
   )
-  if (variant === 'with') {
-    const oauth = new OAuth({ config: {}, fetchToken: (_name, req) => req.session.token })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware())
-  } else if (variant === 'no-fetch') {
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware())
-  } else if (variant === 'als') {
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const storage = new AsyncLocalStorage()
-    app.use((req, _res, next) => storage.run(req, next))
-  } else if (variant === 'promise') {
-    const context = await createPromiseHookContext()
-    app.use((req, _res, next) => context.run(req, next))
-  }
+  const oauth = benchRegistry(OAuth, variant, (_name, req) => req.session.token)
+  if (oauth !== undefined) app.use(oauth.middleware())
+  const reference = await referenceContext(variant)
+  if (reference !== undefined) app.use((req, _res, next) => reference.run(req, next))
   app.get('/', (_req, res) => {
     res.send('ok')
   })
@@ -76,10 +60,7 @@ await runHttpBench({
   serve,
   variants: [
     { key: 'without', label: 'express-session, no oauth.middleware()' },
-    { key: 'with', label: 'with oauth.middleware() (fetchToken set)' },
-    { key: 'no-fetch', label: 'with oauth.middleware() (no fetchToken)' },
-    { key: 'als', label: 'reference: bare AsyncLocalStorage.run' },
-    { key: 'promise', label: 'reference: promise-hook context' },
+    ...STANDARD_VARIANTS,
   ],
   target: { variant: 'with', ratio: 0.95 },
 })

@@ -12,18 +12,14 @@
 // the references are an onRequest hook).
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { createPromiseHookContext, runHttpBench } from './http-harness.mjs'
+import {
+  benchRegistry,
+  referenceContext,
+  runHttpBench,
+  STANDARD_VARIANTS,
+} from './http-harness.mjs'
 
 const require = createRequire(new URL('../packages/fastify/package.json', import.meta.url))
-
-const REGISTRATION = {
-  clientId: 'bench-client',
-  clientSecret: 'bench-secret',
-  requestTokenUrl: 'https://provider.example/oauth/request_token',
-  accessTokenUrl: 'https://provider.example/oauth/access_token',
-  authorizeUrl: 'https://provider.example/oauth/authorize',
-  apiBaseUrl: 'https://provider.example/api/',
-}
 
 async function serve(variant) {
   const Fastify = require('fastify')
@@ -31,24 +27,11 @@ async function serve(variant) {
   const { OAuth } = await import('../packages/fastify/dist/index.js')
   const app = Fastify({ logger: false })
   await app.register(secureSession, { key: randomBytes(32) })
-  if (variant === 'with') {
-    const oauth = new OAuth({
-      config: {},
-      fetchToken: (_name, request) => request.session.get('token'),
-    })
-    oauth.register('provider', REGISTRATION)
-    await app.register(oauth.middleware())
-  } else if (variant === 'no-fetch') {
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', REGISTRATION)
-    await app.register(oauth.middleware())
-  } else if (variant === 'als') {
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const storage = new AsyncLocalStorage()
-    app.addHook('onRequest', (request, _reply, next) => storage.run(request, next))
-  } else if (variant === 'promise') {
-    const context = await createPromiseHookContext()
-    app.addHook('onRequest', (request, _reply, next) => context.run(request, next))
+  const oauth = benchRegistry(OAuth, variant, (_name, request) => request.session.get('token'))
+  if (oauth !== undefined) await app.register(oauth.middleware())
+  const reference = await referenceContext(variant)
+  if (reference !== undefined) {
+    app.addHook('onRequest', (request, _reply, next) => reference.run(request, next))
   }
   app.get('/', async () => ({ hello: 'world' }))
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -62,10 +45,7 @@ await runHttpBench({
   serve,
   variants: [
     { key: 'without', label: 'secure-session, no oauth.middleware()' },
-    { key: 'with', label: 'with oauth.middleware() (fetchToken set)' },
-    { key: 'no-fetch', label: 'with oauth.middleware() (no fetchToken)' },
-    { key: 'als', label: 'reference: bare AsyncLocalStorage.run' },
-    { key: 'promise', label: 'reference: promise-hook context' },
+    ...STANDARD_VARIANTS,
   ],
   target: { variant: 'with', ratio: 0.95 },
 })

@@ -14,18 +14,14 @@
 // so the baseline is the bare route.
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { createPromiseHookContext, runHttpBench } from './http-harness.mjs'
+import {
+  benchRegistry,
+  referenceContext,
+  runHttpBench,
+  STANDARD_VARIANTS,
+} from './http-harness.mjs'
 
 const require = createRequire(new URL('../packages/hono/package.json', import.meta.url))
-
-const REGISTRATION = {
-  clientId: 'bench-client',
-  clientSecret: 'bench-secret',
-  requestTokenUrl: 'https://provider.example/oauth/request_token',
-  accessTokenUrl: 'https://provider.example/oauth/access_token',
-  authorizeUrl: 'https://provider.example/oauth/authorize',
-  apiBaseUrl: 'https://provider.example/api/',
-}
 
 async function serve(variant) {
   const { Hono } = require('hono')
@@ -33,22 +29,11 @@ async function serve(variant) {
   const { OAuth } = await import('../packages/hono/dist/index.js')
   const secret = randomBytes(32).toString('base64url')
   const app = new Hono()
-  if (variant === 'with') {
-    const oauth = new OAuth({ config: {}, fetchToken: (_name, c) => c.get('token') })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware({ secret }))
-  } else if (variant === 'no-fetch') {
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware({ secret }))
-  } else if (variant === 'als') {
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const storage = new AsyncLocalStorage()
-    app.use((c, next) => storage.run(c, next))
-  } else if (variant === 'promise') {
-    const context = await createPromiseHookContext()
-    app.use((c, next) => context.run(c, next))
-  } else if (variant === 'noop') {
+  const oauth = benchRegistry(OAuth, variant, (_name, c) => c.get('token'))
+  if (oauth !== undefined) app.use(oauth.middleware({ secret }))
+  const reference = await referenceContext(variant)
+  if (reference !== undefined) app.use((c, next) => reference.run(c, next))
+  if (variant === 'noop') {
     app.use(async (_c, next) => {
       await next()
     })
@@ -70,11 +55,9 @@ await runHttpBench({
   serve,
   variants: [
     { key: 'without', label: 'the bare route, no middleware' },
-    { key: 'with', label: 'with oauth.middleware() (fetchToken set)' },
-    { key: 'no-fetch', label: 'with oauth.middleware() (no fetchToken)' },
+    ...STANDARD_VARIANTS.slice(0, 2),
     { key: 'noop', label: 'reference: a no-op async middleware' },
-    { key: 'als', label: 'reference: bare AsyncLocalStorage.run' },
-    { key: 'promise', label: 'reference: promise-hook context' },
+    ...STANDARD_VARIANTS.slice(2),
   ],
   target: { variant: 'with', ratio: 0.95 },
 })

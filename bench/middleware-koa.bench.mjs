@@ -10,18 +10,14 @@
 // Variants: see middleware-express.bench.mjs (the same five, as Koa middleware).
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { createPromiseHookContext, runHttpBench } from './http-harness.mjs'
+import {
+  benchRegistry,
+  referenceContext,
+  runHttpBench,
+  STANDARD_VARIANTS,
+} from './http-harness.mjs'
 
 const require = createRequire(new URL('../packages/koa/package.json', import.meta.url))
-
-const REGISTRATION = {
-  clientId: 'bench-client',
-  clientSecret: 'bench-secret',
-  requestTokenUrl: 'https://provider.example/oauth/request_token',
-  accessTokenUrl: 'https://provider.example/oauth/access_token',
-  authorizeUrl: 'https://provider.example/oauth/authorize',
-  apiBaseUrl: 'https://provider.example/api/',
-}
 
 async function serve(variant) {
   const koaModule = require('koa')
@@ -35,22 +31,10 @@ async function serve(variant) {
   const app = new Koa()
   app.keys = ['bench-koa-session-key-0123456789abcdef']
   app.use(session(app))
-  if (variant === 'with') {
-    const oauth = new OAuth({ config: {}, fetchToken: (_name, ctx) => ctx.session?.token })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware())
-  } else if (variant === 'no-fetch') {
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', REGISTRATION)
-    app.use(oauth.middleware())
-  } else if (variant === 'als') {
-    const { AsyncLocalStorage } = await import('node:async_hooks')
-    const storage = new AsyncLocalStorage()
-    app.use((ctx, next) => storage.run(ctx, next))
-  } else if (variant === 'promise') {
-    const context = await createPromiseHookContext()
-    app.use((ctx, next) => context.run(ctx, next))
-  }
+  const oauth = benchRegistry(OAuth, variant, (_name, ctx) => ctx.session?.token)
+  if (oauth !== undefined) app.use(oauth.middleware())
+  const reference = await referenceContext(variant)
+  if (reference !== undefined) app.use((ctx, next) => reference.run(ctx, next))
   app.use((ctx) => {
     ctx.body = 'ok'
   })
@@ -67,12 +51,6 @@ await runHttpBench({
   file: import.meta.url,
   require,
   serve,
-  variants: [
-    { key: 'without', label: 'koa-session, no oauth.middleware()' },
-    { key: 'with', label: 'with oauth.middleware() (fetchToken set)' },
-    { key: 'no-fetch', label: 'with oauth.middleware() (no fetchToken)' },
-    { key: 'als', label: 'reference: bare AsyncLocalStorage.run' },
-    { key: 'promise', label: 'reference: promise-hook context' },
-  ],
+  variants: [{ key: 'without', label: 'koa-session, no oauth.middleware()' }, ...STANDARD_VARIANTS],
   target: { variant: 'with', ratio: 0.95 },
 })
