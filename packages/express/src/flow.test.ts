@@ -411,6 +411,36 @@ describe('provider failures reach the default error handler as 502/504, never 50
     })
   }
 
+  // The exchange failed, but the pending login was used up all the same: a replay (a
+  // reload of the callback page, a retry) must not reach the provider with it again.
+  const failedExchanges = cases.filter((c) => c.code === 'fetch_token_denied') // 401, 500, 503
+  for (const c of failedExchanges) {
+    for (const variant of [
+      { name: 'express-session', setup: {} },
+      {
+        name: 'cookie-session, sealed',
+        setup: { sessions: 'cookie-session', middleware: { secret: SEALING_SECRET } } as Setup,
+      },
+    ]) {
+      it(`after ${c.name}, replaying the callback → 400 missing_temporary_credential, provider not asked (${variant.name})`, async () => {
+        const { agent, provider } = await setup({ ...variant.setup, provider: c.provider })
+        const { location } = await login(agent)
+        const callback = await approve(location)
+        const failed = await agent.get(callback)
+        expect(failed.status).toBe(502)
+        expect(failed.text).toContain('fetch_token_denied')
+        const exchanges = provider.requests.filter((r) => r.endpoint === 'accessToken').length
+        expect(exchanges).toBeGreaterThan(0)
+        const replay = await agent.get(callback)
+        expect(replay.status).toBe(400)
+        expect(replay.text).toContain('missing_temporary_credential')
+        expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(
+          exchanges,
+        )
+      })
+    }
+  }
+
   const loginCases: {
     name: string
     provider: TestProviderOptions
