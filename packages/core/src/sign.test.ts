@@ -1,5 +1,6 @@
 import { createHash, createHmac, generateKeyPairSync, type KeyObject, verify } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import fc from 'fast-check'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BACKENDS, useBackend } from '../test/backends.js'
 import { collectSignatureParameters, signatureBaseString } from './base-string.js'
@@ -14,7 +15,7 @@ import {
   type SigningCredentials,
   signRequest,
 } from './sign.js'
-import type { SignatureMethod } from './types.js'
+import type { SignatureMethod, SignatureType } from './types.js'
 
 const AUTHLIB_RSA_KEY = readFileSync(
   new URL('../test/vectors/authlib-rsa-private.pem', import.meta.url),
@@ -820,6 +821,44 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
       expect(signed.baseString).toContain('next%253D%25252Fhome')
     })
 
+    for (const signatureType of ['query', 'body'] as const) {
+      it(`${signatureType} mode: %XX and + in token, verifier and callback form-decode once to the given values (oauthlib, authlib)`, async () => {
+        const values = {
+          oauth_token: 'tok%3D+',
+          oauth_verifier: 'ver%2B',
+          oauth_callback: 'https://c.example/?next=%2Fhome&x=a+b',
+        }
+        const signed = await signRequest(
+          {
+            method: 'POST',
+            url: 'https://e.example/token?q=a+b',
+            ...(signatureType === 'body'
+              ? { body: 'b=%2B', headers: { 'content-type': FORM } }
+              : {}),
+          },
+          {
+            clientId: 'ck',
+            clientSecret: 'cs',
+            token: values.oauth_token,
+            tokenSecret: 'ts',
+            verifier: values.oauth_verifier,
+            callback: values.oauth_callback,
+            signatureType,
+          },
+          FIXED,
+        )
+        expect(signed.headers.has('authorization')).toBe(false)
+        const wire = signatureType === 'query' ? new URL(signed.url).search.slice(1) : signed.body
+        expect(typeof wire).toBe('string')
+        // URLSearchParams: the WHATWG form decoding, applied once, as a provider does.
+        const form = new URLSearchParams(wire as string)
+        for (const [name, value] of Object.entries(values)) {
+          expect(form.getAll(name), name).toEqual([value])
+        }
+        expect(providerBaseString(signed)).toBe(signed.baseString)
+      })
+    }
+
     it('oauth_version="1.0" is always sent; an empty token is left out', async () => {
       const signed = await signRequest(
         { method: 'GET', url: 'https://e.example/p' },
@@ -1421,4 +1460,204 @@ describe('the signature in the header', () => {
       expect([...seen].sort()).toEqual(['+', '/', '='])
     },
   )
+})
+
+describe('an empty parameter name sorts first, also among names starting with "o"', () => {
+  it('signs "=x&oa=1" as a provider normalises it', async () => {
+    for (const [url, body] of [
+      ['https://e.example/p', '=x&oa=1'],
+      ['https://e.example/p?=&o=', null],
+    ] as const) {
+      const signed = await signRequest(
+        {
+          method: 'POST',
+          url,
+          body,
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
+        { clientId: 'ck', clientSecret: 'cs' },
+        { nonce: 'n', timestamp: '1' },
+      )
+      expect(signed.baseString).toBe(providerBaseString(signed))
+      expect(signed.baseString.split('&')[2]!.startsWith('%3D')).toBe(true)
+    }
+  })
+})
+
+describe('signRequest sorts the request parameters as a provider does (property)', () => {
+  /** The protocol parameters signRequest always adds, so always refuses from the request. */
+  const ALWAYS_ADDED = new Set([
+    'oauth_consumer_key',
+    'oauth_nonce',
+    'oauth_signature',
+    'oauth_signature_method',
+    'oauth_timestamp',
+    'oauth_version',
+  ])
+  // Form-reserved characters, space, # and ?, non-ASCII (é, a surrogate pair), uppercase,
+  // "_" (below "o"), "~" and "z" (above it).
+  const char = fc.constantFrom(
+    ...['a', 'b', 'o', 'z', 'A', 'Z', '0', '_', '-', '.', '~', 'é', '😀'],
+    ...['%', '+', '=', '&', ' ', '#', '?', '*', "'", '!', '/'],
+  )
+  const text = (maxLength: number) => fc.array(char, { maxLength }).map((cs) => cs.join(''))
+  // Names that sort among, or exactly on, the oauth_* protocol names.
+  const O_NAMES = [
+    ...['o', 'oa', 'oauth', 'oauth_', 'oauth_a', 'oauth_x', 'oauth_zz', 'oz', 'o~', 'O', 'n', 'p'],
+    ...['oauth_callbackz', 'oauth_tokem', 'oauth_token_', 'oauth_versioo', 'oauth_verifiex'],
+    ...['oauth_token', 'oauth_callback', 'oauth_verifier', 'oauth_body_hash'],
+    ...['oauth_nonce', 'oauth_signature', 'oauth_version'],
+  ]
+  const name = fc.oneof(
+    fc.constantFrom(...O_NAMES),
+    // A small pool, so that names repeat and values break the ties; '' is a name too ("=x").
+    fc.constantFrom('a', 'A', 'é', '😀', ''),
+    text(4),
+    text(3).map((s) => `o${s}`),
+    text(3).map((s) => `oauth_${s}`),
+  )
+  const value = fc.oneof(fc.constantFrom('', '1', '2', 'a b', '%', '+', '='), text(5))
+  const pair = fc.record({
+    name,
+    value,
+    /** Goes into the form body (when there is one) rather than the query. */
+    inBody: fc.boolean(),
+    /** How the pair is written: each style parses back to exactly these strings. */
+    style: fc.constantFrom('percent', 'lowercase', 'plus', 'raw'),
+    /** An empty value written as a bare name, with no "=". */
+    bare: fc.boolean(),
+  })
+  const optional = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: undefined })
+  const scenario = fc.record({
+    // Up to 24: past 16 pairs, sortPairs switches from insertion sort to Array#sort.
+    pairs: fc.array(pair, { maxLength: 24, size: 'max' }),
+    body: fc.constantFrom('none', 'form', 'json'),
+    method: fc.constantFrom('GET', 'POST', 'PUT', 'patch'),
+    signatureType: fc.constantFrom<SignatureType>('header', 'query', 'body'),
+    signatureMethod: fc.constantFrom<SignatureMethod>('HMAC-SHA1', 'HMAC-SHA256', 'PLAINTEXT'),
+    token: optional(fc.oneof(fc.constantFrom('tk', 'tok%3D+'), text(4))),
+    callback: optional(fc.constantFrom('oob', 'https://c.example/cb?a=1&b=%2F+', '')),
+    verifier: optional(fc.oneof(fc.constantFrom('v', 'ver%2B'), text(4))),
+    bodyHash: fc.boolean(),
+    fragment: fc.boolean(),
+    nonce: optional(
+      fc.oneof(
+        fc.constantFrom('n', 'n%3D =&'),
+        text(3).map((s) => `n${s}`),
+      ),
+    ),
+  })
+
+  function writeComponent(s: string, style: string, isName: boolean, inUrl: boolean): string {
+    switch (style) {
+      case 'percent':
+        return encodeURIComponent(s)
+      case 'lowercase':
+        return encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase())
+      case 'plus':
+        return new URLSearchParams([['', s]]).toString().slice(1)
+      default:
+        // Only what would change the parse is escaped, the rest goes raw (the URL parser
+        // percent-encodes non-ASCII in the query itself, but strips a trailing space).
+        return s.replace(inUrl ? /[%+&=# ]/g : /[%+&=]/g, (c) =>
+          c === '=' && !isName ? c : encodeURIComponent(c),
+        )
+    }
+  }
+
+  function writeForm(
+    pairs: { name: string; value: string; style: string; bare: boolean }[],
+    inUrl: boolean,
+  ) {
+    return pairs
+      .map((p) => {
+        const n = writeComponent(p.name, p.style, true, inUrl)
+        const bare = p.bare && p.value === '' && p.name !== ''
+        return bare ? n : `${n}=${writeComponent(p.value, p.style, false, inUrl)}`
+      })
+      .join('&')
+  }
+
+  /** The oauth_signature values on the wire, where the signature type puts them. */
+  function wireSignatures(signed: SignedRequest, signatureType: string): string[] {
+    if (signatureType === 'header') {
+      const params = parseAuthorizationHeader(signed.headers.get('authorization') ?? '') ?? []
+      return params.filter(([n]) => n === 'oauth_signature').map(([, v]) => v)
+    }
+    const wire =
+      signatureType === 'query'
+        ? new URL(signed.url).searchParams
+        : new URLSearchParams(`&${signed.body as string}`)
+    return wire.getAll('oauth_signature')
+  }
+
+  it('base string equals the one a provider recomputes from the wire, and the signature verifies', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const isForm = s.body === 'form'
+        const bodyPairs = isForm ? s.pairs.filter((p) => p.inBody) : []
+        const queryPairs = isForm ? s.pairs.filter((p) => !p.inBody) : s.pairs
+        const query = writeForm(queryPairs, true)
+        const url = `https://e.example/p${query === '' ? '' : `?${query}`}${s.fragment ? '#frag' : ''}`
+        const formBody = writeForm(bodyPairs, false)
+        // The inputs parse back to exactly the generated pairs.
+        const asPairs = (ps: typeof s.pairs) => ps.map((p) => [p.name, p.value])
+        expect([...new URL(url).searchParams]).toEqual(asPairs(queryPairs))
+        // (a leading & keeps URLSearchParams from dropping a leading ? as it would a query's)
+        expect([...new URLSearchParams(`&${formBody}`)]).toEqual(asPairs(bodyPairs))
+
+        const request =
+          s.body === 'form'
+            ? { body: formBody, headers: { 'content-type': FORM } }
+            : s.body === 'json'
+              ? {
+                  body: JSON.stringify(asPairs(s.pairs)),
+                  headers: { 'content-type': 'application/json' },
+                }
+              : {}
+        const credentials: SigningCredentials = {
+          clientId: 'ck',
+          clientSecret: 'cs',
+          tokenSecret: 'ts',
+          signatureMethod: s.signatureMethod,
+          signatureType: s.signatureType,
+          bodyHash: s.bodyHash,
+          ...(s.token === undefined ? {} : { token: s.token }),
+          ...(s.callback === undefined ? {} : { callback: s.callback }),
+          ...(s.verifier === undefined ? {} : { verifier: s.verifier }),
+        }
+        const sign = () =>
+          signRequest({ method: s.method, url, ...request }, credentials, {
+            timestamp: '1700000000',
+            ...(s.nonce === undefined ? {} : { nonce: s.nonce }),
+          })
+
+        if (s.signatureType === 'body' && (s.method === 'GET' || s.body === 'json')) {
+          await expect(sign()).rejects.toThrow(TypeError)
+          return
+        }
+        // The protocol parameters signRequest adds here, which the request may not carry.
+        const signedAsForm = isForm || s.signatureType === 'body'
+        const added = (n: string) =>
+          ALWAYS_ADDED.has(n) ||
+          (n === 'oauth_token' && !!s.token) ||
+          (n === 'oauth_callback' && !!s.callback) ||
+          (n === 'oauth_verifier' && !!s.verifier) ||
+          (n === 'oauth_body_hash' && s.bodyHash && !signedAsForm)
+        if ([...queryPairs, ...bodyPairs].some((p) => added(p.name))) {
+          await expect(sign()).rejects.toThrow(TypeError)
+          return
+        }
+
+        const signed = await sign()
+        const base = providerBaseString(signed)
+        expect(signed.baseString).toBe(base)
+        const sent = wireSignatures(signed, s.signatureType)
+        expect(sent).toEqual([signed.signature])
+        const keys = { clientSecret: 'cs', tokenSecret: 'ts' }
+        expect(await verifySignature(s.signatureMethod, base, sent[0]!, keys)).toBe(true)
+      }),
+      { numRuns: 300 },
+    )
+  })
 })

@@ -661,6 +661,8 @@ function encodeBase64(base64: string): string {
  * character settles most comparisons.
  */
 function ownFirst(name: string, oauthName: string): boolean {
+  // An empty name (a query "=x") sorts before everything.
+  if (name === '') return true
   const c = name.charCodeAt(0)
   return c === 0x6f /* o */ ? name < oauthName : c < 0x6f
 }
