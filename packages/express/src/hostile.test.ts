@@ -1,0 +1,617 @@
+// Hostile callbacks and session cookies, each sent while a REAL login is pending in the
+// session: every one must end in a 4xx naming the problem (through Express's default error
+// handler), must not reach the provider's access-token endpoint, and must leave the pending
+// login alone, so the genuine callback still completes afterwards. flow.test.ts covers the
+// same kinds of query without a login pending, or without the genuine callback afterwards.
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import cookieSession from 'cookie-session'
+import express from 'express'
+import session from 'express-session'
+import request from 'supertest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OAuth } from './index.js'
+
+const SESSION_SECRET = 'a session secret of at least 32 characters'
+const SEALING_SECRET = 'an oauth1 sealing secret, 32+ characters long'
+/** A request the app has not answered in this time is a hang, not a slow machine. */
+const HANG = 10_000
+
+// No unhandled rejection anywhere in this file (a handler that throws after answering,
+// a session save nobody awaits…).
+const rejections: unknown[] = []
+const onRejection = (reason: unknown) => {
+  rejections.push(reason)
+}
+beforeAll(() => {
+  process.on('unhandledRejection', onRejection)
+})
+afterAll(() => {
+  process.off('unhandledRejection', onRejection)
+  expect(rejections).toEqual([])
+})
+
+type Sessions = 'express-session' | 'cookie-session'
+
+interface App {
+  provider: TestProvider
+  url: string
+  /** `req.originalUrl` of every request that reached Express. */
+  seen: string[]
+  close(): Promise<void>
+}
+
+/**
+ * A provider and an Express app on it, with express-session, or cookie-session with
+ * the pending logins sealed. /login, the /authorize callback (answers the token as JSON),
+ * and /pending (the keys of the pending logins in the session). No error handler of
+ * its own: errors reach Express's default one. `maxHeaderSize` is raised so that a 64 KiB
+ * query reaches the adapter instead of Node's 431.
+ */
+async function startApp(sessions: Sessions, maxHeaderSize = 1024 * 1024): Promise<App> {
+  const provider = await createTestProvider({ autoApprove: true })
+  const oauth = new OAuth({ config: {} })
+  oauth.register('provider', {
+    clientId: 'demo-client',
+    clientSecret: 'demo-secret',
+    requestTokenUrl: provider.requestTokenUrl,
+    accessTokenUrl: provider.accessTokenUrl,
+    authorizeUrl: provider.authorizeUrl,
+  })
+  const seen: string[] = []
+  const app = express()
+  app.use((req, _res, next) => {
+    seen.push(req.originalUrl)
+    next()
+  })
+  if (sessions === 'cookie-session') {
+    app.use(cookieSession({ name: 'session', keys: [SESSION_SECRET] }))
+    app.use(oauth.middleware({ secret: SEALING_SECRET }))
+  } else {
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+  }
+  app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+  app.get('/authorize', async (req, res) => {
+    const token = await oauth.provider.authorizeAccessToken(req)
+    res.json({ oauth_token: token.oauth_token, user_id: token.user_id })
+  })
+  app.get('/pending', (req, res) => {
+    const record = (req.session as unknown as Record<string, unknown> | null)?.oauth1
+    res.json(Object.keys(record ?? {}))
+  })
+  const server: Server = createServer({ maxHeaderSize }, app)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    provider,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    async close() {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+      await provider.close()
+    },
+  }
+}
+
+/** A browser's cookies for one site, kept as sent (still encoded). */
+class Browser {
+  readonly cookies = new Map<string, string>()
+  constructor(readonly base: string) {}
+
+  header(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ')
+  }
+
+  /** GET `path` with these cookies (or `cookie` as the whole Cookie header); keeps what is set. */
+  async get(path: string, cookie = this.header()) {
+    const pending = request(this.base).get(path).redirects(0).timeout(HANG)
+    if (cookie !== '') pending.set('Cookie', cookie)
+    const res = await pending
+    const raw = res.headers['set-cookie'] as string[] | string | undefined
+    for (const line of raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]) {
+      const pair = line.split(';', 1)[0]!
+      const eq = pair.indexOf('=')
+      const [name, value] = [pair.slice(0, eq), pair.slice(eq + 1)]
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name)
+      else this.cookies.set(name, value)
+    }
+    return res
+  }
+}
+
+/** /login, then the provider (auto-approved): the genuine callback, not yet visited. */
+async function startLogin(browser: Browser) {
+  const login = await browser.get('/login')
+  expect(login.status).toBe(302)
+  const location = new URL(login.headers.location as string)
+  const res = await fetch(location, { redirect: 'manual' })
+  expect(res.status).toBe(302)
+  const callback = new URL(res.headers.get('location')!)
+  const token = callback.searchParams.get('oauth_token')!
+  const verifier = callback.searchParams.get('oauth_verifier')!
+  expect(token).toBe(location.searchParams.get('oauth_token'))
+  expect(token).toMatch(/[a-z]/i) // so that changing its case changes it
+  expect(verifier).toBeTruthy()
+  return { callback: callback.pathname + callback.search, token, verifier }
+}
+
+function exchanges(provider: TestProvider): number {
+  return provider.requests.filter((r) => r.endpoint === 'accessToken').length
+}
+
+/** Changes one character in the middle of `value` (staying in the base64url alphabet). */
+function flipMiddle(value: string): string {
+  const i = Math.floor(value.length / 2)
+  return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1)
+}
+
+interface HostileCase {
+  name: string
+  /** The callback's query (after `?`), from the live token and verifier, URL-encoded. */
+  query: (t: string, v: string) => string
+  status: 400 | 403
+  code: 'missing_token' | 'missing_temporary_credential' | 'access_denied'
+}
+
+const e = encodeURIComponent
+const MANY = 10_000
+
+/** Callbacks that do not name the pending login exactly: they must not touch it. */
+const hostile: HostileCase[] = [
+  // invalid percent-encoding: URLSearchParams decodes it to U+FFFD or keeps it literal
+  {
+    name: 'a truncated UTF-8 escape as token (%E0%A4%A)',
+    query: (_t, v) => `oauth_token=%E0%A4%A&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the live token followed by %E0%A4%A',
+    query: (t, v) => `oauth_token=${t}%E0%A4%A&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: '%zz as token and verifier',
+    query: () => 'oauth_token=%zz&oauth_verifier=%zz',
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'a lone % in the live token',
+    query: (t, v) => `oauth_token=${t}%&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  // NUL
+  {
+    name: 'a NUL as token and verifier',
+    query: () => 'oauth_token=%00&oauth_verifier=%00',
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'a NUL after the live token, and in the verifier',
+    query: (t, v) => `oauth_token=${t}%00&oauth_verifier=${v}%00`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'a NUL before the live token',
+    query: (t, v) => `oauth_token=%00${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  // repeated parameters
+  {
+    name: 'oauth_token=a&oauth_token=b',
+    query: (_t, v) => `oauth_token=a&oauth_token=b&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'the live token twice',
+    query: (t, v) => `oauth_token=${t}&oauth_token=${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'the live token, then another',
+    query: (t, v) => `oauth_token=${t}&oauth_token=x&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'another token, then the live one',
+    query: (t, v) => `oauth_token=x&oauth_token=${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'the verifier repeated, with a token not of this session',
+    query: (_t, v) => `oauth_token=x&oauth_verifier=${v}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  // empty and missing values
+  {
+    name: 'empty token and verifier',
+    query: () => 'oauth_token=&oauth_verifier=',
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'an empty token with the genuine verifier',
+    query: (_t, v) => `oauth_token=&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'names without values (?oauth_token&oauth_verifier)',
+    query: () => 'oauth_token&oauth_verifier',
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'an empty verifier, with a token not of this session',
+    query: () => 'oauth_token=x&oauth_verifier=',
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the verifier missing, with a token not of this session',
+    query: () => 'oauth_token=x',
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the token missing (the genuine verifier alone)',
+    query: (_t, v) => `oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  {
+    name: 'an empty query',
+    query: () => '',
+    status: 400,
+    code: 'missing_token',
+  },
+  // size
+  {
+    name: 'a 64 KiB token',
+    query: (_t, v) => `oauth_token=${'a'.repeat(64 * 1024)}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'a 64 KiB token that starts with the live one',
+    query: (t, v) => `oauth_token=${t}${'a'.repeat(64 * 1024)}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: `a query of ${MANY} parameters`,
+    query: (_t, v) => `${'p=1&'.repeat(MANY - 2)}oauth_token=x&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: `the live token ${MANY} times`,
+    query: (t, v) => `${`oauth_token=${t}&`.repeat(MANY)}oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_token',
+  },
+  // refusals naming someone else's login
+  {
+    name: 'denied=<a token not of this session>',
+    query: () => 'denied=not-this-sessions-token',
+    status: 403,
+    code: 'access_denied',
+  },
+  {
+    name: 'denied twice, neither of this session',
+    query: () => 'denied=x&denied=y',
+    status: 403,
+    code: 'access_denied',
+  },
+  {
+    name: 'an empty denied=',
+    query: () => 'denied=',
+    status: 403,
+    code: 'access_denied',
+  },
+  {
+    name: 'oauth_problem=user_refused with no token',
+    query: () => 'oauth_problem=user_refused',
+    status: 403,
+    code: 'access_denied',
+  },
+  // non-UTF-8 bytes
+  {
+    name: '%FF%FE as token and verifier',
+    query: () => 'oauth_token=%FF%FE&oauth_verifier=%FF%FE',
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the live token followed by %FF%FE',
+    query: (t, v) => `oauth_token=${t}%FF%FE&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  // the live token, almost
+  {
+    name: '%20 + the live token',
+    query: (t, v) => `oauth_token=%20${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the live token + %20',
+    query: (t, v) => `oauth_token=${t}%20&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: '+ (a space) before the live token',
+    query: (t, v) => `oauth_token=+${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'a tab and a newline around the live token',
+    query: (t, v) => `oauth_token=%09${t}%0A&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the live token upper-cased',
+    query: (t, v) => `oauth_token=${e(decodeURIComponent(t).toUpperCase())}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the live token lower-cased',
+    query: (t, v) => `oauth_token=${e(decodeURIComponent(t).toLowerCase())}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+  {
+    name: 'the key of another provider (other:<live token>)',
+    query: (t, v) => `oauth_token=other%3A${t}&oauth_verifier=${v}`,
+    status: 400,
+    code: 'missing_temporary_credential',
+  },
+]
+
+for (const sessions of ['express-session', 'cookie-session'] as const) {
+  describe(`a hostile callback while a login is pending (${sessions}${sessions === 'cookie-session' ? ', sealed' : ''})`, () => {
+    let app: App
+    beforeAll(async () => {
+      app = await startApp(sessions)
+    })
+    afterAll(() => app.close())
+
+    for (const c of hostile) {
+      it(`${c.name} → ${c.status} ${c.code}; the pending login survives and completes`, async () => {
+        const browser = new Browser(app.url)
+        const { callback, token, verifier } = await startLogin(browser)
+        expect((await browser.get('/pending')).body).toEqual([`provider:${token}`])
+        const before = exchanges(app.provider)
+
+        const path = `/authorize?${c.query(e(token), e(verifier))}`
+        const res = await browser.get(path)
+        expect(app.seen.at(-1)).toBe(path.replace(/\?$/, '')) // it reached Express as sent
+        expect(res.status).toBe(c.status)
+        // the default error handler shows `OAuthError: <code>: <description>`
+        expect(res.text).toContain(`OAuthError: ${c.code}: `)
+        expect(exchanges(app.provider)).toBe(before)
+        expect((await browser.get('/pending')).body).toEqual([`provider:${token}`])
+
+        const done = await browser.get(callback)
+        expect(done.status).toBe(200)
+        expect(done.body).toEqual({ oauth_token: expect.any(String), user_id: '1001' })
+        expect(exchanges(app.provider)).toBe(before + 1)
+        expect((await browser.get('/pending')).body).toEqual([])
+      })
+    }
+
+    it('refuses every one of them in a row against one pending login, which then completes', async () => {
+      const browser = new Browser(app.url)
+      const { callback, token, verifier } = await startLogin(browser)
+      const before = exchanges(app.provider)
+      for (const c of hostile) {
+        const res = await browser.get(`/authorize?${c.query(e(token), e(verifier))}`)
+        expect(res.status, c.name).toBe(c.status)
+      }
+      expect(exchanges(app.provider)).toBe(before)
+      expect((await browser.get(callback)).status).toBe(200)
+    })
+  })
+}
+
+describe('a 64 KiB callback at Node’s default header limit', () => {
+  it('is answered 431 by Node before Express, and the pending login still completes', async () => {
+    const app = await startApp('express-session', 16 * 1024)
+    try {
+      const browser = new Browser(app.url)
+      const { callback, token, verifier } = await startLogin(browser)
+      const before = exchanges(app.provider)
+      for (const query of [
+        `oauth_token=${'a'.repeat(64 * 1024)}&oauth_verifier=${e(verifier)}`,
+        `${'p=1&'.repeat(MANY)}oauth_token=${e(token)}&oauth_verifier=${e(verifier)}`,
+      ]) {
+        expect((await browser.get(`/authorize?${query}`)).status).toBe(431)
+      }
+      expect(app.seen.filter((u) => u.startsWith('/authorize'))).toEqual([])
+      expect(exchanges(app.provider)).toBe(before)
+      expect((await browser.get(callback)).status).toBe(200)
+    } finally {
+      await app.close()
+    }
+  })
+})
+
+describe('a garbage or tampered session cookie never gives a 500', () => {
+  /** Each in place of the session cookie(s) of a browser with a login pending. */
+  const cookieSessionGarbage: [string, (session: string, sig: string) => string][] = [
+    [
+      'one byte of the session cookie changed',
+      (s, sig) => `session=${flipMiddle(s)}; session.sig=${sig}`,
+    ],
+    [
+      'one byte of the signature changed',
+      (s, sig) => `session=${s}; session.sig=${flipMiddle(sig)}`,
+    ],
+    ['the session cookie without its signature', (s) => `session=${s}`],
+    [
+      'the session cookie cut in half',
+      (s, sig) => `session=${s.slice(0, s.length >> 1)}; session.sig=${sig}`,
+    ],
+    ['invalid percent-encoding', () => 'session=%E0%A4%A; session.sig=%zz'],
+    ['non-UTF-8 bytes', () => 'session=%FF%FE; session.sig=%FF%FE'],
+    [
+      'base64 of something not JSON, unsigned',
+      () => `session=${Buffer.from('\u0000not json').toString('base64')}`,
+    ],
+    ['an 8 KiB cookie', () => `session=${'A'.repeat(8 * 1024)}; session.sig=${'B'.repeat(27)}`],
+  ]
+  for (const [what, garbage] of cookieSessionGarbage) {
+    it(`cookie-session, sealed: ${what} → callback 400 missing_temporary_credential, login 302 with a fresh session`, async () => {
+      const app = await startApp('cookie-session')
+      try {
+        const browser = new Browser(app.url)
+        const { callback } = await startLogin(browser)
+        const untampered = browser.header()
+        const cookie = garbage(browser.cookies.get('session')!, browser.cookies.get('session.sig')!)
+        const before = exchanges(app.provider)
+
+        // the genuine callback, with the garbage cookie: nothing pending in that session
+        const refused = await browser.get(callback, cookie)
+        expect(refused.status).toBe(400)
+        expect(refused.text).toContain('OAuthError: missing_temporary_credential: ')
+        expect(exchanges(app.provider)).toBe(before)
+
+        // a login with the garbage cookie starts over in a fresh session, which completes
+        const fresh = new Browser(app.url)
+        const login = await fresh.get('/login', cookie)
+        expect(login.status).toBe(302)
+        expect(fresh.cookies.get('session')).toBeTruthy()
+        const back = await fetch(login.headers.location as string, { redirect: 'manual' })
+        const freshCallback = new URL(back.headers.get('location')!)
+        expect((await fresh.get(freshCallback.pathname + freshCallback.search)).status).toBe(200)
+
+        // Nothing was lost on the server: the untampered cookie still holds the first login.
+        // (A browser that got the refusal has lost it, though: on a bad signature the `cookies`
+        // library under cookie-session answers with an expired session.sig. Whoever can write
+        // a victim's cookie can delete it anyway.)
+        expect((await browser.get(callback, untampered)).status).toBe(200)
+      } finally {
+        await app.close()
+      }
+    })
+  }
+
+  const expressSessionGarbage: [string, (sid: string) => string][] = [
+    ['one byte of the session id changed', (sid) => `connect.sid=${flipMiddle(sid)}`],
+    ['an unsigned session id', (sid) => `connect.sid=${sid.replace(/^s%3A/, '').split('.')[0]}`],
+    ['invalid percent-encoding', () => 'connect.sid=%E0%A4%A'],
+    ['non-UTF-8 bytes and a NUL', () => 'connect.sid=s%3A%FF%FE%00.x'],
+    ['the cookie twice, garbage first', (sid) => `connect.sid=s%3Agarbage.sig; connect.sid=${sid}`],
+  ]
+  for (const [what, garbage] of expressSessionGarbage) {
+    it(`express-session: ${what} → callback 400 missing_temporary_credential, login 302`, async () => {
+      const app = await startApp('express-session')
+      try {
+        const browser = new Browser(app.url)
+        const { callback } = await startLogin(browser)
+        const cookie = garbage(browser.cookies.get('connect.sid')!)
+        const before = exchanges(app.provider)
+        const refused = await browser.get(callback, cookie)
+        expect(refused.status).toBe(400)
+        expect(refused.text).toContain('OAuthError: missing_temporary_credential: ')
+        expect(exchanges(app.provider)).toBe(before)
+        const login = await new Browser(app.url).get('/login', cookie)
+        expect(login.status).toBe(302)
+        expect((await browser.get(callback)).status).toBe(200)
+      } finally {
+        await app.close()
+      }
+    })
+  }
+})
+
+describe('a callback naming the live token with a bad verifier', () => {
+  // Not a forgery of someone else's login: it carries this login's exact token, so the core
+  // treats it as this login's callback and uses the login up (single use, see flow.test.ts
+  // "persists the removal…"). It must still never be a 500, and the provider is asked only
+  // when the verifier looks usable.
+  const cases: {
+    name: string
+    verifier: string
+    status: number
+    code: string
+    exchanged: number
+  }[] = [
+    {
+      name: 'an empty verifier',
+      verifier: '&oauth_verifier=',
+      status: 400,
+      code: 'missing_verifier',
+      exchanged: 0,
+    },
+    {
+      name: 'the verifier twice',
+      verifier: '&oauth_verifier=a&oauth_verifier=b',
+      status: 400,
+      code: 'missing_verifier',
+      exchanged: 0,
+    },
+    // CORE GAP (reported; packages/core decides): a verifier that cannot be the provider's
+    // (a NUL, bytes that are not UTF-8, an invalid escape) is sent to the access-token
+    // endpoint, which refuses it: 502 fetch_token_denied. Wanted: 400 missing_verifier,
+    // decided locally. When the core checks the verifier first, update these three.
+    {
+      name: 'a NUL verifier',
+      verifier: '&oauth_verifier=%00',
+      status: 502,
+      code: 'fetch_token_denied',
+      exchanged: 1,
+    },
+    {
+      name: 'a verifier of non-UTF-8 bytes',
+      verifier: '&oauth_verifier=%FF%FE',
+      status: 502,
+      code: 'fetch_token_denied',
+      exchanged: 1,
+    },
+    {
+      name: 'a verifier with an invalid escape',
+      verifier: '&oauth_verifier=%zz',
+      status: 502,
+      code: 'fetch_token_denied',
+      exchanged: 1,
+    },
+  ]
+  for (const c of cases) {
+    it(`${c.name} → ${c.status} ${c.code}, ${c.exchanged ? 'provider asked' : 'provider not asked'}; the login is used up (400 after, not 500)`, async () => {
+      const app = await startApp('express-session')
+      try {
+        const browser = new Browser(app.url)
+        const { callback, token } = await startLogin(browser)
+        const res = await browser.get(`/authorize?oauth_token=${e(token)}${c.verifier}`)
+        expect(res.status).toBe(c.status)
+        expect(res.text).toContain(`OAuthError: ${c.code}: `)
+        expect(exchanges(app.provider)).toBe(c.exchanged)
+        expect((await browser.get('/pending')).body).toEqual([])
+        const late = await browser.get(callback)
+        expect(late.status).toBe(400)
+        expect(late.text).toContain('OAuthError: missing_temporary_credential: ')
+      } finally {
+        await app.close()
+      }
+    })
+  }
+})
