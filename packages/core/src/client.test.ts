@@ -358,6 +358,27 @@ describe('OAuth1Client.fetchRequestToken', () => {
   })
 })
 
+describe('OAuth1Client.parseAuthorizationResponse: a malformed verifier', () => {
+  it('refuses control characters, invalid UTF-8 and an overlong verifier (missing_verifier, 400)', async () => {
+    for (const verifier of ['%00', '%FF%FE', 'a%1Fb', 'v'.repeat(1025)]) {
+      const client = new OAuth1Client({ clientId: 'ck', token: 'rt' })
+      const err = await rejection(() =>
+        client.parseAuthorizationResponse(
+          `https://app.example/cb?oauth_token=rt&oauth_verifier=${verifier}`,
+        ),
+      )
+      expect(err.code).toBe('missing_verifier')
+      expect(err.status).toBe(400)
+    }
+    const client = new OAuth1Client({ clientId: 'ck', token: 'rt' })
+    expect(
+      client.parseAuthorizationResponse(
+        'https://app.example/cb?oauth_token=rt&oauth_verifier=a%25b%2B',
+      ),
+    ).toMatchObject({ oauth_verifier: 'a%b+' })
+  })
+})
+
 describe('OAuth1Client.fetchAccessToken (Authlib test_fetch_access_token)', () => {
   it('runs the three legs against the provider', async () => {
     const { client, provider } = setup({ redirectUri: 'https://app.example/cb' })

@@ -199,6 +199,46 @@ function encodeQueryComponent(value: string): string {
   )
 }
 
+/** The longest `oauth_verifier` accepted from a callback (providers send a few dozen characters). */
+export const MAX_VERIFIER_LENGTH = 1024
+
+/**
+ * @internal The callback's one `oauth_verifier`, or an OAuthError
+ * `missing_verifier` (400) when it is absent, empty, repeated or malformed:
+ * a control character (NUL…), U+FFFD (bytes that were not UTF-8), or longer
+ * than {@link MAX_VERIFIER_LENGTH}. A malformed verifier is refused here,
+ * without a round trip the provider would refuse anyway (and that would read
+ * as the provider failing, 502).
+ */
+export function callbackVerifier(params: URLSearchParams): string {
+  const verifiers = params.getAll('oauth_verifier')
+  if (verifiers.length > 1) {
+    throw new OAuthError('missing_verifier', {
+      description: 'The callback carries oauth_verifier more than once',
+    })
+  }
+  const verifier = verifiers[0] ?? ''
+  if (verifier === '') {
+    throw new OAuthError('missing_verifier', { description: 'The callback has no oauth_verifier' })
+  }
+  if (verifier.length > MAX_VERIFIER_LENGTH) {
+    throw new OAuthError('missing_verifier', {
+      description: `The callback's oauth_verifier is longer than ${MAX_VERIFIER_LENGTH} characters`,
+    })
+  }
+  // C0 controls, DEL, and U+FFFD (what a decoder makes of bytes that are not UTF-8).
+  for (let i = 0; i < verifier.length; i++) {
+    const c = verifier.charCodeAt(i)
+    if (c < 0x20 || c === 0x7f || c === 0xfffd) {
+      throw new OAuthError('missing_verifier', {
+        description:
+          "The callback's oauth_verifier is malformed (control characters or invalid UTF-8)",
+      })
+    }
+  }
+  return verifier
+}
+
 /**
  * Parses the query of a callback URL (or a bare query string). Repeated
  * `oauth_token`, `oauth_verifier`, `denied` or `oauth_problem` make it a bad
@@ -470,12 +510,9 @@ export class OAuth1Client {
         description: "The callback's oauth_token is not the temporary credential this client holds",
       })
     }
-    const verifier = params.get('oauth_verifier')
-    if (params.getAll('oauth_verifier').length > 1) {
-      throw new OAuthError('missing_verifier', {
-        description: 'The callback carries oauth_verifier more than once',
-      })
-    }
+    // No verifier is allowed here (fetchAccessToken then asks for one); a
+    // repeated or malformed one is refused.
+    const verifier = params.has('oauth_verifier') ? callbackVerifier(params) : undefined
     this.token = {
       oauth_token: token,
       ...(verifier ? { oauth_verifier: verifier } : {}),

@@ -360,6 +360,28 @@ describe('bad callbacks', () => {
     }
   })
 
+  it('a malformed verifier → missing_verifier (400), the provider not contacted', async () => {
+    for (const verifier of ['%00', 'v%00', '%FF%FE', 'v%0Aw', '%7F', 'v'.repeat(1025)]) {
+      const { app, store, entries, provider } = await pending()
+      const err = await rejection(
+        app.completeAuthorization(store, `?oauth_token=rt%2B1%2F%3D&oauth_verifier=${verifier}`),
+      )
+      expect(err.code).toBe('missing_verifier')
+      expect(err.status).toBe(400)
+      // Single use, as for a missing verifier: the callback named the login.
+      expect(entries.size).toBe(0)
+      expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+    }
+    // The longest accepted, and a verifier with % + / = (opaque), still go to the provider.
+    for (const verifier of ['v'.repeat(1024), encodeURIComponent('a%2B+/=')]) {
+      const { app, store, provider } = await pending()
+      await rejection(
+        app.completeAuthorization(store, `?oauth_token=rt%2B1%2F%3D&oauth_verifier=${verifier}`),
+      )
+      expect(provider.hits('/oauth/access_token')).toHaveLength(1)
+    }
+  })
+
   it('repeated oauth_token or oauth_verifier → a bad callback (400), nothing exchanged', async () => {
     const { app, store, verifier, provider } = await pending()
     const t = encodeURIComponent('rt+1/=')

@@ -8,6 +8,7 @@
  */
 import {
   type ClientRsaKey,
+  callbackVerifier,
   constantTimeEqual,
   OAuth1Client,
   type OAuth1ClientOptions,
@@ -366,7 +367,9 @@ export class RemoteApp<Req = unknown> {
    * callback without `oauth_token` (`missing_token`, 400) or with a token
    * that names no live credential in `store` — forged, expired, replayed, or
    * from another session (`missing_temporary_credential`, 400) — and one
-   * without `oauth_verifier` (`missing_verifier`, 400). The stored credential
+   * without a well-formed `oauth_verifier` (`missing_verifier`, 400: absent,
+   * empty, repeated, with control characters or invalid UTF-8, or over 1024
+   * characters; the provider is not contacted). The stored credential
    * is deleted before the exchange, whatever the outcome, so a callback works
    * once. Returns the token credentials with every field the provider sent.
    *
@@ -412,18 +415,9 @@ export class RemoteApp<Req = unknown> {
         description: 'The pending login expired; start again',
       })
     }
-    const verifiers = query.getAll('oauth_verifier')
-    if (verifiers.length > 1) {
-      throw new OAuthError('missing_verifier', {
-        description: 'The callback carries oauth_verifier more than once',
-      })
-    }
-    const verifier = verifiers[0] ?? ''
-    if (verifier === '') {
-      throw new OAuthError('missing_verifier', {
-        description: 'The callback has no oauth_verifier',
-      })
-    }
+    // Absent, empty, repeated or malformed (control characters, invalid
+    // UTF-8, too long): 400 here, the provider not contacted.
+    const verifier = callbackVerifier(query)
     const client = this.createOAuth1Client({
       token: stored.oauth_token,
       tokenSecret: stored.oauth_token_secret,

@@ -551,23 +551,23 @@ describe('a callback naming the live token with a bad verifier', () => {
       code: 'missing_verifier',
       exchanged: 0,
     },
-    // CORE GAP (reported; packages/core decides): a verifier that cannot be the provider's
-    // (a NUL, bytes that are not UTF-8, an invalid escape) is sent to the access-token
-    // endpoint, which refuses it: 502 fetch_token_denied. Wanted: 400 missing_verifier,
-    // decided locally. When the core checks the verifier first, update these three.
+    // A verifier that cannot be the provider's (a NUL, bytes that are not UTF-8) is
+    // refused by the core without contacting the provider: 400 missing_verifier. A
+    // literal "%zz" cannot be told from an opaque verifier that holds "%" (sent as
+    // %25zz), so it goes to the provider, which refuses it: 502.
     {
       name: 'a NUL verifier',
       verifier: '&oauth_verifier=%00',
-      status: 502,
-      code: 'fetch_token_denied',
-      exchanged: 1,
+      status: 400,
+      code: 'missing_verifier',
+      exchanged: 0,
     },
     {
       name: 'a verifier of non-UTF-8 bytes',
       verifier: '&oauth_verifier=%FF%FE',
-      status: 502,
-      code: 'fetch_token_denied',
-      exchanged: 1,
+      status: 400,
+      code: 'missing_verifier',
+      exchanged: 0,
     },
     {
       name: 'a verifier with an invalid escape',

@@ -329,14 +329,13 @@ describe('a hostile callback loses nothing of the pending login (encrypted cooki
 
 // --- the real token with a malformed verifier --------------------------------
 //
-// KNOWN ISSUE (in @oauth1/core, reported, not fixed here): completeAuthorization
-// deletes the stored credential as soon as the token matches, BEFORE it checks
-// the verifier, and sends any non-empty verifier to the provider. So a callback
-// carrying the browser's real token and a missing, empty, repeated or
-// malformed verifier destroys the pending login (the adapter expires the
-// cookie with the error), and the genuine callback then fails with 400
-// missing_temporary_credential. These tests pin today's behaviour so the fix in
-// core shows up here: when it lands, they fail and move to the table above.
+// By design (DESIGN.md: "Removed on first use, whatever the outcome"): a
+// callback that carries the browser's real token uses the pending login up,
+// even when its verifier is missing, empty, repeated or malformed. Those are
+// refused by the core with 400 missing_verifier without contacting the
+// provider (a NUL or non-UTF-8 bytes included); the genuine callback then
+// fails with 400 missing_temporary_credential. Knowing the real token is
+// needed, and whoever knows it can end the login with denied=<token> anyway.
 
 interface KnownLoss {
   name: string
@@ -373,20 +372,20 @@ const knownLosses: KnownLoss[] = [
   {
     name: 'a NUL in the verifier',
     query: ({ token, verifier }) => `oauth_token=${token}&oauth_verifier=${verifier}%00`,
-    status: 502,
-    code: 'fetch_token_denied',
-    contacted: true,
+    status: 400,
+    code: 'missing_verifier',
+    contacted: false,
   },
   {
     name: 'non-UTF-8 bytes in the verifier (%FF%FE)',
     query: ({ token }) => `oauth_token=${token}&oauth_verifier=%FF%FE`,
-    status: 502,
-    code: 'fetch_token_denied',
-    contacted: true,
+    status: 400,
+    code: 'missing_verifier',
+    contacted: false,
   },
 ]
 
-describe('KNOWN (core): the real token with a malformed verifier consumes the pending login', () => {
+describe('the real token with a missing or malformed verifier uses the pending login up (single use)', () => {
   for (const { name, query, status, code, contacted } of knownLosses) {
     it(name, async () => {
       const jar = new CookieJar()
