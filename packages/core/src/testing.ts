@@ -1,8 +1,9 @@
 /**
  * `@oauth1/core/testing`: the conformance suite every
  * {@link TemporaryCredentialStore} implementation runs in its own tests, so
- * each adapter's session binding behaves alike. Requires vitest (an optional
- * peer dependency of `@oauth1/core`).
+ * each adapter's session binding behaves alike, and {@link hostileCallbacks},
+ * the hostile callback queries every adapter must answer alike. Requires
+ * vitest (an optional peer dependency of `@oauth1/core`).
  *
  * @example
  * ```ts
@@ -16,6 +17,7 @@
  * ```
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import type { OAuthErrorCode } from './errors.js'
 import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
 
 /** What a conformance-suite factory returns: a fresh, empty store. */
@@ -181,4 +183,319 @@ export function runStoreConformanceTests(
       expect(await third.get('app:persist-b')).toEqual(b)
     })
   })
+}
+
+/** The pending login a {@link hostileCallbacks} catalogue is built against. */
+export interface HostilePendingLogin {
+  /**
+   * The live `oauth_token` of the pending login, decoded (as the provider sent
+   * it). It must hold letters of both cases, so that upper- or lower-casing it
+   * changes it (a random base64url token almost always does; otherwise
+   * {@link hostileCallbacks} throws rather than send the genuine callback).
+   */
+  token: string
+  /** The genuine `oauth_verifier` of that login, decoded. */
+  verifier: string
+  /**
+   * A token that is not pending in the tested session: ideally the live token
+   * of another browser's login. Defaults to `'not-this-sessions-token'`.
+   */
+  foreign?: string
+}
+
+/** One hostile callback and what the core answers it with, whatever the adapter. */
+export interface HostileCallback {
+  /** What the query is; unique in the catalogue, and the same whatever `pending` is. */
+  name: string
+  /** The callback's raw query string, without `?`, to send byte for byte. */
+  query: string
+  /** The HTTP status the app answers (`OAuthError#status`). */
+  status: number
+  /** The `OAuthError#code` it fails with. */
+  code: OAuthErrorCode
+  /** Whether the provider's access-token endpoint is contacted (once). */
+  contactsProvider: boolean
+  /**
+   * Whether the pending login survives, so the genuine callback still
+   * completes afterwards. False only for callbacks naming the live token
+   * exactly with a bad verifier: the core uses the login up (single use), and
+   * the genuine callback then fails with `missing_temporary_credential`.
+   */
+  keepsPendingLogin: boolean
+}
+
+/**
+ * The catalogue of hostile callback queries (invalid percent-encoding, NUL,
+ * repeated or empty parameters, 64 KiB tokens, 10,000 parameters, foreign
+ * refusals, bytes that are not UTF-8, near misses of the live token, the live
+ * token with a bad verifier…), each with the outcome
+ * `completeAuthorization` decides, which every adapter must surface alike.
+ * Needs no vitest: it only builds data.
+ *
+ * Names, order and outcomes do not depend on `pending`, only the queries do:
+ * call it once with placeholders to declare the tests, then again with the
+ * live login inside each test and pick the entry by name.
+ *
+ * @throws TypeError when `pending.token` lacks upper- or lower-case letters.
+ *
+ * @example
+ * ```ts
+ * import { hostileCallbacks } from '@oauth1/core/testing'
+ *
+ * const names = hostileCallbacks({ token: 'Token', verifier: 'verifier' }).map((c) => c.name)
+ * for (const name of names) {
+ *   it(name, async () => {
+ *     const pending = await startLogin(browser) // { token, verifier, callback }
+ *     const c = hostileCallbacks(pending).find((c) => c.name === name)!
+ *     const res = await browser.get(`/authorize?${c.query}`)
+ *     expect(res.status).toBe(c.status)
+ *     expect(errorCodeOf(res)).toBe(c.code)
+ *     expect(accessTokenCalls).toBe(before + (c.contactsProvider ? 1 : 0))
+ *     expect((await browser.get(pending.callback)).status).toBe(c.keepsPendingLogin ? 200 : 400)
+ *   })
+ * }
+ * ```
+ *
+ * @param pending - the pending login the queries aim at (see {@link HostilePendingLogin})
+ */
+export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[] {
+  if (
+    pending.token.toUpperCase() === pending.token ||
+    pending.token.toLowerCase() === pending.token
+  ) {
+    throw new TypeError('pending.token should hold upper- and lower-case letters')
+  }
+  const e = encodeURIComponent
+  const t = e(pending.token)
+  const v = e(pending.verifier)
+  const foreign = e(pending.foreign ?? 'not-this-sessions-token')
+  const MANY = 10_000
+  const KiB64 = 'a'.repeat(64 * 1024)
+  const MTC = 'missing_temporary_credential'
+  /** Refused before the pending login is looked up or touched. */
+  const kept = (name: string, query: string, status: 400 | 403, code: OAuthErrorCode) => ({
+    name,
+    query,
+    status,
+    code,
+    contactsProvider: false,
+    keepsPendingLogin: true,
+  })
+  /** The live token exactly, with a bad verifier: the login is used up. */
+  const lost = (
+    name: string,
+    verifier: string,
+    status = 400,
+    code: OAuthErrorCode = 'missing_verifier',
+  ) => ({
+    name,
+    query: `oauth_token=${t}${verifier}`,
+    status,
+    code,
+    contactsProvider: code === 'fetch_token_denied',
+    keepsPendingLogin: false,
+  })
+  return [
+    // invalid percent-encoding: URLSearchParams decodes it to U+FFFD or keeps it literal
+    kept(
+      'a truncated UTF-8 escape as token (%E0%A4%A)',
+      `oauth_token=%E0%A4%A&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'the live token followed by %E0%A4%A',
+      `oauth_token=${t}%E0%A4%A&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept('%zz as token', `oauth_token=%zz&oauth_verifier=${v}`, 400, MTC),
+    kept('%zz as token and verifier', 'oauth_token=%zz&oauth_verifier=%zz', 400, MTC),
+    kept('a lone % in the live token', `oauth_token=${t}%&oauth_verifier=${v}`, 400, MTC),
+    // NUL
+    kept('a NUL as token and verifier', 'oauth_token=%00&oauth_verifier=%00', 400, MTC),
+    kept('a NUL inside token and verifier', 'oauth_token=a%00b&oauth_verifier=c%00d', 400, MTC),
+    kept('a NUL after the live token', `oauth_token=${t}%00&oauth_verifier=${v}`, 400, MTC),
+    kept(
+      'a NUL after the live token, and in the verifier',
+      `oauth_token=${t}%00&oauth_verifier=${v}%00`,
+      400,
+      MTC,
+    ),
+    kept('a NUL before the live token', `oauth_token=%00${t}&oauth_verifier=${v}`, 400, MTC),
+    // repeated parameters
+    kept(
+      'oauth_token=a&oauth_token=b',
+      `oauth_token=a&oauth_token=b&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'the live token twice',
+      `oauth_token=${t}&oauth_token=${t}&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'the live token, then another',
+      `oauth_token=${t}&oauth_token=x&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'another token, then the live one',
+      `oauth_token=x&oauth_token=${t}&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'the verifier repeated, with a token not of this session',
+      `oauth_token=x&oauth_verifier=${v}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    // empty, missing and misnamed values
+    kept('empty token and verifier', 'oauth_token=&oauth_verifier=', 400, 'missing_token'),
+    kept(
+      'an empty token with the genuine verifier',
+      `oauth_token=&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'names without values (?oauth_token&oauth_verifier)',
+      'oauth_token&oauth_verifier',
+      400,
+      'missing_token',
+    ),
+    kept(
+      'an empty verifier, with a token not of this session',
+      'oauth_token=x&oauth_verifier=',
+      400,
+      MTC,
+    ),
+    kept('the verifier missing, with a token not of this session', 'oauth_token=x', 400, MTC),
+    kept(
+      'the token missing (the genuine verifier alone)',
+      `oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept(
+      'the live token under another name (OAUTH_TOKEN)',
+      `OAUTH_TOKEN=${t}&oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    kept('an empty query', '', 400, 'missing_token'),
+    // size
+    kept('a 64 KiB token', `oauth_token=${KiB64}&oauth_verifier=${v}`, 400, MTC),
+    kept(
+      'a 64 KiB token that starts with the live one',
+      `oauth_token=${t}${KiB64}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      `a query of ${MANY} parameters, with a token not of this session`,
+      `${'p=1&'.repeat(MANY - 2)}oauth_token=x&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      `a query of ${MANY} parameters, none of them a token`,
+      Array.from({ length: MANY }, (_, i) => `p${i}=${i}`).join('&'),
+      400,
+      'missing_token',
+    ),
+    kept(
+      `the live token ${MANY} times`,
+      `${`oauth_token=${t}&`.repeat(MANY)}oauth_verifier=${v}`,
+      400,
+      'missing_token',
+    ),
+    // refusals naming someone else's login
+    kept('denied=<a token not of this session>', `denied=${foreign}`, 403, 'access_denied'),
+    kept('denied twice, neither of this session', 'denied=x&denied=y', 403, 'access_denied'),
+    kept(
+      `${MANY} denied= values`,
+      Array.from({ length: MANY }, (_, i) => `denied=d${i}`).join('&'),
+      403,
+      'access_denied',
+    ),
+    kept('an empty denied=', 'denied=', 403, 'access_denied'),
+    kept(
+      'oauth_problem=user_refused with no token',
+      'oauth_problem=user_refused',
+      403,
+      'access_denied',
+    ),
+    kept(
+      'oauth_problem=user_refused for a token not of this session',
+      `oauth_problem=user_refused&oauth_token=${foreign}`,
+      403,
+      'access_denied',
+    ),
+    // non-UTF-8 bytes
+    kept('%FF%FE as token', `oauth_token=%FF%FE&oauth_verifier=${v}`, 400, MTC),
+    kept('%FF%FE as token and verifier', 'oauth_token=%FF%FE&oauth_verifier=%FF%FE', 400, MTC),
+    kept(
+      'the live token followed by %FF%FE',
+      `oauth_token=${t}%FF%FE&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    // the live token, almost
+    kept('%20 + the live token', `oauth_token=%20${t}&oauth_verifier=${v}`, 400, MTC),
+    kept('the live token + %20', `oauth_token=${t}%20&oauth_verifier=${v}`, 400, MTC),
+    kept('+ (a space) before the live token', `oauth_token=+${t}&oauth_verifier=${v}`, 400, MTC),
+    kept(
+      'a tab and a newline around the live token',
+      `oauth_token=%09${t}%0A&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'the live token upper-cased',
+      `oauth_token=${e(pending.token.toUpperCase())}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'the live token lower-cased',
+      `oauth_token=${e(pending.token.toLowerCase())}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'the key of another provider (other:<live token>)',
+      `oauth_token=other%3A${t}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'a token named like an Object.prototype key (__proto__)',
+      `oauth_token=__proto__&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    // The live token exactly, with a verifier that is missing, empty, repeated or
+    // malformed: the core uses the login up (single use), refusing without the
+    // provider a verifier that cannot be the provider's (a NUL, bytes that are not
+    // UTF-8). A literal "%zz" cannot be told from an opaque verifier that holds "%"
+    // (sent as %25zz), so it goes to the provider, which refuses it: 502.
+    lost('the live token, the verifier missing', ''),
+    lost('the live token, an empty verifier', '&oauth_verifier='),
+    lost('the live token, two verifiers (a, b)', '&oauth_verifier=a&oauth_verifier=b'),
+    lost('the live token, the genuine verifier twice', `&oauth_verifier=${v}&oauth_verifier=${v}`),
+    lost('the live token, a NUL verifier', '&oauth_verifier=%00'),
+    lost('the live token, the genuine verifier followed by a NUL', `&oauth_verifier=${v}%00`),
+    lost('the live token, a verifier of non-UTF-8 bytes (%FF%FE)', '&oauth_verifier=%FF%FE'),
+    lost(
+      'the live token, a verifier with an invalid escape (%zz)',
+      '&oauth_verifier=%zz',
+      502,
+      'fetch_token_denied',
+    ),
+  ]
 }

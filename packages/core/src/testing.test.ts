@@ -1,0 +1,73 @@
+// The hostile-callback catalogue of `@oauth1/core/testing` against the core itself: every
+// entry's outcome is what completeAuthorization decides, before any adapter is involved.
+import { describe, expect, it } from 'vitest'
+import { OAuthError } from './errors.js'
+import { createFakeProvider } from './fake-provider.test-helper.js'
+import { OAuth, temporaryCredentialKey } from './registry.js'
+import { createMemoryStore } from './stores.js'
+import { hostileCallbacks } from './testing.js'
+
+const P = 'https://provider.test'
+
+describe('hostileCallbacks', () => {
+  it('has unique names, and names and outcomes that do not depend on the login', () => {
+    const strip = ({ query: _query, ...rest }: { query: string }) => rest
+    const a = hostileCallbacks({ token: 'Token', verifier: 'verifier' })
+    const b = hostileCallbacks({ token: 'Rt+1/=', verifier: 'v%1', foreign: 'other' })
+    expect(new Set(a.map((c) => c.name)).size).toBe(a.length)
+    expect(b.map(strip)).toEqual(a.map(strip))
+    expect(a.some((c) => c.keepsPendingLogin)).toBe(true)
+    expect(a.some((c) => !c.keepsPendingLogin)).toBe(true)
+    for (const c of b) expect(c.query, c.name).not.toContain('?')
+  })
+
+  it('refuses a token whose case cannot change', () => {
+    for (const token of ['rt+1/=', 'RT+1/=', '1234']) {
+      expect(() => hostileCallbacks({ token, verifier: 'v' })).toThrow(TypeError)
+    }
+  })
+
+  for (const { name } of hostileCallbacks({ token: 'Token', verifier: 'verifier' })) {
+    it(`completeAuthorization agrees: ${name}`, async () => {
+      const provider = createFakeProvider()
+      const app = new OAuth({ config: {} }).register('provider', {
+        clientId: provider.clientId,
+        clientSecret: provider.clientSecret,
+        requestTokenUrl: `${P}/oauth/request_token`,
+        accessTokenUrl: `${P}/oauth/access_token`,
+        authorizeUrl: `${P}/oauth/authorize`,
+        fetch: provider.fetch,
+      })
+      // a pending login, as beginAuthorization leaves it, under a token of both cases
+      // and characters that must be percent-encoded
+      const token = 'Live+Token/1='
+      provider.temporary.set(token, { secret: 'rts%1', callback: 'oob' })
+      const store = createMemoryStore()
+      await store.set(temporaryCredentialKey('provider', token), {
+        oauth_token: token,
+        oauth_token_secret: 'rts%1',
+        expires_at: Date.now() + 60_000,
+      })
+      const genuine = new URLSearchParams(provider.approve(token).replace(/^\?/, ''))
+      const verifier = genuine.get('oauth_verifier')!
+      const c = hostileCallbacks({ token, verifier }).find((c) => c.name === name)!
+      const exchanges = () => provider.hits('/oauth/access_token').length
+
+      const err = await app.completeAuthorization(store, c.query).then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(OAuthError)
+      expect((err as OAuthError).code).toBe(c.code)
+      expect((err as OAuthError).status).toBe(c.status)
+      expect(exchanges()).toBe(c.contactsProvider ? 1 : 0)
+      const key = temporaryCredentialKey('provider', token)
+      expect((await store.get(key)) !== null).toBe(c.keepsPendingLogin)
+      if (c.keepsPendingLogin) {
+        await expect(app.completeAuthorization(store, genuine)).resolves.toMatchObject({
+          oauth_token: expect.any(String),
+        })
+      }
+    })
+  }
+})
