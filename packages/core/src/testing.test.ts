@@ -21,10 +21,20 @@ describe('hostileCallbacks', () => {
     for (const c of b) expect(c.query, c.name).not.toContain('?')
   })
 
-  it('refuses a token whose case cannot change', () => {
-    for (const token of ['rt+1/=', 'RT+1/=', '1234']) {
-      expect(() => hostileCallbacks({ token, verifier: 'v' })).toThrow(TypeError)
+  it('changes the case of a one-case token the other way; refuses a token with no letter', () => {
+    for (const token of ['rt+1/=', 'RT+1/=', 'Rt+1/=']) {
+      for (const c of hostileCallbacks({ token, verifier: 'v' })) {
+        if (
+          c.name.startsWith('the live token upper-cased') ||
+          c.name.startsWith('the live token lower-cased')
+        ) {
+          const sent = new URLSearchParams(c.query).get('oauth_token')!
+          expect(sent).not.toBe(token)
+          expect(sent.toLowerCase()).toBe(token.toLowerCase())
+        }
+      }
     }
+    expect(() => hostileCallbacks({ token: '1234-_', verifier: 'v' })).toThrow(TypeError)
   })
 
   for (const { name } of hostileCallbacks({ token: 'Token', verifier: 'verifier' })) {

@@ -236,7 +236,7 @@ export interface HostileCallback {
  * call it once with placeholders to declare the tests, then again with the
  * live login inside each test and pick the entry by name.
  *
- * @throws TypeError when `pending.token` lacks upper- or lower-case letters.
+ * @throws TypeError when `pending.token` has no letter at all (its case cannot change).
  *
  * @example
  * ```ts
@@ -259,12 +259,15 @@ export interface HostileCallback {
  * @param pending - the pending login the queries aim at (see {@link HostilePendingLogin})
  */
 export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[] {
-  if (
-    pending.token.toUpperCase() === pending.token ||
-    pending.token.toLowerCase() === pending.token
-  ) {
-    throw new TypeError('pending.token should hold upper- and lower-case letters')
+  const upper = pending.token.toUpperCase()
+  const lower = pending.token.toLowerCase()
+  if (upper === lower) {
+    throw new TypeError('pending.token should hold at least one letter')
   }
+  // The token with its case changed, always different from the token: upper-
+  // cased, or lower-cased when it is all upper case already (and conversely).
+  const upperCased = upper === pending.token ? lower : upper
+  const lowerCased = lower === pending.token ? upper : lower
   const e = encodeURIComponent
   const t = e(pending.token)
   const v = e(pending.verifier)
@@ -456,14 +459,14 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
       MTC,
     ),
     kept(
-      'the live token upper-cased',
-      `oauth_token=${e(pending.token.toUpperCase())}&oauth_verifier=${v}`,
+      'the live token upper-cased (lower-cased if it is all upper case)',
+      `oauth_token=${e(upperCased)}&oauth_verifier=${v}`,
       400,
       MTC,
     ),
     kept(
-      'the live token lower-cased',
-      `oauth_token=${e(pending.token.toLowerCase())}&oauth_verifier=${v}`,
+      'the live token lower-cased (upper-cased if it is all lower case)',
+      `oauth_token=${e(lowerCased)}&oauth_verifier=${v}`,
       400,
       MTC,
     ),
