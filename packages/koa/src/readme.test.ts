@@ -12,6 +12,8 @@ describe('README', () => {
       .join('\n')
       .replace("from './index.js'", "from '@oauth1/koa'")
     expect(usage).toBe(example)
+    // the setup is checked at start-up, not on the first request (see middleware.test.ts)
+    expect(usage).toContain('app.use(oauth.middleware({ app }))')
   })
 
   it('states the exact setup error messages', async () => {
