@@ -245,20 +245,28 @@ describe('the full login against @oauth1/testing', () => {
     expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(exchanges)
   })
 
-  it("refuses a callback carrying another session's oauth_token (session fixation)", async () => {
+  it("refuses a callback carrying another session's oauth_token (session fixation), and both logins still complete", async () => {
     const { app, provider } = await setup()
     const victim = new CookieJar()
     const attacker = new CookieJar()
+    // the victim has a login of its own pending: its session is real, not empty
+    const victimsCallback = await visitProvider((await startLogin(app, victim)).href)
     // the attacker starts a login and gets the victim to land on its callback
-    const callback = await visitProvider((await startLogin(app, attacker)).href)
-    const response = await get(app, victim, pathOf(callback))
+    const attackersCallback = await visitProvider((await startLogin(app, attacker)).href)
+    const response = await get(app, victim, pathOf(attackersCallback))
     expect(oauthError(response)).toMatchObject({
       status: 400,
       body: { code: 'missing_temporary_credential' },
     })
-    expect(provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(0)
-    // the other session's pending login is untouched
-    expect((await get(app, attacker, pathOf(callback))).statusCode).toBe(200)
+    const exchanges = () => provider.requests.filter((r) => r.endpoint === 'accessToken')
+    expect(exchanges()).toHaveLength(0)
+    // neither pending login is lost: each completes in its own browser
+    expect((await get(app, attacker, pathOf(attackersCallback))).statusCode).toBe(200)
+    expect((await get(app, victim, pathOf(victimsCallback))).statusCode).toBe(200)
+    expect(exchanges().map((r) => r.oauthParams.oauth_token)).toEqual([
+      attackersCallback.searchParams.get('oauth_token'),
+      victimsCallback.searchParams.get('oauth_token'),
+    ])
   })
 
   it('refuses an expired temporary credential (default 10 minutes)', async () => {
