@@ -33,6 +33,8 @@ interface Setup {
   provider: Provider
   app: FastifyInstance
   oauth: OAuth
+  /** For each request to /login-awaited: what `await authorizeRedirect(…)` gave, and whether the reply was sent by then. */
+  awaited: { returned: unknown; isReply: boolean; sent: boolean }[]
 }
 
 async function setup(
@@ -82,6 +84,12 @@ async function setup(
     oauth.provider.authorizeRedirect(request, reply, '/authorize'),
   )
   app.get('/login-default', (request, reply) => oauth.provider.authorizeRedirect(request, reply))
+  const awaited: Setup['awaited'] = []
+  app.get('/login-awaited', async (request, reply) => {
+    const returned: unknown = await oauth.provider.authorizeRedirect(request, reply, '/authorize')
+    awaited.push({ returned, isReply: returned === reply, sent: reply.sent })
+    return returned
+  })
   app.get('/login-absolute', (request, reply) =>
     oauth.provider.authorizeRedirect(request, reply, 'https://app.example/authorize?next=%2Fhome', {
       force_login: 'true',
@@ -99,7 +107,7 @@ async function setup(
     return { status: me.status, me: await me.json() }
   })
   await app.ready()
-  return { provider, app, oauth }
+  return { provider, app, oauth, awaited }
 }
 
 /** /login, then the provider, then back: the callback URL the browser lands on. */
@@ -154,6 +162,22 @@ describe('the full login against @oauth1/testing', () => {
     expect(
       apiCalls.every((r) => r.ok && r.oauthParams.oauth_token === body.token.oauth_token),
     ).toBe(true)
+  })
+
+  // authorizeRedirect returns the reply, but Fastify's reply is a thenable (`reply.then`), so the
+  // promise adopts it: awaiting it gives what a sent reply's then() gives (undefined), never the
+  // reply. What an async handler can count on: once it resolves, the 302 has been sent.
+  it('resolves authorizeRedirect once the 302 is sent, so an async handler can await and return it', async () => {
+    const { app, provider, awaited } = await setup()
+    const jar = new CookieJar()
+    const login = await get(app, jar, '/login-awaited')
+    expect(awaited).toEqual([{ returned: undefined, isReply: false, sent: true }])
+    expect(login.statusCode).toBe(302)
+    expect(login.headers['cache-control']).toBe('no-store')
+    const location = new URL(login.headers.location as string)
+    expect(`${location.origin}${location.pathname}`).toBe(provider.authorizeUrl)
+    const callback = await visitProvider(location.href)
+    expect((await get(app, jar, pathOf(callback))).statusCode).toBe(200)
   })
 
   it('works over a named session (sessionName)', async () => {

@@ -72,7 +72,9 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
    * request's origin (honouring Fastify's `trustProxy`). Without one, the
    * registered `redirectUri` is used, else `oob`.
    *
-   * Returns the reply, so an async handler can `return` it.
+   * Resolves once the 302 is sent, so a handler can `return` or `await` it; to
+   * `undefined`, not the reply (Fastify's reply is a thenable, which a promise
+   * adopts).
    *
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
