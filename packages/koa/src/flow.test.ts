@@ -522,16 +522,26 @@ describe('temporary credentials', () => {
     )
   })
 
-  it("refuses a callback whose oauth_token belongs to another session, and leaves that session's login alone", async () => {
+  it("refuses a callback whose oauth_token belongs to another session, and both sessions' logins still complete", async () => {
     const h = await setup()
     const victim = h.agent()
     const attacker = h.agent()
-    const callback = await approve(await login(h, victim))
-    const forged = await attacker.get(pathOf(callback))
+    // the attacker's browser has a login of its own pending: a real session, not an empty one
+    const attackersCallback = await approve(await login(h, attacker))
+    const victimsCallback = await approve(await login(h, victim))
+    const forged = await attacker.get(pathOf(victimsCallback))
     expect(forged.status).toBe(400)
+    expect(forged.text).toContain('missing_temporary_credential')
     expect(lastError(h).code).toBe('missing_temporary_credential')
-    expect(h.provider.requests.filter((r) => r.endpoint === 'accessToken')).toHaveLength(0)
-    expect((await victim.get(pathOf(callback))).status).toBe(200)
+    const exchanges = () => h.provider.requests.filter((r) => r.endpoint === 'accessToken')
+    expect(exchanges()).toHaveLength(0)
+    // neither pending login is lost: each completes in its own browser
+    expect((await victim.get(pathOf(victimsCallback))).status).toBe(200)
+    expect((await attacker.get(pathOf(attackersCallback))).status).toBe(200)
+    expect(exchanges().map((r) => r.oauthParams.oauth_token)).toEqual([
+      victimsCallback.searchParams.get('oauth_token'),
+      attackersCallback.searchParams.get('oauth_token'),
+    ])
   })
 
   it('refuses an expired one', async () => {
