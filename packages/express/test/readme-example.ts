@@ -1,0 +1,46 @@
+// The Usage example of README.md, type-checked by `pnpm typecheck` (src/readme.test.ts keeps the two in step); never run.
+import express from 'express'
+import session from 'express-session'
+import { OAuth, type Token } from '../src/index.js'
+
+declare module 'express-session' {
+  interface SessionData {
+    token?: Token // where this app keeps the user's token credentials
+  }
+}
+
+const oauth = new OAuth({
+  // how an API call finds the user's token when none is passed
+  fetchToken: (_name, req) => req.session.token,
+})
+
+oauth.register('twitter', {
+  // clientId and clientSecret are read from TWITTER_CLIENT_ID / TWITTER_CLIENT_SECRET
+  requestTokenUrl: 'https://api.twitter.com/oauth/request_token',
+  accessTokenUrl: 'https://api.twitter.com/oauth/access_token',
+  authorizeUrl: 'https://api.twitter.com/oauth/authenticate',
+  apiBaseUrl: 'https://api.twitter.com/1.1/',
+})
+
+const app = express()
+app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
+app.use(oauth.middleware()) // AFTER the session middleware
+
+// 1. send the user to the provider (302), with /authorize as the callback
+app.get('/login', (req, res) => oauth.twitter.authorizeRedirect(req, res, '/authorize'))
+
+// 2. the provider sends the user back: exchange the verifier for token credentials
+app.get('/authorize', async (req, res) => {
+  const token = await oauth.twitter.authorizeAccessToken(req)
+  req.session.token = token // { oauth_token, oauth_token_secret, user_id, screen_name, … }
+  res.redirect('/')
+})
+
+// 3. later requests: no token and no request passed, fetchToken finds it
+app.get('/', async (req, res) => {
+  if (!req.session.token) return res.send('<a href="/login">Log in with X</a>')
+  const me = await oauth.twitter.get('account/verify_credentials.json')
+  res.json(await me.json())
+})
+
+app.listen(3000)
