@@ -1,7 +1,7 @@
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { CookieJar, SECRET, setCookieDecodings } from '../test/helpers.js'
 import {
   isOAuthError,
@@ -100,15 +100,15 @@ function expectNoSecretLeak(h: Harness, res: Response): void {
 }
 
 /** /login, then the provider's page: resolves to the callback URL the provider sends the browser to. */
-async function startLogin(h: Harness, jar: CookieJar): Promise<string> {
-  const login = await browse(h, jar, '/login')
+async function startLogin(h: Harness, jar: CookieJar, origin = APP): Promise<string> {
+  const login = await browse(h, jar, new URL('/login', origin).href)
   expect(login.status).toBe(302)
   const authorize = login.headers.get('location') as string
   expect(authorize.startsWith(`${h.provider.authorizeUrl}?oauth_token=`)).toBe(true)
   const consent = await fetch(authorize, { redirect: 'manual' })
   expect(consent.status).toBe(302)
   const callback = consent.headers.get('location') as string
-  expect(callback.startsWith(`${APP}/authorize?`)).toBe(true)
+  expect(callback.startsWith(`${origin}/authorize?`)).toBe(true)
   return callback
 }
 
@@ -173,6 +173,39 @@ describe('the login, against a real provider, with Hono’s default error handle
     expect(apiCall?.ok).toBe(true)
     expect(apiCall?.oauthParams.oauth_token).toBe(h.tokens.get('1001')?.oauth_token)
     expect(h.secrets.size).toBeGreaterThanOrEqual(2)
+  })
+
+  it('on an https origin, keeps the login in a __Host- Secure cookie and clears it, Secure, on the callback', async () => {
+    const origin = 'https://app.example'
+    // a provider of its own: the shared one accepts only loopback callbacks
+    const onHttps = await createTestProvider({
+      autoApprove: '1001',
+      clients: [{ id: 'hono-https', secret: 'hono-https-secret', callbackUrls: [`${origin}/*`] }],
+    })
+    onTestFinished(() => onHttps.close())
+    const h = harness(onHttps)
+    const jar = new CookieJar()
+    const callback = await startLogin(h, jar, origin)
+    expect(
+      onHttps.requests.findLast((r) => r.endpoint === 'requestToken')?.oauthParams.oauth_callback,
+    ).toBe(`${origin}/authorize`)
+    expect(jar.seen).toHaveLength(1)
+    expect(jar.seen[0]).toMatch(
+      /^__Host-oauth1=[A-Za-z0-9_-]+; Max-Age=\d+; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    )
+    expect([...jar.cookies.keys()]).toEqual(['__Host-oauth1'])
+
+    const done = await browse(h, jar, callback)
+    expect(done.status).toBe(200)
+    expect(await done.json()).toMatchObject({ token: { user_id: '1001' }, me: { id: '1001' } })
+    // Cleared with the same attributes: a browser ignores a __Host- cookie set without Secure.
+    expect(done.headers.getSetCookie()).toContain(
+      '__Host-oauth1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax; Secure',
+    )
+    expect(jar.cookies.has('__Host-oauth1')).toBe(false)
+    const later = await browse(h, jar, `${origin}/me`)
+    expect(later.status).toBe(200)
+    expect(await later.json()).toMatchObject({ id: '1001' })
   })
 
   it('sends the relative redirectUri as an absolute, signed oauth_callback', async () => {
