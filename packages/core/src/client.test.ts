@@ -828,6 +828,18 @@ describe('OAuth1Client.request', () => {
     expect(provider.hits('/api/b')[0]!.headers.get('user-agent')).toBe('custom')
   })
 
+  it('sends userAgent to the request-token and access-token endpoints too', async () => {
+    const { client, provider } = setup({
+      userAgent: 'my-app/1.0',
+      redirectUri: 'https://app.example/cb',
+    })
+    await client.fetchRequestToken(`${P}/oauth/request_token`)
+    client.parseAuthorizationResponse(provider.approve(client.token!.oauth_token))
+    await client.fetchAccessToken(`${P}/oauth/access_token`)
+    expect(provider.hits('/oauth/request_token')[0]!.headers.get('user-agent')).toBe('my-app/1.0')
+    expect(provider.hits('/oauth/access_token')[0]!.headers.get('user-agent')).toBe('my-app/1.0')
+  })
+
   it('validates its arguments', async () => {
     const client = new OAuth1Client({ clientId: 'x' })
     await expect(client.request('GE T', `${P}/x`)).rejects.toThrow(
