@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client } from './client.js'
-import { OAuthError } from './errors.js'
+import { MAX_ERROR_BODY, OAuthError } from './errors.js'
 import { createFakeProvider, type RecordedRequest } from './fake-provider.test-helper.js'
+import { MAX_TOKEN_RESPONSE } from './http.js'
 import { parseAuthorizationHeader } from './sign.js'
 import type { Token } from './types.js'
 
@@ -578,6 +579,37 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
     )
     expect(err.response?.body).toHaveLength(2048)
   })
+
+  it('reads a bounded prefix of an endless error body, then cancels it', async () => {
+    const CHUNK = 1024
+    const chunk = new TextEncoder().encode('x'.repeat(CHUNK))
+    let pulls = 0
+    let cancelled = false
+    const endless = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        pulls++
+        // A macrotask per chunk, so a reader that never stops still lets the test time out;
+        // and a hard stop far beyond the bound, so it cannot eat the machine's memory either.
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        if (pulls > 10 * (MAX_TOKEN_RESPONSE / CHUNK)) controller.error(new Error('read too far'))
+        else controller.enqueue(chunk)
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const { fetch } = answering(
+      () => new Response(endless, { status: 500, headers: { 'content-type': 'text/plain' } }),
+    )
+    const err = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.response?.status).toBe(500)
+    expect(err.response?.body).toBe('x'.repeat(MAX_ERROR_BODY))
+    expect(pulls).toBeLessThanOrEqual(MAX_TOKEN_RESPONSE / CHUNK + 2)
+    expect(cancelled).toBe(true)
+  }, 5_000)
 
   it('does not follow a redirect from a token endpoint', async () => {
     const { fetch, seen } = answering(
