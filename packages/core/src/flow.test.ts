@@ -143,6 +143,15 @@ describe('the web flow', () => {
     expect(provider.hits('/oauth/access_token')[0]!.params.extra).toBe('yes')
   })
 
+  it("sends register()'s userAgent to both token endpoints", async () => {
+    const { app, provider } = setup({ userAgent: 'my-app/2.0' })
+    const store = createMemoryStore()
+    await app.beginAuthorization(store, CALLBACK)
+    await app.completeAuthorization(store, provider.approve('rt+1/='))
+    expect(provider.hits('/oauth/request_token')[0]!.headers.get('user-agent')).toBe('my-app/2.0')
+    expect(provider.hits('/oauth/access_token')[0]!.headers.get('user-agent')).toBe('my-app/2.0')
+  })
+
   it('completes two pending logins of one session (two tabs), in any order', async () => {
     const { app, provider } = setup()
     const { store, entries } = inspectableStore()
