@@ -97,12 +97,47 @@ describe('OAuth.register', () => {
       overwrite: true,
       clientId: 'dev',
       accessTokenParams: { foo: 'foo' },
+      userAgent: 'explicit/1.0',
+      timeout: 1234,
       ...urls,
     })
     expect(over.clientId).toBe('dev-1')
     const options = (over as unknown as { options: ResolvedRemoteAppOptions }).options
     expect(options.clientSecret).toBe('dev')
     expect(options.accessTokenParams).toEqual({ foo: 'foo-1' })
+    // overwrite lets config win where it has a value; what config lacks stays explicit
+    expect(options.userAgent).toBe('explicit/1.0')
+    expect(options.timeout).toBe(1234)
+    expect(over.requestTokenUrl).toBe(urls.requestTokenUrl)
+  })
+
+  it('reads userAgent from config as <NAME>_USER_AGENT, and sends it', async () => {
+    const provider = createFakeProvider()
+    const config = {
+      DEV_CLIENT_ID: provider.clientId,
+      DEV_CLIENT_SECRET: provider.clientSecret,
+      DEV_USER_AGENT: 'from-config/1.0',
+    }
+    expect(configKey('dev', 'userAgent')).toBe('DEV_USER_AGENT')
+    const app = new OAuth({ config }).register('dev', { ...urls, fetch: provider.fetch })
+    const options = (app as unknown as { options: ResolvedRemoteAppOptions }).options
+    expect(options.userAgent).toBe('from-config/1.0')
+    await app.beginAuthorization(createMemoryStore(), 'https://app.example/cb')
+    expect(provider.hits('/oauth/request_token')[0]!.headers.get('user-agent')).toBe(
+      'from-config/1.0',
+    )
+    const explicit = (o: { overwrite?: boolean }) =>
+      (
+        new OAuth({ config }).register('dev', {
+          ...urls,
+          userAgent: 'explicit/1.0',
+          ...o,
+        }) as unknown as {
+          options: ResolvedRemoteAppOptions
+        }
+      ).options.userAgent
+    expect(explicit({})).toBe('explicit/1.0')
+    expect(explicit({ overwrite: true })).toBe('from-config/1.0')
   })
 
   it('names the option and the variable when a required one is missing', () => {
