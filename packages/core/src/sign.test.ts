@@ -741,6 +741,18 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
       expect(custom.baseString).toMatch(/^PROPFIND&/)
     })
 
+    it('+ in the query is signed as a space, %2B as a plus (get-plus-and-space)', async () => {
+      const signed = await signRequest(
+        { method: 'GET', url: 'https://api.example/x?q=a+b%2Bc' },
+        { clientId: 'ck' },
+        FIXED,
+      )
+      expect(signed.baseString).toContain('q%3Da%2520b%252Bc')
+      expect(signed.baseString).toBe(
+        'GET&https%3A%2F%2Fapi.example%2Fx&oauth_consumer_key%3Dck%26oauth_nonce%3Dabc%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D123%26oauth_version%3D1.0%26q%3Da%2520b%252Bc',
+      )
+    })
+
     it('the path is signed as on the wire (iri-raw-unicode-path, raw-space-path, path-encoded)', async () => {
       const raw = await signRequest(
         { method: 'GET', url: 'https://e.example/café/a b' },
