@@ -572,6 +572,16 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
     expect(err.oauthProblem).toBe('timestamp_refused')
   })
 
+  it('cuts the excerpt between characters, not inside a surrogate pair', async () => {
+    const { fetch } = answering(
+      () => new Response(`${'a'.repeat(2047)}😀${'b'.repeat(10)}`, { status: 500 }),
+    )
+    const client = new OAuth1Client({ clientId: 'ck', fetch })
+    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.response?.body).toBe('a'.repeat(2047))
+  })
+
   it('keeps at most 2048 characters of the body', async () => {
     const { fetch } = answering(() => formResponse('x'.repeat(10_000), 500, 'text/plain'))
     const err = await rejection(

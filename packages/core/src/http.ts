@@ -324,6 +324,13 @@ function problemOf(
   }
 }
 
+/** `text` cut to at most `max` UTF-16 units, never between the halves of a surrogate pair. */
+function excerpt(text: string, max: number): string {
+  if (text.length <= max) return text
+  const last = text.charCodeAt(max - 1)
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max)
+}
+
 /** Turns a ≥ 400 (or otherwise unexpected) answer of a token endpoint into `fetch_token_denied`. */
 export async function tokenEndpointError(
   response: Response,
@@ -341,7 +348,7 @@ export async function tokenEndpointError(
   const providerResponse: ProviderResponse = {
     status: response.status,
     headers: headersToRecord(response.headers),
-    body: text.slice(0, MAX_ERROR_BODY),
+    body: excerpt(text, MAX_ERROR_BODY),
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
   if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
