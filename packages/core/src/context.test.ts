@@ -47,11 +47,13 @@ describe('createRequestContext', () => {
       vi.stubGlobal('AsyncLocalStorage', AsyncLocalStorage)
       const viaGlobal = createRequestContext<string>()
       expect(viaGlobal.run('r', () => viaGlobal.current())).toBe('r')
+      expect(viaGlobal.available).toBe(true)
 
       vi.stubGlobal('AsyncLocalStorage', undefined)
       const none = createRequestContext<string>()
       expect(none.run('r', () => 42)).toBe(42)
       expect(none.run('r', () => none.current())).toBeUndefined()
+      expect(none.available).toBe(false)
     } finally {
       vi.unstubAllGlobals()
       ;(globalThis.process as { getBuiltinModule?: unknown }).getBuiltinModule = original

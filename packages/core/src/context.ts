@@ -15,6 +15,12 @@ export interface RequestContext<Req> {
   run<T>(request: Req, fn: () => T): T
   /** The request of the innermost enclosing `run()`, or `undefined` outside one. */
   current(): Req | undefined
+  /**
+   * `false` where the runtime has no `AsyncLocalStorage` (Node before 20.16
+   * without `process.getBuiltinModule`, a browser…): `run()` then only calls
+   * `fn`, and `current()` is always `undefined`.
+   */
+  readonly available?: boolean
 }
 
 interface AsyncLocalStorageLike<T> {
@@ -65,6 +71,7 @@ export function createRequestContext<Req>(): RequestContext<Req> {
     return {
       run: (_request, fn) => fn(),
       current: () => undefined,
+      available: false,
     }
   }
   // Wrap the request so that a falsy request (0, '') still counts as "inside run()".
@@ -72,5 +79,6 @@ export function createRequestContext<Req>(): RequestContext<Req> {
   return {
     run: (request, fn) => storage.run({ request }, fn),
     current: () => storage.getStore()?.request,
+    available: true,
   }
 }

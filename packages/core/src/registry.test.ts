@@ -391,6 +391,23 @@ describe('RemoteApp.request', () => {
     expect(noFetch.provider.requests).toHaveLength(0)
   })
 
+  it('where the runtime has no AsyncLocalStorage, missing_token says so', async () => {
+    const original = globalThis.process.getBuiltinModule
+    let oauth: OAuth<{ user: string }>
+    try {
+      ;(globalThis.process as { getBuiltinModule?: unknown }).getBuiltinModule = undefined
+      oauth = new OAuth<{ user: string }>({ config: {}, fetchToken: () => USER })
+    } finally {
+      ;(globalThis.process as { getBuiltinModule?: unknown }).getBuiltinModule = original
+    }
+    expect(oauth.context.available).toBe(false)
+    const app = oauth.register('dev', { clientId: 'a', ...urls, apiBaseUrl: `${P}/api/` })
+    const err = await rejection(oauth.runWithRequest({ user: 'jane' }, () => app.get('me')))
+    expect(err.code).toBe('missing_token')
+    expect(err.description).toContain('this runtime has no AsyncLocalStorage')
+    expect(err.description).toContain('pass { request } or { token }')
+  })
+
   it('runWithRequest binds the request only when a fetchToken can read it, unless told', async () => {
     const oauth = new OAuth<{ user: string }>({ config: {} })
     const req = { user: 'jane' }

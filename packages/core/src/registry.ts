@@ -456,9 +456,11 @@ export class RemoteApp<Req = unknown> {
     }
     throw new OAuthError('missing_token', {
       description:
-        request === undefined
-          ? `No token for ${this.name}: pass { token } or { request }, or call inside oauth.middleware()`
-          : `No token for ${this.name}: fetchToken found none for this request`,
+        request !== undefined
+          ? `No token for ${this.name}: fetchToken found none for this request`
+          : this.registry.context.available === false
+            ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
+            : `No token for ${this.name}: pass { token } or { request }, or call inside oauth.middleware()`,
     })
   }
 
