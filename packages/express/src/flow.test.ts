@@ -286,15 +286,21 @@ describe('the login, end to end', () => {
   })
 
   it("refuses a callback whose oauth_token belongs to another session (400), and the victim's login still completes", async () => {
-    const { agent, url } = await setup()
+    const { agent, url, provider } = await setup()
     const { location } = await login(agent)
     const callback = await approve(location)
     const attacker = request.agent(url)
-    await attacker.get('/login') // the attacker has a session with a pending login of its own
+    // The attacker has a session with a pending login of its own.
+    const own = await approve((await login(attacker)).location)
+    const exchanges = () => provider.requests.filter((r) => r.endpoint === 'accessToken').length
+    const before = exchanges()
     const stolen = await attacker.get(callback)
     expect(stolen.status).toBe(400)
     expect(stolen.text).toContain('missing_temporary_credential')
+    expect(exchanges()).toBe(before)
+    // Neither login was touched: both complete, each in its own browser.
     expect((await agent.get(callback)).status).toBe(200)
+    expect((await attacker.get(own)).status).toBe(200)
   })
 
   it('refuses an expired temporary credential (400)', async () => {
