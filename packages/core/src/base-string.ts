@@ -42,6 +42,9 @@ export function normalizeMethod(method: unknown, label: string): string {
 
 /** @internal The authority (`host[:port]`) from a Host header, lowercased, default port dropped. */
 export function hostFromHeader(protocol: string, host: string, label: string): string {
+  if (typeof host !== 'string') {
+    throw new TypeError(`${label} should be a host name with an optional port`)
+  }
   const trimmed = host.trim()
   if (trimmed === '' || BAD_HOST_CHAR.test(trimmed)) {
     throw new TypeError(`${label} should be a host name with an optional port`)

@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
 import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
-import { formDecode } from './encoding.js'
+import { formDecode, percentEncode } from './encoding.js'
 import { OAuthError } from './errors.js'
 import {
   assertSecureTransport,
@@ -16,6 +16,7 @@ import {
   startDeadline,
   timeoutError,
 } from './http.js'
+import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
@@ -146,6 +147,11 @@ async function normalizeBody(
     }
     return form
   }
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new TypeError(
+      'body must be a string, URLSearchParams, bytes, Blob, FormData, ReadableStream or an object of strings',
+    )
+  }
   // Blob, FormData, ReadableStream…: serialise once (so a 307 can resend it), keeping their content type.
   const response = new Response(body as BodyInit)
   const type = response.headers.get('content-type')
@@ -153,13 +159,29 @@ async function normalizeBody(
   return new Uint8Array(await response.arrayBuffer())
 }
 
-function appendQuery(url: URL, query: OAuth1RequestInit['query']): void {
-  if (query === undefined) return
-  const entries = query instanceof URLSearchParams ? [...query] : Object.entries(query)
-  for (const [name, value] of entries) {
-    if (typeof value !== 'string') throw new TypeError(`query.${name} must be a string`)
-    url.searchParams.append(name, value)
+/** The pairs of a params/query argument: a plain object of strings or URLSearchParams; `undefined`/`null` for none. */
+function paramEntries(value: unknown, name: string): [string, string][] {
+  if (value === undefined || value === null) return []
+  if (value instanceof URLSearchParams) return [...value]
+  const proto = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`${name} must be an object of strings`)
   }
+  const entries = Object.entries(value as Record<string, unknown>)
+  for (const [key, field] of entries) {
+    if (typeof field !== 'string') throw new TypeError(`${name}.${key} must be a string`)
+  }
+  return entries as [string, string][]
+}
+
+function appendQuery(url: URL, query: unknown, name = 'query'): void {
+  for (const [key, value] of paramEntries(query, name)) url.searchParams.append(key, value)
+}
+
+function optionalBoolean(value: unknown, name: string): boolean | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean`)
+  return value
 }
 
 function checkCallback(value: unknown): string {
@@ -193,10 +215,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** Encodes a query component strictly (RFC 3986 unreserved only). */
 function encodeQueryComponent(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  )
+  // percentEncode, not encodeURIComponent: a lone surrogate is U+FFFD, not a URIError.
+  return percentEncode(value)
 }
 
 /** The longest `oauth_verifier` accepted from a callback (providers send a few dozen characters). */
@@ -244,7 +264,10 @@ export function callbackVerifier(params: URLSearchParams): string {
  * `oauth_token`, `oauth_verifier`, `denied` or `oauth_problem` make it a bad
  * callback.
  */
-export function parseCallbackQuery(input: URL | URLSearchParams | string): URLSearchParams {
+export function parseCallbackQuery(
+  input: URL | URLSearchParams | string,
+  label = 'callback',
+): URLSearchParams {
   let params: URLSearchParams
   if (input instanceof URLSearchParams) params = input
   else if (input instanceof URL) params = input.searchParams
@@ -259,7 +282,7 @@ export function parseCallbackQuery(input: URL | URLSearchParams | string): URLSe
     else if (isUrlOrPath) params = new URLSearchParams(q === -1 ? '' : noHash.slice(q + 1))
     else params = new URLSearchParams(noHash)
   } else {
-    throw new TypeError('callback must be a URL, URLSearchParams or a string')
+    throw new TypeError(`${label} must be a URL, URLSearchParams or a string`)
   }
   if (params.getAll('oauth_token').length > 1) {
     throw new OAuthError('missing_token', {
@@ -331,32 +354,41 @@ export class OAuth1Client {
       throw new TypeError(`signatureType must be one of ${SIGNATURE_TYPES.join(', ')}`)
     }
     this.signatureType = type
-    if (method.startsWith('RSA-') && options.rsaKey === undefined) {
-      throw new TypeError(`rsaKey is required for ${method}`)
+    if (method.startsWith('RSA-')) {
+      const key: unknown = options.rsaKey
+      if (key === undefined || key === null || key === '') {
+        throw new TypeError(`rsaKey is required for ${method}`)
+      }
+      if (typeof key !== 'string' && typeof key !== 'object') {
+        throw new TypeError('rsaKey must be a PEM string, a KeyObject or a CryptoKey')
+      }
     }
     this.#rsaKey = options.rsaKey
     this.realm = optionalString(options.realm, 'realm')
-    this.forceIncludeBody = options.forceIncludeBody === true
+    this.forceIncludeBody = optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new TypeError('fetch must be a function')
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.userAgent = optionalString(options.userAgent, 'userAgent')
     this.timeout = checkTimeout(options.timeout)
-    this.requireCallbackConfirmed = options.requireCallbackConfirmed !== false
-    this.allowInsecureTransport = options.allowInsecureTransport === true
+    this.requireCallbackConfirmed =
+      optionalBoolean(options.requireCallbackConfirmed, 'requireCallbackConfirmed') ?? true
+    this.allowInsecureTransport =
+      optionalBoolean(options.allowInsecureTransport, 'allowInsecureTransport') ?? false
     const offset = options.clockOffset ?? 0
     if (typeof offset !== 'number' || !Number.isFinite(offset)) {
       throw new TypeError('clockOffset must be a finite number of milliseconds')
     }
+    if (Math.abs(offset) > MAX_CLOCK_OFFSET) {
+      throw new TypeError('clockOffset must be within ±1e12 milliseconds (about 31 years)')
+    }
     this.clockOffset = offset
     if (options.redirectUri !== undefined) this.#redirectUri = checkCallback(options.redirectUri)
     const token = optionalString(options.token, 'token')
+    const tokenSecret = optionalString(options.tokenSecret, 'tokenSecret')
     if (token !== undefined && token !== '') {
-      this.#token = {
-        oauth_token: token,
-        oauth_token_secret: optionalString(options.tokenSecret, 'tokenSecret') ?? '',
-      }
+      this.#token = { oauth_token: token, oauth_token_secret: tokenSecret ?? '' }
     }
     this.#verifier = optionalString(options.verifier, 'verifier') || undefined
   }
@@ -460,9 +492,8 @@ export class OAuth1Client {
       throw new TypeError('requestToken is required (or fetch temporary credentials first)')
     }
     const parts: string[] = []
-    for (const [name, value] of Object.entries(params ?? {})) {
+    for (const [name, value] of paramEntries(params, 'params')) {
       if (name === 'oauth_token') continue
-      if (typeof value !== 'string') throw new TypeError(`params.${name} must be a string`)
       parts.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`)
     }
     parts.push(`oauth_token=${encodeQueryComponent(token)}`)
@@ -482,7 +513,7 @@ export class OAuth1Client {
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
    */
   parseAuthorizationResponse(url: string | URL): Record<string, string> {
-    const params = parseCallbackQuery(url)
+    const params = parseCallbackQuery(url, 'url')
     if (params.has('denied') || params.get('oauth_problem') === 'user_refused') {
       throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
     }
@@ -533,6 +564,9 @@ export class OAuth1Client {
     verifier?: string,
     params?: Record<string, string>,
   ): Promise<Token> {
+    if (verifier !== undefined && typeof verifier !== 'string') {
+      throw new TypeError('verifier must be a string')
+    }
     if (verifier) this.#verifier = verifier
     const v = this.#verifier
     if (!v)
@@ -587,10 +621,35 @@ export class OAuth1Client {
     if (typeof method !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method)) {
       throw new TypeError('method must be an HTTP method token')
     }
+    if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
     const origin = parseHttpUrl(url, 'url')
     appendQuery(origin, init.query)
     const token = init.token === undefined ? this.#token : init.token
-    const headers = new Headers(init.headers)
+    if (
+      token !== null &&
+      (typeof token !== 'object' ||
+        typeof token.oauth_token !== 'string' ||
+        token.oauth_token === '' ||
+        (token.oauth_token_secret != null && typeof token.oauth_token_secret !== 'string'))
+    ) {
+      throw new TypeError('token must be null or { oauth_token, oauth_token_secret } strings')
+    }
+    if (
+      init.signal !== undefined &&
+      init.signal !== null &&
+      !(init.signal instanceof AbortSignal)
+    ) {
+      throw new TypeError('signal must be an AbortSignal')
+    }
+    if (init.redirect !== undefined && init.redirect !== 'follow' && init.redirect !== 'manual') {
+      throw new TypeError('redirect must be "follow" or "manual"')
+    }
+    let headers: Headers
+    try {
+      headers = new Headers(init.headers)
+    } catch {
+      throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
+    }
     if (this.userAgent !== undefined && !headers.has('user-agent'))
       headers.set('user-agent', this.userAgent)
     let body = await normalizeBody(init.body, headers)
@@ -711,15 +770,15 @@ export class OAuth1Client {
     onSend?: () => void,
   ): Promise<Token> {
     const target = parseHttpUrl(url, 'url')
+    const pairs = paramEntries(params, 'params')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
     const headers = new Headers()
     if (this.userAgent !== undefined) headers.set('user-agent', this.userAgent)
     let body: SignableBody = null
     if (this.signatureType === 'body') {
-      body = new URLSearchParams()
-      for (const [name, value] of Object.entries(params ?? {})) body.append(name, String(value))
+      body = new URLSearchParams(pairs)
     } else {
-      appendQuery(target, params)
+      for (const [name, value] of pairs) target.searchParams.append(name, value)
     }
     const signed = await this.#sign('POST', target, headers, body, token, extra)
     onSend?.()

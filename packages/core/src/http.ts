@@ -92,12 +92,16 @@ export interface Deadline {
   clear(): void
 }
 
+/** The longest delay setTimeout honours (2^31-1 ms); a longer one fires at once. */
+const MAX_TIMER_DELAY = 2_147_483_647
+
 /** Starts a deadline of `timeout` ms (`Infinity` or `0`: none). Uses setTimeout, so fake timers drive it. */
 export function startDeadline(timeout: number, callerSignal?: AbortSignal | null): Deadline {
   const controller = new AbortController()
   let timedOut = false
   let timer: ReturnType<typeof setTimeout> | undefined
-  if (Number.isFinite(timeout) && timeout > 0) {
+  // setTimeout fires at once past 2^31-1 ms (about 24.8 days): treat longer as none.
+  if (Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY) {
     timer = setTimeout(() => {
       timedOut = true
       controller.abort(new DOMException('The provider did not answer in time', 'TimeoutError'))

@@ -61,6 +61,9 @@ export function resetNoncePool(): void {
   poolOffset = POOL_BYTES
 }
 
+/** @internal The largest clock correction accepted, in ms (about 31 years): more is a bug, not skew. */
+export const MAX_CLOCK_OFFSET = 1e12
+
 /**
  * The current time as whole seconds since the epoch, as a string (not
  * milliseconds: a common bug). `clockOffset` (milliseconds, may be negative)

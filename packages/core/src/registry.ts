@@ -601,6 +601,17 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     }
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object')
+    if (options.overwrite !== undefined && typeof options.overwrite !== 'boolean') {
+      throw new TypeError('overwrite must be a boolean')
+    }
+    const kwargs: unknown = options.clientKwargs
+    if (
+      kwargs !== undefined &&
+      kwargs !== null &&
+      (typeof kwargs !== 'object' || Array.isArray(kwargs))
+    ) {
+      throw new TypeError('clientKwargs must be an object')
+    }
     const overwrite = options.overwrite === true
     const pick = (explicit: unknown, option: string, kind: OptionKind): unknown => {
       const fromConfig = this.#configValue(name, option, kind)
@@ -615,7 +626,7 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     const clientKwargs: Record<string, unknown> = {}
     for (const [option, kind] of Object.entries(CLIENT_KWARGS_OPTIONS)) {
       const value = pick(
-        (options.clientKwargs as Record<string, unknown> | undefined)?.[option],
+        (kwargs as Record<string, unknown> | null | undefined)?.[option],
         option,
         kind,
       )
@@ -663,6 +674,13 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     }
     if (final.timeout !== undefined) probe.timeout = final.timeout
     if (final.clockOffset !== undefined) probe.clockOffset = final.clockOffset
+    if (final.fetch !== undefined) probe.fetch = final.fetch
+    if (final.userAgent !== undefined) probe.userAgent = final.userAgent
+    if (final.clientSecret !== undefined) probe.clientSecret = final.clientSecret
+    if (final.requireCallbackConfirmed !== undefined)
+      probe.requireCallbackConfirmed = final.requireCallbackConfirmed
+    if (final.allowInsecureTransport !== undefined)
+      probe.allowInsecureTransport = final.allowInsecureTransport
     new OAuth1Client(probe)
 
     const app = this.createRemoteApp(name, final)

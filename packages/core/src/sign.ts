@@ -17,7 +17,7 @@ import {
 } from './crypto/index.js'
 import type { RsaKey } from './crypto/types.js'
 import { formDecode, percentEncode, reencodeFormComponent, tryPercentDecode } from './encoding.js'
-import { generateNonce, generateTimestamp } from './nonce.js'
+import { generateNonce, generateTimestamp, MAX_CLOCK_OFFSET } from './nonce.js'
 import type { SignatureMethod, SignatureType } from './types.js'
 
 /** The request to sign. Nothing in it is modified. */
@@ -131,6 +131,9 @@ function optionalString(value: unknown, label: string): string | undefined {
 }
 
 function checkTimestamp(value: string | number): string {
+  if (typeof value !== 'string' && typeof value !== 'number') {
+    throw new TypeError('options.timestamp should be whole seconds since the epoch')
+  }
   const text = typeof value === 'number' ? String(value) : value
   if (typeof value === 'number' ? !Number.isSafeInteger(value) || value < 0 : !/^\d+$/.test(text)) {
     throw new TypeError('options.timestamp should be whole seconds since the epoch')
@@ -223,6 +226,11 @@ export async function signRequest(
     const offset = options.clockOffset ?? 0
     if (typeof offset !== 'number' || !Number.isFinite(offset)) {
       throw new TypeError('options.clockOffset should be a finite number of milliseconds')
+    }
+    if (Math.abs(offset) > MAX_CLOCK_OFFSET) {
+      throw new TypeError(
+        'options.clockOffset should be within ±1e12 milliseconds (about 31 years)',
+      )
     }
     timestamp = generateTimestamp(offset)
   } else {

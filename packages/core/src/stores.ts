@@ -228,6 +228,13 @@ function checkStoreArgs(key: unknown, value?: unknown, withValue = false): void 
   }
 }
 
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError('options must be an object')
+  const now = (options as { now?: unknown }).now
+  if (now !== undefined && typeof now !== 'function') throw new TypeError('now must be a function')
+}
+
 function checkMaxEntries(maxEntries: unknown, fallback: number): number {
   if (maxEntries === undefined) return fallback
   if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 1) {
@@ -292,6 +299,7 @@ export function createSessionRecordStore(
   ) {
     throw new TypeError('access must be an object with read() and write(record)')
   }
+  checkOptions(options)
   const { sealer } = options
   if (
     sealer !== undefined &&
@@ -376,6 +384,7 @@ export interface MemoryStoreOptions {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): TemporaryCredentialStore {
+  checkOptions(options)
   const maxEntries = checkMaxEntries(options.maxEntries, 1000)
   const now = options.now ?? Date.now
   const entries = new Map<string, StoredTemporaryCredential>()

@@ -1,0 +1,918 @@
+/**
+ * A systematic fuzz of the public entry points' options with values of the
+ * wrong kind: each must end in a TypeError naming the option (or the
+ * OAuthError DESIGN.md documents), thrown or rejected as the API does —
+ * never a crash deeper inside, silent acceptance or a hang. Valid edge values
+ * are checked too, so nothing passes by refusing everything.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import {
+  createMemoryStore,
+  createSealer,
+  createSessionRecordStore,
+  OAuth,
+  OAuth1Client,
+  OAuthError,
+  percentEncode,
+  signatureBaseString,
+  signRequest,
+} from './index.js'
+
+const MB = 'x'.repeat(1 << 20)
+const SECRET = 's'.repeat(32)
+const fn = () => 'x'
+
+/** Every kind of wrong value, by label. */
+const ALL: Record<string, unknown> = {
+  undefined: undefined,
+  null: null,
+  "''": '',
+  '0': 0,
+  '-1': -1,
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  '-Infinity': Number.NEGATIVE_INFINITY,
+  '1e20': 1e20,
+  true: true,
+  '{}': {},
+  '[]': [],
+  Symbol: Symbol('x'),
+  function: fn,
+  "'string'": 'string',
+  '1 MB string': MB,
+}
+const pick = (...labels: string[]): [string, unknown][] =>
+  labels.map((l) => {
+    if (!(l in ALL)) throw new Error(`no value ${l}`)
+    return [l, ALL[l]]
+  })
+const NOT_STRING = [
+  'null',
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  '1e20',
+  'true',
+  '{}',
+  '[]',
+  'Symbol',
+  'function',
+]
+const NOT_BOOLEAN = [...NOT_STRING.filter((l) => l !== 'true'), "''", "'string'"]
+const NOT_FUNCTION = NOT_STRING.filter((l) => l !== 'function').concat("''", "'string'")
+
+/** Calls `run`; returns what it threw or rejected with (undefined when it succeeded). */
+async function failure(run: () => unknown): Promise<unknown> {
+  try {
+    await run()
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
+async function expectTypeError(run: () => unknown, name: string): Promise<void> {
+  const err = await failure(run)
+  expect(err, `expected a TypeError naming ${name}`).toBeInstanceOf(TypeError)
+  expect((err as Error).message).toContain(name)
+}
+
+/** A fetch that fails the test when reached. */
+const unreachableFetch = (async () => {
+  throw new Error('fetch should not be reached')
+}) as typeof fetch
+const tokenFetch = (async () =>
+  new Response('oauth_token=t&oauth_token_secret=ts&oauth_callback_confirmed=true', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  })) as typeof fetch
+const okFetch = (async () => new Response('ok')) as typeof fetch
+
+const URL_ = 'https://api.example.com/r'
+const request = { method: 'GET', url: URL_ }
+const credentials = { clientId: 'ck', clientSecret: 'cs' }
+
+describe('signRequest', () => {
+  const cases: [string, string[], (v: unknown) => unknown][] = [
+    [
+      'request',
+      ['undefined', 'null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => signRequest(v as never, credentials),
+    ],
+    [
+      'credentials',
+      ['undefined', 'null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => signRequest(request, v as never),
+    ],
+    [
+      'options',
+      ['null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => signRequest(request, credentials, v as never),
+    ],
+    [
+      'request.method',
+      ['undefined', ...NOT_STRING, "''", '1 MB string'].filter((l) => l !== '1 MB string'),
+      (v) => signRequest({ method: v, url: URL_ } as never, credentials),
+    ],
+    [
+      'request.url',
+      ['undefined', ...NOT_STRING, "''", "'string'"],
+      (v) => signRequest({ method: 'GET', url: v } as never, credentials),
+    ],
+    [
+      'request.headers',
+      ['0', 'true', 'Symbol', "'string'", '1e20'],
+      (v) => signRequest({ ...request, headers: v } as never, credentials),
+    ],
+    [
+      'request.body',
+      ['0', 'true', '{}', '[]', 'Symbol', 'function', '1e20'],
+      (v) => signRequest({ method: 'POST', url: URL_, body: v } as never, credentials),
+    ],
+    [
+      'credentials.clientId',
+      ['undefined', "''", ...NOT_STRING],
+      (v) => signRequest(request, { clientId: v } as never),
+    ],
+    ...(['clientSecret', 'token', 'tokenSecret', 'callback', 'verifier', 'realm'] as const).map(
+      (o): [string, string[], (v: unknown) => unknown] => [
+        `credentials.${o}`,
+        NOT_STRING,
+        (v) => signRequest(request, { ...credentials, [o]: v } as never),
+      ],
+    ),
+    [
+      'credentials.signatureMethod',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function', '1 MB string'],
+      (v) => signRequest(request, { ...credentials, signatureMethod: v } as never),
+    ],
+    [
+      'credentials.signatureType',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => signRequest(request, { ...credentials, signatureType: v } as never),
+    ],
+    [
+      'credentials.bodyHash',
+      NOT_BOOLEAN.filter((l) => l !== 'null'),
+      (v) => signRequest(request, { ...credentials, bodyHash: v } as never),
+    ],
+    [
+      'credentials.rsaKey',
+      ['undefined', 'null', "''", '0', 'true', 'Symbol', 'function', '{}'],
+      (v) =>
+        signRequest(request, { ...credentials, signatureMethod: 'RSA-SHA1', rsaKey: v } as never),
+    ],
+    [
+      'options.nonce',
+      ["''", ...NOT_STRING],
+      (v) => signRequest(request, credentials, { nonce: v } as never),
+    ],
+    [
+      'options.timestamp',
+      [
+        'null',
+        "''",
+        '-1',
+        'NaN',
+        'Infinity',
+        '1e20',
+        'true',
+        '{}',
+        '[]',
+        'Symbol',
+        'function',
+        "'string'",
+      ],
+      (v) => signRequest(request, credentials, { timestamp: v } as never),
+    ],
+    [
+      'options.clockOffset',
+      [
+        "''",
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '1e20',
+        'true',
+        '{}',
+        '[]',
+        'Symbol',
+        'function',
+        "'string'",
+      ],
+      (v) => signRequest(request, credentials, { clockOffset: v } as never),
+    ],
+  ]
+  for (const [name, labels, run] of cases) {
+    it.each(pick(...labels))(`${name} = %s → TypeError naming ${name}`, async (_, value) => {
+      await expectTypeError(() => run(value), name)
+    })
+  }
+
+  it('rejects asynchronously, never throws synchronously', () => {
+    const pending = signRequest(null as never, credentials)
+    expect(pending).toBeInstanceOf(Promise)
+    return expect(pending).rejects.toThrow(TypeError)
+  })
+
+  it('refuses a realm with NUL or a lone surrogate, and a header value with NUL', async () => {
+    await expectTypeError(
+      () => signRequest(request, { ...credentials, realm: 'a\0b' }),
+      'credentials.realm',
+    )
+    await expectTypeError(
+      () => signRequest(request, { ...credentials, realm: '\uD800' }),
+      'credentials.realm',
+    )
+    await expectTypeError(
+      () => signRequest({ ...request, headers: { 'x-a': 'a\0b' } }, credentials),
+      'request.headers',
+    )
+  })
+
+  it('property: any non-string clientId → TypeError naming credentials.clientId', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.anything().filter((v) => typeof v !== 'string'),
+        async (v) => {
+          await expectTypeError(
+            () => signRequest(request, { clientId: v } as never),
+            'credentials.clientId',
+          )
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('reads null as "left out" where a default applies (signatureMethod, signatureType, bodyHash, clockOffset)', async () => {
+    const signed = await signRequest(
+      request,
+      { ...credentials, signatureMethod: null, signatureType: null, bodyHash: null } as never,
+      { clockOffset: null } as never,
+    )
+    expect(signed.headers.get('authorization')).toContain('HMAC-SHA1')
+    expect(
+      new OAuth1Client({ clientId: 'ck', signatureMethod: null, clockOffset: null } as never)
+        .signatureMethod,
+    ).toBe('HMAC-SHA1')
+  })
+
+  it('accepts valid edge values', async () => {
+    const signed = await signRequest(
+      { method: 'patch', url: new URL(URL_), body: '' },
+      {
+        clientId: MB,
+        clientSecret: '',
+        token: '',
+        tokenSecret: '\uD800',
+        callback: 'oob',
+        verifier: 'v\0\uDC00',
+        realm: '',
+        signatureMethod: 'PLAINTEXT',
+        bodyHash: false,
+      },
+      { nonce: 'n\0\uD800', timestamp: 0, clockOffset: 5 },
+    )
+    expect(signed.headers.get('authorization')).toContain('oauth_nonce="n%00%EF%BF%BD"')
+    expect(signed.headers.get('authorization')).toContain('oauth_verifier="v%00%EF%BF%BD"')
+    await expect(
+      signRequest(request, credentials, { timestamp: '99999999999' }),
+    ).resolves.toBeTruthy()
+    await expect(signRequest(request, credentials, { clockOffset: -1 })).resolves.toBeTruthy()
+    await expect(signRequest(request, credentials, { clockOffset: 1e12 })).resolves.toBeTruthy()
+  })
+
+  it('defect fixed: a Symbol or array timestamp is a TypeError naming options.timestamp', async () => {
+    // Before: a Symbol crashed in RegExp#test ("Cannot convert a Symbol value to a string"); ['123'] was accepted.
+    await expectTypeError(
+      () => signRequest(request, credentials, { timestamp: Symbol() as never }),
+      'options.timestamp',
+    )
+    await expectTypeError(
+      () => signRequest(request, credentials, { timestamp: ['123'] as never }),
+      'options.timestamp',
+    )
+  })
+
+  it('defect fixed: a clockOffset past ±1e12 ms is refused (1e25 used to sign oauth_timestamp="1e+22")', async () => {
+    await expectTypeError(
+      () => signRequest(request, credentials, { clockOffset: 1e25 }),
+      'options.clockOffset',
+    )
+    await expectTypeError(
+      () => signRequest(request, credentials, { clockOffset: -1e13 }),
+      'options.clockOffset',
+    )
+  })
+})
+
+describe('new OAuth1Client(options)', () => {
+  const make = (extra: Record<string, unknown>) => () =>
+    new OAuth1Client({ clientId: 'ck', ...extra } as never)
+  const cases: [string, string[], (v: unknown) => () => unknown][] = [
+    [
+      'options',
+      ['undefined', 'null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => () => new OAuth1Client(v as never),
+    ],
+    [
+      'clientId',
+      ['undefined', "''", ...NOT_STRING],
+      (v) => () => new OAuth1Client({ clientId: v } as never),
+    ],
+    ...(['clientSecret', 'token', 'tokenSecret', 'verifier', 'realm', 'userAgent'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        NOT_STRING,
+        (v) => make({ [o]: v }),
+      ],
+    ),
+    ['redirectUri', [...NOT_STRING, "''", "'string'"], (v) => make({ redirectUri: v })],
+    [
+      'signatureMethod',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => make({ signatureMethod: v }),
+    ],
+    [
+      'signatureType',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => make({ signatureType: v }),
+    ],
+    [
+      'rsaKey',
+      ['undefined', 'null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => make({ signatureMethod: 'RSA-SHA256', rsaKey: v }),
+    ],
+    ...(['forceIncludeBody', 'requireCallbackConfirmed', 'allowInsecureTransport'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        NOT_BOOLEAN,
+        (v) => make({ [o]: v }),
+      ],
+    ),
+    ['fetch', NOT_FUNCTION, (v) => make({ fetch: v })],
+    [
+      'timeout',
+      [
+        'null',
+        "''",
+        '-1',
+        'NaN',
+        '-Infinity',
+        'true',
+        '{}',
+        '[]',
+        'Symbol',
+        'function',
+        "'string'",
+      ],
+      (v) => make({ timeout: v }),
+    ],
+    [
+      'clockOffset',
+      [
+        "''",
+        'NaN',
+        'Infinity',
+        '-Infinity',
+        '1e20',
+        'true',
+        '{}',
+        '[]',
+        'Symbol',
+        'function',
+        "'string'",
+      ],
+      (v) => make({ clockOffset: v }),
+    ],
+  ]
+  for (const [name, labels, run] of cases) {
+    it.each(pick(...labels))(`${name} = %s → TypeError naming ${name}`, (_, value) =>
+      expectTypeError(run(value), name),
+    )
+  }
+
+  it('property: any non-string clientId → TypeError naming clientId', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.anything().filter((v) => typeof v !== 'string'),
+        (v) => expectTypeError(() => new OAuth1Client({ clientId: v } as never), 'clientId'),
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('accepts valid edge values', () => {
+    for (const timeout of [0, 1, Number.POSITIVE_INFINITY, 1e20]) {
+      expect(new OAuth1Client({ clientId: 'ck', timeout }).timeout).toBe(timeout)
+    }
+    const client = new OAuth1Client({
+      clientId: MB,
+      clientSecret: '',
+      token: '',
+      tokenSecret: '',
+      verifier: '',
+      realm: '',
+      userAgent: '',
+      redirectUri: 'oob',
+      forceIncludeBody: false,
+      requireCallbackConfirmed: false,
+      allowInsecureTransport: true,
+      clockOffset: -1,
+      fetch: okFetch,
+    })
+    expect(client.token).toBeNull()
+    expect(client.requireCallbackConfirmed).toBe(false)
+  })
+
+  it('defect fixed: a timeout above 2^31-1 ms no longer fires at once', async () => {
+    // Before: setTimeout overflowed to 1 ms, so timeout: 1e20 failed every request with request_timeout.
+    const slowFetch = (async () => {
+      await new Promise((r) => setTimeout(r, 20))
+      return new Response('ok')
+    }) as typeof fetch
+    const client = new OAuth1Client({ clientId: 'ck', timeout: 1e20, fetch: slowFetch })
+    const res = await client.request('GET', URL_)
+    expect(await res.text()).toBe('ok')
+  })
+})
+
+describe('OAuth1Client methods', () => {
+  const client = (fetchImpl = unreachableFetch) =>
+    new OAuth1Client({ clientId: 'ck', clientSecret: 'cs', fetch: fetchImpl })
+  const withToken = (fetchImpl = unreachableFetch) =>
+    new OAuth1Client({
+      clientId: 'ck',
+      token: 't',
+      tokenSecret: 'ts',
+      verifier: 'v',
+      fetch: fetchImpl,
+    })
+  const BAD_PARAMS = ["''", '0', 'true', '[]', 'Symbol', 'function', "'string'", '1e20']
+  const cases: [string, string, string[], (v: unknown) => unknown][] = [
+    [
+      'fetchRequestToken',
+      'url',
+      ['undefined', ...NOT_STRING, "''", "'string'"],
+      (v) => client().fetchRequestToken(v as never),
+    ],
+    [
+      'fetchRequestToken',
+      'params',
+      BAD_PARAMS,
+      (v) => client().fetchRequestToken(URL_, v as never),
+    ],
+    [
+      'fetchRequestToken',
+      'params.a',
+      ['0', 'null', 'true', 'Symbol', '{}'],
+      (v) => client().fetchRequestToken(URL_, { a: v } as never),
+    ],
+    [
+      'createAuthorizationUrl',
+      'url',
+      ['undefined', ...NOT_STRING, "''", "'string'"],
+      (v) => withToken().createAuthorizationUrl(v as never),
+    ],
+    [
+      'createAuthorizationUrl',
+      'requestToken',
+      ["''", ...NOT_STRING],
+      (v) => client().createAuthorizationUrl(URL_, v as never),
+    ],
+    [
+      'createAuthorizationUrl',
+      'params',
+      BAD_PARAMS,
+      (v) => withToken().createAuthorizationUrl(URL_, undefined, v as never),
+    ],
+    [
+      'parseAuthorizationResponse',
+      'url',
+      ['undefined', 'null', '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => client().parseAuthorizationResponse(v as never),
+    ],
+    [
+      'fetchAccessToken',
+      'url',
+      ['undefined', ...NOT_STRING, "''", "'string'"],
+      (v) => withToken().fetchAccessToken(v as never),
+    ],
+    [
+      'fetchAccessToken',
+      'verifier',
+      ['0', '-1', '1e20', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => withToken().fetchAccessToken(URL_, v as never),
+    ],
+    [
+      'fetchAccessToken',
+      'params',
+      BAD_PARAMS,
+      (v) => withToken().fetchAccessToken(URL_, 'v', v as never),
+    ],
+    [
+      'request',
+      'method',
+      ['undefined', ...NOT_STRING, "''", '1 MB string'].filter((l) => l !== '1 MB string'),
+      (v) => client().request(v as never, URL_),
+    ],
+    [
+      'request',
+      'url',
+      ['undefined', ...NOT_STRING, "''", "'string'"],
+      (v) => client().request('GET', v as never),
+    ],
+    [
+      'request',
+      'init',
+      ['null', "''", '0', 'true', 'Symbol', 'function', "'string'"],
+      (v) => client().request('GET', URL_, v as never),
+    ],
+    ['request', 'query', BAD_PARAMS, (v) => client().request('GET', URL_, { query: v as never })],
+    [
+      'request',
+      'token',
+      ["''", '0', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => client().request('GET', URL_, { token: v as never }),
+    ],
+    [
+      'request',
+      'headers',
+      ['0', 'true', 'Symbol', "'string'", '1e20'],
+      (v) => client().request('GET', URL_, { headers: v as never }),
+    ],
+    [
+      'request',
+      'body',
+      ['0', '-1', 'NaN', 'true', '[]', 'Symbol', 'function', '1e20'],
+      (v) => client().request('POST', URL_, { body: v as never }),
+    ],
+    [
+      'request',
+      'signal',
+      ["''", '0', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => client().request('GET', URL_, { signal: v as never }),
+    ],
+    [
+      'request',
+      'redirect',
+      ['null', "''", '0', 'true', '{}', 'Symbol', "'string'"],
+      (v) => client().request('GET', URL_, { redirect: v as never }),
+    ],
+  ]
+  for (const [method, name, labels, run] of cases) {
+    it.each(pick(...labels))(`${method}: ${name} = %s → TypeError naming ${name}`, (_, value) =>
+      expectTypeError(() => run(value), name),
+    )
+  }
+
+  it('the async methods reject rather than throw synchronously', () => {
+    const c = client()
+    for (const pending of [
+      c.fetchRequestToken(5 as never),
+      c.fetchAccessToken(5 as never, 'v'),
+      c.request(5 as never, URL_),
+      c.request('GET', URL_, null as never),
+    ]) {
+      expect(pending).toBeInstanceOf(Promise)
+      pending.catch(() => {})
+    }
+  })
+
+  it('documented OAuthErrors: no verifier, no temporary credentials', async () => {
+    const c = client()
+    const noVerifier = await failure(() => c.fetchAccessToken(URL_))
+    expect(noVerifier).toBeInstanceOf(OAuthError)
+    expect((noVerifier as OAuthError).code).toBe('missing_verifier')
+    const noToken = await failure(() => c.fetchAccessToken(URL_, 'v'))
+    expect((noToken as OAuthError).code).toBe('missing_token')
+    const cb = await failure(() => c.parseAuthorizationResponse('https://app.example/cb?x=1'))
+    expect((cb as OAuthError).code).toBe('missing_token')
+  })
+
+  it('refuses NUL in a header value and in the request method', async () => {
+    await expectTypeError(
+      () => client().request('GET', URL_, { headers: { 'x-a': 'a\0' } }),
+      'headers',
+    )
+    await expectTypeError(() => client().request('GE\0T', URL_), 'method')
+  })
+
+  it('accepts valid edge values', async () => {
+    const c = client(tokenFetch)
+    await expect(c.fetchRequestToken(URL_, {})).resolves.toMatchObject({ oauth_token: 't' })
+    await expect(
+      c.fetchRequestToken(URL_, new URLSearchParams('a=1') as never),
+    ).resolves.toBeTruthy()
+    expect(c.createAuthorizationUrl(URL_, undefined, null as never)).toBe(`${URL_}?oauth_token=t`)
+    // Defect fixed: a lone surrogate here threw URIError from encodeURIComponent.
+    expect(c.createAuthorizationUrl(URL_, 't\0\uD800', { a: MB })).toContain(
+      'oauth_token=t%00%EF%BF%BD',
+    )
+    expect(
+      c.parseAuthorizationResponse(new URLSearchParams('oauth_token=t&oauth_verifier=v') as never),
+    ).toEqual({
+      oauth_token: 't',
+      oauth_verifier: 'v',
+    })
+    await expect(c.fetchAccessToken(new URL(URL_), '', {})).resolves.toMatchObject({
+      oauth_token: 't',
+    })
+    const api = client(okFetch)
+    for (const init of [
+      undefined,
+      {},
+      { token: null },
+      { token: { oauth_token: 't', oauth_token_secret: '' } },
+      {
+        query: null as never,
+        headers: [['x-a', 'b']] as [string, string][],
+        signal: null as never,
+      },
+      { body: { a: 'b' }, redirect: 'manual' as const },
+      { body: new Blob(['x']) },
+      { body: new ArrayBuffer(2) },
+    ]) {
+      await expect(api.request('PATCH', URL_, init)).resolves.toBeInstanceOf(Response)
+    }
+  })
+
+  it('defect fixed: params of the wrong kind are refused, not sent', async () => {
+    // Before: 'ab' was sent as 0=a&1=b, 5 and a URLSearchParams in body mode silently dropped, null crashed in Object.entries.
+    const seen: string[] = []
+    const recording = (async (input: string) => {
+      seen.push(input)
+      return tokenFetch(input)
+    }) as typeof fetch
+    const c = new OAuth1Client({ clientId: 'ck', fetch: recording })
+    await expectTypeError(() => c.fetchRequestToken(URL_, 'ab' as never), 'params')
+    await expectTypeError(() => c.fetchRequestToken(URL_, { a: 5 } as never), 'params.a')
+    expect(seen).toEqual([])
+    const body = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch: tokenFetch })
+    await expectTypeError(() => body.fetchRequestToken(URL_, { a: 5 } as never), 'params.a')
+  })
+
+  it('defect fixed: a token of the wrong shape is refused, not signed without a token', async () => {
+    await expectTypeError(
+      () => client(okFetch).request('GET', URL_, { token: 'abc' as never }),
+      'token',
+    )
+    await expectTypeError(
+      () =>
+        client(okFetch).request('GET', URL_, {
+          token: { oauth_token: 't', oauth_token_secret: 5 } as never,
+        }),
+      'token',
+    )
+  })
+})
+
+describe('new OAuth(options) and register(name, options)', () => {
+  const base = {
+    clientId: 'ck',
+    requestTokenUrl: `${URL_}/request`,
+    accessTokenUrl: `${URL_}/access`,
+    authorizeUrl: `${URL_}/authorize`,
+  }
+  const reg = (extra: Record<string, unknown>) => () =>
+    new OAuth({ config: {} }).register('app', { ...base, ...extra } as never)
+  const kw = (extra: Record<string, unknown>) => reg({ clientKwargs: extra })
+  // register reads null as "left out" (then config, then the default), as Authlib reads None.
+  const NOT_STRING_REG = NOT_STRING.filter((l) => l !== 'null')
+  const cases: [string, string[], (v: unknown) => () => unknown][] = [
+    [
+      'options',
+      ['null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => () => new OAuth(v as never),
+    ],
+    ['fetchToken', NOT_FUNCTION, (v) => () => new OAuth({ fetchToken: v } as never)],
+    [
+      'config',
+      ['null', "''", '0', 'true', 'Symbol', "'string'"],
+      (v) => () => new OAuth({ config: v } as never),
+    ],
+    [
+      'name',
+      ['undefined', 'null', "''", '0', 'true', '{}', 'Symbol', 'function', '1e20'],
+      (v) => () => new OAuth({ config: {} }).register(v as never, base),
+    ],
+    [
+      'options',
+      ['null', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => () => new OAuth({ config: {} }).register('app', v as never),
+    ],
+    ...(['clientId', 'requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        ['undefined', "''", ...NOT_STRING_REG],
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    ...(['clientSecret', 'userAgent', 'redirectUri'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        NOT_STRING_REG,
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    ['apiBaseUrl', [...NOT_STRING_REG, "''", "'string'"], (v) => reg({ apiBaseUrl: v })],
+    ...(['requestTokenParams', 'accessTokenParams', 'authorizeParams'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        ["''", '0', 'true', '[]', 'Symbol', 'function', "'string'"],
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    ['authorizeParams.a', ['0', 'true', '{}', 'Symbol'], (v) => reg({ authorizeParams: { a: v } })],
+    ...(['requireCallbackConfirmed', 'allowInsecureTransport', 'overwrite'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        NOT_BOOLEAN.filter((l) => l !== 'null'),
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    [
+      'temporaryCredentialTtl',
+      ["''", '0', '-1', 'NaN', 'Infinity', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => reg({ temporaryCredentialTtl: v }),
+    ],
+    [
+      'timeout',
+      ["''", '-1', 'NaN', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => reg({ timeout: v }),
+    ],
+    [
+      'clockOffset',
+      ["''", 'NaN', 'Infinity', '1e20', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => reg({ clockOffset: v }),
+    ],
+    ['fetchToken', NOT_FUNCTION, (v) => reg({ fetchToken: v })],
+    ['fetch', NOT_FUNCTION.filter((l) => l !== 'null'), (v) => reg({ fetch: v })],
+    [
+      'clientKwargs',
+      ["''", '0', 'true', '[]', 'Symbol', 'function', "'string'"],
+      (v) => reg({ clientKwargs: v }),
+    ],
+    [
+      'signatureMethod',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => kw({ signatureMethod: v }),
+    ],
+    [
+      'signatureType',
+      ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => kw({ signatureType: v }),
+    ],
+    ['realm', NOT_STRING_REG, (v) => kw({ realm: v })],
+    [
+      'forceIncludeBody',
+      NOT_BOOLEAN.filter((l) => l !== 'null'),
+      (v) => kw({ forceIncludeBody: v }),
+    ],
+    [
+      'rsaKey',
+      ['undefined', "''", '0', 'true', 'Symbol', 'function'],
+      (v) => kw({ signatureMethod: 'RSA-SHA1', rsaKey: v }),
+    ],
+  ]
+  for (const [name, labels, run] of cases) {
+    it.each(pick(...labels))(`${name} = %s → TypeError naming ${name}`, (_, value) =>
+      expectTypeError(run(value), name),
+    )
+  }
+
+  it('property: any non-string clientId (not null/undefined) → TypeError naming clientId', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.anything().filter((v) => typeof v !== 'string' && v !== null && v !== undefined),
+        (v) => expectTypeError(reg({ clientId: v }), 'clientId'),
+      ),
+      { numRuns: 100 },
+    )
+  })
+
+  it('accepts valid edge values', () => {
+    const oauth = new OAuth({ config: { APP_CLIENT_SECRET: 'from-config' } })
+    const app = oauth.register('app', {
+      ...base,
+      clientId: MB,
+      clientSecret: null as never,
+      apiBaseUrl: URL_,
+      authorizeParams: {},
+      clientKwargs: { signatureMethod: 'PLAINTEXT', realm: '', forceIncludeBody: false },
+      temporaryCredentialTtl: 1,
+      timeout: 1e20,
+      clockOffset: -1,
+      fetch: okFetch,
+      overwrite: false,
+      requireCallbackConfirmed: false,
+      redirectUri: '/authorize',
+    })
+    expect(app.clientId).toBe(MB)
+    expect(new OAuth().fetchToken).toBeUndefined()
+  })
+})
+
+describe('createSealer, createSessionRecordStore, createMemoryStore', () => {
+  const access = { read: () => ({}), write: () => {} }
+  const value = { oauth_token: 't', oauth_token_secret: 's', expires_at: Date.now() + 60_000 }
+  const cases: [string, string[], (v: unknown) => unknown][] = [
+    [
+      'secret',
+      ['undefined', 'null', "''", '0', 'true', '{}', 'Symbol', 'function', "'string'"],
+      (v) => createSealer(v as never),
+    ],
+    [
+      'secret[1]',
+      ['undefined', "''", '0', '{}', 'Symbol'],
+      (v) => createSealer([SECRET, v] as never),
+    ],
+    [
+      'access',
+      ['undefined', 'null', "''", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => createSessionRecordStore(v as never),
+    ],
+    [
+      'options',
+      ['null', "''", '0', 'true', 'Symbol', "'string'"],
+      (v) => createSessionRecordStore(access, v as never),
+    ],
+    [
+      'sealer',
+      ['null', "''", '0', 'true', '{}', 'Symbol', 'function'],
+      (v) => createSessionRecordStore(access, { sealer: v as never }),
+    ],
+    [
+      'maxEntries',
+      ['null', "''", '0', '-1', 'NaN', 'Infinity', '1e20', 'true', '{}', 'Symbol', 'function'],
+      (v) => createSessionRecordStore(access, { maxEntries: v as never }),
+    ],
+    ['now', NOT_FUNCTION, (v) => createSessionRecordStore(access, { now: v as never })],
+    [
+      'options',
+      ['null', "''", '0', 'true', 'Symbol', "'string'"],
+      (v) => createMemoryStore(v as never),
+    ],
+    [
+      'maxEntries',
+      ['null', "''", '0', '-1', 'NaN', 'Infinity', '1e20', 'true', '{}', 'Symbol', 'function'],
+      (v) => createMemoryStore({ maxEntries: v as never }),
+    ],
+    ['now', NOT_FUNCTION, (v) => createMemoryStore({ now: v as never })],
+    ['key', ['undefined', "''", ...NOT_STRING], (v) => createMemoryStore().get(v as never)],
+    ['value', ['undefined', "''", ...NOT_STRING], (v) => createMemoryStore().set('k', v as never)],
+    [
+      'key',
+      ['undefined', "''", ...NOT_STRING],
+      (v) => createSessionRecordStore(access).delete(v as never),
+    ],
+    [
+      'value',
+      ['undefined', "''", ...NOT_STRING],
+      (v) => createSessionRecordStore(access).set('k', v as never),
+    ],
+  ]
+  for (const [name, labels, run] of cases) {
+    it.each(pick(...labels))(`${name} = %s → TypeError naming ${name}`, (_, v) =>
+      expectTypeError(() => run(v), name),
+    )
+  }
+
+  it('accepts valid edge values', async () => {
+    const sealer = createSealer([SECRET, new Uint8Array(32), MB])
+    expect(await sealer.unseal(await sealer.seal('x\0\uD800'))).toBe('x\0\uD800')
+    const store = createMemoryStore({ maxEntries: 1, now: () => 0 })
+    await store.set('k', value)
+    expect(await store.get('k')).toEqual(value)
+    const session = createSessionRecordStore(access, { sealer, maxEntries: 1, now: Date.now })
+    await expect(session.set('k', value)).resolves.toBeUndefined()
+  })
+})
+
+describe('percentEncode and signatureBaseString', () => {
+  it.each(pick('undefined', 'null', '0', 'true', '{}', 'Symbol', 'function'))(
+    'signatureBaseString: method = %s → TypeError naming method',
+    (_, v) => expectTypeError(() => signatureBaseString(v as never, URL_, []), 'method'),
+  )
+  it.each(pick('undefined', 'null', "''", '0', 'true', '{}', 'Symbol', "'string'"))(
+    'signatureBaseString: url = %s → TypeError naming url',
+    (_, v) => expectTypeError(() => signatureBaseString('GET', v as never, []), 'url'),
+  )
+  it.each(pick("''", '0', 'true', '{}', 'Symbol'))(
+    'signatureBaseString: options.host = %s → TypeError naming options.host',
+    (_, v) =>
+      expectTypeError(
+        () => signatureBaseString('GET', URL_, [], { host: v as never }),
+        'options.host',
+      ),
+  )
+  it('encodes NUL, lone surrogates and a 1 MB string', () => {
+    expect(percentEncode('a\0\uD800')).toBe('a%00%EF%BF%BD')
+    expect(percentEncode(MB)).toBe(MB)
+    expect(signatureBaseString('get', URL_, [['a\0', '\uDC00']])).toBe(
+      'GET&https%3A%2F%2Fapi.example.com%2Fr&a%2500%3D%25EF%25BF%25BD',
+    )
+  })
+})
