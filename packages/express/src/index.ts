@@ -27,6 +27,13 @@ export * from '@oauth1/core'
 export { COOKIE_SESSION_MESSAGE, DEFAULT_SESSION_KEY, MISSING_SESSION_MESSAGE } from './session.js'
 export type { MiddlewareOptions, OAuth1SessionRecord, SealingSecret } from './types.js'
 
+/** A TypeError naming `req` when a route passes something that is not Express's request. */
+function checkRequest(req: unknown, method: string): void {
+  if (typeof req !== 'object' || req === null) {
+    throw new TypeError(`${method}: req should be the Express request the route was called with`)
+  }
+}
+
 /** The session binding each registry's `middleware()` chose; `DEFAULT_BINDING` until then. */
 const bindings = new WeakMap<object, SessionBinding>()
 
@@ -73,6 +80,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<void> {
+    checkRequest(req, 'authorizeRedirect(req, res)')
     const { store } = bindSessionStore(req, bindingOf(this.registry))
     const callback = resolveRedirectUri(req, redirectUri ?? this.redirectUri)
     const url = await this.beginAuthorization(store, callback, params)
@@ -104,6 +112,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
    * ```
    */
   async authorizeAccessToken(req: Request): Promise<Token> {
+    checkRequest(req, 'authorizeAccessToken(req)')
     const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
     let token: Token
     try {

@@ -41,6 +41,15 @@ function looksLikeFastify(value: unknown): boolean {
   )
 }
 
+/** A TypeError naming `request` when a route passes something that is not Fastify's request. */
+function checkRequest(request: unknown, method: string): void {
+  if (typeof request !== 'object' || request === null) {
+    throw new TypeError(
+      `@oauth1/fastify: ${method}: request should be the Fastify request the route was called with`,
+    )
+  }
+}
+
 /**
  * A registered provider, with the web flow in Fastify's calling shape and the
  * signed API calls of the core (`request`, `get`, `post`, `put`, `patch`,
@@ -90,8 +99,9 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<FastifyReply> {
-    if (redirectUri !== undefined && typeof redirectUri !== 'string') {
-      throw new TypeError('@oauth1/fastify: redirectUri should be a string')
+    checkRequest(request, 'authorizeRedirect(request, reply)')
+    if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
+      throw new TypeError('@oauth1/fastify: redirectUri should be a non-empty string')
     }
     const store = this.credentialStore(request)
     const callback = redirectUri ?? this.redirectUri
@@ -127,6 +137,7 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
    * ```
    */
   async authorizeAccessToken(request: FastifyRequest): Promise<Token> {
+    checkRequest(request, 'authorizeAccessToken(request)')
     const store = this.credentialStore(request)
     return this.completeAuthorization(store, new URLSearchParams(rawQuery(request)))
   }

@@ -103,6 +103,8 @@ interface ResolvedMiddleware {
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 const MIN_SECRET = 32
+/** Longer names would leave the sealed credentials no room in a 4 KiB cookie. */
+const MAX_COOKIE_NAME = 128
 const PREFIX = '@oauth1/hono:'
 
 /**
@@ -228,11 +230,12 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   const baseName = cookie?.name ?? 'oauth1'
   if (
     typeof baseName !== 'string' ||
+    baseName.length > MAX_COOKIE_NAME ||
     !COOKIE_NAME.test(baseName) ||
     /^__(host|secure)-/i.test(baseName)
   ) {
     throw new TypeError(
-      `${PREFIX} options.cookie.name must be a cookie name (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~) without a __Host-/__Secure- prefix`,
+      `${PREFIX} options.cookie.name must be a cookie name of at most ${MAX_COOKIE_NAME} characters (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~) without a __Host-/__Secure- prefix`,
     )
   }
   const secureOption = cookie?.secure
@@ -261,6 +264,11 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
 }
 
 function stateFor(registry: object, c: Context, method: string): RequestState {
+  if (typeof c !== 'object' || c === null || typeof c.get !== 'function') {
+    throw new TypeError(
+      `${PREFIX} ${method}(c): c should be the Hono context the route was called with`,
+    )
+  }
   const found = stateOf(registry, c)
   if (found === undefined) {
     throw new Error(
@@ -303,6 +311,9 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
     params?: Record<string, string>,
   ): Promise<Response> {
     const state = stateFor(this.registry, c as Context, 'authorizeRedirect')
+    if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
+      throw new TypeError(`${PREFIX} redirectUri should be a non-empty string`)
+    }
     const wanted = redirectUri ?? this.redirectUri
     const callback =
       wanted === undefined

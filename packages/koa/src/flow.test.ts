@@ -372,7 +372,7 @@ describe('the login, end to end', () => {
     const h = await setup()
     const res = await h.agent().get('/login-bad')
     expect(res.status).toBe(500)
-    expect((h.errors.at(-1) as Error).message).toBe('redirectUri should be a string')
+    expect((h.errors.at(-1) as Error).message).toBe('redirectUri should be a non-empty string')
     expect(h.provider.requests).toHaveLength(0)
   })
 

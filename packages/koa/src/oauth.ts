@@ -61,6 +61,13 @@ export interface KoaMiddlewareOptions {
   app?: Koa
 }
 
+/** A TypeError naming `ctx` when a route passes something that is not Koa's context. */
+function checkContext(ctx: unknown, method: string): void {
+  if (typeof ctx !== 'object' || ctx === null) {
+    throw new TypeError(`${method}: ctx should be the Koa context the middleware was called with`)
+  }
+}
+
 /**
  * A client registered with {@link OAuth.register}: the core's `RemoteApp`
  * (`request`, `get`, `post`, `put`, `patch`, `delete`), plus the login flow in
@@ -89,8 +96,9 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
     redirectUri?: string,
     params?: Record<string, string>,
   ): Promise<void> {
-    if (redirectUri !== undefined && typeof redirectUri !== 'string') {
-      throw new TypeError('redirectUri should be a string')
+    checkContext(ctx, 'authorizeRedirect(ctx)')
+    if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
+      throw new TypeError('redirectUri should be a non-empty string')
     }
     const store = sessionStore(ctx)
     const url = await this.beginAuthorization(
@@ -123,6 +131,7 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
    * ```
    */
   async authorizeAccessToken(ctx: KoaContext): Promise<Token> {
+    checkContext(ctx, 'authorizeAccessToken(ctx)')
     const store = sessionStore(ctx)
     try {
       // URLSearchParams, not the raw string: a string is read as a URL, so a `?`
@@ -192,7 +201,13 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
     }
     const app = options.app
     if (app !== undefined) {
-      if (typeof app !== 'object' || app === null || typeof app.use !== 'function') {
+      if (
+        typeof app !== 'object' ||
+        app === null ||
+        typeof app.use !== 'function' ||
+        typeof app.context !== 'object' ||
+        app.context === null
+      ) {
         throw new TypeError('options.app should be a Koa application')
       }
       if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
