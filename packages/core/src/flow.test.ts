@@ -58,6 +58,18 @@ afterEach(() => {
 })
 
 describe('the web flow', () => {
+  it('refuses bad authorize params before asking the provider for a request token', async () => {
+    const { app, provider } = setup()
+    const { store, entries } = inspectableStore()
+    for (const params of ['bad', null, [], { force_login: true }]) {
+      await expect(app.beginAuthorization(store, CALLBACK, params as never)).rejects.toThrow(
+        TypeError,
+      )
+    }
+    expect(provider.hits('/oauth/request_token')).toHaveLength(0)
+    expect(entries.size).toBe(0)
+  })
+
   it('runs start to finish and returns every field of the token', async () => {
     const { app, provider } = setup()
     const { store, entries } = inspectableStore()

@@ -450,6 +450,22 @@ describe('RemoteApp.request', () => {
     expect(provider.requests[0]!.params.oauth_token).toBe('user-token')
   })
 
+  it('refuses an init that is not an object, and a non-boolean withholdToken, before anything is sent', async () => {
+    const { app, provider } = setup()
+    for (const init of [null, 'x', 5, [], true]) {
+      const err = await app.get('me', init as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(TypeError)
+      expect((err as Error).message).toContain('init must be an object')
+    }
+    await expect(app.get('me', { token: USER, withholdToken: 'yes' as never })).rejects.toThrow(
+      new TypeError('init.withholdToken must be a boolean'),
+    )
+    expect(provider.requests).toHaveLength(0)
+  })
+
   it('withholdToken signs with the client credentials only', async () => {
     const fetchToken = vi.fn(() => USER)
     const { app, provider } = setup({ fetchToken })

@@ -340,12 +340,13 @@ export class RemoteApp<Req = unknown> {
         `redirectUri "${callback}" is a path: resolve it against your app's origin (the framework adapters do)`,
       )
     }
+    // Checked before the provider is asked for a request token.
+    const authorizeParams = { ...this.options.authorizeParams, ...checkParams(params, 'params') }
     const client = this.createOAuth1Client({ redirectUri: callback })
     const token = await client.fetchRequestToken(
       this.options.requestTokenUrl,
       this.options.requestTokenParams,
     )
-    const authorizeParams = { ...this.options.authorizeParams, ...checkParams(params, 'params') }
     const url = client.createAuthorizationUrl(
       this.options.authorizeUrl,
       token.oauth_token,
@@ -498,6 +499,14 @@ export class RemoteApp<Req = unknown> {
     url: string | URL,
     init: RemoteAppRequestInit<Req> = {},
   ): Promise<Response> {
+    if (typeof init !== 'object' || init === null || Array.isArray(init)) {
+      throw new TypeError(
+        'init must be an object ({ token?, request?, body?, headers?, query?, … })',
+      )
+    }
+    if (init.withholdToken !== undefined && typeof init.withholdToken !== 'boolean') {
+      throw new TypeError('init.withholdToken must be a boolean')
+    }
     const target = this.resolveUrl(url)
     const token = init.withholdToken === true ? null : await this.resolveToken(init)
     const { token: _t, request: _r, withholdToken: _w, ...rest } = init
