@@ -27,6 +27,25 @@ function fastify() {
 }
 
 describe('middleware(): start-up checks', () => {
+  it('refuses a second middleware() with other session options on the same OAuth', () => {
+    const oauth = new OAuth({ config: {} })
+    oauth.middleware({ sessionName: 'auth', maxEntries: 3 })
+    // The same options again (another sub-app, a test) are fine; context is per plugin.
+    expect(() =>
+      oauth.middleware({ sessionName: 'auth', maxEntries: 3, context: false }),
+    ).not.toThrow()
+    for (const other of [
+      {},
+      { sessionName: 'other', maxEntries: 3 },
+      { sessionName: 'auth', maxEntries: 4 },
+      { sessionName: 'auth', maxEntries: 3, secret: 'x'.repeat(32) },
+    ]) {
+      expect(() => oauth.middleware(other)).toThrow(
+        /^@oauth1\/fastify: oauth\.middleware\(options\) was already called with other options/,
+      )
+    }
+  })
+
   it('rejects the registration at once when @fastify/secure-session is not registered', async () => {
     const app = fastify()
     await expect(app.register(new OAuth({ config: {} }).middleware())).rejects.toThrow(

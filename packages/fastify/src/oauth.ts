@@ -19,6 +19,22 @@ import { rawQuery, resolveRedirectUri } from './url.js'
 /** The session binding of each registry, set by `middleware()`. */
 const sessionSettings = new WeakMap<OAuth, SessionSettings>()
 
+/** Per registry, what its `middleware()` options were (to refuse different ones later). */
+const fingerprints = new WeakMap<OAuth, string>()
+
+/** The session options of `middleware(options)` as a comparable string (`context` excluded). */
+function settingsFingerprint(options: FastifyMiddlewareOptions | undefined): string {
+  const secret = options?.secret
+  const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret]
+  return JSON.stringify([
+    options?.sessionName ?? null,
+    options?.maxEntries ?? null,
+    secrets.map((s: string | Uint8Array) =>
+      typeof s === 'string' ? `s:${s}` : `b:${Array.from(s).join(',')}`,
+    ),
+  ])
+}
+
 function settingsOf(oauth: OAuth): SessionSettings {
   let settings = sessionSettings.get(oauth)
   if (settings === undefined) {
@@ -213,6 +229,17 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
     if (bind !== undefined && typeof bind !== 'boolean') {
       throw new TypeError('@oauth1/fastify: options.context should be a boolean')
     }
+    // The settings belong to this OAuth (authorizeRedirect/authorizeAccessToken
+    // read them on any route): a second call must not silently replace them.
+    const fingerprint = settingsFingerprint(options)
+    const previous = fingerprints.get(this)
+    if (previous !== undefined && previous !== fingerprint) {
+      throw new TypeError(
+        '@oauth1/fastify: oauth.middleware(options) was already called with other options; ' +
+          'use one OAuth per session configuration (or the same options)',
+      )
+    }
+    fingerprints.set(this, fingerprint)
     sessionSettings.set(this, settings)
     const context = this.context
     const plugin: FastifyPluginCallback = (fastify, _opts, done) => {
