@@ -1,8 +1,10 @@
 /**
  * `@oauth1/core/testing`: the conformance suite every
  * {@link TemporaryCredentialStore} implementation runs in its own tests, so
- * each adapter's session binding behaves alike, and {@link hostileCallbacks},
- * the hostile callback queries every adapter must answer alike. Requires
+ * each adapter's session binding behaves alike, {@link hostileCallbacks},
+ * the hostile callback queries every adapter must answer alike, and the
+ * wrong option values every adapter must refuse alike ({@link WRONG_VALUES}
+ * and what derives from it). Requires
  * vitest (an optional peer dependency of `@oauth1/core`).
  *
  * @example
@@ -189,9 +191,10 @@ export function runStoreConformanceTests(
 export interface HostilePendingLogin {
   /**
    * The live `oauth_token` of the pending login, decoded (as the provider sent
-   * it). It must hold letters of both cases, so that upper- or lower-casing it
-   * changes it (a random base64url token almost always does; otherwise
-   * {@link hostileCallbacks} throws rather than send the genuine callback).
+   * it). It must hold at least one letter, so that changing its case changes
+   * it (a token all in one case has it changed the other way);
+   * {@link hostileCallbacks} throws otherwise rather than send the genuine
+   * callback.
    */
   token: string
   /** The genuine `oauth_verifier` of that login, decoded. */
@@ -501,4 +504,107 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
       'fetch_token_denied',
     ),
   ]
+}
+
+/**
+ * Values of the wrong kind wherever a string, a number, a boolean or an
+ * object is expected, each with a label for test names: what every adapter's
+ * options and arguments are fuzzed with.
+ *
+ * @example
+ * ```ts
+ * it.each(WRONG_VALUES.filter(([, v]) => v !== null))('refuses sessionKey: %s', (_what, value) => {
+ *   expect(() => oauth.middleware({ sessionKey: value as never })).toThrow(TypeError)
+ * })
+ * ```
+ */
+export const WRONG_VALUES: ReadonlyArray<[label: string, value: unknown]> = [
+  ['null', null],
+  ["''", ''],
+  ['0', 0],
+  ['-1', -1],
+  ['NaN', Number.NaN],
+  ['Infinity', Number.POSITIVE_INFINITY],
+  ['true', true],
+  ['{}', {}],
+  ['[]', []],
+  ['a Symbol', Symbol('x')],
+  ['a function', () => 'x'],
+]
+
+/**
+ * `redirectUri` values `authorizeRedirect` must refuse with a TypeError:
+ * {@link WRONG_VALUES} but `null` (which means "not given"), and the two
+ * protocol-relative forms that would leave the app's origin.
+ */
+export const WRONG_REDIRECT_URIS: ReadonlyArray<[label: string, value: unknown]> = [
+  ...WRONG_VALUES.filter(([, v]) => v !== null),
+  ['//evil.example/cb', '//evil.example/cb'],
+  ['/\\evil.example/cb', '/\\evil.example/cb'],
+]
+
+/**
+ * Authorize `params` values `authorizeRedirect` must refuse with a
+ * TypeError: {@link WRONG_VALUES} that are neither `null` nor a plain object,
+ * and plain objects whose values are not strings.
+ */
+export const WRONG_AUTHORIZE_PARAMS: ReadonlyArray<[label: string, value: unknown]> = [
+  ...WRONG_VALUES.filter(([, v]) => v !== null && !(typeof v === 'object' && !Array.isArray(v))),
+  ['a number value', { force_login: 1 }],
+  ['a null value', { force_login: null }],
+  ['an object value', { force_login: {} }],
+]
+
+/**
+ * `register()` options of a provider that answers every request-token
+ * request with a confirmed token, without the network (its `fetch` is a
+ * stub), for tests that start logins but never finish them.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuth({ config: {} })
+ * oauth.register('provider', stubProviderRegistration())
+ * ```
+ */
+export function stubProviderRegistration(): {
+  clientId: string
+  clientSecret: string
+  requestTokenUrl: string
+  accessTokenUrl: string
+  authorizeUrl: string
+  apiBaseUrl: string
+  fetch: typeof fetch
+} {
+  return {
+    clientId: 'client',
+    clientSecret: 'secret',
+    requestTokenUrl: 'https://provider.example/oauth/request_token',
+    accessTokenUrl: 'https://provider.example/oauth/access_token',
+    authorizeUrl: 'https://provider.example/oauth/authorize',
+    apiBaseUrl: 'https://provider.example/api/',
+    fetch: async () =>
+      new Response('oauth_token=rt&oauth_token_secret=rs&oauth_callback_confirmed=true', {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+  }
+}
+
+/** How `fn()` ended, for comparing outcomes in tables: `'ok'`, or `'<error name>: <message>'`. */
+export function outcomeOf(fn: () => unknown): string {
+  try {
+    fn()
+    return 'ok'
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`
+  }
+}
+
+/** {@link outcomeOf} for a function returning a promise: how it settled. */
+export async function outcomeOfAsync(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn()
+    return 'ok'
+  } catch (err) {
+    return `${(err as Error).name}: ${(err as Error).message}`
+  }
 }

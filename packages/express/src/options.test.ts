@@ -1,5 +1,13 @@
 // Wrong values for every option and argument of the Express adapter: each ends in a
 // TypeError naming it (or the documented start-up Error), never a crash deeper inside.
+import {
+  outcomeOf,
+  outcomeOfAsync,
+  stubProviderRegistration,
+  WRONG_AUTHORIZE_PARAMS,
+  WRONG_REDIRECT_URIS,
+  WRONG_VALUES,
+} from '@oauth1/core/testing'
 import express, { type Request } from 'express'
 import session from 'express-session'
 import request from 'supertest'
@@ -10,105 +18,62 @@ import { serve } from './test-support.js'
 const SESSION_SECRET = 'a session secret of at least 32 characters'
 const MB = 'x'.repeat(1 << 20)
 
-/** Values that are wrong wherever a string, a number, a boolean or an object is expected. */
-const JUNK: [string, unknown][] = [
-  ['null', null],
-  ["''", ''],
-  ['0', 0],
-  ['-1', -1],
-  ['NaN', Number.NaN],
-  ['Infinity', Number.POSITIVE_INFINITY],
-  ['true', true],
-  ['{}', {}],
-  ['[]', []],
-  ['a Symbol', Symbol('x')],
-  ['a function', () => 'x'],
-]
-
-/** A stub provider: every request-token request succeeds, without the network. */
-const providerFetch: typeof fetch = async () =>
-  new Response('oauth_token=rt&oauth_token_secret=rs&oauth_callback_confirmed=true', {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
-
 function newOAuth() {
   const oauth = new OAuth({ config: {} })
-  oauth.register('provider', {
-    clientId: 'client',
-    clientSecret: 'secret',
-    requestTokenUrl: 'https://provider.example/oauth/request_token',
-    accessTokenUrl: 'https://provider.example/oauth/access_token',
-    authorizeUrl: 'https://provider.example/oauth/authorize',
-    apiBaseUrl: 'https://provider.example/api/',
-    fetch: providerFetch,
-  })
+  oauth.register('provider', stubProviderRegistration())
   return oauth
-}
-
-function outcome(fn: () => unknown): string {
-  try {
-    fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
-}
-
-async function outcomeAsync(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
 }
 
 describe('oauth.middleware(options) with wrong values', () => {
   it('refuses an options argument that is not an object', () => {
-    for (const [what, value] of JUNK.filter(([, v]) => typeof v !== 'object' || v === null)) {
+    for (const [what, value] of WRONG_VALUES.filter(
+      ([, v]) => typeof v !== 'object' || v === null,
+    )) {
       expect(
-        outcome(() => newOAuth().middleware(value as never)),
+        outcomeOf(() => newOAuth().middleware(value as never)),
         what,
       ).toBe('TypeError: oauth.middleware(options): options should be an object')
     }
-    expect(outcome(() => newOAuth().middleware('secret' as never))).toMatch(/^TypeError: .*options/)
+    expect(outcomeOf(() => newOAuth().middleware('secret' as never))).toMatch(
+      /^TypeError: .*options/,
+    )
   })
 
-  it.each(JUNK.filter(([, v]) => v !== null))('refuses sessionKey: %s', (_what, value) => {
-    expect(outcome(() => newOAuth().middleware({ sessionKey: value as never }))).toMatch(
+  it.each(WRONG_VALUES.filter(([, v]) => v !== null))('refuses sessionKey: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ sessionKey: value as never }))).toMatch(
       /^TypeError: options\.sessionKey /,
     )
   })
 
-  it.each([...JUNK, ['1.5', 1.5], ["'5'", '5'], ['2 ** 53', 2 ** 53]] as [string, unknown][])(
-    'refuses maxEntries: %s',
-    (_what, value) => {
-      expect(outcome(() => newOAuth().middleware({ maxEntries: value as never }))).toBe(
-        'TypeError: options.maxEntries should be a positive integer',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES, ['1.5', 1.5], ["'5'", '5'], ['2 ** 53', 2 ** 53]] as [
+    string,
+    unknown,
+  ][])('refuses maxEntries: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ maxEntries: value as never }))).toBe(
+      'TypeError: options.maxEntries should be a positive integer',
+    )
+  })
 
   it.each([
-    ...JUNK,
+    ...WRONG_VALUES,
     ['a short string', 'short'],
     ['a short Uint8Array', new Uint8Array(8)],
     ['a list with a short secret', ['x'.repeat(32), 'short']],
     ['a list with a number', ['x'.repeat(32), 5]],
   ] as [string, unknown][])('refuses secret: %s', (_what, value) => {
-    expect(outcome(() => newOAuth().middleware({ secret: value as never }))).toMatch(
+    expect(outcomeOf(() => newOAuth().middleware({ secret: value as never }))).toMatch(
       /^TypeError: secret/,
     )
   })
 
-  it.each([...JUNK.filter(([, v]) => v !== true), ["'true'", 'true']] as [string, unknown][])(
-    'refuses context: %s',
-    (_what, value) => {
-      expect(outcome(() => newOAuth().middleware({ context: value as never }))).toBe(
-        'TypeError: options.context should be a boolean',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES.filter(([, v]) => v !== true), ["'true'", 'true']] as [
+    string,
+    unknown,
+  ][])('refuses context: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ context: value as never }))).toBe(
+      'TypeError: options.context should be a boolean',
+    )
+  })
 
   it('accepts every valid value (the checks do not refuse everything)', () => {
     for (const options of [
@@ -128,42 +93,38 @@ describe('oauth.middleware(options) with wrong values', () => {
       { sessionKey: undefined, maxEntries: undefined, secret: undefined, context: undefined },
     ]) {
       expect(
-        outcome(() => newOAuth().middleware(options)),
+        outcomeOf(() => newOAuth().middleware(options)),
         JSON.stringify(options),
       ).toBe('ok')
     }
   })
 })
 
-/** An app whose /login/:i starts a login with REDIRECTS[i] and /params/:i with PARAMS[i]. */
+/** An app whose /login/:i starts a login with WRONG_REDIRECT_URIS[i] and /params/:i with WRONG_AUTHORIZE_PARAMS[i]. */
 function loginApp(oauth = newOAuth()) {
   const app = express()
   app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
   app.use(oauth.middleware())
   app.get('/login/:i', (req, res) =>
-    oauth.provider.authorizeRedirect(req, res, REDIRECTS[Number(req.params.i)]?.[1] as never),
+    oauth.provider.authorizeRedirect(
+      req,
+      res,
+      WRONG_REDIRECT_URIS[Number(req.params.i)]?.[1] as never,
+    ),
   )
   app.get('/params/:i', (req, res) =>
-    oauth.provider.authorizeRedirect(req, res, '/cb', PARAMS[Number(req.params.i)]?.[1] as never),
+    oauth.provider.authorizeRedirect(
+      req,
+      res,
+      '/cb',
+      WRONG_AUTHORIZE_PARAMS[Number(req.params.i)]?.[1] as never,
+    ),
   )
   return app
 }
 
-const REDIRECTS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null),
-  ['//evil.example/cb', '//evil.example/cb'],
-  ['/\\evil.example/cb', '/\\evil.example/cb'],
-]
-
-const PARAMS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null && !(typeof v === 'object' && !Array.isArray(v))),
-  ['a number value', { force_login: 1 }],
-  ['a null value', { force_login: null }],
-  ['an object value', { force_login: {} }],
-]
-
 describe('authorizeRedirect(req, res, redirectUri, params) with wrong values', () => {
-  it.each(REDIRECTS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_REDIRECT_URIS.map(([what], i) => [what, i] as const))(
     'redirectUri %s → 500 naming redirectUri from the default handler, provider not asked',
     async (_what, i) => {
       const res = await request(await serve(loginApp())).get(`/login/${i}`)
@@ -173,7 +134,7 @@ describe('authorizeRedirect(req, res, redirectUri, params) with wrong values', (
     },
   )
 
-  it.each(PARAMS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_AUTHORIZE_PARAMS.map(([what], i) => [what, i] as const))(
     'params %s → 500 naming params from the default handler, no session stored',
     async (_what, i) => {
       const res = await request(await serve(loginApp())).get(`/params/${i}`)
@@ -205,31 +166,31 @@ describe('authorizeRedirect(req, res, redirectUri, params) with wrong values', (
 })
 
 describe('authorizeRedirect / authorizeAccessToken with something that is not an Express request', () => {
-  it.each([['undefined', undefined], ...JUNK, ["a string 'req'", 'req']] as [string, unknown][])(
-    '%s → TypeError naming req',
-    async (_what, value) => {
-      const oauth = newOAuth()
-      expect(await outcomeAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
-        /^(TypeError: authorizeAccessToken\(req\): req should be|Error: @oauth1\/express: req\.session is missing)/,
+  it.each([['undefined', undefined], ...WRONG_VALUES, ["a string 'req'", 'req']] as [
+    string,
+    unknown,
+  ][])('%s → TypeError naming req', async (_what, value) => {
+    const oauth = newOAuth()
+    expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
+      /^(TypeError: authorizeAccessToken\(req\): req should be|Error: @oauth1\/express: req\.session is missing)/,
+    )
+    expect(
+      await outcomeOfAsync(() =>
+        oauth.provider.authorizeRedirect(value as never, {} as never, '/cb'),
+      ),
+    ).toMatch(
+      /^(TypeError: authorizeRedirect\(req, res\): req should be|Error: @oauth1\/express: req\.session is missing)/,
+    )
+    if (typeof value !== 'object' || value === null) {
+      expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toBe(
+        'TypeError: authorizeAccessToken(req): req should be the Express request the route was called with',
       )
-      expect(
-        await outcomeAsync(() =>
-          oauth.provider.authorizeRedirect(value as never, {} as never, '/cb'),
-        ),
-      ).toMatch(
-        /^(TypeError: authorizeRedirect\(req, res\): req should be|Error: @oauth1\/express: req\.session is missing)/,
-      )
-      if (typeof value !== 'object' || value === null) {
-        expect(await outcomeAsync(() => oauth.provider.authorizeAccessToken(value as never))).toBe(
-          'TypeError: authorizeAccessToken(req): req should be the Express request the route was called with',
-        )
-      }
-    },
-  )
+    }
+  })
 
   it('an object without a session is the documented missing-session Error', async () => {
     const oauth = newOAuth()
-    expect(await outcomeAsync(() => oauth.provider.authorizeAccessToken({} as Request))).toBe(
+    expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken({} as Request))).toBe(
       `Error: ${MISSING_SESSION_MESSAGE}`,
     )
   })
@@ -237,12 +198,12 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not an
 
 describe('the request helpers with wrong values', () => {
   const token = { oauth_token: 't', oauth_token_secret: 's' }
-  it.each([['undefined', undefined], ...JUNK, ['//evil.example/x', '//evil.example/x']] as [
+  it.each([['undefined', undefined], ...WRONG_VALUES, ['//evil.example/x', '//evil.example/x']] as [
     string,
     unknown,
   ][])('get(%s) → TypeError naming url', async (_what, url) => {
     const oauth = newOAuth()
-    expect(await outcomeAsync(() => oauth.provider.get(url as never, { token }))).toMatch(
+    expect(await outcomeOfAsync(() => oauth.provider.get(url as never, { token }))).toMatch(
       /^TypeError: url /,
     )
   })
@@ -283,15 +244,12 @@ describe('documented behaviour that is not an error', () => {
   it('a null redirectUri means "not given": the registered one, else oob', async () => {
     const seen: string[] = []
     const oauth = new OAuth({ config: {} })
+    const stub = stubProviderRegistration()
     oauth.register('provider', {
-      clientId: 'client',
-      clientSecret: 'secret',
-      requestTokenUrl: 'https://provider.example/oauth/request_token',
-      accessTokenUrl: 'https://provider.example/oauth/access_token',
-      authorizeUrl: 'https://provider.example/oauth/authorize',
+      ...stub,
       fetch: async (input, init) => {
         seen.push(String(new Headers(init?.headers).get('authorization')))
-        return providerFetch(input, init)
+        return stub.fetch(input, init)
       },
     })
     const app = express()

@@ -1,6 +1,15 @@
 // Wrong values for every option and argument of the Fastify adapter: each ends in a
 // TypeError naming it (or the documented start-up Error), never a crash deeper inside.
+
 import secureSession from '@fastify/secure-session'
+import {
+  outcomeOf,
+  outcomeOfAsync,
+  stubProviderRegistration,
+  WRONG_AUTHORIZE_PARAMS,
+  WRONG_REDIRECT_URIS,
+  WRONG_VALUES,
+} from '@oauth1/core/testing'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sessionKey } from '../test/helpers.js'
@@ -8,38 +17,9 @@ import { OAuth } from './index.js'
 
 const MB = 'x'.repeat(1 << 20)
 
-/** Values that are wrong wherever a string, a number, a boolean or an object is expected. */
-const JUNK: [string, unknown][] = [
-  ['null', null],
-  ["''", ''],
-  ['0', 0],
-  ['-1', -1],
-  ['NaN', Number.NaN],
-  ['Infinity', Number.POSITIVE_INFINITY],
-  ['true', true],
-  ['{}', {}],
-  ['[]', []],
-  ['a Symbol', Symbol('x')],
-  ['a function', () => 'x'],
-]
-
-/** A stub provider: every request-token request succeeds, without the network. */
-const providerFetch: typeof fetch = async () =>
-  new Response('oauth_token=rt&oauth_token_secret=rs&oauth_callback_confirmed=true', {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
-
 function newOAuth() {
   const oauth = new OAuth({ config: {} })
-  oauth.register('provider', {
-    clientId: 'client',
-    clientSecret: 'secret',
-    requestTokenUrl: 'https://provider.example/oauth/request_token',
-    accessTokenUrl: 'https://provider.example/oauth/access_token',
-    authorizeUrl: 'https://provider.example/oauth/authorize',
-    apiBaseUrl: 'https://provider.example/api/',
-    fetch: providerFetch,
-  })
+  oauth.register('provider', stubProviderRegistration())
   return oauth
 }
 
@@ -56,72 +36,54 @@ async function sessionApp(oauth = newOAuth()) {
   return { app, oauth }
 }
 
-function outcome(fn: () => unknown): string {
-  try {
-    fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
-}
-
-async function outcomeAsync(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
-}
-
 describe('oauth.middleware(options) with wrong values', () => {
   it('refuses an options argument that is not an object', () => {
     for (const [what, value] of [
-      ...JUNK.filter(([, v]) => typeof v !== 'object'),
+      ...WRONG_VALUES.filter(([, v]) => typeof v !== 'object'),
       ['a string', 'session'],
     ] as [string, unknown][]) {
       expect(
-        outcome(() => newOAuth().middleware(value as never)),
+        outcomeOf(() => newOAuth().middleware(value as never)),
         what,
       ).toBe('TypeError: @oauth1/fastify: options should be an object')
     }
   })
 
-  it.each(JUNK.filter(([, v]) => v !== null))('refuses sessionName: %s', (_what, value) => {
-    expect(outcome(() => newOAuth().middleware({ sessionName: value as never }))).toBe(
+  it.each(WRONG_VALUES.filter(([, v]) => v !== null))('refuses sessionName: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ sessionName: value as never }))).toBe(
       'TypeError: @oauth1/fastify: options.sessionName should be a non-empty string',
     )
   })
 
-  it.each([...JUNK, ['1.5', 1.5], ["'5'", '5']] as [string, unknown][])(
+  it.each([...WRONG_VALUES, ['1.5', 1.5], ["'5'", '5']] as [string, unknown][])(
     'refuses maxEntries: %s',
     (_what, value) => {
-      expect(outcome(() => newOAuth().middleware({ maxEntries: value as never }))).toBe(
+      expect(outcomeOf(() => newOAuth().middleware({ maxEntries: value as never }))).toBe(
         'TypeError: @oauth1/fastify: options.maxEntries should be a positive integer',
       )
     },
   )
 
   it.each([
-    ...JUNK,
+    ...WRONG_VALUES,
     ['a short string', 'short'],
     ['a short Uint8Array', new Uint8Array(8)],
     ['a list with a short secret', ['x'.repeat(32), 'short']],
     ['a list with a number', ['x'.repeat(32), 5]],
   ] as [string, unknown][])('refuses secret: %s', (_what, value) => {
-    expect(outcome(() => newOAuth().middleware({ secret: value as never }))).toMatch(
+    expect(outcomeOf(() => newOAuth().middleware({ secret: value as never }))).toMatch(
       /^TypeError: secret/,
     )
   })
 
-  it.each([...JUNK.filter(([, v]) => v !== true), ["'true'", 'true']] as [string, unknown][])(
-    'refuses context: %s',
-    (_what, value) => {
-      expect(outcome(() => newOAuth().middleware({ context: value as never }))).toBe(
-        'TypeError: @oauth1/fastify: options.context should be a boolean',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES.filter(([, v]) => v !== true), ["'true'", 'true']] as [
+    string,
+    unknown,
+  ][])('refuses context: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ context: value as never }))).toBe(
+      'TypeError: @oauth1/fastify: options.context should be a boolean',
+    )
+  })
 
   it('a sessionName naming no session decorator fails the registration with the start-up Error', async () => {
     for (const sessionName of ['auth', 'with\r\nCR LF', MB]) {
@@ -151,33 +113,20 @@ describe('oauth.middleware(options) with wrong values', () => {
       { sessionName: undefined, maxEntries: undefined, secret: undefined, context: undefined },
     ]) {
       expect(
-        outcome(() => newOAuth().middleware(options as never)),
+        outcomeOf(() => newOAuth().middleware(options as never)),
         JSON.stringify(options),
       ).toBe('ok')
     }
   })
 })
 
-const REDIRECTS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null),
-  ['//evil.example/cb', '//evil.example/cb'],
-  ['/\\evil.example/cb', '/\\evil.example/cb'],
-]
-
-const PARAMS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null && !(typeof v === 'object' && !Array.isArray(v))),
-  ['a number value', { force_login: 1 }],
-  ['a null value', { force_login: null }],
-  ['an object value', { force_login: {} }],
-]
-
 describe('authorizeRedirect(request, reply, redirectUri, params) with wrong values', () => {
-  it.each(REDIRECTS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_REDIRECT_URIS.map(([what], i) => [what, i] as const))(
     'redirectUri %s → 500 whose message names redirectUri, from the default handler',
     async (_what, i) => {
       const { app, oauth } = await sessionApp()
       app.get('/login', (request, reply) =>
-        oauth.provider.authorizeRedirect(request, reply, REDIRECTS[i]?.[1] as never),
+        oauth.provider.authorizeRedirect(request, reply, WRONG_REDIRECT_URIS[i]?.[1] as never),
       )
       const res = await app.inject('/login')
       expect(res.statusCode).toBe(500)
@@ -186,12 +135,17 @@ describe('authorizeRedirect(request, reply, redirectUri, params) with wrong valu
     },
   )
 
-  it.each(PARAMS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_AUTHORIZE_PARAMS.map(([what], i) => [what, i] as const))(
     'params %s → 500 whose message names params, from the default handler',
     async (_what, i) => {
       const { app, oauth } = await sessionApp()
       app.get('/login', (request, reply) =>
-        oauth.provider.authorizeRedirect(request, reply, '/cb', PARAMS[i]?.[1] as never),
+        oauth.provider.authorizeRedirect(
+          request,
+          reply,
+          '/cb',
+          WRONG_AUTHORIZE_PARAMS[i]?.[1] as never,
+        ),
       )
       const res = await app.inject('/login')
       expect(res.statusCode).toBe(500)
@@ -222,7 +176,7 @@ describe('authorizeRedirect(request, reply, redirectUri, params) with wrong valu
 })
 
 describe('authorizeRedirect / authorizeAccessToken with something that is not a Fastify request', () => {
-  it.each([['undefined', undefined], ...JUNK, ["a string 'request'", 'request']] as [
+  it.each([['undefined', undefined], ...WRONG_VALUES, ["a string 'request'", 'request']] as [
     string,
     unknown,
   ][])('%s → TypeError naming request, or the missing-session Error', async (_what, value) => {
@@ -231,11 +185,11 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not a 
       typeof value === 'object' && value !== null
         ? /^Error: @oauth1\/fastify: request\.session is missing/
         : /^TypeError: .*request should be the Fastify request/
-    expect(await outcomeAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
+    expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
       expected,
     )
     expect(
-      await outcomeAsync(() =>
+      await outcomeOfAsync(() =>
         oauth.provider.authorizeRedirect(value as never, {} as never, '/cb'),
       ),
     ).toMatch(expected)
@@ -244,11 +198,11 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not a 
 
 describe('the request helpers with wrong values', () => {
   const token = { oauth_token: 't', oauth_token_secret: 's' }
-  it.each([['undefined', undefined], ...JUNK, ['//evil.example/x', '//evil.example/x']] as [
+  it.each([['undefined', undefined], ...WRONG_VALUES, ['//evil.example/x', '//evil.example/x']] as [
     string,
     unknown,
   ][])('get(%s) → TypeError naming url', async (_what, url) => {
-    expect(await outcomeAsync(() => newOAuth().provider.get(url as never, { token }))).toMatch(
+    expect(await outcomeOfAsync(() => newOAuth().provider.get(url as never, { token }))).toMatch(
       /^TypeError: url /,
     )
   })

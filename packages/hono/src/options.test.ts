@@ -1,6 +1,15 @@
 // Wrong values for every option and argument of the Hono adapter: each ends in a
 // TypeError naming it (or the documented OAuthError), never a crash deeper inside.
+
 import { createMemoryStore } from '@oauth1/core'
+import {
+  outcomeOf,
+  outcomeOfAsync,
+  stubProviderRegistration,
+  WRONG_AUTHORIZE_PARAMS,
+  WRONG_REDIRECT_URIS,
+  WRONG_VALUES,
+} from '@oauth1/core/testing'
 import { type Context, Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SECRET } from '../test/helpers.js'
@@ -10,38 +19,9 @@ const MB = 'x'.repeat(1 << 20)
 const NEEDS_SECRET =
   '@oauth1/hono: oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))'
 
-/** Values that are wrong wherever a string, a number, a boolean or an object is expected. */
-const JUNK: [string, unknown][] = [
-  ['null', null],
-  ["''", ''],
-  ['0', 0],
-  ['-1', -1],
-  ['NaN', Number.NaN],
-  ['Infinity', Number.POSITIVE_INFINITY],
-  ['true', true],
-  ['{}', {}],
-  ['[]', []],
-  ['a Symbol', Symbol('x')],
-  ['a function', () => 'x'],
-]
-
-/** A stub provider: every request-token request succeeds, without the network. */
-const providerFetch: typeof fetch = async () =>
-  new Response('oauth_token=rt&oauth_token_secret=rs&oauth_callback_confirmed=true', {
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  })
-
 function newOAuth() {
   const oauth = new OAuth({ config: {} })
-  oauth.register('provider', {
-    clientId: 'client',
-    clientSecret: 'secret',
-    requestTokenUrl: 'https://provider.example/oauth/request_token',
-    accessTokenUrl: 'https://provider.example/oauth/access_token',
-    authorizeUrl: 'https://provider.example/oauth/authorize',
-    apiBaseUrl: 'https://provider.example/api/',
-    fetch: providerFetch,
-  })
+  oauth.register('provider', stubProviderRegistration())
   return oauth
 }
 
@@ -68,70 +48,51 @@ function captureConsoleError() {
   })
 }
 
-function outcome(fn: () => unknown): string {
-  try {
-    fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
-}
-
-async function outcomeAsync(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn()
-    return 'ok'
-  } catch (err) {
-    return `${(err as Error).name}: ${(err as Error).message}`
-  }
-}
-
 const middleware = (options: unknown) => () => newOAuth().middleware(options as MiddlewareOptions)
 
 describe('oauth.middleware(options) with wrong values', () => {
   it('refuses options that are not an object, or an object with neither secret nor store', () => {
     for (const [what, value] of [
       ['undefined', undefined],
-      ...JUNK.filter(([, v]) => typeof v !== 'object' || v === null || !Array.isArray(v)),
+      ...WRONG_VALUES.filter(([, v]) => typeof v !== 'object' || v === null || !Array.isArray(v)),
       ['[]', []],
     ] as [string, unknown][]) {
-      expect(outcome(middleware(value)), what).toBe(`TypeError: ${NEEDS_SECRET}`)
+      expect(outcomeOf(middleware(value)), what).toBe(`TypeError: ${NEEDS_SECRET}`)
     }
   })
 
   it.each([
-    ...JUNK.filter(([, v]) => v !== null && v !== ''),
+    ...WRONG_VALUES.filter(([, v]) => v !== null && v !== ''),
     ['a short string', 'short'],
     ['a short Uint8Array', new Uint8Array(8)],
     ['a list with a short secret', [SECRET, 'short']],
     ['a list with a number', [SECRET, 5]],
   ] as [string, unknown][])('refuses secret: %s', (_what, value) => {
-    expect(outcome(middleware({ secret: value }))).toMatch(
+    expect(outcomeOf(middleware({ secret: value }))).toMatch(
       /^TypeError: @oauth1\/hono: options\.secret/,
     )
   })
 
   it.each([
-    ...JUNK.filter(([, v]) => v !== null && typeof v !== 'function'),
+    ...WRONG_VALUES.filter(([, v]) => v !== null && typeof v !== 'function'),
     ['a store object', createMemoryStore()],
     ["a string 'store'", 'store'],
   ] as [string, unknown][])('refuses store: %s', (_what, value) => {
-    expect(outcome(middleware({ store: value }))).toMatch(
+    expect(outcomeOf(middleware({ store: value }))).toMatch(
       /^TypeError: @oauth1\/hono: options\.store/,
     )
   })
 
-  it.each(JUNK.filter(([, v]) => v !== false && typeof v !== 'object').concat([['null', null]]))(
-    'refuses cookie: %s',
-    (_what, value) => {
-      expect(outcome(middleware({ secret: SECRET, cookie: value }))).toBe(
-        'TypeError: @oauth1/hono: options.cookie must be an object',
-      )
-    },
-  )
+  it.each(
+    WRONG_VALUES.filter(([, v]) => v !== false && typeof v !== 'object').concat([['null', null]]),
+  )('refuses cookie: %s', (_what, value) => {
+    expect(outcomeOf(middleware({ secret: SECRET, cookie: value }))).toBe(
+      'TypeError: @oauth1/hono: options.cookie must be an object',
+    )
+  })
 
   it.each([
-    ...JUNK.filter(([, v]) => v !== null),
+    ...WRONG_VALUES.filter(([, v]) => v !== null),
     ['CR LF', 'oauth1\r\nSet-Cookie: x=1'],
     ['NUL', 'oauth1\0'],
     ['a space', 'a b'],
@@ -143,48 +104,48 @@ describe('oauth.middleware(options) with wrong values', () => {
     ['129 characters', 'n'.repeat(129)],
     ['1 MB', MB],
   ] as [string, unknown][])('refuses cookie.name: %s', (_what, value) => {
-    expect(outcome(middleware({ secret: SECRET, cookie: { name: value } }))).toMatch(
+    expect(outcomeOf(middleware({ secret: SECRET, cookie: { name: value } }))).toMatch(
       /^TypeError: @oauth1\/hono: options\.cookie\.name must be/,
     )
   })
 
-  it.each([...JUNK.filter(([, v]) => v !== true), ["'true'", 'true']] as [string, unknown][])(
-    'refuses cookie.secure: %s',
-    (_what, value) => {
-      expect(outcome(middleware({ secret: SECRET, cookie: { secure: value } }))).toBe(
-        'TypeError: @oauth1/hono: options.cookie.secure must be a boolean',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES.filter(([, v]) => v !== true), ["'true'", 'true']] as [
+    string,
+    unknown,
+  ][])('refuses cookie.secure: %s', (_what, value) => {
+    expect(outcomeOf(middleware({ secret: SECRET, cookie: { secure: value } }))).toBe(
+      'TypeError: @oauth1/hono: options.cookie.secure must be a boolean',
+    )
+  })
 
   it.each([
-    ...JUNK.filter(([, v]) => v !== null),
+    ...WRONG_VALUES.filter(([, v]) => v !== null),
     ['1.5', 1.5],
     ["'5'", '5'],
     ['2 ** 53', 2 ** 53],
   ] as [string, unknown][])('refuses maxEntries: %s', (_what, value) => {
-    expect(outcome(middleware({ secret: SECRET, maxEntries: value }))).toBe(
+    expect(outcomeOf(middleware({ secret: SECRET, maxEntries: value }))).toBe(
       'TypeError: @oauth1/hono: options.maxEntries must be a positive integer',
     )
   })
 
-  it.each([...JUNK.filter(([, v]) => v !== true), ["'true'", 'true']] as [string, unknown][])(
-    'refuses trustProxy: %s',
-    (_what, value) => {
-      expect(outcome(middleware({ secret: SECRET, trustProxy: value }))).toBe(
-        'TypeError: @oauth1/hono: options.trustProxy must be a boolean',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES.filter(([, v]) => v !== true), ["'true'", 'true']] as [
+    string,
+    unknown,
+  ][])('refuses trustProxy: %s', (_what, value) => {
+    expect(outcomeOf(middleware({ secret: SECRET, trustProxy: value }))).toBe(
+      'TypeError: @oauth1/hono: options.trustProxy must be a boolean',
+    )
+  })
 
-  it.each([...JUNK.filter(([, v]) => v !== true), ["'true'", 'true']] as [string, unknown][])(
-    'refuses context: %s',
-    (_what, value) => {
-      expect(outcome(middleware({ secret: SECRET, context: value }))).toBe(
-        'TypeError: @oauth1/hono: options.context should be a boolean',
-      )
-    },
-  )
+  it.each([...WRONG_VALUES.filter(([, v]) => v !== true), ["'true'", 'true']] as [
+    string,
+    unknown,
+  ][])('refuses context: %s', (_what, value) => {
+    expect(outcomeOf(middleware({ secret: SECRET, context: value }))).toBe(
+      'TypeError: @oauth1/hono: options.context should be a boolean',
+    )
+  })
 
   it('accepts every valid value (the checks do not refuse everything)', () => {
     for (const options of [
@@ -208,7 +169,7 @@ describe('oauth.middleware(options) with wrong values', () => {
       },
     ] as MiddlewareOptions[]) {
       expect(
-        outcome(() => newOAuth().middleware(options)),
+        outcomeOf(() => newOAuth().middleware(options)),
         JSON.stringify(options),
       ).toBe('ok')
     }
@@ -242,26 +203,13 @@ describe('oauth.middleware(options) with wrong values', () => {
   })
 })
 
-const REDIRECTS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null),
-  ['//evil.example/cb', '//evil.example/cb'],
-  ['/\\evil.example/cb', '/\\evil.example/cb'],
-]
-
-const PARAMS: [string, unknown][] = [
-  ...JUNK.filter(([, v]) => v !== null && !(typeof v === 'object' && !Array.isArray(v))),
-  ['a number value', { force_login: 1 }],
-  ['a null value', { force_login: null }],
-  ['an object value', { force_login: {} }],
-]
-
 describe('authorizeRedirect(c, redirectUri, params) with wrong values', () => {
-  it.each(REDIRECTS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_REDIRECT_URIS.map(([what], i) => [what, i] as const))(
     'redirectUri %s → 500 from the default handler, the logged TypeError naming redirectUri',
     async (_what, i) => {
       captureConsoleError()
       const app = loginApp((c, oauth) =>
-        oauth.provider.authorizeRedirect(c, REDIRECTS[i]?.[1] as never),
+        oauth.provider.authorizeRedirect(c, WRONG_REDIRECT_URIS[i]?.[1] as never),
       )
       const res = await app.request('http://localhost/login')
       expect(res.status).toBe(500)
@@ -272,12 +220,12 @@ describe('authorizeRedirect(c, redirectUri, params) with wrong values', () => {
     },
   )
 
-  it.each(PARAMS.map(([what], i) => [what, i] as const))(
+  it.each(WRONG_AUTHORIZE_PARAMS.map(([what], i) => [what, i] as const))(
     'params %s → 500 from the default handler, the logged TypeError naming params',
     async (_what, i) => {
       captureConsoleError()
       const app = loginApp((c, oauth) =>
-        oauth.provider.authorizeRedirect(c, '/cb', PARAMS[i]?.[1] as never),
+        oauth.provider.authorizeRedirect(c, '/cb', WRONG_AUTHORIZE_PARAMS[i]?.[1] as never),
       )
       const res = await app.request('http://localhost/login')
       expect(res.status).toBe(500)
@@ -306,29 +254,29 @@ describe('authorizeRedirect(c, redirectUri, params) with wrong values', () => {
 })
 
 describe('authorizeRedirect / authorizeAccessToken with something that is not a Hono context', () => {
-  it.each([['undefined', undefined], ...JUNK, ["a string 'c'", 'c']] as [string, unknown][])(
-    '%s → TypeError naming c',
-    async (_what, value) => {
-      const oauth = newOAuth()
-      expect(await outcomeAsync(() => oauth.provider.authorizeAccessToken(value as never))).toBe(
-        'TypeError: @oauth1/hono: authorizeAccessToken(c): c should be the Hono context the route was called with',
-      )
-      expect(
-        await outcomeAsync(() => oauth.provider.authorizeRedirect(value as never, '/cb')),
-      ).toBe(
-        'TypeError: @oauth1/hono: authorizeRedirect(c): c should be the Hono context the route was called with',
-      )
-    },
-  )
+  it.each([['undefined', undefined], ...WRONG_VALUES, ["a string 'c'", 'c']] as [
+    string,
+    unknown,
+  ][])('%s → TypeError naming c', async (_what, value) => {
+    const oauth = newOAuth()
+    expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toBe(
+      'TypeError: @oauth1/hono: authorizeAccessToken(c): c should be the Hono context the route was called with',
+    )
+    expect(
+      await outcomeOfAsync(() => oauth.provider.authorizeRedirect(value as never, '/cb')),
+    ).toBe(
+      'TypeError: @oauth1/hono: authorizeRedirect(c): c should be the Hono context the route was called with',
+    )
+  })
 })
 
 describe('the request helpers with wrong values', () => {
   const token = { oauth_token: 't', oauth_token_secret: 's' }
-  it.each([['undefined', undefined], ...JUNK, ['//evil.example/x', '//evil.example/x']] as [
+  it.each([['undefined', undefined], ...WRONG_VALUES, ['//evil.example/x', '//evil.example/x']] as [
     string,
     unknown,
   ][])('get(%s) → TypeError naming url', async (_what, url) => {
-    expect(await outcomeAsync(() => newOAuth().provider.get(url as never, { token }))).toMatch(
+    expect(await outcomeOfAsync(() => newOAuth().provider.get(url as never, { token }))).toMatch(
       /^TypeError: url /,
     )
   })
