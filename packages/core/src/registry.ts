@@ -68,6 +68,21 @@ export function resolveCallbackUri(
   return new URL(redirectUri, typeof base === 'function' ? base() : base).href
 }
 
+/** The {@link OAuth1Client} options a registered app's resolved options give (no token, no redirectUri). */
+function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions {
+  const options: OAuth1ClientOptions = { clientId: o.clientId, ...o.clientKwargs }
+  if (o.clientSecret !== undefined) options.clientSecret = o.clientSecret
+  if (o.fetch !== undefined) options.fetch = o.fetch
+  if (o.userAgent !== undefined) options.userAgent = o.userAgent
+  if (o.timeout !== undefined) options.timeout = o.timeout
+  if (o.clockOffset !== undefined) options.clockOffset = o.clockOffset
+  if (o.requireCallbackConfirmed !== undefined)
+    options.requireCallbackConfirmed = o.requireCallbackConfirmed
+  if (o.allowInsecureTransport !== undefined)
+    options.allowInsecureTransport = o.allowInsecureTransport
+  return options
+}
+
 /** Signing options handed to the underlying {@link OAuth1Client}. */
 export interface ClientKwargs {
   signatureMethod?: SignatureMethod
@@ -298,24 +313,7 @@ export class RemoteApp<Req = unknown> {
 
   /** A fresh client with this app's credentials and settings. */
   protected createOAuth1Client(extra: Partial<OAuth1ClientOptions> = {}): OAuth1Client {
-    const o = this.options
-    const options: OAuth1ClientOptions = { clientId: o.clientId }
-    if (o.clientSecret !== undefined) options.clientSecret = o.clientSecret
-    const k = o.clientKwargs
-    if (k.signatureMethod !== undefined) options.signatureMethod = k.signatureMethod
-    if (k.signatureType !== undefined) options.signatureType = k.signatureType
-    if (k.rsaKey !== undefined) options.rsaKey = k.rsaKey
-    if (k.realm !== undefined) options.realm = k.realm
-    if (k.forceIncludeBody !== undefined) options.forceIncludeBody = k.forceIncludeBody
-    if (o.fetch !== undefined) options.fetch = o.fetch
-    if (o.userAgent !== undefined) options.userAgent = o.userAgent
-    if (o.timeout !== undefined) options.timeout = o.timeout
-    if (o.clockOffset !== undefined) options.clockOffset = o.clockOffset
-    if (o.requireCallbackConfirmed !== undefined)
-      options.requireCallbackConfirmed = o.requireCallbackConfirmed
-    if (o.allowInsecureTransport !== undefined)
-      options.allowInsecureTransport = o.allowInsecureTransport
-    return new OAuth1Client({ ...options, ...extra })
+    return new OAuth1Client({ ...clientOptionsOf(this.options), ...extra })
   }
 
   /**
@@ -677,19 +675,11 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
 
     const final = resolved as unknown as ResolvedRemoteAppOptions<Req>
     // Fail now, not on the first login: signature method, RSA key, redirectUri…
-    const probe: OAuth1ClientOptions = { clientId: final.clientId, ...final.clientKwargs }
+    // (the very options every later client of this app is built from).
+    const probe = clientOptionsOf(final)
     if (final.redirectUri !== undefined && !isPathCallback(final.redirectUri)) {
       probe.redirectUri = final.redirectUri
     }
-    if (final.timeout !== undefined) probe.timeout = final.timeout
-    if (final.clockOffset !== undefined) probe.clockOffset = final.clockOffset
-    if (final.fetch !== undefined) probe.fetch = final.fetch
-    if (final.userAgent !== undefined) probe.userAgent = final.userAgent
-    if (final.clientSecret !== undefined) probe.clientSecret = final.clientSecret
-    if (final.requireCallbackConfirmed !== undefined)
-      probe.requireCallbackConfirmed = final.requireCallbackConfirmed
-    if (final.allowInsecureTransport !== undefined)
-      probe.allowInsecureTransport = final.allowInsecureTransport
     new OAuth1Client(probe)
 
     const app = this.createRemoteApp(name, final)
