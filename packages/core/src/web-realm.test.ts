@@ -9,30 +9,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { AUTHLIB_RSA_KEY, TWITTER } from '../test/vectors.js'
 import type * as Core from './index.js'
 
 const DIST = fileURLToPath(new URL('../dist/index.cjs', import.meta.url))
 const hasDist = existsSync(DIST)
-
-/** A PKCS#1 ("BEGIN RSA PRIVATE KEY") key, as in sign.test.ts. */
-const AUTHLIB_RSA_KEY = readFileSync(
-  new URL('../test/vectors/authlib-rsa-private.pem', import.meta.url),
-  'utf8',
-)
-
-/** The X/Twitter "Creating a signature" example, as in sign.test.ts. */
-const TWITTER = {
-  url: 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true',
-  body: 'status=Hello%20Ladies%20%2B%20Gentlemen%2C%20a%20signed%20OAuth%20request%21',
-  credentials: {
-    clientId: 'xvz1evFS4wEEPTGEFPHBog',
-    clientSecret: 'kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw',
-    token: '370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb',
-    tokenSecret: 'LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE',
-  },
-  options: { nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg', timestamp: '1318622958' },
-  signature: 'hCtSmYh+iHYCEqBWrE7C7hYmtUk=',
-}
 
 const WEB_GLOBALS = [
   'crypto',
