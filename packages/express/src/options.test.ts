@@ -212,12 +212,7 @@ describe('the request helpers with wrong values', () => {
     const seen: string[] = []
     const oauth = new OAuth({ config: {} })
     oauth.register('provider', {
-      clientId: 'client',
-      clientSecret: 'secret',
-      requestTokenUrl: 'https://provider.example/oauth/request_token',
-      accessTokenUrl: 'https://provider.example/oauth/access_token',
-      authorizeUrl: 'https://provider.example/oauth/authorize',
-      apiBaseUrl: 'https://provider.example/api/',
+      ...stubProviderRegistration(),
       fetch: async (input) => {
         seen.push(String(input instanceof globalThis.Request ? input.url : input))
         return new Response('{}')
