@@ -31,14 +31,18 @@ const SIGNATURE_TYPES: readonly SignatureType[] = ['header', 'query', 'body']
 /** Redirects followed at most by {@link OAuth1Client.request}. */
 export const MAX_REDIRECTS = 5
 
+/** The form-decoded name of one `name=value` part of a query. */
+function partName(part: string): string {
+  const eq = part.indexOf('=')
+  return formDecode(eq === -1 ? part : part.slice(0, eq))
+}
+
 /** The form-decoded names of a URL's query parameters. */
 function queryNames(search: string): Set<string> {
   const names = new Set<string>()
   if (search.length <= 1) return names
   for (const part of search.slice(1).split('&')) {
-    if (part === '') continue
-    const eq = part.indexOf('=')
-    names.add(formDecode(eq === -1 ? part : part.slice(0, eq)))
+    if (part !== '') names.add(partName(part))
   }
   return names
 }
@@ -63,10 +67,7 @@ function dropQueryParameters(url: URL, names: ReadonlySet<string>): void {
   const kept = url.search
     .slice(1)
     .split('&')
-    .filter((part) => {
-      const eq = part.indexOf('=')
-      return !names.has(formDecode(eq === -1 ? part : part.slice(0, eq)))
-    })
+    .filter((part) => !names.has(partName(part)))
   url.search = kept.length === 0 ? '' : `?${kept.join('&')}`
 }
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
@@ -211,12 +212,6 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const n = Math.max(x.length, y.length)
   for (let i = 0; i < n; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0)
   return diff === 0
-}
-
-/** Encodes a query component strictly (RFC 3986 unreserved only). */
-function encodeQueryComponent(value: string): string {
-  // percentEncode, not encodeURIComponent: a lone surrogate is U+FFFD, not a URIError.
-  return percentEncode(value)
 }
 
 /** The longest `oauth_verifier` accepted from a callback (providers send a few dozen characters). */
@@ -494,9 +489,10 @@ export class OAuth1Client {
     const parts: string[] = []
     for (const [name, value] of paramEntries(params, 'params')) {
       if (name === 'oauth_token') continue
-      parts.push(`${encodeQueryComponent(name)}=${encodeQueryComponent(value)}`)
+      // RFC 3986 unreserved only; a lone surrogate becomes U+FFFD, not a URIError.
+      parts.push(`${percentEncode(name)}=${percentEncode(value)}`)
     }
-    parts.push(`oauth_token=${encodeQueryComponent(token)}`)
+    parts.push(`oauth_token=${percentEncode(token)}`)
     const hash = href.indexOf('#')
     const base = hash === -1 ? href : href.slice(0, hash)
     const fragment = hash === -1 ? '' : href.slice(hash)
