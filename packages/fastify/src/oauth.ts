@@ -251,12 +251,12 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
         this.runWithRequest(request, next, bind)
       })
       // Body parsing runs on stream events, outside the onRequest scope:
-      // bind again before validation, handlers and their hooks — when this
-      // request is bound at all (the same decision as runWithRequest's).
+      // bind again before validation, handlers and their hooks (runWithRequest
+      // makes the same decision as in onRequest: when this request is not
+      // bound at all, it only calls next).
       fastify.addHook('preValidation', (request, _reply, next) => {
-        if ((bind ?? this.readsRequestContext) && context.current() !== request) {
-          context.run(request, next)
-        } else next()
+        if (context.current() === request) next()
+        else this.runWithRequest(request, next, bind)
       })
       done()
     }
