@@ -15,7 +15,8 @@ import {
  * DESIGN.md "Errors": 400 for a bad callback, 401 for no token (an API call;
  * the registry passes 400 itself for a callback without one), 403 for a
  * refusal, 502 when the provider failed, 504 when it timed out. An insecure
- * endpoint is the app's own misconfiguration: 500. Written out here, not read
+ * endpoint is the app's own misconfiguration: 500. The temporary-credential
+ * store failing (Redis down) is a 503. Written out here, not read
  * from `defaultStatus`, so a change to either shows.
  */
 const EXPECTED_STATUS: Record<OAuthErrorCode, number> = {
@@ -28,6 +29,7 @@ const EXPECTED_STATUS: Record<OAuthErrorCode, number> = {
   invalid_token_response: 502,
   request_timeout: 504,
   insecure_transport: 500,
+  store_unavailable: 503,
 }
 
 describe('OAuthError codes and statuses', () => {

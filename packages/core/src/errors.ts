@@ -22,6 +22,7 @@ export const OAuthErrorCodes = [
   'invalid_token_response',
   'request_timeout',
   'insecure_transport',
+  'store_unavailable',
 ] as const
 
 export type OAuthErrorCode = (typeof OAuthErrorCodes)[number]
@@ -37,6 +38,7 @@ export const defaultStatus: Readonly<Record<OAuthErrorCode, number>> = {
   invalid_token_response: 502,
   request_timeout: 504,
   insecure_transport: 500,
+  store_unavailable: 503,
 }
 
 /** What the provider answered, kept small enough to log. */

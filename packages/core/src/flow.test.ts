@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import { OAuth, temporaryCredentialKey } from './registry.js'
-import { createMemoryStore, createSealer, createSessionRecordStore } from './stores.js'
+import {
+  createBoundStore,
+  createMemoryServerStore,
+  createMemoryStore,
+  createSealer,
+  createSessionRecordStore,
+} from './stores.js'
 import type { StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
 
 const P = 'https://provider.test'
@@ -310,6 +316,62 @@ describe('bad callbacks', () => {
     const err = await rejection(app.completeAuthorization(store, approved))
     expect(err.code).toBe('missing_temporary_credential')
     expect(provider.hits('/oauth/access_token')).toHaveLength(1)
+  })
+
+  it("takes the pending login with the store's own take when it has one (one call, atomic)", async () => {
+    const { app, store, approved } = await pending()
+    const calls: string[] = []
+    const counted: TemporaryCredentialStore = {
+      get: (k) => (calls.push('get'), store.get(k)),
+      set: (k, v) => store.set(k, v),
+      delete: (k) => (calls.push('delete'), store.delete(k)),
+      take: async (k) => {
+        calls.push('take')
+        const v = await store.get(k)
+        await store.delete(k)
+        return v
+      },
+    }
+    await expect(app.completeAuthorization(counted, approved)).resolves.toMatchObject({
+      oauth_token: expect.any(String),
+    })
+    expect(calls).toEqual(['take'])
+  })
+
+  it('the same callback in 10 requests at once over a server-side store: one exchange, nine refusals', async () => {
+    const { app, provider } = setup()
+    const server = createMemoryServerStore()
+    let id: unknown
+    const browser = () =>
+      createBoundStore(server, {
+        read: () => id,
+        write: (fresh) => {
+          id = fresh
+        },
+      })
+    await app.beginAuthorization(browser(), CALLBACK)
+    const approved = provider.approve('rt+1/=')
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => app.completeAuthorization(browser(), approved)),
+    )
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1)
+    for (const o of outcomes) {
+      if (o.status === 'rejected') expect(o.reason.code).toBe('missing_temporary_credential')
+    }
+    expect(provider.hits('/oauth/access_token')).toHaveLength(1)
+  })
+
+  it('a store that fails on the callback: its OAuthError, nothing exchanged', async () => {
+    const { app, approved, provider } = await pending()
+    const down: TemporaryCredentialStore = {
+      get: () => null,
+      set: () => {},
+      delete: () => {},
+      take: () => Promise.reject(new OAuthError('store_unavailable')),
+    }
+    const err = await rejection(app.completeAuthorization(down, approved))
+    expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+    expect(provider.hits('/oauth/access_token')).toHaveLength(0)
   })
 
   it.each([

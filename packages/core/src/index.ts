@@ -68,14 +68,22 @@ export {
   temporaryCredentialKey,
 } from './registry.js'
 export {
+  type BindingIdAccess,
+  createBoundStore,
+  createMemoryServerStore,
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
   DEFAULT_SESSION_MAX_ENTRIES,
+  generateBindingId,
+  isBindingId,
+  isServerSideStore,
+  type MemoryServerStoreOptions,
   type MemoryStoreOptions,
   type Sealer,
   type SealerSecret,
   type SessionRecordAccess,
   type SessionRecordStoreOptions,
+  takeTemporaryCredential,
 } from './stores.js'
 // --- end web flow ---

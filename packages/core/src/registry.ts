@@ -18,6 +18,7 @@ import {
 import { createRequestContext, type RequestContext } from './context.js'
 import { OAuthError } from './errors.js'
 import { checkTimeout, decodeForm, parseHttpUrl } from './http.js'
+import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
   SignatureMethod,
@@ -395,15 +396,14 @@ export class RemoteApp<Req = unknown> {
       })
     }
     const key = temporaryCredentialKey(this.name, oauthToken)
-    const stored = await store.get(key)
+    // Single use: gone before anything else can fail (atomically, with a store that can `take`).
+    const stored = await takeTemporaryCredential(store, key)
     if (stored === null) {
       throw new OAuthError('missing_temporary_credential', {
         description:
           "The callback's oauth_token names no pending login in this session (forged, replayed, or from another session)",
       })
     }
-    // Single use: gone before anything else can fail.
-    await store.delete(key)
     if (!constantTimeEqual(stored.oauth_token, oauthToken)) {
       throw new OAuthError('missing_temporary_credential', {
         description: "The callback's oauth_token does not match the pending login",

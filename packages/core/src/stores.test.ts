@@ -1,14 +1,22 @@
 import { describe, expect, it, vi } from 'vitest'
+import { OAuthError } from './errors.js'
 import {
   base64UrlDecode,
   base64UrlEncode,
+  createBoundStore,
+  createMemoryServerStore,
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
   DEFAULT_SESSION_MAX_ENTRIES,
+  generateBindingId,
+  isBindingId,
+  isServerSideStore,
   type SessionRecordAccess,
+  takeTemporaryCredential,
 } from './stores.js'
-import { runStoreConformanceTests } from './testing.js'
+import { runStoreConformanceTests, SESSION_RECORD_LIMITATIONS } from './testing.js'
+import type { ServerSideStore, StoredTemporaryCredential } from './types.js'
 
 const SECRET = 'a-session-secret-of-at-least-32-chars!!'
 const OTHER = 'another-secret-that-is-32-chars-long!!!'
@@ -43,28 +51,58 @@ const cred = (token: string, expiresIn = 60_000) => ({
 
 runStoreConformanceTests('createMemoryStore', () => ({ store: createMemoryStore() }))
 
-runStoreConformanceTests('createSessionRecordStore', () => {
-  const session = fakeSession()
-  const make = () => createSessionRecordStore(session.access)
-  return { store: make(), reopen: make }
-})
+const limitations = SESSION_RECORD_LIMITATIONS
 
-runStoreConformanceTests('createSessionRecordStore with a sealer', () => {
-  const session = fakeSession()
-  const sealer = createSealer(SECRET)
-  const make = () => createSessionRecordStore(session.access, { sealer })
-  return { store: make(), reopen: make }
-})
+runStoreConformanceTests(
+  'createSessionRecordStore',
+  () => {
+    const session = fakeSession()
+    const make = () => createSessionRecordStore(session.access)
+    return { store: make(), reopen: make }
+  },
+  { limitations },
+)
 
-runStoreConformanceTests('createSessionRecordStore with a rotated sealer (reopen)', () => {
+runStoreConformanceTests(
+  'createSessionRecordStore with a sealer',
+  () => {
+    const session = fakeSession()
+    const sealer = createSealer(SECRET)
+    const make = () => createSessionRecordStore(session.access, { sealer })
+    return { store: make(), reopen: make }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests(
+  'createSessionRecordStore with a rotated sealer (reopen)',
+  () => {
+    const session = fakeSession()
+    const make = () =>
+      createSessionRecordStore(session.access, { sealer: createSealer([SECRET, OTHER]) })
+    return {
+      store: make(),
+      reopen: () =>
+        createSessionRecordStore(session.access, { sealer: createSealer([OTHER, SECRET]) }),
+    }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests('createMemoryServerStore, one binding', () => ({
+  store: createMemoryServerStore().forBinding(generateBindingId()),
+}))
+
+runStoreConformanceTests('createBoundStore over createMemoryServerStore, across requests', () => {
+  // The binding id lives in a session that each request reads as JSON, like a cookie.
   const session = fakeSession()
+  const server = createMemoryServerStore()
   const make = () =>
-    createSessionRecordStore(session.access, { sealer: createSealer([SECRET, OTHER]) })
-  return {
-    store: make(),
-    reopen: () =>
-      createSessionRecordStore(session.access, { sealer: createSealer([OTHER, SECRET]) }),
-  }
+    createBoundStore(server, {
+      read: () => (session.access.read() as Record<string, unknown> | undefined)?.id,
+      write: (id) => session.access.write({ id }),
+    })
+  return { store: make(), reopen: make }
 })
 
 describe('createSealer', () => {
@@ -326,5 +364,266 @@ describe('createMemoryStore', () => {
     createMemoryStore()
     expect(spy).not.toHaveBeenCalled()
     spy.mockRestore()
+  })
+})
+
+/** One clock for the whole module, so `pending('t')` twice is the same credential. */
+const LOADED_AT = Date.now()
+const pending = (token: string, expiresIn = 600_000): StoredTemporaryCredential => ({
+  oauth_token: token,
+  oauth_token_secret: `${token}-secret`,
+  redirect_uri: 'https://client.example/cb',
+  expires_at: LOADED_AT + expiresIn,
+})
+
+describe('takeTemporaryCredential', () => {
+  it("uses the store's own take when it has one, else get then delete", async () => {
+    const calls: string[] = []
+    const value = pending('t')
+    const withTake = {
+      get: () => (calls.push('get'), value),
+      set: () => {},
+      delete: () => {
+        calls.push('delete')
+      },
+      take: () => (calls.push('take'), value),
+    }
+    expect(await takeTemporaryCredential(withTake, 'a:t')).toBe(value)
+    expect(calls).toEqual(['take'])
+    calls.length = 0
+    const { take: _take, ...withoutTake } = withTake
+    expect(await takeTemporaryCredential(withoutTake, 'a:t')).toBe(value)
+    expect(calls).toEqual(['get', 'delete'])
+  })
+
+  it('does not delete what it did not find', async () => {
+    const calls: string[] = []
+    const store = {
+      get: () => (calls.push('get'), null),
+      set: () => {},
+      delete: () => {
+        calls.push('delete')
+      },
+    }
+    expect(await takeTemporaryCredential(store, 'a:t')).toBeNull()
+    expect(calls).toEqual(['get'])
+  })
+})
+
+describe('binding ids', () => {
+  it('are 128 random bits as 22 base64url characters, never twice the same', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 10_000; i++) {
+      const id = generateBindingId()
+      expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/)
+      expect(base64UrlDecode(id)).toHaveLength(16)
+      seen.add(id)
+    }
+    expect(seen.size).toBe(10_000)
+  })
+
+  it('come from crypto.getRandomValues', () => {
+    const spy = vi.spyOn(globalThis.crypto, 'getRandomValues')
+    try {
+      generateBindingId()
+      expect(spy).toHaveBeenCalledTimes(1)
+      expect((spy.mock.calls[0]![0] as Uint8Array).byteLength).toBe(16)
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('isBindingId accepts base64url of 22 to 64 characters only', () => {
+    expect(isBindingId(generateBindingId())).toBe(true)
+    expect(isBindingId('a'.repeat(64))).toBe(true)
+    for (const bad of [
+      undefined,
+      null,
+      42,
+      {},
+      '',
+      'a'.repeat(21),
+      'a'.repeat(65),
+      `${'a'.repeat(21)}=`,
+      `${'a'.repeat(21)}:`,
+      `${'a'.repeat(21)}/`,
+      { 'app:t': pending('t') },
+    ]) {
+      expect(isBindingId(bad)).toBe(false)
+    }
+  })
+
+  it('isServerSideStore tells a server-side store from a per-request one', () => {
+    expect(isServerSideStore(createMemoryServerStore())).toBe(true)
+    expect(isServerSideStore(createMemoryStore())).toBe(false)
+    expect(isServerSideStore(null)).toBe(false)
+    expect(isServerSideStore(() => createMemoryStore())).toBe(false)
+  })
+})
+
+describe('createBoundStore', () => {
+  /** A session kept as a plain value, and what was written to it. */
+  function idSession(initial?: unknown) {
+    let value = initial
+    const writes: string[] = []
+    return {
+      access: {
+        read: () => value,
+        write: (id: string) => {
+          writes.push(id)
+          value = id
+        },
+      },
+      writes,
+      value: () => value,
+    }
+  }
+
+  it('writes no id for reads, deletes and takes of a browser that has none', async () => {
+    const session = idSession()
+    const store = createBoundStore(createMemoryServerStore(), session.access)
+    expect(await store.get('a:t')).toBeNull()
+    expect(await store.take('a:t')).toBeNull()
+    await store.delete('a:t')
+    expect(session.writes).toEqual([])
+  })
+
+  it('makes one id on the first set, and never writes the session again', async () => {
+    const session = idSession()
+    const server = createMemoryServerStore()
+    const store = createBoundStore(server, session.access)
+    await Promise.all([store.set('a:1', pending('1')), store.set('a:2', pending('2'))])
+    await store.set('a:3', pending('3'))
+    expect(session.writes).toHaveLength(1)
+    const id = session.writes[0]!
+    expect(isBindingId(id)).toBe(true)
+    expect(await server.forBinding(id).get('a:1')).toEqual(pending('1'))
+    // The next request of this browser finds them, and writes nothing.
+    const next = createBoundStore(server, session.access)
+    await next.set('a:4', pending('4'))
+    expect(session.writes).toHaveLength(1)
+    expect(await next.take('a:2')).toEqual(pending('2'))
+    expect(await next.take('a:2')).toBeNull()
+  })
+
+  it('uses the id it made even when the session cannot be read back in this request (a cookie)', async () => {
+    const written: string[] = []
+    const server = createMemoryServerStore()
+    const store = createBoundStore(server, {
+      read: () => undefined, // the request's cookie, as sent
+      write: (id) => {
+        written.push(id)
+      },
+    })
+    await store.set('a:1', pending('1'))
+    await store.set('a:2', pending('2'))
+    expect(written).toHaveLength(1)
+    expect(await store.get('a:1')).toEqual(pending('1'))
+    expect(await store.get('a:2')).toEqual(pending('2'))
+  })
+
+  it("keeps browsers apart: another browser's id, or none, finds nothing", async () => {
+    const server = createMemoryServerStore()
+    const alice = idSession()
+    await createBoundStore(server, alice.access).set('a:t', pending('t'))
+    const mallory = idSession()
+    await createBoundStore(server, mallory.access).set('a:other', pending('other'))
+    expect(await createBoundStore(server, mallory.access).take('a:t')).toBeNull()
+    expect(await createBoundStore(server, idSession().access).take('a:t')).toBeNull()
+    expect(await createBoundStore(server, alice.access).take('a:t')).toEqual(pending('t'))
+  })
+
+  it('reads anything that is not a binding id as none, and replaces it on set', async () => {
+    for (const junk of [42, 'short', { 'a:t': pending('t') }, ['x'], null]) {
+      const session = idSession(junk)
+      const store = createBoundStore(createMemoryServerStore(), session.access)
+      expect(await store.get('a:t')).toBeNull()
+      await store.set('a:t', pending('t'))
+      expect(isBindingId(session.value())).toBe(true)
+      expect(await store.get('a:t')).toEqual(pending('t'))
+    }
+  })
+
+  it("passes on the server-side store's errors, and tries the id write again after a failure", async () => {
+    const down: ServerSideStore = {
+      forBinding: () => {
+        const fail = () => {
+          throw new OAuthError('store_unavailable')
+        }
+        return { get: fail, set: fail, delete: fail, take: fail }
+      },
+    }
+    const session = idSession(generateBindingId())
+    const store = createBoundStore(down, session.access)
+    await expect(store.set('a:t', pending('t'))).rejects.toMatchObject({
+      code: 'store_unavailable',
+      status: 503,
+    })
+    await expect(store.take('a:t')).rejects.toMatchObject({ code: 'store_unavailable' })
+
+    let failures = 1
+    const flaky = idSession()
+    const retried = createBoundStore(createMemoryServerStore(), {
+      read: flaky.access.read,
+      write: (id) => {
+        if (failures-- > 0) throw new Error('session store down')
+        flaky.access.write(id)
+      },
+    })
+    await expect(retried.set('a:t', pending('t'))).rejects.toThrow('session store down')
+    await retried.set('a:t', pending('t'))
+    expect(flaky.writes).toHaveLength(1)
+    expect(await retried.get('a:t')).toEqual(pending('t'))
+  })
+
+  it('refuses what is not a server-side store or an access, naming it', () => {
+    const access = idSession().access
+    expect(() => createBoundStore(createMemoryStore() as never, access)).toThrow(
+      new TypeError('store must be a ServerSideStore (an object with forBinding(bindingId))'),
+    )
+    expect(() => createBoundStore(createMemoryServerStore(), {} as never)).toThrow(
+      new TypeError('access must be an object with read() and write(bindingId)'),
+    )
+  })
+
+  it('checks keys and values as every store does', async () => {
+    const store = createBoundStore(createMemoryServerStore(), idSession().access)
+    await expect(store.get('')).rejects.toThrow(TypeError)
+    await expect(store.set('a:t', { oauth_token: 't' } as never)).rejects.toThrow(TypeError)
+  })
+})
+
+describe('createMemoryServerStore', () => {
+  it('keeps at most maxEntries, all browsers together, evicting the oldest', async () => {
+    const server = createMemoryServerStore({ maxEntries: 3 })
+    const ids = [generateBindingId(), generateBindingId()]
+    await server.forBinding(ids[0]!).set('a:1', pending('1'))
+    await server.forBinding(ids[1]!).set('a:2', pending('2'))
+    await server.forBinding(ids[0]!).set('a:3', pending('3'))
+    await server.forBinding(ids[1]!).set('a:4', pending('4'))
+    expect(await server.forBinding(ids[0]!).get('a:1')).toBeNull()
+    expect(await server.forBinding(ids[1]!).get('a:2')).toEqual(pending('2'))
+    expect(await server.forBinding(ids[1]!).get('a:4')).toEqual(pending('4'))
+  })
+
+  it('forgets expired entries: they read as null, and are dropped as new ones come', async () => {
+    let clock = 1_000_000
+    const server = createMemoryServerStore({ now: () => clock })
+    const store = server.forBinding(generateBindingId())
+    const at = (token: string, ttl: number) => ({ ...pending(token), expires_at: clock + ttl })
+    await store.set('a:short', at('short', 1_000))
+    await store.set('a:long', at('long', 60_000))
+    clock += 1_001
+    expect(await store.get('a:short')).toBeNull()
+    expect(await store.take('a:short')).toBeNull()
+    expect(await store.get('a:long')).not.toBeNull()
+    await store.set('a:gone', at('gone', -1))
+    expect(await store.get('a:gone')).toBeNull()
+  })
+
+  it('refuses a binding id of the wrong shape', () => {
+    expect(() => createMemoryServerStore().forBinding('not an id')).toThrow(
+      new TypeError('bindingId must be a binding id (see generateBindingId)'),
+    )
   })
 })

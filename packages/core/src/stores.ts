@@ -6,7 +6,12 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
-import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+import type {
+  Awaitable,
+  ServerSideStore,
+  StoredTemporaryCredential,
+  TemporaryCredentialStore,
+} from './types.js'
 
 // ---------------------------------------------------------------------------
 // Sealer
@@ -375,7 +380,8 @@ export interface MemoryStoreOptions {
 /**
  * An in-memory {@link TemporaryCredentialStore}, for tests, and for
  * server-side use where you keep one store per user session yourself. Values
- * are copied in and out; expired entries are pruned on every `set`.
+ * are copied in and out; expired entries are pruned on every `set`; `take`
+ * is atomic (within the process).
  *
  * @example
  * ```ts
@@ -405,6 +411,238 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): TemporaryCr
     delete(key) {
       checkStoreArgs(key)
       entries.delete(key)
+    },
+    take(key) {
+      checkStoreArgs(key)
+      const value = entries.get(key)
+      entries.delete(key)
+      return value === undefined ? null : toStoredCredential(value)
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Single use
+// ---------------------------------------------------------------------------
+
+/**
+ * Removes the entry at `key` from `store` and returns what it held (or
+ * `null`): with the store's atomic `take` when it has one, else `get` then
+ * `delete`. What the callback does with the pending login it names, so the
+ * login is used once whatever happens next.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3 (temporary credentials are single use)
+ * @example
+ * ```ts
+ * const pending = await takeTemporaryCredential(store, temporaryCredentialKey('twitter', token))
+ * ```
+ */
+export async function takeTemporaryCredential(
+  store: TemporaryCredentialStore,
+  key: string,
+): Promise<StoredTemporaryCredential | null> {
+  if (typeof store.take === 'function') return (await store.take(key)) ?? null
+  const stored = await store.get(key)
+  if (stored !== null) await store.delete(key)
+  return stored
+}
+
+// ---------------------------------------------------------------------------
+// Server-side stores, bound to a browser by an id
+// ---------------------------------------------------------------------------
+
+/** Random bytes in a binding id: 128 bits from the CSPRNG. */
+const BINDING_ID_BYTES = 16
+const BINDING_ID = /^[A-Za-z0-9_-]{22,64}$/
+
+/**
+ * A new per-browser binding id: 128 bits from the CSPRNG
+ * (`crypto.getRandomValues`), base64url (22 characters). Unguessable, and no
+ * secret: it only names where this browser's pending logins are kept.
+ */
+export function generateBindingId(): string {
+  return base64UrlEncode(globalThis.crypto.getRandomValues(new Uint8Array(BINDING_ID_BYTES)))
+}
+
+/** True for a string shaped like a {@link generateBindingId} id (base64url, 22 to 64 characters). */
+export function isBindingId(value: unknown): value is string {
+  return typeof value === 'string' && BINDING_ID.test(value)
+}
+
+/** True when `value` is a {@link ServerSideStore} (an object with `forBinding`). */
+export function isServerSideStore(value: unknown): value is ServerSideStore {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { forBinding?: unknown }).forBinding === 'function'
+  )
+}
+
+/** Where an adapter keeps a browser's binding id: a session property, or a cookie of its own. */
+export interface BindingIdAccess {
+  /** The id kept for this browser, if any; anything that is not a binding id reads as none. */
+  read(): Awaitable<unknown>
+  /** Keeps a new id for this browser; called only when it has none, before its first entry is stored. */
+  write(bindingId: string): Awaitable<void>
+}
+
+/**
+ * The {@link TemporaryCredentialStore} of one request over a
+ * {@link ServerSideStore}: its entries live in `store` under this browser's
+ * binding id, which `access` keeps (in the session, or a cookie). Reads with
+ * no id find nothing and write nothing; the first `set` of a browser without
+ * one makes an id ({@link generateBindingId}) and writes it through `access`.
+ * A browser that already has an id never has its session written again, so
+ * logins it starts at the same moment each keep their own entry. `take` is
+ * the store's atomic one.
+ *
+ * What every adapter's `oauth.middleware({ store })` builds per request.
+ *
+ * @see https://oauth.net/advisories/2009-1/ (the pending login stays bound to its browser)
+ * @example
+ * ```ts
+ * const store = createBoundStore(redisStore(redis), {
+ *   read: () => req.session.oauth1,
+ *   write: (id) => { req.session.oauth1 = id },
+ * })
+ * const url = await oauth.twitter.beginAuthorization(store, 'https://app.example/authorize')
+ * ```
+ */
+export function createBoundStore(
+  store: ServerSideStore,
+  access: BindingIdAccess,
+): TemporaryCredentialStore & Required<Pick<TemporaryCredentialStore, 'take'>> {
+  if (!isServerSideStore(store)) {
+    throw new TypeError('store must be a ServerSideStore (an object with forBinding(bindingId))')
+  }
+  if (
+    typeof access !== 'object' ||
+    access === null ||
+    typeof access.read !== 'function' ||
+    typeof access.write !== 'function'
+  ) {
+    throw new TypeError('access must be an object with read() and write(bindingId)')
+  }
+  /** The id this request made, once written (a cookie written now is not read back until the next request). */
+  let made: string | undefined
+  let making: Promise<string> | undefined
+
+  const current = async (): Promise<string | undefined> => {
+    if (made !== undefined) return made
+    const id = await access.read()
+    return isBindingId(id) ? id : undefined
+  }
+  const existing = async () => {
+    const id = await current()
+    return id === undefined ? undefined : store.forBinding(id)
+  }
+  const ensure = async (): Promise<string> => {
+    const id = await current()
+    if (id !== undefined) return id
+    making ??= (async () => {
+      const fresh = generateBindingId()
+      await access.write(fresh)
+      made = fresh
+      return fresh
+    })()
+    // A failed write is tried again by the next set.
+    making.catch(() => {
+      making = undefined
+    })
+    return making
+  }
+
+  return {
+    async get(key) {
+      checkStoreArgs(key)
+      const bound = await existing()
+      return bound === undefined ? null : toStoredCredential(await bound.get(key))
+    },
+    async set(key, value) {
+      checkStoreArgs(key, value, true)
+      await store.forBinding(await ensure()).set(key, toStoredCredential(value)!)
+    },
+    async delete(key) {
+      checkStoreArgs(key)
+      const bound = await existing()
+      if (bound !== undefined) await bound.delete(key)
+    },
+    async take(key) {
+      checkStoreArgs(key)
+      const bound = await existing()
+      return bound === undefined ? null : toStoredCredential(await bound.take(key))
+    },
+  }
+}
+
+/** Options of {@link createMemoryServerStore}. */
+export interface MemoryServerStoreOptions {
+  /** Pending logins kept at most, all browsers together; the oldest is evicted beyond it. Default 10 000. */
+  maxEntries?: number
+  /** The clock used for expiry (ms since the epoch). Default `Date.now`. */
+  now?: () => number
+}
+
+/**
+ * A {@link ServerSideStore} in this process's memory: atomic single use and
+ * concurrent logins that never overwrite each other, like the Redis store,
+ * but for ONE instance only (a callback landing on another process finds
+ * nothing). Bounded: expired entries are dropped as new ones come, and at
+ * most `maxEntries` are kept.
+ *
+ * @example
+ * ```ts
+ * app.use(oauth.middleware({ store: createMemoryServerStore() }))
+ * ```
+ */
+export function createMemoryServerStore(options: MemoryServerStoreOptions = {}): ServerSideStore {
+  checkOptions(options)
+  const maxEntries = checkMaxEntries(options.maxEntries, 10_000)
+  const now = options.now ?? Date.now
+  // Insertion order is (nearly) expiry order: every login gets the app's TTL.
+  const entries = new Map<string, StoredTemporaryCredential>()
+  const live = (full: string): StoredTemporaryCredential | undefined => {
+    const value = entries.get(full)
+    if (value === undefined) return undefined
+    if (value.expires_at > now()) return value
+    entries.delete(full)
+    return undefined
+  }
+  return {
+    forBinding(bindingId) {
+      if (!isBindingId(bindingId)) {
+        throw new TypeError('bindingId must be a binding id (see generateBindingId)')
+      }
+      const full = (key: string) => `${bindingId}:${key}`
+      return {
+        get(key) {
+          checkStoreArgs(key)
+          const value = live(full(key))
+          return value === undefined ? null : toStoredCredential(value)
+        },
+        set(key, value) {
+          checkStoreArgs(key, value, true)
+          const at = now()
+          for (const [k, v] of entries) {
+            if (v.expires_at > at) break
+            entries.delete(k)
+          }
+          entries.delete(full(key))
+          if (value.expires_at <= at) return
+          entries.set(full(key), toStoredCredential(value)!)
+          while (entries.size > maxEntries) entries.delete(entries.keys().next().value!)
+        },
+        delete(key) {
+          checkStoreArgs(key)
+          entries.delete(full(key))
+        },
+        take(key) {
+          checkStoreArgs(key)
+          const value = live(full(key))
+          entries.delete(full(key))
+          return value === undefined ? null : toStoredCredential(value)
+        },
+      }
     },
   }
 }

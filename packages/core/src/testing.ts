@@ -20,7 +20,31 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OAuthErrorCode } from './errors.js'
+import { takeTemporaryCredential } from './stores.js'
 import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+
+/**
+ * Guarantees a store cannot give, each with the reason (shown in the test's
+ * name). The conformance suite does not skip those cases: it checks the
+ * weaker behaviour the store does give, and the name records the limitation.
+ */
+export interface StoreLimitations {
+  /**
+   * Logins one browser starts at the same moment may overwrite each other:
+   * the session record is read, changed and written back whole by each
+   * request, and the last write wins (a cookie, a session store without
+   * merging). The suite then checks that at least one of them and every
+   * earlier login survive intact.
+   */
+  concurrentLogins?: string
+  /**
+   * The same callback arriving at several requests at once may find the
+   * pending login more than once: no atomic get-and-delete (a cookie session
+   * each request reads as it was sent). The suite then checks that at least
+   * one finds it, intact, and that it is gone afterwards.
+   */
+  atomicTake?: string
+}
 
 /** What a conformance-suite factory returns: a fresh, empty store. */
 export interface StoreConformanceFixture {
@@ -29,24 +53,54 @@ export interface StoreConformanceFixture {
   cleanup?(): Awaitable<void>
   /**
    * Makes a new store over the same session, as the next request of the same
-   * user would, to prove entries persist across requests. Optional.
+   * user would, to prove entries persist across requests, and to run
+   * requests of one browser at the same moment. Optional.
    */
   reopen?(): Awaitable<TemporaryCredentialStore>
 }
+
+/** Options of {@link runStoreConformanceTests}. */
+export interface StoreConformanceOptions {
+  /** What this store documents it cannot guarantee (see {@link StoreLimitations}). */
+  limitations?: StoreLimitations
+}
+
+/**
+ * The limitations of a store over a session record
+ * (`createSessionRecordStore`: express-session, @fastify/secure-session,
+ * koa-session, Hono's cookie), which every adapter's session-backed suite
+ * declares. Choose a server-side store (`@oauth1/redis`) where they matter.
+ */
+export const SESSION_RECORD_LIMITATIONS: Readonly<Required<StoreLimitations>> = Object.freeze({
+  concurrentLogins:
+    'each request writes back the whole session record it read, so the last write wins',
+  atomicTake:
+    'each request reads the session as it was when the request began: no atomic get-and-delete',
+})
+
+/** How many requests of one browser the concurrency cases run at once. */
+export const CONCURRENT_REQUESTS = 10
 
 /**
  * Registers a vitest `describe` block that checks `factory`'s store against
  * the {@link TemporaryCredentialStore} contract: a missing key reads as null;
  * set/get round-trips every field; keys are independent; delete removes only
- * its key and tolerates a missing one; set overwrites; values are copies; and,
- * when `reopen` is given, entries persist across requests.
+ * its key and tolerates a missing one; set overwrites; values are copies; an
+ * entry is taken once (`take`, or get + delete); when `reopen` is given,
+ * entries persist across requests. Then, with {@link CONCURRENT_REQUESTS}
+ * requests of one browser at once (stores from `reopen`): logins started at
+ * the same moment all stay pending, and the same callback taken at once is
+ * found exactly once — or, where the fixture declares it in `limitations`,
+ * the weaker behaviour the store documents instead.
  *
  * @param name - shown in the test report
  * @param factory - called once per test; must return an empty store
+ * @param options - `limitations` the store documents (a cookie session cannot take atomically)
  */
 export function runStoreConformanceTests(
   name: string,
   factory: () => Awaitable<StoreConformanceFixture>,
+  options: StoreConformanceOptions = {},
 ): void {
   describe(`TemporaryCredentialStore conformance: ${name}`, () => {
     const cleanups: (() => Awaitable<void>)[] = []
@@ -167,6 +221,26 @@ export function runStoreConformanceTests(
       expect(await store.get('app:copy')).toEqual(expected)
     })
 
+    it('takes an entry once: it is returned, then gone', async () => {
+      const { store } = await setup()
+      const value = credential('take-once')
+      const other = credential('take-other')
+      await store.set('app:take-once', value)
+      await store.set('app:take-other', other)
+      expect(await takeTemporaryCredential(store, 'app:take-once')).toEqual(value)
+      expect(await takeTemporaryCredential(store, 'app:take-once')).toBeNull()
+      expect(await store.get('app:take-once')).toBeNull()
+      expect(await store.get('app:take-other')).toEqual(other)
+    })
+
+    it('takes a missing key as null, changing nothing', async () => {
+      const { store } = await setup()
+      const value = credential('stays')
+      await store.set('app:stays', value)
+      expect(await takeTemporaryCredential(store, 'app:never-set')).toBeNull()
+      expect(await store.get('app:stays')).toEqual(value)
+    })
+
     it('persists entries across requests (reopen)', async (ctx) => {
       const fixture = await setup()
       if (!fixture.reopen) {
@@ -184,6 +258,74 @@ export function runStoreConformanceTests(
       expect(await third.get('app:persist-a')).toBeNull()
       expect(await third.get('app:persist-b')).toEqual(b)
     })
+
+    /** `CONCURRENT_REQUESTS` stores of one browser, opened before any of them runs. */
+    const requests = async (fixture: StoreConformanceFixture) =>
+      Promise.all(
+        Array.from({ length: CONCURRENT_REQUESTS }, () =>
+          fixture.reopen ? fixture.reopen() : fixture.store,
+        ),
+      )
+    const loginsReason = options.limitations?.concurrentLogins
+    const takeReason = options.limitations?.atomicTake
+
+    it(
+      loginsReason === undefined
+        ? `${CONCURRENT_REQUESTS} logins started at once in one browser all stay pending`
+        : `${CONCURRENT_REQUESTS} logins started at once in one browser: at least one stays pending (documented limitation: ${loginsReason})`,
+      async () => {
+        const fixture = await setup()
+        const reason = loginsReason
+        // The browser already has its session: one login pending before the burst.
+        const first = credential('first')
+        await fixture.store.set('app:first', first)
+        const stores = await requests(fixture)
+        const values = stores.map((_, i) => credential(`tab-${i}`))
+        await Promise.all(stores.map((s, i) => s.set(`app:tab-${i}`, values[i]!)))
+        const after = fixture.reopen ? await fixture.reopen() : fixture.store
+        const kept: number[] = []
+        for (const [i, value] of values.entries()) {
+          const got = await after.get(`app:tab-${i}`)
+          if (got !== null) {
+            expect(got).toEqual(value)
+            kept.push(i)
+          }
+        }
+        expect(await after.get('app:first')).toEqual(first)
+        if (reason === undefined) {
+          expect(kept).toHaveLength(CONCURRENT_REQUESTS)
+        } else {
+          // Documented limitation: the last write wins. Never nothing, never a corrupt entry.
+          expect(kept.length, `limitation: ${reason}`).toBeGreaterThanOrEqual(1)
+        }
+      },
+    )
+
+    it(
+      takeReason === undefined
+        ? `the same callback taken by ${CONCURRENT_REQUESTS} requests at once is found exactly once`
+        : `the same callback taken by ${CONCURRENT_REQUESTS} requests at once is found at least once, then gone (documented limitation: ${takeReason})`,
+      async () => {
+        const fixture = await setup()
+        const reason = takeReason
+        const value = credential('raced')
+        await fixture.store.set('app:raced', value)
+        const stores = await requests(fixture)
+        const results = await Promise.all(
+          stores.map((s) => takeTemporaryCredential(s, 'app:raced')),
+        )
+        const found = results.filter((r) => r !== null)
+        for (const r of found) expect(r).toEqual(value)
+        if (reason === undefined) {
+          expect(found).toHaveLength(1)
+        } else {
+          // Documented limitation: each request sees the entry as its copy of the session had it.
+          expect(found.length, `limitation: ${reason}`).toBeGreaterThanOrEqual(1)
+        }
+        const after = fixture.reopen ? await fixture.reopen() : fixture.store
+        expect(await after.get('app:raced')).toBeNull()
+      },
+    )
   })
 }
 

@@ -46,4 +46,32 @@ export interface TemporaryCredentialStore {
   get(key: string): Awaitable<StoredTemporaryCredential | null>
   set(key: string, value: StoredTemporaryCredential): Awaitable<void>
   delete(key: string): Awaitable<void>
+  /**
+   * Gets and deletes the entry in one atomic step (Redis `GETDEL`): of
+   * several callbacks taking the same key at once, anywhere, one gets it and
+   * the others `null`. Optional: without it the core gets, then deletes,
+   * which is single use only within one session's requests.
+   */
+  take?(key: string): Awaitable<StoredTemporaryCredential | null>
+}
+
+/**
+ * A temporary-credential store shared by every browser and every instance of
+ * the app (Redis: `@oauth1/redis`), passed to an adapter's
+ * `oauth.middleware({ store })`. The session (or a cookie) then keeps only an
+ * unguessable per-browser binding id; each pending login is an entry of its
+ * own under that id, so single use holds across instances and logins started
+ * at the same moment never overwrite each other.
+ *
+ * @see https://oauth.net/advisories/2009-1/ (the login stays bound to the browser that started it)
+ */
+export interface ServerSideStore {
+  /**
+   * The pending logins of one browser: a store whose keys live under
+   * `bindingId` only, with an atomic {@link TemporaryCredentialStore.take}.
+   * `bindingId` comes from the core's `generateBindingId` (base64url).
+   */
+  forBinding(
+    bindingId: string,
+  ): TemporaryCredentialStore & Required<Pick<TemporaryCredentialStore, 'take'>>
 }
