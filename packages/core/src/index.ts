@@ -85,5 +85,6 @@ export {
   type SessionRecordAccess,
   type SessionRecordStoreOptions,
   takeTemporaryCredential,
+  toStoredCredential,
 } from './stores.js'
 // --- end web flow ---

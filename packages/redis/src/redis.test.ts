@@ -1,0 +1,409 @@
+// The Redis store against a real redis-server (Debian's, scripts/ensure-redis.sh), with
+// node-redis 6, 5 and 4 and ioredis 6 and 5. Without redis-server these tests fail
+// in CI (CI=true) and are skipped, loudly, elsewhere.
+import {
+  createBoundStore,
+  generateBindingId,
+  OAuthError,
+  type StoredTemporaryCredential,
+  takeTemporaryCredential,
+} from '@oauth1/core'
+import { CONCURRENT_REQUESTS, runStoreConformanceTests } from '@oauth1/core/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLIENT_KINDS, type TestClient } from '../test/clients.js'
+import {
+  MISSING_REDIS,
+  type RedisServer,
+  redisTestMode,
+  startRedisServer,
+} from '../test/redis-server.js'
+import { DEFAULT_PREFIX, DEFAULT_TIMEOUT, redisStore } from './index.js'
+
+const SECRET = 'a sealing secret of at least 32 characters'
+const mode = redisTestMode()
+const suite = mode === 'skip' ? describe.skip : describe
+
+let prefixes = 0
+/** A prefix of its own for each test, so tests sharing a server never see each other's keys. */
+const freshPrefix = () => `t${++prefixes}-${process.pid}:`
+
+/** One clock for the module, so `pending('t')` twice is the same credential. */
+const LOADED_AT = Date.now()
+const pending = (token: string, ttl = 600_000): StoredTemporaryCredential => ({
+  oauth_token: token,
+  oauth_token_secret: `${token}-SECRET-VALUE`,
+  redirect_uri: 'https://app.example/authorize?next=%2Fhome',
+  expires_at: LOADED_AT + ttl,
+})
+
+async function rejection(p: unknown): Promise<OAuthError> {
+  try {
+    await p
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+  throw new Error('expected a rejection')
+}
+
+suite('redisStore against a real redis-server', () => {
+  let server: RedisServer
+  beforeAll(async () => {
+    if (mode === 'fail') throw new Error(MISSING_REDIS)
+    server = await startRedisServer()
+  }, 30_000)
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  for (const kind of CLIENT_KINDS) {
+    describe(kind.name, () => {
+      // Two connections: two instances of the app sharing one Redis.
+      let a: TestClient
+      let b: TestClient
+      beforeAll(async () => {
+        a = await kind.connect(server.url)
+        b = await kind.connect(server.url)
+      })
+      afterAll(async () => {
+        await a?.close()
+        await b?.close()
+      })
+
+      /** Stores of one browser, alternating between the two instances. */
+      const fixture = (options: { secret?: string } = {}) => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        const stores = [a, b].map((c) => redisStore(c.client, { prefix, ...options }))
+        let turn = 0
+        const next = () => stores[turn++ % 2]!.forBinding(id)
+        return { store: next(), reopen: next }
+      }
+
+      runStoreConformanceTests(`${kind.name}, two instances`, () => fixture())
+      runStoreConformanceTests(`${kind.name}, two instances, sealed`, () =>
+        fixture({ secret: SECRET }),
+      )
+      runStoreConformanceTests(`${kind.name}, bound to a browser through its session`, () => {
+        const store = redisStore(a.client, { prefix: freshPrefix() })
+        let sessionId: unknown
+        const make = () =>
+          createBoundStore(store, {
+            read: () => sessionId,
+            write: (id) => {
+              sessionId = id
+            },
+          })
+        return { store: make(), reopen: make }
+      })
+
+      it('keeps each login as its own key, <prefix><binding id>:<name>:<token>, expiring with it (PX)', async () => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        const store = redisStore(a.client, { prefix }).forBinding(id)
+        const value = pending('tok', 60_000)
+        const before = Date.now()
+        await store.set('twitter:tok', value)
+        await store.set('twitter:other', pending('other', 60_000))
+        const keys = ((await a.command('KEYS', `${prefix}*`)) as string[]).sort()
+        expect(keys).toEqual([`${prefix}${id}:twitter:other`, `${prefix}${id}:twitter:tok`])
+        const pttl = Number(await a.command('PTTL', `${prefix}${id}:twitter:tok`))
+        // the TTL is what was left of the login when it was stored, counting down
+        expect(pttl).toBeLessThanOrEqual(value.expires_at - before + 1)
+        expect(pttl).toBeGreaterThan(value.expires_at - Date.now() - 5_000)
+        // without a secret, the entry is the credential as JSON
+        expect(
+          JSON.parse((await a.command('GET', `${prefix}${id}:twitter:tok`)) as string),
+        ).toEqual(value)
+      })
+
+      it('lets Redis expire the key with the login', async () => {
+        const prefix = freshPrefix()
+        const store = redisStore(a.client, { prefix }).forBinding(generateBindingId())
+        await store.set('app:soon', { ...pending('soon'), expires_at: Date.now() + 150 })
+        expect(((await a.command('KEYS', `${prefix}*`)) as string[]).length).toBe(1)
+        await new Promise((r) => setTimeout(r, 400))
+        expect(await a.command('KEYS', `${prefix}*`)).toEqual([])
+        expect(await store.get('app:soon')).toBeNull()
+      })
+
+      it('stores nothing for a login already expired, and drops what the key held', async () => {
+        const prefix = freshPrefix()
+        const store = redisStore(a.client, { prefix }).forBinding(generateBindingId())
+        await store.set('app:k', pending('k'))
+        await store.set('app:k', { ...pending('k'), expires_at: Date.now() - 1 })
+        expect(await a.command('KEYS', `${prefix}*`)).toEqual([])
+      })
+
+      it('seals the entry with the secret: no token secret in Redis, bound to its key', async () => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        const sealed = redisStore(a.client, { prefix, secret: SECRET })
+        const value = pending('sealed')
+        await sealed.forBinding(id).set('app:sealed', value)
+        const key = `${prefix}${id}:app:sealed`
+        const raw = (await a.command('GET', key)) as string
+        expect(raw).toMatch(/^[A-Za-z0-9_-]+$/)
+        expect(raw).not.toContain(value.oauth_token_secret)
+        expect(raw).not.toContain('sealed')
+        // Copied under another browser's key, it does not open there.
+        const other = generateBindingId()
+        await a.command('SET', `${prefix}${other}:app:sealed`, raw)
+        expect(await sealed.forBinding(other).get('app:sealed')).toBeNull()
+        // Nor with another secret, nor without one; a rotation list opens it.
+        const wrong = redisStore(a.client, { prefix, secret: `${SECRET}, another` })
+        expect(await wrong.forBinding(id).get('app:sealed')).toBeNull()
+        expect(await redisStore(a.client, { prefix }).forBinding(id).get('app:sealed')).toBeNull()
+        const rotated = redisStore(a.client, { prefix, secret: [`${SECRET}, newer`, SECRET] })
+        expect(await rotated.forBinding(id).take('app:sealed')).toEqual(value)
+      })
+
+      it('refuses a plaintext entry when sealing, and anything that is not a credential', async () => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        const key = (k: string) => `${prefix}${id}:app:${k}`
+        await a.command('SET', key('plain'), JSON.stringify(pending('plain')))
+        await a.command('SET', key('junk'), 'not json')
+        await a.command('SET', key('partial'), JSON.stringify({ oauth_token: 'x' }))
+        await a.command('SET', key('array'), '[1,2]')
+        const sealed = redisStore(a.client, { prefix, secret: SECRET }).forBinding(id)
+        const plain = redisStore(a.client, { prefix }).forBinding(id)
+        expect(await sealed.get('app:plain')).toBeNull()
+        expect(await plain.get('app:plain')).toEqual(pending('plain'))
+        for (const k of ['junk', 'partial', 'array']) {
+          expect(await plain.get(`app:${k}`)).toBeNull()
+          expect(await plain.take(`app:${k}`)).toBeNull()
+        }
+      })
+
+      it('keeps browsers and prefixes apart: another id, or another prefix, finds nothing', async () => {
+        const prefix = freshPrefix()
+        const store = redisStore(a.client, { prefix })
+        const alice = generateBindingId()
+        await store.forBinding(alice).set('app:t', pending('t'))
+        expect(await store.forBinding(generateBindingId()).take('app:t')).toBeNull()
+        expect(
+          await redisStore(a.client, { prefix: freshPrefix() }).forBinding(alice).get('app:t'),
+        ).toBeNull()
+        expect(await store.forBinding(alice).take('app:t')).toEqual(pending('t'))
+      })
+
+      it(`takes a login once of ${CONCURRENT_REQUESTS * 10} takes at once on two instances (GETDEL)`, async () => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        const instances = [a, b].map((c) => redisStore(c.client, { prefix }))
+        for (let round = 0; round < 5; round++) {
+          await instances[0]!.forBinding(id).set('app:raced', pending(`raced-${round}`))
+          const results = await Promise.all(
+            Array.from({ length: CONCURRENT_REQUESTS * 10 }, (_, i) =>
+              takeTemporaryCredential(instances[i % 2]!.forBinding(id), 'app:raced'),
+            ),
+          )
+          expect(results.filter((r) => r !== null)).toEqual([pending(`raced-${round}`)])
+        }
+        expect(await a.command('KEYS', `${prefix}*`)).toEqual([])
+      })
+
+      it('answers a key of the wrong type with store_unavailable (503), not a crash', async () => {
+        const prefix = freshPrefix()
+        const id = generateBindingId()
+        await a.command('RPUSH', `${prefix}${id}:app:list`, 'x')
+        const store = redisStore(a.client, { prefix }).forBinding(id)
+        const err = await rejection(store.take('app:list'))
+        expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+        expect(err.description).toMatch(/^Redis failed GETDEL: WRONGTYPE/)
+      })
+    })
+  }
+})
+
+suite('redisStore when Redis is down', () => {
+  // A server of its own: these tests freeze, stop and restart it.
+  let server: RedisServer
+  beforeAll(async () => {
+    if (mode === 'fail') throw new Error(MISSING_REDIS)
+    server = await startRedisServer()
+  }, 30_000)
+  afterAll(async () => {
+    await server?.stop()
+  })
+
+  for (const kind of CLIENT_KINDS) {
+    describe(kind.name, () => {
+      it('fails every operation with store_unavailable (503) after the timeout when Redis hangs, then recovers', async () => {
+        const c = await kind.connect(server.url)
+        try {
+          const store = redisStore(c.client, { prefix: freshPrefix(), timeout: 200 })
+          const browser = store.forBinding(generateBindingId())
+          await browser.set('app:before', pending('before'))
+          server.pause()
+          try {
+            const outcomes = await Promise.all([
+              rejection(browser.set('app:t', pending('t'))),
+              rejection(browser.get('app:before')),
+              rejection(browser.take('app:before')),
+              rejection(browser.delete('app:before')),
+            ])
+            for (const [err, command] of outcomes.map(
+              (e, i) => [e, ['SET', 'GET', 'GETDEL', 'DEL'][i]] as const,
+            )) {
+              expect([err.code, err.status, err.expose]).toEqual(['store_unavailable', 503, false])
+              expect(err.description).toBe(`Redis did not answer ${command} within 200 ms`)
+            }
+          } finally {
+            server.resume()
+          }
+          // The commands queued while it hung run once it answers: the store works again.
+          await browser.set('app:after', pending('after'))
+          expect(await browser.take('app:after')).toEqual(pending('after'))
+        } finally {
+          await c.close()
+        }
+      })
+
+      it('fails with store_unavailable while Redis is stopped, and works again once it is back', async () => {
+        const c = await kind.connect(server.url)
+        try {
+          const browser = redisStore(c.client, { prefix: freshPrefix(), timeout: 300 }).forBinding(
+            generateBindingId(),
+          )
+          await server.stop()
+          try {
+            for (const op of [
+              () => browser.set('app:t', pending('t')),
+              () => browser.take('app:t'),
+            ]) {
+              const err = await rejection(op())
+              expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+            }
+          } finally {
+            await server.start()
+          }
+          // The client reconnects by itself.
+          let recovered = false
+          for (let i = 0; i < 100 && !recovered; i++) {
+            try {
+              await browser.set('app:back', pending('back'))
+              recovered = true
+            } catch (err) {
+              expect((err as OAuthError).code).toBe('store_unavailable')
+              await new Promise((r) => setTimeout(r, 100))
+            }
+          }
+          expect(recovered).toBe(true)
+          expect(await browser.take('app:back')).toEqual(pending('back'))
+        } finally {
+          await c.close()
+        }
+      })
+
+      it('fails at once with store_unavailable on a closed client', async () => {
+        const c = await kind.connect(server.url)
+        await c.close()
+        const browser = redisStore(c.client, { timeout: 60_000 }).forBinding(generateBindingId())
+        const err = await rejection(browser.get('app:t'))
+        expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+        expect(err.description).toMatch(/^Redis failed GET: /)
+        expect(err.cause).toBeInstanceOf(Error)
+      })
+    })
+  }
+})
+
+describe('redisStore arguments', () => {
+  const client = {
+    get: async () => null,
+    getDel: async () => null,
+    set: async () => 'OK',
+    del: async () => 0,
+  }
+
+  it('tells node-redis from ioredis by getDel / getdel, and refuses anything else', async () => {
+    const calls: unknown[][] = []
+    const nodeRedis = {
+      ...client,
+      set: async (...args: unknown[]) => (calls.push(['node-redis', ...args]), 'OK'),
+    }
+    const { getDel: _g, ...rest } = client
+    const io = {
+      ...rest,
+      getdel: async () => null,
+      set: async (...args: unknown[]) => (calls.push(['ioredis', ...args]), 'OK'),
+    }
+    const id = generateBindingId()
+    const value = { ...pending('t'), expires_at: Date.now() + 60_000 }
+    await redisStore(nodeRedis).forBinding(id).set('a:t', value)
+    await redisStore(io).forBinding(id).set('a:t', value)
+    expect(calls.map((c) => [c[0], c[1], JSON.parse(c[2] as string)])).toEqual([
+      ['node-redis', `oauth1:${id}:a:t`, value],
+      ['ioredis', `oauth1:${id}:a:t`, value],
+    ])
+    const [nodeOptions] = calls[0]!.slice(3) as [{ PX: number; expiration: { value: number } }]
+    expect(nodeOptions.PX).toBe(nodeOptions.expiration.value)
+    expect(nodeOptions).toMatchObject({ expiration: { type: 'PX' } })
+    expect(calls[1]![3]).toBe('PX')
+    expect(calls[1]![4]).toBe(nodeOptions.PX)
+
+    const message =
+      "@oauth1/redis: client should be a connected Redis client: node-redis's createClient() (redis 4, 5 or 6) or an ioredis Redis (5 or 6)"
+    for (const bad of [undefined, null, {}, 'redis://localhost', { ...rest }, { get: 1 }]) {
+      expect(() => redisStore(bad as never)).toThrow(new TypeError(message))
+    }
+  })
+
+  it('checks its options, naming them', () => {
+    expect(() => redisStore(client, null as never)).toThrow(
+      new TypeError('@oauth1/redis: options should be an object'),
+    )
+    expect(() => redisStore(client, { prefix: 1 as never })).toThrow(
+      new TypeError('@oauth1/redis: options.prefix should be a string'),
+    )
+    for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1000', 2 ** 31]) {
+      expect(() => redisStore(client, { timeout: timeout as never })).toThrow(
+        new TypeError(
+          '@oauth1/redis: options.timeout should be a positive number of milliseconds (at most 2147483647)',
+        ),
+      )
+    }
+    expect(() => redisStore(client, { secret: 'short' })).toThrow(
+      new TypeError('@oauth1/redis: options.secret must be at least 32 characters long'),
+    )
+    expect(() => redisStore(client, { secret: [SECRET, 'short'] })).toThrow(
+      new TypeError('@oauth1/redis: options.secret[1] must be at least 32 characters long'),
+    )
+    expect(DEFAULT_PREFIX).toBe('oauth1:')
+    expect(DEFAULT_TIMEOUT).toBe(2_000)
+  })
+
+  it('refuses a binding id of the wrong shape, and bad keys and values', async () => {
+    const store = redisStore(client)
+    for (const bad of ['', 'short', 'a:b'.repeat(10), 42]) {
+      expect(() => store.forBinding(bad as never)).toThrow(
+        new TypeError('@oauth1/redis: bindingId must be a binding id (see generateBindingId)'),
+      )
+    }
+    const browser = store.forBinding(generateBindingId())
+    await expect(browser.get('')).rejects.toThrow(new TypeError('key must be a non-empty string'))
+    await expect(browser.set('a:t', { oauth_token: 't' } as never)).rejects.toThrow(TypeError)
+  })
+
+  it('turns a client that throws synchronously into store_unavailable', async () => {
+    const throwing = {
+      ...client,
+      get: () => {
+        throw new Error('boom')
+      },
+    }
+    const err = await rejection(redisStore(throwing).forBinding(generateBindingId()).get('a:t'))
+    expect([err.code, err.description]).toEqual(['store_unavailable', 'Redis failed GET: boom'])
+  })
+
+  it('reads a Buffer answer (a client set to return buffers) like a string', async () => {
+    const value = pending('buf')
+    const buffers = {
+      ...client,
+      getDel: async () => Buffer.from(JSON.stringify(value)),
+    }
+    expect(await redisStore(buffers).forBinding(generateBindingId()).take('a:buf')).toEqual(value)
+  })
+})
