@@ -69,6 +69,7 @@ export {
 } from './registry.js'
 export {
   type BindingIdAccess,
+  checkServerSideStore,
   createBoundStore,
   createMemoryServerStore,
   createMemoryStore,

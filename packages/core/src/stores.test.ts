@@ -3,6 +3,7 @@ import { OAuthError } from './errors.js'
 import {
   base64UrlDecode,
   base64UrlEncode,
+  checkServerSideStore,
   createBoundStore,
   createMemoryServerStore,
   createMemoryStore,
@@ -579,8 +580,17 @@ describe('createBoundStore', () => {
   it('refuses what is not a server-side store or an access, naming it', () => {
     const access = idSession().access
     expect(() => createBoundStore(createMemoryStore() as never, access)).toThrow(
-      new TypeError('store must be a ServerSideStore (an object with forBinding(bindingId))'),
+      new TypeError(
+        'store should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
+      ),
     )
+    expect(() => checkServerSideStore(() => createMemoryStore(), 'options.store')).toThrow(
+      new TypeError(
+        'options.store should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
+      ),
+    )
+    const server = createMemoryServerStore()
+    expect(checkServerSideStore(server)).toBe(server)
     expect(() => createBoundStore(createMemoryServerStore(), {} as never)).toThrow(
       new TypeError('access must be an object with read() and write(bindingId)'),
     )

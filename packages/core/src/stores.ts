@@ -478,6 +478,17 @@ export function isServerSideStore(value: unknown): value is ServerSideStore {
   )
 }
 
+/**
+ * `value` when it is a {@link ServerSideStore}; else a TypeError naming the
+ * option (`name`), as every adapter's `middleware({ store })` reports it.
+ */
+export function checkServerSideStore(value: unknown, name = 'store'): ServerSideStore {
+  if (isServerSideStore(value)) return value
+  throw new TypeError(
+    `${name} should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))`,
+  )
+}
+
 /** Where an adapter keeps a browser's binding id: a session property, or a cookie of its own. */
 export interface BindingIdAccess {
   /** The id kept for this browser, if any; anything that is not a binding id reads as none. */
@@ -512,9 +523,7 @@ export function createBoundStore(
   store: ServerSideStore,
   access: BindingIdAccess,
 ): TemporaryCredentialStore & Required<Pick<TemporaryCredentialStore, 'take'>> {
-  if (!isServerSideStore(store)) {
-    throw new TypeError('store must be a ServerSideStore (an object with forBinding(bindingId))')
-  }
+  checkServerSideStore(store)
   if (
     typeof access !== 'object' ||
     access === null ||

@@ -1,4 +1,10 @@
-import type { Token } from '@oauth1/core'
+import {
+  createMemoryServerStore,
+  isBindingId,
+  OAuthError,
+  type ServerSideStore,
+  type Token,
+} from '@oauth1/core'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -165,6 +171,17 @@ describe('the login, end to end', () => {
     {
       name: 'cookie-session, sealed',
       setup: { sessions: 'cookie-session', middleware: { secret: SEALING_SECRET } } as Setup,
+    },
+    {
+      name: 'express-session, options.store',
+      setup: { middleware: { store: createMemoryServerStore() } },
+    },
+    {
+      name: 'cookie-session, options.store (no secret)',
+      setup: {
+        sessions: 'cookie-session',
+        middleware: { store: createMemoryServerStore() },
+      } as Setup,
     },
   ]) {
     it(`logs in and calls the API, then calls it again with no token passed (${variant.name})`, async () => {
@@ -581,5 +598,119 @@ describe('a missing session, through the default error handler', () => {
     // the default handler shows the stack outside production, HTML-escaped
     expect(res.text).toContain('app.use(session({ ... })) BEFORE app.use(oauth.middleware())')
     expect(MISSING_SESSION_MESSAGE).toContain('npm install express-session')
+  })
+})
+
+describe('options.store: pending logins in a server-side store, the binding id in the session', () => {
+  /** The session cookie of a browser that has started one login (it has its session). */
+  async function browserWithSession(url: string) {
+    const res = await fetch(`${url}/login`, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    const cookie = res.headers
+      .getSetCookie()
+      .map((line) => line.split(';', 1)[0])
+      .join('; ')
+    expect(cookie).not.toBe('')
+    return cookie
+  }
+
+  it('keeps only the binding id in the session, the login in the store, gone after the callback', async () => {
+    const sessions = new session.MemoryStore()
+    const server = createMemoryServerStore()
+    const { agent } = await setup({ store: sessions, middleware: { store: server } })
+    const { location, oauthToken } = await login(agent)
+    const all = () =>
+      new Promise<Record<string, Record<string, unknown>>>((resolve, reject) =>
+        sessions.all((err, found) => (err ? reject(err) : resolve((found ?? {}) as never))),
+      )
+    const [saved] = Object.values(await all())
+    const id = saved!.oauth1
+    expect(isBindingId(id)).toBe(true)
+    expect(JSON.stringify(saved)).not.toContain(oauthToken)
+    const pending = await server.forBinding(id as string).get(`provider:${oauthToken}`)
+    expect(pending).toMatchObject({ oauth_token: oauthToken })
+    expect((await agent.get(await approve(location))).status).toBe(200)
+    expect(await server.forBinding(id as string).get(`provider:${oauthToken}`)).toBeNull()
+    // the same id keeps serving this browser's next logins
+    expect(Object.values(await all())[0]!.oauth1).toBe(id)
+  })
+
+  for (const sessions of ['express-session', 'cookie-session'] as const) {
+    it(`completes 8 logins one browser starts at the same moment (${sessions})`, async () => {
+      const { url } = await setup({ sessions, middleware: { store: createMemoryServerStore() } })
+      const cookie = await browserWithSession(url)
+      const starts = await Promise.all(
+        Array.from({ length: 8 }, () =>
+          fetch(`${url}/login`, { headers: { cookie }, redirect: 'manual' }),
+        ),
+      )
+      const callbacks = await Promise.all(
+        starts.map((res) => {
+          expect(res.status).toBe(302)
+          return approve(new URL(res.headers.get('location')!))
+        }),
+      )
+      const done = await Promise.all(
+        callbacks.map((cb) => fetch(`${url}${cb}`, { headers: { cookie }, redirect: 'manual' })),
+      )
+      expect(done.map((r) => r.status)).toEqual(Array(8).fill(200))
+    })
+
+    it(`answers the same callback sent 10 times at once exactly once (${sessions})`, async () => {
+      const { url, provider } = await setup({
+        sessions,
+        middleware: { store: createMemoryServerStore() },
+      })
+      const cookie = await browserWithSession(url)
+      const started = await fetch(`${url}/login`, { headers: { cookie }, redirect: 'manual' })
+      const callback = await approve(new URL(started.headers.get('location')!))
+      const exchanges = () => provider.requests.filter((r) => r.endpoint === 'accessToken').length
+      const before = exchanges()
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`${url}${callback}`, { headers: { cookie }, redirect: 'manual' }),
+        ),
+      )
+      const statuses = answers.map((r) => r.status).sort()
+      expect(statuses).toEqual([200, ...Array(9).fill(400)])
+      for (const r of answers.filter((a) => a.status === 400)) {
+        expect(await r.text()).toContain('missing_temporary_credential')
+      }
+      expect(exchanges() - before).toBe(1)
+    })
+  }
+
+  it('answers 503 store_unavailable, not 500, when the store is down, at /login and on the callback', async () => {
+    let down = false
+    const server = createMemoryServerStore()
+    const flaky: ServerSideStore = {
+      forBinding(id) {
+        const store = server.forBinding(id)
+        const guard =
+          <A extends unknown[], R>(fn: (...args: A) => R) =>
+          (...args: A) => {
+            if (down) throw new OAuthError('store_unavailable', { description: 'Redis is down' })
+            return fn(...args)
+          }
+        return {
+          get: guard(store.get),
+          set: guard(store.set),
+          delete: guard(store.delete),
+          take: guard(store.take),
+        }
+      },
+    }
+    const { agent } = await setup({ middleware: { store: flaky } })
+    const { location } = await login(agent)
+    const callback = await approve(location)
+    down = true
+    const refused = await agent.get('/login')
+    expect(refused.status).toBe(503)
+    expect(refused.text).toContain('store_unavailable')
+    const failed = await agent.get(callback)
+    expect(failed.status).toBe(503)
+    down = false
+    // back up: the login was not consumed by the failed callback, and completes
+    expect((await agent.get(callback)).status).toBe(200)
   })
 })

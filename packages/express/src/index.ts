@@ -24,8 +24,18 @@ import type { MiddlewareOptions } from './types.js'
 import { rawQuery, resolveRedirectUri } from './url.js'
 
 export * from '@oauth1/core'
-export { COOKIE_SESSION_MESSAGE, DEFAULT_SESSION_KEY, MISSING_SESSION_MESSAGE } from './session.js'
-export type { MiddlewareOptions, OAuth1SessionRecord, SealingSecret } from './types.js'
+export {
+  COOKIE_SESSION_MESSAGE,
+  DEFAULT_SESSION_KEY,
+  MISSING_SESSION_MESSAGE,
+  STORE_WITH_SESSION_OPTIONS_MESSAGE,
+} from './session.js'
+export type {
+  MiddlewareOptions,
+  OAuth1SessionRecord,
+  OAuth1SessionValue,
+  SealingSecret,
+} from './types.js'
 
 /** A TypeError naming `req` when a route passes something that is not Express's request. */
 function checkRequest(req: unknown, method: string): void {
@@ -81,10 +91,11 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     params?: Record<string, string>,
   ): Promise<void> {
     checkRequest(req, 'authorizeRedirect(req, res)')
-    const { store } = bindSessionStore(req, bindingOf(this.registry))
+    const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
     const callback = resolveRedirectUri(req, redirectUri ?? this.redirectUri)
     const url = await this.beginAuthorization(store, callback, params)
-    await saveSession(req)
+    // Unchanged with options.store once the browser has its binding id: nothing to save.
+    if (changed()) await saveSession(req)
     res.redirect(302, url)
   }
 
@@ -123,7 +134,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
       if (changed()) await saveSession(req).catch(() => {})
       throw err
     }
-    await saveSession(req)
+    if (changed()) await saveSession(req)
     return token
   }
 }
@@ -177,7 +188,11 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
    *   `options.context` says `true` or `false`.
    *
    * `options` choose how pending logins are kept in the session
-   * (`secret` seals them; required in effect for cookie-backed sessions).
+   * (`secret` seals them; required in effect for cookie-backed sessions), or
+   * that they are kept in a server-side store shared by every instance of the
+   * app (`store: redisStore(redis)` of `@oauth1/redis`): the session then
+   * keeps only the browser's binding id, single use is atomic, and logins a
+   * browser starts at the same moment never overwrite each other.
    * Calling it again must give the same options (it configures the registry).
    * Bad options throw a `TypeError` naming the option.
    *
@@ -194,7 +209,10 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
       throw new TypeError('options.context should be a boolean')
     }
     const previous = bindings.get(this)
-    if (previous !== undefined && previous.fingerprint !== binding.fingerprint) {
+    if (
+      previous !== undefined &&
+      (previous.fingerprint !== binding.fingerprint || previous.server !== binding.server)
+    ) {
       throw new TypeError(
         'oauth.middleware(options) was already called with other options; create the middleware once and reuse it',
       )

@@ -1,5 +1,6 @@
 // Wrong values for every option and argument of the Express adapter: each ends in a
 // TypeError naming it (or the documented start-up Error), never a crash deeper inside.
+import { createMemoryServerStore, createMemoryStore } from '@oauth1/core'
 import {
   outcomeOf,
   outcomeOfAsync,
@@ -12,7 +13,7 @@ import express, { type Request } from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { MISSING_SESSION_MESSAGE, OAuth } from './index.js'
+import { MISSING_SESSION_MESSAGE, OAuth, STORE_WITH_SESSION_OPTIONS_MESSAGE } from './index.js'
 import { serve } from './test-support.js'
 
 const SESSION_SECRET = 'a session secret of at least 32 characters'
@@ -75,6 +76,44 @@ describe('oauth.middleware(options) with wrong values', () => {
     )
   })
 
+  it.each([
+    ...WRONG_VALUES.filter(([, v]) => v !== null),
+    ['a per-request store', createMemoryStore()],
+    ['a store factory function', () => createMemoryServerStore()],
+  ] as [string, unknown][])('refuses store: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ store: value as never }))).toBe(
+      'TypeError: options.store should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
+    )
+  })
+
+  it('refuses store with secret or maxEntries, which apply to logins kept in the session', () => {
+    const store = createMemoryServerStore()
+    for (const options of [
+      { store, secret: 'x'.repeat(32) },
+      { store, maxEntries: 3 },
+    ]) {
+      expect(outcomeOf(() => newOAuth().middleware(options))).toBe(
+        `TypeError: ${STORE_WITH_SESSION_OPTIONS_MESSAGE}`,
+      )
+    }
+    expect(STORE_WITH_SESSION_OPTIONS_MESSAGE).toBe(
+      'options.store keeps the pending logins out of the session: options.secret and options.maxEntries apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))',
+    )
+  })
+
+  it('refuses a second middleware() with another store, accepts the same one again', () => {
+    const oauth = newOAuth()
+    const store = createMemoryServerStore()
+    oauth.middleware({ store })
+    expect(outcomeOf(() => oauth.middleware({ store }))).toBe('ok')
+    expect(outcomeOf(() => oauth.middleware({ store: createMemoryServerStore() }))).toBe(
+      'TypeError: oauth.middleware(options) was already called with other options; create the middleware once and reuse it',
+    )
+    expect(outcomeOf(() => oauth.middleware())).toMatch(
+      /^TypeError: oauth\.middleware\(options\) was already/,
+    )
+  })
+
   it('accepts every valid value (the checks do not refuse everything)', () => {
     for (const options of [
       undefined,
@@ -90,6 +129,8 @@ describe('oauth.middleware(options) with wrong values', () => {
       { secret: MB },
       { context: true },
       { context: false },
+      { store: createMemoryServerStore() },
+      { store: createMemoryServerStore(), sessionKey: 'oauth1Binding', context: true },
       { sessionKey: undefined, maxEntries: undefined, secret: undefined, context: undefined },
     ]) {
       expect(

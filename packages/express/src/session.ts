@@ -1,7 +1,10 @@
 import {
+  checkServerSideStore,
+  createBoundStore,
   createSealer,
   createSessionRecordStore,
   type Sealer,
+  type ServerSideStore,
   type TemporaryCredentialStore,
 } from '@oauth1/core'
 import type { Request } from 'express'
@@ -54,7 +57,9 @@ export interface SessionBinding {
   readonly key: string
   readonly sealer: Sealer | undefined
   readonly maxEntries: number | undefined
-  /** What the options were made from, to tell two `middleware()` calls apart. */
+  /** `options.store`: the pending logins live there, the session keeps only the binding id. */
+  readonly server: ServerSideStore | undefined
+  /** What the options were made from (but `store`, compared by identity), to tell two `middleware()` calls apart. */
   readonly fingerprint: string
 }
 
@@ -63,8 +68,14 @@ export const DEFAULT_BINDING: SessionBinding = {
   key: DEFAULT_SESSION_KEY,
   sealer: undefined,
   maxEntries: undefined,
+  server: undefined,
   fingerprint: fingerprintOf(DEFAULT_SESSION_KEY, undefined, undefined),
 }
+
+/** The message when `store` is given with the options of pending logins kept in the session. */
+export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
+  'options.store keeps the pending logins out of the session: options.secret and options.maxEntries ' +
+  'apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))'
 
 function fingerprintOf(
   key: string,
@@ -101,9 +112,28 @@ export function resolveBinding(options: MiddlewareOptions | undefined): SessionB
     throw new TypeError('options.maxEntries should be a positive integer')
   }
   const { secret } = options
+  if (options.store !== undefined) {
+    const server = checkServerSideStore(options.store, 'options.store')
+    if (secret !== undefined || maxEntries !== undefined) {
+      throw new TypeError(STORE_WITH_SESSION_OPTIONS_MESSAGE)
+    }
+    return {
+      key,
+      sealer: undefined,
+      maxEntries: undefined,
+      server,
+      fingerprint: fingerprintOf(key, undefined, undefined),
+    }
+  }
   // createSealer checks the secret(s) itself: a TypeError naming `secret` (or `secret[i]`).
   const sealer = secret === undefined ? undefined : createSealer(secret)
-  return { key, sealer, maxEntries, fingerprint: fingerprintOf(key, secret, maxEntries) }
+  return {
+    key,
+    sealer,
+    maxEntries,
+    server: undefined,
+    fingerprint: fingerprintOf(key, secret, maxEntries),
+  }
 }
 
 type SessionObject = Record<string, unknown> & {
@@ -120,7 +150,10 @@ type SessionObject = Record<string, unknown> & {
 export function sessionProblem(req: Request, binding: SessionBinding): string | undefined {
   const session = (req as { session?: unknown }).session
   if (session === null || typeof session !== 'object') return MISSING_SESSION_MESSAGE
-  if (binding.sealer === undefined && isCookieSession(req)) return COOKIE_SESSION_MESSAGE
+  // With a server-side store, the cookie holds only the binding id: no secret to seal.
+  if (binding.server === undefined && binding.sealer === undefined && isCookieSession(req)) {
+    return COOKIE_SESSION_MESSAGE
+  }
   return undefined
 }
 
@@ -171,6 +204,18 @@ export function bindSessionStore(
   const session = sessionOf(req)
   const { key } = binding
   let changed = false
+  if (binding.server !== undefined) {
+    // Only the binding id goes into the session, once per browser: a browser that has
+    // one never has its session written by a login, so concurrent logins never collide.
+    const store = createBoundStore(binding.server, {
+      read: () => session[key],
+      write: (id) => {
+        changed = true
+        session[key] = id
+      },
+    })
+    return { store, changed: () => changed }
+  }
   const store = createSessionRecordStore(
     {
       read() {

@@ -1,5 +1,10 @@
-import type { StoredTemporaryCredential, TemporaryCredentialStore } from '@oauth1/core'
-import { runStoreConformanceTests } from '@oauth1/core/testing'
+import {
+  createMemoryServerStore,
+  type StoredTemporaryCredential,
+  type TemporaryCredentialStore,
+  takeTemporaryCredential,
+} from '@oauth1/core'
+import { runStoreConformanceTests, SESSION_RECORD_LIMITATIONS } from '@oauth1/core/testing'
 import cookieSession from 'cookie-session'
 import express, { type Request } from 'express'
 import session from 'express-session'
@@ -34,7 +39,7 @@ function storeApp(
   install(app)
   app.post('/op', express.json(), async (req, res) => {
     const { op, key, value } = req.body as {
-      op: 'get' | 'set' | 'delete'
+      op: 'get' | 'set' | 'delete' | 'take'
       key: string
       value?: StoredTemporaryCredential
     }
@@ -45,7 +50,9 @@ function storeApp(
           ? await store.get(key)
           : op === 'set'
             ? await store.set(key, value!)
-            : await store.delete(key)
+            : op === 'take'
+              ? await takeTemporaryCredential(store, key) // what one callback request does
+              : await store.delete(key)
       res.json({ result: result ?? null })
     } catch (err) {
       res.status(500).json({ error: (err as Error).message })
@@ -54,11 +61,35 @@ function storeApp(
   return app
 }
 
-/** A {@link TemporaryCredentialStore} whose every call is one HTTP request through `agent`. */
-function remoteStore(agent: ReturnType<typeof request.agent>): TemporaryCredentialStore {
+/**
+ * A browser: a cookie jar over fetch. Requests sent at the same moment really
+ * are concurrent (supertest's agent queues them), each with the cookies the
+ * jar held when it was sent; each response's cookies replace the jar's.
+ */
+function browser(url: string) {
+  const jar = new Map<string, string>()
+  return async (body: unknown): Promise<{ status: number; body: unknown }> => {
+    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
+    const res = await fetch(`${url}/op`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    })
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';', 1)[0]!
+      const eq = pair.indexOf('=')
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1))
+    }
+    return { status: res.status, body: await res.json() }
+  }
+}
+
+/** A {@link TemporaryCredentialStore} whose every call is one HTTP request of `send`'s browser. */
+function remoteStore(send: ReturnType<typeof browser>): TemporaryCredentialStore {
   const call = async (op: string, key: string, value?: StoredTemporaryCredential) => {
-    const res = await agent.post('/op').send({ op, key, value })
-    if (res.status !== 200) throw new Error(`store ${op} failed: ${res.status} ${res.text}`)
+    const res = await send({ op, key, value })
+    if (res.status !== 200)
+      throw new Error(`store ${op} failed: ${res.status} ${JSON.stringify(res.body)}`)
     return (res.body as { result: unknown }).result
   }
   return {
@@ -69,6 +100,7 @@ function remoteStore(agent: ReturnType<typeof request.agent>): TemporaryCredenti
     delete: async (key) => {
       await call('delete', key)
     },
+    take: async (key) => (await call('take', key)) as StoredTemporaryCredential | null,
   }
 }
 
@@ -77,36 +109,73 @@ const expressSession = (app: express.Express) =>
 const cookieBacked = (app: express.Express) =>
   app.use(cookieSession({ name: 'session', keys: [SESSION_SECRET] }))
 
-runStoreConformanceTests('req.session (in process)', () => {
-  const req = fakeRequest()
-  return { store: createExpressSessionStore(req), reopen: () => createExpressSessionStore(req) }
+const limitations = SESSION_RECORD_LIMITATIONS
+
+runStoreConformanceTests(
+  'req.session (in process)',
+  () => {
+    const req = fakeRequest()
+    return { store: createExpressSessionStore(req), reopen: () => createExpressSessionStore(req) }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests(
+  'req.session, sealed (in process)',
+  () => {
+    const req = fakeRequest()
+    const binding = resolveBinding({ secret: SEALING_SECRET })
+    return {
+      store: createExpressSessionStore(req, binding),
+      reopen: () => createExpressSessionStore(req, binding),
+    }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests(
+  'express-session across requests',
+  async () => {
+    const url = await serve(storeApp(expressSession, resolveBinding(undefined)))
+    const send = browser(url)
+    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests(
+  'express-session across requests, sealed',
+  async () => {
+    const url = await serve(storeApp(expressSession, resolveBinding({ secret: SEALING_SECRET })))
+    const send = browser(url)
+    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+  },
+  { limitations },
+)
+
+runStoreConformanceTests(
+  'cookie-session across requests, sealed',
+  async () => {
+    const url = await serve(storeApp(cookieBacked, resolveBinding({ secret: SEALING_SECRET })))
+    const send = browser(url)
+    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+  },
+  { limitations },
+)
+
+// options.store: the session keeps only the binding id; no limitation to declare.
+runStoreConformanceTests('express-session across requests, options.store', async () => {
+  const binding = resolveBinding({ store: createMemoryServerStore() })
+  const url = await serve(storeApp(expressSession, binding))
+  const send = browser(url)
+  return { store: remoteStore(send), reopen: () => remoteStore(send) }
 })
 
-runStoreConformanceTests('req.session, sealed (in process)', () => {
-  const req = fakeRequest()
-  const binding = resolveBinding({ secret: SEALING_SECRET })
-  return {
-    store: createExpressSessionStore(req, binding),
-    reopen: () => createExpressSessionStore(req, binding),
-  }
-})
-
-runStoreConformanceTests('express-session across requests', async () => {
-  const url = await serve(storeApp(expressSession, resolveBinding(undefined)))
-  const agent = request.agent(url)
-  return { store: remoteStore(agent), reopen: () => remoteStore(agent) }
-})
-
-runStoreConformanceTests('express-session across requests, sealed', async () => {
-  const url = await serve(storeApp(expressSession, resolveBinding({ secret: SEALING_SECRET })))
-  const agent = request.agent(url)
-  return { store: remoteStore(agent), reopen: () => remoteStore(agent) }
-})
-
-runStoreConformanceTests('cookie-session across requests, sealed', async () => {
-  const url = await serve(storeApp(cookieBacked, resolveBinding({ secret: SEALING_SECRET })))
-  const agent = request.agent(url)
-  return { store: remoteStore(agent), reopen: () => remoteStore(agent) }
+runStoreConformanceTests('cookie-session across requests, options.store (no secret)', async () => {
+  const binding = resolveBinding({ store: createMemoryServerStore() })
+  const url = await serve(storeApp(cookieBacked, binding))
+  const send = browser(url)
+  return { store: remoteStore(send), reopen: () => remoteStore(send) }
 })
 
 describe('the session binding', () => {

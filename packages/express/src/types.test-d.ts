@@ -6,18 +6,21 @@ import {
   type MiddlewareOptions,
   OAuth,
   type OAuth1SessionRecord,
+  type OAuth1SessionValue,
   OAuthError,
+  type ServerSideStore,
   type StoredTemporaryCredential,
   type Token,
 } from './index.js'
 
 describe('express-session augmentation', () => {
-  it('types req.session.oauth1 as the record of pending logins', () => {
-    expectTypeOf<SessionData['oauth1']>().toEqualTypeOf<OAuth1SessionRecord | undefined>()
+  it('types req.session.oauth1 as the record of pending logins, or the binding id (options.store)', () => {
+    expectTypeOf<SessionData['oauth1']>().toEqualTypeOf<OAuth1SessionValue | undefined>()
+    expectTypeOf<OAuth1SessionValue>().toEqualTypeOf<OAuth1SessionRecord | string>()
     expectTypeOf<OAuth1SessionRecord>().toEqualTypeOf<
       Record<string, StoredTemporaryCredential | string>
     >()
-    expectTypeOf<Request['session']['oauth1']>().toEqualTypeOf<OAuth1SessionRecord | undefined>()
+    expectTypeOf<Request['session']['oauth1']>().toEqualTypeOf<OAuth1SessionValue | undefined>()
   })
 })
 
@@ -53,6 +56,9 @@ describe('OAuth for Express', () => {
     oauth.middleware({ sessionKey: 1 })
     // @ts-expect-error secret is a string, bytes or a list of them
     oauth.middleware({ secret: 42 })
+    expectTypeOf<MiddlewareOptions['store']>().toEqualTypeOf<ServerSideStore | undefined>()
+    // @ts-expect-error store is a server-side store (redisStore(client)), not a per-request function
+    oauth.middleware({ store: () => ({ get() {}, set() {}, delete() {} }) })
   })
 
   it('lets fetchToken return what the app keeps in its own (augmented) session', () => {

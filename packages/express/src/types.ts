@@ -1,4 +1,4 @@
-import type { StoredTemporaryCredential } from '@oauth1/core'
+import type { ServerSideStore, StoredTemporaryCredential } from '@oauth1/core'
 // Brings express-session's declarations into the program, so the augmentation below resolves.
 import type {} from 'express-session'
 
@@ -13,6 +13,13 @@ import type {} from 'express-session'
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export type OAuth1SessionRecord = Record<string, StoredTemporaryCredential | string>
+
+/**
+ * What `oauth.middleware()` keeps in `req.session[sessionKey]`: the pending
+ * logins ({@link OAuth1SessionRecord}), or with `middleware({ store })` only
+ * this browser's binding id (a base64url string), the logins being in the store.
+ */
+export type OAuth1SessionValue = OAuth1SessionRecord | string
 
 /** A secret for sealing, or a list of them for key rotation (seal with the first, open with any). */
 export type SealingSecret = string | Uint8Array | readonly (string | Uint8Array)[]
@@ -40,6 +47,15 @@ export interface MiddlewareOptions {
   /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 5 (core's `DEFAULT_SESSION_MAX_ENTRIES`). */
   maxEntries?: number | undefined
   /**
+   * Keep the pending logins in a server-side store shared by every instance
+   * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
+   * session, which then keeps only this browser's unguessable binding id
+   * (at `sessionKey`; no secret, so cookie-session needs no `secret`). Single
+   * use is atomic across instances, and logins one browser starts at the
+   * same moment never overwrite each other. Not with `secret` or `maxEntries`.
+   */
+  store?: ServerSideStore | undefined
+  /**
    * Keep each request as the registry's current request (`AsyncLocalStorage`)
    * so API calls find the token through `fetchToken` with no `req` passed.
    * Default: when a `fetchToken` is configured (on `new OAuth()` or on a
@@ -51,7 +67,7 @@ export interface MiddlewareOptions {
 
 declare module 'express-session' {
   interface SessionData {
-    /** @oauth1/express's pending logins (temporary credentials); see {@link OAuth1SessionRecord}. */
-    oauth1?: OAuth1SessionRecord
+    /** @oauth1/express's pending logins, or with `middleware({ store })` the browser's binding id; see {@link OAuth1SessionValue}. */
+    oauth1?: OAuth1SessionValue
   }
 }
