@@ -9,7 +9,15 @@ import {
   pathOf,
   visitProvider,
 } from '../test/helpers.js'
-import { type FastifyMiddlewareOptions, OAuth, type Token } from './index.js'
+import {
+  createMemoryServerStore,
+  type FastifyMiddlewareOptions,
+  isBindingId,
+  OAuth,
+  OAuthError,
+  type ServerSideStore,
+  type Token,
+} from './index.js'
 
 declare module '@fastify/secure-session' {
   interface SessionData {
@@ -620,5 +628,83 @@ describe('the callback URL', () => {
     expect(response.statusCode).toBe(302)
     const temporary = provider.requests.find((r) => r.endpoint === 'requestToken')
     expect(temporary?.oauthParams.oauth_callback).toBe('oob')
+  })
+})
+
+describe('options.store: pending logins in a server-side store, the binding id in the session', () => {
+  it('keeps only the binding id in the session cookie, the login in the store', async () => {
+    const server = createMemoryServerStore()
+    const { app } = await setup({ middleware: { store: server } })
+    const jar = new CookieJar()
+    const location = await startLogin(app, jar)
+    const token = location.searchParams.get('oauth_token')!
+    const id = app.decodeSecureSession(jar.cookies.get('session')!)?.get('oauth1')
+    expect(isBindingId(id)).toBe(true)
+    expect(await server.forBinding(id as string).get(`provider:${token}`)).toMatchObject({
+      oauth_token: token,
+    })
+    const cookiesBefore = jar.seen.length
+    // a second login of this browser does not touch its cookie
+    await startLogin(app, jar)
+    expect(jar.seen.length).toBe(cookiesBefore)
+    expect((await get(app, jar, pathOf(await visitProvider(location.href)))).statusCode).toBe(200)
+    expect(await server.forBinding(id as string).get(`provider:${token}`)).toBeNull()
+  })
+
+  it('completes 8 logins one browser starts at the same moment', async () => {
+    const { app } = await setup({ middleware: { store: createMemoryServerStore() } })
+    const jar = new CookieJar()
+    await startLogin(app, jar) // the browser has its session
+    const started = await Promise.all(Array.from({ length: 8 }, () => startLogin(app, jar)))
+    const callbacks = await Promise.all(started.map((l) => visitProvider(l.href)))
+    const done = await Promise.all(callbacks.map((cb) => get(app, jar, pathOf(cb))))
+    expect(done.map((r) => r.statusCode)).toEqual(Array(8).fill(200))
+  })
+
+  it('answers the same callback sent 10 times at once exactly once', async () => {
+    const { app, provider } = await setup({ middleware: { store: createMemoryServerStore() } })
+    const jar = new CookieJar()
+    const callback = pathOf(await visitProvider((await startLogin(app, jar)).href))
+    const exchanges = () => provider.requests.filter((r) => r.endpoint === 'accessToken').length
+    const before = exchanges()
+    const answers = await Promise.all(Array.from({ length: 10 }, () => get(app, jar, callback)))
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, ...Array(9).fill(400)])
+    for (const r of answers.filter((a) => a.statusCode === 400)) {
+      expect(oauthError(r).body).toMatchObject({ code: 'missing_temporary_credential' })
+    }
+    expect(exchanges() - before).toBe(1)
+  })
+
+  it('answers 503 store_unavailable, not 500, when the store is down', async () => {
+    let down = false
+    const server = createMemoryServerStore()
+    const flaky: ServerSideStore = {
+      forBinding(id) {
+        const store = server.forBinding(id)
+        const guard =
+          <A extends unknown[], R>(fn: (...args: A) => R) =>
+          (...args: A) => {
+            if (down) throw new OAuthError('store_unavailable', { description: 'Redis is down' })
+            return fn(...args)
+          }
+        return {
+          get: guard(store.get),
+          set: guard(store.set),
+          delete: guard(store.delete),
+          take: guard(store.take),
+        }
+      },
+    }
+    const { app } = await setup({ middleware: { store: flaky } })
+    const jar = new CookieJar()
+    const callback = pathOf(await visitProvider((await startLogin(app, jar)).href))
+    down = true
+    expect(oauthError(await get(app, jar, '/login'))).toMatchObject({
+      status: 503,
+      body: { code: 'store_unavailable' },
+    })
+    expect((await get(app, jar, callback)).statusCode).toBe(503)
+    down = false
+    expect((await get(app, jar, callback)).statusCode).toBe(200)
   })
 })

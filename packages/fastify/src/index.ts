@@ -10,5 +10,6 @@
  */
 export * from '@oauth1/core'
 export { FastifyRemoteApp, OAuth } from './oauth.js'
-export type { FastifyMiddlewareOptions, OAuth1SessionRecord } from './types.js'
+export { STORE_WITH_SESSION_OPTIONS_MESSAGE } from './session.js'
+export type { FastifyMiddlewareOptions, OAuth1SessionRecord, OAuth1SessionValue } from './types.js'
 export { BadRequestError } from './url.js'

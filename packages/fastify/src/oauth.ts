@@ -20,7 +20,7 @@ import { rawQuery, resolveRedirectUri } from './url.js'
 const sessionSettings = new WeakMap<OAuth, SessionSettings>()
 
 /** Per registry, what its `middleware()` options were (to refuse different ones later). */
-const fingerprints = new WeakMap<OAuth, string>()
+const fingerprints = new WeakMap<OAuth, { fingerprint: string; store: unknown }>()
 
 /** The session options of `middleware(options)` as a comparable string (`context` excluded). */
 function settingsFingerprint(options: FastifyMiddlewareOptions | undefined): string {
@@ -233,13 +233,16 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
     // read them on any route): a second call must not silently replace them.
     const fingerprint = settingsFingerprint(options)
     const previous = fingerprints.get(this)
-    if (previous !== undefined && previous !== fingerprint) {
+    if (
+      previous !== undefined &&
+      (previous.fingerprint !== fingerprint || previous.store !== settings.server)
+    ) {
       throw new TypeError(
         '@oauth1/fastify: oauth.middleware(options) was already called with other options; ' +
           'use one OAuth per session configuration (or the same options)',
       )
     }
-    fingerprints.set(this, fingerprint)
+    fingerprints.set(this, { fingerprint, store: settings.server })
     sessionSettings.set(this, settings)
     const context = this.context
     const plugin: FastifyPluginCallback = (fastify, _opts, done) => {

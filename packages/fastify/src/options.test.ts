@@ -2,6 +2,7 @@
 // TypeError naming it (or the documented start-up Error), never a crash deeper inside.
 
 import secureSession from '@fastify/secure-session'
+import { createMemoryServerStore, createMemoryStore } from '@oauth1/core'
 import {
   outcomeOf,
   outcomeOfAsync,
@@ -13,7 +14,7 @@ import {
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sessionKey } from '../test/helpers.js'
-import { OAuth } from './index.js'
+import { OAuth, STORE_WITH_SESSION_OPTIONS_MESSAGE } from './index.js'
 
 const MB = 'x'.repeat(1 << 20)
 
@@ -97,6 +98,38 @@ describe('oauth.middleware(options) with wrong values', () => {
     }
   })
 
+  it.each([
+    ...WRONG_VALUES.filter(([, v]) => v !== null),
+    ['a per-request store', createMemoryStore()],
+    ['a store factory function', () => createMemoryServerStore()],
+  ] as [string, unknown][])('refuses store: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ store: value as never }))).toBe(
+      'TypeError: @oauth1/fastify: options.store should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
+    )
+  })
+
+  it('refuses store with secret or maxEntries, which apply to logins kept in the session', () => {
+    const store = createMemoryServerStore()
+    for (const options of [
+      { store, secret: 'x'.repeat(32) },
+      { store, maxEntries: 3 },
+    ]) {
+      expect(outcomeOf(() => newOAuth().middleware(options))).toBe(
+        `TypeError: ${STORE_WITH_SESSION_OPTIONS_MESSAGE}`,
+      )
+    }
+  })
+
+  it('refuses a second middleware() with another store, accepts the same one again', () => {
+    const oauth = newOAuth()
+    const store = createMemoryServerStore()
+    oauth.middleware({ store })
+    expect(outcomeOf(() => oauth.middleware({ store }))).toBe('ok')
+    expect(outcomeOf(() => oauth.middleware({ store: createMemoryServerStore() }))).toMatch(
+      /^TypeError: @oauth1\/fastify: oauth\.middleware\(options\) was already called with other options/,
+    )
+  })
+
   it('accepts every valid value (the checks do not refuse everything)', () => {
     for (const options of [
       undefined,
@@ -110,6 +143,8 @@ describe('oauth.middleware(options) with wrong values', () => {
       { secret: MB },
       { context: true },
       { context: false },
+      { store: createMemoryServerStore() },
+      { store: createMemoryServerStore(), sessionName: 'auth', context: true },
       { sessionName: undefined, maxEntries: undefined, secret: undefined, context: undefined },
     ]) {
       expect(

@@ -1,7 +1,10 @@
 import {
+  checkServerSideStore,
+  createBoundStore,
   createSealer,
   createSessionRecordStore,
   type Sealer,
+  type ServerSideStore,
   type TemporaryCredentialStore,
 } from '@oauth1/core'
 import type { FastifyRequest } from 'fastify'
@@ -18,7 +21,14 @@ export interface SessionSettings {
   readonly sessionName: string
   readonly sealer: Sealer | undefined
   readonly maxEntries: number
+  /** `options.store`: the pending logins live there, the session keeps only the binding id. */
+  readonly server?: ServerSideStore
 }
+
+/** The message when `store` is given with the options of pending logins kept in the session. */
+export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
+  '@oauth1/fastify: options.store keeps the pending logins out of the session: options.secret and ' +
+  'options.maxEntries apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))'
 
 export const DEFAULT_SESSION_NAME = 'session'
 /**
@@ -34,9 +44,21 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
   if (typeof options !== 'object') {
     throw new TypeError('@oauth1/fastify: options should be an object')
   }
-  const { sessionName, secret, maxEntries } = options as FastifyMiddlewareOptions
+  const { sessionName, secret, maxEntries, store } = options as FastifyMiddlewareOptions
   if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
     throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')
+  }
+  if (store !== undefined) {
+    const server = checkServerSideStore(store, '@oauth1/fastify: options.store')
+    if (secret !== undefined || maxEntries !== undefined) {
+      throw new TypeError(STORE_WITH_SESSION_OPTIONS_MESSAGE)
+    }
+    return {
+      sessionName: sessionName ?? DEFAULT_SESSION_NAME,
+      sealer: undefined,
+      maxEntries: DEFAULT_MAX_ENTRIES,
+      server,
+    }
   }
   if (
     maxEntries !== undefined &&
@@ -93,6 +115,14 @@ export function sessionStore(
   settings: SessionSettings,
 ): TemporaryCredentialStore {
   const session = sessionOf(request, settings.sessionName)
+  if (settings.server !== undefined) {
+    // Only the binding id goes into the session, once per browser: a browser that has
+    // one never has its cookie rewritten by a login, so concurrent logins never collide.
+    return createBoundStore(settings.server, {
+      read: () => session.get(SESSION_KEY),
+      write: (id) => session.set(SESSION_KEY, id),
+    })
+  }
   return createSessionRecordStore(
     {
       read() {

@@ -1,5 +1,14 @@
-import type { StoredTemporaryCredential, TemporaryCredentialStore } from '@oauth1/core'
-import { runStoreConformanceTests } from '@oauth1/core/testing'
+import {
+  createMemoryServerStore,
+  type StoredTemporaryCredential,
+  type TemporaryCredentialStore,
+  takeTemporaryCredential,
+} from '@oauth1/core'
+import {
+  runStoreConformanceTests,
+  SESSION_RECORD_LIMITATIONS,
+  type StoreLimitations,
+} from '@oauth1/core/testing'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { CookieJar, createApp } from '../test/helpers.js'
@@ -33,6 +42,7 @@ function storeOverRequests(app: FastifyInstance, jar: CookieJar): TemporaryCrede
     delete: async (key) => {
       await call('delete', key)
     },
+    take: async (key) => (await call('take', key)) ?? null,
   }
 }
 
@@ -52,6 +62,8 @@ async function storeApp(options: { middleware?: FastifyMiddlewareOptions; sessio
     const store = oauth.provider.credentialStore(request)
     try {
       if (op === 'get') return { value: await store.get(key) }
+      // what one callback request does
+      if (op === 'take') return { value: await takeTemporaryCredential(store, key) }
       if (op === 'set') await store.set(key, value as StoredTemporaryCredential)
       else await store.delete(key)
       return {}
@@ -63,22 +75,45 @@ async function storeApp(options: { middleware?: FastifyMiddlewareOptions; sessio
   return app
 }
 
-const variants: [string, { middleware?: FastifyMiddlewareOptions; sessionName?: string }][] = [
-  ['request.session', {}],
-  ['request.session, sealed with a secret', { middleware: { secret: 'x'.repeat(32) } }],
-  ['a named session (sessionName)', { sessionName: 'auth', middleware: { sessionName: 'auth' } }],
+const limitations = SESSION_RECORD_LIMITATIONS
+const variants: [
+  string,
+  { middleware?: FastifyMiddlewareOptions; sessionName?: string },
+  StoreLimitations | undefined,
+][] = [
+  ['request.session', {}, limitations],
+  [
+    'request.session, sealed with a secret',
+    { middleware: { secret: 'x'.repeat(32) } },
+    limitations,
+  ],
+  [
+    'a named session (sessionName)',
+    { sessionName: 'auth', middleware: { sessionName: 'auth' } },
+    limitations,
+  ],
+  // The cookie keeps only the binding id: no limitation to declare.
+  [
+    'request.session with options.store',
+    { middleware: { store: createMemoryServerStore() } },
+    undefined,
+  ],
 ]
 
-for (const [name, options] of variants) {
-  runStoreConformanceTests(`@oauth1/fastify over ${name}, across requests`, async () => {
-    const app = await storeApp(options)
-    const jar = new CookieJar()
-    return {
-      store: storeOverRequests(app, jar),
-      reopen: () => storeOverRequests(app, jar),
-      cleanup: () => app.close(),
-    }
-  })
+for (const [name, options, limits] of variants) {
+  runStoreConformanceTests(
+    `@oauth1/fastify over ${name}, across requests`,
+    async () => {
+      const app = await storeApp(options)
+      const jar = new CookieJar()
+      return {
+        store: storeOverRequests(app, jar),
+        reopen: () => storeOverRequests(app, jar),
+        cleanup: () => app.close(),
+      }
+    },
+    limits === undefined ? {} : { limitations: limits },
+  )
 }
 
 describe('the session binding', () => {

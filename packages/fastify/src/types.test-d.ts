@@ -7,7 +7,9 @@ import {
   type FastifyRemoteApp,
   OAuth,
   type OAuth1SessionRecord,
+  type OAuth1SessionValue,
   type OAuthError,
+  type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
 } from './index.js'
@@ -16,14 +18,16 @@ describe('@fastify/secure-session augmentation', () => {
   it('types the oauth1 key of the session', () => {
     expectTypeOf<Session['get']>().toBeFunction()
     expectTypeOf((null as unknown as FastifyRequest).session.get('oauth1')).toEqualTypeOf<
-      OAuth1SessionRecord | undefined
+      OAuth1SessionValue | undefined
     >()
-    // set<'oauth1'> takes the record (or undefined, to remove it)
+    expectTypeOf<OAuth1SessionValue>().toEqualTypeOf<OAuth1SessionRecord | string>()
+    // set<'oauth1'> takes the record, or the binding id (options.store), or undefined to remove it
     const session = (null as unknown as FastifyRequest).session
     session.set('oauth1', { 'twitter:abc': 'sealed' })
+    session.set('oauth1', 'binding-id')
     session.set('oauth1', undefined)
-    // @ts-expect-error the record is an object, not a string
-    session.set<'oauth1'>('oauth1', 'nope')
+    // @ts-expect-error the record is an object or a string, not a number
+    session.set<'oauth1'>('oauth1', 42)
   })
 })
 
@@ -85,6 +89,9 @@ describe('OAuth', () => {
     expectTypeOf<FastifyMiddlewareOptions['context']>().toEqualTypeOf<boolean | undefined>()
     // @ts-expect-error context is a boolean
     oauth.middleware({ context: 'yes' })
+    expectTypeOf<FastifyMiddlewareOptions['store']>().toEqualTypeOf<ServerSideStore | undefined>()
+    // @ts-expect-error store is a server-side store (redisStore(client)), not a per-request function
+    oauth.middleware({ store: () => null })
     server.get('/login', (request, reply) => app.authorizeRedirect(request, reply, '/authorize'))
     server.get('/authorize', async (request) => {
       const token = await app.authorizeAccessToken(request)

@@ -6,6 +6,7 @@
  * `request.session.get('oauth1')`.
  */
 import type {} from '@fastify/secure-session'
+import type { ServerSideStore } from '@oauth1/core'
 import type {} from 'fastify'
 
 /**
@@ -19,13 +20,20 @@ import type {} from 'fastify'
  */
 export type OAuth1SessionRecord = Record<string, unknown>
 
+/**
+ * What `@oauth1/fastify` keeps under the `oauth1` key: the pending logins
+ * ({@link OAuth1SessionRecord}), or with `middleware({ store })` only this
+ * browser's binding id (a base64url string), the logins being in the store.
+ */
+export type OAuth1SessionValue = OAuth1SessionRecord | string
+
 /** The session key under which temporary credentials are kept. */
 export const SESSION_KEY = 'oauth1'
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    /** Pending logins of `@oauth1/fastify` (temporary credentials). Opaque. */
-    oauth1: OAuth1SessionRecord
+    /** Pending logins of `@oauth1/fastify` (temporary credentials), or the browser's binding id. Opaque. */
+    oauth1: OAuth1SessionValue
   }
 }
 
@@ -58,6 +66,16 @@ export interface FastifyMiddlewareOptions {
    * with `secret`), and browsers drop cookies over 4 KB.
    */
   maxEntries?: number
+  /**
+   * Keep the pending logins in a server-side store shared by every instance
+   * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
+   * session, which then keeps only this browser's unguessable binding id
+   * under `oauth1`. Single use is atomic across instances, and logins one
+   * browser starts at the same moment never overwrite each other (the
+   * session cookie is written once per browser, not at every login). Not
+   * with `secret` or `maxEntries`.
+   */
+  store?: ServerSideStore
   /**
    * Keep each request as the registry's current request (`AsyncLocalStorage`)
    * so API calls find the token through `fetchToken` with no `request` passed.
