@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import { OAuth, temporaryCredentialKey } from './registry.js'
-import { createMemoryStore } from './stores.js'
-import { hostileCallbacks } from './testing.js'
+import { createMemoryServerStore, createMemoryStore, generateBindingId } from './stores.js'
+import { createSwitchableStore, createTestBrowser, hostileCallbacks } from './testing.js'
 
 const P = 'https://provider.test'
 
@@ -80,4 +80,73 @@ describe('hostileCallbacks', () => {
       }
     })
   }
+})
+
+describe('createTestBrowser', () => {
+  it('keeps cookies, sends requests made at once concurrently with the same jar, and drops expired cookies', async () => {
+    const { createServer } = await import('node:http')
+    let inFlight = 0
+    let most = 0
+    const seen: (string | undefined)[] = []
+    const server = createServer((req, res) => {
+      inFlight++
+      most = Math.max(most, inFlight)
+      seen.push(req.headers.cookie)
+      setTimeout(() => {
+        inFlight--
+        if (req.url === '/set') res.setHeader('set-cookie', ['a=1; Path=/', 'b=x=y; HttpOnly'])
+        if (req.url === '/drop') res.setHeader('set-cookie', 'a=gone; Max-Age=0')
+        if (req.url === '/redirect') res.writeHead(302, { location: '/elsewhere' })
+        res.end('ok')
+      }, 20)
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as { port: number }
+      const browser = createTestBrowser(`http://127.0.0.1:${port}`)
+      await browser.fetch('/set')
+      expect([...browser.cookies]).toEqual([
+        ['a', '1'],
+        ['b', 'x=y'],
+      ])
+      seen.length = 0
+      await Promise.all([browser.fetch('/x'), browser.fetch('/y'), browser.fetch('/z')])
+      expect(most).toBe(3)
+      expect(seen).toEqual(Array(3).fill('a=1; b=x=y'))
+      expect((await browser.fetch('/redirect')).status).toBe(302)
+      await browser.fetch('/drop')
+      expect([...browser.cookies]).toEqual([['b', 'x=y']])
+    } finally {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
+
+describe('createSwitchableStore', () => {
+  it('passes every operation through while up, fails each with store_unavailable while down', async () => {
+    const redis = createSwitchableStore(createMemoryServerStore())
+    const browser = redis.store.forBinding(generateBindingId())
+    const value = { oauth_token: 't', oauth_token_secret: 's', expires_at: Date.now() + 60_000 }
+    await browser.set('a:t', value)
+    redis.down = true
+    for (const op of [
+      () => browser.get('a:t'),
+      () => browser.set('a:t', value),
+      () => browser.take('a:t'),
+      () => browser.delete('a:t'),
+    ]) {
+      expect(() => op()).toThrow(OAuthError)
+      try {
+        op()
+      } catch (err) {
+        expect([(err as OAuthError).code, (err as OAuthError).status]).toEqual([
+          'store_unavailable',
+          503,
+        ])
+      }
+    }
+    redis.down = false
+    expect(await browser.take('a:t')).toEqual(value)
+  })
 })

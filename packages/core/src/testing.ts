@@ -19,9 +19,14 @@
  * ```
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import type { OAuthErrorCode } from './errors.js'
+import { OAuthError, type OAuthErrorCode } from './errors.js'
 import { takeTemporaryCredential } from './stores.js'
-import type { Awaitable, StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+import type {
+  Awaitable,
+  ServerSideStore,
+  StoredTemporaryCredential,
+  TemporaryCredentialStore,
+} from './types.js'
 
 /**
  * Guarantees a store cannot give, each with the reason (shown in the test's
@@ -758,4 +763,102 @@ export async function outcomeOfAsync(fn: () => Promise<unknown>): Promise<string
   } catch (err) {
     return `${(err as Error).name}: ${(err as Error).message}`
   }
+}
+
+/** A browser for tests: `fetch` with a cookie jar of its own. See {@link createTestBrowser}. */
+export interface TestBrowser {
+  /** Fetches `path` (resolved against the base URL) with the jar's cookies; keeps the answer's. Redirects are not followed. */
+  fetch(path: string, init?: RequestInit): Promise<Response>
+  /** The jar: cookie name → value. */
+  readonly cookies: Map<string, string>
+}
+
+/**
+ * A browser over fetch with a cookie jar, for an app listening at `base`.
+ * Requests sent at the same moment really are concurrent (supertest's agent
+ * queues them), each carrying the cookies the jar held when it was sent,
+ * which is what the concurrency cases of {@link runStoreConformanceTests}
+ * need. A response's `Set-Cookie` replaces the jar's cookie (`Max-Age=0` or an
+ * empty value removes it).
+ *
+ * @example
+ * ```ts
+ * const browser = createTestBrowser(url)
+ * const answers = await Promise.all([browser.fetch('/login'), browser.fetch('/login')])
+ * ```
+ */
+export function createTestBrowser(base: string | URL): TestBrowser {
+  const cookies = new Map<string, string>()
+  return {
+    cookies,
+    async fetch(path, init = {}) {
+      const headers = new Headers(init.headers)
+      if (cookies.size > 0) {
+        headers.set('cookie', [...cookies].map(([name, value]) => `${name}=${value}`).join('; '))
+      }
+      const response = await fetch(new URL(path, base), {
+        ...init,
+        headers,
+        redirect: 'manual',
+      })
+      for (const line of response.headers.getSetCookie()) {
+        const [pair = '', ...attributes] = line.split(';')
+        const eq = pair.indexOf('=')
+        if (eq <= 0) continue
+        const name = pair.slice(0, eq).trim()
+        const value = pair.slice(eq + 1).trim()
+        const expired = attributes.some((a) => /^\s*max-age\s*=\s*0\s*$/i.test(a))
+        if (expired || value === '') cookies.delete(name)
+        else cookies.set(name, value)
+      }
+      return response
+    },
+  }
+}
+
+/** A server-side store that can be switched off, from {@link createSwitchableStore}. */
+export interface SwitchableStore {
+  readonly store: ServerSideStore
+  /** While true, every operation fails with `OAuthError('store_unavailable')` (503), as Redis down does. */
+  down: boolean
+}
+
+/**
+ * Wraps `store` so a test can take it down and bring it back: while `down`
+ * is true every operation throws `OAuthError('store_unavailable')`, what
+ * `@oauth1/redis` throws when Redis does not answer.
+ *
+ * @example
+ * ```ts
+ * const redis = createSwitchableStore(createMemoryServerStore())
+ * app.use(oauth.middleware({ store: redis.store }))
+ * redis.down = true // /login now answers 503
+ * ```
+ */
+export function createSwitchableStore(store: ServerSideStore): SwitchableStore {
+  const switchable: SwitchableStore = {
+    down: false,
+    store: {
+      forBinding(bindingId) {
+        const bound = store.forBinding(bindingId)
+        const guard =
+          <A extends unknown[], R>(fn: (...args: A) => R) =>
+          (...args: A): R => {
+            if (switchable.down) {
+              throw new OAuthError('store_unavailable', {
+                description: 'The test store is down',
+              })
+            }
+            return fn(...args)
+          }
+        return {
+          get: guard((key: string) => bound.get(key)),
+          set: guard((key: string, value: StoredTemporaryCredential) => bound.set(key, value)),
+          delete: guard((key: string) => bound.delete(key)),
+          take: guard((key: string) => bound.take(key)),
+        }
+      },
+    },
+  }
+  return switchable
 }

@@ -1,10 +1,5 @@
-import {
-  createMemoryServerStore,
-  isBindingId,
-  OAuthError,
-  type ServerSideStore,
-  type Token,
-} from '@oauth1/core'
+import { createMemoryServerStore, isBindingId, type Token } from '@oauth1/core'
+import { createSwitchableStore } from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -681,35 +676,17 @@ describe('options.store: pending logins in a server-side store, the binding id i
   }
 
   it('answers 503 store_unavailable, not 500, when the store is down, at /login and on the callback', async () => {
-    let down = false
-    const server = createMemoryServerStore()
-    const flaky: ServerSideStore = {
-      forBinding(id) {
-        const store = server.forBinding(id)
-        const guard =
-          <A extends unknown[], R>(fn: (...args: A) => R) =>
-          (...args: A) => {
-            if (down) throw new OAuthError('store_unavailable', { description: 'Redis is down' })
-            return fn(...args)
-          }
-        return {
-          get: guard(store.get),
-          set: guard(store.set),
-          delete: guard(store.delete),
-          take: guard(store.take),
-        }
-      },
-    }
-    const { agent } = await setup({ middleware: { store: flaky } })
+    const redis = createSwitchableStore(createMemoryServerStore())
+    const { agent } = await setup({ middleware: { store: redis.store } })
     const { location } = await login(agent)
     const callback = await approve(location)
-    down = true
+    redis.down = true
     const refused = await agent.get('/login')
     expect(refused.status).toBe(503)
     expect(refused.text).toContain('store_unavailable')
     const failed = await agent.get(callback)
     expect(failed.status).toBe(503)
-    down = false
+    redis.down = false
     // back up: the login was not consumed by the failed callback, and completes
     expect((await agent.get(callback)).status).toBe(200)
   })

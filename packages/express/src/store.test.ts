@@ -4,7 +4,12 @@ import {
   type TemporaryCredentialStore,
   takeTemporaryCredential,
 } from '@oauth1/core'
-import { runStoreConformanceTests, SESSION_RECORD_LIMITATIONS } from '@oauth1/core/testing'
+import {
+  createTestBrowser,
+  runStoreConformanceTests,
+  SESSION_RECORD_LIMITATIONS,
+  type TestBrowser,
+} from '@oauth1/core/testing'
 import cookieSession from 'cookie-session'
 import express, { type Request } from 'express'
 import session from 'express-session'
@@ -62,32 +67,17 @@ function storeApp(
 }
 
 /**
- * A browser: a cookie jar over fetch. Requests sent at the same moment really
- * are concurrent (supertest's agent queues them), each with the cookies the
- * jar held when it was sent; each response's cookies replace the jar's.
+ * A {@link TemporaryCredentialStore} whose every call is one HTTP request of `browser`
+ * (fetch with a cookie jar: calls made at once are concurrent requests).
  */
-function browser(url: string) {
-  const jar = new Map<string, string>()
-  return async (body: unknown): Promise<{ status: number; body: unknown }> => {
-    const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
-    const res = await fetch(`${url}/op`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-      body: JSON.stringify(body),
-    })
-    for (const line of res.headers.getSetCookie()) {
-      const pair = line.split(';', 1)[0]!
-      const eq = pair.indexOf('=')
-      jar.set(pair.slice(0, eq), pair.slice(eq + 1))
-    }
-    return { status: res.status, body: await res.json() }
-  }
-}
-
-/** A {@link TemporaryCredentialStore} whose every call is one HTTP request of `send`'s browser. */
-function remoteStore(send: ReturnType<typeof browser>): TemporaryCredentialStore {
+function remoteStore(browser: TestBrowser): TemporaryCredentialStore {
   const call = async (op: string, key: string, value?: StoredTemporaryCredential) => {
-    const res = await send({ op, key, value })
+    const answer = await browser.fetch('/op', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ op, key, value }),
+    })
+    const res = { status: answer.status, body: (await answer.json()) as unknown }
     if (res.status !== 200)
       throw new Error(`store ${op} failed: ${res.status} ${JSON.stringify(res.body)}`)
     return (res.body as { result: unknown }).result
@@ -137,8 +127,8 @@ runStoreConformanceTests(
   'express-session across requests',
   async () => {
     const url = await serve(storeApp(expressSession, resolveBinding(undefined)))
-    const send = browser(url)
-    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+    const browser = createTestBrowser(url)
+    return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
   },
   { limitations },
 )
@@ -147,8 +137,8 @@ runStoreConformanceTests(
   'express-session across requests, sealed',
   async () => {
     const url = await serve(storeApp(expressSession, resolveBinding({ secret: SEALING_SECRET })))
-    const send = browser(url)
-    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+    const browser = createTestBrowser(url)
+    return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
   },
   { limitations },
 )
@@ -157,8 +147,8 @@ runStoreConformanceTests(
   'cookie-session across requests, sealed',
   async () => {
     const url = await serve(storeApp(cookieBacked, resolveBinding({ secret: SEALING_SECRET })))
-    const send = browser(url)
-    return { store: remoteStore(send), reopen: () => remoteStore(send) }
+    const browser = createTestBrowser(url)
+    return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
   },
   { limitations },
 )
@@ -167,15 +157,15 @@ runStoreConformanceTests(
 runStoreConformanceTests('express-session across requests, options.store', async () => {
   const binding = resolveBinding({ store: createMemoryServerStore() })
   const url = await serve(storeApp(expressSession, binding))
-  const send = browser(url)
-  return { store: remoteStore(send), reopen: () => remoteStore(send) }
+  const browser = createTestBrowser(url)
+  return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
 })
 
 runStoreConformanceTests('cookie-session across requests, options.store (no secret)', async () => {
   const binding = resolveBinding({ store: createMemoryServerStore() })
   const url = await serve(storeApp(cookieBacked, binding))
-  const send = browser(url)
-  return { store: remoteStore(send), reopen: () => remoteStore(send) }
+  const browser = createTestBrowser(url)
+  return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
 })
 
 describe('the session binding', () => {

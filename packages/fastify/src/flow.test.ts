@@ -1,3 +1,4 @@
+import { createSwitchableStore } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -14,8 +15,6 @@ import {
   type FastifyMiddlewareOptions,
   isBindingId,
   OAuth,
-  OAuthError,
-  type ServerSideStore,
   type Token,
 } from './index.js'
 
@@ -676,35 +675,17 @@ describe('options.store: pending logins in a server-side store, the binding id i
   })
 
   it('answers 503 store_unavailable, not 500, when the store is down', async () => {
-    let down = false
-    const server = createMemoryServerStore()
-    const flaky: ServerSideStore = {
-      forBinding(id) {
-        const store = server.forBinding(id)
-        const guard =
-          <A extends unknown[], R>(fn: (...args: A) => R) =>
-          (...args: A) => {
-            if (down) throw new OAuthError('store_unavailable', { description: 'Redis is down' })
-            return fn(...args)
-          }
-        return {
-          get: guard(store.get),
-          set: guard(store.set),
-          delete: guard(store.delete),
-          take: guard(store.take),
-        }
-      },
-    }
-    const { app } = await setup({ middleware: { store: flaky } })
+    const redis = createSwitchableStore(createMemoryServerStore())
+    const { app } = await setup({ middleware: { store: redis.store } })
     const jar = new CookieJar()
     const callback = pathOf(await visitProvider((await startLogin(app, jar)).href))
-    down = true
+    redis.down = true
     expect(oauthError(await get(app, jar, '/login'))).toMatchObject({
       status: 503,
       body: { code: 'store_unavailable' },
     })
     expect((await get(app, jar, callback)).statusCode).toBe(503)
-    down = false
+    redis.down = false
     expect((await get(app, jar, callback)).statusCode).toBe(200)
   })
 })

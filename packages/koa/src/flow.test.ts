@@ -4,12 +4,15 @@
  * Koa's DEFAULT error handling throughout (no error middleware).
  */
 import { createRequire } from 'node:module'
+import { createSwitchableStore, createTestBrowser } from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  createMemoryServerStore,
+  isBindingId,
   isOAuthError,
   type KoaMiddlewareOptions,
   MISSING_SESSION_MESSAGE,
@@ -813,5 +816,69 @@ describe('on Koa 2 and koa-session 6 (the peer ranges’ lower majors)', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('options.store: pending logins in a server-side store, the binding id in the session', () => {
+  /** The provider's redirect back for an authorization URL (autoApprove): the callback path. */
+  async function approve(location: string): Promise<string> {
+    const res = await fetch(location, { redirect: 'manual' })
+    expect(res.status).toBe(302)
+    const back = new URL(res.headers.get('location')!)
+    return back.pathname + back.search
+  }
+
+  it('keeps only the binding id in the koa-session cookie, the login in the store', async () => {
+    const server = createMemoryServerStore()
+    const h = await setup({ middleware: { store: server } })
+    const browser = createTestBrowser(h.server.url)
+    const res = await browser.fetch('/login')
+    expect(res.status).toBe(302)
+    const token = new URL(res.headers.get('location')!).searchParams.get('oauth_token')!
+    const saved = sessionCookieJson(res.headers.getSetCookie()) as Record<string, unknown>
+    expect(isBindingId(saved[SESSION_KEY])).toBe(true)
+    expect(JSON.stringify(saved)).not.toContain(token)
+    const id = saved[SESSION_KEY] as string
+    expect(await server.forBinding(id).get(`provider:${token}`)).toMatchObject({
+      oauth_token: token,
+    })
+    const again = await browser.fetch('/login')
+    expect(again.headers.getSetCookie()).toEqual([]) // the cookie is not rewritten by a login
+    const done = await browser.fetch(await approve(res.headers.get('location')!))
+    expect(done.status).toBe(200)
+    expect(await server.forBinding(id).get(`provider:${token}`)).toBeNull()
+  })
+
+  it('completes 8 logins one browser starts at the same moment', async () => {
+    const h = await setup({ middleware: { store: createMemoryServerStore() } })
+    const browser = createTestBrowser(h.server.url)
+    expect((await browser.fetch('/login')).status).toBe(302) // the browser has its session
+    const started = await Promise.all(Array.from({ length: 8 }, () => browser.fetch('/login')))
+    const callbacks = await Promise.all(started.map((r) => approve(r.headers.get('location')!)))
+    const done = await Promise.all(callbacks.map((cb) => browser.fetch(cb)))
+    expect(done.map((r) => r.status)).toEqual(Array(8).fill(200))
+  })
+
+  it('answers the same callback sent 10 times at once exactly once', async () => {
+    const h = await setup({ middleware: { store: createMemoryServerStore() } })
+    const browser = createTestBrowser(h.server.url)
+    const callback = await approve((await browser.fetch('/login')).headers.get('location')!)
+    const exchanges = () => h.provider.requests.filter((r) => r.endpoint === 'accessToken').length
+    const before = exchanges()
+    const answers = await Promise.all(Array.from({ length: 10 }, () => browser.fetch(callback)))
+    expect(answers.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(400)])
+    expect(exchanges() - before).toBe(1)
+  })
+
+  it('answers 503, not 500, when the store is down; the login completes once it is back', async () => {
+    const redis = createSwitchableStore(createMemoryServerStore())
+    const h = await setup({ middleware: { store: redis.store } })
+    const browser = createTestBrowser(h.server.url)
+    const callback = await approve((await browser.fetch('/login')).headers.get('location')!)
+    redis.down = true
+    expect((await browser.fetch('/login')).status).toBe(503)
+    expect((await browser.fetch(callback)).status).toBe(503)
+    redis.down = false
+    expect((await browser.fetch(callback)).status).toBe(200)
   })
 })

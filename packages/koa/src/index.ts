@@ -17,6 +17,7 @@ export {
   MISSING_SESSION_MESSAGE,
   SESSION_KEY,
   type SealingSecret,
+  STORE_WITH_SESSION_OPTIONS_MESSAGE,
   sessionStore,
 } from './session.js'
 export type { KoaSession } from './types.js'

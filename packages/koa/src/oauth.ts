@@ -1,8 +1,10 @@
 import {
   OAuth as CoreOAuth,
+  checkServerSideStore,
   RemoteApp,
   type ResolvedRemoteAppOptions,
   type Sealer,
+  type ServerSideStore,
   type Token,
 } from '@oauth1/core'
 import type Koa from 'koa'
@@ -13,6 +15,7 @@ import {
   keepSessionOnError,
   MISSING_SESSION_MESSAGE,
   type SealingSecret,
+  STORE_WITH_SESSION_OPTIONS_MESSAGE,
   type StoreSettings,
   sealerFromApp,
   sealerFromSecret,
@@ -41,6 +44,15 @@ export interface KoaMiddlewareOptions {
    * browser drops a cookie over 4 KB), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`, 5) with a server-side koa-session store.
    */
   maxEntries?: number
+  /**
+   * Keep the pending logins in a server-side store shared by every instance
+   * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
+   * session, which then keeps only this browser's unguessable binding id
+   * (`ctx.session.oauth1`; no secret, so no sealing key is needed). Single
+   * use is atomic across instances, and logins one browser starts at the
+   * same moment never overwrite each other. Not with `secret` or `maxEntries`.
+   */
+  store?: ServerSideStore
   /**
    * Run the rest of each request with `ctx` as the registry's current request
    * (an `AsyncLocalStorage`), so API calls in a handler find the user's token
@@ -172,7 +184,8 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
   /**
    * The Koa middleware: install it after koa-session. It checks that
    * koa-session is installed and that there is a key to seal the temporary
-   * credentials with, then runs the rest of the request with `ctx` as the
+   * credentials with (none is needed with `options.store`, where the session
+   * keeps only the browser's binding id), then runs the rest of the request with `ctx` as the
    * current request, so `oauth.twitter.get(url)` in a handler finds the
    * user's token through `fetchToken` with no token passed. Only when a
    * `fetchToken` is configured (nothing else reads it), unless
@@ -191,6 +204,14 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
   middleware(options: KoaMiddlewareOptions = {}): Koa.Middleware {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('options should be an object')
+    }
+    const server =
+      options.store === undefined ? undefined : checkServerSideStore(options.store, 'options.store')
+    if (
+      server !== undefined &&
+      (options.secret !== undefined || options.maxEntries !== undefined)
+    ) {
+      throw new TypeError(STORE_WITH_SESSION_OPTIONS_MESSAGE)
     }
     const explicit: Sealer | undefined =
       options.secret === undefined ? undefined : sealerFromSecret(options.secret, 'options.secret')
@@ -211,17 +232,19 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
         throw new TypeError('options.app should be a Koa application')
       }
       if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
-      if (explicit === undefined) sealerFromApp(app)
+      if (explicit === undefined && server === undefined) sealerFromApp(app)
     }
     const oauth = this
     // Fixed settings are bound as one shared object; with none, the store falls
     // back to app.keys by itself and nothing is bound at all.
     const fixed: StoreSettings | undefined =
-      explicit === undefined
-        ? undefined
-        : maxEntries === undefined
-          ? { sealer: explicit }
-          : { sealer: explicit, maxEntries }
+      server !== undefined
+        ? { server }
+        : explicit === undefined
+          ? undefined
+          : maxEntries === undefined
+            ? { sealer: explicit }
+            : { sealer: explicit, maxEntries }
     return function oauth1(ctx, next) {
       assertSession(ctx)
       if (fixed !== undefined) bindSettings(ctx, fixed)

@@ -12,7 +12,15 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type KoaContext, MISSING_SESSION_MESSAGE, OAuth } from './index.js'
+import {
+  createMemoryServerStore,
+  createMemoryStore,
+  type KoaContext,
+  MISSING_SECRET_MESSAGE,
+  MISSING_SESSION_MESSAGE,
+  OAuth,
+  STORE_WITH_SESSION_OPTIONS_MESSAGE,
+} from './index.js'
 import { type Listening, listen } from './test-helpers.js'
 
 const KEY = 'koa-session-key-0123456789-aaaaaaaaaaaaaaaa'
@@ -106,6 +114,37 @@ describe('oauth.middleware(options) with wrong values', () => {
     )
   })
 
+  it.each([
+    ...WRONG_VALUES.filter(([, v]) => v !== null),
+    ['a per-request store', createMemoryStore()],
+    ['a store factory function', () => createMemoryServerStore()],
+  ] as [string, unknown][])('refuses store: %s', (_what, value) => {
+    expect(outcomeOf(() => newOAuth().middleware({ store: value as never }))).toBe(
+      'TypeError: options.store should be a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
+    )
+  })
+
+  it('refuses store with secret or maxEntries, which apply to logins kept in the session', () => {
+    const store = createMemoryServerStore()
+    for (const options of [
+      { store, secret: 'x'.repeat(32) },
+      { store, maxEntries: 3 },
+    ]) {
+      expect(outcomeOf(() => newOAuth().middleware(options))).toBe(
+        `TypeError: ${STORE_WITH_SESSION_OPTIONS_MESSAGE}`,
+      )
+    }
+  })
+
+  it('with store, needs no sealing key: an app without app.keys is accepted', () => {
+    const app = new Koa()
+    app.use(session({ signed: false }, app))
+    expect(outcomeOf(() => newOAuth().middleware({ app }))).toBe(`Error: ${MISSING_SECRET_MESSAGE}`)
+    expect(outcomeOf(() => newOAuth().middleware({ app, store: createMemoryServerStore() }))).toBe(
+      'ok',
+    )
+  })
+
   it('accepts every valid value (the checks do not refuse everything)', () => {
     const app = new Koa()
     app.keys = [KEY]
@@ -122,6 +161,8 @@ describe('oauth.middleware(options) with wrong values', () => {
       { context: true },
       { context: false },
       { app },
+      { store: createMemoryServerStore() },
+      { store: createMemoryServerStore(), app, context: true },
       { secret: undefined, maxEntries: undefined, context: undefined, app: undefined },
     ]) {
       expect(

@@ -1,13 +1,22 @@
 import {
+  createMemoryServerStore,
   DEFAULT_SESSION_MAX_ENTRIES,
+  type ServerSideStore,
   type StoredTemporaryCredential,
   type TemporaryCredentialStore,
+  takeTemporaryCredential,
 } from '@oauth1/core'
-import { runStoreConformanceTests } from '@oauth1/core/testing'
+import {
+  createTestBrowser,
+  runStoreConformanceTests,
+  SESSION_RECORD_LIMITATIONS,
+  type TestBrowser,
+} from '@oauth1/core/testing'
 import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OAuth } from './oauth.js'
 import {
   COOKIE_MAX_ENTRIES,
   KEYGRIP_MESSAGE,
@@ -36,11 +45,17 @@ function fakeCtx(sessionObject: Record<string, unknown> | null, keys: unknown = 
 // ---------------------------------------------------------------------------
 // Conformance, in memory: the binding over a session object.
 // ---------------------------------------------------------------------------
-runStoreConformanceTests('koa ctx.session binding (in process)', () => {
-  const sessionObject: Record<string, unknown> = {}
-  const make = () => sessionStore(fakeCtx(sessionObject))
-  return { store: make(), reopen: make }
-})
+const limitations = SESSION_RECORD_LIMITATIONS
+
+runStoreConformanceTests(
+  'koa ctx.session binding (in process)',
+  () => {
+    const sessionObject: Record<string, unknown> = {}
+    const make = () => sessionStore(fakeCtx(sessionObject))
+    return { store: make(), reopen: make }
+  },
+  { limitations },
+)
 
 // ---------------------------------------------------------------------------
 // Conformance across requests: every store operation is one HTTP request,
@@ -48,10 +63,11 @@ runStoreConformanceTests('koa ctx.session binding (in process)', () => {
 // ---------------------------------------------------------------------------
 let storeServer: Listening
 
-function storeApp(): Koa {
+function storeApp(server?: ServerSideStore): Koa {
   const app = new Koa()
   app.keys = [KEY_A]
   app.use(session(app))
+  if (server !== undefined) app.use(new OAuth({ config: {} }).middleware({ store: server }))
   app.use(async (ctx) => {
     const store = sessionStore(ctx)
     const op = String(ctx.query.op)
@@ -63,6 +79,8 @@ function storeApp(): Koa {
       if (op === 'get') result = await store.get(key as string)
       else if (op === 'set') await store.set(key as string, value as StoredTemporaryCredential)
       else if (op === 'delete') await store.delete(key as string)
+      // what one callback request does
+      else if (op === 'take') result = await takeTemporaryCredential(store, key as string)
       ctx.body = { result: result ?? null }
     } catch (err) {
       const e = err as Error
@@ -72,17 +90,21 @@ function storeApp(): Koa {
   return app
 }
 
-function remoteStore(agent: ReturnType<typeof request.agent>): TemporaryCredentialStore {
+/** One HTTP request per operation, of a browser whose calls made at once are concurrent. */
+function remoteStore(browser: TestBrowser): TemporaryCredentialStore {
   const call = async (op: string, key: unknown, value?: unknown): Promise<unknown> => {
-    const query: Record<string, string> = { op, key: JSON.stringify(key) ?? 'null' }
-    if (value !== undefined) query.value = JSON.stringify(value)
-    const res = await agent.get('/store').query(query)
+    const query = new URLSearchParams({ op, key: JSON.stringify(key) ?? 'null' })
+    if (value !== undefined) query.set('value', JSON.stringify(value))
+    const res = await browser.fetch(`/store?${query}`)
     expect(res.status).toBe(200)
     // the cookie never carries a token secret in plaintext
-    for (const cookie of decodeSetCookies(res.headers['set-cookie'])) {
+    for (const cookie of decodeSetCookies(res.headers.getSetCookie())) {
       for (const reading of cookie.readings) expect(reading).not.toContain('-very-secret')
     }
-    const body = res.body as { result?: unknown; error?: { name: string; message: string } }
+    const body = (await res.json()) as {
+      result?: unknown
+      error?: { name: string; message: string }
+    }
     if (body.error) {
       throw body.error.name === 'TypeError'
         ? new TypeError(body.error.message)
@@ -98,19 +120,33 @@ function remoteStore(agent: ReturnType<typeof request.agent>): TemporaryCredenti
     delete: async (key) => {
       await call('delete', key)
     },
+    take: (key) => call('take', key) as Promise<StoredTemporaryCredential | null>,
   }
 }
 
+let boundServer: Listening
 beforeAll(async () => {
   storeServer = await listen(storeApp())
+  boundServer = await listen(storeApp(createMemoryServerStore()))
 })
 afterAll(async () => {
   await storeServer.close()
+  await boundServer.close()
 })
 
-runStoreConformanceTests('koa-session cookie store (across requests)', () => {
-  const agent = request.agent(storeServer.server)
-  return { store: remoteStore(agent), reopen: () => remoteStore(agent) }
+runStoreConformanceTests(
+  'koa-session cookie store (across requests)',
+  () => {
+    const browser = createTestBrowser(storeServer.url)
+    return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
+  },
+  { limitations },
+)
+
+// options.store: the cookie keeps only the binding id; no limitation to declare.
+runStoreConformanceTests('koa-session cookie with options.store (across requests)', () => {
+  const browser = createTestBrowser(boundServer.url)
+  return { store: remoteStore(browser), reopen: () => remoteStore(browser) }
 })
 
 // ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 import {
+  createBoundStore,
   createSealer,
   createSessionRecordStore,
   type Sealer,
+  type ServerSideStore,
   type TemporaryCredentialStore,
 } from '@oauth1/core'
 import type { KoaSession } from './types.js'
@@ -156,9 +158,17 @@ export function sealerFromApp(app: { keys?: unknown }): Sealer {
 
 /** What `oauth.middleware(options)` decided for a request it saw. */
 export interface StoreSettings {
-  sealer: Sealer
+  /** Seals the entries kept in the session (else a key derived from `app.keys`). */
+  sealer?: Sealer
   maxEntries?: number
+  /** `options.store`: the pending logins live there, the session keeps only the binding id. */
+  server?: ServerSideStore
 }
+
+/** The message when `store` is given with the options of pending logins kept in the session. */
+export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
+  'options.store keeps the pending logins out of the session: options.secret and options.maxEntries ' +
+  'apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))'
 
 // A symbol property on ctx, not a WeakMap: a WeakMap entry per request costs
 // microseconds of GC work (ephemerons), a property a few nanoseconds.
@@ -214,6 +224,17 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
   assertSession(ctx)
   const settings = (ctx as { [SETTINGS]?: StoreSettings })[SETTINGS]
+  if (settings?.server !== undefined) {
+    // Only the binding id goes into the session, once per browser: a browser that has
+    // one never has its session rewritten by a login, so concurrent logins never collide.
+    return createBoundStore(settings.server, {
+      read: () => ctx.session?.[SESSION_KEY],
+      write: (id) => {
+        if (ctx.session == null) (ctx as { session: unknown }).session = { [SESSION_KEY]: id }
+        else ctx.session[SESSION_KEY] = id
+      },
+    })
+  }
   const sealer = settings?.sealer ?? sealerFromApp(ctx.app)
   const maxEntries =
     settings?.maxEntries ?? (hasExternalStore(ctx) ? undefined : COOKIE_MAX_ENTRIES)

@@ -2,12 +2,14 @@ import Koa from 'koa'
 import session from 'koa-session'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
+  createMemoryServerStore,
   type KoaContext,
   type KoaMiddlewareOptions,
   type KoaRemoteApp,
   type KoaSession,
   OAuth,
   OAuthError,
+  type ServerSideStore,
   type Token,
 } from './index.js'
 
@@ -21,7 +23,10 @@ describe('ctx.session augmentation', () => {
         expectTypeOf(ctx.session.isNew).toEqualTypeOf<boolean | undefined>()
         expectTypeOf(ctx.session.populated).toEqualTypeOf<boolean>()
         expectTypeOf(ctx.session.maxAge).toEqualTypeOf<number | 'session' | undefined>()
-        expectTypeOf(ctx.session.oauth1).toEqualTypeOf<Record<string, unknown> | undefined>()
+        // the pending logins, or the binding id with oauth.middleware({ store })
+        expectTypeOf(ctx.session.oauth1).toEqualTypeOf<
+          Record<string, unknown> | string | undefined
+        >()
         // the app's own values stay as free as in plain koa-session
         ctx.session.userId = 'u1'
         ctx.session.views = (ctx.session.views ?? 0) + 1
@@ -66,6 +71,10 @@ describe('the Koa registry', () => {
     app.use(oauth.middleware())
     app.use(oauth.middleware({ secret: 'x'.repeat(32), app }))
     app.use(oauth.middleware({ secret: ['x'.repeat(32), new Uint8Array(32)] }))
+    app.use(oauth.middleware({ store: createMemoryServerStore(), app }))
+    expectTypeOf<KoaMiddlewareOptions['store']>().toEqualTypeOf<ServerSideStore | undefined>()
+    // @ts-expect-error store is a server-side store (redisStore(client)), not a per-request function
+    oauth.middleware({ store: () => null })
     app.use(async (ctx) => {
       expectTypeOf(twitter.authorizeRedirect(ctx)).toEqualTypeOf<Promise<void>>()
       await twitter.authorizeRedirect(ctx, '/authorize', { force_login: 'true' })

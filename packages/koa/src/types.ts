@@ -25,10 +25,11 @@
 export interface KoaSession {
   /**
    * The pending temporary credentials of `@oauth1/koa`, keyed by client name
-   * and request token, each entry sealed (AES-256-GCM). Written and pruned
-   * by the library; do not edit.
+   * and request token, each entry sealed (AES-256-GCM); or, with
+   * `oauth.middleware({ store })`, only this browser's binding id (the
+   * logins being in the store). Written and pruned by the library; do not edit.
    */
-  oauth1?: Record<string, unknown>
+  oauth1?: Record<string, unknown> | string
   /** True when the session was created during this request. */
   isNew?: boolean
   /** How many values the session holds. */
