@@ -1,8 +1,11 @@
 import {
+  createBoundStore,
   createSessionRecordStore,
   type Sealer,
+  type ServerSideStore,
   type StoredTemporaryCredential,
   type TemporaryCredentialStore,
+  takeTemporaryCredential,
 } from '@oauth1/core'
 import type { Context } from 'hono'
 import { getCookie } from 'hono/cookie'
@@ -171,28 +174,75 @@ export class CookieBinding implements RequestBinding {
 
   async settle(c: Context): Promise<void> {
     await this.#writes
-    const latest = this.#setCookie
-    if (latest === undefined) return
-    const prefix = `${this.#settings.name}=`
-    const all = c.res.headers.getSetCookie()
-    const ours = all.filter((value) => value.startsWith(prefix))
-    if (ours.length === 1 && ours[0] === latest) return
-    // Rebuild the response rather than edit its headers: a Response from
-    // fetch() or Response.redirect() has immutable headers, and Hono < 4.7
-    // edits c.res in place. Clearing c.res first keeps Hono's setter from
-    // merging the old Set-Cookie headers back in.
-    const res = c.res
-    const headers = new Headers(res.headers)
-    headers.delete('set-cookie')
-    for (const value of all) if (!value.startsWith(prefix)) headers.append('set-cookie', value)
-    headers.append('set-cookie', latest)
-    const rebuilt = new Response(res.body, {
-      status: res.status,
-      statusText: res.statusText,
-      headers,
+    if (this.#setCookie !== undefined) putLatestCookie(c, this.#settings.name, this.#setCookie)
+  }
+}
+
+/**
+ * Makes the final response carry `latest` as its only `Set-Cookie` for
+ * cookie `name`: drops earlier copies (a request that wrote more than once),
+ * adds it to a response built without `c`.
+ */
+function putLatestCookie(c: Context, name: string, latest: string): void {
+  const prefix = `${name}=`
+  const all = c.res.headers.getSetCookie()
+  const ours = all.filter((value) => value.startsWith(prefix))
+  if (ours.length === 1 && ours[0] === latest) return
+  // Rebuild the response rather than edit its headers: a Response from
+  // fetch() or Response.redirect() has immutable headers, and Hono < 4.7
+  // edits c.res in place. Clearing c.res first keeps Hono's setter from
+  // merging the old Set-Cookie headers back in.
+  const res = c.res
+  const headers = new Headers(res.headers)
+  headers.delete('set-cookie')
+  for (const value of all) if (!value.startsWith(prefix)) headers.append('set-cookie', value)
+  headers.append('set-cookie', latest)
+  const rebuilt = new Response(res.body, {
+    status: res.status,
+    statusText: res.statusText,
+    headers,
+  })
+  c.res = undefined
+  c.res = rebuilt
+}
+
+/** Settings of the binding-id cookie, resolved once per request. */
+export interface BindingCookieSettings {
+  /** The cookie's name for this request (with `__Host-` when Secure). */
+  name: string
+  secure: boolean
+}
+
+/**
+ * The pending logins of one browser in a server-side store
+ * (`middleware({ store: redisStore(redis) })`), found through a cookie that
+ * holds only the browser's binding id: `HttpOnly`, `SameSite=Lax`, `Path=/`,
+ * `Secure` unless the app runs on plain http on loopback, and no `Max-Age`
+ * (it ends with the browser session). Written once per browser, on its first
+ * login: later logins, even at the same moment, leave it alone.
+ */
+export class BoundCookieBinding implements RequestBinding {
+  readonly store: TemporaryCredentialStore
+  readonly #c: Context
+  readonly #settings: BindingCookieSettings
+  #setCookie: string | undefined
+
+  constructor(c: Context, server: ServerSideStore, settings: BindingCookieSettings) {
+    this.#c = c
+    this.#settings = settings
+    this.store = createBoundStore(server, {
+      read: () => getCookie(c, settings.name),
+      write: (id) => {
+        this.#setCookie = `${settings.name}=${id}; Path=/; HttpOnly; SameSite=Lax${settings.secure ? '; Secure' : ''}`
+        // Set on the context at once, so a response built with c (or by Hono's
+        // error handler) carries it; settle() adds it to one built without c.
+        if (!this.#c.finalized) this.#c.header('Set-Cookie', this.#setCookie, { append: true })
+      },
     })
-    c.res = undefined
-    c.res = rebuilt
+  }
+
+  async settle(c: Context): Promise<void> {
+    if (this.#setCookie !== undefined) putLatestCookie(c, this.#settings.name, this.#setCookie)
   }
 }
 
@@ -224,6 +274,8 @@ export class CustomStoreBinding implements RequestBinding {
       get: async (key) => (await resolve()).get(key),
       set: async (key, value) => (await resolve()).set(key, value),
       delete: async (key) => (await resolve()).delete(key),
+      // the store's own atomic take, when it has one
+      take: async (key) => takeTemporaryCredential(await resolve(), key),
     }
   }
 

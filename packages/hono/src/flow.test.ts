@@ -1,9 +1,11 @@
+import { createSwitchableStore } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { CookieJar, SECRET, setCookieDecodings } from '../test/helpers.js'
 import {
+  createMemoryServerStore,
   isOAuthError,
   type MiddlewareOptions,
   OAuth,
@@ -609,5 +611,54 @@ describe('refusals and provider failures, through Hono’s default error handler
     const jar = new CookieJar()
     const res = await browse(h, jar, await startLogin(h, jar))
     expect(res.status).toBe(200)
+  })
+})
+
+describe('options.store: a server-side store, the binding id in a cookie', () => {
+  let provider: TestProvider
+  beforeAll(async () => {
+    provider = await createTestProvider({ autoApprove: true })
+  })
+  afterAll(() => provider.close())
+
+  /** The provider's redirect back (autoApprove), as a path on the app. */
+  async function approve(login: Response): Promise<string> {
+    expect(login.status).toBe(302)
+    const consent = await fetch(login.headers.get('location')!, { redirect: 'manual' })
+    expect(consent.status).toBe(302)
+    return consent.headers.get('location')!
+  }
+
+  it('completes 8 logins one browser starts at the same moment', async () => {
+    const h = harness(provider, { middleware: { store: createMemoryServerStore() } })
+    const jar = new CookieJar()
+    await startLogin(h, jar) // the browser has its cookie
+    const logins = await Promise.all(Array.from({ length: 8 }, () => browse(h, jar, '/login')))
+    const callbacks = await Promise.all(logins.map(approve))
+    const done = await Promise.all(callbacks.map((cb) => browse(h, jar, cb)))
+    expect(done.map((r) => r.status)).toEqual(Array(8).fill(200))
+  })
+
+  it('answers the same callback sent 10 times at once exactly once', async () => {
+    const h = harness(provider, { middleware: { store: createMemoryServerStore() } })
+    const jar = new CookieJar()
+    const callback = await startLogin(h, jar)
+    const exchanges = () => provider.requests.filter((r) => r.endpoint === 'accessToken').length
+    const before = exchanges()
+    const answers = await Promise.all(Array.from({ length: 10 }, () => browse(h, jar, callback)))
+    expect(answers.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(400)])
+    expect(exchanges() - before).toBe(1)
+  })
+
+  it('answers 503, not 500, when the store is down; the login completes once it is back', async () => {
+    const redis = createSwitchableStore(createMemoryServerStore())
+    const h = harness(provider, { middleware: { store: redis.store } })
+    const jar = new CookieJar()
+    const callback = await startLogin(h, jar)
+    redis.down = true
+    expect((await browse(h, jar, '/login')).status).toBe(503)
+    expect((await browse(h, jar, callback)).status).toBe(503)
+    redis.down = false
+    expect((await browse(h, jar, callback)).status).toBe(200)
   })
 })

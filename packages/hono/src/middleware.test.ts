@@ -1,13 +1,19 @@
 import type { StoredTemporaryCredential, TemporaryCredentialStore } from '@oauth1/core'
-import { createMemoryStore, createSessionRecordStore } from '@oauth1/core'
-import { runStoreConformanceTests } from '@oauth1/core/testing'
+import {
+  createMemoryServerStore,
+  createMemoryStore,
+  createSessionRecordStore,
+  isBindingId,
+  takeTemporaryCredential,
+} from '@oauth1/core'
+import { runStoreConformanceTests, SESSION_RECORD_LIMITATIONS } from '@oauth1/core/testing'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { CookieJar, SECRET, setCookieDecodings } from '../test/helpers.js'
 import { type MiddlewareOptions, OAuth } from './index.js'
 
 const NO_SESSION =
-  '@oauth1/hono: oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))'
+  '@oauth1/hono: oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))'
 
 function credential(token: string, ttl = 600_000): StoredTemporaryCredential {
   return {
@@ -18,7 +24,13 @@ function credential(token: string, ttl = 600_000): StoredTemporaryCredential {
   }
 }
 
-type Op = { op: 'get' | 'set' | 'delete'; key: string; value?: StoredTemporaryCredential }
+type Op = {
+  op: 'get' | 'set' | 'delete' | 'take'
+  key: string
+  value?: StoredTemporaryCredential
+}
+
+const limitations = SESSION_RECORD_LIMITATIONS
 
 /** A Hono app whose one route runs a store operation of `c.var.oauth1.store`. */
 function storeApp(options: MiddlewareOptions = { secret: SECRET }) {
@@ -29,6 +41,8 @@ function storeApp(options: MiddlewareOptions = { secret: SECRET }) {
     const { op, key, value } = await c.req.json<Op>()
     const store = c.var.oauth1.store
     if (op === 'get') return c.json({ value: await store.get(key) })
+    // what one callback request does
+    if (op === 'take') return c.json({ value: await takeTemporaryCredential(store, key) })
     if (op === 'set') await store.set(key, value as StoredTemporaryCredential)
     else await store.delete(key)
     return c.json({ value: null })
@@ -61,6 +75,7 @@ function remoteStore(
     delete: async (key) => {
       await call({ op: 'delete', key })
     },
+    take: (key) => call({ op: 'take', key }),
   }
 }
 
@@ -98,9 +113,23 @@ describe('middleware() options', () => {
   it('refuses a store that is not a function, or a store with cookie options', () => {
     expect(() => oauth.middleware({ store: createMemoryStore() as never })).toThrow(
       new TypeError(
-        '@oauth1/hono: options.store must be a function (c) => TemporaryCredentialStore',
+        '@oauth1/hono: options.store must be a function (c) => TemporaryCredentialStore, or a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))',
       ),
     )
+    for (const extra of [{ secret: SECRET }, { maxEntries: 3 }]) {
+      expect(() => oauth.middleware({ store: createMemoryServerStore(), ...extra })).toThrow(
+        new TypeError(
+          "@oauth1/hono: options.store keeps the pending logins in the store, the cookie only the browser's binding id: options.secret and options.maxEntries apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))",
+        ),
+      )
+    }
+    // the cookie options do apply to the binding-id cookie
+    expect(
+      typeof oauth.middleware({ store: createMemoryServerStore(), cookie: { name: 'login' } }),
+    ).toBe('function')
+    expect(() =>
+      oauth.middleware({ store: createMemoryServerStore(), cookie: { name: 'a b' } }),
+    ).toThrow(/options\.cookie\.name/)
     expect(() => oauth.middleware({ store: () => createMemoryStore(), secret: SECRET })).toThrow(
       new TypeError(
         '@oauth1/hono: options.store replaces the encrypted cookie: pass options.secret, options.cookie and options.maxEntries only without it',
@@ -133,18 +162,26 @@ describe('middleware() options', () => {
 })
 
 describe('encrypted cookie store', () => {
-  runStoreConformanceTests('@oauth1/hono cookie, one request per operation', () => {
-    const { app } = storeApp()
-    const jar = new CookieJar()
-    return { store: remoteStore(app, jar), reopen: () => remoteStore(app, jar) }
-  })
+  runStoreConformanceTests(
+    '@oauth1/hono cookie, one request per operation',
+    () => {
+      const { app } = storeApp()
+      const jar = new CookieJar()
+      return { store: remoteStore(app, jar), reopen: () => remoteStore(app, jar) }
+    },
+    { limitations },
+  )
 
-  runStoreConformanceTests('@oauth1/hono cookie on https, one request per operation', () => {
-    const { app } = storeApp()
-    const jar = new CookieJar()
-    const origin = 'https://app.example'
-    return { store: remoteStore(app, jar, origin), reopen: () => remoteStore(app, jar, origin) }
-  })
+  runStoreConformanceTests(
+    '@oauth1/hono cookie on https, one request per operation',
+    () => {
+      const { app } = storeApp()
+      const jar = new CookieJar()
+      const origin = 'https://app.example'
+      return { store: remoteStore(app, jar, origin), reopen: () => remoteStore(app, jar, origin) }
+    },
+    { limitations },
+  )
 
   it('sets an HttpOnly, SameSite=Lax, Path=/ cookie, not Secure on http://localhost', async () => {
     const { app } = storeApp()
@@ -304,42 +341,83 @@ describe('encrypted cookie store', () => {
 })
 
 describe('options.store', () => {
-  runStoreConformanceTests('@oauth1/hono options.store over a server-side session', () => {
-    // A minimal server-side session: an id cookie naming a record kept here.
-    const sessions = new Map<string, Record<string, unknown>>()
-    const oauth = new OAuth({ config: {} })
-    const app = new Hono()
-    app.use(async (c, next) => {
-      const sid = /sid=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1] ?? crypto.randomUUID()
-      c.header('Set-Cookie', `sid=${sid}; Path=/; HttpOnly`, { append: true })
-      c.set('sid' as never, sid as never)
-      await next()
-    })
-    app.use(
-      oauth.middleware({
-        store: (c) => {
-          const sid = c.get('sid' as never) as string
-          return createSessionRecordStore({
-            read: () => sessions.get(sid),
-            write: (record) => {
-              if (record === undefined) sessions.delete(sid)
-              else sessions.set(sid, record)
-            },
-          })
-        },
-      }),
-    )
-    app.post('/store', async (c) => {
-      const { op, key, value } = await c.req.json<Op>()
-      const store = c.var.oauth1.store
-      if (op === 'get') return c.json({ value: await store.get(key) })
-      if (op === 'set') await store.set(key, value as StoredTemporaryCredential)
-      else await store.delete(key)
-      return c.json({ value: null })
-    })
+  runStoreConformanceTests(
+    '@oauth1/hono options.store, a server-side store (binding id cookie), one request per operation',
+    () => {
+      const { app } = storeApp({ store: createMemoryServerStore() })
+      const jar = new CookieJar()
+      return { store: remoteStore(app, jar), reopen: () => remoteStore(app, jar) }
+    },
+  )
+
+  it('with a server-side store, the cookie holds only the binding id, written once per browser', async () => {
+    const server = createMemoryServerStore()
+    const { app } = storeApp({ store: server })
     const jar = new CookieJar()
-    return { store: remoteStore(app, jar), reopen: () => remoteStore(app, jar) }
+    const store = remoteStore(app, jar)
+    await store.get('x:none')
+    expect(jar.seen).toEqual([]) // reading writes nothing
+    const one = credential('one')
+    await store.set('x:one', one)
+    expect(jar.seen).toHaveLength(1)
+    expect(jar.seen[0]).toMatch(/^oauth1=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax$/)
+    const id = jar.cookies.get('oauth1')!
+    expect(isBindingId(id)).toBe(true)
+    expect(await server.forBinding(id).get('x:one')).toEqual(one)
+    await Promise.all([
+      store.set('x:two', credential('two')),
+      store.set('x:three', credential('three')),
+    ])
+    expect(jar.seen).toHaveLength(1) // later logins leave the cookie alone
+    // on https (or off loopback): Secure, with the __Host- prefix
+    const secureJar = new CookieJar()
+    await remoteStore(app, secureJar, 'https://app.example').set('x:s', credential('s'))
+    expect(secureJar.seen[0]).toMatch(
+      /^__Host-oauth1=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure$/,
+    )
   })
+
+  runStoreConformanceTests(
+    '@oauth1/hono options.store over a server-side session',
+    () => {
+      // A minimal server-side session: an id cookie naming a record kept here.
+      const sessions = new Map<string, Record<string, unknown>>()
+      const oauth = new OAuth({ config: {} })
+      const app = new Hono()
+      app.use(async (c, next) => {
+        const sid = /sid=([^;]+)/.exec(c.req.header('cookie') ?? '')?.[1] ?? crypto.randomUUID()
+        c.header('Set-Cookie', `sid=${sid}; Path=/; HttpOnly`, { append: true })
+        c.set('sid' as never, sid as never)
+        await next()
+      })
+      app.use(
+        oauth.middleware({
+          store: (c) => {
+            const sid = c.get('sid' as never) as string
+            return createSessionRecordStore({
+              read: () => sessions.get(sid),
+              write: (record) => {
+                if (record === undefined) sessions.delete(sid)
+                else sessions.set(sid, record)
+              },
+            })
+          },
+        }),
+      )
+      app.post('/store', async (c) => {
+        const { op, key, value } = await c.req.json<Op>()
+        const store = c.var.oauth1.store
+        if (op === 'get') return c.json({ value: await store.get(key) })
+        if (op === 'take') return c.json({ value: await takeTemporaryCredential(store, key) })
+        if (op === 'set') await store.set(key, value as StoredTemporaryCredential)
+        else await store.delete(key)
+        return c.json({ value: null })
+      })
+      const jar = new CookieJar()
+      return { store: remoteStore(app, jar), reopen: () => remoteStore(app, jar) }
+    },
+    { limitations },
+  )
 
   it('calls the factory lazily, once per request, and rejects what is not a store', async () => {
     let calls = 0

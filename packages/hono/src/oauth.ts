@@ -2,17 +2,24 @@ import {
   type Awaitable,
   OAuth as CoreOAuth,
   createSealer,
+  isServerSideStore,
   RemoteApp,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
   resolveCallbackUri,
   type Sealer,
   type SealerSecret,
+  type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
 } from '@oauth1/core'
 import type { Context, Env, MiddlewareHandler } from 'hono'
-import { CookieBinding, CustomStoreBinding, type RequestBinding } from './binding.js'
+import {
+  BoundCookieBinding,
+  CookieBinding,
+  CustomStoreBinding,
+  type RequestBinding,
+} from './binding.js'
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
 import { isLoopbackHost, requestOrigin } from './url.js'
@@ -67,12 +74,20 @@ export interface MiddlewareOptions<E extends Env = any> {
    */
   secret?: SealerSecret | readonly SealerSecret[]
   /**
-   * Instead of the cookie: returns the temporary-credential store of this
-   * request's session (e.g. `createSessionRecordStore` over your session
-   * library's data). Called at most once per request, on first use.
+   * Instead of the encrypted cookie, either:
+   *
+   * - a server-side store shared by every instance of the app
+   *   (`redisStore(redis)` of `@oauth1/redis`): each pending login is an
+   *   entry of its own there, and a cookie keeps only this browser's
+   *   unguessable binding id (no secret needed). Single use is atomic across
+   *   instances, and logins one browser starts at the same moment never
+   *   overwrite each other;
+   * - or a function returning the temporary-credential store of this
+   *   request's session (e.g. `createSessionRecordStore` over your session
+   *   library's data), called at most once per request, on first use.
    */
-  store?: (c: Context<E>) => Awaitable<TemporaryCredentialStore>
-  /** The cookie's name and `Secure` flag (with `secret` only). */
+  store?: ((c: Context<E>) => Awaitable<TemporaryCredentialStore>) | ServerSideStore
+  /** The cookie's name and `Secure` flag (with `secret`, or a server-side `store`). */
   cookie?: OAuthCookieOptions
   /** Pending logins kept in the cookie at most; the oldest is dropped beyond it. Default 5. */
   maxEntries?: number
@@ -179,7 +194,7 @@ function checkSecret(secret: unknown, label: string): void {
 function resolveMiddleware(options: unknown): ResolvedMiddleware {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
-      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
+      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
   const {
@@ -194,12 +209,7 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
     throw new TypeError(`${PREFIX} options.trustProxy must be a boolean`)
   if (context !== undefined && typeof context !== 'boolean')
     throw new TypeError(`${PREFIX} options.context should be a boolean`)
-  if (store !== undefined) {
-    if (typeof store !== 'function') {
-      throw new TypeError(
-        `${PREFIX} options.store must be a function (c) => TemporaryCredentialStore`,
-      )
-    }
+  if (typeof store === 'function') {
     if (secret !== undefined || cookie !== undefined || maxEntries !== undefined) {
       throw new TypeError(
         `${PREFIX} options.store replaces the encrypted cookie: pass options.secret, options.cookie and options.maxEntries only without it`,
@@ -211,9 +221,27 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
       context,
     }
   }
+  if (store !== undefined) {
+    if (!isServerSideStore(store)) {
+      throw new TypeError(
+        `${PREFIX} options.store must be a function (c) => TemporaryCredentialStore, or a server-side store such as redisStore(client) of @oauth1/redis (an object with forBinding(bindingId))`,
+      )
+    }
+    if (secret !== undefined || maxEntries !== undefined) {
+      throw new TypeError(
+        `${PREFIX} options.store keeps the pending logins in the store, the cookie only the browser's binding id: options.secret and options.maxEntries apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))`,
+      )
+    }
+    const cookieFor = resolveCookie(cookie, trustProxy)
+    return {
+      trustProxy,
+      context,
+      bind: (c) => new BoundCookieBinding(c, store, cookieFor(c)),
+    }
+  }
   if (secret === undefined || secret === null || secret === '') {
     throw new TypeError(
-      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
+      `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
   if (Array.isArray(secret)) {
@@ -224,10 +252,33 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
     checkSecret(secret, 'options.secret')
   }
   const sealer: Sealer = createSealer(secret as SealerSecret | readonly SealerSecret[])
+  const cookieFor = resolveCookie(cookie, trustProxy)
+  const entries = maxEntries ?? 5
+  if (typeof entries !== 'number' || !Number.isSafeInteger(entries) || entries < 1) {
+    throw new TypeError(`${PREFIX} options.maxEntries must be a positive integer`)
+  }
+  return {
+    trustProxy,
+    context,
+    bind: (c) =>
+      new CookieBinding(c, sealer, { ...cookieFor(c), maxEntries: entries, fallbackMaxAge: 600 }),
+  }
+}
+
+/**
+ * Checks `options.cookie`; returns the cookie's name and `Secure` flag for a
+ * request: `Secure` (and so `__Host-`) unless the app runs on plain http on a
+ * loopback host, or as `cookie.secure` says.
+ */
+function resolveCookie(
+  cookie: unknown,
+  trustProxy: boolean,
+): (c: Context) => { name: string; secure: boolean } {
   if (cookie !== undefined && (typeof cookie !== 'object' || cookie === null)) {
     throw new TypeError(`${PREFIX} options.cookie must be an object`)
   }
-  const baseName = cookie?.name ?? 'oauth1'
+  const options = cookie as OAuthCookieOptions | undefined
+  const baseName = options?.name ?? 'oauth1'
   if (
     typeof baseName !== 'string' ||
     baseName.length > MAX_COOKIE_NAME ||
@@ -238,28 +289,14 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
       `${PREFIX} options.cookie.name must be a cookie name of at most ${MAX_COOKIE_NAME} characters (letters, digits, ! # $ % & ' * + - . ^ _ \` | ~) without a __Host-/__Secure- prefix`,
     )
   }
-  const secureOption = cookie?.secure
+  const secureOption = options?.secure
   if (secureOption !== undefined && typeof secureOption !== 'boolean') {
     throw new TypeError(`${PREFIX} options.cookie.secure must be a boolean`)
   }
-  const entries = maxEntries ?? 5
-  if (typeof entries !== 'number' || !Number.isSafeInteger(entries) || entries < 1) {
-    throw new TypeError(`${PREFIX} options.maxEntries must be a positive integer`)
-  }
-  return {
-    trustProxy,
-    context,
-    bind: (c) => {
-      const origin = requestOrigin(c, trustProxy)
-      const secure =
-        secureOption ?? !(origin.protocol === 'http:' && isLoopbackHost(origin.hostname))
-      return new CookieBinding(c, sealer, {
-        name: secure ? `__Host-${baseName}` : baseName,
-        secure,
-        maxEntries: entries,
-        fallbackMaxAge: 600,
-      })
-    },
+  return (c) => {
+    const origin = requestOrigin(c, trustProxy)
+    const secure = secureOption ?? !(origin.protocol === 'http:' && isLoopbackHost(origin.hostname))
+    return { name: secure ? `__Host-${baseName}` : baseName, secure }
   }
 }
 

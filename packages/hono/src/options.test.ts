@@ -1,7 +1,7 @@
 // Wrong values for every option and argument of the Hono adapter: each ends in a
 // TypeError naming it (or the documented OAuthError), never a crash deeper inside.
 
-import { createMemoryStore } from '@oauth1/core'
+import { createMemoryServerStore, createMemoryStore } from '@oauth1/core'
 import {
   outcomeOf,
   outcomeOfAsync,
@@ -17,7 +17,7 @@ import { type MiddlewareOptions, OAuth } from './index.js'
 
 const MB = 'x'.repeat(1 << 20)
 const NEEDS_SECRET =
-  '@oauth1/hono: oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))'
+  '@oauth1/hono: oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))'
 
 function newOAuth() {
   const oauth = new OAuth({ config: {} })
@@ -160,6 +160,12 @@ describe('oauth.middleware(options) with wrong values', () => {
       { secret: SECRET, maxEntries: 1 },
       { secret: SECRET, trustProxy: true, context: false },
       { store: () => createMemoryStore(), trustProxy: false, context: true },
+      { store: createMemoryServerStore() },
+      {
+        store: createMemoryServerStore(),
+        cookie: { name: 'login', secure: true },
+        trustProxy: true,
+      },
       {
         secret: SECRET,
         cookie: undefined,

@@ -3,12 +3,15 @@ import { Hono } from 'hono'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
   type AnyContext,
+  createMemoryServerStore,
   createMemoryStore,
   type HonoRemoteApp,
+  type MiddlewareOptions,
   OAuth,
   type OAuthEnv,
   OAuthError,
   type OAuthVariables,
+  type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
 } from './index.js'
@@ -95,12 +98,17 @@ describe('types', () => {
       .get('/me', async (c) => c.json(await (await app.get('me', { request: c })).json()))
   })
 
-  it('rejects a middleware call without options, and a store that is not a function', () => {
+  it('rejects a middleware call without options, and a store that is neither a function nor server-side', () => {
     const oauth = new OAuth()
     // @ts-expect-error options are required: a secret or a store
     oauth.middleware()
-    // @ts-expect-error the store option is a function of the context
+    // @ts-expect-error the store option is a function of the context, or a server-side store
     oauth.middleware({ store: createMemoryStore() })
+    // a server-side store (redisStore(client)) is accepted as it is
+    oauth.middleware({ store: createMemoryServerStore(), cookie: { name: 'login' } })
+    expectTypeOf<NonNullable<MiddlewareOptions['store']>>().toExtend<
+      ServerSideStore | ((c: never) => unknown)
+    >()
   })
 
   it('re-exports the core’s error class', () => {
