@@ -12,9 +12,12 @@
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { OAuth, OAuthError } from '@oauth1/express'
+import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
+  type AppRedis,
   apiCallPage,
+  connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
@@ -26,7 +29,9 @@ import {
   readProfile,
   runStandalone,
   serve,
+  withRedis,
 } from '@oauth1-examples/shared'
+import { RedisStore } from 'connect-redis'
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -50,7 +55,9 @@ const SESSION_COOKIE = 'example.sid'
  * Builds the Express app (pass it to `http.createServer` or supertest): the
  * provider registered, the session and OAuth middleware installed, the routes
  * and the error handler. Tokens and users go to `db` (by default the SQLite
- * file at `config.databasePath`).
+ * file at `config.databasePath`). With `redis` (connected from `REDIS_URL`),
+ * the sessions and the pending logins live in Redis, so several instances
+ * of the app serve one user.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2 (the three-legged login it runs)
  * @example
@@ -62,6 +69,7 @@ const SESSION_COOKIE = 'example.sid'
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
+  redis?: AppRedis,
 ): Express {
   const currentUserId = (req: Request) => req.session?.userId
 
@@ -85,8 +93,11 @@ export function createApp(
   app.disable('x-powered-by')
 
   // 2. The session (the temporary credentials wait there between /login and
-  //    /authorize), THEN the OAuth middleware, which needs it. (In production,
-  //    give express-session a real store instead of its MemoryStore.)
+  //    /authorize), THEN the OAuth middleware, which needs it. Without Redis,
+  //    express-session's MemoryStore (development only: one process, and it
+  //    never forgets an abandoned session). With REDIS_URL, the sessions go to
+  //    Redis and so do the pending logins, each its own key taken once
+  //    (`redisStore`): any instance serves any step of a login.
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -94,9 +105,14 @@ export function createApp(
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
+      ...(redis ? { store: new RedisStore({ client: redis, prefix: 'example-sess:' }) } : {}),
     }),
   )
-  app.use(oauth.middleware())
+  app.use(
+    oauth.middleware(
+      redis ? { store: redisStore(redis, { secret: config.sessionSecret }) } : undefined,
+    ),
+  )
 
   const pageContext = (req: Request) => ({
     framework: 'Express',
@@ -187,9 +203,10 @@ export function createApp(
  * ```
  */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   const db = openDatabase(config.databasePath)
-  const server = createServer(createApp(config, db))
-  return serve('Express', server, db, config)
+  const server = createServer(createApp(config, db, redis?.client))
+  return serve('Express', server, withRedis(db, redis), config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

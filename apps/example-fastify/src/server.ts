@@ -14,9 +14,12 @@ import { fileURLToPath } from 'node:url'
 import formbody from '@fastify/formbody'
 import secureSession from '@fastify/secure-session'
 import { OAuth, OAuthError } from '@oauth1/fastify'
+import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
+  type AppRedis,
   apiCallPage,
+  connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
@@ -29,6 +32,7 @@ import {
   runningApp,
   runStandalone,
   serverUrl,
+  withRedis,
 } from '@oauth1-examples/shared'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 
@@ -63,6 +67,7 @@ function sessionKey(secret: string): Buffer {
 export async function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
+  redis?: AppRedis,
 ) {
   const currentUserId = (request: FastifyRequest) => request.session?.get('userId')
 
@@ -93,7 +98,14 @@ export async function createApp(
     cookieName: 'example-session',
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
   })
-  await app.register(oauth.middleware())
+  // With REDIS_URL, the pending logins go to Redis instead (the cookie keeps
+  // only this browser's binding id), each its own key taken once: any
+  // instance of the app serves any step of a login.
+  await app.register(
+    oauth.middleware(
+      redis ? { store: redisStore(redis, { secret: config.sessionSecret }) } : undefined,
+    ),
+  )
 
   const pageContext = (request: FastifyRequest) => ({
     framework: 'Fastify',
@@ -172,18 +184,20 @@ export async function createApp(
  * ```
  */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   const db = openDatabase(config.databasePath)
+  const resources = withRedis(db, redis)
   let app: Awaited<ReturnType<typeof createApp>> | undefined
   try {
-    app = await createApp(config, db)
+    app = await createApp(config, db, redis?.client)
     await app.listen({ port: config.port, host: config.host })
   } catch (err) {
     await app?.close()
-    db.close()
+    resources.close()
     throw err
   }
   const server = app
-  return runningApp('Fastify', serverUrl(app.server), () => server.close(), db)
+  return runningApp('Fastify', serverUrl(app.server), () => server.close(), resources)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

@@ -14,9 +14,12 @@ import type { Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
 import { OAuth, OAuthError } from '@oauth1/hono'
+import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
+  type AppRedis,
   apiCallPage,
+  connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
@@ -28,6 +31,7 @@ import {
   readProfile,
   runStandalone,
   serve,
+  withRedis,
 } from '@oauth1-examples/shared'
 import { type Context, Hono } from 'hono'
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
@@ -54,6 +58,7 @@ const SESSION_COOKIE = 'example_session'
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
+  redis?: AppRedis,
 ) {
   const cookieOptions = {
     path: '/',
@@ -83,8 +88,16 @@ export function createApp(
   const app = new Hono()
 
   // 2. The OAuth middleware: the temporary credentials wait between /login
-  //    and /authorize in a cookie it encrypts with `secret`.
-  app.use(oauth.middleware({ secret: config.sessionSecret }))
+  //    and /authorize in a cookie it encrypts with `secret`. With REDIS_URL,
+  //    in Redis instead (the cookie keeps only this browser's binding id),
+  //    each its own key taken once: any instance serves any step of a login.
+  app.use(
+    oauth.middleware(
+      redis
+        ? { store: redisStore(redis, { secret: config.sessionSecret }) }
+        : { secret: config.sessionSecret },
+    ),
+  )
 
   const pageContext = async (c: Context) => ({
     framework: 'Hono',
@@ -163,10 +176,11 @@ export function createApp(
  * ```
  */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   const db = openDatabase(config.databasePath)
-  const app = createApp(config, db)
+  const app = createApp(config, db, redis?.client)
   const server = createAdaptorServer({ fetch: app.fetch }) as Server
-  return serve('Hono', server, db, config)
+  return serve('Hono', server, withRedis(db, redis), config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

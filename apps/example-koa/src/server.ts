@@ -13,9 +13,12 @@ import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import Router from '@koa/router'
 import { OAuth, OAuthError } from '@oauth1/koa'
+import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
+  type AppRedis,
   apiCallPage,
+  connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
@@ -27,6 +30,7 @@ import {
   readProfile,
   runStandalone,
   serve,
+  withRedis,
 } from '@oauth1-examples/shared'
 import Koa, { type Context } from 'koa'
 import session from 'koa-session'
@@ -50,6 +54,7 @@ export const PROVIDER = 'provider'
 export function createApp(
   config: ExampleConfig,
   db: AppDatabase = openDatabase(config.databasePath),
+  redis?: AppRedis,
 ) {
   const currentUserId = (ctx: Context): string | undefined => {
     const userId: unknown = ctx.session?.userId
@@ -116,7 +121,14 @@ export function createApp(
       app,
     ),
   )
-  app.use(oauth.middleware())
+  // With REDIS_URL, the pending logins go to Redis instead (the session keeps
+  // only this browser's binding id), each its own key taken once: any
+  // instance of the app serves any step of a login.
+  app.use(
+    oauth.middleware(
+      redis ? { store: redisStore(redis, { secret: config.sessionSecret }) } : undefined,
+    ),
+  )
 
   const router = new Router()
 
@@ -180,11 +192,12 @@ export function createApp(
  * ```
  */
 export async function start(config: ExampleConfig): Promise<RunningApp> {
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
   const db = openDatabase(config.databasePath)
-  const app = createApp(config, db)
+  const app = createApp(config, db, redis?.client)
   app.on('error', (err) => console.error(err))
   const server = createServer(app.callback())
-  return serve('Koa', server, db, config)
+  return serve('Koa', server, withRedis(db, redis), config)
 }
 
 // `pnpm start`: configured from the environment (see .env.example).

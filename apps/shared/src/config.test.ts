@@ -80,5 +80,21 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PROVIDER_TEMPORARY_CREDENTIAL_TTL: '0' }, defaults)).toThrow(
       /^PROVIDER_TEMPORARY_CREDENTIAL_TTL must be/,
     )
+    for (const bad of ['localhost:6379', 'http://127.0.0.1:6379', 'not a url']) {
+      expect(() => loadConfig({ REDIS_URL: bad }, defaults)).toThrow(
+        new TypeError('REDIS_URL must be a redis:// or rediss:// URL'),
+      )
+    }
+  })
+
+  it('reads REDIS_URL (unset: no Redis, the pending logins stay in the session)', () => {
+    expect(loadConfig({}, defaults).redisUrl).toBeUndefined()
+    expect(loadConfig({ REDIS_URL: '' }, defaults).redisUrl).toBeUndefined()
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6380/2' }, defaults).redisUrl).toBe(
+      'redis://127.0.0.1:6380/2',
+    )
+    expect(
+      loadConfig({ REDIS_URL: 'rediss://user:pw@redis.example:6380' }, defaults).redisUrl,
+    ).toBe('rediss://user:pw@redis.example:6380')
   })
 })

@@ -37,6 +37,12 @@ export interface ExampleConfig {
   databasePath: string
   /** `COOKIE_SECURE=true` (or `NODE_ENV=production`) — cookies only over https. */
   secureCookies: boolean
+  /**
+   * `REDIS_URL` (`redis://…` or `rediss://…`): keep the pending logins in
+   * Redis (`@oauth1/redis`), so several instances of the app serve one login
+   * (Express keeps its sessions there too). Unset: in the session, as usual.
+   */
+  redisUrl?: string | undefined
 }
 
 /**
@@ -86,7 +92,7 @@ function url(env: Record<string, string | undefined>, name: string, fallback: st
  * (the same `<NAME>_<OPTION>` names the `@oauth1` registry reads for a client
  * registered as `provider`), `PROVIDER_URL` (the local test provider's base
  * URL, from which the four endpoints default), `PROVIDER_DISPLAY_NAME`,
- * `HOST`, `PORT`, `SESSION_SECRET`, `DATABASE_PATH`, `COOKIE_SECURE`.
+ * `HOST`, `PORT`, `SESSION_SECRET`, `DATABASE_PATH`, `COOKIE_SECURE`, `REDIS_URL`.
  *
  * Anything unset defaults to the local `oauth1-test-provider` and its default
  * client, so `pnpm --filter example-express start` works next to
@@ -145,5 +151,20 @@ export function loadConfig(
     secureCookies: env.COOKIE_SECURE
       ? env.COOKIE_SECURE === 'true' || env.COOKIE_SECURE === '1'
       : env.NODE_ENV === 'production',
+    redisUrl: redisUrl(env.REDIS_URL),
   }
+}
+
+function redisUrl(value: string | undefined): string | undefined {
+  if (!value) return undefined
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(value)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new TypeError('REDIS_URL must be a redis:// or rediss:// URL')
+  }
+  return value
 }

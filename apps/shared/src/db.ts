@@ -97,6 +97,9 @@ export function openDatabase(path: string): AppDatabase {
     mkdirSync(dirname(path), { recursive: true })
   const db = new Database(path)
   db.pragma('foreign_keys = ON')
+  // Several instances of the app may share the file (pnpm test:cluster): readers do not
+  // block the writer, and a writer waits for another (better-sqlite3's 5 s busy timeout).
+  if (path !== ':memory:') db.pragma('journal_mode = WAL')
   db.exec(SCHEMA)
 
   const selectToken = db.prepare<

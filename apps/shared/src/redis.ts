@@ -1,0 +1,74 @@
+import { createClient } from 'redis'
+
+function createAppClient(url: string) {
+  return createClient({
+    url,
+    socket: {
+      connectTimeout: 2_000,
+      // Try again every 50 ms, backing off to 1 s: a restarted Redis is used at once.
+      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000),
+    },
+  })
+}
+
+/** The node-redis client the example apps share between `@oauth1/redis` and their sessions. */
+export type AppRedis = ReturnType<typeof createAppClient>
+
+/**
+ * Connects to `url` (`REDIS_URL`): the client keeps reconnecting when Redis
+ * goes away (while it is away, the login routes answer 503 `store_unavailable`),
+ * and logs once each time the connection is lost and back. Rejects, with the
+ * URL's host in the message, when Redis cannot be reached at start-up.
+ *
+ * @example
+ * ```ts
+ * const redis = config.redisUrl ? await connectRedis(config.redisUrl) : undefined
+ * app.use(oauth.middleware(redis ? { store: redisStore(redis.client) } : {}))
+ * ```
+ */
+export async function connectRedis(url: string): Promise<{
+  client: AppRedis
+  close(): void
+}> {
+  const client = createAppClient(url)
+  let connected = false
+  client.on('ready', () => {
+    if (!connected) console.log('Redis connected')
+    connected = true
+  })
+  client.on('error', (err: Error) => {
+    // node-redis emits an error per failed reconnection: say it once per outage.
+    if (!connected) return
+    connected = false
+    console.error(`Redis connection lost (${err.message}); reconnecting…`)
+  })
+  try {
+    await client.connect()
+  } catch (err) {
+    client.destroy()
+    const host = new URL(url).host
+    throw new Error(`Cannot connect to Redis at ${host}: ${(err as Error).message}`)
+  }
+  return {
+    client,
+    close: () => {
+      if (client.isOpen) client.destroy()
+    },
+  }
+}
+
+/** `db` and the Redis connection, closed together (what `start(config)` hands `serve`). */
+export function withRedis(
+  db: { close(): void },
+  redis: { close(): void } | undefined,
+): { close(): void } {
+  return {
+    close() {
+      try {
+        redis?.close()
+      } finally {
+        db.close()
+      }
+    },
+  }
+}
