@@ -358,7 +358,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   readonly #accessTokenTtl: number | undefined
   readonly #maxBody: number
   readonly #maxRecords: number
-  readonly #quirks: Quirks
+  #quirks: Quirks
   #nextId = 1
   #closed: Promise<void> | undefined
 
@@ -534,6 +534,23 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     await this.close()
   }
 
+  /**
+   * Replaces the provider-wide quirks of the running provider (checked as
+   * the `quirks` option is), e.g. to make it fail for a while and recover.
+   * Requests already being answered keep the quirks they started with; a
+   * client's own quirks still win over these.
+   *
+   * @example
+   * ```ts
+   * provider.setQuirks({ failure: { accessToken: 'reset' } })
+   * // … the client's token exchanges now fail …
+   * provider.setQuirks({})
+   * ```
+   */
+  setQuirks(quirks: Quirks): void {
+    this.#quirks = checkQuirks(quirks, 'quirks')
+  }
+
   // ───────────────────────────── internals ─────────────────────────────
 
   #findUser(idOrName: string): TestUser | undefined {
@@ -654,9 +671,11 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     this.#finishRecord(record)
 
     const quirks = this.#quirksFor(client)
+    let broken: 'reset' | 'truncated' | 'drip' | undefined
     if (endpoint) {
       const failure = pick(quirks.failure, endpoint)
-      if (failure !== undefined) reply = failureReply(failure)
+      if (failure === 'reset' || failure === 'truncated' || failure === 'drip') broken = failure
+      else if (failure !== undefined) reply = failureReply(failure)
     }
     const delay = endpoint ? (pick(quirks.delay, endpoint) ?? 0) : 0
     if (delay > 0 && !this.#closed) {
@@ -679,6 +698,10 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       })
     }
     if (res.destroyed || res.writableEnded) return
+    if (broken !== undefined) {
+      breakAnswer(broken, res)
+      return
+    }
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body
     res.writeHead(reply.status, { ...reply.headers, 'content-length': body.length })
     res.end(req.method === 'HEAD' ? undefined : body)
@@ -1350,7 +1373,32 @@ function pick<T>(
   return value as T
 }
 
-function failureReply(failure: Failure): Reply {
+/** The failures that are not an answer: a reset, a body cut short, a body that never ends. */
+function breakAnswer(kind: 'reset' | 'truncated' | 'drip', res: ServerResponse): void {
+  const socket = res.socket
+  if (kind === 'reset') {
+    if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+    else socket?.destroy()
+    return
+  }
+  const form = 'application/x-www-form-urlencoded'
+  if (kind === 'truncated') {
+    const body = Buffer.from(
+      'oauth_token=truncated-token&oauth_token_secret=truncated-secret&oauth_callback_confirmed=true',
+    )
+    res.writeHead(200, { 'content-type': form, 'content-length': body.length })
+    // Half the promised body, then the connection goes.
+    res.write(body.subarray(0, body.length >> 1), () => socket?.destroy())
+    return
+  }
+  res.writeHead(200, { 'content-type': form })
+  res.write('o')
+  const timer = setInterval(() => res.write('o'), 200)
+  // Until the client gives up (or close() drops the connection).
+  res.once('close', () => clearInterval(timer))
+}
+
+function failureReply(failure: Exclude<Failure, 'reset' | 'truncated' | 'drip'>): Reply {
   switch (failure) {
     case 'server_error':
       return {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { answerConsent, FLOW_CLIENTS, redirectParams } from './flow-helpers.js'
 import { createTestProvider, type Failure, type TestProviderOptions } from './index.js'
@@ -191,5 +192,86 @@ describe.each(FLOW_CLIENTS)('deny quirk in a full flow signed by %s', (_name, ma
         expect(me.screen_name).toBe(screenName)
       })
     }
+  })
+})
+
+describe('failures that are not an answer', () => {
+  /** A raw POST to the request-token endpoint (the failure applies whatever the verdict). */
+  function post(url: string) {
+    return new Promise<{
+      status: number | undefined
+      headers: Record<string, unknown>
+      received: Buffer
+      error: string | undefined
+      request: ReturnType<typeof httpRequest>
+    }>((resolve) => {
+      let status: number | undefined
+      let headers: Record<string, unknown> = {}
+      const chunks: Buffer[] = []
+      const done = (error?: string) =>
+        resolve({ status, headers, received: Buffer.concat(chunks), error, request })
+      const request = httpRequest(url, { method: 'POST' }, (res) => {
+        status = res.statusCode
+        headers = res.headers
+        res.on('data', (chunk: Buffer) => {
+          chunks.push(chunk)
+          // a drip never ends: stop after three bytes
+          if (Buffer.concat(chunks).length >= 3 && res.headers['content-length'] === undefined) {
+            done()
+          }
+        })
+        res.on('end', () => done())
+        res.on('error', (err) => done(err.message))
+        res.on('aborted', () => done('aborted'))
+      })
+      request.on('error', (err) => done((err as NodeJS.ErrnoException).code ?? err.message))
+      request.end()
+    })
+  }
+
+  it("'reset' resets the connection without an answer", async () => {
+    await withProvider({ quirks: { failure: { requestToken: 'reset' } } }, async (p) => {
+      const res = await post(p.requestTokenUrl)
+      expect(res.status).toBeUndefined()
+      expect(res.error).toBe('ECONNRESET')
+      expect(p.lastRequest).toMatchObject({ endpoint: 'requestToken' })
+    })
+  })
+
+  it("'truncated' promises a token body and closes halfway", async () => {
+    await withProvider({ quirks: { failure: { requestToken: 'truncated' } } }, async (p) => {
+      const res = await post(p.requestTokenUrl)
+      expect(res.status).toBe(200)
+      const promised = Number(res.headers['content-length'])
+      expect(promised).toBeGreaterThan(40)
+      expect(res.received.length).toBe(promised >> 1)
+      expect(res.received.toString()).toMatch(/^oauth_token=/)
+      expect(res.error).toBe('aborted')
+    })
+  })
+
+  it("'drip' answers 200 and then a byte at a time, never ending; close() stops it", async () => {
+    const p = await createTestProvider({ quirks: { failure: { requestToken: 'drip' } } })
+    try {
+      const res = await post(p.requestTokenUrl)
+      expect(res.status).toBe(200)
+      expect(res.headers['content-length']).toBeUndefined()
+      expect(res.received.toString()).toBe('ooo')
+      res.request.destroy()
+    } finally {
+      await p.close()
+    }
+  })
+
+  it('setQuirks changes a running provider, and checks what it gets', async () => {
+    await withProvider({}, async (p) => {
+      expect((await post(p.requestTokenUrl)).status).toBe(400) // unsigned: refused, answered
+      p.setQuirks({ failure: { requestToken: 'server_error' } })
+      expect((await post(p.requestTokenUrl)).status).toBe(500)
+      p.setQuirks({})
+      expect((await post(p.requestTokenUrl)).status).toBe(400)
+      expect(() => p.setQuirks({ delay: -1 })).toThrow(/quirks\.delay/)
+      expect(() => p.setQuirks(null as never)).toThrow(TypeError)
+    })
   })
 })

@@ -14,6 +14,11 @@ export type Endpoint = 'requestToken' | 'authorize' | 'accessToken' | 'api'
  * - `'malformed'` — 200, form-encoded, with `oauth_token` but no `oauth_token_secret`
  * - `'empty'` — 200 with an empty body
  * - `'oversized'` — 200 with a 2 MiB form-encoded body
+ * - `'reset'` — no answer: the connection is reset (TCP RST)
+ * - `'truncated'` — 200 announcing a token body by `Content-Length`, then the
+ *   connection closes halfway through it
+ * - `'drip'` — 200, then one byte every 200 ms, forever (until the client
+ *   gives up or the provider closes)
  * - `{ status, body?, contentType? }` — any answer you like
  */
 export type Failure =
@@ -23,6 +28,9 @@ export type Failure =
   | 'malformed'
   | 'empty'
   | 'oversized'
+  | 'reset'
+  | 'truncated'
+  | 'drip'
   | { status: number; body?: string; contentType?: string }
 
 /**
