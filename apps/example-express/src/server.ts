@@ -21,6 +21,7 @@ import {
   type ExampleConfig,
   errorPage,
   homePage,
+  isRedisUnavailable,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
@@ -181,6 +182,11 @@ export function createApp(
   const onError: ErrorRequestHandler = (err, req, res, next) => {
     if (res.headersSent) return next(err)
     if (err instanceof OAuthError) return send(res, oauthErrorPage(pageContext(req), err))
+    // With REDIS_URL the sessions live in Redis too: Redis down is the same 503.
+    if (redis && isRedisUnavailable(err)) {
+      const down = new OAuthError('store_unavailable', { cause: err })
+      return send(res, oauthErrorPage(pageContext(req), down))
+    }
     const page = errorPage(pageContext(req), err)
     if (page.status === 500) console.error(err) // a bug: log it
     send(res, page)

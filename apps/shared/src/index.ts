@@ -23,7 +23,7 @@ export {
   type PageContext,
 } from './pages.ts'
 export { ProviderResponseError, readProfile } from './profile.ts'
-export { type AppRedis, connectRedis, withRedis } from './redis.ts'
+export { type AppRedis, connectRedis, isRedisUnavailable, withRedis } from './redis.ts'
 export {
   closeServer,
   listen,

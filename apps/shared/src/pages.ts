@@ -167,6 +167,11 @@ function explain(err: OAuthError, provider: string): { title: string; message: s
         title: `${provider} did not answer in time`,
         message: `${provider} is too slow right now. Please try again later.`,
       }
+    case 'store_unavailable':
+      return {
+        title: 'Logging in is unavailable right now',
+        message: 'The app cannot reach the store where logins wait. Please try again in a moment.',
+      }
     case 'insecure_transport':
       return {
         title: 'Insecure connection refused',

@@ -3,6 +3,9 @@ import { createClient } from 'redis'
 function createAppClient(url: string) {
   return createClient({
     url,
+    // While Redis is away, fail each command at once (the login answers 503
+    // store_unavailable) instead of queueing it until Redis is back.
+    disableOfflineQueue: true,
     socket: {
       connectTimeout: 2_000,
       // Try again every 50 ms, backing off to 1 s: a restarted Redis is used at once.
@@ -71,4 +74,23 @@ export function withRedis(
       }
     },
   }
+}
+
+/** The errors node-redis fails a command with while Redis cannot be reached. */
+const UNAVAILABLE = new Set([
+  'ClientOfflineError',
+  'ClientClosedError',
+  'ConnectionTimeoutError',
+  'SocketClosedUnexpectedlyError',
+  'SocketTimeoutError',
+  'ReconnectStrategyError',
+])
+
+/**
+ * True when `err` is node-redis saying Redis cannot be reached right now:
+ * what an app keeping its sessions in Redis (Express here) answers 503 for,
+ * as `@oauth1/redis` does for the pending logins.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  return err instanceof Error && UNAVAILABLE.has(err.constructor.name)
 }
