@@ -31,7 +31,7 @@ fi
 echo "ensure-redis: installing Debian's redis-server package…"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
-# policy-rc.d-less containers: the package's service is not started (no init), which is what we want.
+# Where an init system runs, the package also starts a Redis service on 6379: the tests never use it.
 $SUDO apt-get install -y --no-install-recommends redis-server
 
 if ! command -v "$REDIS_SERVER" >/dev/null 2>&1; then
