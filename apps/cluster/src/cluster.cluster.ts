@@ -236,12 +236,17 @@ describe.each(FRAMEWORKS)(
         const back = await browser.fetch(`${victim.url}${url.pathname}${url.search}`)
         expect(back.status, await back.clone().text()).toBe(302)
       }
-      expect(await pendingKeys()).toBe(0)
+      // A login cut off by the kill may leave its key: it expires with the login (TTL).
+      const left = await pendingKeys()
+      expect(left).toBeLessThanOrEqual(failed.length)
+      const stale = await client.keys('oauth1:*')
+      if (stale.length > 0) await client.del(stale) // so the next tests count from zero
       mine.crash = {
         logins: total,
         failedInFlightAtKill: failed.length,
         begunOnKilledInstanceCompletedElsewhere: begunOnVictimDoneElsewhere,
         restartedInstanceCompleted: 20,
+        keysLeftByCutOffLogins: left,
       }
     })
 
@@ -265,22 +270,28 @@ describe.each(FRAMEWORKS)(
         expect(d).toMatchObject({ status: 503, code: 'store_unavailable' })
         expect(d.ms).toBeLessThan(TIMEOUT + MARGIN)
       }
-      // The apps' clients reconnect by themselves: wait for the first login to pass.
+      // The apps' clients reconnect by themselves: wait until each instance completes a login.
       const t0 = performance.now()
-      let recovered: LoginResult | undefined
-      while (performance.now() - t0 < 15_000) {
-        recovered = await fullLogin(proxy.url, userFor(0))
-        if (recovered.ok) break
-        await new Promise((r) => setTimeout(r, 100))
+      for (const instance of instances) {
+        let recovered: LoginResult | undefined
+        while (performance.now() - t0 < 20_000) {
+          recovered = await fullLogin(instance.url, userFor(0))
+          if (recovered.ok) break
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        expect(recovered?.ok, JSON.stringify(recovered)).toBe(true)
       }
-      expect(recovered?.ok).toBe(true)
+      const recoveredWithinMs = Math.round(performance.now() - t0)
+      // Probes cut off while an instance was still reconnecting left their keys: not the test's subject.
+      const probes = await client.keys('oauth1:*')
+      if (probes.length > 0) await client.del(probes)
       const after = await pool(60, 20, (i) => fullLogin(proxy.url, userFor(i)))
       expect(after.filter((r) => !r.ok)).toEqual([])
       expect(await pendingKeys()).toBe(0)
       mine.redisRestart = {
         answersWhileDown: down.length,
         worstMsWhileDown: Math.round(Math.max(...down.map((d) => d.ms))),
-        recoveredWithinMs: Math.round(performance.now() - t0),
+        recoveredWithinMs,
         loginsAfter: after.length,
       }
     })
