@@ -322,9 +322,15 @@ describe('bad callbacks', () => {
     const { app, store, approved } = await pending()
     const calls: string[] = []
     const counted: TemporaryCredentialStore = {
-      get: (k) => (calls.push('get'), store.get(k)),
+      get: (k) => {
+        calls.push('get')
+        return store.get(k)
+      },
       set: (k, v) => store.set(k, v),
-      delete: (k) => (calls.push('delete'), store.delete(k)),
+      delete: (k) => {
+        calls.push('delete')
+        return store.delete(k)
+      },
       take: async (k) => {
         calls.push('take')
         const v = await store.get(k)

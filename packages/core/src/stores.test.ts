@@ -382,12 +382,18 @@ describe('takeTemporaryCredential', () => {
     const calls: string[] = []
     const value = pending('t')
     const withTake = {
-      get: () => (calls.push('get'), value),
+      get: () => {
+        calls.push('get')
+        return value
+      },
       set: () => {},
       delete: () => {
         calls.push('delete')
       },
-      take: () => (calls.push('take'), value),
+      take: () => {
+        calls.push('take')
+        return value
+      },
     }
     expect(await takeTemporaryCredential(withTake, 'a:t')).toBe(value)
     expect(calls).toEqual(['take'])
@@ -400,7 +406,10 @@ describe('takeTemporaryCredential', () => {
   it('does not delete what it did not find', async () => {
     const calls: string[] = []
     const store = {
-      get: () => (calls.push('get'), null),
+      get: () => {
+        calls.push('get')
+        return null
+      },
       set: () => {},
       delete: () => {
         calls.push('delete')

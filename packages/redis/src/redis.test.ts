@@ -322,13 +322,19 @@ describe('redisStore arguments', () => {
     const calls: unknown[][] = []
     const nodeRedis = {
       ...client,
-      set: async (...args: unknown[]) => (calls.push(['node-redis', ...args]), 'OK'),
+      set: async (...args: unknown[]) => {
+        calls.push(['node-redis', ...args])
+        return 'OK'
+      },
     }
     const { getDel: _g, ...rest } = client
     const io = {
       ...rest,
       getdel: async () => null,
-      set: async (...args: unknown[]) => (calls.push(['ioredis', ...args]), 'OK'),
+      set: async (...args: unknown[]) => {
+        calls.push(['ioredis', ...args])
+        return 'OK'
+      },
     }
     const id = generateBindingId()
     const value = { ...pending('t'), expires_at: Date.now() + 60_000 }
