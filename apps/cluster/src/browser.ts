@@ -88,6 +88,40 @@ export async function fullLogin(
   browser: TestBrowser = createTestBrowser(appUrl),
 ): Promise<LoginResult> {
   const t0 = performance.now()
+  let lastBackend: string | null = null
+  const watched: TestBrowser = {
+    cookies: browser.cookies,
+    fetch: async (path, init) => {
+      const res = await browser.fetch(path, init)
+      lastBackend = res.headers.get('x-backend')
+      return res
+    },
+  }
+  try {
+    return await login(appUrl, user, watched, t0)
+  } catch (err) {
+    // The connection went while a body was coming (an instance killed mid-answer).
+    return {
+      ok: false,
+      ms: performance.now() - t0,
+      failure: {
+        step: 'network',
+        status: 0,
+        code: undefined,
+        backend: lastBackend,
+        proxyError: 'connection-cut',
+        excerpt: (err as Error).message,
+      },
+    }
+  }
+}
+
+async function login(
+  appUrl: string,
+  user: { id: string; screenName: string },
+  browser: TestBrowser,
+  t0: number,
+): Promise<LoginResult> {
   const started = await startLogin(browser, appUrl, user.id)
   if (!started.ok)
     return {

@@ -214,11 +214,10 @@ describe.each(FRAMEWORKS)(
       // A login fails only when one of its requests was being answered by the
       // instance at the moment it died (the proxy says so).
       for (const r of failed) {
-        expect(r.failure, JSON.stringify(r)).toMatchObject({
-          status: 502,
-          proxyError: 'backend-died',
-          backend: '0',
-        })
+        expect(r.failure?.backend, JSON.stringify(r)).toBe('0')
+        expect(['backend-died', 'connection-cut'], JSON.stringify(r)).toContain(
+          r.failure?.proxyError,
+        )
       }
       expect(failed.length).toBeLessThan(30)
       const begunOnVictimDoneElsewhere = results.filter(
