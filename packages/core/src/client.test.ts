@@ -467,6 +467,68 @@ describe('OAuth1Client.fetchAccessToken (Authlib test_fetch_access_token)', () =
   })
 })
 
+describe('token responses are read by their content, not their label', () => {
+  // X (Twitter) labels its form-encoded token responses text/html.
+  const labels = [
+    'text/html;charset=utf-8',
+    'text/html; charset=UTF-8',
+    'application/xhtml+xml',
+    'text/plain',
+    'application/octet-stream',
+    '',
+  ]
+  it.each(labels)('a form body labelled %j is a token', async (label) => {
+    const { fetch } = answering(() =>
+      formResponse(
+        'oauth_token=rt&oauth_token_secret=rts&oauth_callback_confirmed=true',
+        200,
+        label,
+      ),
+    )
+    const client = new OAuth1Client({ clientId: 'x', clientSecret: 'client-secret', fetch })
+    const token = await client.fetchRequestToken(`${P}/rt`)
+    expect(token).toEqual({
+      oauth_token: 'rt',
+      oauth_token_secret: 'rts',
+      oauth_callback_confirmed: 'true',
+    })
+  })
+
+  it('an access-token response labelled text/html keeps every field (user_id, screen_name)', async () => {
+    const { fetch } = answering(() =>
+      formResponse(
+        'oauth_token=6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY&oauth_token_secret=2EEfA6BG3ly3sR3RjE0IBSnlQu4ZrUzPiYKmrkVU&user_id=6253282&screen_name=twitterapi',
+        200,
+        'text/html;charset=utf-8',
+      ),
+    )
+    const client = new OAuth1Client({
+      clientId: 'x',
+      token: 'rt',
+      tokenSecret: 's',
+      verifier: 'v',
+      fetch,
+    })
+    expect(await client.fetchAccessToken(`${P}/at`)).toEqual({
+      oauth_token: '6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY',
+      oauth_token_secret: '2EEfA6BG3ly3sR3RjE0IBSnlQu4ZrUzPiYKmrkVU',
+      user_id: '6253282',
+      screen_name: 'twitterapi',
+    })
+  })
+
+  it('HTML content is still not a token, whatever its label', async () => {
+    for (const label of ['application/x-www-form-urlencoded', 'text/plain', 'text/html']) {
+      const { fetch } = answering(() =>
+        formResponse('<html><body>oauth_token=a&oauth_token_secret=b</body></html>', 200, label),
+      )
+      const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+      const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+      expect(err.code).toBe('invalid_token_response')
+    }
+  })
+})
+
 describe('token responses that are not tokens', () => {
   const cases: [string, () => Response][] = [
     ['text', () => formResponse('not valid urlencoded response!')],

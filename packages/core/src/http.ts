@@ -247,16 +247,6 @@ export function decodeForm(text: string): [string, string][] | null {
   return pairs
 }
 
-function isJsonContentType(contentType: string | null): boolean {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
-  return type === 'application/json' || type.endsWith('+json')
-}
-
-function isHtmlContentType(contentType: string | null): boolean {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
-  return type === 'text/html' || type === 'application/xhtml+xml'
-}
-
 function stringify(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
@@ -267,11 +257,13 @@ function stringify(value: unknown): string | undefined {
 /**
  * The fields of a token-response body, every value a string, or `null` when
  * the body is neither a JSON object nor a form (HTML, malformed escapes…).
+ *
+ * Read by content, never by the `Content-Type` label: providers mislabel
+ * their form-encoded token responses (X sends `text/html;charset=utf-8`), so
+ * a body starting with `{` is JSON, one starting with `<` is markup (a login
+ * or error page, never a token), and anything else is a form.
  */
-export function parseTokenFields(
-  text: string,
-  contentType: string | null,
-): Record<string, string> | null {
+export function parseTokenFields(text: string): Record<string, string> | null {
   const trimmed = text.trim()
   if (trimmed === '') return null
   const fields: Record<string, string> = {}
@@ -283,7 +275,7 @@ export function parseTokenFields(
       configurable: true,
     })
 
-  if (isJsonContentType(contentType) || trimmed.startsWith('{')) {
+  if (trimmed.startsWith('{')) {
     let parsed: unknown
     try {
       parsed = JSON.parse(trimmed)
@@ -297,7 +289,7 @@ export function parseTokenFields(
     }
     return fields
   }
-  if (isHtmlContentType(contentType) || trimmed.startsWith('<')) return null
+  if (trimmed.startsWith('<')) return null
   const pairs = decodeForm(trimmed)
   if (pairs === null) return null
   const seen = new Set<string>()
@@ -313,11 +305,8 @@ export function parseTokenFields(
   return fields
 }
 
-function problemOf(
-  text: string,
-  contentType: string | null,
-): { problem?: string; advice?: string } {
-  const fields = parseTokenFields(text, contentType)
+function problemOf(text: string): { problem?: string; advice?: string } {
+  const fields = parseTokenFields(text)
   if (fields === null) return {}
   const problem =
     fields.oauth_problem ?? (typeof fields.error === 'string' ? fields.error : undefined)
@@ -347,8 +336,7 @@ export async function tokenEndpointError(
   } catch {
     // The body failed mid-way: report the status alone.
   }
-  const contentType = response.headers.get('content-type')
-  const { problem, advice } = problemOf(text, contentType)
+  const { problem, advice } = problemOf(text)
   const providerResponse: ProviderResponse = {
     status: response.status,
     headers: headersToRecord(response.headers),
@@ -395,7 +383,7 @@ export async function parseTokenResponse(
   const { text, truncated } = await readBodyLimited(response, MAX_TOKEN_RESPONSE)
   if (truncated) throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
   if (text.trim() === '') throw invalid('an empty body')
-  const fields = parseTokenFields(text, response.headers.get('content-type'))
+  const fields = parseTokenFields(text)
   if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.

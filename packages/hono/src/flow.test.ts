@@ -603,6 +603,17 @@ describe('refusals and provider failures, through Hono’s default error handler
     expect((await browse(legacy, jar, await startLogin(legacy, jar))).status).toBe(200)
   })
 
+  it('completes a login whose token responses are labelled text/html, as X labels them', async () => {
+    const provider = await start({
+      autoApprove: true,
+      quirks: { tokenContentType: 'text/html;charset=utf-8' },
+    })
+    const h = harness(provider)
+    const jar = new CookieJar()
+    const res = await browse(h, jar, await startLogin(h, jar))
+    expect(res.status).toBe(200)
+  })
+
   it('reads JSON token responses', async () => {
     const provider = await start({ autoApprove: true, quirks: { tokenFormat: 'json' } })
     const h = harness(provider)

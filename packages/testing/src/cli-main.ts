@@ -26,6 +26,7 @@ Options:
   --denial <style>           user_refused (default) or denied (X/Twitter style)
   --callback-confirmed <v>   true (default), True, false or omit
   --token-format <fmt>       form (default) or json
+  --token-content-type <t>   the Content-Type label of token responses (X: 'text/html;charset=utf-8')
   --delay <ms>               wait this long before every answer
   --timestamp-window <s>     accepted clock skew in seconds (default 300)
   --debug                    put the computed base string in signature_invalid answers
@@ -62,6 +63,7 @@ export function parseCli(argv: string[]): {
       denial: { type: 'string' },
       'callback-confirmed': { type: 'string' },
       'token-format': { type: 'string' },
+      'token-content-type': { type: 'string' },
       delay: { type: 'string' },
       'timestamp-window': { type: 'string' },
       debug: { type: 'boolean' },
@@ -94,6 +96,8 @@ export function parseCli(argv: string[]): {
     >
   if (values['token-format'] !== undefined)
     quirks.tokenFormat = values['token-format'] as NonNullable<Quirks['tokenFormat']>
+  if (values['token-content-type'] !== undefined)
+    quirks.tokenContentType = values['token-content-type']
   const delay = int('delay', values.delay)
   if (delay !== undefined) quirks.delay = delay
   const options: TestProviderOptions = {

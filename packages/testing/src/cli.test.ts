@@ -128,6 +128,8 @@ describe('oauth1-test-provider CLI', () => {
       'denied',
       '--token-format',
       'json',
+      '--token-content-type',
+      'text/html;charset=utf-8',
       '--quiet',
     ])
     try {
@@ -138,7 +140,7 @@ describe('oauth1-test-provider CLI', () => {
           callback: 'http://localhost:1/cb',
         }),
       )
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+      expect(res.headers.get('content-type')).toBe('text/html;charset=utf-8')
       const { oauth_token } = JSON.parse(res.text)
       const redirect = await fetch(`${r.url}/oauth/authorize?oauth_token=${oauth_token}`, {
         redirect: 'manual',

@@ -157,7 +157,7 @@ function typeError(option: string, expected: string): TypeError {
 function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
   if (quirks === undefined) return {}
   if (typeof quirks !== 'object' || quirks === null) throw typeError(where, 'an object')
-  const { denial, callbackConfirmed, tokenFormat, delay } = quirks
+  const { denial, callbackConfirmed, tokenFormat, tokenContentType, delay } = quirks
   if (denial !== undefined && denial !== 'user_refused' && denial !== 'denied')
     throw typeError(`${where}.denial`, "'user_refused' or 'denied'")
   if (
@@ -167,6 +167,11 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
     throw typeError(`${where}.callbackConfirmed`, "'true', 'True', 'false' or 'omit'")
   if (tokenFormat !== undefined && tokenFormat !== 'form' && tokenFormat !== 'json')
     throw typeError(`${where}.tokenFormat`, "'form' or 'json'")
+  if (
+    tokenContentType !== undefined &&
+    (typeof tokenContentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(tokenContentType))
+  )
+    throw typeError(`${where}.tokenContentType`, 'a printable ASCII Content-Type value')
   const badDelay = (d: unknown) => typeof d !== 'number' || !Number.isFinite(d) || d < 0
   if (delay !== undefined) {
     if (typeof delay === 'number') {
@@ -805,12 +810,21 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
 
   #tokenReply(client: ResolvedClient, fields: [string, string][]): Reply {
     const quirks = this.#quirksFor(client)
-    if (quirks.tokenFormat === 'json') return this.#json(200, Object.fromEntries(fields))
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-store' },
-      body: formBody(fields),
+    const reply: Reply =
+      quirks.tokenFormat === 'json'
+        ? this.#json(200, Object.fromEntries(fields))
+        : {
+            status: 200,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'cache-control': 'no-store',
+            },
+            body: formBody(fields),
+          }
+    if (quirks.tokenContentType !== undefined) {
+      reply.headers = { ...reply.headers, 'content-type': quirks.tokenContentType }
     }
+    return reply
   }
 
   // ───────────────────────────── verification ─────────────────────────────

@@ -50,6 +50,12 @@ export interface Quirks {
   /** Token responses as `'form'` (default, RFC 5849) or `'json'`. */
   tokenFormat?: 'form' | 'json'
   /**
+   * The `Content-Type` label of successful token responses, whatever their
+   * format: X (Twitter) labels its form-encoded token responses
+   * `'text/html;charset=utf-8'`. Default: the format's own type.
+   */
+  tokenContentType?: string
+  /**
    * Milliseconds to wait before answering, for every endpoint (a number) or
    * per endpoint. `close()` never waits for a delayed answer.
    */
