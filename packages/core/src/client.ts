@@ -95,6 +95,29 @@ export interface OAuth1ClientOptions {
   realm?: string
   /** Send `oauth_body_hash` for non-form bodies (Authlib's `force_include_body`). */
   forceIncludeBody?: boolean
+  /**
+   * Send `oauth_body_hash` on every request that has no form body, an empty
+   * body or a GET included (APIs that require it everywhere). The same as
+   * `forceIncludeBody`.
+   */
+  bodyHash?: boolean
+  /** HTTP method of the temporary-credential request. Default `'POST'`. */
+  requestTokenMethod?: 'GET' | 'POST'
+  /** HTTP method of the token-credential request. Default `'POST'`. */
+  accessTokenMethod?: 'GET' | 'POST'
+  /**
+   * `false` for OAuth 1.0 providers that return no `oauth_verifier`: the
+   * exchange is then sent without one when none is known. Default `true`.
+   *
+   * Without a verifier, the token check is the only thing binding the
+   * callback to the user who started the login (the OAuth 1.0 session
+   * fixation attack that 1.0a's verifier closed): only turn it off for a
+   * provider that really sends none.
+   * @see https://oauth.net/advisories/2009-1/
+   */
+  requireVerifier?: boolean
+  /** Headers sent with every request to the provider; a request's own headers win. */
+  headers?: Record<string, string>
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch
   /** Sent as `User-Agent` unless a request sets its own. */
@@ -127,6 +150,56 @@ export interface OAuth1RequestInit {
   signal?: AbortSignal
   /** `'follow'` (default, at most 5 hops, see {@link OAuth1Client.request}) or `'manual'`. */
   redirect?: 'follow' | 'manual'
+  /**
+   * The `oauth_nonce` of the first signed hop, for identity protocols that
+   * echo it back (a redirect hop gets a fresh one). Default: 128 random bits.
+   */
+  nonce?: string
+}
+
+/** Options of {@link OAuth1Client.createAuthorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  /**
+   * The name the request token goes under. Default `'oauth_token'`; `false`
+   * adds none (the provider takes it under a name that `params` carries).
+   */
+  tokenParam?: string | false
+}
+
+const TOKEN_ENDPOINT_METHODS = ['GET', 'POST'] as const
+
+function tokenEndpointMethod(value: unknown, name: string): 'GET' | 'POST' {
+  if (value === undefined) return 'POST'
+  if (value !== 'GET' && value !== 'POST') {
+    throw new TypeError(`${name} must be one of ${TOKEN_ENDPOINT_METHODS.join(', ')}`)
+  }
+  return value
+}
+
+/** A copy of `value` as a record of header names and values, validated as a Headers would. */
+function checkHeaderRecord(value: unknown, name: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  const proto =
+    typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`${name} must be an object of header names and string values`)
+  }
+  const copy: Record<string, string> = {}
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof field !== 'string') throw new TypeError(`${name}.${key} must be a string`)
+    try {
+      new Headers([[key, field]])
+    } catch {
+      throw new TypeError(`${name}.${key} is not a valid header name and value`)
+    }
+    Object.defineProperty(copy, key, {
+      value: field,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return copy
 }
 
 /** Body of {@link OAuth1Client.request}. */
@@ -322,6 +395,9 @@ export class OAuth1Client {
   readonly allowInsecureTransport: boolean
   readonly forceIncludeBody: boolean
   readonly realm: string | undefined
+  readonly requestTokenMethod: 'GET' | 'POST'
+  readonly accessTokenMethod: 'GET' | 'POST'
+  readonly requireVerifier: boolean
   /** Milliseconds added to the local clock for `oauth_timestamp`. */
   clockOffset: number
   #clientSecret: string
@@ -330,6 +406,7 @@ export class OAuth1Client {
   #redirectUri: string | undefined
   #token: Token | null = null
   #verifier: string | undefined
+  #headers: Record<string, string> | undefined
 
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -360,7 +437,21 @@ export class OAuth1Client {
     }
     this.#rsaKey = options.rsaKey
     this.realm = optionalString(options.realm, 'realm')
-    this.forceIncludeBody = optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false
+    const bodyHash = optionalBoolean(options.bodyHash, 'bodyHash')
+    this.forceIncludeBody =
+      (optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false) || bodyHash === true
+    this.requestTokenMethod = tokenEndpointMethod(options.requestTokenMethod, 'requestTokenMethod')
+    this.accessTokenMethod = tokenEndpointMethod(options.accessTokenMethod, 'accessTokenMethod')
+    if (
+      type === 'body' &&
+      (this.requestTokenMethod === 'GET' || this.accessTokenMethod === 'GET')
+    ) {
+      throw new TypeError(
+        'signatureType "body" needs POST token endpoints (requestTokenMethod/accessTokenMethod "GET" carry no body)',
+      )
+    }
+    this.requireVerifier = optionalBoolean(options.requireVerifier, 'requireVerifier') ?? true
+    this.#headers = checkHeaderRecord(options.headers, 'headers')
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new TypeError('fetch must be a function')
     }
@@ -446,7 +537,7 @@ export class OAuth1Client {
   }
 
   /**
-   * Leg 1: obtains temporary credentials with a signed POST that carries
+   * Leg 1: obtains temporary credentials with a signed POST (`requestTokenMethod`) that carries
    * `oauth_callback`, and keeps them as the current token. `params` are sent
    * in the query (or the form body in `signatureType: 'body'`), signed.
    *
@@ -480,19 +571,27 @@ export class OAuth1Client {
     url: string | URL,
     requestToken?: string,
     params?: Record<string, string>,
+    options: AuthorizationUrlOptions = {},
   ): string {
     const href = parseHttpUrl(url, 'url').href
     const token = requestToken ?? this.#token?.oauth_token
     if (typeof token !== 'string' || token === '') {
       throw new TypeError('requestToken is required (or fetch temporary credentials first)')
     }
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('options must be an object')
+    }
+    const tokenParam = options.tokenParam ?? 'oauth_token'
+    if (tokenParam !== false && (typeof tokenParam !== 'string' || tokenParam === '')) {
+      throw new TypeError('options.tokenParam must be a non-empty string or false')
+    }
     const parts: string[] = []
     for (const [name, value] of paramEntries(params, 'params')) {
-      if (name === 'oauth_token') continue
+      if (name === tokenParam) continue
       // RFC 3986 unreserved only; a lone surrogate becomes U+FFFD, not a URIError.
       parts.push(`${percentEncode(name)}=${percentEncode(value)}`)
     }
-    parts.push(`oauth_token=${percentEncode(token)}`)
+    if (tokenParam !== false) parts.push(`${percentEncode(tokenParam)}=${percentEncode(token)}`)
     const hash = href.indexOf('#')
     const base = hash === -1 ? href : href.slice(0, hash)
     const fragment = hash === -1 ? '' : href.slice(hash)
@@ -565,7 +664,7 @@ export class OAuth1Client {
     }
     if (verifier) this.#verifier = verifier
     const v = this.#verifier
-    if (!v)
+    if (!v && this.requireVerifier)
       throw new OAuthError('missing_verifier', { description: 'No oauth_verifier to exchange' })
     if (this.#token === null) {
       throw new OAuthError('missing_token', {
@@ -582,7 +681,7 @@ export class OAuth1Client {
       url,
       'token-credential',
       params,
-      { verifier: v },
+      v ? { verifier: v } : {},
       this.#token,
       () => {
         this.#token = null
@@ -640,14 +739,16 @@ export class OAuth1Client {
     if (init.redirect !== undefined && init.redirect !== 'follow' && init.redirect !== 'manual') {
       throw new TypeError('redirect must be "follow" or "manual"')
     }
+    if (init.nonce !== undefined && (typeof init.nonce !== 'string' || init.nonce === '')) {
+      throw new TypeError('nonce must be a non-empty string')
+    }
     let headers: Headers
     try {
       headers = new Headers(init.headers)
     } catch {
       throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
     }
-    if (this.userAgent !== undefined && !headers.has('user-agent'))
-      headers.set('user-agent', this.userAgent)
+    this.#applyDefaultHeaders(headers)
     let body = await normalizeBody(init.body, headers)
     if (this.signatureMethod === 'PLAINTEXT') {
       assertSecureTransport(origin, 'a PLAINTEXT-signed request', this.allowInsecureTransport)
@@ -668,7 +769,15 @@ export class OAuth1Client {
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
         if (signing) {
-          const signed = await this.#sign(currentMethod, current, headers, body, token, {})
+          const signed = await this.#sign(
+            currentMethod,
+            current,
+            headers,
+            body,
+            token,
+            {},
+            hop === 0 ? init.nonce : undefined,
+          )
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers
@@ -725,6 +834,17 @@ export class OAuth1Client {
     }
   }
 
+  /** The `headers` option and `userAgent`, where `headers` has none of its own. */
+  #applyDefaultHeaders(headers: Headers): void {
+    if (this.#headers !== undefined) {
+      for (const [name, value] of Object.entries(this.#headers)) {
+        if (!headers.has(name)) headers.set(name, value)
+      }
+    }
+    if (this.userAgent !== undefined && !headers.has('user-agent'))
+      headers.set('user-agent', this.userAgent)
+  }
+
   /** Signs one request with this client's credentials and `token`. */
   async #sign(
     method: string,
@@ -733,6 +853,7 @@ export class OAuth1Client {
     body: SignableBody,
     token: Token | null,
     extra: { callback?: string; verifier?: string },
+    nonce?: string,
   ) {
     const credentials: SignCredentials = {
       clientId: this.clientId,
@@ -752,11 +873,14 @@ export class OAuth1Client {
     return signRequest(
       { method, url: url.href, headers: new Headers(headers), body },
       credentials,
-      this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset },
+      {
+        ...(this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset }),
+        ...(nonce === undefined ? {} : { nonce }),
+      },
     )
   }
 
-  /** A signed POST to a token endpoint, read as a token. */
+  /** A signed request (POST, or GET where configured) to a token endpoint, read as a token. */
   async #fetchToken(
     url: string | URL,
     what: 'temporary-credential' | 'token-credential',
@@ -768,15 +892,17 @@ export class OAuth1Client {
     const target = parseHttpUrl(url, 'url')
     const pairs = paramEntries(params, 'params')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
+    const method =
+      what === 'temporary-credential' ? this.requestTokenMethod : this.accessTokenMethod
     const headers = new Headers()
-    if (this.userAgent !== undefined) headers.set('user-agent', this.userAgent)
+    this.#applyDefaultHeaders(headers)
     let body: SignableBody = null
     if (this.signatureType === 'body') {
       body = new URLSearchParams(pairs)
     } else {
       for (const [name, value] of pairs) target.searchParams.append(name, value)
     }
-    const signed = await this.#sign('POST', target, headers, body, token, extra)
+    const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
     const deadline = startDeadline(this.timeout)
     try {
@@ -784,7 +910,7 @@ export class OAuth1Client {
       try {
         response = await deadline.race(
           this.#fetch(signed.url, {
-            method: 'POST',
+            method,
             headers: signed.headers,
             body: signed.body as BodyInit | null,
             redirect: 'manual',

@@ -21,6 +21,8 @@ export const OAuthErrorCodes = [
   'fetch_token_denied',
   'invalid_token_response',
   'request_timeout',
+  'request_failed',
+  'store_unavailable',
   'insecure_transport',
 ] as const
 
@@ -36,6 +38,8 @@ export const defaultStatus: Readonly<Record<OAuthErrorCode, number>> = {
   fetch_token_denied: 502,
   invalid_token_response: 502,
   request_timeout: 504,
+  request_failed: 502,
+  store_unavailable: 503,
   insecure_transport: 500,
 }
 

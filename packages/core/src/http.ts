@@ -395,3 +395,55 @@ export async function parseTokenResponse(
   if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret')
   return fields as Token
 }
+
+/** The most of a profile (userinfo) answer that is read: 1 MiB. */
+export const MAX_PROFILE_RESPONSE = 1024 * 1024
+
+/**
+ * Reads an API answer expected to be a JSON document (a user's profile),
+ * within `timeout` ms and {@link MAX_PROFILE_RESPONSE} bytes.
+ *
+ * @throws OAuthError `request_failed` (502, with the provider's `response`) for a
+ *   non-2xx status, a body over the bound, or one that is not JSON; `request_timeout`.
+ */
+export async function readJsonResponse(
+  response: Response,
+  url: URL | string,
+  what: string,
+  timeout: number,
+): Promise<unknown> {
+  const deadline = startDeadline(timeout)
+  let text: string
+  let truncated: boolean
+  try {
+    ;({ text, truncated } = await deadline.race(readBodyLimited(response, MAX_PROFILE_RESPONSE)))
+  } catch (err) {
+    await response.body?.cancel().catch(() => {})
+    if (deadline.timedOut) throw timeoutError(url, timeout, err)
+    throw new OAuthError('request_failed', {
+      description: `The ${what} ${describeUrl(url)} broke off its answer`,
+      cause: err,
+    })
+  } finally {
+    deadline.clear()
+  }
+  const fail = (reason: string) => {
+    const { problem } = problemOf(text)
+    return new OAuthError('request_failed', {
+      description: `The ${what} ${describeUrl(url)} answered ${response.status} ${reason}`,
+      response: {
+        status: response.status,
+        headers: headersToRecord(response.headers),
+        body: excerpt(text, MAX_ERROR_BODY),
+      },
+      ...(problem === undefined ? {} : { oauthProblem: problem }),
+    })
+  }
+  if (response.status < 200 || response.status >= 300) throw fail('instead of 2xx')
+  if (truncated) throw fail(`with a body larger than ${MAX_PROFILE_RESPONSE} bytes`)
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw fail('with a body that is not JSON')
+  }
+}

@@ -45,6 +45,7 @@ export * from './types.js'
 
 // --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
 export {
+  type AuthorizationUrlOptions,
   type ClientRsaKey,
   MAX_REDIRECTS,
   OAuth1Client,
@@ -52,8 +53,14 @@ export {
   type OAuth1RequestInit,
 } from './client.js'
 export { createRequestContext, type RequestContext } from './context.js'
-export { DEFAULT_TIMEOUT, isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
 export {
+  DEFAULT_TIMEOUT,
+  isLoopbackHost,
+  MAX_PROFILE_RESPONSE,
+  MAX_TOKEN_RESPONSE,
+} from './http.js'
+export {
+  type AuthorizeParamsContext,
   type ClientKwargs,
   configKey,
   DEFAULT_TEMPORARY_CREDENTIAL_TTL,
@@ -66,6 +73,10 @@ export {
   type ResolvedRemoteAppOptions,
   resolveCallbackUri,
   temporaryCredentialKey,
+  type UserInfo,
+  type UserinfoContext,
+  type UserinfoFunction,
+  type UserinfoRequestInit,
 } from './registry.js'
 export {
   createMemoryStore,

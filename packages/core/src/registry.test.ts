@@ -147,7 +147,7 @@ describe('OAuth.register', () => {
     )
     expect(() => oauth.register('myApp', { clientId: 'a', ...urls, authorizeUrl: '' })).toThrow(
       new TypeError(
-        "register('myApp'): authorizeUrl is required; pass it or set MY_APP_AUTHORIZE_URL",
+        "register('myApp'): authorizeUrl is required with requestTokenUrl and accessTokenUrl; pass it or set MY_APP_AUTHORIZE_URL (or give none of the three for a signing-only app)",
       ),
     )
     expect(() =>
@@ -158,7 +158,7 @@ describe('OAuth.register', () => {
       }),
     ).toThrow(
       new TypeError(
-        "register('twitter'): requestTokenUrl is required; pass it or set TWITTER_REQUEST_TOKEN_URL",
+        "register('twitter'): requestTokenUrl is required with accessTokenUrl and authorizeUrl; pass it or set TWITTER_REQUEST_TOKEN_URL (or give none of the three for a signing-only app)",
       ),
     )
   })
