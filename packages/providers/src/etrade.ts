@@ -1,6 +1,6 @@
 import { OAuthError } from '@oauth1/core'
 import { credentials, optionalBoolean, readOptions } from './options.js'
-import type { ClientCredentialOptions, PresetOptions } from './types.js'
+import type { AuthorizeParamsContext, ClientCredentialOptions, PresetOptions } from './types.js'
 import { providerResponse, readText } from './userinfo.js'
 
 /** Options of {@link etrade}. */
@@ -47,12 +47,17 @@ export function etrade(options: EtradeOptions = {}): PresetOptions {
     requestTokenMethod: 'GET',
     authorizeUrl: 'https://us.etrade.com/e/t/etws/authorize',
     authorizeTokenParam: false,
-    authorizeParams: ({ clientId, requestToken }) => ({ key: clientId, token: requestToken }),
+    authorizeParams: etradeAuthorizeParams,
     oobCallback: true,
     accessTokenUrl: `${OAUTH_ORIGIN}/oauth/access_token`,
     accessTokenMethod: 'GET',
     apiBaseUrl: sandbox ? 'https://apisb.etrade.com/' : 'https://api.etrade.com/',
   }
+}
+
+/** E*TRADE's consent page names the consumer key `key` and the request token `token`. */
+function etradeAuthorizeParams(ctx: AuthorizeParamsContext): Record<string, string> {
+  return { key: ctx.clientId, token: ctx.requestToken }
 }
 
 /**

@@ -7,7 +7,13 @@ import {
   optionalSeconds,
   readOptions,
 } from './options.js'
-import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
+import type {
+  AuthorizeParamsContext,
+  ClientCredentialOptions,
+  PresetOptions,
+  UserInfo,
+  UserinfoContext,
+} from './types.js'
 import { endpointOf, providerResponse, readText, toUserInfo, userinfoError } from './userinfo.js'
 
 /** Options of {@link mediawiki}. */
@@ -76,7 +82,7 @@ export function mediawiki(options: MediaWikiOptions = {}): PresetOptions {
     ...credentials(r),
     requestTokenUrl: `${indexUrl}?title=Special:OAuth/initiate`,
     authorizeUrl: `${origin}/wiki/Special:OAuth/authorize`,
-    authorizeParams: ({ clientId }) => ({ oauth_consumer_key: clientId }),
+    authorizeParams: mediawikiAuthorizeParams,
     accessTokenUrl: `${indexUrl}?title=Special:OAuth/token`,
     apiBaseUrl: new URL('api.php', indexUrl).href,
     userinfoEndpoint: `${indexUrl}?title=Special:OAuth/identify`,
@@ -85,6 +91,11 @@ export function mediawiki(options: MediaWikiOptions = {}): PresetOptions {
   if (oobCallback) preset.oobCallback = true
   if (userAgent !== undefined) preset.userAgent = userAgent
   return preset
+}
+
+/** MediaWiki's consent page wants the consumer key beside `oauth_token`. */
+function mediawikiAuthorizeParams(ctx: AuthorizeParamsContext): Record<string, string> {
+  return { oauth_consumer_key: ctx.clientId }
 }
 
 function randomHex(bytes: number): string {

@@ -1,5 +1,11 @@
 import { credentials, readOptions, requiredString } from './options.js'
-import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
+import type {
+  AuthorizeParamsContext,
+  ClientCredentialOptions,
+  PresetOptions,
+  UserInfo,
+  UserinfoContext,
+} from './types.js'
 import { asRecord, endpointOf, toUserInfo } from './userinfo.js'
 
 /** Options of {@link schoology}. */
@@ -42,7 +48,7 @@ export function schoology(options: SchoologyOptions): PresetOptions {
     requestTokenUrl: 'https://api.schoology.com/v1/oauth/request_token',
     requestTokenMethod: 'GET',
     authorizeUrl: `https://${domain}/oauth/authorize`,
-    authorizeParams: ({ callback }) => ({ oauth_callback: callback }),
+    authorizeParams: schoologyAuthorizeParams,
     accessTokenUrl: 'https://api.schoology.com/v1/oauth/access_token',
     accessTokenMethod: 'GET',
     requireVerifier: false,
@@ -52,6 +58,11 @@ export function schoology(options: SchoologyOptions): PresetOptions {
     userinfoEndpoint: 'https://api.schoology.com/v1/users/me',
     userinfo: schoologyUserinfo,
   }
+}
+
+/** OAuth 1.0 style: the callback goes on the consent page. */
+function schoologyAuthorizeParams(ctx: AuthorizeParamsContext): Record<string, string> {
+  return { oauth_callback: ctx.callback }
 }
 
 async function schoologyUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
