@@ -8,7 +8,6 @@ const CREDENTIAL_OPTIONS = ['clientId', 'clientSecret'] as const
 
 /** One preset's view of its options object. */
 export interface OptionReader {
-  readonly preset: string
   /** The raw value of an option (`undefined` when absent). */
   value(name: string): unknown
   fail(message: string): never
@@ -39,7 +38,6 @@ export function readOptions(
     }
   }
   return {
-    preset: label,
     value: (name) => (Object.hasOwn(record, name) ? record[name] : undefined),
     fail,
   }
