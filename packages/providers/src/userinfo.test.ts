@@ -21,6 +21,7 @@ import {
   zotero,
 } from './index.js'
 import type { PresetOptions, UserinfoContext } from './types.js'
+import { MAX_USERINFO_BODY, providerResponse, rawOf, readJson } from './userinfo.js'
 
 beforeAll(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => {})
@@ -604,5 +605,66 @@ describe('every normaliser', () => {
     expect(Object.getPrototypeOf(info.raw)).toBe(Object.prototype)
     expect(Object.hasOwn(info.raw, '__proto__')).toBe(true)
     expect((info.raw as { polluted?: unknown }).polluted).toBeUndefined()
+  })
+})
+
+describe('reading provider answers', () => {
+  it('a body over 1 MiB is request_failed, and the stream is cancelled', async () => {
+    let cancelled = false
+    let sent = 0
+    const chunk = new Uint8Array(64 * 1024).fill(0x20)
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const error = await rejection(readJson(new Response(body), 'smugmug userinfo'))
+    expect(error.description).toBe(
+      `smugmug userinfo: the response is larger than ${MAX_USERINFO_BODY} bytes`,
+    )
+    expect(cancelled).toBe(true)
+    expect(sent).toBeLessThanOrEqual(MAX_USERINFO_BODY + 2 * chunk.byteLength)
+  })
+
+  it('a body that fails mid-stream is request_failed with the cause', async () => {
+    const failure = new Error('socket hang up')
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"id":'))
+        controller.error(failure)
+      },
+    })
+    const error = await readJson(new Response(body), 'plurk userinfo').catch((e: unknown) => e)
+    expect(isOAuthError(error)).toBe(true)
+    expect(error).toMatchObject({
+      description: 'plurk userinfo: reading the response failed',
+      cause: failure,
+    })
+  })
+
+  it('the error keeps at most 2048 characters of the body, never half a surrogate pair', () => {
+    const body = `${'a'.repeat(2047)}😀tail`
+    const excerpt = providerResponse(new Response(null, { status: 500 }), body).body
+    expect(excerpt).toBe('a'.repeat(2047))
+    expect(providerResponse(new Response(null), 'short').body).toBe('short')
+    expect(providerResponse(new Response(null), 'b'.repeat(3000)).body).toHaveLength(2048)
+  })
+
+  it('raw drops what is nested deeper than 32 levels', () => {
+    let deep: Record<string, unknown> = { leaf: 'x' }
+    for (let i = 0; i < 40; i++) deep = { d: deep }
+    const raw = rawOf({ id: 1, deep }, TOKEN)
+    let depth = 0
+    let node: unknown = raw.deep
+    while (typeof node === 'object' && node !== null) {
+      node = (node as { d?: unknown }).d
+      depth++
+    }
+    expect(depth).toBe(31)
+    expect(raw.id).toBe(1)
   })
 })
