@@ -4,7 +4,7 @@ import {
   asRecord,
   endpointOf,
   field,
-  tokenExtras,
+  fromTokenFields,
   tokenField,
   toUserInfo,
   userinfoError,
@@ -56,16 +56,11 @@ export function flickr(options: FlickrOptions = {}): PresetOptions {
 async function flickrUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const nsid = tokenField(ctx.token, 'user_nsid')
   if (nsid !== undefined) {
-    return toUserInfo(
-      'flickr userinfo',
-      {
-        sub: nsid,
-        preferred_username: tokenField(ctx.token, 'username'),
-        name: tokenField(ctx.token, 'fullname'),
-      },
-      tokenExtras(ctx.token),
-      ctx.token,
-    )
+    return fromTokenFields('flickr userinfo', ctx.token, {
+      sub: nsid,
+      preferred_username: tokenField(ctx.token, 'username'),
+      name: tokenField(ctx.token, 'fullname'),
+    })
   }
   const body = asRecord(await ctx.json(endpointOf(ctx, 'flickr')), 'flickr userinfo')
   // Flickr answers its errors with HTTP 200 and `stat: "fail"`

@@ -14,7 +14,14 @@ import type {
   UserInfo,
   UserinfoContext,
 } from './types.js'
-import { endpointOf, providerResponse, readText, toUserInfo, userinfoError } from './userinfo.js'
+import {
+  endpointOf,
+  profileUrl,
+  providerResponse,
+  readText,
+  toUserInfo,
+  userinfoError,
+} from './userinfo.js'
 
 /** Options of {@link mediawiki}. */
 export interface MediaWikiOptions extends ClientCredentialOptions {
@@ -161,10 +168,11 @@ async function mediawikiIdentify(ctx: UserinfoContext, leeway: number): Promise<
       preferred_username: username,
       email: claims.email,
       email_verified: claims.confirmed_email,
-      profile:
-        typeof username === 'string' && username !== ''
-          ? `${origin}/wiki/User:${encodeURIComponent(username.replace(/ /g, '_'))}`
-          : undefined,
+      // MediaWiki titles write spaces as underscores
+      profile: profileUrl(
+        `${origin}/wiki/User:`,
+        typeof username === 'string' ? username.replace(/ /g, '_') : undefined,
+      ),
     },
     claims,
     ctx.token,

@@ -165,6 +165,16 @@ export function rsaKeyOption(r: OptionReader, name: string): ClientRsaKey | unde
   return value as ClientRsaKey
 }
 
+/** The parameters whose value is set, or `undefined` when none is. */
+export function definedParams(
+  params: Record<string, string | undefined>,
+): Record<string, string> | undefined {
+  const entries = Object.entries(params).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined,
+  )
+  return entries.length === 0 ? undefined : Object.fromEntries(entries)
+}
+
 /** The `clientId`/`clientSecret` the user passed, to spread into the result. */
 export function credentials(r: OptionReader): { clientId?: string; clientSecret?: string } {
   const out: { clientId?: string; clientSecret?: string } = {}

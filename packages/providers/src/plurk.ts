@@ -1,6 +1,6 @@
 import { credentials, readOptions } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
-import { asRecord, endpointOf, toUserInfo } from './userinfo.js'
+import { asRecord, endpointOf, profileUrl, toUserInfo } from './userinfo.js'
 
 /** Options of {@link plurk}. */
 export interface PlurkOptions extends ClientCredentialOptions {}
@@ -39,10 +39,7 @@ async function plurkUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
       sub: user.id,
       preferred_username: nick,
       name: user.display_name,
-      profile:
-        typeof nick === 'string' && nick !== ''
-          ? `https://www.plurk.com/${encodeURIComponent(nick)}`
-          : undefined,
+      profile: profileUrl('https://www.plurk.com/', nick),
     },
     user,
     ctx.token,

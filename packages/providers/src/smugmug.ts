@@ -1,4 +1,4 @@
-import { credentials, optionalEnum, readOptions } from './options.js'
+import { credentials, definedParams, optionalEnum, readOptions } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
 import { asRecord, endpointOf, field, readJson, toUserInfo } from './userinfo.js'
 
@@ -35,10 +35,8 @@ export function smugmug(options: SmugMugOptions = {}): PresetOptions {
     userinfoEndpoint: 'https://api.smugmug.com/api/v2!authuser',
     userinfo: smugmugUserinfo,
   }
-  const authorizeParams: Record<string, string> = {}
-  if (access !== undefined) authorizeParams.Access = access
-  if (permissions !== undefined) authorizeParams.Permissions = permissions
-  if (Object.keys(authorizeParams).length > 0) preset.authorizeParams = authorizeParams
+  const authorizeParams = definedParams({ Access: access, Permissions: permissions })
+  if (authorizeParams !== undefined) preset.authorizeParams = authorizeParams
   return preset
 }
 

@@ -1,4 +1,4 @@
-import { credentials, optionalEnum, optionalString, readOptions } from './options.js'
+import { credentials, definedParams, optionalEnum, optionalString, readOptions } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
 import { asRecord, endpointOf, toUserInfo } from './userinfo.js'
 
@@ -49,11 +49,8 @@ export function trello(options: TrelloOptions = {}): PresetOptions {
     userinfoEndpoint: 'https://api.trello.com/1/members/me',
     userinfo: trelloUserinfo,
   }
-  const authorizeParams: Record<string, string> = {}
-  if (name !== undefined) authorizeParams.name = name
-  if (scope !== undefined) authorizeParams.scope = scope
-  if (expiration !== undefined) authorizeParams.expiration = expiration
-  if (Object.keys(authorizeParams).length > 0) preset.authorizeParams = authorizeParams
+  const authorizeParams = definedParams({ name, scope, expiration })
+  if (authorizeParams !== undefined) preset.authorizeParams = authorizeParams
   return preset
 }
 

@@ -1,12 +1,21 @@
 import {
   credentials,
+  definedParams,
   optionalBoolean,
   optionalEnum,
   optionalString,
   readOptions,
 } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
-import { asRecord, endpointOf, field, tokenExtras, tokenField, toUserInfo } from './userinfo.js'
+import {
+  asRecord,
+  endpointOf,
+  field,
+  fromTokenFields,
+  profileUrl,
+  tokenField,
+  toUserInfo,
+} from './userinfo.js'
 
 /** Options of {@link twitter}. */
 export interface TwitterOptions extends ClientCredentialOptions {
@@ -66,28 +75,25 @@ export function twitter(options: TwitterOptions = {}): PresetOptions {
     userinfo: twitterUserinfo,
   }
   if (accessType !== undefined) preset.requestTokenParams = { x_auth_access_type: accessType }
-  const authorizeParams: Record<string, string> = {}
-  if (forceLogin === true) authorizeParams.force_login = 'true'
-  if (screenName !== undefined) authorizeParams.screen_name = screenName
-  if (Object.keys(authorizeParams).length > 0) preset.authorizeParams = authorizeParams
+  const authorizeParams = definedParams({
+    force_login: forceLogin === true ? 'true' : undefined,
+    screen_name: screenName,
+  })
+  if (authorizeParams !== undefined) preset.authorizeParams = authorizeParams
   return preset
 }
 
-const profileUrl = (username: unknown) =>
-  typeof username === 'string' && username !== ''
-    ? `https://x.com/${encodeURIComponent(username)}`
-    : undefined
+const X_PROFILE = 'https://x.com/'
 
 async function twitterUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const userId = tokenField(ctx.token, 'user_id')
   if (userId !== undefined) {
     const screenName = tokenField(ctx.token, 'screen_name')
-    return toUserInfo(
-      'twitter userinfo',
-      { sub: userId, preferred_username: screenName, profile: profileUrl(screenName) },
-      tokenExtras(ctx.token),
-      ctx.token,
-    )
+    return fromTokenFields('twitter userinfo', ctx.token, {
+      sub: userId,
+      preferred_username: screenName,
+      profile: profileUrl(X_PROFILE, screenName),
+    })
   }
   const body = await ctx.json(endpointOf(ctx, 'twitter'))
   const data = asRecord(field(body, 'data'), 'twitter userinfo: data')
@@ -99,7 +105,7 @@ async function twitterUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
       preferred_username: data.username,
       picture: data.profile_image_url,
       website: data.url,
-      profile: profileUrl(data.username),
+      profile: profileUrl(X_PROFILE, data.username),
     },
     data,
     ctx.token,

@@ -203,9 +203,19 @@ export function toUserInfo(
   return info
 }
 
-/** The extra fields of a token response (`user_id`, `screen_name`…), without the credentials. */
-export function tokenExtras(token: Token): Record<string, unknown> {
-  return rawOf(token, token)
+/**
+ * The {@link UserInfo} from the access-token response's own fields (X, Flickr
+ * and Zotero put the user there): no request; `raw` is the extra fields.
+ */
+export function fromTokenFields(what: string, token: Token, claims: Claims): UserInfo {
+  return toUserInfo(what, claims, rawOf(token, token), token)
+}
+
+/** `<prefix><username>` (percent-encoded) when `username` is a non-empty string. */
+export function profileUrl(prefix: string, username: unknown): string | undefined {
+  return typeof username === 'string' && username !== ''
+    ? `${prefix}${encodeURIComponent(username)}`
+    : undefined
 }
 
 /** A string field of the token response, when present and non-empty. */

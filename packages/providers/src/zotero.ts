@@ -1,12 +1,21 @@
 import {
   credentials,
+  definedParams,
   optionalBoolean,
   optionalEnum,
   optionalString,
   readOptions,
 } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
-import { asRecord, endpointOf, readJson, tokenExtras, tokenField, toUserInfo } from './userinfo.js'
+import {
+  asRecord,
+  endpointOf,
+  fromTokenFields,
+  profileUrl,
+  readJson,
+  tokenField,
+  toUserInfo,
+} from './userinfo.js'
 
 /** Options of {@link zotero}: what the key-creation page is pre-filled with. */
 export interface ZoteroOptions extends ClientCredentialOptions {
@@ -61,11 +70,13 @@ export function zotero(options: ZoteroOptions = {}): PresetOptions {
     'identity',
   ])
   const name = optionalString(r, 'name')
-  const flags: [string, boolean | undefined][] = [
-    ['library_access', optionalBoolean(r, 'libraryAccess')],
-    ['notes_access', optionalBoolean(r, 'notesAccess')],
-    ['write_access', optionalBoolean(r, 'writeAccess')],
-  ]
+  const flag = (option: string) => {
+    const value = optionalBoolean(r, option)
+    return value === undefined ? undefined : value ? '1' : '0'
+  }
+  const libraryAccess = flag('libraryAccess')
+  const notesAccess = flag('notesAccess')
+  const writeAccess = flag('writeAccess')
   const allGroups = optionalEnum(r, 'allGroups', ['none', 'read', 'write'] as const)
   const identity = optionalBoolean(r, 'identity')
 
@@ -79,31 +90,29 @@ export function zotero(options: ZoteroOptions = {}): PresetOptions {
     userinfoEndpoint: 'https://api.zotero.org/keys/current',
     userinfo: zoteroUserinfo,
   }
-  const authorizeParams: Record<string, string> = {}
-  if (name !== undefined) authorizeParams.name = name
-  for (const [param, flag] of flags)
-    if (flag !== undefined) authorizeParams[param] = flag ? '1' : '0'
-  if (allGroups !== undefined) authorizeParams.all_groups = allGroups
-  if (identity === true) authorizeParams.identity = '1'
-  if (Object.keys(authorizeParams).length > 0) preset.authorizeParams = authorizeParams
+  const authorizeParams = definedParams({
+    name,
+    library_access: libraryAccess,
+    notes_access: notesAccess,
+    write_access: writeAccess,
+    all_groups: allGroups,
+    identity: identity === true ? '1' : undefined,
+  })
+  if (authorizeParams !== undefined) preset.authorizeParams = authorizeParams
   return preset
 }
 
-const profileUrl = (username: unknown) =>
-  typeof username === 'string' && username !== ''
-    ? `https://www.zotero.org/${encodeURIComponent(username)}`
-    : undefined
+const ZOTERO_PROFILE = 'https://www.zotero.org/'
 
 async function zoteroUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const userId = tokenField(ctx.token, 'userID')
   if (userId !== undefined) {
     const username = tokenField(ctx.token, 'username')
-    return toUserInfo(
-      'zotero userinfo',
-      { sub: userId, preferred_username: username, profile: profileUrl(username) },
-      tokenExtras(ctx.token),
-      ctx.token,
-    )
+    return fromTokenFields('zotero userinfo', ctx.token, {
+      sub: userId,
+      preferred_username: username,
+      profile: profileUrl(ZOTERO_PROFILE, username),
+    })
   }
   const response = await ctx.request('GET', endpointOf(ctx, 'zotero'), {
     headers: { [API_KEY_HEADER]: ctx.token.oauth_token_secret },
@@ -112,7 +121,11 @@ async function zoteroUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const { key: _apiKey, ...rest } = key
   return toUserInfo(
     'zotero userinfo',
-    { sub: key.userID, preferred_username: key.username, profile: profileUrl(key.username) },
+    {
+      sub: key.userID,
+      preferred_username: key.username,
+      profile: profileUrl(ZOTERO_PROFILE, key.username),
+    },
     rest,
     ctx.token,
   )
