@@ -4,7 +4,7 @@
  * `json` fails as PRESET-CONTRACT.md specifies (non-2xx or non-JSON →
  * `OAuthError` `request_failed`, 502).
  */
-import { OAuthError, type OAuthErrorCode, type Token } from '@oauth1/core'
+import { OAuthError, type Token } from '@oauth1/core'
 import type { AuthorizeParamsContext, PresetOptions, UserinfoContext } from './types.js'
 
 export interface RecordedRequest {
@@ -73,7 +73,7 @@ export function fakeContext(options: {
       )
       const text = await response.text()
       const failed = (description: string) =>
-        new OAuthError('request_failed' as string as OAuthErrorCode, {
+        new OAuthError('request_failed', {
           description,
           status: 502,
           response: { status: response.status, headers: {}, body: text },

@@ -1,4 +1,4 @@
-import type { RemoteApp, Token } from '@oauth1/core'
+import { OAuth, type RemoteApp, type RemoteAppOptions, type Token } from '@oauth1/core'
 import { describe, expectTypeOf, it } from 'vitest'
 import {
   atlassian,
@@ -13,6 +13,12 @@ import {
 } from './index.js'
 
 describe('preset types', () => {
+  it("every preset's result is accepted by the core's register", () => {
+    expectTypeOf<PresetOptions>().toExtend<RemoteAppOptions>()
+    const oauth = new OAuth({ config: {} })
+    expectTypeOf(oauth.register('x', { ...twitter(), clientId: 'a' })).toEqualTypeOf<RemoteApp>()
+  })
+
   it('every preset returns PresetOptions', () => {
     expectTypeOf(twitter()).toEqualTypeOf<PresetOptions>()
     expectTypeOf(

@@ -17,7 +17,7 @@ import type { UserInfo, UserinfoContext } from './types.js'
  * (502); the double cast keeps this compiling against a core whose code
  * union does not list it yet, and `status` is passed explicitly for the same reason.
  */
-const REQUEST_FAILED = 'request_failed' as string as OAuthErrorCode
+const REQUEST_FAILED: OAuthErrorCode = 'request_failed'
 
 /** The largest profile/identity body a normaliser reads (1 MiB). */
 export const MAX_USERINFO_BODY = 1 << 20
