@@ -694,11 +694,11 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       issuedAt: now,
       lastUsedAt: now,
     })
-    return {
-      ...this.#emu.tokenFields?.(user, grant),
-      oauth_token: token,
-      oauth_token_secret: secret,
-    } as Token
+    const fields: Token = { oauth_token: token, oauth_token_secret: secret }
+    for (const [k, v] of Object.entries(this.#emu.tokenFields?.(user, grant) ?? {})) {
+      if (k !== 'oauth_token' && k !== 'oauth_token_secret') fields[k] = v
+    }
+    return fields
   }
 
   #quirksFor(client: ResolvedClient | undefined): Quirks {
