@@ -53,7 +53,8 @@ async function answer(res: Response): Promise<Answer> {
 /** Signs `call` with `signRequest` and sends it (redirects not followed). */
 export async function signed(call: SignedCall): Promise<Answer> {
   const headers: Record<string, string> = {}
-  if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/x-www-form-urlencoded'
+  if (call.body !== undefined)
+    headers['content-type'] = call.contentType ?? 'application/x-www-form-urlencoded'
   const s = await signRequest(
     { method: call.method, url: call.url, headers, body: call.body ?? null },
     {

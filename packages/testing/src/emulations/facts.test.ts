@@ -18,7 +18,12 @@ import {
   type SignedCall,
   signed,
 } from '../emulation-test-helpers.js'
-import { createTestProvider, type EmulationName, type Placement, type TestProvider } from '../index.js'
+import {
+  createTestProvider,
+  type EmulationName,
+  type Placement,
+  type TestProvider,
+} from '../index.js'
 
 const CALLBACK = 'http://localhost:3000/auth/callback'
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -451,7 +456,8 @@ const FACTS: Facts[] = [
       requestToken: { method: 'GET', refused: 'POST' },
       accessToken: { method: 'GET', refused: 'POST' },
       callback: 'oob',
-      authorize: (o, _k, t) => `${o}/oauth/authorize?oauth_token=${q(t)}&oauth_callback=${q(CALLBACK)}`,
+      authorize: (o, _k, t) =>
+        `${o}/oauth/authorize?oauth_token=${q(t)}&oauth_callback=${q(CALLBACK)}`,
       callbackConfirmed: null,
       callbackKeys: ['oauth_token'],
       denialKeys: REFUSED,
@@ -651,7 +657,11 @@ describe.each(FACTS)('$name matches PROVIDERS.md', (facts) => {
 
   const wrongKey = (): Partial<SignedCall> =>
     facts.accepted[0]!.startsWith('RSA-')
-      ? { rsaKey: generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() }
+      ? {
+          rsaKey: generateKeyPairSync('rsa', { modulusLength: 1024 })
+            .privateKey.export({ type: 'pkcs8', format: 'pem' })
+            .toString(),
+        }
       : {}
 
   if (facts.realm !== undefined && facts.realm !== '') {
@@ -800,7 +810,9 @@ describe('exact requests and answers from PROVIDERS.md', () => {
       const verifier = new URL(location).searchParams.get('oauth_verifier')!
       expect(location).toBe(`${CALLBACK}?oauth_token=${q(token)}&oauth_verifier=${q(verifier)}`)
       // the RFC's parameter name is not the provider's
-      const standard = await plain(`${p.url}/e/t/etws/authorize?oauth_token=${q(token)}&key=etrade-key`)
+      const standard = await plain(
+        `${p.url}/e/t/etws/authorize?oauth_token=${q(token)}&key=etrade-key`,
+      )
       expect(standard.status).toBe(400)
       expect(standard.text).toContain('has no token')
     } finally {
@@ -892,7 +904,9 @@ describe('exact requests and answers from PROVIDERS.md', () => {
     try {
       const rt = await signed({ method: 'POST', url: p.requestTokenUrl, callback: CALLBACK })
       expect(rt.headers.get('content-type')).toBe('text/html;charset=utf-8')
-      expect(rt.text).toMatch(/^oauth_token=[^&]+&oauth_token_secret=[^&]+&oauth_callback_confirmed=true$/)
+      expect(rt.text).toMatch(
+        /^oauth_token=[^&]+&oauth_token_secret=[^&]+&oauth_callback_confirmed=true$/,
+      )
       const token = rt.form.get('oauth_token')!
       const { answer } = await consent(`${p.url}/oauth/authorize?oauth_token=${q(token)}`, 'deny')
       expect(answer.headers.get('location')).toBe(`${CALLBACK}?denied=${q(token)}`)
@@ -917,7 +931,9 @@ describe('exact requests and answers from PROVIDERS.md', () => {
         callback: CALLBACK,
       }
       const first = (await signed(call)).form.get('oauth_token')!
-      expect(p.lastRequest!.headers.authorization!.startsWith('OAuth realm="1234567_SB1", ')).toBe(true)
+      expect(p.lastRequest!.headers.authorization!.startsWith('OAuth realm="1234567_SB1", ')).toBe(
+        true,
+      )
       const allow = await consent(
         `${p.url}/app/login/secure/authorizetoken.nl?oauth_token=${q(first)}&state=xyz123`,
         'allow',
@@ -950,9 +966,13 @@ describe('exact requests and answers from PROVIDERS.md', () => {
         realm: 'Schoology API',
       })
       expect(rt.text).toMatch(/^oauth_token=[^&]+&oauth_token_secret=[^&]+$/)
-      expect(p.lastRequest!.headers.authorization!.startsWith('OAuth realm="Schoology API", ')).toBe(true)
+      expect(
+        p.lastRequest!.headers.authorization!.startsWith('OAuth realm="Schoology API", '),
+      ).toBe(true)
       const token = rt.form.get('oauth_token')!
-      const back = await plain(`${p.url}/oauth/authorize?oauth_token=${q(token)}&oauth_callback=${q(CALLBACK)}`)
+      const back = await plain(
+        `${p.url}/oauth/authorize?oauth_token=${q(token)}&oauth_callback=${q(CALLBACK)}`,
+      )
       expect(back.headers.get('location')).toBe(`${CALLBACK}?oauth_token=${q(token)}`)
     } finally {
       await p.close()

@@ -15,7 +15,7 @@
  * Schoology's error bodies (OAuth Problem Reporting kept).
  */
 import type { TestUser } from '../types.js'
-import { numericUserId, numericId, splitName } from './sample.js'
+import { numericId, numericUserId, splitName } from './sample.js'
 import type { Emulation } from './types.js'
 
 function uid(user: TestUser): string {
