@@ -1082,7 +1082,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const { req, record } = ctx
     const e = this.#emu
     const read = await this.#read(ctx)
-    const { header, form, body, isForm, contentType } = read
+    const { header, form, body, isForm } = read
     const { query, params: jsonParams } = this.#jsonQueryParams(read.query)
 
     // §3.5: the protocol parameters travel in exactly one place, each once.
