@@ -1,10 +1,11 @@
 /**
- * Test helpers for the emulations: signed requests with `@oauth1/core`'s
- * `signRequest` (any method, placement, realm, body hash), and the consent
+ * Test helpers for the emulations: signed requests (any method, placement,
+ * realm, body hash, extra headers), and the consent
  * page answered as a browser would (the form's own action and fields).
  */
-import { type SignatureMethod, signRequest } from '@oauth1/core'
+import type { SignatureMethod } from '@oauth1/core'
 import { formFields } from './flow-helpers.js'
+import { coreSigner } from './test-helpers.js'
 
 export interface Signing {
   clientId?: string
@@ -50,38 +51,18 @@ async function answer(res: Response): Promise<Answer> {
   }
 }
 
-/** Signs `call` with `signRequest` and sends it (redirects not followed). */
+/** Signs `call` with `@oauth1/core`'s `signRequest` and sends it (redirects not followed). */
 export async function signed(call: SignedCall): Promise<Answer> {
-  const headers: Record<string, string> = {}
-  if (call.body !== undefined)
-    headers['content-type'] = call.contentType ?? 'application/x-www-form-urlencoded'
-  const s = await signRequest(
-    { method: call.method, url: call.url, headers, body: call.body ?? null },
-    {
-      clientId: call.clientId ?? 'demo-client',
-      clientSecret: call.clientSecret ?? 'demo-secret',
-      ...(call.token === undefined ? {} : { token: call.token }),
-      ...(call.tokenSecret === undefined ? {} : { tokenSecret: call.tokenSecret }),
-      ...(call.signatureMethod === undefined ? {} : { signatureMethod: call.signatureMethod }),
-      ...(call.placement === undefined ? {} : { signatureType: call.placement }),
-      ...(call.callback === undefined ? {} : { callback: call.callback }),
-      ...(call.verifier === undefined ? {} : { verifier: call.verifier }),
-      ...(call.rsaKey === undefined ? {} : { rsaKey: call.rsaKey }),
-      ...(call.realm === undefined ? {} : { realm: call.realm }),
-      ...(call.bodyHash === undefined ? {} : { bodyHash: call.bodyHash }),
-    },
-    {
-      ...(call.nonce === undefined ? {} : { nonce: call.nonce }),
-      ...(call.timestamp === undefined ? {} : { timestamp: call.timestamp }),
-    },
-  )
-  const sent = new Headers(s.headers)
-  for (const [k, v] of Object.entries(call.headers ?? {})) sent.set(k, v)
+  const { headers, realm, rsaKey, ...input } = call
+  const s = await coreSigner({
+    ...input,
+    ...(realm === undefined ? {} : { realm }),
+    ...(rsaKey === undefined ? {} : { rsaKey }),
+  })
   const res = await fetch(s.url, {
-    method: s.method,
-    headers: sent,
+    ...s.init,
+    headers: { ...s.init.headers, ...headers },
     redirect: 'manual',
-    ...(s.body === null ? {} : { body: typeof s.body === 'string' ? s.body : Buffer.from(s.body) }),
   })
   return answer(res)
 }

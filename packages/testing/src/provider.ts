@@ -847,25 +847,17 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       match: (p) => p === '/',
       route: { endpoint: undefined, methods: ['GET', 'HEAD'], run: () => this.#home() },
     })
-    if (e.requestToken) {
-      table.push({
-        match: pathMatcher(e.requestToken.path),
-        route: {
-          endpoint: 'requestToken',
-          methods: e.requestToken.methods,
-          run: (c) => this.#requestToken(c),
-        },
-      })
-    }
-    if (e.accessToken) {
-      table.push({
-        match: pathMatcher(e.accessToken.path),
-        route: {
-          endpoint: 'accessToken',
-          methods: e.accessToken.methods,
-          run: (c) => this.#accessToken(c),
-        },
-      })
+    const endpoints = [
+      ['requestToken', e.requestToken, (c: Ctx) => this.#requestToken(c)],
+      ['accessToken', e.accessToken, (c: Ctx) => this.#accessToken(c)],
+    ] as const
+    for (const [endpoint, spec, run] of endpoints) {
+      if (spec) {
+        table.push({
+          match: pathMatcher(spec.path),
+          route: { endpoint, methods: spec.methods, run },
+        })
+      }
     }
     if (e.authorize) {
       const route: Route = {

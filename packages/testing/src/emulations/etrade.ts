@@ -18,8 +18,9 @@
  * kept), the refusal shapes (OAuth Problem Reporting kept), and the exact texts
  * of the renew/revoke answers.
  */
+import { escapeHtml } from '../html.js'
 import type { TestUser } from '../types.js'
-import { hexId, numericId, randomString, text, xmlEscape } from './sample.js'
+import { hexId, numericId, randomString, text } from './sample.js'
 import type { Emulation, EmulationRequest } from './types.js'
 
 const easternDay = new Intl.DateTimeFormat('en-CA', {
@@ -49,7 +50,7 @@ function accountsList(r: EmulationRequest) {
     r.path.endsWith('.json') || /application\/json/i.test(String(r.headers.accept ?? ''))
   if (wantsJson) return { json: { AccountListResponse: { Accounts: { Account: [a] } } } }
   const fields = Object.entries(a)
-    .map(([k, v]) => `<${k}>${xmlEscape(String(v))}</${k}>`)
+    .map(([k, v]) => `<${k}>${escapeHtml(String(v))}</${k}>`)
     .join('')
   return text(
     `<?xml version="1.0" encoding="UTF-8" standalone="yes"?><AccountListResponse><Accounts><Account>${fields}</Account></Accounts></AccountListResponse>`,

@@ -15,8 +15,9 @@
  * well as the query (all three placements are accepted here), and its error
  * bodies on the OAuth endpoints (OAuth Problem Reporting kept).
  */
+import { escapeHtml } from '../html.js'
 import type { TestUser } from '../types.js'
-import { numericId, param, randomDigits, xmlEscape } from './sample.js'
+import { numericId, param, randomDigits } from './sample.js'
 import type { Emulation, EmulationRequest } from './types.js'
 
 /** A Flickr NSID: `12345678@N04`. */
@@ -37,11 +38,11 @@ function rest(r: EmulationRequest) {
       user: { id: flickrNsid(user), username: { _content: user.screenName }, path_alias: null },
       stat: 'ok',
     }
-    xml = `<rsp stat="ok">\n<user id="${xmlEscape(flickrNsid(user))}">\n\t<username>${xmlEscape(user.screenName)}</username>\n</user>\n</rsp>`
+    xml = `<rsp stat="ok">\n<user id="${escapeHtml(flickrNsid(user))}">\n\t<username>${escapeHtml(user.screenName)}</username>\n</user>\n</rsp>`
   } else {
     const message = `Method "${method ?? ''}" not found`
     payload = { stat: 'fail', code: 112, message }
-    xml = `<rsp stat="fail">\n\t<err code="112" msg="${xmlEscape(message)}" />\n</rsp>`
+    xml = `<rsp stat="fail">\n\t<err code="112" msg="${escapeHtml(message)}" />\n</rsp>`
   }
   if (format === 'json') {
     if (param(all, 'nojsoncallback') === '1') return { json: payload }

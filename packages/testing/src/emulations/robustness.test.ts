@@ -47,7 +47,8 @@ describe.each(EMULATION_NAMES)('%s under hostile requests', (name) => {
               },
               ...(body ? { body } : {}),
             })
-            if (res.status >= 500) seen.push(`${method} ${path} ${JSON.stringify(headers)} → ${res.status}`)
+            if (res.status >= 500)
+              seen.push(`${method} ${path} ${JSON.stringify(headers)} → ${res.status}`)
           }
         }
       }

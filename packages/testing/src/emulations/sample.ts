@@ -83,12 +83,3 @@ export function param(pairs: readonly [string, string][], name: string): string 
   for (const [k, v] of pairs) if (k === name) value = v
   return value
 }
-
-/** Escapes text for XML content and attribute values. */
-export function xmlEscape(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-}

@@ -4,7 +4,7 @@
  */
 import { OAuth1Client, signRequest } from '@oauth1/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { plain, signed } from '../emulation-test-helpers.js'
+import { plain, type SignedCall, signed } from '../emulation-test-helpers.js'
 import { createTestProvider, type TestProvider } from '../index.js'
 import { sendRaw } from '../test-helpers.js'
 
@@ -99,24 +99,16 @@ describe('woocommerce', () => {
     expect(none.json()).toEqual(
       error('woocommerce_rest_cannot_view', 'Sorry, you cannot list resources.'),
     )
-    const wrongSecret = await signed({ method: 'GET', url, clientSecret: 'cs_wrong' })
-    expect(wrongSecret.json()).toEqual(
-      error(
-        'woocommerce_rest_authentication_error',
-        'Invalid signature - provided signature does not match.',
-      ),
-    )
-    const unknown = await signed({ method: 'GET', url, clientId: 'ck_unknown' })
-    expect(unknown.json()).toEqual(
-      error('woocommerce_rest_authentication_error', 'Consumer key is invalid.'),
-    )
-    const plaintext = await signed({ method: 'GET', url, signatureMethod: 'PLAINTEXT' })
-    expect(plaintext.json()).toEqual(
-      error(
-        'woocommerce_rest_authentication_error',
-        'Invalid signature - signature method is invalid.',
-      ),
-    )
+    const refusals: [Partial<SignedCall>, string][] = [
+      [{ clientSecret: 'cs_wrong' }, 'Invalid signature - provided signature does not match.'],
+      [{ clientId: 'ck_unknown' }, 'Consumer key is invalid.'],
+      [{ signatureMethod: 'PLAINTEXT' }, 'Invalid signature - signature method is invalid.'],
+    ]
+    for (const [call, message] of refusals) {
+      expect((await signed({ method: 'GET', url, ...call })).json()).toEqual(
+        error('woocommerce_rest_authentication_error', message),
+      )
+    }
     const token = await signed({ method: 'GET', url, token: 't', tokenSecret: 's' })
     expect(token.status).toBe(400)
     expect(token.json()).toMatchObject({ code: 'woocommerce_rest_authentication_error' })

@@ -103,6 +103,16 @@ async function rawLogin(
   return { temp, back, token: at.form, page: page.text }
 }
 
+/** Temporary credentials (POST), then Deny on the consent page: the callback's parameters. */
+async function denied(p: TestProvider): Promise<[string, string][]> {
+  const rt = (await signed({ method: 'POST', url: p.requestTokenUrl, callback: CALLBACK })).form
+  const { answer } = await consent(
+    `${p.authorizeUrl}?oauth_token=${q(rt.get('oauth_token')!)}`,
+    'deny',
+  )
+  return callbackParams(answer)
+}
+
 const withToken = (t: URLSearchParams | Token) =>
   t instanceof URLSearchParams
     ? { token: t.get('oauth_token')!, tokenSecret: t.get('oauth_token_secret')! }
@@ -500,12 +510,10 @@ describe('zotero', () => {
       headers: { 'zotero-api-key': token.oauth_token_secret },
     })
     expect(noVersion.status).toBe(400)
-    const rt = (await signed({ method: 'POST', url: p.requestTokenUrl, callback: CALLBACK })).form
-    const { answer } = await consent(
-      `${p.authorizeUrl}?oauth_token=${q(rt.get('oauth_token')!)}`,
-      'deny',
-    )
-    expect(new URLSearchParams(callbackParams(answer)).get('oauth_problem')).toBe('user_refused')
+    expect(await denied(p)).toEqual([
+      ['oauth_problem', 'user_refused'],
+      ['oauth_token', expect.any(String)],
+    ])
   })
 })
 
@@ -693,61 +701,26 @@ describe('etrade', () => {
     const late = (
       await signed({ method: 'GET', url: p.accessTokenUrl, ...withToken(rt), verifier, ...at() })
     ).form
+    /** A signed GET at the provider's clock. */
+    const get = (path: string, token: URLSearchParams | Token) =>
+      signed({ method: 'GET', url: `${p.url}${path}`, ...withToken(token), ...at() })
+    const accounts = '/v1/accounts/list.json'
     clock += 11 * 60_000
-    const dead = await signed({
-      method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list.json`,
-      ...withToken(late),
-      ...at(),
-    })
-    expect(dead.form.get('oauth_problem')).toBe('token_expired')
-    const renewDead = await signed({
-      method: 'GET',
-      url: `${p.url}/oauth/renew_access_token`,
-      ...withToken(late),
-      ...at(),
-    })
-    expect(renewDead.status).toBe(401)
+    expect((await get(accounts, late)).form.get('oauth_problem')).toBe('token_expired')
+    expect((await get('/oauth/renew_access_token', late)).status).toBe(401)
 
     // a token of the new day: idle for 2 h, renewed, revoked
     const token = p.issueToken()
     clock += 2 * 3600_000 + 1000
-    const idle = await signed({
-      method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list.json`,
-      ...withToken(token),
-      ...at(),
-    })
+    const idle = await get(accounts, token)
     expect(idle.status).toBe(401)
     expect(idle.form.get('oauth_problem_advice')).toContain('renew')
-    const renew = await signed({
-      method: 'GET',
-      url: `${p.url}/oauth/renew_access_token`,
-      ...withToken(token),
-      ...at(),
-    })
+    const renew = await get('/oauth/renew_access_token', token)
     expect([renew.status, renew.text]).toEqual([200, 'Access Token has been renewed'])
-    const awake = await signed({
-      method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list.json`,
-      ...withToken(token),
-      ...at(),
-    })
-    expect(awake.status).toBe(200)
-    const revoke = await signed({
-      method: 'GET',
-      url: `${p.url}/oauth/revoke_access_token`,
-      ...withToken(token),
-      ...at(),
-    })
+    expect((await get(accounts, token)).status).toBe(200)
+    const revoke = await get('/oauth/revoke_access_token', token)
     expect([revoke.status, revoke.text]).toEqual([200, 'Revoked Access Token'])
-    const revoked = await signed({
-      method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list.json`,
-      ...withToken(token),
-      ...at(),
-    })
-    expect(revoked.form.get('oauth_problem')).toBe('token_rejected')
+    expect((await get(accounts, token)).form.get('oauth_problem')).toBe('token_rejected')
   })
 })
 
@@ -946,12 +919,10 @@ describe('plurk', () => {
       premium: false,
       email: 'bob@example.test',
     })
-    const rt = (await signed({ method: 'POST', url: p.requestTokenUrl, callback: CALLBACK })).form
-    const { answer } = await consent(
-      `${p.authorizeUrl}?oauth_token=${q(rt.get('oauth_token')!)}`,
-      'deny',
-    )
-    expect(new URLSearchParams(callbackParams(answer)).get('oauth_problem')).toBe('user_refused')
+    expect(await denied(p)).toEqual([
+      ['oauth_problem', 'user_refused'],
+      ['oauth_token', expect.any(String)],
+    ])
   })
 })
 
