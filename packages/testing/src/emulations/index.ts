@@ -23,7 +23,18 @@ import type { Emulation } from './types.js'
 import { woocommerce } from './woocommerce.js'
 import { zotero } from './zotero.js'
 
-/** The names `emulate` takes (the same as the presets of `@oauth1/providers`). */
+/**
+ * The names `emulate` takes (the same as the presets of `@oauth1/providers`).
+ *
+ * @example
+ * ```ts
+ * for (const name of EMULATION_NAMES) {
+ *   const provider = await createTestProvider({ emulate: name })
+ *   console.log(name, provider.urls)
+ *   await provider.close()
+ * }
+ * ```
+ */
 export const EMULATION_NAMES = Object.freeze([
   'twitter',
   'trello',
@@ -48,8 +59,12 @@ export const EMULATION_NAMES = Object.freeze([
 export type EmulationName = (typeof EMULATION_NAMES)[number]
 
 /**
- * Every built-in emulation by name, to read or to build your own from
- * (`{ ...EMULATIONS.trello, name: 'my-trello', … }`).
+ * Every built-in emulation by name, to read or to build your own from.
+ *
+ * @example
+ * ```ts
+ * createTestProvider({ emulate: { ...EMULATIONS.trello, name: 'trello-staging', title: 'Trello Staging' } })
+ * ```
  */
 export const EMULATIONS: Readonly<Record<EmulationName, Emulation>> = Object.freeze({
   twitter,
@@ -71,7 +86,15 @@ export const EMULATIONS: Readonly<Record<EmulationName, Emulation>> = Object.fre
   garmin,
 })
 
-/** True when `name` is one of {@link EMULATION_NAMES}. */
+/**
+ * True when `name` is one of {@link EMULATION_NAMES}.
+ *
+ * @example
+ * ```ts
+ * const emulate = process.env.EMULATE
+ * if (isEmulationName(emulate)) await createTestProvider({ emulate })
+ * ```
+ */
 export function isEmulationName(name: unknown): name is EmulationName {
   return typeof name === 'string' && (EMULATION_NAMES as readonly string[]).includes(name)
 }
