@@ -160,7 +160,20 @@ interface Route {
   run: (ctx: Ctx) => Promise<Reply> | Reply
 }
 
-/** A path spec (`/w/index.php?title=Special:OAuth/initiate`, or a RegExp on the decoded path) as a matcher. */
+/**
+ * The path a route is chosen by: as received, with percent-encoded unreserved
+ * characters decoded and hex digits upper-cased (RFC 3986 §6.2.2), so `%7E`
+ * is `~` but `%2F` stays `%2F`. Malformed encodings and non-UTF-8 are refused.
+ */
+function routingPath(rawPath: string): string {
+  strictPercentDecode(rawPath, 'path')
+  return rawPath.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16))
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${hex.toUpperCase()}`
+  })
+}
+
+/** A path spec (`/w/index.php?title=Special:OAuth/initiate`, or a RegExp on the routing path) as a matcher. */
 function pathMatcher(spec: string | RegExp): (path: string, query: [string, string][]) => boolean {
   if (spec instanceof RegExp) {
     return (path) => {
@@ -756,7 +769,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       const host = req.headers.host ?? ''
       if (!isValidHost(host)) fail(400, 'parameter_rejected', 'missing or malformed Host header')
       const ctx: Ctx = { req, record, rawPath, rawQuery, host, client: undefined }
-      const path = strictPercentDecode(rawPath, 'path')
+      const path = routingPath(rawPath)
       const query = parseForm(rawQuery, 'query')
       const route = this.#routes.find((r) => r.match(path, query))?.route
       endpoint = route?.endpoint

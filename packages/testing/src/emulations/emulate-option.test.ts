@@ -95,6 +95,26 @@ describe('emulate', () => {
     }
   })
 
+  it('routes by the path as received: %2F is not a slash, an encoded unreserved character is itself', async () => {
+    const p = await createTestProvider({ emulate: 'smugmug' })
+    try {
+      const slash = await plain(`${p.url}/services%2Foauth/1.0a/getRequestToken`, {
+        method: 'POST',
+      })
+      expect(slash.status).toBe(404)
+      const tilde = await plain(`${p.url}/services/%6Fauth/1.0a/getRequestToken`, {
+        method: 'POST',
+      })
+      expect([tilde.status, tilde.form.get('oauth_problem')]).toEqual([400, 'parameter_absent'])
+      const bang = await plain(`${p.url}/api/v2%21authuser`)
+      expect(bang.status).toBe(404)
+      const bad = await plain(`${p.url}/api/v2%zz`)
+      expect(bad.status).toBe(400)
+    } finally {
+      await p.close()
+    }
+  })
+
   it('options win over the emulation’s defaults: name, timestampWindow, accessTokenTtl, quirks', async () => {
     let clock = Date.now()
     const p = await createTestProvider({

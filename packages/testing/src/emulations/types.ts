@@ -134,7 +134,10 @@ export interface EmulationRequest {
 
 /** A protected resource (or any other page) of an emulation. */
 export interface EmulationRoute {
-  /** The path (with an optional required query), or a RegExp tested on the decoded path. */
+  /**
+   * The path (with an optional required query), or a RegExp tested on the
+   * path as received (only percent-encoded unreserved characters decoded).
+   */
   path: string | RegExp
   methods: readonly string[]
   /**
