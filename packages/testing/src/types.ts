@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { SignatureMethod } from '@oauth1/core'
+import type { EmulationName } from './emulations/index.js'
+import type { Emulation } from './emulations/types.js'
 
 /** The endpoints of the provider, as named in quirks and recordings. */
 export type Endpoint = 'requestToken' | 'authorize' | 'accessToken' | 'api'
@@ -147,6 +149,14 @@ export interface RecordedRequest {
 
 /** Options of {@link createTestProvider}. Every one is optional. */
 export interface TestProviderOptions {
+  /**
+   * Behave like a real provider (`'trello'`, `'etrade'`…, see
+   * `EMULATION_NAMES`): its paths and methods, signature methods and
+   * placements, authorize parameters, callback and token shapes, profile
+   * endpoint and error style; `provider.urls` has its URLs. Also takes your own
+   * {@link Emulation}. Default: the plain RFC 5849 provider.
+   */
+  emulate?: EmulationName | Emulation
   /** Port to listen on. Default `0` (a free port). */
   port?: number
   /** Interface to bind. Default `'127.0.0.1'`. */
