@@ -188,7 +188,7 @@ describe('oauth1-test-provider CLI', () => {
       expect(await waitForLine(r, /accessTokenUrl/)).toBe(
         `  accessTokenUrl   GET      ${r.url}/oauth/access_token`,
       )
-      expect(await waitForLine(r, /apiBaseUrl/)).toBe(`  apiBaseUrl                ${r.url}/v1/`)
+      expect(await waitForLine(r, /apiBaseUrl/)).toBe(`  apiBaseUrl                ${r.url}/`)
       const post = await send(
         await coreSigner({ method: 'POST', url: `${r.url}/oauth/request_token`, callback: 'oob' }),
       )

@@ -70,7 +70,7 @@ export const etrade: Emulation = {
     title: (app) => `${app} is requesting access to your E*TRADE account`,
   },
   accessToken: { path: '/oauth/access_token', methods: ['GET'] },
-  apiBasePath: '/v1/',
+  apiBasePath: '/',
   signatureMethods: ['HMAC-SHA1'],
   placements: ['header'],
   callback: 'oob',

@@ -231,7 +231,7 @@ const FACTS: Facts[] = [
       requestTokenUrl: '/services/oauth/1.0a/getRequestToken',
       authorizeUrl: '/services/oauth/1.0a/authorize',
       accessTokenUrl: '/services/oauth/1.0a/getAccessToken',
-      apiBaseUrl: '/api/v2',
+      apiBaseUrl: '/api/v2/',
       userinfoEndpoint: '/api/v2!authuser',
     },
     flow: {
@@ -312,7 +312,7 @@ const FACTS: Facts[] = [
       requestTokenUrl: '/oauth/request_token',
       authorizeUrl: '/e/t/etws/authorize',
       accessTokenUrl: '/oauth/access_token',
-      apiBaseUrl: '/v1/',
+      apiBaseUrl: '/',
     },
     flow: {
       requestToken: { method: 'GET', refused: 'POST' },
@@ -368,7 +368,7 @@ const FACTS: Facts[] = [
       requestTokenUrl: '/rest/requesttoken',
       authorizeUrl: '/app/login/secure/authorizetoken.nl',
       accessTokenUrl: '/rest/accesstoken',
-      apiBaseUrl: '/app/site/hosting/restlet.nl',
+      apiBaseUrl: '/',
     },
     flow: {
       requestToken: { method: 'POST', refused: 'GET' },
@@ -489,7 +489,7 @@ const FACTS: Facts[] = [
       requestTokenUrl: '/oauth-service/oauth/request_token',
       authorizeUrl: '/oauthConfirm',
       accessTokenUrl: '/oauth-service/oauth/access_token',
-      apiBaseUrl: '/wellness-api/rest/',
+      apiBaseUrl: '/',
       userinfoEndpoint: '/wellness-api/rest/user/id',
     },
     flow: {

@@ -23,7 +23,7 @@ export const garmin: Emulation = {
     title: (app) => `${app} would like to access your Garmin Connect data`,
   },
   accessToken: { path: '/oauth-service/oauth/access_token', methods: ['POST'] },
-  apiBasePath: '/wellness-api/rest/',
+  apiBasePath: '/',
   userinfoPath: '/wellness-api/rest/user/id',
   signatureMethods: ['HMAC-SHA1'],
   routes: [

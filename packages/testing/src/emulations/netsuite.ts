@@ -66,7 +66,7 @@ export const netsuite: Emulation = {
     title: (app) => `${app} is requesting access to your NetSuite account`,
   },
   accessToken: { path: '/rest/accesstoken', methods: ['POST'] },
-  apiBasePath: '/app/site/hosting/restlet.nl',
+  apiBasePath: '/',
   signatureMethods: ['HMAC-SHA256'],
   realm: { value: NETSUITE_ACCOUNT_ID, endpoints: ['requestToken', 'api'] },
   minNonceLength: 6,

@@ -39,7 +39,7 @@ export const smugmug: Emulation = {
     title: (app) => `${app} would like to access your SmugMug account`,
   },
   accessToken: { path: '/services/oauth/1.0a/getAccessToken', methods: ['GET', 'POST'] },
-  apiBasePath: '/api/v2',
+  apiBasePath: '/api/v2/',
   userinfoPath: '/api/v2!authuser',
   signatureMethods: ['HMAC-SHA1', 'PLAINTEXT'],
   oobVerifier: () => randomDigits(6),

@@ -637,7 +637,7 @@ describe('etrade', () => {
     expect([...back.keys()]).toEqual(['oauth_token', 'oauth_verifier'])
     const json = await signed({
       method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list.json`,
+      url: `${p.apiBaseUrl}v1/accounts/list.json`,
       ...withToken(token),
     })
     expect(json.json()).toEqual({
@@ -654,7 +654,7 @@ describe('etrade', () => {
     })
     const xml = await signed({
       method: 'GET',
-      url: `${p.apiBaseUrl}accounts/list`,
+      url: `${p.apiBaseUrl}v1/accounts/list`,
       ...withToken(token),
     })
     expect(xml.text).toContain('<AccountListResponse><Accounts><Account><accountId>')
@@ -763,10 +763,14 @@ describe('netsuite', () => {
     const p = await start('netsuite')
     const { client, page } = await clientLogin(p, options, { state: 'abc123' }, '1003')
     expect(page).toContain('Demo App is requesting access to your NetSuite account')
-    const res = await client.request('POST', `${p.apiBaseUrl}?script=12&deploy=1`, {
-      body: '{"hello":"world"}',
-      headers: { 'content-type': 'application/json' },
-    })
+    const res = await client.request(
+      'POST',
+      `${p.apiBaseUrl}app/site/hosting/restlet.nl?script=12&deploy=1`,
+      {
+        body: '{"hello":"world"}',
+        headers: { 'content-type': 'application/json' },
+      },
+    )
     expect(await res.json()).toEqual({
       success: true,
       script: '12',
@@ -782,7 +786,7 @@ describe('netsuite', () => {
     const token = p.issueToken()
     const call = {
       method: 'GET',
-      url: `${p.apiBaseUrl}?script=1&deploy=1`,
+      url: `${p.apiBaseUrl}app/site/hosting/restlet.nl?script=1&deploy=1`,
       signatureMethod: 'HMAC-SHA256' as const,
       ...withToken(token),
     }
