@@ -7,8 +7,9 @@
 //    the versions the workspace tests with. The checker is first shown to fail
 //    on doctored copies of a real tarball (a file removed, a workspace: range, a
 //    peer range that excludes the tested version).
-// 3. In a folder outside the workspace, one fresh npm project per adapter whose
-//    README's Usage example runs a login (and one for the other packages):
+// 3. In a folder outside the workspace, one fresh npm project per adapter (a
+//    package whose README's Usage example logs in with the `OAuth` it exports),
+//    and one for the other packages:
 //    `npm install` the tarballs with the framework's real packages, at the
 //    versions the workspace's devDependencies pin.
 // 4. Type-check the Usage example, unmodified, and an import of every entry
@@ -44,7 +45,7 @@ import {
   doctoredExample,
   exampleNeeds,
   importedPackages,
-  isLoginExample,
+  isAdapterExample,
   usageBlock,
 } from './readme.mjs'
 import { checkPackedPackage } from './tarball.mjs'
@@ -238,8 +239,9 @@ function editManifest(dir, edit) {
 }
 
 /**
- * One project per adapter whose README's Usage example runs a login, and one
- * for every other published package (its entry points only).
+ * One project per adapter (a package whose README's Usage example logs in
+ * with the `OAuth` it exports), and one for every other published package
+ * (its entry points only).
  */
 function planProjects() {
   const projects = []
@@ -247,7 +249,7 @@ function planProjects() {
   for (const pkg of packages) {
     const readme = join(pkg.dir, 'README.md')
     const code = existsSync(readme) ? usageBlock(readFileSync(readme, 'utf8')) : undefined
-    if (isLoginExample(code))
+    if (isAdapterExample(code, pkg.manifest.name))
       projects.push({ name: pkg.relDir.split('/').pop(), subjects: [pkg], example: code })
     else others.push(pkg)
   }

@@ -23,6 +23,28 @@ export function isLoginExample(code) {
   )
 }
 
+/**
+ * An adapter's example: it runs a login with the `OAuth` registry it imports
+ * from the package itself (`import { OAuth } from '@oauth1/express'`). A
+ * package that only takes part in such an example (presets, a store) is not
+ * the adapter of it.
+ */
+export function isAdapterExample(code, packageName) {
+  if (!isLoginExample(code)) return false
+  const source = ts.createSourceFile('usage.ts', code, ts.ScriptTarget.Latest)
+  return source.statements.some(
+    (statement) =>
+      ts.isImportDeclaration(statement) &&
+      ts.isStringLiteral(statement.moduleSpecifier) &&
+      statement.moduleSpecifier.text === packageName &&
+      statement.importClause?.namedBindings !== undefined &&
+      ts.isNamedImports(statement.importClause.namedBindings) &&
+      statement.importClause.namedBindings.elements.some(
+        (element) => (element.propertyName ?? element.name).text === 'OAuth',
+      ),
+  )
+}
+
 /** The packages an example imports (`hono/cookie` → `hono`), without Node's built-ins. */
 export function importedPackages(code) {
   const builtins = new Set(builtinModules)

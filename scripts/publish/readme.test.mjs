@@ -6,14 +6,14 @@ import {
   doctoredExample,
   exampleNeeds,
   importedPackages,
-  isLoginExample,
+  isAdapterExample,
   usageBlock,
 } from './readme.mjs'
 import { publishedPackages } from './workspace.mjs'
 
 const examples = publishedPackages()
   .map((pkg) => [pkg.manifest.name, usageBlock(readFileSync(join(pkg.dir, 'README.md'), 'utf8'))])
-  .filter(([, code]) => isLoginExample(code))
+  .filter(([name, code]) => isAdapterExample(code, name))
 
 describe('the adapters’ README Usage examples', () => {
   it('are found for the four adapters', () => {
@@ -28,6 +28,32 @@ describe('the adapters’ README Usage examples', () => {
     expect(needs.registered.length).toBeGreaterThan(0)
     expect(importedPackages(code).length).toBeGreaterThan(0)
     expect(doctoredExample(code).code).not.toBe(code)
+  })
+})
+
+describe('isAdapterExample', () => {
+  const login = [
+    "app.get('/login', (req, res) => oauth.x.authorizeRedirect(req, res))",
+    "app.get('/cb', async (req) => oauth.x.authorizeAccessToken(req))",
+  ].join('\n')
+
+  it('is a login with the OAuth the package exports', () => {
+    const code = `import { OAuth, type Token } from '@oauth1/widget'\n${login}`
+    expect(isAdapterExample(code, '@oauth1/widget')).toBe(true)
+    const renamed = `import { OAuth as Registry } from '@oauth1/widget'\n${login}`
+    expect(isAdapterExample(renamed, '@oauth1/widget')).toBe(true)
+  })
+
+  it('is not a login with another package’s OAuth (presets, stores)', () => {
+    const code = `import { OAuth } from '@oauth1/express'\nimport { twitter } from '@oauth1/presets'\n${login}`
+    expect(isAdapterExample(code, '@oauth1/presets')).toBe(false)
+    expect(isAdapterExample(code, '@oauth1/express')).toBe(true)
+  })
+
+  it('is not an example without a login', () => {
+    const code = "import { OAuth } from '@oauth1/widget'\nnew OAuth()\n"
+    expect(isAdapterExample(code, '@oauth1/widget')).toBe(false)
+    expect(isAdapterExample(undefined, '@oauth1/widget')).toBe(false)
   })
 })
 
