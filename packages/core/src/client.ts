@@ -7,6 +7,7 @@
 import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { formDecode, percentEncode } from './encoding.js'
 import { OAuthError } from './errors.js'
+import type { FetchBodyInit, FetchHeadersInit } from './fetch-types.js'
 import {
   assertSecureTransport,
   checkTimeout,
@@ -142,8 +143,8 @@ export interface OAuth1RequestInit {
   /** The token to sign with instead of the client's; `null` signs with client credentials only. */
   token?: Token | null
   /** A plain object is sent as a signed form body. Other bodies are sent untouched. */
-  body?: BodyInit | Record<string, string> | null
-  headers?: HeadersInit
+  body?: FetchBodyInit | Record<string, string> | null
+  headers?: FetchHeadersInit
   /** Appended to the URL's query. */
   query?: Record<string, string> | URLSearchParams
   /** Aborts the request (and the reading of its body). */
