@@ -1,5 +1,5 @@
 /**
- * The package's promises: no runtime dependency but the peer `@oauth1/core`,
+ * The package's promises: no runtime dependency but `@oauth1/core` (as the adapters have it),
  * `sideEffects: false`, no Node built-in in the shipped sources (presets run
  * wherever the core runs), and a README row for every preset.
  */
@@ -36,9 +36,10 @@ const PRESETS = [
 ]
 
 describe('@oauth1/providers package', () => {
-  it('has no runtime dependencies; @oauth1/core is a peer', () => {
-    expect(pkg.dependencies).toBeUndefined()
-    expect(pkg.peerDependencies).toEqual({ '@oauth1/core': 'workspace:^' })
+  it('depends on @oauth1/core alone, with the range the adapters use', () => {
+    // A peer would make changesets release a major on every minor of the core (0.x ranges).
+    expect(pkg.dependencies).toEqual({ '@oauth1/core': 'workspace:^' })
+    expect(pkg.peerDependencies).toBeUndefined()
     expect(pkg.sideEffects).toBe(false)
   })
 
