@@ -608,3 +608,44 @@ export async function outcomeOfAsync(fn: () => Promise<unknown>): Promise<string
     return `${(err as Error).name}: ${(err as Error).message}`
   }
 }
+
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** The value (0–63) of a base64 or base64url digit, or -1. */
+function base64Value(c: string): number {
+  if (c === '+' || c === '-') return 62
+  if (c === '/' || c === '_') return 63
+  return BASE64_DIGITS.indexOf(c)
+}
+
+/**
+ * `text` with the character at `at` replaced by another one, so that a
+ * tampering test always tampers (replacing with a fixed letter does nothing
+ * when the letter is already there). A base64 or base64url digit becomes a
+ * digit differing in one of its two top bits, which every digit spends on
+ * data (the low bits of a last digit may be padding), so the bytes it
+ * decodes to change too; the new digit is a letter or a decimal digit, valid
+ * in both alphabets.
+ * Any other character becomes `A`.
+ *
+ * @throws RangeError when `at` is not an index of `text`.
+ * @example
+ * ```ts
+ * jar.set('session', tamper(jar.get('session'))) // first character changed
+ * ```
+ */
+export function tamper(text: string, at = 0): string {
+  if (typeof text !== 'string' || !Number.isSafeInteger(at) || at < 0 || at >= text.length) {
+    throw new RangeError(
+      `tamper: ${at} is not an index of a ${String(text?.length)}-character text`,
+    )
+  }
+  const value = base64Value(text[at] as string)
+  let replacement = 'A'
+  if (value !== -1) {
+    // value ^ 32 is past the letters and digits only for 30 and 31 ('e', 'f')
+    const flipped = (value ^ 32) < 62 ? value ^ 32 : value ^ 16
+    replacement = BASE64_DIGITS[flipped] as string
+  }
+  return `${text.slice(0, at)}${replacement}${text.slice(at + 1)}`
+}
