@@ -57,14 +57,12 @@ export {
   type ClientKwargs,
   configKey,
   DEFAULT_TEMPORARY_CREDENTIAL_TTL,
-  isPathCallback,
   OAuth,
   type OAuthOptions,
   RemoteApp,
   type RemoteAppOptions,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
-  resolveCallbackUri,
   temporaryCredentialKey,
 } from './registry.js'
 export {
@@ -78,4 +76,12 @@ export {
   type SessionRecordAccess,
   type SessionRecordStoreOptions,
 } from './stores.js'
+export {
+  checkRelativeCallback,
+  firstHeaderValue,
+  isPathCallback,
+  requestOriginFrom,
+  requestTargetQuery,
+  resolveCallbackUri,
+} from './url.js'
 // --- end web flow ---

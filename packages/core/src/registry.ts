@@ -26,47 +26,10 @@ import type {
   TemporaryCredentialStore,
   Token,
 } from './types.js'
+import { checkRelativeCallback, isPathCallback } from './url.js'
 
 /** How long a pending login may take by default: 10 minutes. */
 export const DEFAULT_TEMPORARY_CREDENTIAL_TTL = 600_000
-
-/**
- * True for a path-absolute callback (`/authorize`): a registered default that
- * each framework adapter resolves against the origin of the request at hand.
- */
-export function isPathCallback(value: string): boolean {
-  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-}
-
-const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
-
-/**
- * The callback a framework adapter sends as `oauth_callback`: `oob` and
- * absolute URIs as they are; a relative reference (`/authorize`) resolved
- * against `base`, the URL of the request at hand (its origin as the browser
- * used it), or a function returning it, called only for a relative reference
- * (so an adapter validates the request's Host only when it needs it). A network-path reference (`//host/cb`, `/\\host/cb`) would leave
- * that origin, so it is refused.
- *
- * @throws TypeError for a network-path reference.
- * @example
- * ```ts
- * resolveCallbackUri('/authorize', 'https://app.example/login') // 'https://app.example/authorize'
- * resolveCallbackUri('oob', 'https://app.example/')             // 'oob'
- * ```
- */
-export function resolveCallbackUri(
-  redirectUri: string,
-  base: string | URL | (() => string | URL),
-): string {
-  if (redirectUri === 'oob' || URI_SCHEME.test(redirectUri)) return redirectUri
-  if (/^[\\/]{2}/.test(redirectUri)) {
-    throw new TypeError(
-      'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
-    )
-  }
-  return new URL(redirectUri, typeof base === 'function' ? base() : base).href
-}
 
 /** The {@link OAuth1Client} options a registered app's resolved options give (no token, no redirectUri). */
 function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions {
@@ -677,8 +640,9 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     // Fail now, not on the first login: signature method, RSA key, redirectUri…
     // (the very options every later client of this app is built from).
     const probe = clientOptionsOf(final)
-    if (final.redirectUri !== undefined && !isPathCallback(final.redirectUri)) {
-      probe.redirectUri = final.redirectUri
+    if (final.redirectUri !== undefined) {
+      if (isPathCallback(final.redirectUri)) checkRelativeCallback(final.redirectUri)
+      else probe.redirectUri = final.redirectUri
     }
     new OAuth1Client(probe)
 

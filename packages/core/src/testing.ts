@@ -534,13 +534,21 @@ export const WRONG_VALUES: ReadonlyArray<[label: string, value: unknown]> = [
 
 /**
  * `redirectUri` values `authorizeRedirect` must refuse with a TypeError:
- * {@link WRONG_VALUES} but `null` (which means "not given"), and the two
- * protocol-relative forms that would leave the app's origin.
+ * {@link WRONG_VALUES} but `null` (which means "not given"), the two
+ * protocol-relative forms that would leave the app's origin, and relative
+ * references the core's rule calls ambiguous (see `checkRelativeCallback`).
  */
 export const WRONG_REDIRECT_URIS: ReadonlyArray<[label: string, value: unknown]> = [
   ...WRONG_VALUES.filter(([, v]) => v !== null),
   ['//evil.example/cb', '//evil.example/cb'],
   ['/\\evil.example/cb', '/\\evil.example/cb'],
+  ['../cb', '../cb'],
+  ['/a/%2e%2e/cb', '/a/%2e%2e/cb'],
+  ['?next=1', '?next=1'],
+  ['#top', '#top'],
+  ['/cb#top', '/cb#top'],
+  ['/c b', '/c b'],
+  ['\\cb', '\\cb'],
 ]
 
 /**

@@ -24,6 +24,8 @@ interface Setup {
   sessions?: 'express-session' | 'cookie-session'
   register?: Record<string, unknown>
   store?: session.Store
+  /** The registry's config (default none). */
+  config?: Record<string, string>
 }
 
 /**
@@ -51,7 +53,7 @@ async function setup(options: Setup = {}) {
   const cookieBacked = options.sessions === 'cookie-session'
   const tokens = new Map<string, Token>()
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, req) =>
       cookieBacked ? tokens.get(req.session.userId ?? '') : req.session.token,
   })
@@ -85,6 +87,7 @@ async function setup(options: Setup = {}) {
     oauth.provider.authorizeRedirect(req, res, 'authorize?next=%2Fhome', { force_login: 'true' }),
   )
   app.get('/login-oob', (req, res) => oauth.provider.authorizeRedirect(req, res))
+  app.get('/deep/login', (req, res) => oauth.provider.authorizeRedirect(req, res, 'authorize'))
   app.get('/authorize', async (req, res) => {
     const token = await oauth.provider.authorizeAccessToken(req)
     const me = await oauth.provider.get('me', { token })
@@ -214,7 +217,7 @@ describe('the login, end to end', () => {
     expect([...location.searchParams.keys()].sort()).toEqual(['force_login', 'oauth_token'])
     expect(location.searchParams.get('force_login')).toBe('true')
     const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
-    // relative to the current path, with its own query kept as is
+    // relative to the origin, with its own query kept as is
     expect(sent.oauthParams.oauth_callback).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/authorize\?next=%2Fhome$/,
     )
@@ -222,6 +225,30 @@ describe('the login, end to end', () => {
     const callback = await approve(location)
     expect(callback).toMatch(/^\/authorize\?next=%2Fhome&oauth_token=/)
     expect((await agent.get(callback)).status).toBe(200)
+  })
+
+  it.each([
+    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
+    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
+  ] as const)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const { agent, provider, url } = await setup(options)
+      const res = await agent.get('/login-oob')
+      expect(res.status).toBe(302)
+      const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+      expect(sent.oauthParams.oauth_callback).toBe(`${url}/authorize`)
+      expect((await agent.get(await approve(new URL(res.headers.location as string)))).status).toBe(
+        200,
+      )
+    },
+  )
+
+  it('resolves "authorize" (no leading slash) against the origin, not the current path', async () => {
+    const { agent, provider, url } = await setup()
+    expect((await agent.get('/deep/login')).status).toBe(302)
+    const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+    expect(sent.oauthParams.oauth_callback).toBe(`${url}/authorize`)
   })
 
   it('sends oob when no redirectUri is given or registered', async () => {

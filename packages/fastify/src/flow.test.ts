@@ -42,6 +42,8 @@ async function setup(
   options: {
     provider?: ProviderOptions
     register?: Record<string, unknown>
+    /** The registry's config (default none). */
+    config?: Record<string, string>
     middleware?: FastifyMiddlewareOptions
     trustProxy?: boolean
     /** Register secure-session under this name, and tell the middleware. */
@@ -58,7 +60,7 @@ async function setup(
   })
   cleanups.push(() => provider.close())
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, request) => sessionOf(request).get('user')?.token,
   })
   oauth.register('provider', {
@@ -85,6 +87,9 @@ async function setup(
     oauth.provider.authorizeRedirect(request, reply, '/authorize'),
   )
   app.get('/login-default', (request, reply) => oauth.provider.authorizeRedirect(request, reply))
+  app.get('/deep/login', (request, reply) =>
+    oauth.provider.authorizeRedirect(request, reply, 'authorize'),
+  )
   const awaited: Setup['awaited'] = []
   app.get('/login-awaited', async (request, reply) => {
     const returned: unknown = await oauth.provider.authorizeRedirect(request, reply, '/authorize')
@@ -591,6 +596,30 @@ describe('the callback URL', () => {
     const response = await get(app, new CookieJar(), '/login', { host: 'bad host/x' })
     expect(response.statusCode).toBe(400)
     expect(provider.requests).toHaveLength(0)
+  })
+
+  it.each([
+    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
+    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
+  ] as const)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const { app, provider } = await setup(options)
+      const jar = new CookieJar()
+      const callback = await startLogin(app, jar, '/login-default')
+      const temporary = provider.requests.find((r) => r.endpoint === 'requestToken')
+      expect(temporary?.oauthParams.oauth_callback).toBe('http://localhost/authorize')
+      const back = await visitProvider(callback.href)
+      expect(back.pathname).toBe('/authorize')
+      expect((await get(app, jar, pathOf(back))).statusCode).toBe(200)
+    },
+  )
+
+  it('resolves "authorize" (no leading slash) against the origin, not the current path', async () => {
+    const { app, provider } = await setup()
+    expect((await get(app, new CookieJar(), '/deep/login')).statusCode).toBe(302)
+    const temporary = provider.requests.find((r) => r.endpoint === 'requestToken')
+    expect(temporary?.oauthParams.oauth_callback).toBe('http://localhost/authorize')
   })
 
   it('uses the registered redirectUri when none is given', async () => {

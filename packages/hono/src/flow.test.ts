@@ -30,7 +30,12 @@ interface Harness {
  */
 function harness(
   provider: TestProvider,
-  options: { register?: Partial<RemoteAppOptions>; middleware?: MiddlewareOptions } = {},
+  options: {
+    register?: Partial<RemoteAppOptions>
+    middleware?: MiddlewareOptions
+    /** The registry's config (default none). */
+    config?: Record<string, string>
+  } = {},
 ): Harness {
   const tokens = new Map<string, Token>()
   const secrets = new Set<string>()
@@ -49,7 +54,7 @@ function harness(
     return res
   }
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, c) => tokens.get(getCookie(c, 'uid') ?? ''),
   })
   oauth.register('provider', {
@@ -247,6 +252,26 @@ describe('the login, against a real provider, with Hono’s default error handle
       expect(record?.oauthParams.oauth_callback, JSON.stringify(headers)).toBe(expected)
     }
   })
+
+  it.each([
+    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
+    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
+  ] as const)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const h = harness(provider, options)
+      h.app.get('/deep/login-default', (c) => h.oauth.provider.authorizeRedirect(c))
+      const jar = new CookieJar()
+      const login = await browse(h, jar, '/deep/login-default')
+      expect(login.status).toBe(302)
+      const record = provider.requests.findLast((r) => r.endpoint === 'requestToken')
+      expect(record?.oauthParams.oauth_callback).toBe(`${APP}/authorize`)
+      const back = await fetch(login.headers.get('location') as string, { redirect: 'manual' })
+      const callback = new URL(back.headers.get('location') as string)
+      expect(callback.pathname).toBe('/authorize')
+      expect((await browse(h, jar, `${callback.pathname}${callback.search}`)).status).toBe(200)
+    },
+  )
 
   it('uses the registered redirectUri, else oob', async () => {
     const h = harness(provider, { register: { redirectUri: `${APP}/back` } })

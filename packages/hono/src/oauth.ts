@@ -2,6 +2,7 @@ import {
   type Awaitable,
   OAuth as CoreOAuth,
   createSealer,
+  isLoopbackHost,
   RemoteApp,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
@@ -15,7 +16,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { CookieBinding, CustomStoreBinding, type RequestBinding } from './binding.js'
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
-import { isLoopbackHost, requestOrigin } from './url.js'
+import { requestOrigin } from './url.js'
 
 /**
  * Any Hono context. The web-flow methods take the context of any route, as

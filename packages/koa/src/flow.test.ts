@@ -61,6 +61,8 @@ afterEach(async () => {
 interface SetupOptions {
   provider?: TestProviderOptions
   register?: Record<string, unknown>
+  /** The registry's config (default none). */
+  config?: Record<string, string>
   proxy?: boolean
   /** koa-session options (e.g. an external store). */
   session?: Parameters<typeof session>[0]
@@ -104,7 +106,7 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
   }
   const tokens = new Map<string, Token>()
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, ctx) => {
       const userId = ctx.session?.userId
       return typeof userId === 'string' ? tokens.get(userId) : undefined
@@ -427,6 +429,22 @@ describe('the login, end to end', () => {
     const [first] = h.provider.requests.filter((r) => r.endpoint === 'requestToken')
     expect(first!.oauthParams.oauth_callback).toBe('http://127.0.0.1:1/registered?x=%2F')
   })
+
+  it.each([
+    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
+    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
+  ] as const)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const h = await setup(options)
+      const agent = h.agent()
+      const callback = await approve(await login(h, agent, '/login-default'))
+      const [first] = h.provider.requests.filter((r) => r.endpoint === 'requestToken')
+      expect(first!.oauthParams.oauth_callback).toBe(`${h.server.url}/authorize`)
+      expect(callback.href.startsWith(`${h.server.url}/authorize?`)).toBe(true)
+      expect((await agent.get(pathOf(callback))).status).toBe(200)
+    },
+  )
 
   it('falls back to oob with no callback anywhere', async () => {
     const h = await setup({ provider: { clients: [{ id: CLIENT_ID, callbackUrls: ['oob'] }] } })
