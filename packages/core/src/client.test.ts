@@ -213,6 +213,34 @@ describe('OAuth1Client.parseAuthorizationResponse (Authlib test_parse_response_u
     expect(err?.status).toBe(400)
   })
 
+  it("keeps the provider's problem and advice, and drops the temporary credentials it names", async () => {
+    const client = new OAuth1Client({ clientId: 'foo', token: 'rt', tokenSecret: 'rs' })
+    let err: OAuthError | undefined
+    try {
+      client.parseAuthorizationResponse(
+        'https://i.b/cb?oauth_token=rt&oauth_problem=user_refused&oauth_problem_advice=Maybe+later',
+      )
+    } catch (e) {
+      err = e as OAuthError
+    }
+    expect(err).toMatchObject({
+      code: 'access_denied',
+      status: 403,
+      oauthProblem: 'user_refused',
+      oauthProblemAdvice: 'Maybe later',
+    })
+    expect(client.token).toBeNull()
+    await expect(client.fetchAccessToken('https://i.b/token', 'v')).rejects.toMatchObject({
+      code: 'missing_token',
+    })
+    // a problem naming another token leaves this client's temporary credentials alone
+    const other = new OAuth1Client({ clientId: 'foo', token: 'rt', tokenSecret: 'rs' })
+    expect(() =>
+      other.parseAuthorizationResponse('https://i.b/cb?oauth_token=zz&oauth_problem=token_expired'),
+    ).toThrow(OAuthError)
+    expect(other.token?.oauth_token).toBe('rt')
+  })
+
   it('reports refusals and bad callbacks', () => {
     const client = new OAuth1Client({ clientId: 'foo' })
     const code = (url: string) => {
@@ -227,6 +255,17 @@ describe('OAuth1Client.parseAuthorizationResponse (Authlib test_parse_response_u
     expect(code('https://i.b/cb?oauth_token=a&oauth_problem=user_refused')).toEqual([
       'access_denied',
       403,
+    ])
+    expect(code('https://i.b/cb?oauth_token=a&oauth_problem=permission_denied')).toEqual([
+      'access_denied',
+      403,
+    ])
+    expect(
+      code('https://i.b/cb?oauth_token=a&oauth_problem=token_rejected&oauth_verifier=v'),
+    ).toEqual(['missing_temporary_credential', 400])
+    expect(code('https://i.b/cb?oauth_problem=consumer_key_refused')).toEqual([
+      'fetch_token_denied',
+      503,
     ])
     expect(code('https://i.b/cb?oauth_verifier=v')).toEqual(['missing_token', 400])
     expect(code('https://i.b/cb?oauth_token=a&oauth_token=b&oauth_verifier=v')).toEqual([

@@ -362,6 +362,7 @@ export async function tokenEndpointError(
     description,
     response: providerResponse,
     ...(problem === undefined ? {} : { oauthProblem: problem }),
+    ...(advice === undefined ? {} : { oauthProblemAdvice: advice }),
   })
 }
 

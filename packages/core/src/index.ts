@@ -45,6 +45,8 @@ export * from './types.js'
 
 // --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
 export {
+  CALLBACK_PROBLEMS,
+  type CallbackProblem,
   type ClientRsaKey,
   MAX_REDIRECTS,
   OAuth1Client,

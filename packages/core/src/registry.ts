@@ -8,6 +8,7 @@
  */
 import {
   type ClientRsaKey,
+  callbackProblem,
   callbackVerifier,
   constantTimeEqual,
   OAuth1Client,
@@ -325,7 +326,10 @@ export class RemoteApp<Req = unknown> {
 
   /**
    * Finishes a login from the callback's query: refuses a refusal
-   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403), a
+   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403) or
+   * another problem the provider reports (`oauth_problem`, mapped by
+   * {@link CALLBACK_PROBLEMS}, kept as `oauthProblem` with
+   * `oauthProblemAdvice`; the pending login it names is used up), a
    * callback without `oauth_token` (`missing_token`, 400) or with a token
    * that names no live credential in `store` — forged, expired, replayed, or
    * from another session (`missing_temporary_credential`, 400) — and one
@@ -344,12 +348,13 @@ export class RemoteApp<Req = unknown> {
   ): Promise<Token> {
     const query = parseCallbackQuery(callback)
     const oauthToken = query.get('oauth_token') ?? ''
-    const denied = query.getAll('denied')
-    if (denied.length > 0 || query.getAll('oauth_problem').includes('user_refused')) {
-      for (const t of new Set([...denied, oauthToken])) {
+    const problem = callbackProblem(query)
+    if (problem !== undefined) {
+      // The pending logins it names are used up (single use); the provider is not asked.
+      for (const t of new Set([...query.getAll('denied'), oauthToken])) {
         if (t !== '') await store.delete(temporaryCredentialKey(this.name, t))
       }
-      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+      throw problem
     }
     if (oauthToken === '') {
       throw new OAuthError('missing_token', {

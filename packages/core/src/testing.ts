@@ -279,7 +279,7 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
   const KiB64 = 'a'.repeat(64 * 1024)
   const MTC = 'missing_temporary_credential'
   /** Refused before the pending login is looked up or touched. */
-  const kept = (name: string, query: string, status: 400 | 403, code: OAuthErrorCode) => ({
+  const kept = (name: string, query: string, status: number, code: OAuthErrorCode) => ({
     name,
     query,
     status,
@@ -442,6 +442,41 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
       403,
       'access_denied',
     ),
+    // other problems a provider reports (OAuth Problem Reporting): never the provider's exchange
+    kept(
+      'oauth_problem=permission_denied for a token not of this session',
+      `oauth_problem=permission_denied&oauth_token=${foreign}`,
+      403,
+      'access_denied',
+    ),
+    kept(
+      'oauth_problem=token_rejected for a token not of this session',
+      `oauth_problem=token_rejected&oauth_token=${foreign}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'an oauth_problem nobody knows, with no token',
+      'oauth_problem=%3Cscript%3E&oauth_problem_advice=call+us',
+      502,
+      'fetch_token_denied',
+    ),
+    {
+      name: 'the live token and verifier with oauth_problem=permission_denied',
+      query: `oauth_token=${t}&oauth_verifier=${v}&oauth_problem=permission_denied`,
+      status: 403,
+      code: 'access_denied',
+      contactsProvider: false,
+      keepsPendingLogin: false,
+    },
+    {
+      name: 'the live token and verifier with oauth_problem=signature_invalid',
+      query: `oauth_token=${t}&oauth_verifier=${v}&oauth_problem=signature_invalid`,
+      status: 502,
+      code: 'fetch_token_denied',
+      contactsProvider: false,
+      keepsPendingLogin: false,
+    },
     // non-UTF-8 bytes
     kept('%FF%FE as token', `oauth_token=%FF%FE&oauth_verifier=${v}`, 400, MTC),
     kept('%FF%FE as token and verifier', 'oauth_token=%FF%FE&oauth_verifier=%FF%FE', 400, MTC),
