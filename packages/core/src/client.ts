@@ -13,6 +13,7 @@ import {
   describeUrl,
   parseHttpUrl,
   parseTokenResponse,
+  requestFailedError,
   startDeadline,
   timeoutError,
 } from './http.js'
@@ -712,9 +713,13 @@ export class OAuth1Client {
    *   (no Authorization header, no oauth_* parameters), so the signature and
    *   token never reach another host. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`;
-   * - `timeout` bounds the wait for the response headers → `request_timeout`.
+   * - `timeout` bounds the wait for the response headers → `request_timeout`;
+   * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
+   *   → `request_failed` (502), fetch's error as `cause`. Aborting through
+   *   your own `signal` rejects with the abort reason, as fetch does.
    *
-   * @throws OAuthError `request_timeout`; `insecure_transport` for PLAINTEXT over `http://`
+   * @throws OAuthError `request_timeout`, `request_failed`; `insecure_transport` for PLAINTEXT
+   *   over `http://`; TypeError for bad arguments (a body with GET or HEAD…)
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    */
   async request(
@@ -757,6 +762,11 @@ export class OAuth1Client {
     if (this.userAgent !== undefined && !headers.has('user-agent'))
       headers.set('user-agent', this.userAgent)
     let body = await normalizeBody(init.body, headers)
+    const upperMethod = method.toUpperCase()
+    if (body !== null && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+      // fetch would refuse it with a TypeError of its own, read as a network failure
+      throw new TypeError(`body is not allowed with ${upperMethod}`)
+    }
     if (this.signatureMethod === 'PLAINTEXT') {
       assertSecureTransport(origin, 'a PLAINTEXT-signed request', this.allowInsecureTransport)
     }
@@ -785,15 +795,22 @@ export class OAuth1Client {
           sendHeaders = new Headers(headers)
           sendHeaders.delete('authorization')
         }
-        const response = await deadline.race(
-          this.#fetch(sendUrl, {
-            method: currentMethod,
-            headers: sendHeaders,
-            body: sendBody,
-            redirect: 'manual',
-            signal: deadline.signal,
-          }),
-        )
+        let response: Response
+        try {
+          response = await deadline.race(
+            this.#fetch(sendUrl, {
+              method: currentMethod,
+              headers: sendHeaders,
+              body: sendBody,
+              redirect: 'manual',
+              signal: deadline.signal,
+            }),
+          )
+        } catch (err) {
+          // A timeout (below) and the caller's own abort reject as they are.
+          if (deadline.timedOut || init.signal?.aborted) throw err
+          throw requestFailedError(current, err)
+        }
         if (
           !REDIRECT_STATUSES.has(response.status) ||
           init.redirect === 'manual' ||

@@ -27,6 +27,7 @@ const EXPECTED_STATUS: Record<OAuthErrorCode, number> = {
   fetch_token_denied: 502,
   invalid_token_response: 502,
   request_timeout: 504,
+  request_failed: 502,
   insecure_transport: 500,
 }
 

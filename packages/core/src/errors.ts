@@ -21,6 +21,7 @@ export const OAuthErrorCodes = [
   'fetch_token_denied',
   'invalid_token_response',
   'request_timeout',
+  'request_failed',
   'insecure_transport',
 ] as const
 
@@ -36,6 +37,7 @@ export const defaultStatus: Readonly<Record<OAuthErrorCode, number>> = {
   fetch_token_denied: 502,
   invalid_token_response: 502,
   request_timeout: 504,
+  request_failed: 502,
   insecure_transport: 500,
 }
 

@@ -453,7 +453,8 @@ export class RemoteApp<Req = unknown> {
    * {@link RemoteApp.resolveToken}), or with the client credentials only
    * (`withholdToken: true`). Resolves to the fetch `Response`, whatever its status.
    *
-   * @throws OAuthError `missing_token`, `request_timeout`, `insecure_transport`
+   * @throws OAuthError `missing_token`, `request_timeout`, `request_failed` (the provider
+   *   could not be reached: 502, fetch's error as `cause`), `insecure_transport`
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    * @example
    * ```ts

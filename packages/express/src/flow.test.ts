@@ -1,3 +1,5 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Token } from '@oauth1/core'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
@@ -608,5 +610,36 @@ describe('a missing session, through the default error handler', () => {
     // the default handler shows the stack outside production, HTML-escaped
     expect(res.text).toContain('app.use(session({ ... })) BEFORE app.use(oauth.middleware())')
     expect(MISSING_SESSION_MESSAGE).toContain('npm install express-session')
+  })
+})
+
+describe('an API call that cannot reach the provider', () => {
+  it("answers 502 request_failed from Express's default handler, not 500", async () => {
+    // a port that was just listening and is closed now: connection refused
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const unreachable = `http://127.0.0.1:${port}`
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      clientId: 'demo-client',
+      requestTokenUrl: `${unreachable}/oauth/request_token`,
+      accessTokenUrl: `${unreachable}/oauth/access_token`,
+      authorizeUrl: `${unreachable}/oauth/authorize`,
+      apiBaseUrl: `${unreachable}/api/`,
+    })
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    app.get('/timeline', async (_req, res) => {
+      const api = await oauth.provider.get('timeline', { withholdToken: true })
+      res.status(api.status).send(await api.text())
+    })
+    const res = await request(await serve(app)).get('/timeline')
+    expect(res.status).toBe(502)
+    expect(res.text).toContain('OAuthError: request_failed: Could not reach')
   })
 })

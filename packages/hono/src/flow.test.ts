@@ -636,3 +636,29 @@ describe('refusals and provider failures, through Hono’s default error handler
     expect(res.status).toBe(200)
   })
 })
+
+describe('an API call that cannot reach the provider', () => {
+  it("answers 502 request_failed from Hono's default handler, not 500", async () => {
+    const unreachable = 'http://127.0.0.1:9'
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      clientId: 'client',
+      requestTokenUrl: `${unreachable}/oauth/request_token`,
+      accessTokenUrl: `${unreachable}/oauth/access_token`,
+      authorizeUrl: `${unreachable}/oauth/authorize`,
+      apiBaseUrl: `${unreachable}/api/`,
+      fetch: async () => {
+        throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })
+      },
+    })
+    const app = new Hono()
+    app.use(oauth.middleware({ secret: SECRET }))
+    app.get('/timeline', async (c) => {
+      const api = await oauth.provider.get('timeline', { withholdToken: true })
+      return c.body(await api.text(), api.status as 200)
+    })
+    const res = await app.request(`${APP}/timeline`)
+    expect(res.status).toBe(502)
+    expect(await res.json()).toEqual({ error: 'request_failed', error_description: 'Bad Gateway' })
+  })
+})
