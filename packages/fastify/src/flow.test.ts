@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { tamper } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
@@ -10,7 +11,7 @@ import {
   pathOf,
   visitProvider,
 } from '../test/helpers.js'
-import { type FastifyMiddlewareOptions, OAuth, type Token } from './index.js'
+import { DEFAULT_MAX_ENTRIES, type FastifyMiddlewareOptions, OAuth, type Token } from './index.js'
 
 declare module '@fastify/secure-session' {
   interface SessionData {
@@ -240,6 +241,28 @@ describe('the full login against @oauth1/testing', () => {
     const firstBack = await visitProvider(first.href)
     expect((await get(app, jar, pathOf(secondBack))).statusCode).toBe(200)
     expect((await get(app, jar, pathOf(firstBack))).statusCode).toBe(200)
+  })
+
+  it('adds the sizes the README states to the session cookie per pending login', async () => {
+    const perEntry: number[] = []
+    for (const secret of [undefined, 'a-secret-of-at-least-32-characters!!']) {
+      const { app } = await setup({
+        register: { redirectUri: 'https://app.example/authorize' },
+        ...(secret === undefined ? {} : { middleware: { secret } }),
+      })
+      const jar = new CookieJar()
+      const sizes: number[] = []
+      for (let i = 0; i < DEFAULT_MAX_ENTRIES; i++) {
+        expect((await get(app, jar, '/login-default')).statusCode).toBe(302)
+        // before URL-encoding, which adds a few percent at random (`+` and `/` of base64)
+        sizes.push(decodeURIComponent(jar.seen.at(-1)!.split(';')[0]!).length)
+      }
+      perEntry.push((sizes.at(-1)! - sizes[0]!) / (sizes.length - 1))
+    }
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const stated = /Each adds about (\d+) bytes to the cookie \((\d+) sealed\)/.exec(readme)
+    // measured with @oauth1/testing's 32-character tokens and a 29-character callback
+    expect(stated?.slice(1).map(Number)).toEqual(perEntry.map((bytes) => 5 * Math.round(bytes / 5)))
   })
 
   for (const secret of [undefined, 'a-secret-of-at-least-32-characters!!']) {

@@ -16,3 +16,30 @@ describe('README', () => {
     expect(block).toBe(checked)
   })
 })
+
+/** Cell `column` (0: the first) of the README table row that starts with `` `name` ``. */
+const cell = (readme: string, name: string, column: number) =>
+  readme
+    .split('\n')
+    .find((line) => line.startsWith(`| \`${name}\``))
+    ?.split(/(?<!\\)\|/)
+    [column + 1]?.trim()
+
+describe('README defaults are the code’s', () => {
+  it('states the defaults and bounds the code has', async () => {
+    const core = await import('@oauth1/core')
+    const { DEFAULT_MAX_ENTRIES, DEFAULT_SESSION_NAME, SESSION_KEY } = await import('./index.js')
+    const readme = read('../README.md')
+    expect(cell(readme, 'sessionName', 2)).toBe(`\`'${DEFAULT_SESSION_NAME}'\``)
+    expect(cell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_MAX_ENTRIES}\``)
+    expect(cell(readme, 'timeout', 2)).toBe(`\`${core.DEFAULT_TIMEOUT}\``)
+    expect(cell(readme, 'temporaryCredentialTtl', 2)).toBe(
+      `\`${core.DEFAULT_TEMPORARY_CREDENTIAL_TTL}\``,
+    )
+    const minutes = [...readme.matchAll(/(\d+)\s+minutes/g)].map((m) => Number(m[1]) * 60_000)
+    expect(minutes.length).toBeGreaterThan(0)
+    for (const ms of minutes) expect(ms).toBe(core.DEFAULT_TEMPORARY_CREDENTIAL_TTL)
+    expect(readme).toContain(`in the session under \`${SESSION_KEY}\``)
+    expect(readme).toContain(`At least ${core.MIN_SECRET_LENGTH} characters`)
+  })
+})

@@ -6,8 +6,10 @@
  */
 export * from '@oauth1/core'
 export { oauthErrorResponse } from './errors.js'
+export { MAX_COOKIE_SIZE } from './binding.js'
 export {
   type AnyContext,
+  DEFAULT_COOKIE_NAME,
   HonoRemoteApp,
   type MiddlewareOptions,
   OAuth,
