@@ -6,7 +6,7 @@ import cookieSession from 'cookie-session'
 import express from 'express'
 import session from 'express-session'
 import request from 'supertest'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { MISSING_SESSION_MESSAGE, type MiddlewareOptions, OAuth } from './index.js'
 import { decodedForms, serve, setCookies } from './test-support.js'
 
@@ -333,10 +333,14 @@ describe('the login, end to end', () => {
   })
 
   it('refuses an expired temporary credential (400)', async () => {
-    const { agent } = await setup({ register: { temporaryCredentialTtl: 50 } })
+    const { agent } = await setup({ register: { temporaryCredentialTtl: 1_000 } })
     const { location } = await login(agent)
     const callback = await approve(location)
-    await new Promise((resolve) => setTimeout(resolve, 120))
+    // the clock jumps past the expiry: no sleep racing the timer
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 1_500 })
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const res = await agent.get(callback)
     expect(res.status).toBe(400)
     expect(res.text).toContain('missing_temporary_credential')
