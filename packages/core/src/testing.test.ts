@@ -5,7 +5,7 @@ import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import { OAuth, temporaryCredentialKey } from './registry.js'
 import { createMemoryStore } from './stores.js'
-import { hostileCallbacks, tamper } from './testing.js'
+import { hostileCallbacks, markdownTableCell, tamper } from './testing.js'
 
 const P = 'https://provider.test'
 
@@ -116,5 +116,23 @@ describe('tamper', () => {
   it('refuses an index outside the text', () => {
     for (const at of [-1, 3, 1.5, Number.NaN]) expect(() => tamper('abc', at)).toThrow(RangeError)
     expect(() => tamper('', 0)).toThrow(RangeError)
+  })
+})
+
+describe('markdownTableCell', () => {
+  const readme = [
+    '| Option | Type | Default | Description |',
+    '|---|---|---|---|',
+    '| `secret` | `string \\| Uint8Array` | none | Seals. |',
+    '| `maxEntries` | `number` | `5` | Pending logins. |',
+    '| `maxEntries` | `number` | `9` | a second table |',
+  ].join('\n')
+
+  it('reads a cell of the first row named so, keeping escaped pipes', () => {
+    expect(markdownTableCell(readme, 'maxEntries', 2)).toBe('`5`')
+    expect(markdownTableCell(readme, 'secret', 1)).toBe('`string \\| Uint8Array`')
+    expect(markdownTableCell(readme, 'secret', 3)).toBe('Seals.')
+    expect(markdownTableCell(readme, 'timeout', 2)).toBeUndefined()
+    expect(markdownTableCell(readme, 'maxEntries', 9)).toBeUndefined()
   })
 })

@@ -587,6 +587,31 @@ export const WRONG_REDIRECT_URIS: ReadonlyArray<[label: string, value: unknown]>
 ]
 
 /**
+ * The two ways an app gives the app named `provider` a relative callback
+ * without passing one to `authorizeRedirect`: registered (`/authorize`) or
+ * from config (`PROVIDER_REDIRECT_URI=authorize`). Every adapter resolves
+ * both against the request's origin, to `<origin>/authorize`.
+ *
+ * @example
+ * ```ts
+ * it.each(REGISTERED_RELATIVE_CALLBACKS)('resolves a redirectUri %s', async (_what, { register, config }) => {
+ *   const oauth = new OAuth({ config })
+ *   oauth.register('provider', { ...options, ...register })
+ *   // GET a route calling oauth.provider.authorizeRedirect(req, res): oauth_callback is <origin>/authorize
+ * })
+ * ```
+ */
+export const REGISTERED_RELATIVE_CALLBACKS: ReadonlyArray<
+  [label: string, setup: { register: { redirectUri?: string }; config: Record<string, string> }]
+> = [
+  ['registered as /authorize', { register: { redirectUri: '/authorize' }, config: {} }],
+  [
+    'from PROVIDER_REDIRECT_URI=authorize',
+    { register: {}, config: { PROVIDER_REDIRECT_URI: 'authorize' } },
+  ],
+]
+
+/**
  * Authorize `params` values `authorizeRedirect` must refuse with a
  * TypeError: {@link WRONG_VALUES} that are neither `null` nor a plain object,
  * and plain objects whose values are not strings.
@@ -691,4 +716,27 @@ export function tamper(text: string, at = 0): string {
     replacement = BASE64_DIGITS[flipped] as string
   }
   return `${text.slice(0, at)}${replacement}${text.slice(at + 1)}`
+}
+
+/**
+ * Cell `column` (0: the first) of the first Markdown table row whose first
+ * cell is `` `name` `` (a README's options table), trimmed; `\|` inside a
+ * cell is kept. `undefined` when there is no such row. For tests that compare
+ * a README's documented defaults with the code's.
+ *
+ * @example
+ * ```ts
+ * expect(markdownTableCell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_SESSION_MAX_ENTRIES}\``)
+ * ```
+ */
+export function markdownTableCell(
+  markdown: string,
+  name: string,
+  column: number,
+): string | undefined {
+  return markdown
+    .split('\n')
+    .find((line) => line.startsWith(`| \`${name}\``))
+    ?.split(/(?<!\\)\|/)
+    [column + 1]?.trim()
 }

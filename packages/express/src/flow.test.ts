@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Token } from '@oauth1/core'
+import { REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -229,10 +230,7 @@ describe('the login, end to end', () => {
     expect((await agent.get(callback)).status).toBe(200)
   })
 
-  it.each([
-    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
-    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
-  ] as const)(
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
       const { agent, provider, url } = await setup(options)
@@ -626,15 +624,9 @@ describe('an API call that cannot reach the provider', () => {
         probe.close(() => resolve(port))
       })
     })
-    const unreachable = `http://127.0.0.1:${port}`
+    const { fetch: _stub, ...registration } = stubProviderRegistration()
     const oauth = new OAuth({ config: {} })
-    oauth.register('provider', {
-      clientId: 'demo-client',
-      requestTokenUrl: `${unreachable}/oauth/request_token`,
-      accessTokenUrl: `${unreachable}/oauth/access_token`,
-      authorizeUrl: `${unreachable}/oauth/authorize`,
-      apiBaseUrl: `${unreachable}/api/`,
-    })
+    oauth.register('provider', { ...registration, apiBaseUrl: `http://127.0.0.1:${port}/api/` })
     const app = express()
     app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
     app.use(oauth.middleware())

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import { tamper } from '@oauth1/core/testing'
+import { REGISTERED_RELATIVE_CALLBACKS, tamper } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -621,10 +621,7 @@ describe('the callback URL', () => {
     expect(provider.requests).toHaveLength(0)
   })
 
-  it.each([
-    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
-    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
-  ] as const)(
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
       const { app, provider } = await setup(options)

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { markdownTableCell } from '@oauth1/core/testing'
 import { describe, expect, it } from 'vitest'
 
 const read = (path: string) => readFileSync(new URL(path, import.meta.url), 'utf8')
@@ -17,23 +18,15 @@ describe('README', () => {
   })
 })
 
-/** Cell `column` (0: the first) of the README table row that starts with `` `name` ``. */
-const cell = (readme: string, name: string, column: number) =>
-  readme
-    .split('\n')
-    .find((line) => line.startsWith(`| \`${name}\``))
-    ?.split(/(?<!\\)\|/)
-    [column + 1]?.trim()
-
 describe('README defaults are the code’s', () => {
   it('states the defaults and bounds the code has', async () => {
     const core = await import('@oauth1/core')
     const { DEFAULT_MAX_ENTRIES, DEFAULT_SESSION_NAME, SESSION_KEY } = await import('./index.js')
     const readme = read('../README.md')
-    expect(cell(readme, 'sessionName', 2)).toBe(`\`'${DEFAULT_SESSION_NAME}'\``)
-    expect(cell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_MAX_ENTRIES}\``)
-    expect(cell(readme, 'timeout', 2)).toBe(`\`${core.DEFAULT_TIMEOUT}\``)
-    expect(cell(readme, 'temporaryCredentialTtl', 2)).toBe(
+    expect(markdownTableCell(readme, 'sessionName', 2)).toBe(`\`'${DEFAULT_SESSION_NAME}'\``)
+    expect(markdownTableCell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_MAX_ENTRIES}\``)
+    expect(markdownTableCell(readme, 'timeout', 2)).toBe(`\`${core.DEFAULT_TIMEOUT}\``)
+    expect(markdownTableCell(readme, 'temporaryCredentialTtl', 2)).toBe(
       `\`${core.DEFAULT_TEMPORARY_CREDENTIAL_TTL}\``,
     )
     const minutes = [...readme.matchAll(/(\d+)\s+minutes/g)].map((m) => Number(m[1]) * 60_000)

@@ -1,3 +1,4 @@
+import { REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
@@ -253,10 +254,7 @@ describe('the login, against a real provider, with Hono’s default error handle
     }
   })
 
-  it.each([
-    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
-    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
-  ] as const)(
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
       const h = harness(provider, options)
@@ -639,14 +637,9 @@ describe('refusals and provider failures, through Hono’s default error handler
 
 describe('an API call that cannot reach the provider', () => {
   it("answers 502 request_failed from Hono's default handler, not 500", async () => {
-    const unreachable = 'http://127.0.0.1:9'
     const oauth = new OAuth({ config: {} })
     oauth.register('provider', {
-      clientId: 'client',
-      requestTokenUrl: `${unreachable}/oauth/request_token`,
-      accessTokenUrl: `${unreachable}/oauth/access_token`,
-      authorizeUrl: `${unreachable}/oauth/authorize`,
-      apiBaseUrl: `${unreachable}/api/`,
+      ...stubProviderRegistration(),
       fetch: async () => {
         throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })
       },

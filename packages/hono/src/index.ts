@@ -5,8 +5,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export * from '@oauth1/core'
-export { oauthErrorResponse } from './errors.js'
 export { MAX_COOKIE_SIZE } from './binding.js'
+export { oauthErrorResponse } from './errors.js'
 export {
   type AnyContext,
   DEFAULT_COOKIE_NAME,

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { REGISTERED_RELATIVE_CALLBACKS } from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import Koa from 'koa'
 import session from 'koa-session'
@@ -432,10 +433,7 @@ describe('the login, end to end', () => {
     expect(first!.oauthParams.oauth_callback).toBe('http://127.0.0.1:1/registered?x=%2F')
   })
 
-  it.each([
-    ['registered as /authorize', { register: { redirectUri: '/authorize' } }],
-    ['from PROVIDER_REDIRECT_URI=authorize', { config: { PROVIDER_REDIRECT_URI: 'authorize' } }],
-  ] as const)(
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
       const h = await setup(options)

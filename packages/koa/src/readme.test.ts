@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { markdownTableCell } from '@oauth1/core/testing'
 import { describe, expect, it } from 'vitest'
 
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8')
@@ -24,19 +25,11 @@ describe('README', () => {
   })
 })
 
-/** Cell `column` (0: the first) of the README table row that starts with `` `name` ``. */
-const cell = (readme: string, name: string, column: number) =>
-  readme
-    .split('\n')
-    .find((line) => line.startsWith(`| \`${name}\``))
-    ?.split(/(?<!\\)\|/)
-    [column + 1]?.trim()
-
 describe('README defaults are the code’s', () => {
   it('states the defaults and bounds the code has', async () => {
     const { COOKIE_MAX_ENTRIES, SESSION_KEY, ...core } = await import('./index.js')
     const readme = read('../README.md')
-    expect(cell(readme, 'maxEntries', 2)).toBe(
+    expect(markdownTableCell(readme, 'maxEntries', 2)).toBe(
       `\`${COOKIE_MAX_ENTRIES}\` with koa-session's cookie store, \`${core.DEFAULT_SESSION_MAX_ENTRIES}\` (core's \`DEFAULT_SESSION_MAX_ENTRIES\`) with a server-side \`store\``,
     )
     expect(readme).toContain(`(${COOKIE_MAX_ENTRIES} in a cookie session`)
@@ -45,7 +38,7 @@ describe('README defaults are the code’s', () => {
     expect(minutes.length).toBeGreaterThan(0)
     for (const ms of minutes) expect(ms).toBe(core.DEFAULT_TEMPORARY_CREDENTIAL_TTL)
     expect(readme).toContain(`\`ctx.session.${SESSION_KEY}\``)
-    expect(cell(readme, 'secret', 3)).toContain(
+    expect(markdownTableCell(readme, 'secret', 3)).toContain(
       `(${core.MIN_SECRET_LENGTH}+ characters or bytes each)`,
     )
   })
