@@ -93,6 +93,11 @@ describe('pages', () => {
     expect(oauthErrorPage(ctx, new OAuthError('fetch_token_denied')).html).toContain(
       'Test Provider cannot be reached',
     )
+    const down = oauthErrorPage(ctx, new OAuthError('request_failed'))
+    expect([down.status, down.html.includes('Test Provider cannot be reached')]).toEqual([
+      502,
+      true,
+    ])
   })
 
   it('other errors: their 4xx status, 502 for the provider, else a bare 500', () => {

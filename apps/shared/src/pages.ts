@@ -162,6 +162,11 @@ function explain(err: OAuthError, provider: string): { title: string; message: s
         title: `${provider} sent an unexpected answer`,
         message: `${provider} answered with something that is not a token, so you are not logged in.`,
       }
+    case 'request_failed':
+      return {
+        title: `${provider} cannot be reached`,
+        message: `The app could not connect to ${provider}. Please try again later.`,
+      }
     case 'request_timeout':
       return {
         title: `${provider} did not answer in time`,
@@ -232,8 +237,9 @@ const STATUS_TITLES: Record<number, string> = {
  */
 export function errorPage(ctx: PageContext, err: unknown): Page {
   if (isNetworkError(err)) {
-    // An API call (`provider.get(…)`) rejects as fetch does when the provider
-    // is down; the login endpoints turn that into OAuthError fetch_token_denied.
+    // A plain fetch of the app's own rejects so when the provider is down; the
+    // library's calls turn that into OAuthError request_failed (API calls) or
+    // fetch_token_denied (the login endpoints).
     const title = `${ctx.providerName} cannot be reached`
     return page(
       ctx,

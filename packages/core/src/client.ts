@@ -6,7 +6,7 @@
  */
 import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { formDecode, percentEncode } from './encoding.js'
-import { OAuthError } from './errors.js'
+import { MAX_ERROR_BODY, OAuthError, type OAuthErrorCode } from './errors.js'
 import type { FetchBodyInit, FetchHeadersInit } from './fetch-types.js'
 import {
   assertSecureTransport,
@@ -14,6 +14,7 @@ import {
   describeUrl,
   parseHttpUrl,
   parseTokenResponse,
+  requestFailedError,
   startDeadline,
   timeoutError,
 } from './http.js'
@@ -328,6 +329,104 @@ export function callbackVerifier(params: URLSearchParams): string {
   return verifier
 }
 
+/** What an `oauth_problem` on the callback means for the login. */
+export interface CallbackProblem {
+  /** The {@link OAuthError} code the login fails with. */
+  readonly code: OAuthErrorCode
+  /** The status the app answers its user with. */
+  readonly status: number
+  /** What happened, in words fit for the error's description. */
+  readonly meaning: string
+}
+
+const refused = (meaning: string): CallbackProblem => ({
+  code: 'access_denied',
+  status: 403,
+  meaning,
+})
+const tokenRefused = (meaning: string): CallbackProblem => ({
+  code: 'missing_temporary_credential',
+  status: 400,
+  meaning: `${meaning}; start the login again`,
+})
+const appRefused = (meaning: string, status = 502): CallbackProblem => ({
+  code: 'fetch_token_denied',
+  status,
+  meaning,
+})
+
+/**
+ * The problems of the OAuth Problem Reporting extension, as a provider may
+ * send them on the callback (`?oauth_problem=…&oauth_problem_advice=…`),
+ * and what each means for the login: the user's refusal (403), temporary
+ * credentials the provider no longer honours (400: start again), or the
+ * provider refusing the app itself (502; 503 when only for now). Any other
+ * value fails as `fetch_token_denied` (502).
+ *
+ * @see https://wiki.oauth.net/w/page/12238543/ProblemReporting
+ */
+export const CALLBACK_PROBLEMS: Readonly<Record<string, CallbackProblem>> = Object.freeze({
+  user_refused: refused('the user refused the authorization'),
+  permission_denied: refused('the user refused the authorization'),
+  permission_unknown: refused('the user has not granted the authorization (yet)'),
+  additional_authorization_required: refused('the user did not grant all the access asked for'),
+  token_used: tokenRefused('the provider says the temporary credentials were used already'),
+  token_expired: tokenRefused('the provider says the temporary credentials expired'),
+  token_revoked: tokenRefused('the provider says the temporary credentials were revoked'),
+  token_rejected: tokenRefused('the provider refused the temporary credentials'),
+  version_rejected: appRefused('the provider does not accept oauth_version 1.0'),
+  parameter_absent: appRefused('the provider missed a parameter it requires'),
+  parameter_rejected: appRefused('the provider refused a parameter'),
+  timestamp_refused: appRefused('the provider refused the timestamp (check the clock)'),
+  nonce_used: appRefused('the provider saw the nonce before'),
+  signature_method_rejected: appRefused('the provider does not accept the signature method'),
+  signature_invalid: appRefused('the provider found the signature invalid'),
+  consumer_key_unknown: appRefused('the provider does not know the client (consumer key)'),
+  consumer_key_rejected: appRefused('the provider refuses the client (consumer key) for good'),
+  consumer_key_refused: appRefused('the provider refuses the client (consumer key) for now', 503),
+})
+
+/** The unknown `oauth_problem` (a later version of the extension, or a provider's own). */
+const UNKNOWN_PROBLEM = appRefused('an oauth_problem this library does not know')
+
+/**
+ * @internal The error a callback carrying the user's refusal (`denied=…`)
+ * or a provider's problem report (`oauth_problem`, see
+ * {@link CALLBACK_PROBLEMS}) fails with, keeping `oauth_problem` and
+ * `oauth_problem_advice` (at most {@link MAX_ERROR_BODY} characters each);
+ * `undefined` for a callback that reports neither. A refusal wins over
+ * other problems sent beside it. The advice never enters the description:
+ * the callback's URL is anyone's to forge, and 4xx descriptions reach users.
+ */
+export function callbackProblem(params: URLSearchParams): OAuthError | undefined {
+  const problems = params.getAll('oauth_problem').filter((p) => p !== '')
+  const denied = params.has('denied')
+  if (!denied && problems.length === 0) return undefined
+  const known = (p: string) =>
+    Object.hasOwn(CALLBACK_PROBLEMS, p) ? CALLBACK_PROBLEMS[p] : undefined
+  const problem = problems.find((p) => known(p)?.code === 'access_denied') ?? problems[0]
+  const advice = params.get('oauth_problem_advice') || undefined
+  const meaning = problem === undefined ? undefined : (known(problem) ?? UNKNOWN_PROBLEM)
+  const options = {
+    ...(problem === undefined ? {} : { oauthProblem: problem.slice(0, MAX_ERROR_BODY) }),
+    ...(advice === undefined ? {} : { oauthProblemAdvice: advice.slice(0, MAX_ERROR_BODY) }),
+  }
+  if (denied || meaning === undefined) {
+    return new OAuthError('access_denied', {
+      description: 'The user refused the authorization',
+      ...options,
+    })
+  }
+  return new OAuthError(meaning.code, {
+    status: meaning.status,
+    description:
+      meaning === UNKNOWN_PROBLEM
+        ? 'The provider reported an oauth_problem this library does not know (see oauthProblem)'
+        : `The provider reported oauth_problem=${problem}: ${meaning.meaning}`,
+    ...options,
+  })
+}
+
 /**
  * Parses the query of a callback URL (or a bare query string). Repeated
  * `oauth_token`, `oauth_verifier`, `denied` or `oauth_problem` make it a bad
@@ -605,13 +704,23 @@ export class OAuth1Client {
    * (keeping the temporary secret) and the verifier from it, and returns its
    * parameters.
    *
-   * @throws OAuthError `access_denied` when the user refused; `missing_token` (400) without `oauth_token`.
+   * @throws OAuthError `access_denied` when the user refused; the code of
+   *   {@link CALLBACK_PROBLEMS} for another `oauth_problem` (the temporary
+   *   credentials it names dropped); `missing_token` (400) without `oauth_token`.
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
    */
   parseAuthorizationResponse(url: string | URL): Record<string, string> {
     const params = parseCallbackQuery(url, 'url')
-    if (params.has('denied') || params.get('oauth_problem') === 'user_refused') {
-      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+    const problem = callbackProblem(params)
+    if (problem !== undefined) {
+      // The temporary credentials the callback names are done with (single use).
+      const named = [...params.getAll('denied'), params.get('oauth_token')]
+      const current = this.#token?.oauth_token
+      if (current !== undefined && named.some((t) => t !== null && constantTimeEqual(t, current))) {
+        this.#token = null
+        this.#verifier = undefined
+      }
+      throw problem
     }
     const result: Record<string, string> = {}
     for (const [name, value] of params) {
@@ -704,9 +813,13 @@ export class OAuth1Client {
    *   (no Authorization header, no oauth_* parameters), so the signature and
    *   token never reach another host. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`;
-   * - `timeout` bounds the wait for the response headers → `request_timeout`.
+   * - `timeout` bounds the wait for the response headers → `request_timeout`;
+   * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
+   *   → `request_failed` (502), fetch's error as `cause`. Aborting through
+   *   your own `signal` rejects with the abort reason, as fetch does.
    *
-   * @throws OAuthError `request_timeout`; `insecure_transport` for PLAINTEXT over `http://`
+   * @throws OAuthError `request_timeout`, `request_failed`; `insecure_transport` for PLAINTEXT
+   *   over `http://`; TypeError for bad arguments (a body with GET or HEAD…)
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    */
   async request(
@@ -751,6 +864,11 @@ export class OAuth1Client {
     }
     this.#applyDefaultHeaders(headers)
     let body = await normalizeBody(init.body, headers)
+    const upperMethod = method.toUpperCase()
+    if (body !== null && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+      // fetch would refuse it with a TypeError of its own, read as a network failure
+      throw new TypeError(`body is not allowed with ${upperMethod}`)
+    }
     if (this.signatureMethod === 'PLAINTEXT') {
       assertSecureTransport(origin, 'a PLAINTEXT-signed request', this.allowInsecureTransport)
     }
@@ -787,15 +905,22 @@ export class OAuth1Client {
           sendHeaders = new Headers(headers)
           sendHeaders.delete('authorization')
         }
-        const response = await deadline.race(
-          this.#fetch(sendUrl, {
-            method: currentMethod,
-            headers: sendHeaders,
-            body: sendBody,
-            redirect: 'manual',
-            signal: deadline.signal,
-          }),
-        )
+        let response: Response
+        try {
+          response = await deadline.race(
+            this.#fetch(sendUrl, {
+              method: currentMethod,
+              headers: sendHeaders,
+              body: sendBody,
+              redirect: 'manual',
+              signal: deadline.signal,
+            }),
+          )
+        } catch (err) {
+          // A timeout (below) and the caller's own abort reject as they are.
+          if (deadline.timedOut || init.signal?.aborted) throw err
+          throw requestFailedError(current, err)
+        }
         if (
           !REDIRECT_STATUSES.has(response.status) ||
           init.redirect === 'manual' ||

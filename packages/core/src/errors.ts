@@ -58,6 +58,8 @@ export interface OAuthErrorOptions {
   description?: string
   status?: number
   oauthProblem?: string
+  /** `oauth_problem_advice`: the provider's free text about the problem, for the user. */
+  oauthProblemAdvice?: string
   response?: ProviderResponse
   cause?: unknown
 }
@@ -78,6 +80,11 @@ export class OAuthError extends Error {
   readonly description: string
   readonly status: number
   readonly oauthProblem: string | undefined
+  /**
+   * The provider's `oauth_problem_advice`, as sent. On a callback it comes
+   * from a URL anyone can forge: log it, or show it as the provider's words.
+   */
+  readonly oauthProblemAdvice: string | undefined
   readonly response: ProviderResponse | undefined
 
   constructor(code: OAuthErrorCode, options: OAuthErrorOptions = {}) {
@@ -88,6 +95,7 @@ export class OAuthError extends Error {
     this.description = description
     this.status = options.status ?? defaultStatus[code]
     this.oauthProblem = options.oauthProblem
+    this.oauthProblemAdvice = options.oauthProblemAdvice
     this.response = options.response
   }
 
@@ -108,6 +116,9 @@ export class OAuthError extends Error {
       description: this.description,
       status: this.status,
       ...(this.oauthProblem === undefined ? {} : { oauthProblem: this.oauthProblem }),
+      ...(this.oauthProblemAdvice === undefined
+        ? {}
+        : { oauthProblemAdvice: this.oauthProblemAdvice }),
       ...(this.response === undefined ? {} : { response: this.response }),
     }
   }

@@ -166,6 +166,14 @@ export function timeoutError(url: URL | string, timeout: number, cause?: unknown
   })
 }
 
+/** An API call that could not reach the provider (network failure): `cause` is fetch's error. */
+export function requestFailedError(url: URL | string, cause: unknown): OAuthError {
+  return new OAuthError('request_failed', {
+    description: `Could not reach ${describeUrl(url)}`,
+    cause,
+  })
+}
+
 /**
  * Reads at most `limit` bytes of a body as UTF-8, streaming, and cancels the
  * rest. `truncated` tells whether there was more.
@@ -350,6 +358,7 @@ export async function tokenEndpointError(
     description,
     response: providerResponse,
     ...(problem === undefined ? {} : { oauthProblem: problem }),
+    ...(advice === undefined ? {} : { oauthProblemAdvice: advice }),
   })
 }
 

@@ -46,8 +46,11 @@ export * from './types.js'
 // --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
 export {
   type AuthorizationUrlOptions,
+  CALLBACK_PROBLEMS,
+  type CallbackProblem,
   type ClientRsaKey,
   MAX_REDIRECTS,
+  MAX_VERIFIER_LENGTH,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
@@ -64,14 +67,12 @@ export {
   type ClientKwargs,
   configKey,
   DEFAULT_TEMPORARY_CREDENTIAL_TTL,
-  isPathCallback,
   OAuth,
   type OAuthOptions,
   RemoteApp,
   type RemoteAppOptions,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
-  resolveCallbackUri,
   temporaryCredentialKey,
   type UserInfo,
   type UserinfoContext,
@@ -84,9 +85,18 @@ export {
   createSessionRecordStore,
   DEFAULT_SESSION_MAX_ENTRIES,
   type MemoryStoreOptions,
+  MIN_SECRET_LENGTH,
   type Sealer,
   type SealerSecret,
   type SessionRecordAccess,
   type SessionRecordStoreOptions,
 } from './stores.js'
+export {
+  checkRelativeCallback,
+  firstHeaderValue,
+  isPathCallback,
+  requestOriginFrom,
+  requestTargetQuery,
+  resolveCallbackUri,
+} from './url.js'
 // --- end web flow ---

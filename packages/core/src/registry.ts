@@ -8,6 +8,7 @@
  */
 import {
   type ClientRsaKey,
+  callbackProblem,
   callbackVerifier,
   constantTimeEqual,
   OAuth1Client,
@@ -26,47 +27,10 @@ import type {
   TemporaryCredentialStore,
   Token,
 } from './types.js'
+import { checkRelativeCallback, isPathCallback } from './url.js'
 
 /** How long a pending login may take by default: 10 minutes. */
 export const DEFAULT_TEMPORARY_CREDENTIAL_TTL = 600_000
-
-/**
- * True for a path-absolute callback (`/authorize`): a registered default that
- * each framework adapter resolves against the origin of the request at hand.
- */
-export function isPathCallback(value: string): boolean {
-  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-}
-
-const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
-
-/**
- * The callback a framework adapter sends as `oauth_callback`: `oob` and
- * absolute URIs as they are; a relative reference (`/authorize`) resolved
- * against `base`, the URL of the request at hand (its origin as the browser
- * used it), or a function returning it, called only for a relative reference
- * (so an adapter validates the request's Host only when it needs it). A network-path reference (`//host/cb`, `/\\host/cb`) would leave
- * that origin, so it is refused.
- *
- * @throws TypeError for a network-path reference.
- * @example
- * ```ts
- * resolveCallbackUri('/authorize', 'https://app.example/login') // 'https://app.example/authorize'
- * resolveCallbackUri('oob', 'https://app.example/')             // 'oob'
- * ```
- */
-export function resolveCallbackUri(
-  redirectUri: string,
-  base: string | URL | (() => string | URL),
-): string {
-  if (redirectUri === 'oob' || URI_SCHEME.test(redirectUri)) return redirectUri
-  if (/^[\\/]{2}/.test(redirectUri)) {
-    throw new TypeError(
-      'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
-    )
-  }
-  return new URL(redirectUri, typeof base === 'function' ? base() : base).href
-}
 
 /** The {@link OAuth1Client} options a registered app's resolved options give (no token, no redirectUri). */
 function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions {
@@ -568,7 +532,10 @@ export class RemoteApp<Req = unknown> {
 
   /**
    * Finishes a login from the callback's query: refuses a refusal
-   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403), a
+   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403) or
+   * another problem the provider reports (`oauth_problem`, mapped by
+   * {@link CALLBACK_PROBLEMS}, kept as `oauthProblem` with
+   * `oauthProblemAdvice`; the pending login it names is used up), a
    * callback without `oauth_token` (`missing_token`, 400) or with a token
    * that names no live credential in `store` — forged, expired, replayed, or
    * from another session (`missing_temporary_credential`, 400) — and one
@@ -588,12 +555,13 @@ export class RemoteApp<Req = unknown> {
     const accessTokenUrl = this.#flowUrl('accessTokenUrl')
     const query = parseCallbackQuery(callback)
     const oauthToken = query.get('oauth_token') ?? ''
-    const denied = query.getAll('denied')
-    if (denied.length > 0 || query.getAll('oauth_problem').includes('user_refused')) {
-      for (const t of new Set([...denied, oauthToken])) {
+    const problem = callbackProblem(query)
+    if (problem !== undefined) {
+      // The pending logins it names are used up (single use); the provider is not asked.
+      for (const t of new Set([...query.getAll('denied'), oauthToken])) {
         if (t !== '') await store.delete(temporaryCredentialKey(this.name, t))
       }
-      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+      throw problem
     }
     if (oauthToken === '') {
       throw new OAuthError('missing_token', {
@@ -712,7 +680,8 @@ export class RemoteApp<Req = unknown> {
    * {@link RemoteApp.resolveToken}), or with the client credentials only
    * (`withholdToken: true`). Resolves to the fetch `Response`, whatever its status.
    *
-   * @throws OAuthError `missing_token`, `request_timeout`, `insecure_transport`
+   * @throws OAuthError `missing_token`, `request_timeout`, `request_failed` (the provider
+   *   could not be reached: 502, fetch's error as `cause`), `insecure_transport`
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    * @example
    * ```ts
@@ -1001,8 +970,9 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     // Fail now, not on the first login: signature method, RSA key, redirectUri…
     // (the very options every later client of this app is built from).
     const probe = clientOptionsOf(final)
-    if (final.redirectUri !== undefined && !isPathCallback(final.redirectUri)) {
-      probe.redirectUri = final.redirectUri
+    if (final.redirectUri !== undefined) {
+      if (isPathCallback(final.redirectUri)) checkRelativeCallback(final.redirectUri)
+      else probe.redirectUri = final.redirectUri
     }
     new OAuth1Client(probe)
 

@@ -5,7 +5,7 @@
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type HostileCallback, hostileCallbacks } from '@oauth1/core/testing'
+import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -143,9 +143,9 @@ function exchanges(provider: TestProvider): number {
 }
 
 /** Changes one character in the middle of `value` (staying in the base64url alphabet). */
+/** `value` with its middle character changed (always to another one). */
 function flipMiddle(value: string): string {
-  const i = Math.floor(value.length / 2)
-  return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1)
+  return tamper(value, Math.floor(value.length / 2))
 }
 
 const e = encodeURIComponent

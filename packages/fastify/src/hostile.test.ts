@@ -4,7 +4,7 @@
 // login alone, so the genuine callback still completes afterwards. flow.test.ts covers the
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import secureSession from '@fastify/secure-session'
-import { type HostileCallback, hostileCallbacks } from '@oauth1/core/testing'
+import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -175,9 +175,9 @@ function exchanges(provider: TestProvider): number {
 }
 
 /** Changes one character in the middle of `value` (staying in the base64 alphabet). */
+/** `value` with its middle character changed (always to another one). */
 function flipMiddle(value: string): string {
-  const i = Math.floor(value.length / 2)
-  return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1)
+  return tamper(value, Math.floor(value.length / 2))
 }
 
 const MTC = 'missing_temporary_credential' as const

@@ -10,5 +10,7 @@
  */
 export * from '@oauth1/core'
 export { FastifyRemoteApp, OAuth } from './oauth.js'
+export { DEFAULT_MAX_ENTRIES, DEFAULT_SESSION_NAME } from './session.js'
 export type { FastifyMiddlewareOptions, OAuth1SessionRecord } from './types.js'
+export { SESSION_KEY } from './types.js'
 export { BadRequestError } from './url.js'

@@ -2,6 +2,8 @@ import {
   type Awaitable,
   OAuth as CoreOAuth,
   createSealer,
+  DEFAULT_SESSION_MAX_ENTRIES,
+  isLoopbackHost,
   RemoteApp,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
@@ -15,7 +17,7 @@ import type { Context, Env, MiddlewareHandler } from 'hono'
 import { CookieBinding, CustomStoreBinding, type RequestBinding } from './binding.js'
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
-import { isLoopbackHost, requestOrigin } from './url.js'
+import { requestOrigin } from './url.js'
 
 /**
  * Any Hono context. The web-flow methods take the context of any route, as
@@ -106,6 +108,8 @@ const MIN_SECRET = 32
 /** Longer names would leave the sealed credentials no room in a 4 KiB cookie. */
 const MAX_COOKIE_NAME = 128
 const PREFIX = '@oauth1/hono:'
+/** The cookie's name, sent as `__Host-oauth1` whenever the cookie is `Secure`. */
+export const DEFAULT_COOKIE_NAME = 'oauth1'
 
 /**
  * What the middleware keeps for one request: `c.var.oauth1`, and the store
@@ -227,7 +231,7 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   if (cookie !== undefined && (typeof cookie !== 'object' || cookie === null)) {
     throw new TypeError(`${PREFIX} options.cookie must be an object`)
   }
-  const baseName = cookie?.name ?? 'oauth1'
+  const baseName = cookie?.name ?? DEFAULT_COOKIE_NAME
   if (
     typeof baseName !== 'string' ||
     baseName.length > MAX_COOKIE_NAME ||
@@ -242,7 +246,7 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   if (secureOption !== undefined && typeof secureOption !== 'boolean') {
     throw new TypeError(`${PREFIX} options.cookie.secure must be a boolean`)
   }
-  const entries = maxEntries ?? 5
+  const entries = maxEntries ?? DEFAULT_SESSION_MAX_ENTRIES
   if (typeof entries !== 'number' || !Number.isSafeInteger(entries) || entries < 1) {
     throw new TypeError(`${PREFIX} options.maxEntries must be a positive integer`)
   }

@@ -15,6 +15,7 @@ import {
   type HostileCallback,
   type HostilePendingLogin,
   hostileCallbacks,
+  tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import Koa from 'koa'
@@ -190,8 +191,9 @@ async function expectRefused(
   const err = errors.at(-1)
   expect(isOAuthError(err), String(err)).toBe(true)
   expect((err as { code: string }).code).toBe(code)
-  // Koa's default handler shows an exposed (4xx) OAuthError's message: the code is in it
-  expect(res.text).toContain(code)
+  // Koa's default handler shows an exposed (4xx) OAuthError's message: the code is in it;
+  // a 5xx gets the status text alone
+  expect(res.text).toContain(status < 500 ? code : 'Bad Gateway')
   expect(accessTokenCalls.length).toBe(accessCallsBefore)
 }
 
@@ -327,11 +329,6 @@ function browserWith(value: string, signature?: string): Browser {
   return b
 }
 
-function flip(text: string, at: number): string {
-  const c = text[at] === 'A' ? 'B' : 'A'
-  return `${text.slice(0, at)}${c}${text.slice(at + 1)}`
-}
-
 /** Cookies a browser might send, built from a real session cookie of a pending login. */
 function tamperedCookies(real: { value: string; sig: string }): [string, Browser][] {
   const session = decodeSession(real.value)
@@ -344,9 +341,9 @@ function tamperedCookies(real: { value: string; sig: string }): [string, Browser
   return [
     ['garbage, unsigned', browserWith('garbage')],
     ['garbage, with garbage signature', browserWith('garbage', 'garbage')],
-    ['the real session, signature flipped', browserWith(real.value, flip(real.sig, 3))],
+    ['the real session, signature flipped', browserWith(real.value, tamper(real.sig, 3))],
     ['the real session, signature missing', browserWith(real.value)],
-    ['the real session, one byte flipped', browserWith(flip(real.value, 10), real.sig)],
+    ['the real session, one byte flipped', browserWith(tamper(real.value, 10), real.sig)],
     ['the real session, truncated', browserWith(real.value.slice(0, -8), real.sig)],
     ['wrong base64, validly signed', browserWith('%%%!!', sign('koa.sess', '%%%!!'))],
     ['5 KB of A', browserWith('A'.repeat(5000), 'A'.repeat(27))],
@@ -357,7 +354,7 @@ function tamperedCookies(real: { value: string; sig: string }): [string, Browser
     ['not JSON, validly signed', browserWith('bm90IGpzb24', sign('koa.sess', 'bm90IGpzb24'))],
     [
       'the sealed entry with a byte flipped, validly signed',
-      resign({ ...session, [SESSION_KEY]: { [key]: flip(sealed, 20) } }),
+      resign({ ...session, [SESSION_KEY]: { [key]: tamper(sealed, 20) } }),
     ],
     [
       'the sealed entry truncated, validly signed',
@@ -432,7 +429,7 @@ describe('a garbage or tampered session cookie never gives a 500', () => {
     const value = encodeSession({
       ...session,
       [SESSION_KEY]: {
-        'provider:junk': flip(sealed, 20),
+        'provider:junk': tamper(sealed, 20),
         'provider:__proto__': 'A'.repeat(5000),
         ...record,
       },
