@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { defineConfig, type DefaultTheme } from 'vitepress'
+import { type DefaultTheme, defineConfig } from 'vitepress'
 import { cutPlugin, readmeLinksPlugin } from '../src/markdown.ts'
 import { API_DIR, REPO_ROOT, repositoryUrl } from '../src/repo.ts'
 
@@ -57,7 +57,14 @@ export default defineConfig({
   lastUpdated: false,
   // Every link must resolve: a dead one fails the build (and the Chromium test checks anchors).
   ignoreDeadLinks: false,
-  head: [['meta', { name: 'theme-color', content: '#3c8772' }]],
+  head: [
+    ['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }],
+    ['meta', { name: 'theme-color', content: '#3c8772' }],
+  ],
+  vite: {
+    // The local search index holds the whole API reference: one large chunk, by design.
+    build: { chunkSizeWarningLimit: 2048 },
+  },
   markdown: {
     config(md) {
       md.use(cutPlugin)

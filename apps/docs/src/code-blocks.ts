@@ -5,8 +5,10 @@
  * each and type-checked with `tsc` against the workspace packages.
  *
  * A block whose fence says `no-check` (```ts no-check) is skipped: keep that
- * for code that is deliberately partial. Lines before `// ---cut---` are
- * compiled but not shown on the site (imports and declarations a snippet needs).
+ * for code that is deliberately partial. A block whose fence says
+ * `requires=@oauth1/providers` is checked once the workspace has that package.
+ * Lines before `// ---cut---` are compiled but not shown on the site (imports
+ * and declarations a snippet needs).
  */
 import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -138,9 +140,19 @@ export function extractBlocks(
   return blocks
 }
 
-/** Whether the check compiles this block. */
-export function isChecked(block: CodeBlock): boolean {
-  return block.lang in CHECKED && !/(^|\s)no-check(\s|$)/.test(block.meta)
+/** The packages a block's `requires=@scope/name,…` meta names. */
+export function requiredPackages(block: CodeBlock): string[] {
+  const match = /(?:^|\s)requires=(\S+)/.exec(block.meta)
+  return match?.[1] ? match[1].split(',').filter(Boolean) : []
+}
+
+/**
+ * Whether the check compiles this block: a checked language, not `no-check`,
+ * and every package of its `requires=` in the workspace (`available`).
+ */
+export function isChecked(block: CodeBlock, available?: ReadonlySet<string>): boolean {
+  if (!(block.lang in CHECKED) || /(^|\s)no-check(\s|$)/.test(block.meta)) return false
+  return available === undefined || requiredPackages(block).every((name) => available.has(name))
 }
 
 /** The markdown pages of `pagesDir`: every `.md` but the generated API reference and fragments. */
@@ -181,59 +193,51 @@ const HEADER_LINES = 1
 
 const execFileAsync = promisify(execFile)
 
-/**
- * Type-checks `blocks` with `tsc` in `workDir` (which must sit where
- * `node_modules` resolution finds the libraries the blocks import: under
- * apps/docs). Workspace packages resolve to their built declarations
- * (`pnpm build` first), whether or not apps/docs depends on them.
- */
-export async function checkBlocks(
-  blocks: CodeBlock[],
-  workDir: string,
-  root = REPO_ROOT,
-): Promise<CheckResult> {
-  const checked = blocks.filter(isChecked)
-  rmSync(workDir, { recursive: true, force: true })
-  mkdirSync(workDir, { recursive: true })
-  const files = new Map<string, CodeBlock>()
-  checked.forEach((block, index) => {
-    const name = `block-${String(index + 1).padStart(3, '0')}${CHECKED[block.lang]}`
-    const isModule = /^\s*(import|export)\b/m.test(block.code)
-    const header = `// ${relative(root, block.file)}:${block.line}`
-    writeFileSync(join(workDir, name), `${header}\n${block.code}\n${isModule ? '' : 'export {}\n'}`)
-    files.set(name, block)
-  })
-  const paths: Record<string, string[]> = {}
-  for (const pkg of workspacePackages(root)) {
-    for (const [specifier, declaration] of pkg.declarations) paths[specifier] = [declaration]
+/** The modules a block augments (`declare module 'x'`), and `global` for `declare global`. */
+export function augmentedModules(code: string): string[] {
+  const names = new Set<string>()
+  for (const match of code.matchAll(/^\s*declare\s+(?:module\s+['"]([^'"]+)['"]|(global))/gm)) {
+    names.add(match[1] ?? 'global')
   }
-  const tsconfig = {
-    extends: join(root, 'tsconfig.base.json'),
-    compilerOptions: {
-      noEmit: true,
-      allowJs: true,
-      checkJs: true,
-      declaration: false,
-      sourceMap: false,
-      paths,
-    },
-    files: [...files.keys()],
-  }
-  writeFileSync(join(workDir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
-  writeFileSync(join(workDir, 'package.json'), '{ "type": "module", "private": true }\n')
-  if (files.size === 0) return { blocks, checked, errors: [] }
+  return [...names]
+}
 
+/** Runs `task` over `items`, at most `limit` at a time (the machine is shared). */
+async function runPool<T, R>(
+  items: T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length)
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const at = next++
+      results[at] = await task(items[at] as T)
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return results
+}
+
+/** `tsc -p dir`; resolves to its diagnostics ('' when the program compiles). */
+async function runTsc(dir: string): Promise<string> {
   const tsc = createRequire(join(DOCS_DIR, 'package.json')).resolve('typescript/bin/tsc')
-  let output = ''
   try {
-    await execFileAsync(process.execPath, [tsc, '-p', workDir, '--pretty', 'false'], {
+    await execFileAsync(process.execPath, [tsc, '-p', dir, '--pretty', 'false'], {
       maxBuffer: 64 * 1024 * 1024,
     })
+    return ''
   } catch (err) {
     const { stdout, stderr } = err as { stdout?: string; stderr?: string }
-    output = `${stdout ?? ''}${stderr ?? ''}`
+    const output = `${stdout ?? ''}${stderr ?? ''}`
     if (output.trim() === '') throw err
+    return output
   }
+}
+
+/** tsc's diagnostics, placed back in the markdown the blocks come from. */
+function parseTscOutput(output: string, files: ReadonlyMap<string, CodeBlock>): BlockError[] {
   const errors: BlockError[] = []
   let last: BlockError | undefined
   for (const text of output.split('\n')) {
@@ -251,9 +255,85 @@ export async function checkBlocks(
     } else if (text.startsWith(' ') && last) {
       last.message += `\n${text}`
     } else if (text.trim() !== '') {
-      last = { file: workDir, line: 0, column: 0, message: text }
+      last = { file: '(tsc)', line: 0, column: 0, message: text }
       errors.push(last)
     }
   }
+  return errors
+}
+
+/**
+ * Type-checks `blocks` with `tsc` in `workDir` (which must sit where
+ * `node_modules` resolution finds the libraries the blocks import: under
+ * apps/docs). Workspace packages resolve to their built declarations
+ * (`pnpm build` first), whether or not apps/docs depends on them.
+ */
+export async function checkBlocks(
+  blocks: CodeBlock[],
+  workDir: string,
+  root = REPO_ROOT,
+): Promise<CheckResult> {
+  const packages = workspacePackages(root)
+  const available = new Set(packages.map((pkg) => pkg.name))
+  const checked = blocks.filter((block) => isChecked(block, available))
+  rmSync(workDir, { recursive: true, force: true })
+  mkdirSync(workDir, { recursive: true })
+  writeFileSync(join(workDir, 'package.json'), '{ "type": "module", "private": true }\n')
+  const paths: Record<string, string[]> = {}
+  for (const pkg of packages) {
+    for (const [specifier, declaration] of pkg.declarations) paths[specifier] = [declaration]
+  }
+  // Augmentations (`declare module 'express-session' { … }`, `declare global`)
+  // are global to a program, and two blocks may declare the same session field
+  // differently: blocks that augment the same module go to different programs.
+  const groups: Array<{ blocks: CodeBlock[]; augmented: Set<string> }> = [
+    { blocks: [], augmented: new Set() },
+  ]
+  for (const block of checked) {
+    const augments = augmentedModules(block.code)
+    let group = groups.find((g) => augments.every((name) => !g.augmented.has(name)))
+    if (!group) {
+      group = { blocks: [], augmented: new Set() }
+      groups.push(group)
+    }
+    group.blocks.push(block)
+    for (const name of augments) group.augmented.add(name)
+  }
+  const files = new Map<string, CodeBlock>()
+  const programs: string[] = []
+  let index = 0
+  groups.forEach(({ blocks: group }, g) => {
+    if (group.length === 0) return
+    const dir = join(workDir, `program-${g}`)
+    mkdirSync(dir)
+    const names: string[] = []
+    for (const block of group) {
+      index += 1
+      const name = `block-${String(index).padStart(3, '0')}${CHECKED[block.lang]}`
+      const isModule = /^\s*(import|export)\b/m.test(block.code)
+      const header = `// ${relative(root, block.file)}:${block.line}`
+      writeFileSync(join(dir, name), `${header}\n${block.code}\n${isModule ? '' : 'export {}\n'}`)
+      files.set(name, block)
+      names.push(name)
+    }
+    const tsconfig = {
+      extends: join(root, 'tsconfig.base.json'),
+      compilerOptions: {
+        noEmit: true,
+        allowJs: true,
+        checkJs: true,
+        declaration: false,
+        sourceMap: false,
+        paths,
+      },
+      files: names,
+    }
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2))
+    programs.push(dir)
+  })
+
+  const outputs = await runPool(programs, 2, (dir) => runTsc(dir))
+  const errors: BlockError[] = []
+  for (const output of outputs) errors.push(...parseTscOutput(output, files))
   return { blocks, checked, errors }
 }

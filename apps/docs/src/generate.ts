@@ -144,6 +144,7 @@ export async function writeApiReference(packages = workspacePackages()): Promise
     excludeExternals: true,
     hidePageHeader: true,
     hideBreadcrumbs: true,
+    useHTMLAnchors: true,
     gitRevision: 'main',
     sourceLinkTemplate: `${repositoryUrl()}/blob/{gitRevision}/{path}#L{line}`,
     basePath: REPO_ROOT,

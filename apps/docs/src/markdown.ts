@@ -3,8 +3,7 @@
  * marker they share with the generator.
  */
 import { existsSync, statSync } from 'node:fs'
-import { posix } from 'node:path'
-import { join } from 'node:path'
+import { join, posix } from 'node:path'
 
 /** The line that ends a code block's hidden preamble (twoslash's marker). */
 export const CUT_LINE = /^[ \t]*\/\/ ---cut---[ \t]*$/m
