@@ -1,0 +1,46 @@
+/**
+ * @oauth1/express, @oauth1/fastify and @oauth1/koa on Bun and Deno (their
+ * node:http): the whole login against @oauth1/testing (running here, in
+ * Node), each with its framework's session (express-session,
+ * @fastify/secure-session, koa-session), then an API call with no token and
+ * no request passed, found through fetchToken and the request context.
+ */
+import type { TestProvider } from '@oauth1/testing'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runtimeLabel } from './binaries.mjs'
+import { type AppConfig, appConfig, getJson, login, startProvider } from './support/login.js'
+import { type ServerRuntime, startServer } from './support/runtimes.js'
+
+let provider: TestProvider
+let config: AppConfig
+beforeAll(async () => {
+  provider = await startProvider()
+  config = appConfig(provider)
+})
+afterAll(() => provider?.close())
+
+const FRAMEWORKS = [
+  ['express', 'Express 5 + express-session'],
+  ['fastify', 'Fastify 5 + @fastify/secure-session'],
+  ['koa', 'Koa 3 + koa-session'],
+] as const
+
+describe.each(['bun', 'deno'] as ServerRuntime[])('%s', (runtime) => {
+  it.each(FRAMEWORKS)(
+    `${runtimeLabel(runtime)}, %s (%s): logs in, then calls the API with the token fetchToken finds`,
+    async (framework) => {
+      const app = await startServer(runtime, 'serve.mjs', [framework], config)
+      try {
+        expect(app.runtime.split(' ')[0]).toBe(runtime)
+        const { callback, browser } = await login(app.url, provider)
+        expect(callback).toEqual({ screen_name: 'bob' })
+        expect(await getJson(browser, app.url, '/me'), app.child.output()).toEqual({
+          status: 200,
+          body: { context: true, profile: expect.objectContaining({ screen_name: 'bob' }) },
+        })
+      } finally {
+        await app.stop()
+      }
+    },
+  )
+})
