@@ -3,12 +3,21 @@
  * node:http): the whole login against @oauth1/testing (running here, in
  * Node), each with its framework's session (express-session,
  * @fastify/secure-session, koa-session), then an API call with no token and
- * no request passed, found through fetchToken and the request context.
+ * no request passed, found through fetchToken and the request context. A
+ * forged callback is refused with 400, not a 500.
  */
 import type { TestProvider } from '@oauth1/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
-import { type AppConfig, appConfig, getJson, login, startProvider } from './support/login.js'
+import {
+  type AppConfig,
+  appConfig,
+  forgedCallback,
+  getJson,
+  login,
+  REFUSED_CALLBACK,
+  startProvider,
+} from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
 
 let provider: TestProvider
@@ -34,6 +43,7 @@ describe.each(['bun', 'deno'] as ServerRuntime[])('%s', (runtime) => {
         expect(app.runtime.split(' ')[0]).toBe(runtime)
         const { callback, browser } = await login(app.url, provider)
         expect(callback).toEqual({ screen_name: 'bob' })
+        expect(await forgedCallback(browser, app.url)).toEqual(REFUSED_CALLBACK)
         expect(await getJson(browser, app.url, '/me'), app.child.output()).toEqual({
           status: 200,
           body: { context: true, profile: expect.objectContaining({ screen_name: 'bob' }) },

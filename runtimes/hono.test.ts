@@ -8,7 +8,15 @@
 import type { TestProvider } from '@oauth1/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
-import { type AppConfig, appConfig, getJson, login, startProvider } from './support/login.js'
+import {
+  type AppConfig,
+  appConfig,
+  forgedCallback,
+  getJson,
+  login,
+  REFUSED_CALLBACK,
+  startProvider,
+} from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
 import { bundleWorker, startWorker, workerdDate } from './support/workerd.js'
 
@@ -22,10 +30,11 @@ afterAll(() => provider?.close())
 
 const BOB = expect.objectContaining({ screen_name: 'bob', id: '1002' })
 
-/** Logs in on the app at `url`; returns the logged-in browser after checking the callback. */
+/** Logs in on the app at `url`, checks that a forged callback is refused; returns the logged-in browser. */
 async function loginAsBob(url: string) {
   const { callback, browser } = await login(url, provider)
   expect(callback).toEqual({ screen_name: 'bob' })
+  expect(await forgedCallback(browser, url)).toEqual(REFUSED_CALLBACK)
   return browser
 }
 

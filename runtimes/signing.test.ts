@@ -330,7 +330,7 @@ describe.each(Object.keys(SERVER_RUNTIMES) as (keyof typeof SERVER_RUNTIMES)[])(
     compare(answer)
   })
 
-  it('signs every case with its Web Crypto alone (process.getBuiltinModule hidden)', async () => {
+  it(`signs every case with its Web Crypto alone, process.getBuiltinModule hidden (${runtimeLabel(name)})`, async () => {
     const [command, args] = SERVER_RUNTIMES[name]('signing-cli.mjs', casesFile, '--web-crypto-only')
     const answer = await runForJson<ProbeAnswer>(command, args, 30_000)
     expect(answer.crypto).toEqual({ nodeCrypto: false, webCrypto: true })
@@ -358,20 +358,22 @@ describe(runtimeLabel('workerd'), () => {
       crypto: { nodeCrypto: true, webCrypto: true },
     },
   ]
-  it.each(settings)('signs every case with $label', async ({ crypto, ...setting }) => {
-    const worker = await startWorker(script, setting)
-    try {
-      const response = await fetch(worker.url, {
-        method: 'POST',
-        body: JSON.stringify(cases.map((c) => c.input)),
-        signal: AbortSignal.timeout(30_000),
-      })
-      expect(response.status, worker.child.output()).toBe(200)
-      const answer = (await response.json()) as ProbeAnswer
-      expect(answer.crypto).toEqual(crypto)
-      compare(answer)
-    } finally {
-      await worker.stop()
-    }
-  })
+  for (const { label, crypto, ...setting } of settings) {
+    it(`signs every case with ${label}`, async () => {
+      const worker = await startWorker(script, setting)
+      try {
+        const response = await fetch(worker.url, {
+          method: 'POST',
+          body: JSON.stringify(cases.map((c) => c.input)),
+          signal: AbortSignal.timeout(30_000),
+        })
+        expect(response.status, worker.child.output()).toBe(200)
+        const answer = (await response.json()) as ProbeAnswer
+        expect(answer.crypto).toEqual(crypto)
+        compare(answer)
+      } finally {
+        await worker.stop()
+      }
+    })
+  }
 })

@@ -4,6 +4,7 @@
  * per origin — then calls the app's API routes.
  */
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import { expect } from 'vitest'
 
 /** The configuration every fixture app takes (OAUTH1_APP_CONFIG, or workerd's CONFIG binding). */
 export interface AppConfig {
@@ -128,4 +129,22 @@ export async function getJson(
   } catch {
     return { status: response.status, body: text }
   }
+}
+
+/**
+ * A callback naming no pending login of this browser (forged, or replayed):
+ * the app must answer 400 `missing_temporary_credential`, never 500, without
+ * contacting the provider.
+ */
+export async function forgedCallback(
+  browser: Browser,
+  appUrl: string,
+): Promise<{ status: number; body: unknown }> {
+  return getJson(browser, appUrl, '/callback?oauth_token=forged&oauth_verifier=guessed')
+}
+
+/** What {@link forgedCallback} must get back. */
+export const REFUSED_CALLBACK = {
+  status: 400,
+  body: expect.objectContaining({ error: 'missing_temporary_credential' }),
 }
