@@ -250,15 +250,17 @@ describe('a hostile callback loses nothing of the pending login (koa-session coo
     await expectCompletes(browser, pending)
   })
 
-  it('with Node’s default header limit, a 64 KiB token is a 431 and loses nothing either', async () => {
+  it('with Node’s default header limit, a 64 KiB token is refused by Node (431, or a reset) and loses nothing either', async () => {
     const browser = new Browser()
     const pending = await startLogin(browser)
     const before = accessTokenCalls.length
-    const res = await browser.get(
-      `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
-      defaultLimits,
+    const refused = await refusedHead(() =>
+      browser.get(
+        `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
+        defaultLimits,
+      ),
     )
-    expect(res.status).toBe(431)
+    expect([431, 'reset']).toContain(refused)
     expect(accessTokenCalls.length).toBe(before)
     await expectCompletes(browser, pending)
   })
@@ -442,3 +444,20 @@ describe('a garbage or tampered session cookie never gives a 500', () => {
     await expectCompletes(browser, pending)
   })
 })
+
+/**
+ * How Node refuses a request head over its limit: 431, or the connection
+ * reset that can reach the client first. Node closes the connection as it
+ * answers, so a client still sending a 64 KiB request line may see the reset
+ * before the answer (every time with Node 24's and 26's http client). Either
+ * way the request never reached the app.
+ */
+async function refusedHead(send: () => Promise<{ status: number }>): Promise<number | 'reset'> {
+  try {
+    return (await send()).status
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset'
+    throw error
+  }
+}
