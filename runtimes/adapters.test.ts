@@ -6,27 +6,12 @@
  * no request passed, found through fetchToken and the request context. A
  * forged callback is refused with 400, not a 500.
  */
-import type { TestProvider } from '@oauth1/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
-import {
-  type AppConfig,
-  appConfig,
-  forgedCallback,
-  getJson,
-  login,
-  REFUSED_CALLBACK,
-  startProvider,
-} from './support/login.js'
+import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
 
-let provider: TestProvider
-let config: AppConfig
-beforeAll(async () => {
-  provider = await startProvider()
-  config = appConfig(provider)
-})
-afterAll(() => provider?.close())
+const env = useProvider()
 
 const FRAMEWORKS = [
   ['express', 'Express 5 + express-session'],
@@ -38,10 +23,10 @@ describe.each(['bun', 'deno'] as ServerRuntime[])('%s', (runtime) => {
   it.each(FRAMEWORKS)(
     `${runtimeLabel(runtime)}, %s (%s): logs in, then calls the API with the token fetchToken finds`,
     async (framework) => {
-      const app = await startServer(runtime, 'serve.mjs', [framework], config)
+      const app = await startServer(runtime, 'serve.mjs', [framework], env.config)
       try {
         expect(app.runtime.split(' ')[0]).toBe(runtime)
-        const { callback, browser } = await login(app.url, provider)
+        const { callback, browser } = await login(app.url, env.provider)
         expect(callback).toEqual({ screen_name: 'bob' })
         expect(await forgedCallback(browser, app.url)).toEqual(REFUSED_CALLBACK)
         expect(await getJson(browser, app.url, '/me'), app.child.output()).toEqual({

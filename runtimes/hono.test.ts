@@ -5,34 +5,19 @@
  * and no request passed, which finds the token through fetchToken and the
  * request context (AsyncLocalStorage, wherever the runtime offers it).
  */
-import type { TestProvider } from '@oauth1/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
-import {
-  type AppConfig,
-  appConfig,
-  forgedCallback,
-  getJson,
-  login,
-  REFUSED_CALLBACK,
-  startProvider,
-} from './support/login.js'
+import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
 import { bundleWorker, startWorker, workerdDate } from './support/workerd.js'
 
-let provider: TestProvider
-let config: AppConfig
-beforeAll(async () => {
-  provider = await startProvider()
-  config = appConfig(provider)
-})
-afterAll(() => provider?.close())
+const env = useProvider()
 
 const BOB = expect.objectContaining({ screen_name: 'bob', id: '1002' })
 
 /** Logs in on the app at `url`, checks that a forged callback is refused; returns the logged-in browser. */
 async function loginAsBob(url: string) {
-  const { callback, browser } = await login(url, provider)
+  const { callback, browser } = await login(url, env.provider)
   expect(callback).toEqual({ screen_name: 'bob' })
   expect(await forgedCallback(browser, url)).toEqual(REFUSED_CALLBACK)
   return browser
@@ -43,7 +28,7 @@ describe.each([
   ['deno', 'deno-hono.mjs', 'Deno.serve'],
 ] as [ServerRuntime, string, string][])('%s', (runtime, script, server) => {
   it(`${runtimeLabel(runtime)}: logs in on ${server}, then calls the API with the token fetchToken finds`, async () => {
-    const app = await startServer(runtime, script, [], config)
+    const app = await startServer(runtime, script, [], env.config)
     try {
       const browser = await loginAsBob(app.url)
       expect(await getJson(browser, app.url, '/me')).toEqual({
@@ -66,7 +51,7 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
     return startWorker(
       script,
       { compatibilityDate, compatibilityFlags },
-      { CONFIG: JSON.stringify(config) },
+      { CONFIG: JSON.stringify(env.config) },
     )
   }
 

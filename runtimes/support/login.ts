@@ -4,7 +4,7 @@
  * per origin — then calls the app's API routes.
  */
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 
 /** The configuration every fixture app takes (OAUTH1_APP_CONFIG, or workerd's CONFIG binding). */
 export interface AppConfig {
@@ -22,9 +22,19 @@ export interface AppConfig {
   sessionKey: string
 }
 
-/** A provider that approves every login as bob, on a free port of 127.0.0.1. */
-export function startProvider(): Promise<TestProvider> {
-  return createTestProvider({ autoApprove: 'bob' })
+/**
+ * For a test file: a provider that approves every login as bob (on a free
+ * port of 127.0.0.1, in this process), and the fixture apps' configuration
+ * for it; started before the file's tests, closed after them.
+ */
+export function useProvider(): { readonly provider: TestProvider; readonly config: AppConfig } {
+  const state = {} as { provider: TestProvider; config: AppConfig }
+  beforeAll(async () => {
+    state.provider = await createTestProvider({ autoApprove: 'bob' })
+    state.config = appConfig(state.provider)
+  })
+  afterAll(() => state.provider?.close())
+  return state
 }
 
 /** The fixture apps' configuration for `provider`, with fresh random secrets. */

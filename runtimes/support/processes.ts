@@ -70,17 +70,22 @@ export function start(command: string, args: string[], options: SpawnOptions = {
 }
 
 /**
- * Waits for the first stdout line that parses as a JSON object, within
- * `timeoutMs`; fails with the child's output if it exits or times out first.
+ * Resolves with the first non-undefined value `match` returns for a line of
+ * `stream` (one of the child's pipes), within `timeoutMs`; fails with the
+ * child's output if it exits or the time runs out first.
  */
-export function firstJsonLine<T>(child: Child, timeoutMs: number): Promise<T> {
-  const { stdout } = child.process
-  if (!stdout) throw new Error('firstJsonLine needs a piped stdout')
+export function waitForLine<T>(
+  child: Child,
+  stream: NodeJS.ReadableStream,
+  match: (line: string) => T | undefined,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let buffered = ''
     const finish = (error: Error | null, value?: T) => {
       clearTimeout(timer)
-      stdout.off('data', onData)
+      stream.removeListener('data', onData)
       child.process.off('exit', onExit)
       if (error) reject(error)
       else resolve(value as T)
@@ -89,32 +94,44 @@ export function firstJsonLine<T>(child: Child, timeoutMs: number): Promise<T> {
       buffered += chunk.toString('utf8')
       let newline = buffered.indexOf('\n')
       while (newline !== -1) {
-        const line = buffered.slice(0, newline).trim()
+        const value = match(buffered.slice(0, newline).trim())
         buffered = buffered.slice(newline + 1)
-        if (line.startsWith('{')) {
-          try {
-            finish(null, JSON.parse(line) as T)
-            return
-          } catch {
-            // not JSON after all: keep reading
-          }
+        if (value !== undefined) {
+          finish(null, value)
+          return
         }
         newline = buffered.indexOf('\n')
       }
     }
     const onExit = (code: number | null, signal: string | null) =>
-      finish(
-        new Error(
-          `exited (${signal ?? `code ${code}`}) before printing its JSON line:\n${child.output()}`,
-        ),
-      )
+      finish(new Error(`exited (${signal ?? `code ${code}`}) before ${what}:\n${child.output()}`))
     const timer = setTimeout(
-      () => finish(new Error(`no JSON line within ${timeoutMs} ms:\n${child.output()}`)),
+      () => finish(new Error(`no ${what} within ${timeoutMs} ms:\n${child.output()}`)),
       timeoutMs,
     )
-    stdout.on('data', onData)
+    stream.on('data', onData)
     child.process.once('exit', onExit)
   })
+}
+
+/** The first stdout line that parses as a JSON object, within `timeoutMs`. */
+export function firstJsonLine<T>(child: Child, timeoutMs: number): Promise<T> {
+  const { stdout } = child.process
+  if (!stdout) throw new Error('firstJsonLine needs a piped stdout')
+  return waitForLine(
+    child,
+    stdout,
+    (line) => {
+      if (!line.startsWith('{')) return undefined
+      try {
+        return JSON.parse(line) as T
+      } catch {
+        return undefined
+      }
+    },
+    timeoutMs,
+    'printing its JSON line',
+  )
 }
 
 /** Runs `command` to completion (killed after `timeoutMs`) and returns its first JSON line. */

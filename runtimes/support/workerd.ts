@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 import { runtimeBinary } from '../binaries.mjs'
-import { type Child, FIXTURES, start } from './processes.js'
+import { type Child, FIXTURES, start, waitForLine } from './processes.js'
 
 /** A compatibility setting: the date and the flags. */
 export interface WorkerdSettings {
@@ -106,38 +106,22 @@ const worker :Workerd.Worker = (
   }
 }
 
+/** The port workerd reports on its control pipe (fd 3) once the `http` socket listens. */
 function listenPort(child: Child, timeoutMs: number): Promise<number> {
   const control = child.process.stdio[3] as NodeJS.ReadableStream | null
   if (!control) throw new Error('workerd started without its control pipe')
-  return new Promise((resolve, reject) => {
-    let buffered = ''
-    const finish = (error: Error | null, port?: number) => {
-      clearTimeout(timer)
-      control.removeListener('data', onData)
-      child.process.off('exit', onExit)
-      if (error) reject(error)
-      else resolve(port as number)
-    }
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString('utf8')
-      for (const line of buffered.split('\n')) {
-        try {
-          const event = JSON.parse(line) as { event?: string; socket?: string; port?: number }
-          if (event.event === 'listen' && event.socket === 'http' && event.port) {
-            finish(null, event.port)
-            return
-          }
-        } catch {
-          // a partial line: wait for the rest
-        }
+  return waitForLine(
+    child,
+    control,
+    (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; socket?: string; port?: number }
+        return event.event === 'listen' && event.socket === 'http' ? event.port : undefined
+      } catch {
+        return undefined
       }
-    }
-    const onExit = () => finish(new Error(`workerd exited before listening:\n${child.output()}`))
-    const timer = setTimeout(
-      () => finish(new Error(`workerd did not listen within ${timeoutMs} ms:\n${child.output()}`)),
-      timeoutMs,
-    )
-    control.on('data', onData)
-    child.process.once('exit', onExit)
-  })
+    },
+    timeoutMs,
+    'listening',
+  )
 }

@@ -213,23 +213,6 @@ for (const sessions of ['express-session', 'cookie-session'] as const) {
   })
 }
 
-/**
- * How Node refuses a request head over its limit: 431, or the connection
- * reset that can reach the client first. Node closes the connection as it
- * answers, so a client still sending a 64 KiB request line may see the reset
- * before the answer (every time with Node 24's and 26's http client). Either
- * way the request never reached the app.
- */
-async function refusedHead(send: () => Promise<{ status: number }>): Promise<number | 'reset'> {
-  try {
-    return (await send()).status
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    if (code === 'ECONNRESET' || code === 'EPIPE') return 'reset'
-    throw error
-  }
-}
-
 describe('a 64 KiB callback at Node’s default header limit', () => {
   it('is refused by Node before Express (431, or a reset), and the pending login still completes', async () => {
     const app = await startApp('express-session', 16 * 1024)
@@ -241,9 +224,13 @@ describe('a 64 KiB callback at Node’s default header limit', () => {
         `oauth_token=${'a'.repeat(64 * 1024)}&oauth_verifier=${e(verifier)}`,
         `${'p=1&'.repeat(MANY)}oauth_token=${e(token)}&oauth_verifier=${e(verifier)}`,
       ]) {
-        expect([431, 'reset']).toContain(
-          await refusedHead(() => browser.get(`/authorize?${query}`)),
+        // 431, or the reset that can reach a client still sending 64 KiB first
+        // (Node closes as it answers; Node 24's and 26's http client always sees the reset)
+        const refused = await browser.get(`/authorize?${query}`).then(
+          (res) => res.status,
+          (error: { code?: unknown }) => error.code,
         )
+        expect([431, 'ECONNRESET', 'EPIPE']).toContain(refused)
       }
       expect(app.seen.filter((u) => u.startsWith('/authorize'))).toEqual([])
       expect(exchanges(app.provider)).toBe(before)
