@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Token } from '@oauth1/core'
-import Database from 'better-sqlite3'
+import { openSqlite } from './sqlite.ts'
 
 /** A user of the example app, created the first time they log in with a provider. */
 export interface User {
@@ -83,7 +83,8 @@ interface UserRow {
 }
 
 /**
- * Opens (and creates if needed) the SQLite database at `path`; `:memory:` for
+ * Opens (and creates if needed) the SQLite database at `path` (`node:sqlite` on
+ * Node 22.13+, better-sqlite3 on Node 20; see sqlite.ts); `:memory:` for
  * a throw-away one (tests).
  *
  * @example
@@ -95,8 +96,8 @@ interface UserRow {
 export function openDatabase(path: string): AppDatabase {
   if (path !== ':memory:' && !path.startsWith('file:'))
     mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path)
-  db.pragma('foreign_keys = ON')
+  const db = openSqlite(path)
+  db.exec('PRAGMA foreign_keys = ON')
   db.exec(SCHEMA)
 
   const selectToken = db.prepare<
@@ -155,7 +156,7 @@ export function openDatabase(path: string): AppDatabase {
       return row ? toUser(row) : null
     },
     close() {
-      if (db.open) db.close()
+      db.close()
     },
   }
 }

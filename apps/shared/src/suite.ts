@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExampleConfig } from './config.ts'
 import type { RunningApp } from './server.ts'
+import { openSqlite } from './sqlite.ts'
 
 type ProviderOptions = NonNullable<Parameters<typeof createTestProvider>[0]>
 
@@ -351,7 +351,7 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         expect(api.status).toBe(200)
         await api.body?.cancel()
 
-        const db = new Database(path, { readonly: true })
+        const db = openSqlite(path, { readonly: true })
         try {
           const rows = db
             .prepare(

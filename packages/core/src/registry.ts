@@ -653,7 +653,7 @@ export class RemoteApp<Req = unknown> {
         request !== undefined
           ? `No token for ${this.name}: fetchToken found none for this request`
           : this.registry.context.available === false
-            ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
+            ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat or nodejs_als have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
             : `No token for ${this.name}: pass { token } or { request }, or call inside oauth.middleware()`,
     })
   }

@@ -214,7 +214,7 @@ for (const sessions of ['express-session', 'cookie-session'] as const) {
 }
 
 describe('a 64 KiB callback at Node’s default header limit', () => {
-  it('is answered 431 by Node before Express, and the pending login still completes', async () => {
+  it('is refused by Node before Express (431, or a reset), and the pending login still completes', async () => {
     const app = await startApp('express-session', 16 * 1024)
     try {
       const browser = new Browser(app.url)
@@ -224,7 +224,13 @@ describe('a 64 KiB callback at Node’s default header limit', () => {
         `oauth_token=${'a'.repeat(64 * 1024)}&oauth_verifier=${e(verifier)}`,
         `${'p=1&'.repeat(MANY)}oauth_token=${e(token)}&oauth_verifier=${e(verifier)}`,
       ]) {
-        expect((await browser.get(`/authorize?${query}`)).status).toBe(431)
+        // 431, or the reset that can reach a client still sending 64 KiB first
+        // (Node closes as it answers; Node 24's and 26's http client always sees the reset)
+        const refused = await browser.get(`/authorize?${query}`).then(
+          (res) => res.status,
+          (error: { code?: unknown }) => error.code,
+        )
+        expect([431, 'ECONNRESET', 'EPIPE']).toContain(refused)
       }
       expect(app.seen.filter((u) => u.startsWith('/authorize'))).toEqual([])
       expect(exchanges(app.provider)).toBe(before)

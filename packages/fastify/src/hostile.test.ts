@@ -219,7 +219,8 @@ for (const [transport, sealed] of [
 
         const path = `/authorize?${c.query}`
         const res = await browser.get(path)
-        expect(app.seen.at(-1)).toBe(path.replace(/\?$/, '')) // it reached Fastify as sent (bar an empty `?`)
+        // It reached Fastify as sent, bar an empty `?`: Node 20 and 22's fetch drop it, 24's keeps it.
+        expect(app.seen.at(-1)?.replace(/\?$/, '')).toBe(path.replace(/\?$/, ''))
         expect(res.status).toBe(c.status)
         expect(res.body).toMatchObject({ statusCode: c.status, code: c.code })
         expect(exchanges(app.provider)).toBe(before)

@@ -252,15 +252,22 @@ describe('a hostile callback loses nothing of the pending login (koa-session coo
     await expectCompletes(browser, pending)
   })
 
-  it('with Node’s default header limit, a 64 KiB token is a 431 and loses nothing either', async () => {
+  it('with Node’s default header limit, a 64 KiB token is refused by Node (431, or a reset) and loses nothing either', async () => {
     const browser = new Browser()
     const pending = await startLogin(browser)
     const before = accessTokenCalls.length
-    const res = await browser.get(
-      `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
-      defaultLimits,
-    )
-    expect(res.status).toBe(431)
+    // 431, or the reset that can reach a client still sending 64 KiB first
+    // (Node closes as it answers; Node 24's and 26's http client always sees the reset)
+    const refused = await browser
+      .get(
+        `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
+        defaultLimits,
+      )
+      .then(
+        (res) => res.status,
+        (error: { code?: unknown }) => error.code,
+      )
+    expect([431, 'ECONNRESET', 'EPIPE']).toContain(refused)
     expect(accessTokenCalls.length).toBe(before)
     await expectCompletes(browser, pending)
   })
