@@ -371,7 +371,7 @@ describe('a static token, withholdToken, signing-only apps', () => {
       clientId: 'ck',
       clientSecret: 'cs',
       apiBaseUrl: `${P}/api/`,
-      fetch: async (input, init) => {
+      fetch: async (_input, init) => {
         seen.push(new Headers(init?.headers).get('authorization') ?? '')
         return new Response('{}')
       },
