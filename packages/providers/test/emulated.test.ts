@@ -399,7 +399,7 @@ const THREE_LEGGED: ThreeLegged[] = [
   {
     emulate: 'schoology',
     preset: (p) => ({ ...schoology({ domain: 'springfield.schoology.com' }), ...spread(p) }),
-    authorize: (url, p) => expect(url.searchParams.get('oauth_callback')).toBeTruthy(),
+    authorize: (url) => expect(url.searchParams.get('oauth_callback')).toBeTruthy(),
     userinfo: (info) => {
       expect(info.sub).toMatch(/^\d+$/)
       expect(info.name).toBeTruthy()
