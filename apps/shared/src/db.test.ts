@@ -50,7 +50,7 @@ describe('openDatabase', () => {
     })
     const bob = db.upsertUser('provider', { sub: '1002', preferred_username: 'bob', raw: {} })
     expect(alice.id).not.toBe(bob.id)
-    expect(bob).toMatchObject({ screenName: 'bob', name: 'bob' })
+    expect(bob).toMatchObject({ screenName: 'bob', name: '' })
     const profile = {
       sub: '1001',
       preferred_username: 'alice2',

@@ -13,7 +13,7 @@ export interface User {
   providerUserId: string
   /** `preferred_username`, or `''`. */
   screenName: string
-  /** `name`, else `preferred_username`, else `''` (the pages then name the provider). */
+  /** `name`, or `''` (the pages then show the screen name, or name the provider). */
   name: string
   /** Everything the app learnt at the last login. */
   profile: Profile
@@ -186,7 +186,7 @@ export function openDatabase(path: string): AppDatabase {
     },
     upsertUser(provider, profile) {
       const screenName = profile.preferred_username ?? ''
-      const name = profile.name ?? screenName
+      const name = profile.name ?? ''
       return toUser(
         upsertUserRow.get(provider, profile.sub, screenName, name, storedProfile(profile))!,
       )
