@@ -66,7 +66,8 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .person { display: flex; align-items: center; gap: 1rem; margin-bottom: .5rem; }
 .person h1 { margin: 0; }
 .person p { margin: .15rem 0 0; }
-.avatar { width: 64px; height: 64px; border-radius: 50%; background: var(--line); object-fit: cover; color: transparent; flex: none; }
+.avatar { position: relative; width: 64px; height: 64px; border-radius: 50%; background: var(--line); object-fit: cover; flex: none; }
+.avatar::before { content: attr(data-initial); position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; border-radius: 50%; background: var(--line); color: var(--muted); font: 600 1.6rem/1 system-ui, sans-serif; }
 .tag { display: inline-block; font-size: .75rem; font-weight: 600; padding: 0 .45rem; border-radius: 1rem; background: #e6f4ea; color: #1e6b34; }
 dt code { font-size: .75rem; color: var(--muted); }
 details { margin: 1rem 0 0; }

@@ -70,7 +70,7 @@ describe('pages', () => {
       'data-testid="claim-email">bob@example.test <span class="tag">verified</span><',
     )
     expect(page).toContain(
-      '<img class="avatar" src="https://img.example/bob.png?a=1&amp;b=2" alt="" width="64" height="64"',
+      '<img class="avatar" src="https://img.example/bob.png?a=1&amp;b=2" alt="" width="64" height="64" data-initial="B"',
     )
     expect(page).toContain(
       'data-testid="claim-website"><a href="https://bob.example/" rel="noopener noreferrer">',

@@ -83,13 +83,20 @@ ${fields.map(([name, value]) => html`<dt><code>${name}</code></dt><dd data-testi
 </dl>`
 }
 
+/** The first letter of a name, for the avatar's stand-in ("B" for "Bob Builder" or "@bob"). */
+function initial(name: string): string {
+  const letter = /\p{L}|\p{N}/u.exec(name)?.[0]
+  return letter ? letter.toUpperCase() : '?'
+}
+
 function profileCard(user: User, providerName: string): SafeHtml {
   const { profile } = user
   const name = displayName(user, providerName)
   const picture = webUrl(profile.picture)
   const head = html`<div class="person">${
     picture
-      ? html`<img class="avatar" src="${picture}" alt="" width="64" height="64" data-testid="profile-picture">`
+      ? // A picture that does not load (offline, gone) shows the initial instead (CSS ::before).
+        html`<img class="avatar" src="${picture}" alt="" width="64" height="64" data-initial="${initial(name)}" data-testid="profile-picture">`
       : ''
   }<div><h1>Hello, <span data-testid="profile-name">${name}</span></h1>
 ${user.screenName ? html`<p class="muted" data-testid="profile-screen-name">@${user.screenName}</p>` : ''}</div></div>`
@@ -147,7 +154,7 @@ export function noLoginPage(ctx: PageContext, status = 404): Page {
     html`<section class="card" data-testid="no-login">
 <h1>${providerName} has no login</h1>
 <p>${providerName}'s API is signing-only: there is no page where you log in and no profile to show.
-The app signs each API call with its own credentials (and, where ${providerName} issues one, a token configured ahead of time).</p>
+The app signs each API call with the credentials it was configured with: its consumer key, and a token issued ahead of time where the API uses one.</p>
 <div class="actions"><a class="button" href="/api-call" data-testid="api-link">Call the API</a></div>
 </section>`,
     status,
