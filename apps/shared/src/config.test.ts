@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs'
+import { parseEnv } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { loadConfig } from './config.ts'
+import { PRESET_NAMES, PRESETS, presetVariable } from './presets.ts'
 
 const defaults = { appDir: '/srv/app', port: 3001 }
 
@@ -179,5 +182,44 @@ describe('loadConfig', () => {
       )
     }
     expect(loadConfig({ PROVIDER_API_CALL: 'echo?x=1' }, defaults).apiCall).toBe('echo?x=1')
+  })
+})
+
+describe.each(['express', 'fastify', 'koa', 'hono'])("example-%s's .env.example", (app) => {
+  const text = readFileSync(new URL(`../../example-${app}/.env.example`, import.meta.url), 'utf8')
+  /** The commented-out `# NAME=value` lines, as a user would uncomment them. */
+  const commented = Object.fromEntries(
+    [...text.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+  )
+
+  it('starts the app as it is, against the local test provider', () => {
+    const config = loadConfig(parseEnv(text), { appDir: '/srv/app', port: 0 })
+    expect(config).toMatchObject({ providerName: 'Test Provider', clientId: 'demo-client' })
+    expect(config.preset).toBeUndefined()
+  })
+
+  it('documents only variables the presets take, and a JSON example that trello() takes', () => {
+    const variables = new Set(
+      PRESET_NAMES.flatMap((name) => Object.keys(PRESETS[name].options).map(presetVariable)),
+    )
+    const documented = Object.keys(commented).filter(
+      (name) => name.startsWith('PROVIDER_PRESET_') && name !== 'PROVIDER_PRESET_OPTIONS',
+    )
+    expect(documented.length).toBeGreaterThan(5)
+    for (const name of documented) expect(variables, name).toContain(name)
+    const config = loadConfig(
+      {
+        PROVIDER_PRESET: 'trello',
+        PROVIDER_PRESET_OPTIONS: commented.PROVIDER_PRESET_OPTIONS,
+        PROVIDER_CLIENT_ID: 'key',
+        PROVIDER_CLIENT_SECRET: 'secret',
+      },
+      { appDir: '/srv/app', port: 0 },
+    )
+    expect(config.preset?.options).toEqual({
+      name: 'My App',
+      scope: 'read,account',
+      expiration: 'never',
+    })
   })
 })
