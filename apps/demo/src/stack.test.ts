@@ -99,6 +99,9 @@ describe('startStack (what `pnpm demo` runs)', () => {
       if (SIGNING_ONLY.includes(name)) {
         expect(homePage).toContain(`${stack.providerName} has no login`)
         expect((await client.request(`${app.url}/login`)).status).toBe(404)
+        // No login, so no callback either: the same page, never a 500.
+        const callback = await client.request(`${app.url}/authorize?oauth_token=t&oauth_verifier=v`)
+        expect(callback.status).toBe(404)
       } else {
         expect(homePage).toContain(`Log in with ${stack.providerName}</a>`)
         const login = await client.request(`${app.url}/login`)

@@ -130,6 +130,7 @@ export function createApp(
   //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
   //    such as `sub`, `name`, `picture`), save the token, log the user in.
   app.get('/authorize', async (req, res) => {
+    if (!canLogIn) return send(res, noLoginPage(pageContext(req)))
     const token = await provider.authorizeAccessToken(req)
     // E*TRADE and NetSuite do not say who logged in (their preset has no
     // `userinfo`): the app then knows the user by the token's own fields.

@@ -126,6 +126,7 @@ export async function createApp(
   //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
   //    such as `sub`, `name`, `picture`), save the token, log the user in.
   app.get('/authorize', async (request, reply) => {
+    if (!canLogIn) return send(reply, noLoginPage(pageContext(request)))
     const token = await provider.authorizeAccessToken(request)
     // E*TRADE and NetSuite do not say who logged in (their preset has no
     // `userinfo`): the app then knows the user by the token's own fields.

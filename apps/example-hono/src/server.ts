@@ -116,6 +116,7 @@ export function createApp(
   //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
   //    such as `sub`, `name`, `picture`), save the token, log the user in.
   app.get('/authorize', async (c) => {
+    if (!canLogIn) return send(c, noLoginPage(await pageContext(c)))
     const token = await provider.authorizeAccessToken(c)
     // E*TRADE and NetSuite do not say who logged in (their preset has no
     // `userinfo`): the app then knows the user by the token's own fields.

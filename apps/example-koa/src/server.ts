@@ -143,6 +143,7 @@ export function createApp(
   //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
   //    such as `sub`, `name`, `picture`), save the token, log the user in.
   router.get('/authorize', async (ctx) => {
+    if (!canLogIn) return send(ctx, noLoginPage(pageContext(ctx)))
     const token = await provider.authorizeAccessToken(ctx)
     // E*TRADE and NetSuite do not say who logged in (their preset has no
     // `userinfo`): the app then knows the user by the token's own fields.

@@ -533,6 +533,40 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       }
     })
 
+    it('woocommerce (signing-only): no login, and the API call signed with the consumer key alone', async () => {
+      const running = await startWithProvider(example, { emulate: 'woocommerce' }, (provider) => ({
+        providerName: 'WooCommerce',
+        preset: { name: 'woocommerce', options: { storeUrl: provider.url } },
+        requestTokenUrl: undefined,
+        authorizeUrl: undefined,
+        accessTokenUrl: undefined,
+        apiBaseUrl: undefined,
+        apiCall: 'products?per_page=5',
+      }))
+      try {
+        const home = await fetch(`${running.app.url}/`)
+        expect(home.status).toBe(200)
+        const html = await page(home)
+        expect(html).toContain('WooCommerce has no login')
+        expect(html).not.toContain('data-testid="login"')
+        for (const path of ['/login', '/authorize?oauth_token=t&oauth_verifier=v']) {
+          const response = await fetch(`${running.app.url}${path}`, { redirect: 'manual' })
+          expect(response.status, path).toBe(404)
+          expect(await page(response)).toContain('WooCommerce has no login')
+        }
+        const api = await fetch(`${running.app.url}/api-call`)
+        expect(api.status).toBe(200)
+        expect(await page(api)).toContain("signed with the app's own credentials")
+        const call = running.provider.requests.findLast((r) =>
+          r.url.startsWith('/wp-json/wc/v3/products'),
+        )
+        expect(call).toMatchObject({ ok: true, method: 'GET' })
+        expect(call?.oauthParams.oauth_token).toBeUndefined()
+      } finally {
+        await running.close()
+      }
+    })
+
     it('twitter: a token response labelled text/html still logs in; userinfo() from its fields', async () => {
       const running = await startWithPreset(example, 'twitter', { accessType: 'read' })
       try {
