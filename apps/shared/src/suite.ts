@@ -149,23 +149,26 @@ export async function startWithProvider(
 export async function startWithPreset(
   example: ExampleUnderTest,
   name: PresetName,
-  options: Record<string, unknown> = {},
+  options: Record<string, unknown> | ((provider: TestProvider) => Record<string, unknown>) = {},
   providerOptions: ProviderOptions = {},
 ): Promise<{ provider: TestProvider; app: RunningApp; close(): Promise<void> }> {
-  const preset = { name, options }
-  const apiCall = presetApiCall(preset)
-  return startWithProvider(example, { ...providerOptions, emulate: name }, (provider) => ({
-    providerName: PRESETS[name].title,
-    clientId: provider.client.id,
-    clientSecret: provider.client.secret,
-    preset,
-    requestTokenUrl: undefined,
-    authorizeUrl: undefined,
-    accessTokenUrl: undefined,
-    apiBaseUrl: undefined,
-    ...provider.urls,
-    ...(apiCall === undefined ? {} : { apiCall }),
-  }))
+  return startWithProvider(example, { ...providerOptions, emulate: name }, (provider) => {
+    const preset = { name, options: typeof options === 'function' ? options(provider) : options }
+    const apiCall = presetApiCall(preset)
+    return {
+      providerName: PRESETS[name].title,
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret,
+      preset,
+      // No local provider URLs: the emulation's own, spread over the preset's.
+      requestTokenUrl: undefined,
+      authorizeUrl: undefined,
+      accessTokenUrl: undefined,
+      apiBaseUrl: undefined,
+      ...provider.urls,
+      ...(apiCall === undefined ? {} : { apiCall }),
+    }
+  })
 }
 
 /** Clicks "Log in": follows the app's redirect to the consent page and reads its form. */
@@ -534,14 +537,8 @@ export function describeExampleApp(example: ExampleUnderTest): void {
     })
 
     it('woocommerce (signing-only): no login, and the API call signed with the consumer key alone', async () => {
-      const running = await startWithProvider(example, { emulate: 'woocommerce' }, (provider) => ({
-        providerName: 'WooCommerce',
-        preset: { name: 'woocommerce', options: { storeUrl: provider.url } },
-        requestTokenUrl: undefined,
-        authorizeUrl: undefined,
-        accessTokenUrl: undefined,
-        apiBaseUrl: undefined,
-        apiCall: 'products?per_page=5',
+      const running = await startWithPreset(example, 'woocommerce', (provider) => ({
+        storeUrl: provider.url,
       }))
       try {
         const home = await fetch(`${running.app.url}/`)

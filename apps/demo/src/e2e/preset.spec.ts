@@ -7,26 +7,12 @@
  * from Trello's `members/me`. Saved: test-results/trello-0-consent.png,
  * trello-1-profile.png, trello-2-api-call.png.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type RunningStack, startStack } from '../stack.ts'
-import { launchChromium, screenshot } from './browser.ts'
+import { screenshot, text, useChromium } from './browser.ts'
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId)
-  await locator.waitFor()
-  return ((await locator.textContent()) ?? '').trim()
-}
+const chromium = useChromium()
 
 describe('the Express example with PROVIDER_PRESET=trello, against the Trello emulation, in Chromium', () => {
   let stack: RunningStack
@@ -37,7 +23,7 @@ describe('the Express example with PROVIDER_PRESET=trello, against the Trello em
   beforeAll(async () => {
     stack = await startStack({ examples: ['express'], emulate: 'trello' })
     appUrl = stack.apps[0]!.url
-    context = await browser.newContext()
+    context = await chromium.browser.newContext()
     context.setDefaultTimeout(15_000)
     page = await context.newPage()
   })
