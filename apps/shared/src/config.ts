@@ -37,8 +37,8 @@ export interface ExampleConfig {
   userinfoEndpoint?: string | undefined
   /**
    * `PROVIDER_API_CALL` — what `/api-call` requests (relative to `apiBaseUrl`).
-   * Default: the preset's sample call (Trello `/1/members/me…`), else the
-   * local provider's echo.
+   * {@link loadConfig} sets the preset's sample call (Trello `/1/members/me…`)
+   * when the variable is unset; left out, the apps call the local provider's echo.
    */
   apiCall?: string | undefined
   /** `PROVIDER_TIMEOUT` — how long the provider gets to answer, in ms (default 10 000). */
