@@ -4,6 +4,11 @@
  * app's URL, click "Log in with Test Provider", pick a user, Allow, and you
  * land on your profile. Ctrl-C stops everything.
  *
+ * `DEMO_EMULATE=trello pnpm demo` (or `pnpm demo --emulate trello`): the
+ * provider emulates Trello (or X, E*TRADE… any `@oauth1/testing` emulation)
+ * and the apps use the `@oauth1/providers` preset, so the consent page and
+ * the callback look like that provider's flow. No keys, no network.
+ *
  * Ports: the provider on 4000 and the apps on 3001–3004, each overridable
  * with `DEMO_PORT_PROVIDER`, `DEMO_PORT_EXPRESS`, `DEMO_PORT_FASTIFY`,
  * `DEMO_PORT_KOA`, `DEMO_PORT_HONO` (0 = any free port). A default port that
@@ -12,6 +17,7 @@
  * provider's requests.
  */
 import type { RecordedRequest } from '@oauth1/testing'
+import { DEMO_EMULATIONS, emulateOption } from './emulate.ts'
 import { EXAMPLES, type ExampleId, startStack } from './stack.ts'
 
 function port(name: string, fallback: number): { port: number; chosen: boolean } {
@@ -31,12 +37,14 @@ function describe(record: RecordedRequest): string {
 }
 
 async function main(): Promise<void> {
+  const emulate = emulateOption(process.argv.slice(2), process.env)
   const providerPort = port('DEMO_PORT_PROVIDER', 4000)
   const appPorts = Object.fromEntries(
     EXAMPLES.map((e) => [e.id, port(`DEMO_PORT_${e.id.toUpperCase()}`, e.defaultPort)]),
   ) as Record<ExampleId, { port: number; chosen: boolean }>
 
   const stack = await startStack({
+    emulate,
     host: '127.0.0.1',
     providerPort: providerPort.port,
     ports: Object.fromEntries(EXAMPLES.map((e) => [e.id, appPorts[e.id].port])),
@@ -48,12 +56,30 @@ async function main(): Promise<void> {
   })
 
   const width = Math.max(...stack.apps.map((a) => a.framework.length), 'Provider'.length) + 2
-  console.log('\n@oauth1 demo: "Log in with Test Provider" in four frameworks\n')
-  for (const app of stack.apps) console.log(`  ${app.framework.padEnd(width)}${app.url}`)
+  const name = stack.providerName
   console.log(
-    `\n  ${'Provider'.padEnd(width)}${stack.provider.url}  (Test Provider, users: ${stack.provider.users.map((u) => u.screenName).join(', ')})`,
+    stack.emulation
+      ? `\n@oauth1 demo: "Log in with ${name}" in four frameworks, against an emulation of ${name}\n`
+      : '\n@oauth1 demo: "Log in with Test Provider" in four frameworks\n',
   )
-  console.log('\nOpen an app, click "Log in with Test Provider", pick a user and Allow.')
+  for (const app of stack.apps) console.log(`  ${app.framework.padEnd(width)}${app.url}`)
+  const users = stack.provider.users.map((u) => u.screenName).join(', ')
+  console.log(`\n  ${'Provider'.padEnd(width)}${stack.provider.url}  (${name}, users: ${users})`)
+  if (stack.emulation) {
+    console.log(
+      `  ${''.padEnd(width)}the apps use @oauth1/providers' ${stack.emulation}() with the emulation's URLs spread over it`,
+    )
+  }
+  console.log(`\nOpen an app, click "Log in with ${name}", pick a user and Allow.`)
+  if (!stack.emulation) {
+    console.log(
+      `Or try a real provider's flow: pnpm demo --emulate trello (or ${DEMO_EMULATIONS.filter(
+        (e) => e !== 'trello',
+      )
+        .slice(0, 3)
+        .join(', ')}…).`,
+    )
+  }
   console.log('Press Ctrl-C to stop.\n')
 
   if (!process.env.DEMO_QUIET) stack.provider.on('request', (r) => console.log(describe(r)))

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:net'
+import { consentAction, consentForm, HttpClient } from '@oauth1-examples/shared/suite'
 import { afterEach, describe, expect, it } from 'vitest'
+import { DEMO_EMULATIONS } from './emulate.ts'
 import { EXAMPLES, type RunningStack, startStack } from './stack.ts'
 
 describe('startStack (what `pnpm demo` runs)', () => {
@@ -64,4 +66,74 @@ describe('startStack (what `pnpm demo` runs)', () => {
     expect(stack.provider.port).not.toBe(port)
     expect((await fetch(`${stack.apps[0]!.url}/`)).status).toBe(200)
   })
+
+  it('refuses an emulation it does not know, naming the option', async () => {
+    await expect(startStack({ examples: ['hono'], emulate: 'myspace' })).rejects.toThrow(
+      new TypeError(`options.emulate must be one of ${DEMO_EMULATIONS.join(', ')}, got "myspace"`),
+    )
+  })
+
+  const SIGNING_ONLY = ['woocommerce', 'mastercard', 'bricklink']
+  // Who the profile page says logged in (the consent page's Bob, user 1002).
+  const WHO: Record<string, RegExp> = {
+    etrade: /data-testid="token-field-oauth_token">/,
+    netsuite: /data-testid="token-field-oauth_token">/,
+    // These give a user name only.
+    twitter: /data-testid="profile-name">@bob</,
+    tumblr: /data-testid="profile-name">@bob</,
+    zotero: /data-testid="profile-name">@bob</,
+    mediawiki: /data-testid="profile-name">@Bob</,
+    garmin: /data-testid="claim-sub">/,
+  }
+
+  it.each(DEMO_EMULATIONS.map((name) => [name]))(
+    'emulate: %s — the app uses its preset against the emulation, end to end',
+    async (name) => {
+      stack = await startStack({ examples: ['hono'], emulate: name })
+      expect(stack.emulation).toBe(name)
+      const app = stack.apps[0]!
+      const client = new HttpClient()
+      const home = await client.request(`${app.url}/`)
+      expect(home.status).toBe(200)
+      const homePage = await home.text()
+      if (SIGNING_ONLY.includes(name)) {
+        expect(homePage).toContain(`${stack.providerName} has no login`)
+        expect((await client.request(`${app.url}/login`)).status).toBe(404)
+        // No login, so no callback either: the same page, never a 500.
+        const callback = await client.request(`${app.url}/authorize?oauth_token=t&oauth_verifier=v`)
+        expect(callback.status).toBe(404)
+      } else {
+        expect(homePage).toContain(`Log in with ${stack.providerName}</a>`)
+        const login = await client.request(`${app.url}/login`)
+        expect(login.status, await login.clone().text()).toBe(302)
+        const authorize = login.headers.get('location')!
+        expect(authorize.startsWith(stack.provider.url)).toBe(true)
+        const consent = await client.request(authorize)
+        const consentPage = await consent.text()
+        expect(consent.status, consentPage).toBe(200)
+        const answer = await client.request(consentAction(consentPage, authorize), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: stack.provider.url,
+          },
+          body: new URLSearchParams({
+            ...consentForm(consentPage),
+            user_id: '1002',
+            decision: 'allow',
+          }),
+        })
+        expect(answer.status).toBe(302)
+        const { final } = await client.follow(answer.headers.get('location')!)
+        const profile = await final.text()
+        expect(final.status, profile).toBe(200)
+        expect(final.url).toBe(`${app.url}/`)
+        expect(profile).toMatch(WHO[name] ?? /data-testid="profile-name">Bob Builder</)
+      }
+      const api = await client.request(`${app.url}/api-call`)
+      const apiPage = await api.text()
+      // Zotero's API takes its key in a header, never a signature: the signed call is refused.
+      expect(api.status, apiPage).toBe(name === 'zotero' ? 502 : 200)
+    },
+  )
 })

@@ -4,11 +4,18 @@
  * `pnpm demo` and by the end-to-end tests, so the tests run what people run.
  */
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
-import type { ExampleConfig, RunningApp } from '@oauth1-examples/shared'
+import {
+  type ExampleConfig,
+  PRESETS,
+  type PresetName,
+  presetApiCall,
+  type RunningApp,
+} from '@oauth1-examples/shared'
 import { start as startExpress } from 'example-express'
 import { start as startFastify } from 'example-fastify'
 import { start as startHono } from 'example-hono'
 import { start as startKoa } from 'example-koa'
+import { demoClientKeys, demoEmulation, demoPreset, needsClientPerApp } from './emulate.ts'
 import { choosePort } from './ports.ts'
 
 export type ExampleId = 'express' | 'fastify' | 'koa' | 'hono'
@@ -46,12 +53,22 @@ export interface StackOptions {
    * ids). Default `false`.
    */
   fallbackToFreePort?: boolean | readonly ('provider' | ExampleId)[]
-  /** The provider's display name. Default `'Test Provider'`. */
+  /**
+   * The provider's display name. Default `'Test Provider'`, or the emulated
+   * provider's ("Trello").
+   */
   providerName?: string
+  /**
+   * Emulate a real provider (`'trello'`, `'twitter'`… any name of
+   * `EMULATION_NAMES`): the provider runs `createTestProvider({ emulate })`
+   * and the apps register that provider's `@oauth1/providers` preset with the
+   * emulation's URLs spread over it.
+   */
+  emulate?: string | undefined
   /** Passed to the provider (e.g. `autoApprove` or `quirks` in a test). */
   providerOptions?: Omit<
     Parameters<typeof createTestProvider>[0] & object,
-    'port' | 'host' | 'clients' | 'name'
+    'port' | 'host' | 'clients' | 'name' | 'emulate'
   >
   /** The SQLite path each app uses, per example. Default `:memory:`. */
   databasePath?: (id: ExampleId) => string
@@ -59,6 +76,10 @@ export interface StackOptions {
 
 export interface RunningStack {
   provider: TestProvider
+  /** The emulated provider's preset, when `emulate` was given. */
+  emulation?: PresetName | undefined
+  /** The provider's display name, as the apps show it ("Trello"). */
+  providerName: string
   apps: (RunningApp & { id: ExampleId })[]
   /** Stops the apps, then the provider. Idempotent. */
   close(): Promise<void>
@@ -118,24 +139,74 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
     appPorts.set(example.id, port)
   }
 
+  const emulation =
+    options.emulate === undefined ? undefined : demoEmulation(options.emulate, 'options.emulate')
+  const keys = emulation === undefined ? {} : demoClientKeys(emulation)
+  // Exactly the apps' callbacks, as a real provider registers them (under
+  // `localhost` too, for people who type that).
+  const callbacks = (example: Example) => {
+    const port = appPorts.get(example.id)!
+    const hosts = host === '127.0.0.1' ? [host, 'localhost'] : [host]
+    return hosts.map((h) => `${origin(h, port)}/authorize`)
+  }
+  const client = {
+    ...DEMO_CLIENT,
+    ...(keys.rsaPublicKey === undefined ? {} : { rsaPublicKey: keys.rsaPublicKey }),
+  }
+  // E*TRADE and MediaWiki send the user to the one callback registered with
+  // the client: one client per app, then.
+  const clientPerApp = emulation !== undefined && needsClientPerApp(emulation)
+  const clientIdOf = (example: Example) =>
+    clientPerApp ? `${DEMO_CLIENT.id}-${example.id}` : DEMO_CLIENT.id
+  const providerName =
+    options.providerName ?? (emulation === undefined ? 'Test Provider' : PRESETS[emulation].title)
+
   const provider = await createTestProvider({
     ...options.providerOptions,
     host,
     port: providerPort,
-    name: options.providerName ?? 'Test Provider',
-    clients: [
-      {
-        ...DEMO_CLIENT,
-        // Exactly the apps' callbacks, as a real provider registers them
-        // (under `localhost` too, for people who type that).
-        callbackUrls: examples.flatMap((e) => {
-          const port = appPorts.get(e.id)!
-          const hosts = host === '127.0.0.1' ? [host, 'localhost'] : [host]
-          return hosts.map((h) => `${origin(h, port)}/authorize`)
-        }),
-      },
-    ],
+    ...(emulation === undefined ? {} : { emulate: emulation }),
+    // An emulation names itself ("Trello") unless told otherwise.
+    ...(emulation === undefined || options.providerName !== undefined
+      ? { name: providerName }
+      : {}),
+    clients: clientPerApp
+      ? examples.map((e) => ({ ...client, id: clientIdOf(e), callbackUrls: callbacks(e) }))
+      : [{ ...client, callbackUrls: examples.flatMap(callbacks) }],
   })
+
+  // The provider part of each app's config: the emulated provider's preset
+  // with the emulation's URLs over it, or the local provider's four URLs.
+  let providerConfig: (
+    example: Example,
+  ) => Pick<ExampleConfig, 'clientId' | 'clientSecret'> & Partial<ExampleConfig>
+  if (emulation === undefined) {
+    providerConfig = (example) => ({
+      clientId: clientIdOf(example),
+      clientSecret: DEMO_CLIENT.secret,
+      requestTokenUrl: provider.requestTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      apiBaseUrl: provider.apiBaseUrl,
+    })
+  } else {
+    let demo: ReturnType<typeof demoPreset>
+    try {
+      demo = demoPreset(emulation, provider, keys)
+    } catch (err) {
+      await provider.close()
+      throw err
+    }
+    const preset = { name: emulation, options: demo.options }
+    const apiCall = demo.apiCall ?? presetApiCall(preset)
+    providerConfig = (example) => ({
+      clientId: clientIdOf(example),
+      clientSecret: DEMO_CLIENT.secret,
+      preset,
+      ...provider.urls,
+      ...(apiCall === undefined ? {} : { apiCall }),
+    })
+  }
 
   const apps: RunningStack['apps'] = []
   const close = async () => {
@@ -147,6 +218,8 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   let closing: Promise<void> | undefined
   const stack: RunningStack = {
     provider,
+    emulation,
+    providerName,
     apps,
     close: () => {
       closing ??= close()
@@ -157,13 +230,8 @@ async function startStackOnce(options: StackOptions): Promise<RunningStack> {
   try {
     for (const example of examples) {
       const app = await example.start({
-        providerName: options.providerName ?? 'Test Provider',
-        clientId: DEMO_CLIENT.id,
-        clientSecret: DEMO_CLIENT.secret,
-        requestTokenUrl: provider.requestTokenUrl,
-        authorizeUrl: provider.authorizeUrl,
-        accessTokenUrl: provider.accessTokenUrl,
-        apiBaseUrl: provider.apiBaseUrl,
+        providerName,
+        ...providerConfig(example),
         timeout: 10_000,
         temporaryCredentialTtl: 600_000,
         host,

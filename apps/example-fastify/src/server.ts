@@ -1,5 +1,5 @@
 /**
- * "Log in with Test Provider" for Fastify, in one file: register the provider,
+ * "Log in with …" for Fastify, in one file: register the provider,
  * install the session and the OAuth plugin, send the user to the provider
  * (/login), take the token on the way back (/authorize), save it in SQLite,
  * call the API with no token in hand (/api-call), log out, and answer every
@@ -8,6 +8,11 @@
  * Run it (after `pnpm install && pnpm build` at the root): start the local
  * provider with `pnpm --filter example-fastify provider`, then in another terminal
  * `pnpm --filter example-fastify start`, and open http://127.0.0.1:3002.
+ *
+ * With X or Trello keys, log in with the real thing instead: set
+ * `PROVIDER_PRESET=twitter` (or `trello`, or any other export of
+ * `@oauth1/providers`), `PROVIDER_CLIENT_ID` and `PROVIDER_CLIENT_SECRET`
+ * (see .env.example), and register http://127.0.0.1:3002/authorize as the app's callback.
  */
 import { hkdfSync } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
@@ -23,15 +28,17 @@ import {
   type ExampleConfig,
   errorPage,
   homePage,
+  noLoginPage,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
   type Page,
+  providerRegistration,
   type RunningApp,
-  readProfile,
   runningApp,
   runStandalone,
   serverUrl,
+  tokenProfile,
   withRedis,
 } from '@oauth1-examples/shared'
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
@@ -76,13 +83,13 @@ export async function createApp(
   const oauth = new OAuth({
     fetchToken: (name, request: FastifyRequest) => db.getToken(name, currentUserId(request)),
   })
+  // The provider. With PROVIDER_PRESET=trello, `registration` is
+  // `{ ...trello(options), clientId, clientSecret }` (@oauth1/providers: the
+  // URLs, the quirks, and `userinfo`, who logged in); without a preset, the
+  // local test provider's four URLs and a `userinfo` for its /api/me.
+  const registration = providerRegistration(config)
   const provider = oauth.register(PROVIDER, {
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    requestTokenUrl: config.requestTokenUrl,
-    authorizeUrl: config.authorizeUrl,
-    accessTokenUrl: config.accessTokenUrl,
-    apiBaseUrl: config.apiBaseUrl,
+    ...registration,
     timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
     temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
@@ -107,9 +114,12 @@ export async function createApp(
     ),
   )
 
+  // A signing-only registration has no login (no authorize URL): the pages say so.
+  const canLogIn = provider.authorizeUrl !== undefined
   const pageContext = (request: FastifyRequest) => ({
     framework: 'Fastify',
     providerName: config.providerName,
+    canLogIn, // false: a signing-only API (WooCommerce, Mastercard, BrickLink)
     user: db.getUser(currentUserId(request)),
   })
   const send = (reply: FastifyReply, page: Page) =>
@@ -119,15 +129,20 @@ export async function createApp(
 
   // 3. Log in: fetch temporary credentials (with our callback URL), keep them
   //    in the session, redirect to the provider's consent page.
-  app.get('/login', async (request, reply) =>
-    provider.authorizeRedirect(request, reply, '/authorize'),
-  )
+  app.get('/login', async (request, reply) => {
+    if (!canLogIn) return send(reply, noLoginPage(pageContext(request)))
+    return provider.authorizeRedirect(request, reply, '/authorize')
+  })
 
   // 4. The callback: check it against the session, exchange it for token
-  //    credentials, read the profile, save the token, log the user in.
+  //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
+  //    such as `sub`, `name`, `picture`), save the token, log the user in.
   app.get('/authorize', async (request, reply) => {
+    if (!canLogIn) return send(reply, noLoginPage(pageContext(request)))
     const token = await provider.authorizeAccessToken(request)
-    const profile = await readProfile(await provider.get('me', { token }))
+    // E*TRADE and NetSuite do not say who logged in (their preset has no
+    // `userinfo`): the app then knows the user by the token's own fields.
+    const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
     request.session.set('userId', user.id)
@@ -138,7 +153,8 @@ export async function createApp(
   //    hand, and `fetchToken` finds the user's token. Logged out, this throws
   //    OAuthError `missing_token` (401), which the error handler shows.
   app.get('/api-call', async (request, reply) => {
-    const url = 'echo?from=example-fastify&message=hello+world'
+    // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
+    const url = config.apiCall ?? 'echo?from=example-fastify&message=hello+world'
     const response = await provider.get(url)
     return send(
       reply,

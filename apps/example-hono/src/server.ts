@@ -1,5 +1,5 @@
 /**
- * "Log in with Test Provider" for Hono, in one file: register the provider,
+ * "Log in with …" for Hono, in one file: register the provider,
  * install the OAuth middleware (Hono has no session: it keeps the temporary
  * credentials in an encrypted cookie of its own), send the user to the
  * provider (/login), take the token on the way back (/authorize), save it in
@@ -9,6 +9,11 @@
  * Run it (after `pnpm install && pnpm build` at the root): start the local
  * provider with `pnpm --filter example-hono provider`, then in another terminal
  * `pnpm --filter example-hono start`, and open http://127.0.0.1:3004.
+ *
+ * With X or Trello keys, log in with the real thing instead: set
+ * `PROVIDER_PRESET=twitter` (or `trello`, or any other export of
+ * `@oauth1/providers`), `PROVIDER_CLIENT_ID` and `PROVIDER_CLIENT_SECRET`
+ * (see .env.example), and register http://127.0.0.1:3004/authorize as the app's callback.
  */
 import type { Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -23,14 +28,16 @@ import {
   type ExampleConfig,
   errorPage,
   homePage,
+  noLoginPage,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
   type Page,
+  providerRegistration,
   type RunningApp,
-  readProfile,
   runStandalone,
   serve,
+  tokenProfile,
   withRedis,
 } from '@oauth1-examples/shared'
 import { type Context, Hono } from 'hono'
@@ -74,13 +81,13 @@ export function createApp(
   const oauth = new OAuth({
     fetchToken: async (name, c: Context) => db.getToken(name, await currentUserId(c)),
   })
+  // The provider. With PROVIDER_PRESET=trello, `registration` is
+  // `{ ...trello(options), clientId, clientSecret }` (@oauth1/providers: the
+  // URLs, the quirks, and `userinfo`, who logged in); without a preset, the
+  // local test provider's four URLs and a `userinfo` for its /api/me.
+  const registration = providerRegistration(config)
   const provider = oauth.register(PROVIDER, {
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    requestTokenUrl: config.requestTokenUrl,
-    authorizeUrl: config.authorizeUrl,
-    accessTokenUrl: config.accessTokenUrl,
-    apiBaseUrl: config.apiBaseUrl,
+    ...registration,
     timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
     temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
@@ -99,9 +106,12 @@ export function createApp(
     ),
   )
 
+  // A signing-only registration has no login (no authorize URL): the pages say so.
+  const canLogIn = provider.authorizeUrl !== undefined
   const pageContext = async (c: Context) => ({
     framework: 'Hono',
     providerName: config.providerName,
+    canLogIn, // false: a signing-only API (WooCommerce, Mastercard, BrickLink)
     user: db.getUser(await currentUserId(c)),
   })
   const send = (c: Context, page: Page) => c.html(page.html, page.status as ContentfulStatusCode)
@@ -110,13 +120,20 @@ export function createApp(
 
   // 3. Log in: fetch temporary credentials (with our callback URL), keep them
   //    in the encrypted cookie, redirect to the provider's consent page.
-  app.get('/login', (c) => provider.authorizeRedirect(c, '/authorize'))
+  app.get('/login', async (c) => {
+    if (!canLogIn) return send(c, noLoginPage(await pageContext(c)))
+    return provider.authorizeRedirect(c, '/authorize')
+  })
 
   // 4. The callback: check it against the cookie, exchange it for token
-  //    credentials, read the profile, save the token, log the user in.
+  //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
+  //    such as `sub`, `name`, `picture`), save the token, log the user in.
   app.get('/authorize', async (c) => {
+    if (!canLogIn) return send(c, noLoginPage(await pageContext(c)))
     const token = await provider.authorizeAccessToken(c)
-    const profile = await readProfile(await provider.get('me', { token }))
+    // E*TRADE and NetSuite do not say who logged in (their preset has no
+    // `userinfo`): the app then knows the user by the token's own fields.
+    const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
     await setSignedCookie(c, SESSION_COOKIE, user.id, config.sessionSecret, {
@@ -130,7 +147,8 @@ export function createApp(
   //    and `fetchToken` finds the user's token. Logged out, this throws
   //    OAuthError `missing_token` (401), which the error handler shows.
   app.get('/api-call', async (c) => {
-    const url = 'echo?from=example-hono&message=hello+world'
+    // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
+    const url = config.apiCall ?? 'echo?from=example-hono&message=hello+world'
     const response = await provider.get(url)
     return send(
       c,

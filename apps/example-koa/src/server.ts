@@ -1,5 +1,5 @@
 /**
- * "Log in with Test Provider" for Koa, in one file: register the provider,
+ * "Log in with …" for Koa, in one file: register the provider,
  * install the session and the OAuth middleware, send the user to the provider
  * (/login), take the token on the way back (/authorize), save it in SQLite,
  * call the API with no token in hand (/api-call), log out, and answer every
@@ -8,6 +8,11 @@
  * Run it (after `pnpm install && pnpm build` at the root): start the local
  * provider with `pnpm --filter example-koa provider`, then in another terminal
  * `pnpm --filter example-koa start`, and open http://127.0.0.1:3003.
+ *
+ * With X or Trello keys, log in with the real thing instead: set
+ * `PROVIDER_PRESET=twitter` (or `trello`, or any other export of
+ * `@oauth1/providers`), `PROVIDER_CLIENT_ID` and `PROVIDER_CLIENT_SECRET`
+ * (see .env.example), and register http://127.0.0.1:3003/authorize as the app's callback.
  */
 import { createServer } from 'node:http'
 import { fileURLToPath } from 'node:url'
@@ -22,14 +27,16 @@ import {
   type ExampleConfig,
   errorPage,
   homePage,
+  noLoginPage,
   notFoundPage,
   oauthErrorPage,
   openDatabase,
   type Page,
+  providerRegistration,
   type RunningApp,
-  readProfile,
   runStandalone,
   serve,
+  tokenProfile,
   withRedis,
 } from '@oauth1-examples/shared'
 import Koa, { type Context } from 'koa'
@@ -66,13 +73,13 @@ export function createApp(
   const oauth = new OAuth({
     fetchToken: (name, ctx: Context) => db.getToken(name, currentUserId(ctx)),
   })
+  // The provider. With PROVIDER_PRESET=trello, `registration` is
+  // `{ ...trello(options), clientId, clientSecret }` (@oauth1/providers: the
+  // URLs, the quirks, and `userinfo`, who logged in); without a preset, the
+  // local test provider's four URLs and a `userinfo` for its /api/me.
+  const registration = providerRegistration(config)
   const provider = oauth.register(PROVIDER, {
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    requestTokenUrl: config.requestTokenUrl,
-    authorizeUrl: config.authorizeUrl,
-    accessTokenUrl: config.accessTokenUrl,
-    apiBaseUrl: config.apiBaseUrl,
+    ...registration,
     timeout: config.timeout, // provider too slow: OAuthError request_timeout (504)
     temporaryCredentialTtl: config.temporaryCredentialTtl, // a login older than this fails
   })
@@ -80,9 +87,12 @@ export function createApp(
   const app = new Koa()
   app.keys = [config.sessionSecret]
 
+  // A signing-only registration has no login (no authorize URL): the pages say so.
+  const canLogIn = provider.authorizeUrl !== undefined
   const pageContext = (ctx: Context) => ({
     framework: 'Koa',
     providerName: config.providerName,
+    canLogIn, // false: a signing-only API (WooCommerce, Mastercard, BrickLink)
     user: db.getUser(currentUserId(ctx)),
   })
   const send = (ctx: Context, page: Page) => {
@@ -136,13 +146,20 @@ export function createApp(
 
   // 3. Log in: fetch temporary credentials (with our callback URL), keep them
   //    in the session, redirect to the provider's consent page.
-  router.get('/login', (ctx) => provider.authorizeRedirect(ctx, '/authorize'))
+  router.get('/login', (ctx) => {
+    if (!canLogIn) return send(ctx, noLoginPage(pageContext(ctx)))
+    return provider.authorizeRedirect(ctx, '/authorize')
+  })
 
   // 4. The callback: check it against the session, exchange it for token
-  //    credentials, read the profile, save the token, log the user in.
+  //    credentials, ask who logged in (`userinfo()`: OpenID Connect claims
+  //    such as `sub`, `name`, `picture`), save the token, log the user in.
   router.get('/authorize', async (ctx) => {
+    if (!canLogIn) return send(ctx, noLoginPage(pageContext(ctx)))
     const token = await provider.authorizeAccessToken(ctx)
-    const profile = await readProfile(await provider.get('me', { token }))
+    // E*TRADE and NetSuite do not say who logged in (their preset has no
+    // `userinfo`): the app then knows the user by the token's own fields.
+    const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
     ctx.session!.userId = user.id
@@ -153,7 +170,8 @@ export function createApp(
   //    hand, and `fetchToken` finds the user's token. Logged out, this throws
   //    OAuthError `missing_token` (401), which the error handler shows.
   router.get('/api-call', async (ctx) => {
-    const url = 'echo?from=example-koa&message=hello+world'
+    // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
+    const url = config.apiCall ?? 'echo?from=example-koa&message=hello+world'
     const response = await provider.get(url)
     send(
       ctx,

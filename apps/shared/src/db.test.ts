@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type AppDatabase, openDatabase } from './db.ts'
+import { type AppDatabase, MAX_STORED_RAW, openDatabase } from './db.ts'
 
 describe('openDatabase', () => {
   const opened: AppDatabase[] = []
@@ -39,22 +40,91 @@ describe('openDatabase', () => {
     expect(db.getToken('twitter', '1')).toBeNull()
   })
 
-  it('creates a user on first login and updates their names later', () => {
+  it('creates a user on first login and updates their profile later', () => {
     const db = open()
-    const alice = db.upsertUser('provider', { id: '1001', screenName: 'alice', name: 'Alice' })
-    const bob = db.upsertUser('provider', { id: '1002', screenName: 'bob', name: 'Bob' })
+    const alice = db.upsertUser('provider', {
+      sub: '1001',
+      preferred_username: 'alice',
+      name: 'Alice',
+      raw: { id: '1001' },
+    })
+    const bob = db.upsertUser('provider', { sub: '1002', preferred_username: 'bob', raw: {} })
     expect(alice.id).not.toBe(bob.id)
-    const again = db.upsertUser('provider', { id: '1001', screenName: 'alice2', name: 'Alice L.' })
+    expect(bob).toMatchObject({ screenName: 'bob', name: '' })
+    const profile = {
+      sub: '1001',
+      preferred_username: 'alice2',
+      name: 'Alice L.',
+      email: 'alice@example.test',
+      email_verified: true,
+      picture: 'https://img.example/a.png',
+      raw: { id: '1001', nested: { n: 1 } },
+    }
+    const again = db.upsertUser('provider', profile)
     expect(again).toEqual({
       id: alice.id,
       provider: 'provider',
       providerUserId: '1001',
       screenName: 'alice2',
       name: 'Alice L.',
+      profile,
     })
     expect(db.getUser(alice.id)).toEqual(again)
     // The same provider id at another provider is another user.
-    expect(db.upsertUser('other', { id: '1001', screenName: 'a', name: 'A' }).id).not.toBe(alice.id)
+    expect(db.upsertUser('other', { sub: '1001', raw: {} }).id).not.toBe(alice.id)
+  })
+
+  it('keeps a user known by their token only (no names), and drops an oversized raw profile', () => {
+    const db = open()
+    const byToken = db.upsertUser('provider', {
+      sub: 'token:0123456789abcdef',
+      raw: { oauth_token: 'abcd…' },
+      source: 'token',
+    })
+    expect(db.getUser(byToken.id)).toMatchObject({
+      screenName: '',
+      name: '',
+      profile: { sub: 'token:0123456789abcdef', raw: { oauth_token: 'abcd…' }, source: 'token' },
+    })
+    const big = db.upsertUser('provider', {
+      sub: '7',
+      name: 'Big',
+      raw: { blob: 'x'.repeat(MAX_STORED_RAW) },
+    })
+    expect(db.getUser(big.id)?.profile).toEqual({ sub: '7', name: 'Big', raw: {} })
+  })
+
+  it('opens a database made before profiles were kept, adding the column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'oauth1-example-db-'))
+    try {
+      const path = join(dir, 'old.db')
+      const old = new Database(path)
+      old.exec(`CREATE TABLE users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT NOT NULL,
+        provider_user_id TEXT NOT NULL, screen_name TEXT NOT NULL, name TEXT NOT NULL,
+        UNIQUE (provider, provider_user_id))`)
+      old
+        .prepare(
+          'INSERT INTO users (provider, provider_user_id, screen_name, name) VALUES (?, ?, ?, ?)',
+        )
+        .run('provider', '1001', 'alice', 'Alice')
+      old.close()
+      const db = open(path)
+      expect(db.getUser('1')).toEqual({
+        id: '1',
+        provider: 'provider',
+        providerUserId: '1001',
+        screenName: 'alice',
+        name: 'Alice',
+        profile: { sub: '1001', preferred_username: 'alice', name: 'Alice', raw: {} },
+      })
+      const updated = db.upsertUser('provider', { sub: '1001', name: 'Alice L.', raw: { a: 1 } })
+      expect(updated.id).toBe('1')
+      expect(updated.profile).toEqual({ sub: '1001', name: 'Alice L.', raw: { a: 1 } })
+    } finally {
+      for (const db of opened.splice(0)) db.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('reads no user for a missing or malformed id', () => {

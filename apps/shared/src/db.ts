@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
-import type { Token } from '@oauth1/core'
-import Database from 'better-sqlite3'
+import type { Token, UserInfo } from '@oauth1/core'
+import { openSqlite } from './sqlite.ts'
 
 /** A user of the example app, created the first time they log in with a provider. */
 export interface User {
@@ -9,18 +9,28 @@ export interface User {
   id: string
   /** Which registered client (`oauth.register(name, …)`) the user logged in with. */
   provider: string
-  /** The provider's id for the user (`/api/me` → `id`). */
+  /** The provider's id for the user: `userinfo()`'s `sub`. */
   providerUserId: string
+  /** `preferred_username`, or `''`. */
   screenName: string
+  /** `name`, or `''` (the pages then show the screen name, or name the provider). */
   name: string
+  /** Everything the app learnt at the last login. */
+  profile: Profile
 }
 
-/** What the app learns about the user from the provider's profile endpoint. */
-export interface Profile {
-  id: string
-  screenName: string
-  name: string
+/**
+ * What the app learns about the user at login: `userinfo()`'s claims and
+ * `raw` data, or (`source: 'token'`) the token's fields for a provider that
+ * does not say who logged in.
+ */
+export interface Profile extends UserInfo {
+  /** Where the claims come from; absent means `userinfo()`. */
+  source?: 'userinfo' | 'token' | undefined
 }
+
+/** The largest `raw` profile kept in the database (JSON characters); a larger one is dropped. */
+export const MAX_STORED_RAW = 16 * 1024
 
 /**
  * The app's database: its users, and one OAuth 1.0a token per (provider, user),
@@ -48,7 +58,7 @@ export interface AppDatabase {
   saveToken(name: string, user: string, token: Token): void
   /** Forgets the user's token for `name`. */
   deleteToken(name: string, user: string): void
-  /** Creates the user on first login, or refreshes their name; returns the app's user. */
+  /** Creates the user on first login (keyed by `profile.sub`), or refreshes their profile; returns the app's user. */
   upsertUser(provider: string, profile: Profile): User
   getUser(id: string | null | undefined): User | null
   close(): void
@@ -61,6 +71,7 @@ CREATE TABLE IF NOT EXISTS users (
   provider_user_id TEXT NOT NULL,
   screen_name TEXT NOT NULL,
   name TEXT NOT NULL,
+  profile TEXT NOT NULL DEFAULT '{}',
   UNIQUE (provider, provider_user_id)
 );
 CREATE TABLE IF NOT EXISTS oauth1_token (
@@ -80,10 +91,32 @@ interface UserRow {
   provider_user_id: string
   screen_name: string
   name: string
+  profile: string
+}
+
+/** The profile as stored: claims and `raw` (when not too large), as JSON. */
+function storedProfile(profile: Profile): string {
+  const json = JSON.stringify(profile)
+  return json.length <= MAX_STORED_RAW ? json : JSON.stringify({ ...profile, raw: {} })
+}
+
+/** A stored profile back; rows of an older database (no profile column yet) get their `sub` and names. */
+function parseProfile(row: UserRow): Profile {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(row.profile)
+  } catch {}
+  const record = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Partial<Profile>
+  const profile: Profile = { ...record, sub: row.provider_user_id, raw: record.raw ?? {} }
+  if (profile.preferred_username === undefined && row.screen_name !== '')
+    profile.preferred_username = row.screen_name
+  if (profile.name === undefined && row.name !== '') profile.name = row.name
+  return profile
 }
 
 /**
- * Opens (and creates if needed) the SQLite database at `path`; `:memory:` for
+ * Opens (and creates if needed) the SQLite database at `path` (`node:sqlite` on
+ * Node 22.13+, better-sqlite3 on Node 20; see sqlite.ts); `:memory:` for
  * a throw-away one (tests).
  *
  * @example
@@ -95,12 +128,17 @@ interface UserRow {
 export function openDatabase(path: string): AppDatabase {
   if (path !== ':memory:' && !path.startsWith('file:'))
     mkdirSync(dirname(path), { recursive: true })
-  const db = new Database(path)
-  db.pragma('foreign_keys = ON')
+  const db = openSqlite(path)
+  db.exec('PRAGMA foreign_keys = ON')
   // Several instances of the app may share the file (pnpm test:cluster): readers do not
-  // block the writer, and a writer waits for another (better-sqlite3's 5 s busy timeout).
-  if (path !== ':memory:') db.pragma('journal_mode = WAL')
+  // block the writer, and a writer waits for another.
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL')
   db.exec(SCHEMA)
+  // A database made before profiles were kept: add the column.
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(users)').all()
+  if (!columns.some((c) => c.name === 'profile')) {
+    db.exec(`ALTER TABLE users ADD COLUMN profile TEXT NOT NULL DEFAULT '{}'`)
+  }
 
   const selectToken = db.prepare<
     [string, string],
@@ -117,14 +155,14 @@ export function openDatabase(path: string): AppDatabase {
   const removeToken = db.prepare<[string, string]>(
     'DELETE FROM oauth1_token WHERE name = ? AND user = ?',
   )
-  const upsertUserRow = db.prepare<[string, string, string, string], UserRow>(
-    `INSERT INTO users (provider, provider_user_id, screen_name, name) VALUES (?, ?, ?, ?)
+  const upsertUserRow = db.prepare<[string, string, string, string, string], UserRow>(
+    `INSERT INTO users (provider, provider_user_id, screen_name, name, profile) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (provider, provider_user_id) DO UPDATE SET
-       screen_name = excluded.screen_name, name = excluded.name
-     RETURNING id, provider, provider_user_id, screen_name, name`,
+       screen_name = excluded.screen_name, name = excluded.name, profile = excluded.profile
+     RETURNING id, provider, provider_user_id, screen_name, name, profile`,
   )
   const selectUser = db.prepare<[number], UserRow>(
-    'SELECT id, provider, provider_user_id, screen_name, name FROM users WHERE id = ?',
+    'SELECT id, provider, provider_user_id, screen_name, name, profile FROM users WHERE id = ?',
   )
 
   const toUser = (row: UserRow): User => ({
@@ -133,6 +171,7 @@ export function openDatabase(path: string): AppDatabase {
     providerUserId: row.provider_user_id,
     screenName: row.screen_name,
     name: row.name,
+    profile: parseProfile(row),
   })
 
   return {
@@ -150,7 +189,11 @@ export function openDatabase(path: string): AppDatabase {
       removeToken.run(name, user)
     },
     upsertUser(provider, profile) {
-      return toUser(upsertUserRow.get(provider, profile.id, profile.screenName, profile.name)!)
+      const screenName = profile.preferred_username ?? ''
+      const name = profile.name ?? ''
+      return toUser(
+        upsertUserRow.get(provider, profile.sub, screenName, name, storedProfile(profile))!,
+      )
     },
     getUser(id) {
       if (id === null || id === undefined || !/^[1-9][0-9]{0,15}$/.test(id)) return null
@@ -158,7 +201,7 @@ export function openDatabase(path: string): AppDatabase {
       return row ? toUser(row) : null
     },
     close() {
-      if (db.open) db.close()
+      db.close()
     },
   }
 }

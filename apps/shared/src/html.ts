@@ -63,6 +63,15 @@ dd { margin: 0; font-weight: 500; overflow-wrap: anywhere; }
 pre { background: #0f172a; color: #e2e8f0; padding: 1rem; border-radius: .375rem; overflow: auto; font-size: .875rem; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .error h1 { color: var(--bad); }
+.person { display: flex; align-items: center; gap: 1rem; margin-bottom: .5rem; }
+.person h1 { margin: 0; }
+.person p { margin: .15rem 0 0; }
+.avatar { position: relative; width: 64px; height: 64px; border-radius: 50%; background: var(--line); object-fit: cover; flex: none; }
+.avatar::before { content: attr(data-initial); position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; border-radius: 50%; background: var(--line); color: var(--muted); font: 600 1.6rem/1 system-ui, sans-serif; }
+.tag { display: inline-block; font-size: .75rem; font-weight: 600; padding: 0 .45rem; border-radius: 1rem; background: #e6f4ea; color: #1e6b34; }
+dt code { font-size: .75rem; color: var(--muted); }
+details { margin: 1rem 0 0; }
+summary { cursor: pointer; color: var(--muted); }
 .badge { display: inline-block; font: 600 .8rem/1.6 ui-monospace, "DejaVu Sans Mono", monospace; padding: 0 .5rem; border-radius: 1rem; background: #fdecea; color: var(--bad); }
 footer { max-width: 44rem; margin: 0 auto 2rem; padding: 0 1.25rem; color: var(--muted); font-size: .85rem; }
 `

@@ -1,7 +1,8 @@
 /**
- * What the four example apps share that is NOT OAuth: the SQLite database,
- * configuration from the environment, the HTML pages and listening helpers.
- * Every OAuth step is in each app's own `src/server.ts`.
+ * What the four example apps share besides the OAuth steps: the SQLite
+ * database, configuration from the environment (the provider preset among
+ * it) and the register options it makes, the HTML pages and listening
+ * helpers. Every OAuth step is in each app's own `src/server.ts`.
  */
 export {
   type ExampleConfig,
@@ -10,20 +11,40 @@ export {
   localProviderEndpoints,
   MIN_SECRET_LENGTH,
 } from './config.ts'
-export { type AppDatabase, openDatabase, type Profile, type User } from './db.ts'
+export { type AppDatabase, MAX_STORED_RAW, openDatabase, type Profile, type User } from './db.ts'
 export { escapeHtml, html, layout, SafeHtml } from './html.ts'
 export {
   type ApiCall,
   apiCallPage,
+  displayName,
   errorPage,
   homePage,
+  noLoginPage,
   notFoundPage,
   oauthErrorPage,
   type Page,
   type PageContext,
 } from './pages.ts'
-export { ProviderResponseError, readProfile } from './profile.ts'
+export {
+  createPreset,
+  isPresetName,
+  type OptionKind,
+  PRESET_NAMES,
+  PRESETS,
+  type PresetConfig,
+  type PresetEntry,
+  type PresetName,
+  presetApiCall,
+  presetVariable,
+  readPreset,
+} from './presets.ts'
 export { type AppRedis, connectRedis, isRedisUnavailable, withRedis } from './redis.ts'
+export {
+  providerRegistration,
+  testProviderUserinfo,
+  tokenProfile,
+  URL_OPTIONS,
+} from './registration.ts'
 export {
   closeServer,
   listen,

@@ -1,5 +1,5 @@
 import type { OAuthError } from '@oauth1/core'
-import type { User } from './db.ts'
+import type { Profile, User } from './db.ts'
 import { html, layout, type SafeHtml } from './html.ts'
 
 /** What every page needs to know about the app it is rendered by. */
@@ -10,6 +10,11 @@ export interface PageContext {
   providerName: string
   /** The logged-in user, if any. */
   user?: User | null | undefined
+  /**
+   * `false` for a signing-only API (WooCommerce, Mastercard, BrickLink): there
+   * is no login, only API calls signed with the app's own credentials. Default `true`.
+   */
+  canLogIn?: boolean | undefined
 }
 
 /** A rendered page and the HTTP status to answer it with. */
@@ -19,10 +24,94 @@ export interface Page {
 }
 
 function page(ctx: PageContext, title: string, body: SafeHtml, status = 200): Page {
-  return {
-    status,
-    html: layout({ title, framework: ctx.framework, userName: ctx.user?.name, body }),
+  const userName = ctx.user ? displayName(ctx.user, ctx.providerName) : undefined
+  return { status, html: layout({ title, framework: ctx.framework, userName, body }) }
+}
+
+/** The user's name, else their screen name, else "<Provider> user" (a provider that does not say). */
+export function displayName(user: User, providerName: string): string {
+  return user.name || (user.screenName ? `@${user.screenName}` : `${providerName} user`)
+}
+
+/** `value` when it is an absolute http(s) URL (safe in `href` and `src`), else `undefined`. */
+function webUrl(value: string | undefined): string | undefined {
+  if (value === undefined || !URL.canParse(value)) return undefined
+  const { protocol } = new URL(value)
+  return protocol === 'https:' || protocol === 'http:' ? value : undefined
+}
+
+function link(value: string): SafeHtml | string {
+  const href = webUrl(value)
+  return href ? html`<a href="${href}" rel="noopener noreferrer">${value}</a>` : value
+}
+
+const MAX_RAW_SHOWN = 8 * 1024
+
+function rawJson(raw: Record<string, unknown>): string {
+  const json = JSON.stringify(raw, null, 2)
+  return json.length > MAX_RAW_SHOWN ? `${json.slice(0, MAX_RAW_SHOWN)}…` : json
+}
+
+/** The `userinfo()` claims, one row each (`sub` always; the rest where the provider gave them). */
+function claimsList(profile: Profile, providerName: string): SafeHtml {
+  const row = (label: string, claim: string, value: SafeHtml | string | undefined) =>
+    value === undefined || value === ''
+      ? ''
+      : html`<dt>${label} <code>${claim}</code></dt><dd data-testid="claim-${claim}">${value}</dd>`
+  const verified =
+    profile.email_verified === true
+      ? html` <span class="tag">verified</span>`
+      : profile.email_verified === false
+        ? html` <span class="tag">not verified</span>`
+        : ''
+  return html`<dl data-testid="claims">
+${row(`${providerName} id`, 'sub', profile.sub)}
+${row('Name', 'name', profile.name)}
+${row('Screen name', 'preferred_username', profile.preferred_username && `@${profile.preferred_username}`)}
+${row('E-mail', 'email', profile.email && html`${profile.email}${verified}`)}
+${row('Picture', 'picture', profile.picture && link(profile.picture))}
+${row('Profile', 'profile', profile.profile && link(profile.profile))}
+${row('Website', 'website', profile.website && link(profile.website))}
+</dl>`
+}
+
+/** The fields of the token response, for a provider without `userinfo` (E*TRADE, NetSuite). */
+function tokenFieldsList(profile: Profile): SafeHtml {
+  const fields = Object.entries(profile.raw)
+  return html`<dl data-testid="token-fields">
+${fields.map(([name, value]) => html`<dt><code>${name}</code></dt><dd data-testid="token-field-${name}">${typeof value === 'string' ? value : JSON.stringify(value)}</dd>`)}
+</dl>`
+}
+
+/** The first letter of a name, for the avatar's stand-in ("B" for "Bob Builder" or "@bob"). */
+function initial(name: string): string {
+  const letter = /\p{L}|\p{N}/u.exec(name)?.[0]
+  return letter ? letter.toUpperCase() : '?'
+}
+
+function profileCard(user: User, providerName: string): SafeHtml {
+  const { profile } = user
+  const name = displayName(user, providerName)
+  const picture = webUrl(profile.picture)
+  const head = html`<div class="person">${
+    picture
+      ? // A picture that does not load (offline, gone) shows the initial instead (CSS ::before).
+        html`<img class="avatar" src="${picture}" alt="" width="64" height="64" data-initial="${initial(name)}" data-testid="profile-picture">`
+      : ''
+  }<div><h1>Hello, <span data-testid="profile-name">${name}</span></h1>
+${user.screenName ? html`<p class="muted" data-testid="profile-screen-name">@${user.screenName}</p>` : ''}</div></div>`
+  if (profile.source === 'token') {
+    return html`${head}
+<p>You are logged in with ${providerName}. ${providerName} does not tell applications who logged in,
+so this app knows you by your token. What ${providerName}'s token response carried (never its secret):</p>
+${tokenFieldsList(profile)}`
   }
+  return html`${head}
+<p>You are logged in with ${providerName}. This is who ${providerName} says you are, as
+<code>userinfo()</code> returns it (OpenID Connect claim names):</p>
+${claimsList(profile, providerName)}
+<details><summary>What ${providerName} sent (<code>raw</code>)</summary>
+<pre data-testid="profile-raw"><code>${rawJson(profile.raw)}</code></pre></details>`
 }
 
 const logoutButton = html`<form class="inline" method="post" action="/logout"><button type="submit" class="secondary" data-testid="logout">Log out</button></form>`
@@ -30,6 +119,7 @@ const logoutButton = html`<form class="inline" method="post" action="/logout"><b
 /** `/`: the "Log in with …" button, or the logged-in user's profile. */
 export function homePage(ctx: PageContext): Page {
   const { user, providerName, framework } = ctx
+  if (ctx.canLogIn === false) return noLoginPage(ctx, 200)
   if (!user) {
     return page(
       ctx,
@@ -44,17 +134,30 @@ then calls ${providerName}'s API on your behalf with the token it saved.</p>
   }
   return page(
     ctx,
-    user.name,
+    displayName(user, providerName),
     html`<section class="card" data-testid="profile">
-<h1>Hello, <span data-testid="profile-name">${user.name}</span></h1>
-<p class="muted">You are logged in with ${providerName}.</p>
-<dl>
-<dt>Name</dt><dd>${user.name}</dd>
-<dt>Screen name</dt><dd data-testid="profile-screen-name">@${user.screenName}</dd>
-<dt>${providerName} id</dt><dd>${user.providerUserId}</dd>
-</dl>
+${profileCard(user, providerName)}
 <div class="actions"><a class="button" href="/api-call" data-testid="api-link">Call the API</a>${logoutButton}</div>
 </section>`,
+  )
+}
+
+/**
+ * A signing-only API (WooCommerce, Mastercard, BrickLink) has no login: `/`
+ * says so and offers the API call (200); `/login` answers the same page with 404.
+ */
+export function noLoginPage(ctx: PageContext, status = 404): Page {
+  const { providerName } = ctx
+  return page(
+    ctx,
+    `${providerName} has no login`,
+    html`<section class="card" data-testid="no-login">
+<h1>${providerName} has no login</h1>
+<p>${providerName}'s API is signing-only: there is no page where you log in and no profile to show.
+The app signs each API call with the credentials it was configured with: its consumer key, and a token issued ahead of time where the API uses one.</p>
+<div class="actions"><a class="button" href="/api-call" data-testid="api-link">Call the API</a></div>
+</section>`,
+    status,
   )
 }
 
@@ -86,12 +189,21 @@ export function apiCallPage(ctx: PageContext, call: ApiCall): Page {
     html`<section class="card" data-testid="api-call">
 <h1>${ctx.providerName} API</h1>
 <p>The app called <code data-testid="api-request">${call.method} ${call.url}</code> without passing a token:
-the registry's <code>fetchToken</code> found yours in the database.</p>
+${
+  ctx.canLogIn === false
+    ? html`the call is signed with the app's own credentials (a signing-only API).`
+    : html`the registry's <code>fetchToken</code> found yours in the database.`
+}</p>
 <p>${ctx.providerName} answered <strong data-testid="api-status">HTTP ${call.status}</strong>${
       ok ? '' : html` <span class="badge">not OK</span>`
     }</p>
 <pre data-testid="api-result"><code>${pretty(call.body)}</code></pre>
-<div class="actions"><a class="button secondary" href="/">Back to your profile</a>${logoutButton}</div>
+${ok ? '' : html`<p class="muted">Set <code>PROVIDER_API_CALL</code> to an API path your account may call.</p>`}
+<div class="actions">${
+      ctx.canLogIn === false
+        ? html`<a class="button secondary" href="/">Home</a>`
+        : html`<a class="button secondary" href="/">Back to your profile</a>${logoutButton}`
+    }</div>
 </section>`,
     ok ? 200 : 502,
   )
@@ -162,6 +274,18 @@ function explain(err: OAuthError, provider: string): { title: string; message: s
         title: `${provider} sent an unexpected answer`,
         message: `${provider} answered with something that is not a token, so you are not logged in.`,
       }
+    case 'request_failed':
+      // No answer at all (a network failure: fetch's error is the cause), or
+      // an answer to the profile request that is not a profile.
+      return err.cause !== undefined && err.response === undefined
+        ? {
+            title: `${provider} cannot be reached`,
+            message: `The app could not connect to ${provider}. Please try again later.`,
+          }
+        : {
+            title: `${provider} did not say who you are`,
+            message: `${provider}'s answer to the app's profile request was not a profile, so you are not logged in.`,
+          }
     case 'request_timeout':
       return {
         title: `${provider} did not answer in time`,
@@ -212,7 +336,7 @@ export function oauthErrorPage(ctx: PageContext, err: OAuthError): Page {
   )
 }
 
-/** An error that carries a status of its own (framework errors, {@link ProviderResponseError}). */
+/** An error that carries a status of its own (framework errors, {@link a provider answer the app cannot use}). */
 export interface HttpLikeError {
   status?: unknown
   statusCode?: unknown
@@ -237,8 +361,9 @@ const STATUS_TITLES: Record<number, string> = {
  */
 export function errorPage(ctx: PageContext, err: unknown): Page {
   if (isNetworkError(err)) {
-    // An API call (`provider.get(…)`) rejects as fetch does when the provider
-    // is down; the login endpoints turn that into OAuthError fetch_token_denied.
+    // A plain fetch of the app's own rejects so when the provider is down; the
+    // library's calls turn that into OAuthError request_failed (API calls) or
+    // fetch_token_denied (the login endpoints).
     const title = `${ctx.providerName} cannot be reached`
     return page(
       ctx,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { type ExampleConfig, loadConfig } from './config.ts'
+import { providerRegistration } from './registration.ts'
 
 /** An example app listening on a port, as `start(config)` resolves it. */
 export interface RunningApp {
@@ -114,7 +115,12 @@ export async function runStandalone(
     return
   }
   console.log(`${app.framework} example listening on ${app.url}`)
-  console.log(`Logging in with ${config.providerName} at ${new URL(config.authorizeUrl).origin}`)
+  const { authorizeUrl, apiBaseUrl } = providerRegistration(config)
+  console.log(
+    authorizeUrl
+      ? `Logging in with ${config.providerName} at ${new URL(authorizeUrl).origin} (callback ${app.url}/authorize)`
+      : `${config.providerName} is signing-only: no login, API calls to ${apiBaseUrl}`,
+  )
   if (config.sessionSecretGenerated) {
     console.log(
       'SESSION_SECRET is not set: using a random one, so sessions end when the app restarts.',

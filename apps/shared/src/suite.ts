@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
-import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ExampleConfig } from './config.ts'
+import { PRESETS, type PresetName, presetApiCall } from './presets.ts'
 import type { RunningApp } from './server.ts'
+import { openSqlite } from './sqlite.ts'
 
 type ProviderOptions = NonNullable<Parameters<typeof createTestProvider>[0]>
 
@@ -72,13 +73,20 @@ export class HttpClient {
 }
 
 /** The hidden inputs of the provider's consent form. */
-function consentForm(html: string): { oauth_token: string; csrf_token: string } {
+export function consentForm(html: string): { oauth_token: string; csrf_token: string } {
   const value = (name: string) => {
     const match = new RegExp(`name="${name}" value="([^"]*)"`).exec(html)
     if (!match) throw new Error(`no ${name} on the consent page`)
     return match[1]!
   }
   return { oauth_token: value('oauth_token'), csrf_token: value('csrf_token') }
+}
+
+/** The consent form's `action`, resolved against the page's URL. */
+export function consentAction(html: string, pageUrl: string): string {
+  const match = /<form method="post" action="([^"]*)"/.exec(html)
+  if (!match) throw new Error('no form on the consent page')
+  return new URL(match[1]!.replaceAll('&amp;', '&'), pageUrl).href
 }
 
 export interface ExampleUnderTest {
@@ -96,7 +104,7 @@ export interface ExampleUnderTest {
 export async function startWithProvider(
   example: ExampleUnderTest,
   options: ProviderOptions = {},
-  overrides: Partial<ExampleConfig> = {},
+  overrides: Partial<ExampleConfig> | ((provider: TestProvider) => Partial<ExampleConfig>) = {},
 ): Promise<{ provider: TestProvider; app: RunningApp; close(): Promise<void> }> {
   const provider = await createTestProvider(options)
   let app: RunningApp
@@ -116,7 +124,7 @@ export async function startWithProvider(
       sessionSecret: 'an example session secret, 32+ characters long',
       databasePath: ':memory:',
       secureCookies: false,
-      ...overrides,
+      ...(typeof overrides === 'function' ? overrides(provider) : overrides),
     })
   } catch (err) {
     await provider.close()
@@ -130,6 +138,37 @@ export async function startWithProvider(
       await provider.close()
     },
   }
+}
+
+/**
+ * Starts the `@oauth1/testing` emulation of a provider and the app configured
+ * with that provider's preset (`PROVIDER_PRESET=<name>` and `options`), the
+ * emulation's URLs spread over the preset's, as `pnpm demo` with
+ * `DEMO_EMULATE=<name>` does; `close()` stops both.
+ */
+export async function startWithPreset(
+  example: ExampleUnderTest,
+  name: PresetName,
+  options: Record<string, unknown> | ((provider: TestProvider) => Record<string, unknown>) = {},
+  providerOptions: ProviderOptions = {},
+): Promise<{ provider: TestProvider; app: RunningApp; close(): Promise<void> }> {
+  return startWithProvider(example, { ...providerOptions, emulate: name }, (provider) => {
+    const preset = { name, options: typeof options === 'function' ? options(provider) : options }
+    const apiCall = presetApiCall(preset)
+    return {
+      providerName: PRESETS[name].title,
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret,
+      preset,
+      // No local provider URLs: the emulation's own, spread over the preset's.
+      requestTokenUrl: undefined,
+      authorizeUrl: undefined,
+      accessTokenUrl: undefined,
+      apiBaseUrl: undefined,
+      ...provider.urls,
+      ...(apiCall === undefined ? {} : { apiCall }),
+    }
+  })
 }
 
 /** Clicks "Log in": follows the app's redirect to the consent page and reads its form. */
@@ -351,7 +390,7 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         expect(api.status).toBe(200)
         await api.body?.cancel()
 
-        const db = new Database(path, { readonly: true })
+        const db = openSqlite(path, { readonly: true })
         try {
           const rows = db
             .prepare(
@@ -421,6 +460,132 @@ export function describeExampleApp(example: ExampleUnderTest): void {
           if (path === '/') expect(await response.text()).toContain('data-testid="login"')
           else await response.body?.cancel()
         }
+      }
+    })
+  })
+
+  describe(`the ${example.framework} example app, with a provider preset (PROVIDER_PRESET) against its emulation`, () => {
+    /** Clicks "Log in", answers the emulation's consent page, follows the callback home. */
+    async function presetLogin(
+      running: Awaited<ReturnType<typeof startWithPreset>>,
+      decision: 'allow' | 'deny' = 'allow',
+    ): Promise<{ client: HttpClient; authorize: URL; consent: string; final: Response }> {
+      const client = new HttpClient()
+      const login = await client.request(`${running.app.url}/login`)
+      expect(login.status).toBe(302)
+      const authorize = new URL(login.headers.get('location')!)
+      expect(`${authorize.origin}${authorize.pathname}`).toBe(running.provider.authorizeUrl)
+      expect(authorize.searchParams.has('oauth_token_secret')).toBe(false)
+      const page = await client.request(authorize.href)
+      expect(page.status).toBe(200)
+      const consent = await page.text()
+      const answer = await client.request(consentAction(consent, authorize.href), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: running.provider.url,
+        },
+        body: new URLSearchParams({ ...consentForm(consent), user_id: '1002', decision }),
+      })
+      expect(answer.status).toBe(302)
+      const callback = answer.headers.get('location')!
+      expect(callback.startsWith(`${running.app.url}/authorize?`)).toBe(true)
+      const { final } = await client.follow(callback)
+      return { client, authorize, consent, final }
+    }
+
+    it("trello: Trello's consent page with the preset's options, then the userinfo() profile", async () => {
+      const running = await startWithPreset(example, 'trello', {
+        name: 'Demo App',
+        scope: 'read,account',
+        expiration: '1hour',
+      })
+      try {
+        const home = await page(await fetch(`${running.app.url}/`))
+        expect(home).toContain('data-testid="login">Log in with Trello</a>')
+
+        const { client, authorize, consent, final } = await presetLogin(running)
+        expect(Object.fromEntries(authorize.searchParams)).toMatchObject({
+          name: 'Demo App',
+          scope: 'read,account',
+          expiration: '1hour',
+        })
+        expect(consent).toContain('Let Demo App use your account?')
+        expect(final.url).toBe(`${running.app.url}/`)
+        const profile = await page(final)
+        expect(profile).toContain('data-testid="profile-name">Bob Builder<')
+        expect(profile).toContain('data-testid="claim-preferred_username">@bob<')
+        expect(profile).toMatch(/data-testid="claim-sub">[0-9a-f]{24}</)
+        // The e-mail address comes with the account scope.
+        expect(profile).toContain('data-testid="claim-email">bob@example.test<')
+        expect(profile).toContain('href="https://trello.com/u/bob"')
+        expect(profile).toMatch(
+          /<img class="avatar" src="https:\/\/trello-members\.s3\.amazonaws\.com\/[0-9a-f]{24}\/[0-9a-f]{32}\/170\.png"/,
+        )
+        // userinfo() read Trello's profile endpoint, signed with the new token.
+        const me = running.provider.requests.findLast((r) => r.url.startsWith('/1/members/me'))
+        expect(me).toMatchObject({ ok: true, method: 'GET' })
+
+        const api = await client.request(`${running.app.url}/api-call`)
+        expect(api.status).toBe(200)
+        const apiPage = await page(api)
+        expect(apiPage).toContain('GET /1/members/me?fields=username,fullName,url')
+        expect(apiPage).toContain('&quot;fullName&quot;: &quot;Bob Builder&quot;')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('woocommerce (signing-only): no login, and the API call signed with the consumer key alone', async () => {
+      const running = await startWithPreset(example, 'woocommerce', (provider) => ({
+        storeUrl: provider.url,
+      }))
+      try {
+        const home = await fetch(`${running.app.url}/`)
+        expect(home.status).toBe(200)
+        const html = await page(home)
+        expect(html).toContain('WooCommerce has no login')
+        expect(html).not.toContain('data-testid="login"')
+        for (const path of ['/login', '/authorize?oauth_token=t&oauth_verifier=v']) {
+          const response = await fetch(`${running.app.url}${path}`, { redirect: 'manual' })
+          expect(response.status, path).toBe(404)
+          expect(await page(response)).toContain('WooCommerce has no login')
+        }
+        const api = await fetch(`${running.app.url}/api-call`)
+        expect(api.status).toBe(200)
+        expect(await page(api)).toContain("signed with the app's own credentials")
+        const call = running.provider.requests.findLast((r) =>
+          r.url.startsWith('/wp-json/wc/v3/products'),
+        )
+        expect(call).toMatchObject({ ok: true, method: 'GET' })
+        expect(call?.oauthParams.oauth_token).toBeUndefined()
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('twitter: a token response labelled text/html still logs in; userinfo() from its fields', async () => {
+      const running = await startWithPreset(example, 'twitter', { accessType: 'read' })
+      try {
+        const { client, final } = await presetLogin(running)
+        const profile = await page(final)
+        expect(profile).toContain('data-testid="profile-name">@bob<')
+        expect(profile).toContain('data-testid="claim-sub">1002<')
+        expect(profile).toContain('href="https://x.com/bob"')
+        const exchange = running.provider.requests.findLast((r) => r.endpoint === 'accessToken')
+        expect(exchange).toMatchObject({ ok: true })
+        // X puts the user in the token response: no profile request was needed.
+        expect(running.provider.requests.some((r) => r.url.startsWith('/2/users/me'))).toBe(false)
+        const api = await client.request(`${running.app.url}/api-call`)
+        expect(api.status).toBe(200)
+        expect(await page(api)).toContain('&quot;username&quot;: &quot;bob&quot;')
+
+        // X's refusal style (denied=…) is an access_denied page.
+        const refused = await presetLogin(running, 'deny')
+        expect(refused.final.status).toBe(403)
+        expect(await page(refused.final)).toContain('data-testid="error-code">access_denied<')
+      } finally {
+        await running.close()
       }
     })
   })

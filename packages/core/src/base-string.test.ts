@@ -2,6 +2,13 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { BACKENDS, useBackend } from '../test/backends.js'
 import {
+  CORE_A_5_1_BASE_STRING,
+  RFC_1_2,
+  RFC_3_1_PARAMS,
+  RFC_3_1_SIGNATURE,
+  RFC_3_4_1_1_BASE_STRING,
+} from '../test/vectors.js'
+import {
   baseStringUri,
   collectSignatureParameters,
   normalizeParameters,
@@ -9,34 +16,6 @@ import {
 } from './base-string.js'
 import { computeSignature } from './crypto/index.js'
 import { percentEncode } from './encoding.js'
-
-/** RFC 5849 §3.4.1.1: the request of §3.1, its parameters as §3.4.1.3.1 lists them. */
-const RFC_3_1_PARAMS: [string, string][] = [
-  ['b5', '=%3D'],
-  ['a3', 'a'],
-  ['c@', ''],
-  ['a2', 'r b'],
-  ['oauth_consumer_key', '9djdj82h48djs9d2'],
-  ['oauth_token', 'kkk9d7dh3k39sjv7'],
-  ['oauth_signature_method', 'HMAC-SHA1'],
-  ['oauth_timestamp', '137131201'],
-  ['oauth_nonce', '7d8f3e4a'],
-  ['c2', ''],
-  ['a3', '2 q'],
-]
-const RFC_3_4_1_1_BASE_STRING =
-  'POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q' +
-  '%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_' +
-  'key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_m' +
-  'ethod%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk' +
-  '9d7dh3k39sjv7'
-
-/** OAuth Core 1.0 Appendix A.5.1 (with oauth_version, unlike RFC 5849's examples). */
-const CORE_A_5_1_BASE_STRING =
-  'GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26' +
-  'oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3Dkllo9940pd9333jh' +
-  '%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1191242096' +
-  '%26oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26size%3Doriginal'
 
 describe('signatureBaseString: RFC 5849 §3.4.1.1 example (rfc5849-3.4.1-example)', () => {
   it('builds the base string byte for byte from the §3.1 request', () => {
@@ -76,12 +55,13 @@ describe('signatureBaseString: RFC 5849 §3.4.1.1 example (rfc5849-3.4.1-example
       // with the client secret j49sk3j29djd and token secret dh893hdasih9 the HMAC is
       // r6/TJjbCOr97/+UU0NsvSne7s5g=, which independent implementations (openssl, Go,
       // node request/oauth-sign) reproduce. We test what is correct.
-      const signature = await computeSignature('HMAC-SHA1', RFC_3_4_1_1_BASE_STRING, {
-        clientSecret: 'j49sk3j29djd',
-        tokenSecret: 'dh893hdasih9',
-      })
-      expect(signature).toBe('r6/TJjbCOr97/+UU0NsvSne7s5g=')
-      expect(signature).not.toBe('bYT5CMsGcbgUdFHObYMEfcx6bsw=')
+      const signature = await computeSignature(
+        'HMAC-SHA1',
+        RFC_3_4_1_1_BASE_STRING,
+        RFC_3_1_SIGNATURE.secrets,
+      )
+      expect(signature).toBe(RFC_3_1_SIGNATURE.signature)
+      expect(signature).not.toBe(RFC_3_1_SIGNATURE.printed)
     })
   })
 })
@@ -90,37 +70,16 @@ describe.each(BACKENDS)('RFC 5849 §1.2 and OAuth Core 1.0 App. A, %s back end',
   useBackend(backend)
   const clientSecret = 'kd94hf93k423kf44'
 
-  it('§1.2 temporary credentials (HMAC-SHA1, callback signed, no oauth_version)', async () => {
-    const base = signatureBaseString('POST', 'https://photos.example.net/initiate', [
-      ['oauth_consumer_key', 'dpf43f3p2l4k3l03'],
-      ['oauth_signature_method', 'HMAC-SHA1'],
-      ['oauth_timestamp', '137131200'],
-      ['oauth_nonce', 'wIjqoS'],
-      ['oauth_callback', 'http://printer.example.com/ready'],
-    ])
-    expect(base).toBe(
-      'POST&https%3A%2F%2Fphotos.example.net%2Finitiate&oauth_callback%3Dhttp%253A%252F%252Fprinter.example.com%252Fready%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3DwIjqoS%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131200',
-    )
-    expect(await computeSignature('HMAC-SHA1', base, { clientSecret })).toBe(
-      '74KNZJeDHnMBp0EMJ9ZHt/XKycU=',
-    )
-  })
+  it.each(RFC_1_2)(
+    '§1.2 $name',
+    async ({ method, url, params, secrets, baseString, signature }) => {
+      const base = signatureBaseString(method, url, params)
+      if (baseString !== undefined) expect(base).toBe(baseString)
+      expect(await computeSignature('HMAC-SHA1', base, secrets)).toBe(signature)
+    },
+  )
 
-  it('§1.2 token credentials (verifier, temporary token secret)', async () => {
-    const base = signatureBaseString('POST', 'https://photos.example.net/token', [
-      ['oauth_consumer_key', 'dpf43f3p2l4k3l03'],
-      ['oauth_token', 'hh5s93j4hdidpola'],
-      ['oauth_signature_method', 'HMAC-SHA1'],
-      ['oauth_timestamp', '137131201'],
-      ['oauth_nonce', 'walatlh'],
-      ['oauth_verifier', 'hfdp7dh39dks9884'],
-    ])
-    expect(
-      await computeSignature('HMAC-SHA1', base, { clientSecret, tokenSecret: 'hdhd0244k9j7ao03' }),
-    ).toBe('gKgrFCywp7rO0OXSjdot/IHF7IU=')
-  })
-
-  it('§1.2 protected resource (query parameters signed)', async () => {
+  it('§1.2 protected resource: the parameters collected from its query and header', () => {
     const params = collectSignatureParameters({
       url: 'http://photos.example.net/photos?file=vacation.jpg&size=original',
       authorization: [
@@ -132,10 +91,7 @@ describe.each(BACKENDS)('RFC 5849 §1.2 and OAuth Core 1.0 App. A, %s back end',
         ['oauth_nonce', 'chapoH'],
       ],
     })
-    const base = signatureBaseString('GET', 'http://photos.example.net/photos', params)
-    expect(
-      await computeSignature('HMAC-SHA1', base, { clientSecret, tokenSecret: 'pfkkdhi9sl3r4s00' }),
-    ).toBe('MdpQcU8iPSUjWoN/UDMsK2sui9I=')
+    expect(params).toEqual(RFC_1_2[2]!.params)
   })
 
   it('Core 1.0 A.5.1 base string and A.5.2 signature tR3+Ty81lMeYAr/Fid0kMTYa/WM=', async () => {

@@ -213,6 +213,34 @@ describe('OAuth1Client.parseAuthorizationResponse (Authlib test_parse_response_u
     expect(err?.status).toBe(400)
   })
 
+  it("keeps the provider's problem and advice, and drops the temporary credentials it names", async () => {
+    const client = new OAuth1Client({ clientId: 'foo', token: 'rt', tokenSecret: 'rs' })
+    let err: OAuthError | undefined
+    try {
+      client.parseAuthorizationResponse(
+        'https://i.b/cb?oauth_token=rt&oauth_problem=user_refused&oauth_problem_advice=Maybe+later',
+      )
+    } catch (e) {
+      err = e as OAuthError
+    }
+    expect(err).toMatchObject({
+      code: 'access_denied',
+      status: 403,
+      oauthProblem: 'user_refused',
+      oauthProblemAdvice: 'Maybe later',
+    })
+    expect(client.token).toBeNull()
+    await expect(client.fetchAccessToken('https://i.b/token', 'v')).rejects.toMatchObject({
+      code: 'missing_token',
+    })
+    // a problem naming another token leaves this client's temporary credentials alone
+    const other = new OAuth1Client({ clientId: 'foo', token: 'rt', tokenSecret: 'rs' })
+    expect(() =>
+      other.parseAuthorizationResponse('https://i.b/cb?oauth_token=zz&oauth_problem=token_expired'),
+    ).toThrow(OAuthError)
+    expect(other.token?.oauth_token).toBe('rt')
+  })
+
   it('reports refusals and bad callbacks', () => {
     const client = new OAuth1Client({ clientId: 'foo' })
     const code = (url: string) => {
@@ -227,6 +255,17 @@ describe('OAuth1Client.parseAuthorizationResponse (Authlib test_parse_response_u
     expect(code('https://i.b/cb?oauth_token=a&oauth_problem=user_refused')).toEqual([
       'access_denied',
       403,
+    ])
+    expect(code('https://i.b/cb?oauth_token=a&oauth_problem=permission_denied')).toEqual([
+      'access_denied',
+      403,
+    ])
+    expect(
+      code('https://i.b/cb?oauth_token=a&oauth_problem=token_rejected&oauth_verifier=v'),
+    ).toEqual(['missing_temporary_credential', 400])
+    expect(code('https://i.b/cb?oauth_problem=consumer_key_refused')).toEqual([
+      'fetch_token_denied',
+      503,
     ])
     expect(code('https://i.b/cb?oauth_verifier=v')).toEqual(['missing_token', 400])
     expect(code('https://i.b/cb?oauth_token=a&oauth_token=b&oauth_verifier=v')).toEqual([
@@ -467,6 +506,68 @@ describe('OAuth1Client.fetchAccessToken (Authlib test_fetch_access_token)', () =
   })
 })
 
+describe('token responses are read by their content, not their label', () => {
+  // X (Twitter) labels its form-encoded token responses text/html.
+  const labels = [
+    'text/html;charset=utf-8',
+    'text/html; charset=UTF-8',
+    'application/xhtml+xml',
+    'text/plain',
+    'application/octet-stream',
+    '',
+  ]
+  it.each(labels)('a form body labelled %j is a token', async (label) => {
+    const { fetch } = answering(() =>
+      formResponse(
+        'oauth_token=rt&oauth_token_secret=rts&oauth_callback_confirmed=true',
+        200,
+        label,
+      ),
+    )
+    const client = new OAuth1Client({ clientId: 'x', clientSecret: 'client-secret', fetch })
+    const token = await client.fetchRequestToken(`${P}/rt`)
+    expect(token).toEqual({
+      oauth_token: 'rt',
+      oauth_token_secret: 'rts',
+      oauth_callback_confirmed: 'true',
+    })
+  })
+
+  it('an access-token response labelled text/html keeps every field (user_id, screen_name)', async () => {
+    const { fetch } = answering(() =>
+      formResponse(
+        'oauth_token=6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY&oauth_token_secret=2EEfA6BG3ly3sR3RjE0IBSnlQu4ZrUzPiYKmrkVU&user_id=6253282&screen_name=twitterapi',
+        200,
+        'text/html;charset=utf-8',
+      ),
+    )
+    const client = new OAuth1Client({
+      clientId: 'x',
+      token: 'rt',
+      tokenSecret: 's',
+      verifier: 'v',
+      fetch,
+    })
+    expect(await client.fetchAccessToken(`${P}/at`)).toEqual({
+      oauth_token: '6253282-eWudHldSbIaelX7swmsiHImEL4KinwaGloHANdrY',
+      oauth_token_secret: '2EEfA6BG3ly3sR3RjE0IBSnlQu4ZrUzPiYKmrkVU',
+      user_id: '6253282',
+      screen_name: 'twitterapi',
+    })
+  })
+
+  it('HTML content is still not a token, whatever its label', async () => {
+    for (const label of ['application/x-www-form-urlencoded', 'text/plain', 'text/html']) {
+      const { fetch } = answering(() =>
+        formResponse('<html><body>oauth_token=a&oauth_token_secret=b</body></html>', 200, label),
+      )
+      const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+      const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+      expect(err.code).toBe('invalid_token_response')
+    }
+  })
+})
+
 describe('token responses that are not tokens', () => {
   const cases: [string, () => Response][] = [
     ['text', () => formResponse('not valid urlencoded response!')],
@@ -665,6 +766,67 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
     const err = await rejection(client.fetchAccessToken(`${P}/at`))
     expectNoSecret(err)
     expect(JSON.stringify(err)).not.toMatch(/oauth_signature|OAuth /)
+  })
+})
+
+describe('API calls that fail on the way', () => {
+  it('a fetch that rejects → request_failed (502), the rejection kept as cause', async () => {
+    const cause = new Error('socket hang up')
+    const fetch = vi.fn(async () => {
+      throw cause
+    }) as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', clientSecret: 'client-secret', fetch })
+    const err = await rejection(client.request('POST', `${P}/api/x?secret=client-secret`))
+    expect(err.code).toBe('request_failed')
+    expect(err.status).toBe(502)
+    expect(err.expose).toBe(false)
+    expect(err.cause).toBe(cause)
+    expect(err.description).toBe('Could not reach https://provider.test/api/x')
+    expectNoSecret(err)
+  })
+
+  it('a redirect hop that fails names the hop', async () => {
+    let calls = 0
+    const fetch = vi.fn(async () => {
+      calls++
+      if (calls === 1) {
+        return new Response(null, { status: 302, headers: { location: 'https://cdn.test/file' } })
+      }
+      throw new TypeError('fetch failed')
+    }) as unknown as typeof globalThis.fetch
+    const err = await rejection(new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/a`))
+    expect([err.code, err.description]).toEqual([
+      'request_failed',
+      'Could not reach https://cdn.test/file',
+    ])
+  })
+
+  it("the caller's own abort rejects as fetch does, not as request_failed", async () => {
+    const controller = new AbortController()
+    const fetch = vi.fn(
+      (_u: unknown, init?: RequestInit) =>
+        new Promise<Response>((_resolve, reject) => {
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason))
+        }),
+    ) as unknown as typeof globalThis.fetch
+    const pending = new OAuth1Client({ clientId: 'x', fetch })
+      .request('GET', `${P}/a`, { signal: controller.signal })
+      .catch((e: unknown) => e)
+    controller.abort()
+    const err = await pending
+    expect(err).not.toBeInstanceOf(OAuthError)
+    expect((err as Error).name).toBe('AbortError')
+  })
+
+  it('a body on GET or HEAD is a TypeError naming it, before anything is sent', async () => {
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    for (const method of ['GET', 'head']) {
+      await expect(client.request(method, `${P}/a`, { body: 'x=1' })).rejects.toThrow(
+        new TypeError(`body is not allowed with ${method.toUpperCase()}`),
+      )
+    }
+    expect(fetch).not.toHaveBeenCalled()
   })
 })
 

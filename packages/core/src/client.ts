@@ -6,13 +6,15 @@
  */
 import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { formDecode, percentEncode } from './encoding.js'
-import { OAuthError } from './errors.js'
+import { MAX_ERROR_BODY, OAuthError, type OAuthErrorCode } from './errors.js'
+import type { FetchBodyInit, FetchHeadersInit } from './fetch-types.js'
 import {
   assertSecureTransport,
   checkTimeout,
   describeUrl,
   parseHttpUrl,
   parseTokenResponse,
+  requestFailedError,
   startDeadline,
   timeoutError,
 } from './http.js'
@@ -95,6 +97,29 @@ export interface OAuth1ClientOptions {
   realm?: string
   /** Send `oauth_body_hash` for non-form bodies (Authlib's `force_include_body`). */
   forceIncludeBody?: boolean
+  /**
+   * Send `oauth_body_hash` on every request that has no form body, an empty
+   * body or a GET included (APIs that require it everywhere). The same as
+   * `forceIncludeBody`.
+   */
+  bodyHash?: boolean
+  /** HTTP method of the temporary-credential request. Default `'POST'`. */
+  requestTokenMethod?: 'GET' | 'POST'
+  /** HTTP method of the token-credential request. Default `'POST'`. */
+  accessTokenMethod?: 'GET' | 'POST'
+  /**
+   * `false` for OAuth 1.0 providers that return no `oauth_verifier`: the
+   * exchange is then sent without one when none is known. Default `true`.
+   *
+   * Without a verifier, the token check is the only thing binding the
+   * callback to the user who started the login (the OAuth 1.0 session
+   * fixation attack that 1.0a's verifier closed): only turn it off for a
+   * provider that really sends none.
+   * @see https://oauth.net/advisories/2009-1/
+   */
+  requireVerifier?: boolean
+  /** Headers sent with every request to the provider; a request's own headers win. */
+  headers?: Record<string, string>
   /** The fetch to use. Default `globalThis.fetch`. */
   fetch?: typeof fetch
   /** Sent as `User-Agent` unless a request sets its own. */
@@ -119,14 +144,64 @@ export interface OAuth1RequestInit {
   /** The token to sign with instead of the client's; `null` signs with client credentials only. */
   token?: Token | null
   /** A plain object is sent as a signed form body. Other bodies are sent untouched. */
-  body?: BodyInit | Record<string, string> | null
-  headers?: HeadersInit
+  body?: FetchBodyInit | Record<string, string> | null
+  headers?: FetchHeadersInit
   /** Appended to the URL's query. */
   query?: Record<string, string> | URLSearchParams
   /** Aborts the request (and the reading of its body). */
   signal?: AbortSignal
   /** `'follow'` (default, at most 5 hops, see {@link OAuth1Client.request}) or `'manual'`. */
   redirect?: 'follow' | 'manual'
+  /**
+   * The `oauth_nonce` of the first signed hop, for identity protocols that
+   * echo it back (a redirect hop gets a fresh one). Default: 128 random bits.
+   */
+  nonce?: string
+}
+
+/** Options of {@link OAuth1Client.createAuthorizationUrl}. */
+export interface AuthorizationUrlOptions {
+  /**
+   * The name the request token goes under. Default `'oauth_token'`; `false`
+   * adds none (the provider takes it under a name that `params` carries).
+   */
+  tokenParam?: string | false
+}
+
+const TOKEN_ENDPOINT_METHODS = ['GET', 'POST'] as const
+
+function tokenEndpointMethod(value: unknown, name: string): 'GET' | 'POST' {
+  if (value === undefined) return 'POST'
+  if (value !== 'GET' && value !== 'POST') {
+    throw new TypeError(`${name} must be one of ${TOKEN_ENDPOINT_METHODS.join(', ')}`)
+  }
+  return value
+}
+
+/** A copy of `value` as a record of header names and values, validated as a Headers would. */
+function checkHeaderRecord(value: unknown, name: string): Record<string, string> | undefined {
+  if (value === undefined) return undefined
+  const proto =
+    typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : undefined
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(`${name} must be an object of header names and string values`)
+  }
+  const copy: Record<string, string> = {}
+  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof field !== 'string') throw new TypeError(`${name}.${key} must be a string`)
+    try {
+      new Headers([[key, field]])
+    } catch {
+      throw new TypeError(`${name}.${key} is not a valid header name and value`)
+    }
+    Object.defineProperty(copy, key, {
+      value: field,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  }
+  return copy
 }
 
 /** Body of {@link OAuth1Client.request}. */
@@ -254,6 +329,104 @@ export function callbackVerifier(params: URLSearchParams): string {
   return verifier
 }
 
+/** What an `oauth_problem` on the callback means for the login. */
+export interface CallbackProblem {
+  /** The {@link OAuthError} code the login fails with. */
+  readonly code: OAuthErrorCode
+  /** The status the app answers its user with. */
+  readonly status: number
+  /** What happened, in words fit for the error's description. */
+  readonly meaning: string
+}
+
+const refused = (meaning: string): CallbackProblem => ({
+  code: 'access_denied',
+  status: 403,
+  meaning,
+})
+const tokenRefused = (meaning: string): CallbackProblem => ({
+  code: 'missing_temporary_credential',
+  status: 400,
+  meaning: `${meaning}; start the login again`,
+})
+const appRefused = (meaning: string, status = 502): CallbackProblem => ({
+  code: 'fetch_token_denied',
+  status,
+  meaning,
+})
+
+/**
+ * The problems of the OAuth Problem Reporting extension, as a provider may
+ * send them on the callback (`?oauth_problem=…&oauth_problem_advice=…`),
+ * and what each means for the login: the user's refusal (403), temporary
+ * credentials the provider no longer honours (400: start again), or the
+ * provider refusing the app itself (502; 503 when only for now). Any other
+ * value fails as `fetch_token_denied` (502).
+ *
+ * @see https://wiki.oauth.net/w/page/12238543/ProblemReporting
+ */
+export const CALLBACK_PROBLEMS: Readonly<Record<string, CallbackProblem>> = Object.freeze({
+  user_refused: refused('the user refused the authorization'),
+  permission_denied: refused('the user refused the authorization'),
+  permission_unknown: refused('the user has not granted the authorization (yet)'),
+  additional_authorization_required: refused('the user did not grant all the access asked for'),
+  token_used: tokenRefused('the provider says the temporary credentials were used already'),
+  token_expired: tokenRefused('the provider says the temporary credentials expired'),
+  token_revoked: tokenRefused('the provider says the temporary credentials were revoked'),
+  token_rejected: tokenRefused('the provider refused the temporary credentials'),
+  version_rejected: appRefused('the provider does not accept oauth_version 1.0'),
+  parameter_absent: appRefused('the provider missed a parameter it requires'),
+  parameter_rejected: appRefused('the provider refused a parameter'),
+  timestamp_refused: appRefused('the provider refused the timestamp (check the clock)'),
+  nonce_used: appRefused('the provider saw the nonce before'),
+  signature_method_rejected: appRefused('the provider does not accept the signature method'),
+  signature_invalid: appRefused('the provider found the signature invalid'),
+  consumer_key_unknown: appRefused('the provider does not know the client (consumer key)'),
+  consumer_key_rejected: appRefused('the provider refuses the client (consumer key) for good'),
+  consumer_key_refused: appRefused('the provider refuses the client (consumer key) for now', 503),
+})
+
+/** The unknown `oauth_problem` (a later version of the extension, or a provider's own). */
+const UNKNOWN_PROBLEM = appRefused('an oauth_problem this library does not know')
+
+/**
+ * @internal The error a callback carrying the user's refusal (`denied=…`)
+ * or a provider's problem report (`oauth_problem`, see
+ * {@link CALLBACK_PROBLEMS}) fails with, keeping `oauth_problem` and
+ * `oauth_problem_advice` (at most {@link MAX_ERROR_BODY} characters each);
+ * `undefined` for a callback that reports neither. A refusal wins over
+ * other problems sent beside it. The advice never enters the description:
+ * the callback's URL is anyone's to forge, and 4xx descriptions reach users.
+ */
+export function callbackProblem(params: URLSearchParams): OAuthError | undefined {
+  const problems = params.getAll('oauth_problem').filter((p) => p !== '')
+  const denied = params.has('denied')
+  if (!denied && problems.length === 0) return undefined
+  const known = (p: string) =>
+    Object.hasOwn(CALLBACK_PROBLEMS, p) ? CALLBACK_PROBLEMS[p] : undefined
+  const problem = problems.find((p) => known(p)?.code === 'access_denied') ?? problems[0]
+  const advice = params.get('oauth_problem_advice') || undefined
+  const meaning = problem === undefined ? undefined : (known(problem) ?? UNKNOWN_PROBLEM)
+  const options = {
+    ...(problem === undefined ? {} : { oauthProblem: problem.slice(0, MAX_ERROR_BODY) }),
+    ...(advice === undefined ? {} : { oauthProblemAdvice: advice.slice(0, MAX_ERROR_BODY) }),
+  }
+  if (denied || meaning === undefined) {
+    return new OAuthError('access_denied', {
+      description: 'The user refused the authorization',
+      ...options,
+    })
+  }
+  return new OAuthError(meaning.code, {
+    status: meaning.status,
+    description:
+      meaning === UNKNOWN_PROBLEM
+        ? 'The provider reported an oauth_problem this library does not know (see oauthProblem)'
+        : `The provider reported oauth_problem=${problem}: ${meaning.meaning}`,
+    ...options,
+  })
+}
+
 /**
  * Parses the query of a callback URL (or a bare query string). Repeated
  * `oauth_token`, `oauth_verifier`, `denied` or `oauth_problem` make it a bad
@@ -322,6 +495,9 @@ export class OAuth1Client {
   readonly allowInsecureTransport: boolean
   readonly forceIncludeBody: boolean
   readonly realm: string | undefined
+  readonly requestTokenMethod: 'GET' | 'POST'
+  readonly accessTokenMethod: 'GET' | 'POST'
+  readonly requireVerifier: boolean
   /** Milliseconds added to the local clock for `oauth_timestamp`. */
   clockOffset: number
   #clientSecret: string
@@ -330,6 +506,7 @@ export class OAuth1Client {
   #redirectUri: string | undefined
   #token: Token | null = null
   #verifier: string | undefined
+  #headers: Record<string, string> | undefined
 
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -360,7 +537,21 @@ export class OAuth1Client {
     }
     this.#rsaKey = options.rsaKey
     this.realm = optionalString(options.realm, 'realm')
-    this.forceIncludeBody = optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false
+    const bodyHash = optionalBoolean(options.bodyHash, 'bodyHash')
+    this.forceIncludeBody =
+      (optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false) || bodyHash === true
+    this.requestTokenMethod = tokenEndpointMethod(options.requestTokenMethod, 'requestTokenMethod')
+    this.accessTokenMethod = tokenEndpointMethod(options.accessTokenMethod, 'accessTokenMethod')
+    if (
+      type === 'body' &&
+      (this.requestTokenMethod === 'GET' || this.accessTokenMethod === 'GET')
+    ) {
+      throw new TypeError(
+        'signatureType "body" needs POST token endpoints (requestTokenMethod/accessTokenMethod "GET" carry no body)',
+      )
+    }
+    this.requireVerifier = optionalBoolean(options.requireVerifier, 'requireVerifier') ?? true
+    this.#headers = checkHeaderRecord(options.headers, 'headers')
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new TypeError('fetch must be a function')
     }
@@ -446,7 +637,7 @@ export class OAuth1Client {
   }
 
   /**
-   * Leg 1: obtains temporary credentials with a signed POST that carries
+   * Leg 1: obtains temporary credentials with a signed POST (`requestTokenMethod`) that carries
    * `oauth_callback`, and keeps them as the current token. `params` are sent
    * in the query (or the form body in `signatureType: 'body'`), signed.
    *
@@ -480,19 +671,27 @@ export class OAuth1Client {
     url: string | URL,
     requestToken?: string,
     params?: Record<string, string>,
+    options: AuthorizationUrlOptions = {},
   ): string {
     const href = parseHttpUrl(url, 'url').href
     const token = requestToken ?? this.#token?.oauth_token
     if (typeof token !== 'string' || token === '') {
       throw new TypeError('requestToken is required (or fetch temporary credentials first)')
     }
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('options must be an object')
+    }
+    const tokenParam = options.tokenParam ?? 'oauth_token'
+    if (tokenParam !== false && (typeof tokenParam !== 'string' || tokenParam === '')) {
+      throw new TypeError('options.tokenParam must be a non-empty string or false')
+    }
     const parts: string[] = []
     for (const [name, value] of paramEntries(params, 'params')) {
-      if (name === 'oauth_token') continue
+      if (name === tokenParam) continue
       // RFC 3986 unreserved only; a lone surrogate becomes U+FFFD, not a URIError.
       parts.push(`${percentEncode(name)}=${percentEncode(value)}`)
     }
-    parts.push(`oauth_token=${percentEncode(token)}`)
+    if (tokenParam !== false) parts.push(`${percentEncode(tokenParam)}=${percentEncode(token)}`)
     const hash = href.indexOf('#')
     const base = hash === -1 ? href : href.slice(0, hash)
     const fragment = hash === -1 ? '' : href.slice(hash)
@@ -505,13 +704,23 @@ export class OAuth1Client {
    * (keeping the temporary secret) and the verifier from it, and returns its
    * parameters.
    *
-   * @throws OAuthError `access_denied` when the user refused; `missing_token` (400) without `oauth_token`.
+   * @throws OAuthError `access_denied` when the user refused; the code of
+   *   {@link CALLBACK_PROBLEMS} for another `oauth_problem` (the temporary
+   *   credentials it names dropped); `missing_token` (400) without `oauth_token`.
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
    */
   parseAuthorizationResponse(url: string | URL): Record<string, string> {
     const params = parseCallbackQuery(url, 'url')
-    if (params.has('denied') || params.get('oauth_problem') === 'user_refused') {
-      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+    const problem = callbackProblem(params)
+    if (problem !== undefined) {
+      // The temporary credentials the callback names are done with (single use).
+      const named = [...params.getAll('denied'), params.get('oauth_token')]
+      const current = this.#token?.oauth_token
+      if (current !== undefined && named.some((t) => t !== null && constantTimeEqual(t, current))) {
+        this.#token = null
+        this.#verifier = undefined
+      }
+      throw problem
     }
     const result: Record<string, string> = {}
     for (const [name, value] of params) {
@@ -565,7 +774,7 @@ export class OAuth1Client {
     }
     if (verifier) this.#verifier = verifier
     const v = this.#verifier
-    if (!v)
+    if (!v && this.requireVerifier)
       throw new OAuthError('missing_verifier', { description: 'No oauth_verifier to exchange' })
     if (this.#token === null) {
       throw new OAuthError('missing_token', {
@@ -582,7 +791,7 @@ export class OAuth1Client {
       url,
       'token-credential',
       params,
-      { verifier: v },
+      v ? { verifier: v } : {},
       this.#token,
       () => {
         this.#token = null
@@ -604,9 +813,13 @@ export class OAuth1Client {
    *   (no Authorization header, no oauth_* parameters), so the signature and
    *   token never reach another host. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`;
-   * - `timeout` bounds the wait for the response headers → `request_timeout`.
+   * - `timeout` bounds the wait for the response headers → `request_timeout`;
+   * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
+   *   → `request_failed` (502), fetch's error as `cause`. Aborting through
+   *   your own `signal` rejects with the abort reason, as fetch does.
    *
-   * @throws OAuthError `request_timeout`; `insecure_transport` for PLAINTEXT over `http://`
+   * @throws OAuthError `request_timeout`, `request_failed`; `insecure_transport` for PLAINTEXT
+   *   over `http://`; TypeError for bad arguments (a body with GET or HEAD…)
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    */
   async request(
@@ -640,15 +853,22 @@ export class OAuth1Client {
     if (init.redirect !== undefined && init.redirect !== 'follow' && init.redirect !== 'manual') {
       throw new TypeError('redirect must be "follow" or "manual"')
     }
+    if (init.nonce !== undefined && (typeof init.nonce !== 'string' || init.nonce === '')) {
+      throw new TypeError('nonce must be a non-empty string')
+    }
     let headers: Headers
     try {
       headers = new Headers(init.headers)
     } catch {
       throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
     }
-    if (this.userAgent !== undefined && !headers.has('user-agent'))
-      headers.set('user-agent', this.userAgent)
+    this.#applyDefaultHeaders(headers)
     let body = await normalizeBody(init.body, headers)
+    const upperMethod = method.toUpperCase()
+    if (body !== null && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+      // fetch would refuse it with a TypeError of its own, read as a network failure
+      throw new TypeError(`body is not allowed with ${upperMethod}`)
+    }
     if (this.signatureMethod === 'PLAINTEXT') {
       assertSecureTransport(origin, 'a PLAINTEXT-signed request', this.allowInsecureTransport)
     }
@@ -668,7 +888,15 @@ export class OAuth1Client {
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
         if (signing) {
-          const signed = await this.#sign(currentMethod, current, headers, body, token, {})
+          const signed = await this.#sign(
+            currentMethod,
+            current,
+            headers,
+            body,
+            token,
+            {},
+            hop === 0 ? init.nonce : undefined,
+          )
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers
@@ -677,15 +905,22 @@ export class OAuth1Client {
           sendHeaders = new Headers(headers)
           sendHeaders.delete('authorization')
         }
-        const response = await deadline.race(
-          this.#fetch(sendUrl, {
-            method: currentMethod,
-            headers: sendHeaders,
-            body: sendBody,
-            redirect: 'manual',
-            signal: deadline.signal,
-          }),
-        )
+        let response: Response
+        try {
+          response = await deadline.race(
+            this.#fetch(sendUrl, {
+              method: currentMethod,
+              headers: sendHeaders,
+              body: sendBody,
+              redirect: 'manual',
+              signal: deadline.signal,
+            }),
+          )
+        } catch (err) {
+          // A timeout (below) and the caller's own abort reject as they are.
+          if (deadline.timedOut || init.signal?.aborted) throw err
+          throw requestFailedError(current, err)
+        }
         if (
           !REDIRECT_STATUSES.has(response.status) ||
           init.redirect === 'manual' ||
@@ -725,6 +960,17 @@ export class OAuth1Client {
     }
   }
 
+  /** The `headers` option and `userAgent`, where `headers` has none of its own. */
+  #applyDefaultHeaders(headers: Headers): void {
+    if (this.#headers !== undefined) {
+      for (const [name, value] of Object.entries(this.#headers)) {
+        if (!headers.has(name)) headers.set(name, value)
+      }
+    }
+    if (this.userAgent !== undefined && !headers.has('user-agent'))
+      headers.set('user-agent', this.userAgent)
+  }
+
   /** Signs one request with this client's credentials and `token`. */
   async #sign(
     method: string,
@@ -733,6 +979,7 @@ export class OAuth1Client {
     body: SignableBody,
     token: Token | null,
     extra: { callback?: string; verifier?: string },
+    nonce?: string,
   ) {
     const credentials: SignCredentials = {
       clientId: this.clientId,
@@ -752,11 +999,14 @@ export class OAuth1Client {
     return signRequest(
       { method, url: url.href, headers: new Headers(headers), body },
       credentials,
-      this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset },
+      {
+        ...(this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset }),
+        ...(nonce === undefined ? {} : { nonce }),
+      },
     )
   }
 
-  /** A signed POST to a token endpoint, read as a token. */
+  /** A signed request (POST, or GET where configured) to a token endpoint, read as a token. */
   async #fetchToken(
     url: string | URL,
     what: 'temporary-credential' | 'token-credential',
@@ -768,15 +1018,17 @@ export class OAuth1Client {
     const target = parseHttpUrl(url, 'url')
     const pairs = paramEntries(params, 'params')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
+    const method =
+      what === 'temporary-credential' ? this.requestTokenMethod : this.accessTokenMethod
     const headers = new Headers()
-    if (this.userAgent !== undefined) headers.set('user-agent', this.userAgent)
+    this.#applyDefaultHeaders(headers)
     let body: SignableBody = null
     if (this.signatureType === 'body') {
       body = new URLSearchParams(pairs)
     } else {
       for (const [name, value] of pairs) target.searchParams.append(name, value)
     }
-    const signed = await this.#sign('POST', target, headers, body, token, extra)
+    const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
     const deadline = startDeadline(this.timeout)
     try {
@@ -784,7 +1036,7 @@ export class OAuth1Client {
       try {
         response = await deadline.race(
           this.#fetch(signed.url, {
-            method: 'POST',
+            method,
             headers: signed.headers,
             body: signed.body as BodyInit | null,
             redirect: 'manual',

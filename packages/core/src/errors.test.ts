@@ -28,8 +28,9 @@ const EXPECTED_STATUS: Record<OAuthErrorCode, number> = {
   fetch_token_denied: 502,
   invalid_token_response: 502,
   request_timeout: 504,
-  insecure_transport: 500,
+  request_failed: 502,
   store_unavailable: 503,
+  insecure_transport: 500,
 }
 
 describe('OAuthError codes and statuses', () => {

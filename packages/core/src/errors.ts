@@ -21,8 +21,9 @@ export const OAuthErrorCodes = [
   'fetch_token_denied',
   'invalid_token_response',
   'request_timeout',
-  'insecure_transport',
+  'request_failed',
   'store_unavailable',
+  'insecure_transport',
 ] as const
 
 export type OAuthErrorCode = (typeof OAuthErrorCodes)[number]
@@ -37,8 +38,9 @@ export const defaultStatus: Readonly<Record<OAuthErrorCode, number>> = {
   fetch_token_denied: 502,
   invalid_token_response: 502,
   request_timeout: 504,
-  insecure_transport: 500,
+  request_failed: 502,
   store_unavailable: 503,
+  insecure_transport: 500,
 }
 
 /** What the provider answered, kept small enough to log. */
@@ -56,6 +58,8 @@ export interface OAuthErrorOptions {
   description?: string
   status?: number
   oauthProblem?: string
+  /** `oauth_problem_advice`: the provider's free text about the problem, for the user. */
+  oauthProblemAdvice?: string
   response?: ProviderResponse
   cause?: unknown
 }
@@ -76,6 +80,11 @@ export class OAuthError extends Error {
   readonly description: string
   readonly status: number
   readonly oauthProblem: string | undefined
+  /**
+   * The provider's `oauth_problem_advice`, as sent. On a callback it comes
+   * from a URL anyone can forge: log it, or show it as the provider's words.
+   */
+  readonly oauthProblemAdvice: string | undefined
   readonly response: ProviderResponse | undefined
 
   constructor(code: OAuthErrorCode, options: OAuthErrorOptions = {}) {
@@ -86,6 +95,7 @@ export class OAuthError extends Error {
     this.description = description
     this.status = options.status ?? defaultStatus[code]
     this.oauthProblem = options.oauthProblem
+    this.oauthProblemAdvice = options.oauthProblemAdvice
     this.response = options.response
   }
 
@@ -106,6 +116,9 @@ export class OAuthError extends Error {
       description: this.description,
       status: this.status,
       ...(this.oauthProblem === undefined ? {} : { oauthProblem: this.oauthProblem }),
+      ...(this.oauthProblemAdvice === undefined
+        ? {}
+        : { oauthProblemAdvice: this.oauthProblemAdvice }),
       ...(this.response === undefined ? {} : { response: this.response }),
     }
   }

@@ -30,6 +30,11 @@ export interface FakeProviderOptions {
   routes?: Record<string, Responder>
   /** Extra fields of the token-credential response. */
   accessTokenExtras?: Record<string, string>
+  /** The only method each token endpoint takes. Default POST for both. */
+  requestTokenMethod?: 'GET' | 'POST'
+  accessTokenMethod?: 'GET' | 'POST'
+  /** An OAuth 1.0 provider: no verifier on the callback, none checked on the exchange. */
+  noVerifier?: boolean
 }
 
 const form = (fields: Record<string, string>, status = 200) =>
@@ -78,7 +83,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}) {
 
   const defaultRoutes: Record<string, Responder> = {
     '/oauth/request_token': async (req) => {
-      if (req.method !== 'POST') return problem('method_not_allowed', 405)
+      if (req.method !== (options.requestTokenMethod ?? 'POST'))
+        return problem('method_not_allowed', 405)
       const callback = req.params.oauth_callback
       if (callback === undefined) return problem('parameter_absent', 400)
       const bad = await verify(req, '')
@@ -94,12 +100,16 @@ export function createFakeProvider(options: FakeProviderOptions = {}) {
       })
     },
     '/oauth/access_token': async (req) => {
+      if (req.method !== (options.accessTokenMethod ?? 'POST'))
+        return problem('method_not_allowed', 405)
       const token = req.params.oauth_token ?? ''
       const entry = temporary.get(token)
       if (entry === undefined || entry.used) return problem('token_rejected')
       const bad = await verify(req, entry.secret)
       if (bad) return bad
-      if (!entry.verifier || req.params.oauth_verifier !== entry.verifier)
+      if (options.noVerifier) {
+        if (!entry.verifier) return problem('permission_unknown')
+      } else if (!entry.verifier || req.params.oauth_verifier !== entry.verifier)
         return problem('verifier_invalid')
       entry.used = true
       counter++
@@ -170,7 +180,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}) {
       const entry = temporary.get(token)
       if (!entry) throw new Error(`unknown request token ${token}`)
       entry.verifier = `verifier-${token}`
-      const query = new URLSearchParams({ oauth_token: token, oauth_verifier: entry.verifier })
+      const query = new URLSearchParams({ oauth_token: token })
+      if (!options.noVerifier) query.set('oauth_verifier', entry.verifier)
       if (entry.callback === 'oob') return `?${query}`
       const cb = new URL(entry.callback)
       for (const [k, v] of query) cb.searchParams.append(k, v)

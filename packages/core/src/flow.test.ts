@@ -77,6 +77,9 @@ describe('the web flow', () => {
   })
 
   it('runs start to finish and returns every field of the token', async () => {
+    // a clock that stands still, so the expiry is exact whatever the machine's load
+    const NOW = Date.UTC(2026, 0, 1)
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW })
     const { app, provider } = setup()
     const { store, entries } = inspectableStore()
     const url = new URL(await app.beginAuthorization(store, CALLBACK))
@@ -95,8 +98,7 @@ describe('the web flow', () => {
       redirect_uri: CALLBACK,
       expires_at: expect.any(Number),
     })
-    expect(entries.get(key)!.expires_at - Date.now()).toBeGreaterThan(590_000)
-    expect(entries.get(key)!.expires_at - Date.now()).toBeLessThanOrEqual(600_000)
+    expect(entries.get(key)!.expires_at).toBe(NOW + 600_000)
 
     const callback = provider.approve('rt+1/=')
     const token = await app.completeAuthorization(store, new URL(callback))
@@ -393,6 +395,104 @@ describe('bad callbacks', () => {
     expect(err.status).toBe(403)
     expect(entries.size).toBe(0)
     expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+  })
+
+  // The OAuth Problem Reporting extension's problems, as a provider may send them on the callback.
+  it.each([
+    ['user_refused', 'access_denied', 403],
+    ['permission_denied', 'access_denied', 403],
+    ['permission_unknown', 'access_denied', 403],
+    ['additional_authorization_required', 'access_denied', 403],
+    ['token_used', 'missing_temporary_credential', 400],
+    ['token_expired', 'missing_temporary_credential', 400],
+    ['token_revoked', 'missing_temporary_credential', 400],
+    ['token_rejected', 'missing_temporary_credential', 400],
+    ['version_rejected', 'fetch_token_denied', 502],
+    ['parameter_absent', 'fetch_token_denied', 502],
+    ['parameter_rejected', 'fetch_token_denied', 502],
+    ['timestamp_refused', 'fetch_token_denied', 502],
+    ['nonce_used', 'fetch_token_denied', 502],
+    ['signature_method_rejected', 'fetch_token_denied', 502],
+    ['signature_invalid', 'fetch_token_denied', 502],
+    ['consumer_key_unknown', 'fetch_token_denied', 502],
+    ['consumer_key_rejected', 'fetch_token_denied', 502],
+    ['consumer_key_refused', 'fetch_token_denied', 503],
+    ['a_problem_from_the_future', 'fetch_token_denied', 502],
+  ] as const)(
+    'oauth_problem=%s on the callback → %s (%i), kept with its advice; the login used up, the provider not asked',
+    async (problem, code, status) => {
+      const { app, store, entries, provider, verifier } = await pending()
+      const err = await rejection(
+        app.completeAuthorization(
+          store,
+          `?oauth_token=rt%2B1%2F%3D&oauth_verifier=${verifier}&oauth_problem=${problem}&oauth_problem_advice=Ask+your+admin`,
+        ),
+      )
+      expect([err.code, err.status]).toEqual([code, status])
+      expect(err.oauthProblem).toBe(problem)
+      expect(err.oauthProblemAdvice).toBe('Ask your admin')
+      // the advice comes from a URL anyone can forge: kept on the error, never in what the user is shown
+      expect(err.message).not.toContain('Ask your admin')
+      expect(entries.size).toBe(0)
+      expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+      // single use: the genuine callback cannot finish it afterwards
+      expect(
+        (
+          await rejection(
+            app.completeAuthorization(
+              store,
+              `?oauth_token=rt%2B1%2F%3D&oauth_verifier=${verifier}`,
+            ),
+          )
+        ).code,
+      ).toBe('missing_temporary_credential')
+    },
+  )
+
+  it('names a known problem in the description, and never echoes an unknown one', async () => {
+    const { app, store } = await pending()
+    const known = await rejection(
+      app.completeAuthorization(store, '?oauth_token=x&oauth_problem=permission_denied'),
+    )
+    expect(known.description).toBe(
+      'The provider reported oauth_problem=permission_denied: the user refused the authorization',
+    )
+    const unknown = await rejection(
+      app.completeAuthorization(store, '?oauth_problem=%3Cb%3ECall+0800+now%3C%2Fb%3E'),
+    )
+    expect(unknown.oauthProblem).toBe('<b>Call 0800 now</b>')
+    expect(unknown.message).not.toContain('0800')
+    expect(unknown.description).toBe(
+      'The provider reported an oauth_problem this library does not know (see oauthProblem)',
+    )
+  })
+
+  it('a refusal wins over another problem, denied= keeps the oauth_problem sent beside it', async () => {
+    const { app, store } = await pending()
+    const both = await rejection(
+      app.completeAuthorization(store, '?oauth_problem=nonce_used&oauth_problem=user_refused'),
+    )
+    expect([both.code, both.oauthProblem]).toEqual(['access_denied', 'user_refused'])
+    const denied = await rejection(
+      app.completeAuthorization(store, '?denied=x&oauth_problem=token_rejected'),
+    )
+    expect([denied.code, denied.status, denied.oauthProblem]).toEqual([
+      'access_denied',
+      403,
+      'token_rejected',
+    ])
+    const twitter = await rejection(app.completeAuthorization(store, '?denied=x'))
+    expect([twitter.code, twitter.oauthProblem]).toEqual(['access_denied', undefined])
+  })
+
+  it('keeps at most 2048 characters of a problem and its advice', async () => {
+    const { app, store } = await pending()
+    const long = 'a'.repeat(5000)
+    const err = await rejection(
+      app.completeAuthorization(store, `?oauth_problem=${long}&oauth_problem_advice=${long}`),
+    )
+    expect(err.oauthProblem).toHaveLength(2048)
+    expect(err.oauthProblemAdvice).toHaveLength(2048)
   })
 
   it("another session's token → missing_temporary_credential", async () => {

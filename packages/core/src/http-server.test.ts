@@ -101,6 +101,10 @@ describe('over real sockets', () => {
   it('stops reading an endless token response at the cap', async () => {
     let written = 0
     let closed = false
+    let onClosed: () => void = () => {}
+    const connectionClosed = new Promise<void>((resolve) => {
+      onClosed = resolve
+    })
     const { origin } = await listen((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' })
       const chunk = 'a'.repeat(16_384)
@@ -113,6 +117,7 @@ describe('over real sockets', () => {
       }
       res.on('close', () => {
         closed = true
+        onClosed()
       })
       pump()
     })
@@ -120,7 +125,8 @@ describe('over real sockets', () => {
       .fetchRequestToken(`${origin}/rt`)
       .catch((e: unknown) => e)
     expect((err as OAuthError).code).toBe('invalid_token_response')
-    await new Promise((r) => setTimeout(r, 50))
+    // the client hung up: the server stops long before its 50 MB (no sleep racing the pump)
+    await connectionClosed
     expect(written).toBeLessThan(50_000_000)
   })
 
@@ -143,5 +149,45 @@ describe('over real sockets', () => {
     })
     const res = await client.request('GET', `${origin}/start`)
     expect(await res.json()).toEqual({ authorization: null, url: '/landed' })
+  })
+})
+
+describe('an API call that cannot reach the provider', () => {
+  it("a closed port → request_failed (502), fetch's error kept as cause, the URL without its query", async () => {
+    // a port that was just listening and is closed now: connection refused
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'client-secret' })
+    const err = await client
+      .request('GET', `http://127.0.0.1:${port}/api/me?key=client-secret`, {
+        token: { oauth_token: 't', oauth_token_secret: 'ts' },
+      })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(OAuthError)
+    expect(err).toMatchObject({ code: 'request_failed', status: 502, statusCode: 502 })
+    expect((err as OAuthError).description).toBe(`Could not reach http://127.0.0.1:${port}/api/me`)
+    expect((err as OAuthError).cause).toBeInstanceOf(TypeError)
+    expect(((err as OAuthError).cause as Error).message).toBe('fetch failed')
+    expect(JSON.stringify(err)).not.toContain('client-secret')
+  })
+
+  it('through the registry too (RemoteApp.request)', async () => {
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const app = new OAuth({ config: {} }).register('local', {
+      clientId: 'ck',
+      requestTokenUrl: `http://127.0.0.1:${port}/rt`,
+      accessTokenUrl: `http://127.0.0.1:${port}/at`,
+      authorizeUrl: `http://127.0.0.1:${port}/authorize`,
+      apiBaseUrl: `http://127.0.0.1:${port}/api/`,
+    })
+    await expect(app.get('me', { withholdToken: true })).rejects.toMatchObject({
+      code: 'request_failed',
+      status: 502,
+    })
   })
 })

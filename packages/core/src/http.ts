@@ -166,6 +166,14 @@ export function timeoutError(url: URL | string, timeout: number, cause?: unknown
   })
 }
 
+/** An API call that could not reach the provider (network failure): `cause` is fetch's error. */
+export function requestFailedError(url: URL | string, cause: unknown): OAuthError {
+  return new OAuthError('request_failed', {
+    description: `Could not reach ${describeUrl(url)}`,
+    cause,
+  })
+}
+
 /**
  * Reads at most `limit` bytes of a body as UTF-8, streaming, and cancels the
  * rest. `truncated` tells whether there was more.
@@ -247,16 +255,6 @@ export function decodeForm(text: string): [string, string][] | null {
   return pairs
 }
 
-function isJsonContentType(contentType: string | null): boolean {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
-  return type === 'application/json' || type.endsWith('+json')
-}
-
-function isHtmlContentType(contentType: string | null): boolean {
-  const type = contentType?.split(';')[0]?.trim().toLowerCase() ?? ''
-  return type === 'text/html' || type === 'application/xhtml+xml'
-}
-
 function stringify(value: unknown): string | undefined {
   if (typeof value === 'string') return value
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
@@ -267,11 +265,13 @@ function stringify(value: unknown): string | undefined {
 /**
  * The fields of a token-response body, every value a string, or `null` when
  * the body is neither a JSON object nor a form (HTML, malformed escapes…).
+ *
+ * Read by content, never by the `Content-Type` label: providers mislabel
+ * their form-encoded token responses (X sends `text/html;charset=utf-8`), so
+ * a body starting with `{` is JSON, one starting with `<` is markup (a login
+ * or error page, never a token), and anything else is a form.
  */
-export function parseTokenFields(
-  text: string,
-  contentType: string | null,
-): Record<string, string> | null {
+export function parseTokenFields(text: string): Record<string, string> | null {
   const trimmed = text.trim()
   if (trimmed === '') return null
   const fields: Record<string, string> = {}
@@ -283,7 +283,7 @@ export function parseTokenFields(
       configurable: true,
     })
 
-  if (isJsonContentType(contentType) || trimmed.startsWith('{')) {
+  if (trimmed.startsWith('{')) {
     let parsed: unknown
     try {
       parsed = JSON.parse(trimmed)
@@ -297,7 +297,7 @@ export function parseTokenFields(
     }
     return fields
   }
-  if (isHtmlContentType(contentType) || trimmed.startsWith('<')) return null
+  if (trimmed.startsWith('<')) return null
   const pairs = decodeForm(trimmed)
   if (pairs === null) return null
   const seen = new Set<string>()
@@ -313,11 +313,8 @@ export function parseTokenFields(
   return fields
 }
 
-function problemOf(
-  text: string,
-  contentType: string | null,
-): { problem?: string; advice?: string } {
-  const fields = parseTokenFields(text, contentType)
+function problemOf(text: string): { problem?: string; advice?: string } {
+  const fields = parseTokenFields(text)
   if (fields === null) return {}
   const problem =
     fields.oauth_problem ?? (typeof fields.error === 'string' ? fields.error : undefined)
@@ -347,8 +344,7 @@ export async function tokenEndpointError(
   } catch {
     // The body failed mid-way: report the status alone.
   }
-  const contentType = response.headers.get('content-type')
-  const { problem, advice } = problemOf(text, contentType)
+  const { problem, advice } = problemOf(text)
   const providerResponse: ProviderResponse = {
     status: response.status,
     headers: headersToRecord(response.headers),
@@ -362,6 +358,7 @@ export async function tokenEndpointError(
     description,
     response: providerResponse,
     ...(problem === undefined ? {} : { oauthProblem: problem }),
+    ...(advice === undefined ? {} : { oauthProblemAdvice: advice }),
   })
 }
 
@@ -395,7 +392,7 @@ export async function parseTokenResponse(
   const { text, truncated } = await readBodyLimited(response, MAX_TOKEN_RESPONSE)
   if (truncated) throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
   if (text.trim() === '') throw invalid('an empty body')
-  const fields = parseTokenFields(text, response.headers.get('content-type'))
+  const fields = parseTokenFields(text)
   if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.
@@ -406,4 +403,56 @@ export async function parseTokenResponse(
   }
   if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret')
   return fields as Token
+}
+
+/** The most of a profile (userinfo) answer that is read: 1 MiB. */
+export const MAX_PROFILE_RESPONSE = 1024 * 1024
+
+/**
+ * Reads an API answer expected to be a JSON document (a user's profile),
+ * within `timeout` ms and {@link MAX_PROFILE_RESPONSE} bytes.
+ *
+ * @throws OAuthError `request_failed` (502, with the provider's `response`) for a
+ *   non-2xx status, a body over the bound, or one that is not JSON; `request_timeout`.
+ */
+export async function readJsonResponse(
+  response: Response,
+  url: URL | string,
+  what: string,
+  timeout: number,
+): Promise<unknown> {
+  const deadline = startDeadline(timeout)
+  let text: string
+  let truncated: boolean
+  try {
+    ;({ text, truncated } = await deadline.race(readBodyLimited(response, MAX_PROFILE_RESPONSE)))
+  } catch (err) {
+    await response.body?.cancel().catch(() => {})
+    if (deadline.timedOut) throw timeoutError(url, timeout, err)
+    throw new OAuthError('request_failed', {
+      description: `The ${what} ${describeUrl(url)} broke off its answer`,
+      cause: err,
+    })
+  } finally {
+    deadline.clear()
+  }
+  const fail = (reason: string) => {
+    const { problem } = problemOf(text)
+    return new OAuthError('request_failed', {
+      description: `The ${what} ${describeUrl(url)} answered ${response.status} ${reason}`,
+      response: {
+        status: response.status,
+        headers: headersToRecord(response.headers),
+        body: excerpt(text, MAX_ERROR_BODY),
+      },
+      ...(problem === undefined ? {} : { oauthProblem: problem }),
+    })
+  }
+  if (response.status < 200 || response.status >= 300) throw fail('instead of 2xx')
+  if (truncated) throw fail(`with a body larger than ${MAX_PROFILE_RESPONSE} bytes`)
+  try {
+    return JSON.parse(text)
+  } catch {
+    throw fail('with a body that is not JSON')
+  }
 }

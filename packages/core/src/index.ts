@@ -45,27 +45,39 @@ export * from './types.js'
 
 // --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
 export {
+  type AuthorizationUrlOptions,
+  CALLBACK_PROBLEMS,
+  type CallbackProblem,
   type ClientRsaKey,
   MAX_REDIRECTS,
+  MAX_VERIFIER_LENGTH,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
 } from './client.js'
 export { createRequestContext, type RequestContext } from './context.js'
-export { DEFAULT_TIMEOUT, isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
 export {
+  DEFAULT_TIMEOUT,
+  isLoopbackHost,
+  MAX_PROFILE_RESPONSE,
+  MAX_TOKEN_RESPONSE,
+} from './http.js'
+export {
+  type AuthorizeParamsContext,
   type ClientKwargs,
   configKey,
   DEFAULT_TEMPORARY_CREDENTIAL_TTL,
-  isPathCallback,
   OAuth,
   type OAuthOptions,
   RemoteApp,
   type RemoteAppOptions,
   type RemoteAppRequestInit,
   type ResolvedRemoteAppOptions,
-  resolveCallbackUri,
   temporaryCredentialKey,
+  type UserInfo,
+  type UserinfoContext,
+  type UserinfoFunction,
+  type UserinfoRequestInit,
 } from './registry.js'
 export {
   type BindingIdAccess,
@@ -81,6 +93,7 @@ export {
   isServerSideStore,
   type MemoryServerStoreOptions,
   type MemoryStoreOptions,
+  MIN_SECRET_LENGTH,
   type Sealer,
   type SealerSecret,
   type SessionRecordAccess,
@@ -88,4 +101,12 @@ export {
   takeTemporaryCredential,
   toStoredCredential,
 } from './stores.js'
+export {
+  checkRelativeCallback,
+  firstHeaderValue,
+  isPathCallback,
+  requestOriginFrom,
+  requestTargetQuery,
+  resolveCallbackUri,
+} from './url.js'
 // --- end web flow ---

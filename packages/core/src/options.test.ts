@@ -718,14 +718,57 @@ describe('new OAuth(options) and register(name, options)', () => {
       ],
     ),
     ['apiBaseUrl', [...NOT_STRING_REG, "''", "'string'"], (v) => reg({ apiBaseUrl: v })],
-    ...(['requestTokenParams', 'accessTokenParams', 'authorizeParams'] as const).map(
+    ...(['requestTokenParams', 'accessTokenParams', 'headers'] as const).map(
       (o): [string, string[], (v: unknown) => () => unknown] => [
         o,
         ["''", '0', 'true', '[]', 'Symbol', 'function', "'string'"],
         (v) => reg({ [o]: v }),
       ],
     ),
+    // A function is a computed authorizeParams.
+    [
+      'authorizeParams',
+      ["''", '0', 'true', '[]', 'Symbol', "'string'"],
+      (v) => reg({ authorizeParams: v }),
+    ],
     ['authorizeParams.a', ['0', 'true', '{}', 'Symbol'], (v) => reg({ authorizeParams: { a: v } })],
+    ['headers.a', ['0', 'true', '{}', 'Symbol'], (v) => reg({ headers: { a: v } })],
+    ['headers.x y', ["'string'"], (v) => reg({ headers: { 'x y': v } })],
+    [
+      'authorizeTokenParam',
+      ["''", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+      (v) => reg({ authorizeTokenParam: v }),
+    ],
+    ...(['requestTokenMethod', 'accessTokenMethod'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        ["''", "'string'", '0', 'true', '{}', '[]', 'Symbol', 'function'],
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    ...(['oobCallback', 'requireVerifier', 'withholdToken'] as const).map(
+      (o): [string, string[], (v: unknown) => () => unknown] => [
+        o,
+        NOT_BOOLEAN.filter((l) => l !== 'null'),
+        (v) => reg({ [o]: v }),
+      ],
+    ),
+    [
+      'token',
+      ["''", '0', 'true', '{}', '[]', 'Symbol', 'function', "'string'"],
+      (v) => reg({ token: v }),
+    ],
+    [
+      'userinfo',
+      ["''", '0', 'true', '{}', '[]', 'Symbol', "'string'"],
+      (v) => reg({ userinfo: v }),
+    ],
+    [
+      'userinfoEndpoint',
+      [...NOT_STRING_REG, "''", "'string'"],
+      (v) => reg({ userinfoEndpoint: v }),
+    ],
+    ['bodyHash', NOT_BOOLEAN.filter((l) => l !== 'null'), (v) => kw({ bodyHash: v })],
     ...(['requireCallbackConfirmed', 'allowInsecureTransport', 'overwrite'] as const).map(
       (o): [string, string[], (v: unknown) => () => unknown] => [
         o,

@@ -188,5 +188,20 @@ describe.skipIf(!hasDist)(
         .map((site) => `dist/${name}:${site.line} loads '${site.specifier}'`)
       expect(bare).toEqual([])
     })
+
+    // The request context's fallback for runtimes with node:async_hooks but no
+    // `process` (see context.ts): a specifier built at run time, so no bundle
+    // names a built-in, and marked so webpack and Vite neither resolve nor warn.
+    it.each(['index.js', 'index.cjs'])(
+      'dist/%s has one import(), of a run-time specifier, marked for bundlers to leave alone',
+      (name) => {
+        const text = readFileSync(`${distDir}/${name}`, 'utf8')
+        const calls = [...text.matchAll(/\bimport\s*\(([^)]*)\)/g)].map((m) => m[1]!)
+        expect(calls).toHaveLength(1)
+        expect(calls[0]).toContain('/* webpackIgnore: true */')
+        expect(calls[0]).toContain('/* @vite-ignore */')
+        expect(calls[0]).not.toMatch(/['"`]/)
+      },
+    )
   },
 )

@@ -4,15 +4,14 @@ import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import {
   configKey,
-  isPathCallback,
   OAuth,
   RemoteApp,
   type ResolvedRemoteAppOptions,
-  resolveCallbackUri,
   toUpperSnake,
 } from './registry.js'
 import { createMemoryStore } from './stores.js'
 import type { Token } from './types.js'
+import { isPathCallback, resolveCallbackUri } from './url.js'
 
 const P = 'https://provider.test'
 const urls = {
@@ -147,7 +146,7 @@ describe('OAuth.register', () => {
     )
     expect(() => oauth.register('myApp', { clientId: 'a', ...urls, authorizeUrl: '' })).toThrow(
       new TypeError(
-        "register('myApp'): authorizeUrl is required; pass it or set MY_APP_AUTHORIZE_URL",
+        "register('myApp'): authorizeUrl is required with requestTokenUrl and accessTokenUrl; pass it or set MY_APP_AUTHORIZE_URL (or give none of the three for a signing-only app)",
       ),
     )
     expect(() =>
@@ -158,7 +157,7 @@ describe('OAuth.register', () => {
       }),
     ).toThrow(
       new TypeError(
-        "register('twitter'): requestTokenUrl is required; pass it or set TWITTER_REQUEST_TOKEN_URL",
+        "register('twitter'): requestTokenUrl is required with accessTokenUrl and authorizeUrl; pass it or set TWITTER_REQUEST_TOKEN_URL (or give none of the three for a signing-only app)",
       ),
     )
   })
@@ -184,8 +183,10 @@ describe('OAuth.register', () => {
     expect(() => oauth.register('bad', { clientId: 'a', ...urls })).toThrow(
       new TypeError('BAD_TIMEOUT must be a number'),
     )
-    expect(() => oauth.register('x', { clientId: 'a', ...urls, redirectUri: 'relative' })).toThrow(
-      new TypeError('redirectUri must be an absolute URI or "oob"'),
+    expect(() => oauth.register('x', { clientId: 'a', ...urls, redirectUri: '../cb' })).toThrow(
+      new TypeError(
+        'redirectUri "../cb" has a "." or ".." segment: write the path it means, such as "/authorize"',
+      ),
     )
     expect(() => oauth.register('', { clientId: 'a', ...urls })).toThrow(
       new TypeError('name must be an identifier such as "twitter"'),
@@ -525,8 +526,6 @@ describe('a registered callback path', () => {
     const app = oauth.register('site', { clientId: 'a', ...urls, redirectUri: '/authorize' })
     expect(app.redirectUri).toBe('/authorize')
     expect(isPathCallback('/authorize')).toBe(true)
-    expect(isPathCallback('//evil.example/cb')).toBe(false)
-    expect(isPathCallback('/\\evil.example/cb')).toBe(false)
     expect(isPathCallback('https://app.example/cb')).toBe(false)
     await expect(app.beginAuthorization(createMemoryStore())).rejects.toThrow(
       new TypeError(
@@ -540,6 +539,31 @@ describe('a registered callback path', () => {
     expect(() =>
       oauth.register('x', { clientId: 'a', ...urls, redirectUri: '//evil.example' }),
     ).toThrow(TypeError)
+  })
+
+  it('accepts a path without a leading slash, and refuses an ambiguous one, given or from config', async () => {
+    const app = new OAuth({ config: {} }).register('site', {
+      clientId: 'a',
+      ...urls,
+      redirectUri: 'authorize',
+    })
+    expect(app.redirectUri).toBe('authorize')
+    await expect(app.beginAuthorization(createMemoryStore())).rejects.toThrow(
+      new TypeError(
+        `redirectUri "authorize" is a path: resolve it against your app's origin (the framework adapters do)`,
+      ),
+    )
+    for (const bad of ['?next=1', '/a/../cb', '/c b', '#top']) {
+      expect(() =>
+        new OAuth({ config: {} }).register('site', { clientId: 'a', ...urls, redirectUri: bad }),
+      ).toThrow(TypeError)
+      expect(() =>
+        new OAuth({ config: { SITE_REDIRECT_URI: bad } }).register('site', {
+          clientId: 'a',
+          ...urls,
+        }),
+      ).toThrow(new RegExp(`^redirectUri ${JSON.stringify(bad).replace(/[?.*+]/g, '\\$&')}`))
+    }
   })
 })
 

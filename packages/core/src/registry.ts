@@ -8,6 +8,7 @@
  */
 import {
   type ClientRsaKey,
+  callbackProblem,
   callbackVerifier,
   constantTimeEqual,
   OAuth1Client,
@@ -17,7 +18,7 @@ import {
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
 import { OAuthError } from './errors.js'
-import { checkTimeout, decodeForm, parseHttpUrl } from './http.js'
+import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
@@ -27,51 +28,18 @@ import type {
   TemporaryCredentialStore,
   Token,
 } from './types.js'
+import { checkRelativeCallback, isPathCallback } from './url.js'
 
 /** How long a pending login may take by default: 10 minutes. */
 export const DEFAULT_TEMPORARY_CREDENTIAL_TTL = 600_000
 
-/**
- * True for a path-absolute callback (`/authorize`): a registered default that
- * each framework adapter resolves against the origin of the request at hand.
- */
-export function isPathCallback(value: string): boolean {
-  return value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')
-}
-
-const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
-
-/**
- * The callback a framework adapter sends as `oauth_callback`: `oob` and
- * absolute URIs as they are; a relative reference (`/authorize`) resolved
- * against `base`, the URL of the request at hand (its origin as the browser
- * used it), or a function returning it, called only for a relative reference
- * (so an adapter validates the request's Host only when it needs it). A network-path reference (`//host/cb`, `/\\host/cb`) would leave
- * that origin, so it is refused.
- *
- * @throws TypeError for a network-path reference.
- * @example
- * ```ts
- * resolveCallbackUri('/authorize', 'https://app.example/login') // 'https://app.example/authorize'
- * resolveCallbackUri('oob', 'https://app.example/')             // 'oob'
- * ```
- */
-export function resolveCallbackUri(
-  redirectUri: string,
-  base: string | URL | (() => string | URL),
-): string {
-  if (redirectUri === 'oob' || URI_SCHEME.test(redirectUri)) return redirectUri
-  if (/^[\\/]{2}/.test(redirectUri)) {
-    throw new TypeError(
-      'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
-    )
-  }
-  return new URL(redirectUri, typeof base === 'function' ? base() : base).href
-}
-
 /** The {@link OAuth1Client} options a registered app's resolved options give (no token, no redirectUri). */
 function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions {
   const options: OAuth1ClientOptions = { clientId: o.clientId, ...o.clientKwargs }
+  if (o.requestTokenMethod !== undefined) options.requestTokenMethod = o.requestTokenMethod
+  if (o.accessTokenMethod !== undefined) options.accessTokenMethod = o.accessTokenMethod
+  if (o.requireVerifier !== undefined) options.requireVerifier = o.requireVerifier
+  if (o.headers !== undefined) options.headers = o.headers
   if (o.clientSecret !== undefined) options.clientSecret = o.clientSecret
   if (o.fetch !== undefined) options.fetch = o.fetch
   if (o.userAgent !== undefined) options.userAgent = o.userAgent
@@ -91,7 +59,65 @@ export interface ClientKwargs {
   rsaKey?: ClientRsaKey
   realm?: string
   forceIncludeBody?: boolean
+  /** `oauth_body_hash` on every request without a form body, an empty body or a GET included. */
+  bodyHash?: boolean
 }
+
+/** What a function `authorizeParams` is handed to compute the authorize URL's parameters. */
+export interface AuthorizeParamsContext {
+  /** The temporary credential's `oauth_token`. */
+  requestToken: string
+  /** The client identifier (`oauth_consumer_key`). */
+  clientId: string
+  /** This login's callback: an absolute URL, or `'oob'`. */
+  callback: string
+  /** The whole temporary-credential response, extra fields included. */
+  token: Token
+}
+
+/**
+ * The profile of the user who logged in, with OpenID Connect's claim names
+ * (what `userinfo()` resolves to).
+ */
+export interface UserInfo {
+  /** The provider's stable identifier of the user, always a non-empty string. */
+  sub: string
+  name?: string
+  preferred_username?: string
+  email?: string
+  email_verified?: boolean
+  picture?: string
+  profile?: string
+  website?: string
+  /** The provider's own data the profile was read from (never the token secret). */
+  raw: Record<string, unknown>
+}
+
+/** Options of {@link UserinfoContext.request}. */
+export type UserinfoRequestInit = Pick<OAuth1RequestInit, 'body' | 'headers' | 'query' | 'nonce'>
+
+/** What a registration's `userinfo` normaliser is handed. */
+export interface UserinfoContext {
+  /** The user's token credentials, found as for any API call. */
+  token: Token
+  clientId: string
+  clientSecret: string
+  /** The registration's `userinfoEndpoint`. */
+  endpoint: string | undefined
+  /** A request signed with the user's token (and the app's `headers`); resolves to the Response. */
+  request(method: string, url: string | URL, init?: UserinfoRequestInit): Promise<Response>
+  /**
+   * `url` requested signed (GET unless `method`) and read as JSON.
+   * @throws OAuthError `request_failed` (502) for a non-2xx answer or a body that is not JSON.
+   */
+  json(
+    url: string | URL,
+    init?: { method?: string; query?: Record<string, string> },
+  ): Promise<unknown>
+}
+
+/** The normaliser behind `userinfo()`: reads the provider's profile for a token. */
+export type UserinfoFunction = (context: UserinfoContext) => Awaitable<UserInfo>
 
 /**
  * Options of `oauth.register(name, options)`. Any option left out is read from
@@ -110,8 +136,56 @@ export interface RemoteAppOptions<Req = any> {
   accessTokenParams?: Record<string, string> | undefined
   /** The resource-owner authorization endpoint. */
   authorizeUrl?: string | undefined
-  /** Extra parameters of the authorization URL (e.g. `{ force_login: 'true' }`). */
-  authorizeParams?: Record<string, string> | undefined
+  /**
+   * Extra parameters of the authorization URL (e.g. `{ force_login: 'true' }`),
+   * or a function computing them from the login at hand (the request token,
+   * the client id, the callback): `({ clientId }) => ({ oauth_consumer_key: clientId })`.
+   */
+  authorizeParams?:
+    | Record<string, string>
+    | ((context: AuthorizeParamsContext) => Record<string, string>)
+    | undefined
+  /**
+   * The name the request token goes under on the authorization URL. Default
+   * `'oauth_token'`; `false` adds none (give it through `authorizeParams`).
+   */
+  authorizeTokenParam?: string | false | undefined
+  /** HTTP method of the temporary-credential request. Default `'POST'`. */
+  requestTokenMethod?: 'GET' | 'POST' | undefined
+  /** HTTP method of the token-credential request. Default `'POST'`. */
+  accessTokenMethod?: 'GET' | 'POST' | undefined
+  /**
+   * Send `oauth_callback=oob` to the temporary-credential endpoint whatever
+   * the login's callback: for providers that return the user to a callback
+   * registered with them out of band. Default `false`.
+   */
+  oobCallback?: boolean | undefined
+  /**
+   * `false` for OAuth 1.0 providers that send no `oauth_verifier`: the
+   * callback is accepted without one and the exchange sent without one.
+   * The callback's `oauth_token` must still name a pending login of this
+   * browser, and that check is then all that stands against the OAuth 1.0
+   * session-fixation attack: only for providers that really send none.
+   * Default `true`.
+   * @see https://oauth.net/advisories/2009-1/
+   */
+  requireVerifier?: boolean | undefined
+  /** Headers sent with every request to the provider; a request's own headers win. */
+  headers?: Record<string, string> | undefined
+  /**
+   * Token credentials issued ahead of time (signing-only APIs), used when no
+   * other token is found. Also read from `<NAME>_TOKEN` and `<NAME>_TOKEN_SECRET`.
+   */
+  token?: Token | undefined
+  /**
+   * Sign API calls with the client credentials only, unless a call passes a
+   * `token` or `withholdToken: false` (one-legged APIs). Default `false`.
+   */
+  withholdToken?: boolean | undefined
+  /** The absolute URL of the profile or identity endpoint `userinfo` reads. */
+  userinfoEndpoint?: string | undefined
+  /** The normaliser behind `userinfo()` (provider presets supply one). */
+  userinfo?: UserinfoFunction | undefined
   /** Relative URLs of request methods are resolved against it. */
   apiBaseUrl?: string | undefined
   clientKwargs?: ClientKwargs | undefined
@@ -144,9 +218,6 @@ export interface RemoteAppOptions<Req = any> {
 export interface ResolvedRemoteAppOptions<Req = any>
   extends Omit<RemoteAppOptions<Req>, 'overwrite'> {
   clientId: string
-  requestTokenUrl: string
-  accessTokenUrl: string
-  authorizeUrl: string
   temporaryCredentialTtl: number
   clientKwargs: ClientKwargs
 }
@@ -157,7 +228,7 @@ export interface RemoteAppRequestInit<Req = unknown> extends Omit<OAuth1RequestI
   token?: Token
   /** The framework request handed to `fetchToken`; default: the current one (`oauth.middleware()`). */
   request?: Req
-  /** Sign with the client credentials only. */
+  /** Sign with the client credentials only (default: the registration's `withholdToken`). */
   withholdToken?: boolean
 }
 
@@ -180,6 +251,14 @@ const TOP_LEVEL_OPTIONS: Record<string, OptionKind> = {
   accessTokenParams: 'params',
   authorizeUrl: 'url',
   authorizeParams: 'params',
+  authorizeTokenParam: 'string',
+  requestTokenMethod: 'string',
+  accessTokenMethod: 'string',
+  oobCallback: 'boolean',
+  requireVerifier: 'boolean',
+  headers: 'params',
+  withholdToken: 'boolean',
+  userinfoEndpoint: 'url',
   apiBaseUrl: 'url',
   userAgent: 'string',
   redirectUri: 'string',
@@ -196,9 +275,11 @@ const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
   rsaKey: 'string',
   realm: 'string',
   forceIncludeBody: 'boolean',
+  bodyHash: 'boolean',
 }
 
-const REQUIRED = ['clientId', 'requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
+/** The endpoints of the three-legged flow: an app registers all three, or none (signing-only). */
+const FLOW_URLS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
 
 /** `myApp` → `MY_APP`, `requestTokenUrl` → `REQUEST_TOKEN_URL`. */
 export function toUpperSnake(value: string): string {
@@ -261,6 +342,59 @@ function checkParams(value: unknown, name: string): Record<string, string> | und
   return { ...(value as Record<string, string>) }
 }
 
+const USERINFO_STRING_CLAIMS = [
+  'name',
+  'preferred_username',
+  'email',
+  'picture',
+  'profile',
+  'website',
+] as const
+
+/**
+ * A normaliser's result, checked and copied: `sub` a non-empty string, the
+ * other claims strings (or `email_verified` a boolean) where present, `raw` an object.
+ */
+function checkUserInfo(info: unknown, name: string): UserInfo {
+  const bad = (what: string) =>
+    new OAuthError('request_failed', {
+      description: `The userinfo of ${name} is not a profile: ${what}`,
+    })
+  if (typeof info !== 'object' || info === null) throw bad('not an object')
+  const record = info as Record<string, unknown>
+  if (typeof record.sub !== 'string' || record.sub === '') throw bad('no sub')
+  const raw = record.raw
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad('no raw object')
+  const out: UserInfo = { sub: record.sub, raw: raw as Record<string, unknown> }
+  for (const claim of USERINFO_STRING_CLAIMS) {
+    const value = record[claim]
+    if (value === undefined || value === null || value === '') continue
+    if (typeof value !== 'string') throw bad(`${claim} is not a string`)
+    out[claim] = value
+  }
+  if (record.email_verified !== undefined && record.email_verified !== null) {
+    if (typeof record.email_verified !== 'boolean') throw bad('email_verified is not a boolean')
+    out.email_verified = record.email_verified
+  }
+  return out
+}
+
+/** A register option's value as token credentials, or a TypeError naming it. */
+function checkToken(value: unknown, name: string): Token | undefined {
+  if (value === undefined) return undefined
+  const record = value as Record<string, unknown> | null
+  if (
+    typeof value !== 'object' ||
+    record === null ||
+    typeof record.oauth_token !== 'string' ||
+    record.oauth_token === '' ||
+    typeof record.oauth_token_secret !== 'string'
+  ) {
+    throw new TypeError(`${name} must be { oauth_token, oauth_token_secret } strings`)
+  }
+  return { ...(value as Token) }
+}
+
 /** The key a pending login is stored under: `<app name>:<oauth_token>`. */
 export function temporaryCredentialKey(appName: string, oauthToken: string): string {
   return `${appName}:${oauthToken}`
@@ -295,17 +429,35 @@ export class RemoteApp<Req = unknown> {
   get clientId(): string {
     return this.options.clientId
   }
-  get requestTokenUrl(): string {
+  /** The temporary-credential endpoint; `undefined` for a signing-only app. */
+  get requestTokenUrl(): string | undefined {
     return this.options.requestTokenUrl
   }
-  get accessTokenUrl(): string {
+  /** The token-credential endpoint; `undefined` for a signing-only app. */
+  get accessTokenUrl(): string | undefined {
     return this.options.accessTokenUrl
   }
-  get authorizeUrl(): string {
+  /** The resource-owner authorization endpoint; `undefined` for a signing-only app. */
+  get authorizeUrl(): string | undefined {
     return this.options.authorizeUrl
   }
   get apiBaseUrl(): string | undefined {
     return this.options.apiBaseUrl
+  }
+  /** The profile endpoint `userinfo()` reads, if registered. */
+  get userinfoEndpoint(): string | undefined {
+    return this.options.userinfoEndpoint
+  }
+
+  /** The flow endpoint `option`, or a TypeError saying the app is signing-only. */
+  #flowUrl(option: (typeof FLOW_URLS)[number]): string {
+    const url = this.options[option]
+    if (url === undefined) {
+      throw new TypeError(
+        `${this.name} is registered without ${option} (signing-only): pass it to register('${this.name}') or set ${configKey(this.name, option)}`,
+      )
+    }
+    return url
   }
   /** The default callback (`redirectUri` option), if any. */
   get redirectUri(): string | undefined {
@@ -340,16 +492,34 @@ export class RemoteApp<Req = unknown> {
       )
     }
     // Checked before the provider is asked for a request token.
-    const authorizeParams = { ...this.options.authorizeParams, ...checkParams(params, 'params') }
-    const client = this.createOAuth1Client({ redirectUri: callback })
-    const token = await client.fetchRequestToken(
-      this.options.requestTokenUrl,
-      this.options.requestTokenParams,
-    )
+    const requestTokenUrl = this.#flowUrl('requestTokenUrl')
+    const authorizeUrl = this.#flowUrl('authorizeUrl')
+    this.#flowUrl('accessTokenUrl')
+    const extraParams = checkParams(params, 'params')
+    const client = this.createOAuth1Client({
+      redirectUri: this.options.oobCallback === true ? 'oob' : callback,
+    })
+    const token = await client.fetchRequestToken(requestTokenUrl, this.options.requestTokenParams)
+    const registered = this.options.authorizeParams
+    const computed =
+      typeof registered === 'function'
+        ? checkParams(
+            registered({
+              requestToken: token.oauth_token,
+              clientId: this.options.clientId,
+              callback,
+              token: { ...token },
+            }),
+            `authorizeParams() of ${this.name}`,
+          )
+        : registered
     const url = client.createAuthorizationUrl(
-      this.options.authorizeUrl,
+      authorizeUrl,
       token.oauth_token,
-      authorizeParams,
+      { ...computed, ...extraParams },
+      this.options.authorizeTokenParam === undefined
+        ? {}
+        : { tokenParam: this.options.authorizeTokenParam },
     )
     const stored: StoredTemporaryCredential = {
       oauth_token: token.oauth_token,
@@ -363,7 +533,10 @@ export class RemoteApp<Req = unknown> {
 
   /**
    * Finishes a login from the callback's query: refuses a refusal
-   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403), a
+   * (`denied=…`, `oauth_problem=user_refused` → `access_denied`, 403) or
+   * another problem the provider reports (`oauth_problem`, mapped by
+   * {@link CALLBACK_PROBLEMS}, kept as `oauthProblem` with
+   * `oauthProblemAdvice`; the pending login it names is used up), a
    * callback without `oauth_token` (`missing_token`, 400) or with a token
    * that names no live credential in `store` — forged, expired, replayed, or
    * from another session (`missing_temporary_credential`, 400) — and one
@@ -380,14 +553,16 @@ export class RemoteApp<Req = unknown> {
     store: TemporaryCredentialStore,
     callback: URL | URLSearchParams | string,
   ): Promise<Token> {
+    const accessTokenUrl = this.#flowUrl('accessTokenUrl')
     const query = parseCallbackQuery(callback)
     const oauthToken = query.get('oauth_token') ?? ''
-    const denied = query.getAll('denied')
-    if (denied.length > 0 || query.getAll('oauth_problem').includes('user_refused')) {
-      for (const t of new Set([...denied, oauthToken])) {
+    const problem = callbackProblem(query)
+    if (problem !== undefined) {
+      // The pending logins it names are used up (single use); the provider is not asked.
+      for (const t of new Set([...query.getAll('denied'), oauthToken])) {
         if (t !== '') await store.delete(temporaryCredentialKey(this.name, t))
       }
-      throw new OAuthError('access_denied', { description: 'The user refused the authorization' })
+      throw problem
     }
     if (oauthToken === '') {
       throw new OAuthError('missing_token', {
@@ -415,28 +590,56 @@ export class RemoteApp<Req = unknown> {
       })
     }
     // Absent, empty, repeated or malformed (control characters, invalid
-    // UTF-8, too long): 400 here, the provider not contacted.
-    const verifier = callbackVerifier(query)
+    // UTF-8, too long): 400 here, the provider not contacted. A provider
+    // registered with requireVerifier: false may send none at all.
+    const verifier =
+      this.options.requireVerifier === false && !query.has('oauth_verifier')
+        ? undefined
+        : callbackVerifier(query)
     const client = this.createOAuth1Client({
       token: stored.oauth_token,
       tokenSecret: stored.oauth_token_secret,
     })
-    return client.fetchAccessToken(
-      this.options.accessTokenUrl,
-      verifier,
-      this.options.accessTokenParams,
-    )
+    return client.fetchAccessToken(accessTokenUrl, verifier, this.options.accessTokenParams)
   }
 
   /**
    * The user's token, in order: `init.token`; else `fetchToken(init.request)`
    * (the app's `fetchToken`, else the registry's `fetchToken(name, request)`);
-   * else `fetchToken` of the current request (inside `oauth.middleware()`).
+   * else `fetchToken` of the current request (inside `oauth.middleware()`);
+   * else the `token` given at registration.
    *
    * @throws OAuthError `missing_token` (401) when none is found.
    */
-  protected async resolveToken(init: RemoteAppRequestInit<Req>): Promise<Token> {
+  protected async resolveToken(
+    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request'>,
+  ): Promise<Token> {
     if (init.token !== undefined && init.token !== null) return init.token
+    const found = await this.#fetchUserToken(init)
+    if (found !== undefined) return found
+    const fallback = this.options.token
+    if (fallback !== undefined) return fallback
+    this.#throwMissingToken(init)
+  }
+
+  /** What `fetchToken` finds for `init.request` or the current request, if anything. */
+  async #fetchUserToken(
+    init: Pick<RemoteAppRequestInit<Req>, 'request'>,
+  ): Promise<Token | undefined> {
+    const appFetch = this.options.fetchToken
+    const registryFetch = this.registry.fetchToken
+    if (appFetch === undefined && registryFetch === undefined) return undefined
+    const request = init.request !== undefined ? init.request : this.registry.context.current()
+    if (request === undefined) return undefined
+    const token = appFetch
+      ? await appFetch(request)
+      : registryFetch
+        ? await registryFetch(this.name, request)
+        : undefined
+    return token !== null && token !== undefined ? token : undefined
+  }
+
+  #throwMissingToken(init: Pick<RemoteAppRequestInit<Req>, 'request'>): never {
     const appFetch = this.options.fetchToken
     const registryFetch = this.registry.fetchToken
     if (appFetch === undefined && registryFetch === undefined) {
@@ -445,20 +648,12 @@ export class RemoteApp<Req = unknown> {
       })
     }
     const request = init.request !== undefined ? init.request : this.registry.context.current()
-    if (request !== undefined) {
-      const token = appFetch
-        ? await appFetch(request)
-        : registryFetch
-          ? await registryFetch(this.name, request)
-          : undefined
-      if (token !== null && token !== undefined) return token
-    }
     throw new OAuthError('missing_token', {
       description:
         request !== undefined
           ? `No token for ${this.name}: fetchToken found none for this request`
           : this.registry.context.available === false
-            ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
+            ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat or nodejs_als have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
             : `No token for ${this.name}: pass { token } or { request }, or call inside oauth.middleware()`,
     })
   }
@@ -485,7 +680,8 @@ export class RemoteApp<Req = unknown> {
    * {@link RemoteApp.resolveToken}), or with the client credentials only
    * (`withholdToken: true`). Resolves to the fetch `Response`, whatever its status.
    *
-   * @throws OAuthError `missing_token`, `request_timeout`, `insecure_transport`
+   * @throws OAuthError `missing_token`, `request_timeout`, `request_failed` (the provider
+   *   could not be reached: 502, fetch's error as `cause`), `insecure_transport`
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3
    * @example
    * ```ts
@@ -506,9 +702,60 @@ export class RemoteApp<Req = unknown> {
       throw new TypeError('init.withholdToken must be a boolean')
     }
     const target = this.resolveUrl(url)
-    const token = init.withholdToken === true ? null : await this.resolveToken(init)
+    const withhold =
+      init.withholdToken ?? (this.options.withholdToken === true && init.token === undefined)
+    const token = withhold ? null : await this.resolveToken(init)
     const { token: _t, request: _r, withholdToken: _w, ...rest } = init
     return this.createOAuth1Client().request(method, target, { ...rest, token })
+  }
+
+  /**
+   * Who logged in: the registration's `userinfo` normaliser (a provider
+   * preset supplies one) run with the user's token, found as for any API
+   * call. Resolves to OpenID Connect claim names (`sub`, `name`,
+   * `preferred_username`, `email`, `picture`…) plus the provider's `raw` data.
+   *
+   * @throws TypeError when the app was registered without `userinfo`.
+   * @throws OAuthError `missing_token` with no token; `request_failed` when the
+   *   provider's profile answer is not a profile; `request_timeout`.
+   * @example
+   * ```ts
+   * const me = await oauth.twitter.userinfo()   // inside oauth.middleware(), via fetchToken
+   * me.sub; me.preferred_username; me.raw
+   * ```
+   */
+  async userinfo(
+    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request'> = {},
+  ): Promise<UserInfo> {
+    const normalise = this.options.userinfo
+    if (normalise === undefined) {
+      throw new TypeError(
+        `${this.name} has no userinfo: register it with a userinfo function (provider presets supply one)`,
+      )
+    }
+    if (typeof init !== 'object' || init === null || Array.isArray(init)) {
+      throw new TypeError('init must be an object ({ token?, request? })')
+    }
+    const token = await this.resolveToken(init)
+    const client = this.createOAuth1Client()
+    const request: UserinfoContext['request'] = (method, url, options = {}) =>
+      client.request(method, url, { ...options, token })
+    const context: UserinfoContext = {
+      token: { ...token },
+      clientId: this.options.clientId,
+      clientSecret: this.options.clientSecret ?? '',
+      endpoint: this.options.userinfoEndpoint,
+      request,
+      json: async (url, options = {}) => {
+        const response = await request(options.method ?? 'GET', url, {
+          headers: { accept: 'application/json' },
+          ...(options.query === undefined ? {} : { query: options.query }),
+        })
+        return readJsonResponse(response, url, 'userinfo endpoint', client.timeout)
+      },
+    }
+    const info = await normalise(context)
+    return checkUserInfo(info, this.name)
   }
 
   get(url: string | URL, init?: RemoteAppRequestInit<Req>): Promise<Response> {
@@ -627,8 +874,31 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
 
     const resolved: Record<string, unknown> = {}
     for (const [option, kind] of Object.entries(TOP_LEVEL_OPTIONS)) {
-      const value = pick((options as Record<string, unknown>)[option], option, kind)
+      const explicit = (options as Record<string, unknown>)[option]
+      // A computed authorizeParams is code: config (a JSON object or a query) wins only with overwrite.
+      if (option === 'authorizeParams' && typeof explicit === 'function') {
+        resolved[option] = overwrite
+          ? (this.#configValue(name, option, kind) ?? explicit)
+          : explicit
+        continue
+      }
+      const value = pick(explicit, option, kind)
       if (value !== undefined) resolved[option] = value
+    }
+    const configToken = this.#configValue(name, 'token', 'string') as string | undefined
+    const staticToken =
+      configToken === undefined
+        ? undefined
+        : {
+            oauth_token: configToken,
+            oauth_token_secret:
+              (this.#configValue(name, 'tokenSecret', 'string') as string | undefined) ?? '',
+          }
+    const token = overwrite ? (staticToken ?? options.token) : (options.token ?? staticToken)
+    if (token !== undefined) resolved.token = checkToken(token, 'token')
+    if (options.userinfo !== undefined) {
+      if (typeof options.userinfo !== 'function') throw new TypeError('userinfo must be a function')
+      resolved.userinfo = options.userinfo
     }
     const clientKwargs: Record<string, unknown> = {}
     for (const [option, kind] of Object.entries(CLIENT_KWARGS_OPTIONS)) {
@@ -647,17 +917,30 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     }
     if (options.fetch !== undefined) resolved.fetch = options.fetch
 
-    for (const option of REQUIRED) {
-      if (resolved[option] === undefined || resolved[option] === '') {
-        throw new TypeError(
-          `register('${name}'): ${option} is required; pass it or set ${configKey(name, option)}`,
-        )
+    for (const option of ['clientId', ...FLOW_URLS]) {
+      if (resolved[option] === '') delete resolved[option]
+    }
+    if (resolved.clientId === undefined) {
+      throw new TypeError(
+        `register('${name}'): clientId is required; pass it or set ${configKey(name, 'clientId')}`,
+      )
+    }
+    // All three flow endpoints, or none (a signing-only app).
+    const givenUrls = FLOW_URLS.filter((option) => resolved[option] !== undefined)
+    if (givenUrls.length !== 0) {
+      for (const option of FLOW_URLS) {
+        if (resolved[option] === undefined) {
+          throw new TypeError(
+            `register('${name}'): ${option} is required with ${givenUrls.join(' and ')}; pass it or set ${configKey(name, option)} (or give none of the three for a signing-only app)`,
+          )
+        }
       }
     }
-    for (const option of ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl']) {
+    for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint']) {
       if (resolved[option] !== undefined) parseHttpUrl(resolved[option], option)
     }
     for (const option of ['requestTokenParams', 'accessTokenParams', 'authorizeParams']) {
+      if (option === 'authorizeParams' && typeof resolved[option] === 'function') continue
       resolved[option] = checkParams(resolved[option], option)
       if (resolved[option] === undefined) delete resolved[option]
     }
@@ -665,6 +948,16 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       if (resolved[option] !== undefined && typeof resolved[option] !== 'string') {
         throw new TypeError(`${option} must be a string`)
       }
+    }
+    for (const option of ['oobCallback', 'withholdToken', 'requireVerifier']) {
+      if (resolved[option] !== undefined && typeof resolved[option] !== 'boolean') {
+        throw new TypeError(`${option} must be a boolean`)
+      }
+    }
+    const tokenParam = resolved.authorizeTokenParam
+    if (tokenParam !== undefined && tokenParam !== false) {
+      if (typeof tokenParam !== 'string' || tokenParam === '')
+        throw new TypeError('authorizeTokenParam must be a non-empty string or false')
     }
     const ttl = resolved.temporaryCredentialTtl ?? DEFAULT_TEMPORARY_CREDENTIAL_TTL
     if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
@@ -677,8 +970,9 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     // Fail now, not on the first login: signature method, RSA key, redirectUri…
     // (the very options every later client of this app is built from).
     const probe = clientOptionsOf(final)
-    if (final.redirectUri !== undefined && !isPathCallback(final.redirectUri)) {
-      probe.redirectUri = final.redirectUri
+    if (final.redirectUri !== undefined) {
+      if (isPathCallback(final.redirectUri)) checkRelativeCallback(final.redirectUri)
+      else probe.redirectUri = final.redirectUri
     }
     new OAuth1Client(probe)
 

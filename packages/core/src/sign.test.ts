@@ -2,7 +2,13 @@ import { createHash, createHmac, generateKeyPairSync, type KeyObject, verify } f
 import fc from 'fast-check'
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { BACKENDS, useBackend } from '../test/backends.js'
-import { AUTHLIB_RSA_KEY, TWITTER } from '../test/vectors.js'
+import {
+  AUTHLIB_RSA_KEY,
+  AUTHLIB_RSA_SHA1,
+  CORE_A_5,
+  TWITTER,
+  TWITTER_AUTHORIZATION,
+} from '../test/vectors.js'
 import { collectSignatureParameters, signatureBaseString } from './base-string.js'
 import { verifySignature } from './crypto/index.js'
 import { parseFormEncoded } from './encoding.js'
@@ -82,9 +88,7 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
       )
       expect(signed.baseString).toBe(TWITTER.baseString)
       expect(signed.signature).toBe(TWITTER.signature)
-      expect(signed.headers.get('authorization')).toBe(
-        'OAuth oauth_nonce="kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg", oauth_timestamp="1318622958", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="xvz1evFS4wEEPTGEFPHBog", oauth_token="370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb", oauth_signature="hCtSmYh%2BiHYCEqBWrE7C7hYmtUk%3D"',
-      )
+      expect(signed.headers.get('authorization')).toBe(TWITTER_AUTHORIZATION)
       expect(signed.body).toBe(TWITTER.body)
       expect(signed.url).toBe(TWITTER.url)
     })
@@ -124,24 +128,10 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
     })
 
     it('OAuth Core 1.0 A.5: tR3+Ty81lMeYAr/Fid0kMTYa/WM= with realm, version sent, realm not signed', async () => {
-      const signed = await signRequest(
-        { method: 'GET', url: 'http://photos.example.net/photos?file=vacation.jpg&size=original' },
-        {
-          clientId: 'dpf43f3p2l4k3l03',
-          clientSecret: 'kd94hf93k423kf44',
-          token: 'nnch734d00sl2jdk',
-          tokenSecret: 'pfkkdhi9sl3r4s00',
-          realm: 'http://photos.example.net/',
-        },
-        { nonce: 'kllo9940pd9333jh', timestamp: 1191242096 },
-      )
-      expect(signed.signature).toBe('tR3+Ty81lMeYAr/Fid0kMTYa/WM=')
-      expect(signed.baseString).toBe(
-        'GET&http%3A%2F%2Fphotos.example.net%2Fphotos&file%3Dvacation.jpg%26oauth_consumer_key%3Ddpf43f3p2l4k3l03%26oauth_nonce%3Dkllo9940pd9333jh%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D1191242096%26oauth_token%3Dnnch734d00sl2jdk%26oauth_version%3D1.0%26size%3Doriginal',
-      )
-      expect(signed.headers.get('authorization')).toBe(
-        'OAuth realm="http://photos.example.net/", oauth_nonce="kllo9940pd9333jh", oauth_timestamp="1191242096", oauth_version="1.0", oauth_signature_method="HMAC-SHA1", oauth_consumer_key="dpf43f3p2l4k3l03", oauth_token="nnch734d00sl2jdk", oauth_signature="tR3%2BTy81lMeYAr%2FFid0kMTYa%2FWM%3D"',
-      )
+      const signed = await signRequest(CORE_A_5.request, CORE_A_5.credentials, CORE_A_5.options)
+      expect(signed.signature).toBe(CORE_A_5.signature)
+      expect(signed.baseString).toBe(CORE_A_5.baseString)
+      expect(signed.headers.get('authorization')).toBe(CORE_A_5.authorization)
     })
 
     it('OAuth Core 1.0 A.2 / RFC 5849 §2.1: PLAINTEXT sends the key, & encoded again as %26', async () => {
@@ -213,20 +203,13 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
     })
 
     it("RSA-SHA1 with Authlib's test key: the exact signature", async () => {
+      const { request, credentials, options, authorization } = AUTHLIB_RSA_SHA1
       const signed = await signRequest(
-        { method: 'POST', url: 'https://i.b' },
-        { clientId: 'foo', signatureMethod: 'RSA-SHA1', rsaKey: AUTHLIB_RSA_KEY },
-        FIXED,
+        request,
+        { ...credentials, rsaKey: AUTHLIB_RSA_KEY },
+        options,
       )
-      expect(signed.headers.get('authorization')).toBe(
-        'OAuth oauth_nonce="abc", oauth_timestamp="123", oauth_version="1.0", oauth_signature_method="RSA-SHA1", oauth_consumer_key="foo", oauth_signature="' +
-          'j8WF8PGjojT82aUDd2EL%2Bz7HCoHInFzWUpiEKMCy%2BJ2cYHWcBS7mXlmFDLgAKV0' +
-          'P%2FyX4TrpXODYnJ6dRWdfghqwDpi%2FlQmB2jxCiGMdJoYxh3c5zDf26gEbGdP6D7O' +
-          'Ssp5HUnzH6sNkmVjuE%2FxoJcHJdc23H6GhOs7VJ2LWNdbhKWP%2FMMlTrcoQDn8lz' +
-          '%2Fb24WsJ6ae1txkUzpFOOlLM8aTdNtGL4OtsubOlRhNqnAFq93FyhXg0KjzUyIZzmMX' +
-          '9Vx90jTks5QeBGYcLE0Op2iHb2u%2FO%2BEgdwFchgEwE5LgMUyHUI4F3Wglp28yHOAM' +
-          'jPkI%2FkWMvpxtMrU3Z3KN31WQ%3D%3D"',
-      )
+      expect(signed.headers.get('authorization')).toBe(authorization)
     })
 
     it('non-ASCII query (percent-encoded UTF-8) is signed as Authlib signs it', async () => {

@@ -17,6 +17,7 @@ import {
 } from './crypto/index.js'
 import type { RsaKey } from './crypto/types.js'
 import { formDecode, percentEncode, reencodeFormComponent, tryPercentDecode } from './encoding.js'
+import type { FetchHeadersInit } from './fetch-types.js'
 import { generateNonce, generateTimestamp, MAX_CLOCK_OFFSET } from './nonce.js'
 import type { SignatureMethod, SignatureType } from './types.js'
 
@@ -27,7 +28,7 @@ export interface SignableRequest {
   /** Absolute `http:` or `https:` URL. Its query is signed. */
   url: string | URL
   /** A `Host` header, if present, is the authority that is signed (§3.4.1.2). */
-  headers?: HeadersInit
+  headers?: FetchHeadersInit
   /**
    * The body. Its parameters are signed when the `Content-Type` media type is
    * `application/x-www-form-urlencoded` (any parameters, any case), or when

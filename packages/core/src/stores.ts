@@ -40,7 +40,8 @@ const SEAL_VERSION = 1
 export const DEFAULT_SESSION_MAX_ENTRIES = 5
 const IV_BYTES = 12
 const TAG_BYTES = 16
-const MIN_SECRET_LENGTH = 32
+/** The shortest secret {@link createSealer} accepts, in characters (or bytes). */
+export const MIN_SECRET_LENGTH = 32
 /** Sealed values above this size are refused unread (a cookie is at most a few KiB). */
 const MAX_SEALED_LENGTH = 64 * 1024
 const encoder = new TextEncoder()

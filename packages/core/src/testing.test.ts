@@ -5,7 +5,13 @@ import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
 import { OAuth, temporaryCredentialKey } from './registry.js'
 import { createMemoryServerStore, createMemoryStore, generateBindingId } from './stores.js'
-import { createSwitchableStore, createTestBrowser, hostileCallbacks } from './testing.js'
+import {
+  createSwitchableStore,
+  createTestBrowser,
+  hostileCallbacks,
+  markdownTableCell,
+  tamper,
+} from './testing.js'
 
 const P = 'https://provider.test'
 
@@ -148,5 +154,60 @@ describe('createSwitchableStore', () => {
     }
     redis.down = false
     expect(await browser.take('a:t')).toEqual(value)
+  })
+})
+
+describe('tamper', () => {
+  const ALPHABETS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_'
+
+  it('always changes the character, whatever it was (x included)', () => {
+    for (const c of `${ALPHABETS}x=.;:%A `) {
+      for (const text of [c, `${c}rest`, `head${c}`]) {
+        const at = text.indexOf(c)
+        const out = tamper(text, at)
+        expect(out, JSON.stringify(text)).not.toBe(text)
+        expect(out.length).toBe(text.length)
+        expect(out.slice(0, at) + out.slice(at + 1)).toBe(text.slice(0, at) + text.slice(at + 1))
+      }
+    }
+    expect(tamper('xyz')).toBe(`${tamper('x')}yz`)
+  })
+
+  it('changes the decoded bytes of base64 and base64url, even in a last digit holding padding bits', () => {
+    // every length modulo 4 (the last digit of 1 or 2 trailing bytes holds 4 or 2 padding bits)
+    for (const length of [1, 2, 3, 4, 20, 32, 33, 34]) {
+      const bytes = Buffer.from(Array.from({ length }, (_, i) => (i * 37 + 11) & 0xff))
+      for (const encoding of ['base64', 'base64url'] as const) {
+        const text = bytes.toString(encoding)
+        for (let at = 0; at < text.replace(/=+$/, '').length; at++) {
+          const out = tamper(text, at)
+          expect(Buffer.from(out, encoding).equals(bytes), `${encoding} ${text} @${at}`).toBe(false)
+          expect(out[at]).toMatch(/^[A-Za-z0-9]$/)
+        }
+      }
+    }
+  })
+
+  it('refuses an index outside the text', () => {
+    for (const at of [-1, 3, 1.5, Number.NaN]) expect(() => tamper('abc', at)).toThrow(RangeError)
+    expect(() => tamper('', 0)).toThrow(RangeError)
+  })
+})
+
+describe('markdownTableCell', () => {
+  const readme = [
+    '| Option | Type | Default | Description |',
+    '|---|---|---|---|',
+    '| `secret` | `string \\| Uint8Array` | none | Seals. |',
+    '| `maxEntries` | `number` | `5` | Pending logins. |',
+    '| `maxEntries` | `number` | `9` | a second table |',
+  ].join('\n')
+
+  it('reads a cell of the first row named so, keeping escaped pipes', () => {
+    expect(markdownTableCell(readme, 'maxEntries', 2)).toBe('`5`')
+    expect(markdownTableCell(readme, 'secret', 1)).toBe('`string \\| Uint8Array`')
+    expect(markdownTableCell(readme, 'secret', 3)).toBe('Seals.')
+    expect(markdownTableCell(readme, 'timeout', 2)).toBeUndefined()
+    expect(markdownTableCell(readme, 'maxEntries', 9)).toBeUndefined()
   })
 })

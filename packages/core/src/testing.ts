@@ -435,7 +435,7 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
   const KiB64 = 'a'.repeat(64 * 1024)
   const MTC = 'missing_temporary_credential'
   /** Refused before the pending login is looked up or touched. */
-  const kept = (name: string, query: string, status: 400 | 403, code: OAuthErrorCode) => ({
+  const kept = (name: string, query: string, status: number, code: OAuthErrorCode) => ({
     name,
     query,
     status,
@@ -598,6 +598,41 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
       403,
       'access_denied',
     ),
+    // other problems a provider reports (OAuth Problem Reporting): never the provider's exchange
+    kept(
+      'oauth_problem=permission_denied for a token not of this session',
+      `oauth_problem=permission_denied&oauth_token=${foreign}`,
+      403,
+      'access_denied',
+    ),
+    kept(
+      'oauth_problem=token_rejected for a token not of this session',
+      `oauth_problem=token_rejected&oauth_token=${foreign}&oauth_verifier=${v}`,
+      400,
+      MTC,
+    ),
+    kept(
+      'an oauth_problem nobody knows, with no token',
+      'oauth_problem=%3Cscript%3E&oauth_problem_advice=call+us',
+      502,
+      'fetch_token_denied',
+    ),
+    {
+      name: 'the live token and verifier with oauth_problem=permission_denied',
+      query: `oauth_token=${t}&oauth_verifier=${v}&oauth_problem=permission_denied`,
+      status: 403,
+      code: 'access_denied',
+      contactsProvider: false,
+      keepsPendingLogin: false,
+    },
+    {
+      name: 'the live token and verifier with oauth_problem=signature_invalid',
+      query: `oauth_token=${t}&oauth_verifier=${v}&oauth_problem=signature_invalid`,
+      status: 502,
+      code: 'fetch_token_denied',
+      contactsProvider: false,
+      keepsPendingLogin: false,
+    },
     // non-UTF-8 bytes
     kept('%FF%FE as token', `oauth_token=%FF%FE&oauth_verifier=${v}`, 400, MTC),
     kept('%FF%FE as token and verifier', 'oauth_token=%FF%FE&oauth_verifier=%FF%FE', 400, MTC),
@@ -690,13 +725,46 @@ export const WRONG_VALUES: ReadonlyArray<[label: string, value: unknown]> = [
 
 /**
  * `redirectUri` values `authorizeRedirect` must refuse with a TypeError:
- * {@link WRONG_VALUES} but `null` (which means "not given"), and the two
- * protocol-relative forms that would leave the app's origin.
+ * {@link WRONG_VALUES} but `null` (which means "not given"), the two
+ * protocol-relative forms that would leave the app's origin, and relative
+ * references the core's rule calls ambiguous (see `checkRelativeCallback`).
  */
 export const WRONG_REDIRECT_URIS: ReadonlyArray<[label: string, value: unknown]> = [
   ...WRONG_VALUES.filter(([, v]) => v !== null),
   ['//evil.example/cb', '//evil.example/cb'],
   ['/\\evil.example/cb', '/\\evil.example/cb'],
+  ['../cb', '../cb'],
+  ['/a/%2e%2e/cb', '/a/%2e%2e/cb'],
+  ['?next=1', '?next=1'],
+  ['#top', '#top'],
+  ['/cb#top', '/cb#top'],
+  ['/c b', '/c b'],
+  ['\\cb', '\\cb'],
+]
+
+/**
+ * The two ways an app gives the app named `provider` a relative callback
+ * without passing one to `authorizeRedirect`: registered (`/authorize`) or
+ * from config (`PROVIDER_REDIRECT_URI=authorize`). Every adapter resolves
+ * both against the request's origin, to `<origin>/authorize`.
+ *
+ * @example
+ * ```ts
+ * it.each(REGISTERED_RELATIVE_CALLBACKS)('resolves a redirectUri %s', async (_what, { register, config }) => {
+ *   const oauth = new OAuth({ config })
+ *   oauth.register('provider', { ...options, ...register })
+ *   // GET a route calling oauth.provider.authorizeRedirect(req, res): oauth_callback is <origin>/authorize
+ * })
+ * ```
+ */
+export const REGISTERED_RELATIVE_CALLBACKS: ReadonlyArray<
+  [label: string, setup: { register: { redirectUri?: string }; config: Record<string, string> }]
+> = [
+  ['registered as /authorize', { register: { redirectUri: '/authorize' }, config: {} }],
+  [
+    'from PROVIDER_REDIRECT_URI=authorize',
+    { register: {}, config: { PROVIDER_REDIRECT_URI: 'authorize' } },
+  ],
 ]
 
 /**
@@ -861,4 +929,68 @@ export function createSwitchableStore(store: ServerSideStore): SwitchableStore {
     },
   }
   return switchable
+}
+
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+
+/** The value (0–63) of a base64 or base64url digit, or -1. */
+function base64Value(c: string): number {
+  if (c === '+' || c === '-') return 62
+  if (c === '/' || c === '_') return 63
+  return BASE64_DIGITS.indexOf(c)
+}
+
+/**
+ * `text` with the character at `at` replaced by another one, so that a
+ * tampering test always tampers (replacing with a fixed letter does nothing
+ * when the letter is already there). A base64 or base64url digit becomes a
+ * digit differing in one of its two top bits, which every digit spends on
+ * data (the low bits of a last digit may be padding), so the bytes it
+ * decodes to change too; the new digit is a letter or a decimal digit, valid
+ * in both alphabets.
+ * Any other character becomes `A`.
+ *
+ * @throws RangeError when `at` is not an index of `text`.
+ * @example
+ * ```ts
+ * jar.set('session', tamper(jar.get('session'))) // first character changed
+ * ```
+ */
+export function tamper(text: string, at = 0): string {
+  if (typeof text !== 'string' || !Number.isSafeInteger(at) || at < 0 || at >= text.length) {
+    throw new RangeError(
+      `tamper: ${at} is not an index of a ${String(text?.length)}-character text`,
+    )
+  }
+  const value = base64Value(text[at] as string)
+  let replacement = 'A'
+  if (value !== -1) {
+    // value ^ 32 is past the letters and digits only for 30 and 31 ('e', 'f')
+    const flipped = (value ^ 32) < 62 ? value ^ 32 : value ^ 16
+    replacement = BASE64_DIGITS[flipped] as string
+  }
+  return `${text.slice(0, at)}${replacement}${text.slice(at + 1)}`
+}
+
+/**
+ * Cell `column` (0: the first) of the first Markdown table row whose first
+ * cell is `` `name` `` (a README's options table), trimmed; `\|` inside a
+ * cell is kept. `undefined` when there is no such row. For tests that compare
+ * a README's documented defaults with the code's.
+ *
+ * @example
+ * ```ts
+ * expect(markdownTableCell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_SESSION_MAX_ENTRIES}\``)
+ * ```
+ */
+export function markdownTableCell(
+  markdown: string,
+  name: string,
+  column: number,
+): string | undefined {
+  return markdown
+    .split('\n')
+    .find((line) => line.startsWith(`| \`${name}\``))
+    ?.split(/(?<!\\)\|/)
+    [column + 1]?.trim()
 }

@@ -2,7 +2,9 @@
  * "Works on runtimes that have only Web Crypto and fetch": the built CJS
  * bundle, run in a `node:vm` realm whose globals are web globals only — no
  * `process` (so no `process.getBuiltinModule('node:crypto')`), no `Buffer`,
- * no `require` — signs with the Web Crypto back end.
+ * no `require` — signs with the Web Crypto back end. A quick check of the
+ * bundle itself; the real runtimes (Bun, Deno, workerd) are tested in
+ * runtimes/ (`pnpm test:runtimes`).
  */
 import { createPublicKey, verify } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'

@@ -1,11 +1,13 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { createMemoryServerStore, isBindingId, type Token } from '@oauth1/core'
-import { createSwitchableStore } from '@oauth1/core/testing'
+import { createSwitchableStore, REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
 import session from 'express-session'
 import request from 'supertest'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { MISSING_SESSION_MESSAGE, type MiddlewareOptions, OAuth } from './index.js'
 import { decodedForms, serve, setCookies } from './test-support.js'
 
@@ -25,6 +27,8 @@ interface Setup {
   sessions?: 'express-session' | 'cookie-session'
   register?: Record<string, unknown>
   store?: session.Store
+  /** The registry's config (default none). */
+  config?: Record<string, string>
 }
 
 /**
@@ -52,7 +56,7 @@ async function setup(options: Setup = {}) {
   const cookieBacked = options.sessions === 'cookie-session'
   const tokens = new Map<string, Token>()
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, req) =>
       cookieBacked ? tokens.get(req.session.userId ?? '') : req.session.token,
   })
@@ -86,6 +90,7 @@ async function setup(options: Setup = {}) {
     oauth.provider.authorizeRedirect(req, res, 'authorize?next=%2Fhome', { force_login: 'true' }),
   )
   app.get('/login-oob', (req, res) => oauth.provider.authorizeRedirect(req, res))
+  app.get('/deep/login', (req, res) => oauth.provider.authorizeRedirect(req, res, 'authorize'))
   app.get('/authorize', async (req, res) => {
     const token = await oauth.provider.authorizeAccessToken(req)
     const me = await oauth.provider.get('me', { token })
@@ -226,7 +231,7 @@ describe('the login, end to end', () => {
     expect([...location.searchParams.keys()].sort()).toEqual(['force_login', 'oauth_token'])
     expect(location.searchParams.get('force_login')).toBe('true')
     const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
-    // relative to the current path, with its own query kept as is
+    // relative to the origin, with its own query kept as is
     expect(sent.oauthParams.oauth_callback).toMatch(
       /^http:\/\/127\.0\.0\.1:\d+\/authorize\?next=%2Fhome$/,
     )
@@ -234,6 +239,27 @@ describe('the login, end to end', () => {
     const callback = await approve(location)
     expect(callback).toMatch(/^\/authorize\?next=%2Fhome&oauth_token=/)
     expect((await agent.get(callback)).status).toBe(200)
+  })
+
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const { agent, provider, url } = await setup(options)
+      const res = await agent.get('/login-oob')
+      expect(res.status).toBe(302)
+      const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+      expect(sent.oauthParams.oauth_callback).toBe(`${url}/authorize`)
+      expect((await agent.get(await approve(new URL(res.headers.location as string)))).status).toBe(
+        200,
+      )
+    },
+  )
+
+  it('resolves "authorize" (no leading slash) against the origin, not the current path', async () => {
+    const { agent, provider, url } = await setup()
+    expect((await agent.get('/deep/login')).status).toBe(302)
+    const sent = provider.requests.find((r) => r.endpoint === 'requestToken')!
+    expect(sent.oauthParams.oauth_callback).toBe(`${url}/authorize`)
   })
 
   it('sends oob when no redirectUri is given or registered', async () => {
@@ -316,10 +342,14 @@ describe('the login, end to end', () => {
   })
 
   it('refuses an expired temporary credential (400)', async () => {
-    const { agent } = await setup({ register: { temporaryCredentialTtl: 50 } })
+    const { agent } = await setup({ register: { temporaryCredentialTtl: 1_000 } })
     const { location } = await login(agent)
     const callback = await approve(location)
-    await new Promise((resolve) => setTimeout(resolve, 120))
+    // the clock jumps past the expiry: no sleep racing the timer
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 1_500 })
+    onTestFinished(() => {
+      vi.useRealTimers()
+    })
     const res = await agent.get(callback)
     expect(res.status).toBe(400)
     expect(res.text).toContain('missing_temporary_credential')
@@ -689,5 +719,28 @@ describe('options.store: pending logins in a server-side store, the binding id i
     redis.down = false
     // back up: the login was not consumed by the failed callback, and completes
     expect((await agent.get(callback)).status).toBe(200)
+
+describe('an API call that cannot reach the provider', () => {
+  it("answers 502 request_failed from Express's default handler, not 500", async () => {
+    // a port that was just listening and is closed now: connection refused
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo
+        probe.close(() => resolve(port))
+      })
+    })
+    const { fetch: _stub, ...registration } = stubProviderRegistration()
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', { ...registration, apiBaseUrl: `http://127.0.0.1:${port}/api/` })
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    app.get('/timeline', async (_req, res) => {
+      const api = await oauth.provider.get('timeline', { withholdToken: true })
+      res.status(api.status).send(await api.text())
+    })
+    const res = await request(await serve(app)).get('/timeline')
+    expect(res.status).toBe(502)
+    expect(res.text).toContain('OAuthError: request_failed: Could not reach')
   })
 })

@@ -5,7 +5,7 @@
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type HostileCallback, hostileCallbacks } from '@oauth1/core/testing'
+import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -143,9 +143,9 @@ function exchanges(provider: TestProvider): number {
 }
 
 /** Changes one character in the middle of `value` (staying in the base64url alphabet). */
+/** `value` with its middle character changed (always to another one). */
 function flipMiddle(value: string): string {
-  const i = Math.floor(value.length / 2)
-  return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1)
+  return tamper(value, Math.floor(value.length / 2))
 }
 
 const e = encodeURIComponent
@@ -214,7 +214,7 @@ for (const sessions of ['express-session', 'cookie-session'] as const) {
 }
 
 describe('a 64 KiB callback at Node’s default header limit', () => {
-  it('is answered 431 by Node before Express, and the pending login still completes', async () => {
+  it('is refused by Node before Express (431, or a reset), and the pending login still completes', async () => {
     const app = await startApp('express-session', 16 * 1024)
     try {
       const browser = new Browser(app.url)
@@ -224,7 +224,13 @@ describe('a 64 KiB callback at Node’s default header limit', () => {
         `oauth_token=${'a'.repeat(64 * 1024)}&oauth_verifier=${e(verifier)}`,
         `${'p=1&'.repeat(MANY)}oauth_token=${e(token)}&oauth_verifier=${e(verifier)}`,
       ]) {
-        expect((await browser.get(`/authorize?${query}`)).status).toBe(431)
+        // 431, or the reset that can reach a client still sending 64 KiB first
+        // (Node closes as it answers; Node 24's and 26's http client always sees the reset)
+        const refused = await browser.get(`/authorize?${query}`).then(
+          (res) => res.status,
+          (error: { code?: unknown }) => error.code,
+        )
+        expect([431, 'ECONNRESET', 'EPIPE']).toContain(refused)
       }
       expect(app.seen.filter((u) => u.startsWith('/authorize'))).toEqual([])
       expect(exchanges(app.provider)).toBe(before)

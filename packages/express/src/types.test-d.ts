@@ -11,6 +11,7 @@ import {
   type ServerSideStore,
   type StoredTemporaryCredential,
   type Token,
+  type UserInfo,
 } from './index.js'
 
 describe('express-session augmentation', () => {
@@ -73,3 +74,15 @@ declare module 'express-session' {
     token?: Token
   }
 }
+
+describe('userinfo()', () => {
+  it('resolves to UserInfo and takes the framework request', () => {
+    const oauth = new OAuth()
+    const app = oauth.register('x', { clientId: 'a' })
+    expectTypeOf(app.userinfo).returns.resolves.toEqualTypeOf<UserInfo>()
+    const handler = async (req: Request) => (await app.userinfo({ request: req })).sub
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<string>()
+    // @ts-expect-error a request of another framework
+    app.userinfo({ request: 42 })
+  })
+})

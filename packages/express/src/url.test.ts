@@ -64,11 +64,13 @@ describe('resolveRedirectUri', () => {
     expect(res.body.redirectUri).toBe('https://app.example/authorize')
   })
 
-  it('resolves a path without a slash against the current path, and keeps absolute URLs and oob', async () => {
-    const relative = await request(await serve(appAnswering(false, 'callback?x=1')))
-      .get('/auth/login?next=/')
-      .set('Host', 'app.example')
-    expect(relative.body.redirectUri).toBe('http://app.example/auth/callback?x=1')
+  it('resolves a path with or without a slash against the origin (not the current path), and keeps absolute URLs and oob', async () => {
+    for (const uri of ['callback?x=1', '/callback?x=1']) {
+      const relative = await request(await serve(appAnswering(false, uri)))
+        .get('/auth/login?next=/')
+        .set('Host', 'app.example')
+      expect(relative.body.redirectUri, uri).toBe('http://app.example/callback?x=1')
+    }
     const absolute = await request(
       await serve(appAnswering(false, 'https://other.example/cb')),
     ).get('/')

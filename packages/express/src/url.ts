@@ -1,8 +1,10 @@
-import { resolveCallbackUri } from '@oauth1/core'
+import {
+  firstHeaderValue,
+  requestOriginFrom,
+  requestTargetQuery,
+  resolveCallbackUri,
+} from '@oauth1/core'
 import type { Request } from 'express'
-
-/** `host[:port]`, a bracketed IPv6 literal, nothing else (no userinfo, path or spaces). */
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/
 
 /** An HTTP error that Express's default handler answers with its status (not 500). */
 export class BadRequestError extends Error {
@@ -22,11 +24,6 @@ function trusted(req: Request): boolean {
   return typeof trust === 'function' && trust(req.socket?.remoteAddress, 0)
 }
 
-function firstValue(value: string): string {
-  const comma = value.indexOf(',')
-  return (comma === -1 ? value : value.slice(0, comma)).trim()
-}
-
 /**
  * The origin the browser used to reach this app (`https://app.example:8443`),
  * as Express 5's `req.protocol` and `req.host` compute it: `X-Forwarded-Proto`
@@ -37,26 +34,28 @@ function firstValue(value: string): string {
 export function requestOrigin(req: Request): string {
   const trust = trusted(req)
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
-  let protocol = encrypted ? 'https' : 'http'
-  const forwardedProto = trust ? req.get('X-Forwarded-Proto') : undefined
-  if (forwardedProto) protocol = firstValue(forwardedProto).toLowerCase()
-  if (protocol !== 'http' && protocol !== 'https') {
+  const protocol =
+    (trust ? firstHeaderValue(req.get('X-Forwarded-Proto')) : undefined) ??
+    (encrypted ? 'https' : 'http')
+  if (!/^https?$/i.test(protocol)) {
     throw new BadRequestError('@oauth1/express: X-Forwarded-Proto should be http or https')
   }
-  const forwardedHost = trust ? req.get('X-Forwarded-Host') : undefined
-  const host = forwardedHost ? firstValue(forwardedHost) : req.get('Host')
-  if (!host || !HOST.test(host)) {
+  const host =
+    (trust ? firstHeaderValue(req.get('X-Forwarded-Host')) : undefined) ?? req.get('Host')
+  const origin = requestOriginFrom(protocol, host ?? '')
+  if (origin === undefined) {
     throw new BadRequestError(
       '@oauth1/express: cannot resolve a relative redirectUri: the request has no valid Host header',
     )
   }
-  return `${protocol}://${host}`
+  return origin
 }
 
 /**
- * Resolves a relative callback (`/authorize`) against the current request's
- * origin and path, like Flask's `url_for(..., _external=True)`. Absolute URLs
- * and `oob` are kept as they are; `undefined` stays undefined.
+ * Resolves a relative callback (`/authorize`, or `authorize`: the same)
+ * against the current request's origin, like Flask's
+ * `url_for(..., _external=True)`, by the core's rule (`resolveCallbackUri`).
+ * Absolute URLs and `oob` are kept as they are; `undefined` stays undefined.
  */
 export function resolveRedirectUri(
   req: Request,
@@ -68,17 +67,7 @@ export function resolveRedirectUri(
       'redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"',
     )
   }
-  return resolveCallbackUri(
-    redirectUri,
-    () => new URL(pathOf(req.originalUrl ?? req.url ?? '/'), `${requestOrigin(req)}/`),
-  )
-}
-
-function pathOf(target: string): string {
-  const end = target.search(/[?#]/)
-  const path = end === -1 ? target : target.slice(0, end)
-  // an absolute-form or authority-like target must not change the origin
-  return path.startsWith('/') && !path.startsWith('//') ? path : '/'
+  return resolveCallbackUri(redirectUri, () => requestOrigin(req))
 }
 
 /**
@@ -87,9 +76,5 @@ function pathOf(target: string): string {
  * parameter limit), which would hide a duplicated `oauth_token`.
  */
 export function rawQuery(req: Request): string {
-  const target = req.originalUrl ?? req.url ?? ''
-  const start = target.indexOf('?')
-  if (start === -1) return ''
-  const end = target.indexOf('#', start)
-  return end === -1 ? target.slice(start + 1) : target.slice(start + 1, end)
+  return requestTargetQuery(req.originalUrl ?? req.url ?? '')
 }

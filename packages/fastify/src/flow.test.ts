@@ -1,4 +1,5 @@
-import { createSwitchableStore } from '@oauth1/core/testing'
+import { readFileSync } from 'node:fs'
+import { createSwitchableStore, REGISTERED_RELATIVE_CALLBACKS, tamper } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -12,6 +13,7 @@ import {
 } from '../test/helpers.js'
 import {
   createMemoryServerStore,
+  DEFAULT_MAX_ENTRIES,
   type FastifyMiddlewareOptions,
   isBindingId,
   OAuth,
@@ -48,6 +50,8 @@ async function setup(
   options: {
     provider?: ProviderOptions
     register?: Record<string, unknown>
+    /** The registry's config (default none). */
+    config?: Record<string, string>
     middleware?: FastifyMiddlewareOptions
     trustProxy?: boolean
     /** Register secure-session under this name, and tell the middleware. */
@@ -64,7 +68,7 @@ async function setup(
   })
   cleanups.push(() => provider.close())
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, request) => sessionOf(request).get('user')?.token,
   })
   oauth.register('provider', {
@@ -91,6 +95,9 @@ async function setup(
     oauth.provider.authorizeRedirect(request, reply, '/authorize'),
   )
   app.get('/login-default', (request, reply) => oauth.provider.authorizeRedirect(request, reply))
+  app.get('/deep/login', (request, reply) =>
+    oauth.provider.authorizeRedirect(request, reply, 'authorize'),
+  )
   const awaited: Setup['awaited'] = []
   app.get('/login-awaited', async (request, reply) => {
     const returned: unknown = await oauth.provider.authorizeRedirect(request, reply, '/authorize')
@@ -241,6 +248,28 @@ describe('the full login against @oauth1/testing', () => {
     const firstBack = await visitProvider(first.href)
     expect((await get(app, jar, pathOf(secondBack))).statusCode).toBe(200)
     expect((await get(app, jar, pathOf(firstBack))).statusCode).toBe(200)
+  })
+
+  it('adds the sizes the README states to the session cookie per pending login', async () => {
+    const perEntry: number[] = []
+    for (const secret of [undefined, 'a-secret-of-at-least-32-characters!!']) {
+      const { app } = await setup({
+        register: { redirectUri: 'https://app.example/authorize' },
+        ...(secret === undefined ? {} : { middleware: { secret } }),
+      })
+      const jar = new CookieJar()
+      const sizes: number[] = []
+      for (let i = 0; i < DEFAULT_MAX_ENTRIES; i++) {
+        expect((await get(app, jar, '/login-default')).statusCode).toBe(302)
+        // before URL-encoding, which adds a few percent at random (`+` and `/` of base64)
+        sizes.push(decodeURIComponent(jar.seen.at(-1)!.split(';')[0]!).length)
+      }
+      perEntry.push((sizes.at(-1)! - sizes[0]!) / (sizes.length - 1))
+    }
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const stated = /Each adds about (\d+) bytes to the cookie \((\d+) sealed\)/.exec(readme)
+    // measured with @oauth1/testing's 32-character tokens and a 29-character callback
+    expect(stated?.slice(1).map(Number)).toEqual(perEntry.map((bytes) => 5 * Math.round(bytes / 5)))
   })
 
   for (const secret of [undefined, 'a-secret-of-at-least-32-characters!!']) {
@@ -501,7 +530,7 @@ describe('bad callbacks never give a 500', () => {
     const jar = new CookieJar()
     const callback = await visitProvider((await startLogin(app, jar)).href)
     const [name, value] = [...jar.cookies][0]!
-    jar.cookies.set(name, `x${value.slice(1)}`)
+    jar.cookies.set(name, tamper(value))
     const response = await get(app, jar, pathOf(callback))
     expect(oauthError(response)).toMatchObject({
       status: 400,
@@ -597,6 +626,27 @@ describe('the callback URL', () => {
     const response = await get(app, new CookieJar(), '/login', { host: 'bad host/x' })
     expect(response.statusCode).toBe(400)
     expect(provider.requests).toHaveLength(0)
+  })
+
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const { app, provider } = await setup(options)
+      const jar = new CookieJar()
+      const callback = await startLogin(app, jar, '/login-default')
+      const temporary = provider.requests.find((r) => r.endpoint === 'requestToken')
+      expect(temporary?.oauthParams.oauth_callback).toBe('http://localhost/authorize')
+      const back = await visitProvider(callback.href)
+      expect(back.pathname).toBe('/authorize')
+      expect((await get(app, jar, pathOf(back))).statusCode).toBe(200)
+    },
+  )
+
+  it('resolves "authorize" (no leading slash) against the origin, not the current path', async () => {
+    const { app, provider } = await setup()
+    expect((await get(app, new CookieJar(), '/deep/login')).statusCode).toBe(302)
+    const temporary = provider.requests.find((r) => r.endpoint === 'requestToken')
+    expect(temporary?.oauthParams.oauth_callback).toBe('http://localhost/authorize')
   })
 
   it('uses the registered redirectUri when none is given', async () => {

@@ -4,7 +4,7 @@
 // login alone, so the genuine callback still completes afterwards. flow.test.ts covers the
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import secureSession from '@fastify/secure-session'
-import { type HostileCallback, hostileCallbacks } from '@oauth1/core/testing'
+import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -175,9 +175,9 @@ function exchanges(provider: TestProvider): number {
 }
 
 /** Changes one character in the middle of `value` (staying in the base64 alphabet). */
+/** `value` with its middle character changed (always to another one). */
 function flipMiddle(value: string): string {
-  const i = Math.floor(value.length / 2)
-  return value.slice(0, i) + (value[i] === 'A' ? 'B' : 'A') + value.slice(i + 1)
+  return tamper(value, Math.floor(value.length / 2))
 }
 
 const MTC = 'missing_temporary_credential' as const
@@ -219,7 +219,8 @@ for (const [transport, sealed] of [
 
         const path = `/authorize?${c.query}`
         const res = await browser.get(path)
-        expect(app.seen.at(-1)).toBe(path.replace(/\?$/, '')) // it reached Fastify as sent (bar an empty `?`)
+        // It reached Fastify as sent, bar an empty `?`: Node 20 and 22's fetch drop it, 24's keeps it.
+        expect(app.seen.at(-1)?.replace(/\?$/, '')).toBe(path.replace(/\?$/, ''))
         expect(res.status).toBe(c.status)
         expect(res.body).toMatchObject({ statusCode: c.status, code: c.code })
         expect(exchanges(app.provider)).toBe(before)

@@ -10,6 +10,11 @@
  */
 export * from '@oauth1/core'
 export { FastifyRemoteApp, OAuth } from './oauth.js'
-export { STORE_WITH_SESSION_OPTIONS_MESSAGE } from './session.js'
+export {
+  DEFAULT_MAX_ENTRIES,
+  DEFAULT_SESSION_NAME,
+  STORE_WITH_SESSION_OPTIONS_MESSAGE,
+} from './session.js'
 export type { FastifyMiddlewareOptions, OAuth1SessionRecord, OAuth1SessionValue } from './types.js'
+export { SESSION_KEY } from './types.js'
 export { BadRequestError } from './url.js'

@@ -33,7 +33,7 @@ export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
 export const DEFAULT_SESSION_NAME = 'session'
 /**
  * Each pending login adds about 300 bytes to the secure-session cookie (about
- * 550 sealed with a `secret`), and browsers drop cookies over 4 KB: five keeps
+ * 435 sealed with a `secret`), and browsers drop cookies over 4 KB: five keeps
  * the cookie well under it, with room for the app's own session data.
  */
 export const DEFAULT_MAX_ENTRIES = 5

@@ -12,6 +12,7 @@ import {
   type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
+  type UserInfo,
 } from './index.js'
 
 describe('@fastify/secure-session augmentation', () => {
@@ -104,5 +105,18 @@ describe('OAuth', () => {
   it('re-exports the core errors', () => {
     expectTypeOf<OAuthError['code']>().toExtend<string>()
     expectTypeOf<OAuthError['status']>().toEqualTypeOf<number>()
+  })
+})
+
+describe('userinfo()', () => {
+  it('resolves to UserInfo and takes the framework request', () => {
+    const oauth = new OAuth()
+    const app = oauth.register('x', { clientId: 'a' })
+    expectTypeOf(app.userinfo).returns.resolves.toEqualTypeOf<UserInfo>()
+    const handler = async (request: FastifyRequest) =>
+      (await app.userinfo({ request: request })).sub
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<string>()
+    // @ts-expect-error a request of another framework
+    app.userinfo({ request: 42 })
   })
 })

@@ -17,7 +17,8 @@ describe('resolveRedirectUri', () => {
     ['authorize', 'app.example', 'https', 'https://app.example/authorize'],
     ['/cb', '[::1]:8080', 'http', 'http://[::1]:8080/cb'],
     ['/cb', 'APP.Example:443', 'https', 'https://app.example/cb'],
-    ['/caf%C3%A9 x', 'app.example', 'https', 'https://app.example/caf%C3%A9%20x'],
+    ['/caf%C3%A9%20x', 'app.example', 'https', 'https://app.example/caf%C3%A9%20x'],
+    ['auth/callback', 'app.example', 'https', 'https://app.example/auth/callback'],
   ])('resolves %s against %s (%s)', (uri, host, protocol, expected) => {
     expect(resolveRedirectUri(request(host, protocol), uri)).toBe(expected)
   })

@@ -1,4 +1,4 @@
-import { resolveCallbackUri } from '@oauth1/core'
+import { requestOriginFrom, requestTargetQuery, resolveCallbackUri } from '@oauth1/core'
 import type { FastifyRequest } from 'fastify'
 
 /**
@@ -27,11 +27,11 @@ export class BadRequestError extends Error {
 
 /**
  * Resolves a callback URL against the current request's origin, as Authlib's
- * `url_for(..., _external=True)` does: `/authorize` becomes
- * `https://app.example/authorize`. The origin is `request.protocol` and
- * `request.host`, which honour Fastify's `trustProxy` setting
- * (`X-Forwarded-Proto`, `X-Forwarded-Host`). An absolute URL and `oob` are
- * returned as they are.
+ * `url_for(..., _external=True)` does: `/authorize` (or `authorize`) becomes
+ * `https://app.example/authorize`, by the core's rule (`resolveCallbackUri`).
+ * The origin is `request.protocol` and `request.host`, which honour Fastify's
+ * `trustProxy` setting (`X-Forwarded-Proto`, `X-Forwarded-Host`). An absolute
+ * URL and `oob` are returned as they are.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
@@ -40,17 +40,9 @@ export function resolveRedirectUri(request: FastifyRequest, redirectUri: string)
   return resolveCallbackUri(redirectUri, () => requestOrigin(request))
 }
 
-function requestOrigin(request: FastifyRequest): URL {
-  const host = request.host
-  const protocol = request.protocol
-  let origin: URL
-  try {
-    if (typeof host !== 'string' || host === '' || /[\s/\\?#@]/.test(host)) throw new Error()
-    origin = new URL(`${protocol === 'https' ? 'https' : 'http'}://${host}`)
-    if (origin.pathname !== '/' || origin.search !== '' || origin.username !== '') {
-      throw new Error()
-    }
-  } catch {
+function requestOrigin(request: FastifyRequest): string {
+  const origin = requestOriginFrom(request.protocol, request.host)
+  if (origin === undefined) {
     throw new BadRequestError(
       '@oauth1/fastify: cannot resolve the relative redirectUri: the request has no valid Host header',
     )
@@ -60,9 +52,5 @@ function requestOrigin(request: FastifyRequest): URL {
 
 /** The raw query string of the request, undecoded, as the provider sent it. */
 export function rawQuery(request: FastifyRequest): string {
-  const url = request.url
-  const start = url.indexOf('?')
-  if (start === -1) return ''
-  const end = url.indexOf('#', start)
-  return end === -1 ? url.slice(start + 1) : url.slice(start + 1, end)
+  return requestTargetQuery(request.url)
 }

@@ -12,7 +12,7 @@ declare module '@fastify/secure-session' {
 
 const oauth = new OAuth({
   // how an API call with no token finds the current user's token
-  fetchToken: (name, request) => request.session.get('user')?.token,
+  fetchToken: (_name, request) => request.session.get('user')?.token,
 })
 oauth.register('twitter', {
   // clientId and clientSecret are read from TWITTER_CLIENT_ID / TWITTER_CLIENT_SECRET

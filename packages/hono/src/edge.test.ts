@@ -1,9 +1,12 @@
 /**
- * The whole login on an "edge" runtime: no `process.getBuiltinModule`, so
- * the core finds neither `node:crypto` (it signs with Web Crypto) nor
+ * The whole login on an "edge" runtime, simulated in Node: no
+ * `process.getBuiltinModule` and no `node:async_hooks` module (as on
+ * Cloudflare Workers with neither `nodejs_compat` nor `nodejs_als`), so the
+ * core finds neither `node:crypto` (it signs with Web Crypto) nor
  * `AsyncLocalStorage` (the context is empty, API calls need `{ request: c }`).
  * Everything is imported dynamically, after the runtime is stripped, so the
- * core's back end is chosen without node:crypto.
+ * core's back end is chosen without node:crypto. The real runtimes are
+ * tested in runtimes/ (`pnpm test:runtimes`).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CookieJar, SECRET } from '../test/helpers.js'
@@ -21,6 +24,9 @@ let honoMod: HonoMod
 beforeAll(async () => {
   proc.getBuiltinModule = undefined
   vi.resetModules()
+  vi.doMock('node:async_hooks', () => {
+    throw new Error('No such module "node:async_hooks".')
+  })
   pkg = await import('./index.js')
   testing = await import('@oauth1/testing')
   honoMod = await import('hono')
@@ -28,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   proc.getBuiltinModule = saved
+  vi.doUnmock('node:async_hooks')
 })
 
 describe('on a runtime without node:crypto and AsyncLocalStorage', () => {

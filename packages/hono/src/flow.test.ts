@@ -1,4 +1,4 @@
-import { createSwitchableStore } from '@oauth1/core/testing'
+import { createSwitchableStore, REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
@@ -32,7 +32,12 @@ interface Harness {
  */
 function harness(
   provider: TestProvider,
-  options: { register?: Partial<RemoteAppOptions>; middleware?: MiddlewareOptions } = {},
+  options: {
+    register?: Partial<RemoteAppOptions>
+    middleware?: MiddlewareOptions
+    /** The registry's config (default none). */
+    config?: Record<string, string>
+  } = {},
 ): Harness {
   const tokens = new Map<string, Token>()
   const secrets = new Set<string>()
@@ -51,7 +56,7 @@ function harness(
     return res
   }
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, c) => tokens.get(getCookie(c, 'uid') ?? ''),
   })
   oauth.register('provider', {
@@ -249,6 +254,23 @@ describe('the login, against a real provider, with Hono’s default error handle
       expect(record?.oauthParams.oauth_callback, JSON.stringify(headers)).toBe(expected)
     }
   })
+
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const h = harness(provider, options)
+      h.app.get('/deep/login-default', (c) => h.oauth.provider.authorizeRedirect(c))
+      const jar = new CookieJar()
+      const login = await browse(h, jar, '/deep/login-default')
+      expect(login.status).toBe(302)
+      const record = provider.requests.findLast((r) => r.endpoint === 'requestToken')
+      expect(record?.oauthParams.oauth_callback).toBe(`${APP}/authorize`)
+      const back = await fetch(login.headers.get('location') as string, { redirect: 'manual' })
+      const callback = new URL(back.headers.get('location') as string)
+      expect(callback.pathname).toBe('/authorize')
+      expect((await browse(h, jar, `${callback.pathname}${callback.search}`)).status).toBe(200)
+    },
+  )
 
   it('uses the registered redirectUri, else oob', async () => {
     const h = harness(provider, { register: { redirectUri: `${APP}/back` } })
@@ -605,6 +627,17 @@ describe('refusals and provider failures, through Hono’s default error handler
     expect((await browse(legacy, jar, await startLogin(legacy, jar))).status).toBe(200)
   })
 
+  it('completes a login whose token responses are labelled text/html, as X labels them', async () => {
+    const provider = await start({
+      autoApprove: true,
+      quirks: { tokenContentType: 'text/html;charset=utf-8' },
+    })
+    const h = harness(provider)
+    const jar = new CookieJar()
+    const res = await browse(h, jar, await startLogin(h, jar))
+    expect(res.status).toBe(200)
+  })
+
   it('reads JSON token responses', async () => {
     const provider = await start({ autoApprove: true, quirks: { tokenFormat: 'json' } })
     const h = harness(provider)
@@ -660,5 +693,24 @@ describe('options.store: a server-side store, the binding id in a cookie', () =>
     expect((await browse(h, jar, callback)).status).toBe(503)
     redis.down = false
     expect((await browse(h, jar, callback)).status).toBe(200)
+
+describe('an API call that cannot reach the provider', () => {
+  it("answers 502 request_failed from Hono's default handler, not 500", async () => {
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      ...stubProviderRegistration(),
+      fetch: async () => {
+        throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })
+      },
+    })
+    const app = new Hono()
+    app.use(oauth.middleware({ secret: SECRET }))
+    app.get('/timeline', async (c) => {
+      const api = await oauth.provider.get('timeline', { withholdToken: true })
+      return c.body(await api.text(), api.status as 200)
+    })
+    const res = await app.request(`${APP}/timeline`)
+    expect(res.status).toBe(502)
+    expect(await res.json()).toEqual({ error: 'request_failed', error_description: 'Bad Gateway' })
   })
 })

@@ -14,6 +14,7 @@ import {
   type HostileCallback,
   type HostilePendingLogin,
   hostileCallbacks,
+  tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import { Hono } from 'hono'
@@ -217,20 +218,15 @@ describe('the real token with a missing or malformed verifier uses the pending l
 const PURPOSE = '@oauth1/hono temporary credentials v1'
 const sealer = createSealer(SECRET)
 
-function flip(text: string, at: number): string {
-  const c = text[at] === 'A' ? 'B' : 'A'
-  return `${text.slice(0, at)}${c}${text.slice(at + 1)}`
-}
-
 /** Cookie values a browser might send, built from a real cookie of a pending login. */
 async function tamperedCookies(real: string): Promise<[string, string][]> {
   return [
     ['garbage', 'garbage'],
     ['truncated by 4', real.slice(0, -4)],
     ['truncated to half', real.slice(0, real.length >> 1)],
-    ['one byte flipped (IV)', flip(real, 5)],
-    ['one byte flipped (ciphertext)', flip(real, 40)],
-    ['one byte flipped (tag)', flip(real, real.length - 2)],
+    ['one byte flipped (IV)', tamper(real, 5)],
+    ['one byte flipped (ciphertext)', tamper(real, 40)],
+    ['one byte flipped (tag)', tamper(real, real.length - 2)],
     ['wrong base64 (+ / =)', `${real.slice(0, -4).replace(/-/g, '+').replace(/_/g, '/')}==`],
     ['wrong base64 (!)', `${real.slice(0, -1)}!`],
     ['a length base64 cannot have', `${real}A`],

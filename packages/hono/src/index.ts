@@ -5,9 +5,11 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export * from '@oauth1/core'
+export { MAX_COOKIE_SIZE } from './binding.js'
 export { oauthErrorResponse } from './errors.js'
 export {
   type AnyContext,
+  DEFAULT_COOKIE_NAME,
   HonoRemoteApp,
   type MiddlewareOptions,
   OAuth,

@@ -2,6 +2,8 @@ import {
   type Awaitable,
   OAuth as CoreOAuth,
   createSealer,
+  DEFAULT_SESSION_MAX_ENTRIES,
+  isLoopbackHost,
   isServerSideStore,
   RemoteApp,
   type RemoteAppRequestInit,
@@ -22,7 +24,7 @@ import {
 } from './binding.js'
 import { toHonoError } from './errors.js'
 import type { OAuthEnv } from './types.js'
-import { isLoopbackHost, requestOrigin } from './url.js'
+import { requestOrigin } from './url.js'
 
 /**
  * Any Hono context. The web-flow methods take the context of any route, as
@@ -121,6 +123,8 @@ const MIN_SECRET = 32
 /** Longer names would leave the sealed credentials no room in a 4 KiB cookie. */
 const MAX_COOKIE_NAME = 128
 const PREFIX = '@oauth1/hono:'
+/** The cookie's name, sent as `__Host-oauth1` whenever the cookie is `Secure`. */
+export const DEFAULT_COOKIE_NAME = 'oauth1'
 
 /**
  * What the middleware keeps for one request: `c.var.oauth1`, and the store
@@ -253,7 +257,7 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   }
   const sealer: Sealer = createSealer(secret as SealerSecret | readonly SealerSecret[])
   const cookieFor = resolveCookie(cookie, trustProxy)
-  const entries = maxEntries ?? 5
+  const entries = maxEntries ?? DEFAULT_SESSION_MAX_ENTRIES
   if (typeof entries !== 'number' || !Number.isSafeInteger(entries) || entries < 1) {
     throw new TypeError(`${PREFIX} options.maxEntries must be a positive integer`)
   }
@@ -278,7 +282,7 @@ function resolveCookie(
     throw new TypeError(`${PREFIX} options.cookie must be an object`)
   }
   const options = cookie as OAuthCookieOptions | undefined
-  const baseName = options?.name ?? 'oauth1'
+  const baseName = options?.name ?? DEFAULT_COOKIE_NAME
   if (
     typeof baseName !== 'string' ||
     baseName.length > MAX_COOKIE_NAME ||

@@ -14,6 +14,7 @@ import {
   type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
+  type UserInfo,
 } from './index.js'
 
 /** Exact type identity, cheap even for Hono's deep Context type. */
@@ -113,5 +114,17 @@ describe('types', () => {
 
   it('re-exports the core’s error class', () => {
     expectTypeOf(new OAuthError('access_denied').status).toEqualTypeOf<number>()
+  })
+})
+
+describe('userinfo()', () => {
+  it('resolves to UserInfo and takes the framework request', () => {
+    const oauth = new OAuth()
+    const app = oauth.register('x', { clientId: 'a' })
+    expectTypeOf(app.userinfo).returns.resolves.toEqualTypeOf<UserInfo>()
+    const handler = async (c: Context) => (await app.userinfo({ request: c })).sub
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<string>()
+    // @ts-expect-error a request of another framework
+    app.userinfo({ request: 42 })
   })
 })

@@ -3,14 +3,20 @@
  * 127.0.0.1, driven by supertest, against a real @oauth1/testing provider.
  * Koa's DEFAULT error handling throughout (no error middleware).
  */
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createSwitchableStore, createTestBrowser } from '@oauth1/core/testing'
+import {
+  createSwitchableStore,
+  createTestBrowser,
+  REGISTERED_RELATIVE_CALLBACKS,
+} from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  COOKIE_MAX_ENTRIES,
   createMemoryServerStore,
   isBindingId,
   isOAuthError,
@@ -64,6 +70,8 @@ afterEach(async () => {
 interface SetupOptions {
   provider?: TestProviderOptions
   register?: Record<string, unknown>
+  /** The registry's config (default none). */
+  config?: Record<string, string>
   proxy?: boolean
   /** koa-session options (e.g. an external store). */
   session?: Parameters<typeof session>[0]
@@ -107,7 +115,7 @@ async function setup(options: SetupOptions = {}): Promise<Harness> {
   }
   const tokens = new Map<string, Token>()
   const oauth = new OAuth({
-    config: {},
+    config: options.config ?? {},
     fetchToken: (_name, ctx) => {
       const userId = ctx.session?.userId
       return typeof userId === 'string' ? tokens.get(userId) : undefined
@@ -431,6 +439,19 @@ describe('the login, end to end', () => {
     expect(first!.oauthParams.oauth_callback).toBe('http://127.0.0.1:1/registered?x=%2F')
   })
 
+  it.each(REGISTERED_RELATIVE_CALLBACKS)(
+    'resolves a relative redirectUri %s against the origin, and completes',
+    async (_what, options) => {
+      const h = await setup(options)
+      const agent = h.agent()
+      const callback = await approve(await login(h, agent, '/login-default'))
+      const [first] = h.provider.requests.filter((r) => r.endpoint === 'requestToken')
+      expect(first!.oauthParams.oauth_callback).toBe(`${h.server.url}/authorize`)
+      expect(callback.href.startsWith(`${h.server.url}/authorize?`)).toBe(true)
+      expect((await agent.get(pathOf(callback))).status).toBe(200)
+    },
+  )
+
   it('falls back to oob with no callback anywhere', async () => {
     const h = await setup({ provider: { clients: [{ id: CLIENT_ID, callbackUrls: ['oob'] }] } })
     await login(h, h.agent(), '/login-default')
@@ -485,6 +506,56 @@ describe('temporary credentials', () => {
     const cb2 = await approve(tab2)
     expect((await agent.get(pathOf(cb2))).status).toBe(200)
     expect((await agent.get(pathOf(cb1))).status).toBe(200)
+  })
+
+  it('two /logins started at the very same moment race on the cookie session: the last Set-Cookie wins', async () => {
+    const h = await setup()
+    const cookieOf = (res: request.Response) =>
+      decodeSetCookies(res.headers['set-cookie'])
+        .map((c) => `${c.name}=${c.value}`)
+        .join('; ')
+    // a session with one login pending already (tab 0)
+    const first = await request(h.server.server).get('/login')
+    const before = cookieOf(first)
+    // tabs a and b start at once: both leave with the cookie the browser holds before either answers
+    const [a, b] = await Promise.all(
+      [0, 1].map(() => request(h.server.server).get('/login').set('Cookie', before)),
+    )
+    // the browser keeps the later Set-Cookie (b's): tab 0 and tab b complete, tab a fails
+    const after = cookieOf(b!)
+    const callback = async (res: request.Response) =>
+      pathOf(await approve(new URL(res.headers.location as string)))
+    const lost = await request(h.server.server)
+      .get(await callback(a!))
+      .set('Cookie', after)
+    expect(lost.status).toBe(400)
+    expect(lastError(h).code).toBe('missing_temporary_credential')
+    const tab0 = await request(h.server.server)
+      .get(await callback(first))
+      .set('Cookie', after)
+    expect(tab0.status).toBe(200)
+    const tabB = await request(h.server.server)
+      .get(await callback(b!))
+      .set('Cookie', after)
+    expect(tabB.status).toBe(200)
+  })
+
+  it('adds the size the README states to the cookie session per pending login', async () => {
+    const h = await setup({ register: { redirectUri: 'https://app.example/authorize' } })
+    const agent = h.agent()
+    const sizes: number[] = []
+    for (let i = 0; i < COOKIE_MAX_ENTRIES; i++) {
+      const res = await agent.get('/login-default')
+      const cookie = decodeSetCookies(res.headers['set-cookie']).find((c) => c.name === 'koa.sess')
+      sizes.push(cookie!.value.length)
+    }
+    const perEntry = (sizes.at(-1)! - sizes[0]!) / (sizes.length - 1)
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const stated = [...readme.matchAll(/adds about (\d+) bytes/g)].map((m) => Number(m[1]))
+    expect(stated.length).toBeGreaterThan(0)
+    // measured with @oauth1/testing's 32-character tokens and a 29-character callback
+    for (const bytes of stated)
+      expect(Math.abs(bytes - perEntry), `${perEntry}`).toBeLessThanOrEqual(5)
   })
 
   it('reads the callback query as a query: a raw `?` in a value is data', async () => {

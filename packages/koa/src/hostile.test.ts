@@ -15,6 +15,7 @@ import {
   type HostileCallback,
   type HostilePendingLogin,
   hostileCallbacks,
+  tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import Koa from 'koa'
@@ -190,8 +191,9 @@ async function expectRefused(
   const err = errors.at(-1)
   expect(isOAuthError(err), String(err)).toBe(true)
   expect((err as { code: string }).code).toBe(code)
-  // Koa's default handler shows an exposed (4xx) OAuthError's message: the code is in it
-  expect(res.text).toContain(code)
+  // Koa's default handler shows an exposed (4xx) OAuthError's message: the code is in it;
+  // a 5xx gets the status text alone
+  expect(res.text).toContain(status < 500 ? code : 'Bad Gateway')
   expect(accessTokenCalls.length).toBe(accessCallsBefore)
 }
 
@@ -250,15 +252,22 @@ describe('a hostile callback loses nothing of the pending login (koa-session coo
     await expectCompletes(browser, pending)
   })
 
-  it('with Node’s default header limit, a 64 KiB token is a 431 and loses nothing either', async () => {
+  it('with Node’s default header limit, a 64 KiB token is refused by Node (431, or a reset) and loses nothing either', async () => {
     const browser = new Browser()
     const pending = await startLogin(browser)
     const before = accessTokenCalls.length
-    const res = await browser.get(
-      `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
-      defaultLimits,
-    )
-    expect(res.status).toBe(431)
+    // 431, or the reset that can reach a client still sending 64 KiB first
+    // (Node closes as it answers; Node 24's and 26's http client always sees the reset)
+    const refused = await browser
+      .get(
+        `/authorize?oauth_token=${'t'.repeat(64 * 1024)}&oauth_verifier=${pending.verifier}`,
+        defaultLimits,
+      )
+      .then(
+        (res) => res.status,
+        (error: { code?: unknown }) => error.code,
+      )
+    expect([431, 'ECONNRESET', 'EPIPE']).toContain(refused)
     expect(accessTokenCalls.length).toBe(before)
     await expectCompletes(browser, pending)
   })
@@ -327,11 +336,6 @@ function browserWith(value: string, signature?: string): Browser {
   return b
 }
 
-function flip(text: string, at: number): string {
-  const c = text[at] === 'A' ? 'B' : 'A'
-  return `${text.slice(0, at)}${c}${text.slice(at + 1)}`
-}
-
 /** Cookies a browser might send, built from a real session cookie of a pending login. */
 function tamperedCookies(real: { value: string; sig: string }): [string, Browser][] {
   const session = decodeSession(real.value)
@@ -344,9 +348,9 @@ function tamperedCookies(real: { value: string; sig: string }): [string, Browser
   return [
     ['garbage, unsigned', browserWith('garbage')],
     ['garbage, with garbage signature', browserWith('garbage', 'garbage')],
-    ['the real session, signature flipped', browserWith(real.value, flip(real.sig, 3))],
+    ['the real session, signature flipped', browserWith(real.value, tamper(real.sig, 3))],
     ['the real session, signature missing', browserWith(real.value)],
-    ['the real session, one byte flipped', browserWith(flip(real.value, 10), real.sig)],
+    ['the real session, one byte flipped', browserWith(tamper(real.value, 10), real.sig)],
     ['the real session, truncated', browserWith(real.value.slice(0, -8), real.sig)],
     ['wrong base64, validly signed', browserWith('%%%!!', sign('koa.sess', '%%%!!'))],
     ['5 KB of A', browserWith('A'.repeat(5000), 'A'.repeat(27))],
@@ -357,7 +361,7 @@ function tamperedCookies(real: { value: string; sig: string }): [string, Browser
     ['not JSON, validly signed', browserWith('bm90IGpzb24', sign('koa.sess', 'bm90IGpzb24'))],
     [
       'the sealed entry with a byte flipped, validly signed',
-      resign({ ...session, [SESSION_KEY]: { [key]: flip(sealed, 20) } }),
+      resign({ ...session, [SESSION_KEY]: { [key]: tamper(sealed, 20) } }),
     ],
     [
       'the sealed entry truncated, validly signed',
@@ -432,7 +436,7 @@ describe('a garbage or tampered session cookie never gives a 500', () => {
     const value = encodeSession({
       ...session,
       [SESSION_KEY]: {
-        'provider:junk': flip(sealed, 20),
+        'provider:junk': tamper(sealed, 20),
         'provider:__proto__': 'A'.repeat(5000),
         ...record,
       },

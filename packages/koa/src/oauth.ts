@@ -94,8 +94,8 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
    * authorization page.
    *
    * @param redirectUri the callback; relative (`/authorize`) is resolved
-   *   against this request's origin. Default: the registered `redirectUri`,
-   *   else `oob`.
+   *   against this request's origin. Default: the registered `redirectUri`
+   *   (resolved the same way), else `oob`.
    * @param params extra query parameters for the authorization URL.
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
    * @example
@@ -113,9 +113,10 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
       throw new TypeError('redirectUri should be a non-empty string')
     }
     const store = sessionStore(ctx)
+    const callback = redirectUri ?? this.redirectUri
     const url = await this.beginAuthorization(
       store,
-      redirectUri === undefined ? undefined : resolveRedirectUri(ctx, redirectUri),
+      callback === undefined ? undefined : resolveRedirectUri(ctx, callback),
       params,
     )
     ctx.set('Cache-Control', 'no-store')

@@ -181,7 +181,7 @@ export function bindSettings(ctx: object, settings: StoreSettings): void {
 
 /**
  * Pending logins kept by default when the session lives in the cookie
- * (koa-session's default store). Each sealed entry adds about 0.6 KB to the
+ * (koa-session's default store). Each sealed entry adds about 435 bytes to the
  * cookie, and browsers drop a cookie over 4 KB, session and all: four leave
  * room for the app's own values. With a server-side store (`store` or
  * `ContextStore`), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`) applies.

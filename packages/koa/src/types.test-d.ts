@@ -11,6 +11,7 @@ import {
   OAuthError,
   type ServerSideStore,
   type Token,
+  type UserInfo,
 } from './index.js'
 
 describe('ctx.session augmentation', () => {
@@ -112,5 +113,17 @@ describe('the Koa registry', () => {
     const err = new OAuthError('access_denied')
     expectTypeOf(err.status).toEqualTypeOf<number>()
     expectTypeOf(err.code).toEqualTypeOf<OAuthError['code']>()
+  })
+})
+
+describe('userinfo()', () => {
+  it('resolves to UserInfo and takes the framework request', () => {
+    const oauth = new OAuth()
+    const app = oauth.register('x', { clientId: 'a' })
+    expectTypeOf(app.userinfo).returns.resolves.toEqualTypeOf<UserInfo>()
+    const handler = async (ctx: Koa.Context) => (await app.userinfo({ request: ctx })).sub
+    expectTypeOf(handler).returns.resolves.toEqualTypeOf<string>()
+    // @ts-expect-error a request of another framework
+    app.userinfo({ request: 42 })
   })
 })

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { EMULATION_NAMES, EMULATIONS, isEmulationName } from './emulations/index.js'
 import { createTestProvider, type TestProvider } from './provider.js'
 import type { Quirks, TestClientConfig, TestProviderOptions } from './types.js'
 
@@ -12,20 +13,25 @@ export const USAGE = `Usage: oauth1-test-provider [options]
 A strict OAuth 1.0a provider for local development and tests.
 
 Options:
+  --emulate <provider>       behave like a real provider: ${EMULATION_NAMES.join(', ')}
   --port <n>                 port to listen on (default 4000; 0 = a free port)
   --host <addr>              interface to bind (default 127.0.0.1)
-  --name <text>              provider name shown on its pages (default "Test Provider")
+  --name <text>              provider name shown on its pages (default "Test Provider",
+                             or the emulated provider's)
   --client-id <id>           the demo client's id (default demo-client)
   --client-secret <secret>   the demo client's secret (default demo-secret)
   --client-name <text>       the name on the consent page (default "Demo App")
   --rsa-public-key <file>    a PEM public key: the client may sign with RSA-SHA*
   --callback <url>           an allowed callback; repeat for more; a trailing *
-                             makes it a prefix (default: any loopback URL, and oob)
+                             makes it a prefix (default: any loopback URL, and oob);
+                             for --emulate etrade or mediawiki the first one is the
+                             callback registered with the consumer key
   --auto-approve             skip the consent page, approving as the first user
   --auto-approve-as <user>   skip the consent page, approving as this user (id or name)
   --denial <style>           user_refused (default) or denied (X/Twitter style)
   --callback-confirmed <v>   true (default), True, false or omit
   --token-format <fmt>       form (default) or json
+  --token-content-type <t>   the Content-Type label of token responses (X: 'text/html;charset=utf-8')
   --delay <ms>               wait this long before every answer
   --timestamp-window <s>     accepted clock skew in seconds (default 300)
   --debug                    put the computed base string in signature_invalid answers
@@ -49,6 +55,7 @@ export function parseCli(argv: string[]): {
     strict: true,
     allowPositionals: false,
     options: {
+      emulate: { type: 'string' },
       port: { type: 'string' },
       host: { type: 'string' },
       name: { type: 'string' },
@@ -62,6 +69,7 @@ export function parseCli(argv: string[]): {
       denial: { type: 'string' },
       'callback-confirmed': { type: 'string' },
       'token-format': { type: 'string' },
+      'token-content-type': { type: 'string' },
       delay: { type: 'string' },
       'timestamp-window': { type: 'string' },
       debug: { type: 'boolean' },
@@ -75,6 +83,19 @@ export function parseCli(argv: string[]): {
       throw new TypeError(`--${flag} should be a whole number, got ${JSON.stringify(value)}`)
     return Number(value)
   }
+  const emulate = values.emulate
+  if (emulate !== undefined && !isEmulationName(emulate))
+    throw new TypeError(
+      `--emulate should be one of ${EMULATION_NAMES.join(', ')}, got ${JSON.stringify(emulate)}`,
+    )
+  if (
+    emulate !== undefined &&
+    EMULATIONS[emulate].defaultClientKeys === 'rsa' &&
+    values['rsa-public-key'] === undefined
+  )
+    throw new TypeError(
+      `--emulate ${emulate} needs --rsa-public-key <file>: ${EMULATIONS[emulate].title} takes RSA signatures only`,
+    )
   const client: TestClientConfig = {
     id: values['client-id'] ?? 'demo-client',
     name: values['client-name'] ?? 'Demo App',
@@ -94,6 +115,8 @@ export function parseCli(argv: string[]): {
     >
   if (values['token-format'] !== undefined)
     quirks.tokenFormat = values['token-format'] as NonNullable<Quirks['tokenFormat']>
+  if (values['token-content-type'] !== undefined)
+    quirks.tokenContentType = values['token-content-type']
   const delay = int('delay', values.delay)
   if (delay !== undefined) quirks.delay = delay
   const options: TestProviderOptions = {
@@ -101,6 +124,7 @@ export function parseCli(argv: string[]): {
     clients: [client],
     quirks,
   }
+  if (emulate !== undefined) options.emulate = emulate
   if (values.host !== undefined) options.host = values.host
   if (values.name !== undefined) options.name = values.name
   if (values['auto-approve-as'] !== undefined) options.autoApprove = values['auto-approve-as']
@@ -141,10 +165,24 @@ export async function runCli(
     return undefined
   }
   io.out(`OAuth 1.0a test provider listening on ${provider.url}`)
-  io.out(`  request token  POST ${provider.requestTokenUrl}`)
-  io.out(`  authorize      GET  ${provider.authorizeUrl}`)
-  io.out(`  access token   POST ${provider.accessTokenUrl}`)
-  io.out(`  API            GET  ${provider.apiBaseUrl}me, ${provider.apiBaseUrl}echo`)
+  const emulation = provider.emulation
+  if (emulation !== undefined && isEmulationName(emulation)) {
+    const e = EMULATIONS[emulation]
+    io.out(`  emulating        ${e.title} (${emulation})`)
+    const methods: Record<string, string> = {
+      requestTokenUrl: e.requestToken?.methods.join('|') ?? '',
+      authorizeUrl: 'GET',
+      accessTokenUrl: e.accessToken?.methods.join('|') ?? '',
+    }
+    for (const [name, url] of Object.entries(provider.urls)) {
+      io.out(`  ${name.padEnd(16)} ${(methods[name] ?? '').padEnd(8)} ${url}`)
+    }
+  } else {
+    io.out(`  request token  POST ${provider.requestTokenUrl}`)
+    io.out(`  authorize      GET  ${provider.authorizeUrl}`)
+    io.out(`  access token   POST ${provider.accessTokenUrl}`)
+    io.out(`  API            GET  ${provider.apiBaseUrl}me, ${provider.apiBaseUrl}echo`)
+  }
   io.out(
     `  client         id=${provider.client.id}${provider.client.secret === '' ? '' : ` secret=${provider.client.secret}`} ("${provider.client.name}")`,
   )

@@ -128,6 +128,8 @@ describe('oauth1-test-provider CLI', () => {
       'denied',
       '--token-format',
       'json',
+      '--token-content-type',
+      'text/html;charset=utf-8',
       '--quiet',
     ])
     try {
@@ -138,7 +140,7 @@ describe('oauth1-test-provider CLI', () => {
           callback: 'http://localhost:1/cb',
         }),
       )
-      expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+      expect(res.headers.get('content-type')).toBe('text/html;charset=utf-8')
       const { oauth_token } = JSON.parse(res.text)
       const redirect = await fetch(`${r.url}/oauth/authorize?oauth_token=${oauth_token}`, {
         redirect: 'manual',
@@ -164,7 +166,83 @@ describe('oauth1-test-provider CLI', () => {
     expect(err).toContain('--port should be a whole number, got "abc"')
   })
 
+  it('--emulate etrade prints the provider’s URLs and behaves like it', async () => {
+    const r = await start([
+      '--emulate',
+      'etrade',
+      '--port',
+      '0',
+      '--callback',
+      'http://localhost:3000/cb',
+      '--auto-approve-as',
+      'carol',
+    ])
+    try {
+      expect(await waitForLine(r, /emulating/)).toBe('  emulating        E*TRADE (etrade)')
+      expect(await waitForLine(r, /requestTokenUrl/)).toBe(
+        `  requestTokenUrl  GET      ${r.url}/oauth/request_token`,
+      )
+      expect(await waitForLine(r, /authorizeUrl/)).toBe(
+        `  authorizeUrl     GET      ${r.url}/e/t/etws/authorize`,
+      )
+      expect(await waitForLine(r, /accessTokenUrl/)).toBe(
+        `  accessTokenUrl   GET      ${r.url}/oauth/access_token`,
+      )
+      expect(await waitForLine(r, /apiBaseUrl/)).toBe(`  apiBaseUrl                ${r.url}/`)
+      const post = await send(
+        await coreSigner({ method: 'POST', url: `${r.url}/oauth/request_token`, callback: 'oob' }),
+      )
+      expect(post.status).toBe(405)
+      const url = await send(
+        await coreSigner({
+          method: 'GET',
+          url: `${r.url}/oauth/request_token`,
+          callback: 'http://localhost:3000/cb',
+        }),
+      )
+      expect(url.form.get('oauth_parameters_rejected')).toBe('oauth_callback')
+      const ok = await send(
+        await coreSigner({ method: 'GET', url: `${r.url}/oauth/request_token`, callback: 'oob' }),
+      )
+      expect(ok.status).toBe(200)
+      const back = await fetch(
+        `${r.url}/e/t/etws/authorize?key=demo-client&token=${encodeURIComponent(ok.form.get('oauth_token')!)}`,
+        { redirect: 'manual' },
+      )
+      expect(back.headers.get('location')).toMatch(
+        /^http:\/\/localhost:3000\/cb\?oauth_token=[^&]+&oauth_verifier=[^&]+$/,
+      )
+      expect(await waitForLine(r, /^GET \/oauth\/request_token 200$/)).toBeTruthy()
+    } finally {
+      r.child.kill('SIGTERM')
+    }
+    expect(await r.exited).toBe(0)
+  })
+
+  it('--emulate: an unknown name, or an RSA-only provider without a key, exits with 2', async () => {
+    for (const [args, message] of [
+      [['--emulate', 'myspace'], '--emulate should be one of twitter, trello, flickr'],
+      [['--emulate', 'atlassian'], '--emulate atlassian needs --rsa-public-key <file>'],
+    ] as const) {
+      const child = spawn(process.execPath, [join(outDir, 'cli.js'), ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let err = ''
+      child.stderr.setEncoding('utf8').on('data', (c: string) => {
+        err += c
+      })
+      const code = await new Promise((resolve) => child.once('exit', resolve))
+      expect(code).toBe(2)
+      expect(err).toContain(message)
+    }
+  })
+
   it('parseCli maps flags to options', () => {
+    expect(parseCli(['--emulate', 'trello']).options).toMatchObject({
+      emulate: 'trello',
+      clients: [{ id: 'demo-client', secret: 'demo-secret' }],
+    })
+    expect(parseCli(['--emulate', 'trello']).options.name).toBeUndefined()
     expect(parseCli([]).options).toMatchObject({
       port: 4000,
       clients: [{ id: 'demo-client', secret: 'demo-secret', name: 'Demo App' }],

@@ -33,6 +33,9 @@ button.allow{background:#1d4ed8;border-color:#1d4ed8;color:#fff}
 button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}
 code{font-size:1.5rem;padding:.25rem .5rem;background:#f3f4f6;border-radius:.25rem;word-break:break-all}
 small{color:#6b7280}
+dl.details{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0 0 1.5rem}
+dl.details dt{font-weight:600}
+dl.details dd{margin:0}
 `
 
 function page(title: string, providerName: string, body: string): string {
@@ -57,37 +60,51 @@ ${body}
 export interface ConsentPageInput {
   providerName: string
   clientName: string
+  /** The heading ("Allow Demo App to use your account?"). */
+  title: string
+  /** What the application asks for, from the authorize URL (`['Permissions', 'write']`). */
+  details: readonly [string, string][]
   users: readonly TestUser[]
   oauthToken: string
   csrfToken: string
-  /** Where the user goes back to (`oob` → a page with the verifier). */
-  callback: string
+  /** Where the user goes back to; `undefined`: a page of the provider (the out-of-band code). */
+  destination: string | undefined
+  /** Whether the application gets a verifier (no: an OAuth 1.0 provider). */
+  verifier: boolean
   action: string
 }
 
 /** "Allow Demo App to use your account?" with a choice of user and Allow / Deny. */
 export function consentPage(input: ConsentPageInput): string {
-  const title = `Allow ${input.clientName} to use your account?`
+  const title = input.title
   const users = input.users
     .map(
       (u, i) =>
         `<label><input type="radio" name="user_id" value="${escapeHtml(u.id)}"${i === 0 ? ' checked' : ''}> ${escapeHtml(u.name)} <small>@${escapeHtml(u.screenName)}</small></label>`,
     )
     .join('\n')
-  let destination = 'You will be shown a code to enter in the application.'
-  if (input.callback !== 'oob') {
-    let origin = input.callback
+  let destination = input.verifier
+    ? 'You will be shown a code to enter in the application.'
+    : 'You can then return to the application.'
+  if (input.destination !== undefined) {
+    let origin = input.destination
     try {
-      origin = new URL(input.callback).origin
+      origin = new URL(input.destination).origin
     } catch {}
     destination = `You will be sent back to <strong>${escapeHtml(origin)}</strong>.`
   }
+  const details =
+    input.details.length === 0
+      ? ''
+      : `<dl class="details">\n${input.details
+          .map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`)
+          .join('\n')}\n</dl>\n`
   return page(
     title,
     input.providerName,
     `<h1>${escapeHtml(title)}</h1>
 <p><strong>${escapeHtml(input.clientName)}</strong> will be able to read your profile and act on your behalf.</p>
-<form method="post" action="${escapeHtml(input.action)}">
+${details}<form method="post" action="${escapeHtml(input.action)}">
 <input type="hidden" name="oauth_token" value="${escapeHtml(input.oauthToken)}">
 <input type="hidden" name="csrf_token" value="${escapeHtml(input.csrfToken)}">
 <fieldset>
@@ -100,6 +117,16 @@ ${users}
 </div>
 </form>
 <p><small>${destination}</small></p>`,
+  )
+}
+
+/** After Allow on an OAuth 1.0 provider without callback: there is no code to copy. */
+export function returnPage(providerName: string, clientName: string): string {
+  return page(
+    'Access granted',
+    providerName,
+    `<h1>You allowed ${escapeHtml(clientName)}</h1>
+<p>Return to the application to finish.</p>`,
   )
 }
 

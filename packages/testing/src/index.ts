@@ -8,6 +8,26 @@
  */
 
 export { SIGNATURE_METHODS } from '@oauth1/core'
+export {
+  EMULATION_NAMES,
+  EMULATIONS,
+  type EmulationName,
+  isEmulationName,
+} from './emulations/index.js'
+export { NETSUITE_ACCOUNT_ID } from './emulations/netsuite.js'
+export type {
+  AuthorizeParam,
+  Emulation,
+  EmulationAuthorize,
+  EmulationEndpoint,
+  EmulationError,
+  EmulationReply,
+  EmulationRequest,
+  EmulationRoute,
+  EmulationToken,
+  EmulationUrls,
+  Placement,
+} from './emulations/types.js'
 export { escapeHtml } from './html.js'
 export {
   isLoopbackHost,

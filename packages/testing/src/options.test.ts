@@ -85,6 +85,14 @@ describe('options', () => {
       "options.quirks.tokenFormat should be 'form' or 'json'",
     ],
     [
+      { quirks: { tokenContentType: 'text/html\n' } },
+      'options.quirks.tokenContentType should be a printable ASCII Content-Type value',
+    ],
+    [
+      { quirks: { tokenContentType: 5 as never } },
+      'options.quirks.tokenContentType should be a printable ASCII Content-Type value',
+    ],
+    [
       { clients: [{ id: 'a', secret: 's', quirks: { callbackConfirmed: 'yes' as never } }] },
       "options.clients[0].quirks.callbackConfirmed should be 'true', 'True', 'false' or 'omit'",
     ],

@@ -2,7 +2,7 @@
  * A strict, real OAuth 1.0a provider (RFC 5849) on node:http, for local
  * development and tests.
  */
-import { createPublicKey, type KeyObject, randomBytes } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import {
   createServer,
@@ -22,7 +22,17 @@ import {
   type Token,
   verifySignature,
 } from '@oauth1/core'
-import { consentPage, errorPage, indexPage, oobDeniedPage, oobPage } from './html.js'
+import { resolveEmulation } from './emulations/index.js'
+import type {
+  AuthorizeParam,
+  Emulation,
+  EmulationReply,
+  EmulationRequest,
+  EmulationRoute,
+  EmulationUrls,
+  Placement,
+} from './emulations/types.js'
+import { consentPage, errorPage, indexPage, oobDeniedPage, oobPage, returnPage } from './html.js'
 import {
   isFormContentType,
   isLoopbackHost,
@@ -30,6 +40,7 @@ import {
   ParseError,
   parseAuthorizationHeader,
   parseForm,
+  strictPercentDecode,
 } from './parse.js'
 import type {
   Endpoint,
@@ -85,11 +96,18 @@ interface RequestTokenState {
   token: string
   secret: string
   clientId: string
-  callback: string
+  /** `undefined`: an OAuth 1.0 request token, its callback comes from the authorize URL. */
+  callback: string | undefined
   expiresAt: number
   csrf: string
   verifier: string | undefined
   userId: string | undefined
+  /** The user answered Allow (the only proof when there is no verifier). */
+  approved: boolean
+  /** What the temporary-credential request asked for (X's `x_auth_access_type`). */
+  requestGrant: Record<string, string>
+  /** What the consent page read from the authorize URL. */
+  authorizeGrant: Record<string, string>
 }
 
 interface AccessTokenState {
@@ -98,6 +116,9 @@ interface AccessTokenState {
   clientId: string
   userId: string
   expiresAt: number | undefined
+  grant: Record<string, string>
+  issuedAt: number
+  lastUsedAt: number
 }
 
 /** A refusal, answered as `oauth_problem=…` (OAuth Problem Reporting). */
@@ -118,14 +139,53 @@ interface Reply {
   body: string | Buffer
 }
 
-interface Verified {
-  client: ResolvedClient
-  params: Map<string, string>
+interface ReadRequest {
+  body: Buffer
+  contentType: string | undefined
+  isForm: boolean
+  header: ReturnType<typeof parseAuthorizationHeader>
   query: [string, string][]
   form: [string, string][]
-  body: Buffer
-  isForm: boolean
-  contentType: string | undefined
+}
+
+interface Verified extends ReadRequest {
+  client: ResolvedClient
+  params: Map<string, string>
+  source: Placement | undefined
+}
+
+interface Route {
+  endpoint: Endpoint | undefined
+  methods: readonly string[]
+  run: (ctx: Ctx) => Promise<Reply> | Reply
+}
+
+/**
+ * The path a route is chosen by: as received, with percent-encoded unreserved
+ * characters decoded and hex digits upper-cased (RFC 3986 §6.2.2), so `%7E`
+ * is `~` but `%2F` stays `%2F`. Malformed encodings and non-UTF-8 are refused.
+ */
+function routingPath(rawPath: string): string {
+  strictPercentDecode(rawPath, 'path')
+  return rawPath.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16))
+    return /[A-Za-z0-9\-._~]/.test(c) ? c : `%${hex.toUpperCase()}`
+  })
+}
+
+/** A path spec (`/w/index.php?title=Special:OAuth/initiate`, or a RegExp on the routing path) as a matcher. */
+function pathMatcher(spec: string | RegExp): (path: string, query: [string, string][]) => boolean {
+  if (spec instanceof RegExp) {
+    return (path) => {
+      spec.lastIndex = 0
+      return spec.test(path)
+    }
+  }
+  const q = spec.indexOf('?')
+  const path = q === -1 ? spec : spec.slice(0, q)
+  const wanted = q === -1 ? [] : parseForm(spec.slice(q + 1), 'path')
+  return (p, query) =>
+    p === path && wanted.every(([k, v]) => query.some(([qk, qv]) => qk === k && qv === v))
 }
 
 interface Ctx {
@@ -157,7 +217,7 @@ function typeError(option: string, expected: string): TypeError {
 function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
   if (quirks === undefined) return {}
   if (typeof quirks !== 'object' || quirks === null) throw typeError(where, 'an object')
-  const { denial, callbackConfirmed, tokenFormat, delay } = quirks
+  const { denial, callbackConfirmed, tokenFormat, tokenContentType, delay } = quirks
   if (denial !== undefined && denial !== 'user_refused' && denial !== 'denied')
     throw typeError(`${where}.denial`, "'user_refused' or 'denied'")
   if (
@@ -167,6 +227,11 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
     throw typeError(`${where}.callbackConfirmed`, "'true', 'True', 'false' or 'omit'")
   if (tokenFormat !== undefined && tokenFormat !== 'form' && tokenFormat !== 'json')
     throw typeError(`${where}.tokenFormat`, "'form' or 'json'")
+  if (
+    tokenContentType !== undefined &&
+    (typeof tokenContentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(tokenContentType))
+  )
+    throw typeError(`${where}.tokenContentType`, 'a printable ASCII Content-Type value')
   const badDelay = (d: unknown) => typeof d !== 'number' || !Number.isFinite(d) || d < 0
   if (delay !== undefined) {
     if (typeof delay === 'number') {
@@ -301,16 +366,42 @@ function appendParams(url: string, params: [string, string][]): string {
   return `${base}${sep}${query}${fragment}`
 }
 
-function group(pairs: [string, string][]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null)
-  for (const [k, v] of pairs) {
-    if (k.startsWith('oauth_')) continue
-    const prev = out[k]
-    if (prev === undefined) out[k] = v
-    else if (Array.isArray(prev)) prev.push(v)
-    else out[k] = [prev, v]
+/**
+ * The callback registered with the client out of band, where a provider that
+ * takes only `oob` sends the user: the first absolute http(s) URL among its
+ * `callbackUrls` (a prefix pattern without its `*`).
+ */
+function registeredCallback(client: ResolvedClient): string | undefined {
+  for (const pattern of client.callbackUrls) {
+    if (typeof pattern !== 'string' || pattern === 'oob') continue
+    const url = pattern.endsWith('*') ? pattern.slice(0, -1) : pattern
+    if (/^https?:\/\/[^/?#]+/i.test(url)) return url
   }
-  return { ...out }
+  return undefined
+}
+
+function isAbsoluteCallback(callback: string): boolean {
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(callback)
+  } catch {}
+  return (
+    parsed !== undefined &&
+    (parsed.protocol === 'http:' ||
+      parsed.protocol === 'https:' ||
+      /^[a-z][a-z0-9+.-]*:$/.test(parsed.protocol))
+  )
+}
+
+function accepts(values: AuthorizeParam['values'], value: string): boolean {
+  if (values === undefined) return true
+  if (typeof values === 'function') return values(value)
+  if (values instanceof RegExp) {
+    values.lastIndex = 0
+    const m = values.exec(value)
+    return m !== null && m[0] === value
+  }
+  return (values as readonly string[]).includes(value)
 }
 
 function formBody(pairs: [string, string][]): string {
@@ -327,31 +418,44 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   url = ''
   /** The port it listens on. */
   port = 0
-  /** `POST` — temporary credentials (RFC 5849 §2.1). */
+  /** Temporary credentials (RFC 5849 §2.1); `''` for an emulation without token endpoints. */
   requestTokenUrl = ''
-  /** `GET` — resource-owner authorization: the consent page (§2.2). */
+  /** Resource-owner authorization: the consent page (§2.2); `''` when there is none. */
   authorizeUrl = ''
-  /** `POST` — token credentials (§2.3). */
+  /** Token credentials (§2.3); `''` for an emulation without token endpoints. */
   accessTokenUrl = ''
-  /** Base of the protected resources, with a trailing slash: `…/api/`. */
+  /** Base of the protected resources, with a trailing slash: `…/api/` (an emulation's own base otherwise). */
   apiBaseUrl = ''
   /**
-   * The first registered client (the default one unless `clients` was given).
-   * `secret` is `''` for a client with only an RSA key.
+   * The provider's URLs, to spread over a preset's register options
+   * (`{ ...trello(), ...provider.urls }`): the token endpoints, the consent
+   * page, the API base and the profile endpoint, as far as the provider has them.
    */
-  readonly client: { id: string; secret: string; name: string }
+  urls: EmulationUrls = {}
+  /** The `emulate` name (`'trello'`…), or `undefined` for the plain RFC 5849 provider. */
+  readonly emulation: string | undefined
+  /**
+   * The first registered client (the default one unless `clients` was given).
+   * `secret` is `''` for a client with only an RSA key. `rsaPrivateKey` (PEM)
+   * is set when the provider made the client's key pair (an RSA-only
+   * emulation without `clients`).
+   */
+  readonly client: { id: string; secret: string; name: string; rsaPrivateKey?: string }
   /** The users of the consent page. */
   readonly users: readonly TestUser[]
 
   readonly #options: TestProviderOptions
+  readonly #emu: Emulation
   readonly #server: Server
   readonly #clients = new Map<string, ResolvedClient>()
   readonly #requestTokens = new Map<string, RequestTokenState>()
   readonly #accessTokens = new Map<string, AccessTokenState>()
   readonly #nonces = new Map<string, number>()
+  readonly #lastTimestamps = new Map<string, number>()
   readonly #records: RecordedRequest[] = []
   readonly #pending = new Set<{ timer: NodeJS.Timeout; res: ServerResponse; resolve: () => void }>()
   readonly #sockets = new Set<Socket>()
+  readonly #routes: { match: (path: string, query: [string, string][]) => boolean; route: Route }[]
   readonly #now: () => number
   readonly #window: number
   readonly #requestTokenTtl: number
@@ -368,7 +472,21 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options should be an object')
     this.#options = options
-    const clients = options.clients ?? [DEFAULT_CLIENT]
+    this.#emu = resolveEmulation(options.emulate)
+    this.emulation = options.emulate === undefined ? undefined : this.#emu.name
+    let generatedKey: string | undefined
+    let clients = options.clients
+    if (clients === undefined) {
+      if (this.#emu.defaultClientKeys === 'rsa') {
+        const pair = generateKeyPairSync('rsa', { modulusLength: 2048 })
+        generatedKey = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+        clients = [
+          { id: DEFAULT_CLIENT.id, name: DEFAULT_CLIENT.name, rsaPublicKey: pair.publicKey },
+        ]
+      } else {
+        clients = [DEFAULT_CLIENT]
+      }
+    }
     if (!Array.isArray(clients) || clients.length === 0)
       throw typeError('clients', 'a non-empty array of clients')
     clients.forEach((c, i) => {
@@ -379,6 +497,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     })
     const first = this.#clients.values().next().value!
     this.client = { id: first.id, secret: first.secret ?? '', name: first.name }
+    if (generatedKey !== undefined) this.client.rsaPrivateKey = generatedKey
     const users = options.users ?? DEFAULT_USERS
     if (
       !Array.isArray(users) ||
@@ -403,7 +522,12 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     if (options.now !== undefined && typeof options.now !== 'function')
       throw typeError('now', 'a function')
     this.#now = options.now ?? Date.now
-    this.#window = positive(options.timestampWindow, 'timestampWindow', 300, true)
+    this.#window = positive(
+      options.timestampWindow,
+      'timestampWindow',
+      this.#emu.timestampWindow ?? 300,
+      true,
+    )
     this.#requestTokenTtl = positive(options.requestTokenTtl, 'requestTokenTtl', 600)
     this.#accessTokenTtl =
       options.accessTokenTtl === undefined
@@ -426,6 +550,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       throw typeError('host', 'a string')
     if (options.name !== undefined && typeof options.name !== 'string')
       throw typeError('name', 'a string')
+    this.#routes = this.#buildRoutes()
 
     this.#server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
       this.#handle(req, res).catch(() => {
@@ -460,7 +585,9 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
 
   /**
    * Issues token credentials directly, skipping the three-legged flow, for
-   * tests of protected-resource calls.
+   * tests of protected-resource calls (and the static tokens of signing-only
+   * emulations such as BrickLink). `grant` is what the user would have
+   * granted on the consent page (`{ scope: 'read,account' }` for Trello).
    *
    * @example
    * ```ts
@@ -468,13 +595,22 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
    * await client.request('GET', provider.apiBaseUrl + 'me', { token })
    * ```
    */
-  issueToken(options: { clientId?: string; userId?: string } = {}): Token {
+  issueToken(
+    options: { clientId?: string; userId?: string; grant?: Record<string, string> } = {},
+  ): Token {
     const clientId = options.clientId ?? this.client.id
     if (!this.#clients.has(clientId))
       throw new TypeError(`options.clientId names no client: ${clientId}`)
     const user = options.userId === undefined ? this.users[0]! : this.#findUser(options.userId)
     if (!user) throw new TypeError(`options.userId names no user: ${options.userId}`)
-    return this.#issueAccessToken(clientId, user)
+    const grant = options.grant ?? {}
+    if (
+      typeof grant !== 'object' ||
+      grant === null ||
+      Object.values(grant).some((v) => typeof v !== 'string')
+    )
+      throw new TypeError('options.grant should be an object of strings')
+    return this.#issueAccessToken(clientId, user, { ...grant })
   }
 
   /** Revokes token credentials (the next call with them gets `token_rejected`). */
@@ -499,10 +635,24 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const urlHost =
       shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost === '[::]' ? '[::1]' : shownHost
     this.url = `http://${urlHost}:${this.port}`
-    this.requestTokenUrl = `${this.url}/oauth/request_token`
-    this.authorizeUrl = `${this.url}/oauth/authorize`
-    this.accessTokenUrl = `${this.url}/oauth/access_token`
-    this.apiBaseUrl = `${this.url}/api/`
+    const e = this.#emu
+    const at = (path: string | undefined) => (path === undefined ? undefined : this.url + path)
+    const urls: EmulationUrls = {}
+    const requestTokenUrl = at(e.requestToken?.path)
+    const authorizeUrl = at(e.authorize?.paths[0])
+    const accessTokenUrl = at(e.accessToken?.path)
+    const apiBaseUrl = at(e.apiBasePath)
+    const userinfoEndpoint = at(e.userinfoPath)
+    if (requestTokenUrl !== undefined) urls.requestTokenUrl = requestTokenUrl
+    if (authorizeUrl !== undefined) urls.authorizeUrl = authorizeUrl
+    if (accessTokenUrl !== undefined) urls.accessTokenUrl = accessTokenUrl
+    if (apiBaseUrl !== undefined) urls.apiBaseUrl = apiBaseUrl
+    if (userinfoEndpoint !== undefined) urls.userinfoEndpoint = userinfoEndpoint
+    this.urls = Object.freeze(urls)
+    this.requestTokenUrl = requestTokenUrl ?? ''
+    this.authorizeUrl = authorizeUrl ?? ''
+    this.accessTokenUrl = accessTokenUrl ?? ''
+    this.apiBaseUrl = apiBaseUrl ?? `${this.url}/`
     return this
   }
 
@@ -557,23 +707,33 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     return this.users.find((u) => u.id === idOrName || u.screenName === idOrName)
   }
 
-  #issueAccessToken(clientId: string, user: TestUser): Token {
+  #newSecret(): string {
+    return this.#emu.tokenSecret?.() ?? randomBytes(24).toString('base64')
+  }
+
+  #issueAccessToken(clientId: string, user: TestUser, grant: Record<string, string>): Token {
     const token = `${user.id}-${randomToken(18)}`
-    const secret = randomBytes(24).toString('base64')
+    const secret = this.#newSecret()
+    const now = this.#now()
+    const ttl =
+      this.#options.accessTokenTtl !== undefined
+        ? this.#accessTokenTtl
+        : this.#emu.accessTokenTtl?.(grant)
     this.#accessTokens.set(token, {
       token,
       secret,
       clientId,
       userId: user.id,
-      expiresAt:
-        this.#accessTokenTtl === undefined ? undefined : this.#now() + this.#accessTokenTtl * 1000,
+      expiresAt: ttl === undefined ? undefined : now + ttl * 1000,
+      grant,
+      issuedAt: now,
+      lastUsedAt: now,
     })
-    return {
-      oauth_token: token,
-      oauth_token_secret: secret,
-      user_id: user.id,
-      screen_name: user.screenName,
+    const fields: Token = { oauth_token: token, oauth_token_secret: secret }
+    for (const [k, v] of Object.entries(this.#emu.tokenFields?.(user, grant) ?? {})) {
+      if (k !== 'oauth_token' && k !== 'oauth_token_secret') fields[k] = v
     }
+    return fields
   }
 
   #quirksFor(client: ResolvedClient | undefined): Quirks {
@@ -621,6 +781,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     let reply: Reply
     let endpoint: Endpoint | undefined
     let client: ResolvedClient | undefined
+    let refused = false
     try {
       const target = req.url ?? ''
       if (!target.startsWith('/')) fail(400, 'parameter_rejected', 'request target must be a path')
@@ -630,14 +791,22 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       const host = req.headers.host ?? ''
       if (!isValidHost(host)) fail(400, 'parameter_rejected', 'missing or malformed Host header')
       const ctx: Ctx = { req, record, rawPath, rawQuery, host, client: undefined }
-      const route = this.#route(rawPath)
+      const path = routingPath(rawPath)
+      const query = parseForm(rawQuery, 'query')
+      const route = this.#routes.find((r) => r.match(path, query))?.route
       endpoint = route?.endpoint
       record.endpoint = endpoint
       try {
+        const early = route?.endpoint ? this.#emu.checkRequest?.(req.headers) : undefined
         if (!route) {
           reply = this.#text(404, 'Not Found')
         } else if (!route.methods.includes(req.method ?? '')) {
           reply = this.#text(405, 'Method Not Allowed', { allow: route.methods.join(', ') })
+        } else if (early) {
+          reply = this.#fromEmulation(early)
+          refused = true
+          record.problem = 'permission_denied'
+          record.advice = early.body
         } else {
           reply = await route.run(ctx)
         }
@@ -646,7 +815,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       }
     } catch (err) {
       if (err instanceof Problem) {
-        reply = this.#problem(err, record.endpoint === 'authorize')
+        reply = this.#problem(err, record.endpoint)
       } else if (err instanceof ParseError) {
         const p = new Problem(
           400,
@@ -654,7 +823,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
           err.message,
           err.parameter ? { oauth_parameters_rejected: err.parameter } : {},
         )
-        reply = this.#problem(p, record.endpoint === 'authorize')
+        reply = this.#problem(p, record.endpoint)
       } else if (err instanceof TooLarge) {
         reply = this.#text(413, 'Payload Too Large', { connection: 'close' })
       } else {
@@ -662,12 +831,13 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
         record.advice = err instanceof Error ? err.message : String(err)
       }
       if (err instanceof Problem || err instanceof ParseError) {
+        refused = true
         record.problem = err instanceof Problem ? err.problem : 'parameter_rejected'
         record.advice = err instanceof Problem ? err.advice : err.message
       }
     }
     record.status = reply.status
-    record.ok = reply.status < 400
+    record.ok = reply.status < 400 && !refused
     this.#finishRecord(record)
 
     const quirks = this.#quirksFor(client)
@@ -707,70 +877,60 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 
-  #route(rawPath: string):
-    | {
-        endpoint: Endpoint | undefined
-        methods: string[]
-        run: (ctx: Ctx) => Promise<Reply> | Reply
+  /** The routing table: the home page, the token endpoints, the consent page, then the emulation's routes. */
+  #buildRoutes(): { match: (path: string, query: [string, string][]) => boolean; route: Route }[] {
+    const e = this.#emu
+    const table: {
+      match: (path: string, query: [string, string][]) => boolean
+      route: Route
+    }[] = []
+    table.push({
+      match: (p) => p === '/',
+      route: { endpoint: undefined, methods: ['GET', 'HEAD'], run: () => this.#home() },
+    })
+    const endpoints = [
+      ['requestToken', e.requestToken, (c: Ctx) => this.#requestToken(c)],
+      ['accessToken', e.accessToken, (c: Ctx) => this.#accessToken(c)],
+    ] as const
+    for (const [endpoint, spec, run] of endpoints) {
+      if (spec) {
+        table.push({
+          match: pathMatcher(spec.path),
+          route: { endpoint, methods: spec.methods, run },
+        })
       }
-    | undefined {
-    switch (rawPath) {
-      case '/':
-        return {
-          endpoint: undefined,
-          methods: ['GET', 'HEAD'],
-          run: () =>
-            this.#html(
-              200,
-              indexPage(
-                this.#providerName,
-                {
-                  requestTokenUrl: this.requestTokenUrl,
-                  authorizeUrl: this.authorizeUrl,
-                  accessTokenUrl: this.accessTokenUrl,
-                  apiBaseUrl: this.apiBaseUrl,
-                },
-                [...this.#clients.values()].map((c) => ({
-                  id: c.id,
-                  secret: c.secret,
-                  name: c.name,
-                })),
-              ),
-            ),
-        }
-      case '/oauth/request_token':
-        return { endpoint: 'requestToken', methods: ['POST'], run: (c) => this.#requestToken(c) }
-      case '/oauth/authorize':
-        return {
-          endpoint: 'authorize',
-          methods: ['GET', 'HEAD', 'POST'],
-          run: (c) => this.#authorize(c),
-        }
-      case '/oauth/access_token':
-        return { endpoint: 'accessToken', methods: ['POST'], run: (c) => this.#accessToken(c) }
-      case '/api/me':
-        return { endpoint: 'api', methods: ['GET', 'HEAD'], run: (c) => this.#me(c) }
-      case '/api/echo':
-        return {
-          endpoint: 'api',
-          methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-          run: (c) => this.#echo(c),
-        }
-      default:
-        // /api/echo/<any path>: for clients testing how they sign paths (§3.4.1.2)
-        if (rawPath.startsWith('/api/echo/')) {
-          return {
-            endpoint: 'api',
-            methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-            run: (c) => this.#echo(c),
-          }
-        }
-        return undefined
     }
+    if (e.authorize) {
+      const route: Route = {
+        endpoint: 'authorize',
+        methods: ['GET', 'HEAD', 'POST'],
+        run: (c) => this.#authorize(c),
+      }
+      for (const path of e.authorize.paths) table.push({ match: pathMatcher(path), route })
+    }
+    for (const r of e.routes ?? []) {
+      table.push({
+        match: pathMatcher(r.path),
+        route: { endpoint: 'api', methods: r.methods, run: (c) => this.#runRoute(c, r) },
+      })
+    }
+    return table
+  }
+
+  #home(): Reply {
+    const endpoints: Record<string, string> = { ...this.urls }
+    return this.#html(
+      200,
+      indexPage(
+        this.#providerName,
+        endpoints,
+        [...this.#clients.values()].map((c) => ({ id: c.id, secret: c.secret, name: c.name })),
+      ),
+    )
   }
 
   get #providerName(): string {
-    return this.#options.name ?? 'Test Provider'
+    return this.#options.name ?? this.#emu.title
   }
 
   // ───────────────────────────── answers ─────────────────────────────
@@ -796,16 +956,30 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     }
   }
 
-  #json(status: number, value: unknown): Reply {
+  #fromEmulation(answer: EmulationReply): Reply {
+    const headers: OutgoingHttpHeaders = {}
+    for (const [k, v] of Object.entries(answer.headers ?? {})) headers[k.toLowerCase()] = v
+    const status = answer.status ?? 200
+    if (answer.json !== undefined) {
+      return {
+        status,
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+          ...headers,
+        },
+        body: JSON.stringify(answer.json),
+      }
+    }
     return {
       status,
-      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
-      body: JSON.stringify(value),
+      headers: { 'content-type': 'text/plain; charset=utf-8', ...headers },
+      body: answer.body ?? '',
     }
   }
 
-  #problem(p: Problem, html: boolean): Reply {
-    if (html) {
+  #problem(p: Problem, endpoint: Endpoint | undefined): Reply {
+    if (endpoint === 'authorize') {
       return this.#html(
         p.status,
         errorPage(
@@ -815,6 +989,14 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
         ),
       )
     }
+    const custom = this.#emu.formatError?.({
+      status: p.status,
+      problem: p.problem,
+      advice: p.advice,
+      extra: p.extra,
+      endpoint,
+    })
+    if (custom) return this.#fromEmulation(custom)
     const pairs: [string, string][] = [['oauth_problem', p.problem]]
     for (const [k, v] of Object.entries(p.extra)) pairs.push([k, v])
     if (p.advice) pairs.push(['oauth_problem_advice', p.advice])
@@ -828,12 +1010,23 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
 
   #tokenReply(client: ResolvedClient, fields: [string, string][]): Reply {
     const quirks = this.#quirksFor(client)
-    if (quirks.tokenFormat === 'json') return this.#json(200, Object.fromEntries(fields))
-    return {
-      status: 200,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'cache-control': 'no-store' },
-      body: formBody(fields),
+    const reply: Reply =
+      quirks.tokenFormat === 'json'
+        ? this.#fromEmulation({ json: Object.fromEntries(fields) })
+        : {
+            status: 200,
+            headers: {
+              'content-type': this.#emu.tokenContentType ?? 'application/x-www-form-urlencoded',
+              'cache-control': 'no-store',
+            },
+            body: formBody(fields),
+          }
+    // The quirk wins over the emulation's own label.
+    const label = quirks.tokenContentType
+    if (label !== undefined) {
+      reply.headers = { ...reply.headers, 'content-type': label }
     }
+    return reply
   }
 
   // ───────────────────────────── verification ─────────────────────────────
@@ -851,20 +1044,8 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     return Buffer.concat(chunks)
   }
 
-  /**
-   * Everything a careful provider checks on a signed request, in order:
-   * placement and repeats (400), required parameters (400), version (400),
-   * signature method (400), consumer (401), timestamp (401), token (401),
-   * signature and body hash (401), nonce (401).
-   */
-  async #verify(
-    ctx: Ctx,
-    opts: {
-      required: string[]
-      token: 'none' | 'optional' | 'required'
-      tokenSecret: (client: ResolvedClient, token: string) => string
-    },
-  ): Promise<Verified> {
+  /** Reads the body, the Authorization header, the query and a form body (strictly). */
+  async #read(ctx: Ctx): Promise<ReadRequest> {
     const { req, record } = ctx
     const body = await this.#readBody(req)
     if (body.length > 0) {
@@ -887,11 +1068,67 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       form = parseForm(text, 'form body')
     }
     if (header) record.realm = header.realm
+    return { body, contentType, isForm, header, query, form }
+  }
+
+  /** BrickLink-style protocol parameters: a JSON object in one query parameter. */
+  #jsonQueryParams(query: [string, string][]): {
+    query: [string, string][]
+    params: [string, string][]
+  } {
+    const name = this.#emu.jsonQueryParam
+    if (name === undefined) return { query, params: [] }
+    const carried = query.filter(([k]) => k === name)
+    if (carried.length === 0) return { query, params: [] }
+    if (carried.length > 1)
+      fail(400, 'parameter_rejected', `${name} sent more than once`, {
+        oauth_parameters_rejected: name,
+      })
+    let value: unknown
+    try {
+      value = JSON.parse(carried[0]![1])
+    } catch {
+      value = undefined
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      fail(400, 'parameter_rejected', `${name} must be a JSON object of oauth_* parameters`, {
+        oauth_parameters_rejected: name,
+      })
+    const params: [string, string][] = []
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (!k.startsWith('oauth_') || (typeof v !== 'string' && typeof v !== 'number'))
+        fail(400, 'parameter_rejected', `${name} must hold only oauth_* strings`, {
+          oauth_parameters_rejected: name,
+        })
+      params.push([k, String(v)])
+    }
+    return { query: query.filter(([k]) => k !== name), params }
+  }
+
+  /**
+   * Everything a careful provider checks on a signed request, in order:
+   * placement and repeats (400), required parameters (400), version (400),
+   * signature method (400), realm (401), consumer (401), timestamp (401),
+   * token (401), signature and body hash (401), nonce (401).
+   */
+  async #verify(
+    ctx: Ctx,
+    opts: {
+      required: string[]
+      token: 'none' | 'optional' | 'required' | 'forbidden'
+      tokenSecret: (client: ResolvedClient, token: string) => string
+    },
+  ): Promise<Verified> {
+    const { req, record } = ctx
+    const e = this.#emu
+    const read = await this.#read(ctx)
+    const { header, form, body, isForm } = read
+    const { query, params: jsonParams } = this.#jsonQueryParams(read.query)
 
     // §3.5: the protocol parameters travel in exactly one place, each once.
-    const sources: ['header' | 'query' | 'body', [string, string][]][] = [
+    const sources: [Placement, [string, string][]][] = [
       ['header', header ? header.params.filter(([k]) => k.startsWith('oauth_')) : []],
-      ['query', query.filter(([k]) => k.startsWith('oauth_'))],
+      ['query', [...query.filter(([k]) => k.startsWith('oauth_')), ...jsonParams]],
       ['body', form.filter(([k]) => k.startsWith('oauth_'))],
     ]
     const used = sources.filter(([, p]) => p.length > 0)
@@ -908,6 +1145,16 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
         'parameter_rejected',
         `protocol parameters sent in more than one place (${used.map(([s]) => s).join(' and ')})`,
         { oauth_parameters_rejected: [...new Set(names)].join('&') },
+      )
+    }
+    const placement = used[0]?.[0]
+    const viaJson = jsonParams.length > 0
+    if (placement !== undefined && !viaJson && e.placements && !e.placements.includes(placement)) {
+      fail(
+        400,
+        'parameter_rejected',
+        `${e.title} reads the protocol parameters from ${describePlacements(e)} only, not from the ${placement === 'body' ? 'form body' : placement}`,
+        { oauth_parameters_rejected: [...params.keys()].join('&') },
       )
     }
     const seen = new Set<string>()
@@ -931,6 +1178,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const required = ['oauth_consumer_key', 'oauth_signature_method', 'oauth_signature']
     if (method !== 'PLAINTEXT') required.push('oauth_timestamp', 'oauth_nonce')
     if (opts.token === 'required') required.push('oauth_token')
+    if (e.bodyHash === 'required') required.push('oauth_body_hash')
     required.push(...opts.required)
     const absent = required.filter((k) => !params.has(k))
     if (absent.length > 0) {
@@ -946,15 +1194,38 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     }
     if (!isSignatureMethod(method!)) {
       fail(
-        400,
+        e.signatureMethodRejectedStatus ?? 400,
         'signature_method_rejected',
-        `unsupported signature method; use one of ${SIGNATURE_METHODS.join(', ')}`,
+        `unsupported signature method; use one of ${(e.signatureMethods ?? SIGNATURE_METHODS).join(', ')}`,
       )
     }
-    if (params.has('oauth_body_hash') && isForm) {
+    if (e.signatureMethods && !e.signatureMethods.includes(method)) {
+      fail(
+        e.signatureMethodRejectedStatus ?? 400,
+        'signature_method_rejected',
+        `${e.title} accepts ${e.signatureMethods.join(' or ')} only, not ${method}`,
+      )
+    }
+    if (params.has('oauth_body_hash') && isForm && e.bodyHash !== 'required') {
       fail(400, 'parameter_rejected', 'oauth_body_hash must not be sent with a form-encoded body', {
         oauth_parameters_rejected: 'oauth_body_hash',
       })
+    }
+    if (e.realm) {
+      const realm = header?.realm
+      if (realm === undefined) {
+        if (ctx.record.endpoint !== undefined && e.realm.endpoints.includes(ctx.record.endpoint))
+          fail(
+            401,
+            'parameter_absent',
+            `the Authorization header must carry realm="${e.realm.value}"`,
+            { oauth_parameters_absent: 'realm' },
+          )
+      } else if (realm !== e.realm.value) {
+        fail(401, 'parameter_rejected', `realm must be "${e.realm.value}", not "${realm}"`, {
+          oauth_parameters_rejected: 'realm',
+        })
+      }
     }
 
     const client = this.#clients.get(params.get('oauth_consumer_key')!)
@@ -995,14 +1266,27 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
         oauth_parameters_rejected: 'oauth_nonce',
       })
     }
+    if (nonce !== undefined && e.minNonceLength !== undefined && nonce.length < e.minNonceLength) {
+      fail(
+        401,
+        'parameter_rejected',
+        `oauth_nonce must be at least ${e.minNonceLength} characters long`,
+        { oauth_parameters_rejected: 'oauth_nonce' },
+      )
+    }
 
     const token = params.get('oauth_token')
     let tokenSecret = ''
-    if (opts.token === 'none') {
+    if (opts.token === 'none' || opts.token === 'forbidden') {
       if (token !== undefined && token !== '') {
-        fail(400, 'parameter_rejected', 'a temporary-credential request carries no oauth_token', {
-          oauth_parameters_rejected: 'oauth_token',
-        })
+        fail(
+          400,
+          'parameter_rejected',
+          opts.token === 'none'
+            ? 'a temporary-credential request carries no oauth_token'
+            : 'this API is signed with the client credentials only (no oauth_token)',
+          { oauth_parameters_rejected: 'oauth_token' },
+        )
       }
     } else if (token !== undefined) {
       tokenSecret = opts.tokenSecret(client, token)
@@ -1012,14 +1296,12 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const baseParams: [string, string][] = []
     for (const [k, v] of header?.params ?? []) if (k !== 'oauth_signature') baseParams.push([k, v])
     for (const [k, v] of query) if (k !== 'oauth_signature') baseParams.push([k, v])
+    for (const [k, v] of jsonParams) if (k !== 'oauth_signature') baseParams.push([k, v])
     for (const [k, v] of form) if (k !== 'oauth_signature') baseParams.push([k, v])
+    const origin = e.baseStringOrigin === 'provider' ? this.url : `http://${ctx.host}`
     let baseString: string
     try {
-      baseString = signatureBaseString(
-        req.method ?? 'GET',
-        `http://${ctx.host}${ctx.rawPath}`,
-        baseParams,
-      )
+      baseString = signatureBaseString(req.method ?? 'GET', `${origin}${ctx.rawPath}`, baseParams)
     } catch (cause) {
       throw new Problem(
         400,
@@ -1050,10 +1332,19 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     if (sentHash !== undefined && !safeEqual(sentHash, await bodyHash(method, body))) {
       fail(401, 'signature_invalid', 'oauth_body_hash does not match the body')
     }
+    if (timestamp !== undefined && e.monotonicTimestamps) {
+      const key = JSON.stringify([client.id, token ?? ''])
+      const last = this.#lastTimestamps.get(key)
+      if (last !== undefined && Number(timestamp) < last) {
+        fail(401, 'timestamp_refused', 'oauth_timestamp is older than the previous request’s')
+      }
+      if (this.#lastTimestamps.size >= 10_000) this.#lastTimestamps.clear()
+      this.#lastTimestamps.set(key, Math.max(last ?? 0, Number(timestamp)))
+    }
     if (nonce !== undefined && timestamp !== undefined) {
       this.#useNonce(client.id, token ?? '', timestamp, nonce)
     }
-    return { client, params, query, form, body, isForm, contentType }
+    return { ...read, query, client, params, source: placement }
   }
 
   #checkPlaintextTransport(ctx: Ctx): void {
@@ -1084,38 +1375,57 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
 
   // ───────────────────────────── endpoints ─────────────────────────────
 
-  /** POST /oauth/request_token — temporary credentials (§2.1). */
+  /** The temporary-credential endpoint (§2.1). */
   async #requestToken(ctx: Ctx): Promise<Reply> {
+    const policy = this.#emu.callback ?? 'required'
     const v = await this.#verify(ctx, {
-      required: ['oauth_callback'],
+      required: policy === 'ignored' ? [] : ['oauth_callback'],
       token: 'none',
       tokenSecret: () => '',
     })
-    const callback = v.params.get('oauth_callback')!
-    if (callback !== 'oob') {
-      let parsed: URL | undefined
-      try {
-        parsed = new URL(callback)
-      } catch {}
-      if (
-        !parsed ||
-        (parsed.protocol !== 'http:' &&
-          parsed.protocol !== 'https:' &&
-          !/^[a-z][a-z0-9+.-]*:$/.test(parsed.protocol))
-      ) {
+    let callback = v.params.get('oauth_callback')
+    if (policy === 'ignored') {
+      // OAuth 1.0: the callback, if any, comes with the authorize URL.
+      callback = undefined
+    } else if (policy === 'oob' && callback !== 'oob') {
+      fail(
+        400,
+        'parameter_rejected',
+        `oauth_callback must be "oob": ${this.#emu.title} returns the user to the callback registered with the consumer key`,
+        { oauth_parameters_rejected: 'oauth_callback' },
+      )
+    } else if (policy === 'oob-or-prefix' && callback !== 'oob') {
+      const prefixes = v.client.callbackUrls.filter(
+        (p): p is string => typeof p === 'string' && p.endsWith('*'),
+      )
+      if (!isAbsoluteCallback(callback!) || !callbackAllowed(callback!, prefixes)) {
+        fail(
+          400,
+          'parameter_rejected',
+          'oauth_callback must be "oob" unless the consumer was registered with a callback prefix it starts with',
+          { oauth_parameters_rejected: 'oauth_callback' },
+        )
+      }
+    } else if (policy === 'required') {
+      if (callback !== 'oob' && !isAbsoluteCallback(callback!)) {
         fail(400, 'parameter_rejected', 'oauth_callback must be an absolute URI or "oob"', {
           oauth_parameters_rejected: 'oauth_callback',
         })
       }
+      if (!callbackAllowed(callback!, v.client.callbackUrls)) {
+        fail(400, 'parameter_rejected', 'oauth_callback is not registered for this client', {
+          oauth_parameters_rejected: 'oauth_callback',
+        })
+      }
     }
-    if (!callbackAllowed(callback, v.client.callbackUrls)) {
-      fail(400, 'parameter_rejected', 'oauth_callback is not registered for this client', {
-        oauth_parameters_rejected: 'oauth_callback',
-      })
-    }
+    const extra = [...v.query, ...v.form].filter(([k]) => !k.startsWith('oauth_'))
+    const requestGrant =
+      this.#emu.requestTokenParams?.(extra, (status, problem, advice) =>
+        fail(status, problem, advice),
+      ) ?? {}
     this.#pruneTokens()
     const token = randomToken(24)
-    const secret = randomBytes(24).toString('base64')
+    const secret = this.#newSecret()
     this.#requestTokens.set(token, {
       token,
       secret,
@@ -1125,12 +1435,16 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       csrf: randomToken(24),
       verifier: undefined,
       userId: undefined,
+      approved: false,
+      requestGrant: { ...requestGrant },
+      authorizeGrant: {},
     })
     const fields: [string, string][] = [
       ['oauth_token', token],
       ['oauth_token_secret', secret],
     ]
-    const confirmed = this.#quirksFor(v.client).callbackConfirmed ?? 'true'
+    const confirmed =
+      this.#quirksFor(v.client).callbackConfirmed ?? this.#emu.callbackConfirmed ?? 'true'
     if (confirmed !== 'omit') fields.push(['oauth_callback_confirmed', confirmed])
     return this.#tokenReply(v.client, fields)
   }
@@ -1141,9 +1455,10 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     for (const [k, t] of this.#requestTokens) if (t.expiresAt <= now) this.#requestTokens.delete(k)
   }
 
-  /** GET|POST /oauth/authorize — the consent page and its form (§2.2). */
+  /** The consent page and its form (§2.2). */
   async #authorize(ctx: Ctx): Promise<Reply> {
     const { req } = ctx
+    const spec = this.#emu.authorize!
     let fields: [string, string][]
     if (req.method === 'POST') {
       const body = await this.#readBody(req)
@@ -1166,10 +1481,12 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       fields = parseForm(ctx.rawQuery, 'query')
     }
     const get = (name: string) => fields.find(([k]) => k === name)?.[1]
-    const tokenValue = get('oauth_token')
+    // The page's own form always posts oauth_token; links use the provider's name for it.
+    const tokenParam = req.method === 'POST' ? 'oauth_token' : (spec.tokenParam ?? 'oauth_token')
+    const tokenValue = get(tokenParam)
     if (tokenValue === undefined || tokenValue === '') {
-      fail(400, 'parameter_absent', 'The link you followed has no oauth_token.', {
-        oauth_parameters_absent: 'oauth_token',
+      fail(400, 'parameter_absent', `The link you followed has no ${tokenParam}.`, {
+        oauth_parameters_absent: tokenParam,
       })
     }
     ctx.record.oauthParams = { oauth_token: tokenValue }
@@ -1187,27 +1504,42 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
         'This authorization request has expired. Start again from the application.',
       )
     }
-    if (state.verifier !== undefined) {
+    if (state.approved) {
       fail(400, 'token_used', 'This authorization request was already answered.')
     }
 
     if (req.method !== 'POST') {
-      const auto = client.autoApprove ?? this.#options.autoApprove
+      const read = this.#readAuthorizeParams(client, get)
       // HEAD never changes state: it only shows what GET would.
+      const shown = req.method === 'GET' ? state : { ...state }
+      if (read.callback !== undefined) shown.callback = read.callback
+      shown.authorizeGrant = read.grant
+      const auto = client.autoApprove ?? this.#options.autoApprove
       if (auto !== undefined && auto !== false && req.method === 'GET') {
         const user = auto === true ? this.users[0]! : this.#findUser(auto)!
         return this.#approve(state, client, user)
+      }
+      const grant = { ...shown.requestGrant, ...shown.authorizeGrant }
+      const details: [string, string][] = []
+      for (const [name, p] of Object.entries(spec.params ?? {})) {
+        const value = shown.authorizeGrant[name]
+        if (p.label !== undefined && value !== undefined) details.push([p.label, value])
       }
       return this.#html(
         200,
         consentPage({
           providerName: this.#providerName,
           clientName: client.name,
+          title:
+            spec.title?.(client.name, grant) ??
+            `Authorize ${client.name} to use your ${this.#providerName} account?`,
+          details,
           users: this.users,
           oauthToken: state.token,
           csrfToken: state.csrf,
-          callback: state.callback,
-          action: '/oauth/authorize',
+          destination: this.#destination(shown, client),
+          verifier: this.#emu.verifier !== false,
+          action: spec.paths[0]!,
         }),
       )
     }
@@ -1237,40 +1569,147 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     return this.#approve(state, client, user)
   }
 
-  #approve(state: RequestTokenState, client: ResolvedClient, user: TestUser): Reply {
-    state.verifier = randomToken(18)
-    state.userId = user.id
-    if (state.callback === 'oob') {
-      return this.#html(200, oobPage(this.#providerName, client.name, state.verifier))
+  /** The authorize URL's own parameters: the consumer key, the callback, and the provider's extras. */
+  #readAuthorizeParams(
+    client: ResolvedClient,
+    get: (name: string) => string | undefined,
+  ): { callback: string | undefined; grant: Record<string, string> } {
+    const spec = this.#emu.authorize!
+    if (spec.consumerKeyParam !== undefined) {
+      const key = get(spec.consumerKeyParam)
+      if (key === undefined || key === '') {
+        fail(400, 'parameter_absent', `The link you followed has no ${spec.consumerKeyParam}.`, {
+          oauth_parameters_absent: spec.consumerKeyParam,
+        })
+      }
+      if (!safeEqual(key, client.id)) {
+        fail(
+          400,
+          'consumer_key_rejected',
+          `${spec.consumerKeyParam} does not name the application that asked for this authorization.`,
+        )
+      }
     }
-    const location = appendParams(state.callback, [
-      ['oauth_token', state.token],
-      ['oauth_verifier', state.verifier],
-    ])
-    return this.#html(302, '', { location })
+    let callback: string | undefined
+    if (spec.callback === 'accepted') {
+      callback = get('oauth_callback')
+      if (callback !== undefined) {
+        if (
+          (callback !== 'oob' && !isAbsoluteCallback(callback)) ||
+          !callbackAllowed(callback, client.callbackUrls)
+        ) {
+          fail(
+            400,
+            'parameter_rejected',
+            'oauth_callback is not registered for this application.',
+            {
+              oauth_parameters_rejected: 'oauth_callback',
+            },
+          )
+        }
+      }
+    }
+    const grant: Record<string, string> = {}
+    for (const [name, p] of Object.entries(spec.params ?? {})) {
+      const value = get(name)
+      if (value === undefined) {
+        if (p.required) {
+          fail(400, 'parameter_absent', p.error ?? `The link you followed has no ${name}.`, {
+            oauth_parameters_absent: name,
+          })
+        }
+        if (p.default !== undefined) grant[name] = p.default
+        continue
+      }
+      if (!accepts(p.values, value)) {
+        fail(400, 'parameter_rejected', p.error ?? `This page does not accept ${name}=${value}.`, {
+          oauth_parameters_rejected: name,
+        })
+      }
+      grant[name] = value
+    }
+    return { callback, grant }
+  }
+
+  /**
+   * Where the user goes after answering: the login's callback, the client's
+   * registered callback (for providers that take only `oob`), or `undefined`
+   * for a page on the provider (the out-of-band verifier).
+   */
+  #destination(state: RequestTokenState, client: ResolvedClient): string | undefined {
+    const callback = state.callback
+    if (callback === undefined) return undefined
+    if (callback !== 'oob') return callback
+    const policy = this.#emu.callback
+    if (policy === 'oob' || policy === 'oob-or-prefix') return registeredCallback(client)
+    return undefined
+  }
+
+  #callbackExtras(state: RequestTokenState, user: TestUser | undefined, denied: boolean) {
+    const extras = this.#emu.callbackParams?.({
+      user,
+      grant: { ...state.requestGrant, ...state.authorizeGrant },
+      denied,
+    })
+    return Object.entries(extras ?? {})
+  }
+
+  #approve(state: RequestTokenState, client: ResolvedClient, user: TestUser): Reply {
+    const withVerifier = this.#emu.verifier !== false
+    const destination = this.#destination(state, client)
+    state.userId = user.id
+    state.approved = true
+    if (withVerifier) {
+      state.verifier =
+        destination === undefined && this.#emu.oobVerifier
+          ? this.#emu.oobVerifier()
+          : randomToken(18)
+    }
+    if (destination === undefined) {
+      return this.#html(
+        200,
+        state.verifier === undefined
+          ? returnPage(this.#providerName, client.name)
+          : oobPage(this.#providerName, client.name, state.verifier),
+      )
+    }
+    const params: [string, string][] = [['oauth_token', state.token]]
+    if (state.verifier !== undefined) params.push(['oauth_verifier', state.verifier])
+    params.push(...this.#callbackExtras(state, user, false))
+    return this.#html(302, '', { location: appendParams(destination, params) })
   }
 
   #deny(ctx: Ctx, state: RequestTokenState, client: ResolvedClient): Reply {
     this.#requestTokens.delete(state.token)
     ctx.record.problem = 'user_refused'
-    if (state.callback === 'oob')
+    const destination = this.#destination(state, client)
+    if (destination === undefined)
       return this.#html(200, oobDeniedPage(this.#providerName, client.name))
-    const denial = this.#quirksFor(client).denial ?? 'user_refused'
-    const params: [string, string][] =
-      denial === 'denied'
-        ? [['denied', state.token]]
-        : [
-            ['oauth_problem', 'user_refused'],
-            ['oauth_token', state.token],
-          ]
-    return this.#html(302, '', { location: appendParams(state.callback, params) })
+    const denial = this.#quirksFor(client).denial ?? this.#emu.denial ?? 'user_refused'
+    let params: [string, string][]
+    if (denial === 'denied') {
+      params = [['denied', state.token]]
+    } else if (denial === 'empty_verifier') {
+      params = [
+        ['oauth_token', state.token],
+        ['oauth_verifier', ''],
+        ...this.#callbackExtras(state, undefined, true),
+      ]
+    } else {
+      params = [
+        ['oauth_problem', 'user_refused'],
+        ['oauth_token', state.token],
+      ]
+    }
+    return this.#html(302, '', { location: appendParams(destination, params) })
   }
 
-  /** POST /oauth/access_token — token credentials (§2.3). */
+  /** The token-credential endpoint (§2.3). */
   async #accessToken(ctx: Ctx): Promise<Reply> {
+    const withVerifier = this.#emu.verifier !== false
     let state: RequestTokenState | undefined
     const v = await this.#verify(ctx, {
-      required: ['oauth_verifier'],
+      required: withVerifier ? ['oauth_verifier'] : [],
       token: 'required',
       tokenSecret: (client, token) => {
         state = this.#requestTokens.get(token)
@@ -1287,80 +1726,129 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     // Temporary credentials are single-use (§2.3): burn them on any signed attempt.
     const s = state!
     this.#requestTokens.delete(s.token)
-    const verifier = v.params.get('oauth_verifier')!
-    if (s.verifier === undefined || s.userId === undefined || !safeEqual(verifier, s.verifier)) {
-      fail(401, 'verifier_invalid', 'oauth_verifier does not match the one given to the user')
+    if (!withVerifier) {
+      // OAuth 1.0: the user's Allow is the only proof (a verifier, if sent, means nothing).
+      if (!s.approved || s.userId === undefined) {
+        fail(401, 'permission_unknown', 'the user has not authorized this request token')
+      }
+    } else {
+      const verifier = v.params.get('oauth_verifier')!
+      if (s.verifier === undefined || s.userId === undefined || !safeEqual(verifier, s.verifier)) {
+        fail(401, 'verifier_invalid', 'oauth_verifier does not match the one given to the user')
+      }
     }
     const user = this.users.find((u) => u.id === s.userId)!
-    const token = this.#issueAccessToken(v.client.id, user)
+    const token = this.#issueAccessToken(v.client.id, user, {
+      ...s.requestGrant,
+      ...s.authorizeGrant,
+    })
     return this.#tokenReply(v.client, Object.entries(token))
   }
 
-  #accessTokenSecret(client: ResolvedClient, token: string): string {
+  #accessTokenSecret(client: ResolvedClient, token: string, wake: boolean): string {
     const state = this.#accessTokens.get(token)
     if (!state || state.clientId !== client.id) {
       fail(401, 'token_rejected', 'oauth_token is not a token credential of this client')
     }
-    if (state.expiresAt !== undefined && state.expiresAt <= this.#now()) {
+    const now = this.#now()
+    if (
+      (state.expiresAt !== undefined && state.expiresAt <= now) ||
+      this.#emu.tokenExpired?.(state.issuedAt, now)
+    ) {
       this.#accessTokens.delete(token)
       fail(401, 'token_expired', 'the token credentials have expired')
+    }
+    const idle = this.#emu.tokenIdleTimeout
+    if (idle !== undefined && !wake && now - state.lastUsedAt > idle * 1000) {
+      fail(
+        401,
+        'token_expired',
+        `the token credentials went inactive after ${idle} s without use; renew them`,
+      )
     }
     return state.secret
   }
 
-  #userFor(v: Verified): TestUser | undefined {
-    const token = v.params.get('oauth_token')
-    if (token === undefined || token === '') return undefined
-    const state = this.#accessTokens.get(token)
-    return state ? this.users.find((u) => u.id === state.userId) : undefined
-  }
-
-  /** GET /api/me — the user's profile. */
-  async #me(ctx: Ctx): Promise<Reply> {
-    const v = await this.#verify(ctx, {
-      required: [],
-      token: 'required',
-      tokenSecret: (c, t) => this.#accessTokenSecret(c, t),
-    })
-    const user = this.#userFor(v)
-    if (!user) fail(401, 'token_rejected', 'oauth_token is not a token credential of this client')
-    return this.#json(200, profile(user))
-  }
-
-  /** GET|POST|PUT|PATCH|DELETE /api/echo — what the server received. */
-  async #echo(ctx: Ctx): Promise<Reply> {
-    const v = await this.#verify(ctx, {
-      required: [],
-      token: 'optional',
-      tokenSecret: (c, t) => this.#accessTokenSecret(c, t),
-    })
-    const user = this.#userFor(v)
-    return this.#json(200, {
-      method: ctx.req.method,
+  /** A route of the emulation (a protected resource). */
+  async #runRoute(ctx: Ctx, route: EmulationRoute): Promise<Reply> {
+    let read: ReadRequest
+    let params = new Map<string, string>()
+    let source: Placement | undefined
+    let client: ResolvedClient | undefined
+    let state: AccessTokenState | undefined
+    if (route.auth === 'none') {
+      read = await this.#read(ctx)
+    } else {
+      const v = await this.#verify(ctx, {
+        required: [],
+        token:
+          route.auth === 'token'
+            ? 'required'
+            : route.auth === 'consumer'
+              ? 'forbidden'
+              : 'optional',
+        tokenSecret: (c, t) => this.#accessTokenSecret(c, t, route.renewsToken === true),
+      })
+      read = v
+      params = v.params
+      source = v.source
+      client = v.client
+      const token = v.params.get('oauth_token')
+      state = token ? this.#accessTokens.get(token) : undefined
+      if (state) state.lastUsedAt = this.#now()
+    }
+    const tokenState = state
+    const request: EmulationRequest = {
+      method: ctx.req.method ?? 'GET',
+      url: new URL(`${this.url}${ctx.rawPath}${ctx.rawQuery === '' ? '' : `?${ctx.rawQuery}`}`),
       path: ctx.rawPath,
-      query: group(v.query),
-      form: group(v.form),
-      body: v.isForm || v.body.length === 0 ? null : v.body.toString('utf8'),
-      contentType: v.contentType ?? null,
-      oauthSource: ctx.record.oauthSource ?? null,
-      clientId: v.client.id,
-      user: user ? profile(user) : null,
-    })
+      headers: ctx.req.headers,
+      query: read.query.filter(([k]) => !k.startsWith('oauth_')),
+      form: read.form.filter(([k]) => !k.startsWith('oauth_')),
+      body: read.body.toString('utf8'),
+      contentType: read.contentType,
+      oauth: Object.fromEntries(params),
+      oauthSource: source,
+      client: client ? { id: client.id, name: client.name, secret: client.secret } : undefined,
+      token: tokenState
+        ? {
+            value: tokenState.token,
+            clientId: tokenState.clientId,
+            revoke: () => {
+              this.#accessTokens.delete(tokenState.token)
+            },
+          }
+        : undefined,
+      user: tokenState ? this.users.find((u) => u.id === tokenState.userId) : undefined,
+      grant: tokenState ? { ...tokenState.grant } : {},
+      origin: this.url,
+      now: this.#now(),
+      users: this.users,
+      findTokenBySecret: (secret) => {
+        for (const t of this.#accessTokens.values()) {
+          if (t.expiresAt !== undefined && t.expiresAt <= this.#now()) continue
+          if (safeEqual(t.secret, secret)) {
+            const user = this.users.find((u) => u.id === t.userId)
+            if (user) return { user, grant: { ...t.grant }, clientId: t.clientId }
+          }
+        }
+        return undefined
+      },
+      refuse: (status, problem, advice) => fail(status, problem, advice),
+    }
+    return this.#fromEmulation(await route.handle(request))
   }
+}
+
+function describePlacements(e: Emulation): string {
+  const names: string[] = (e.placements ?? []).map((p) =>
+    p === 'header' ? 'the Authorization header' : p === 'body' ? 'the form body' : 'the query',
+  )
+  if (e.jsonQueryParam) names.push(`the ${e.jsonQueryParam} query parameter`)
+  return names.join(' or ')
 }
 
 class TooLarge extends Error {}
-
-function profile(user: TestUser): Record<string, string> {
-  return {
-    id: user.id,
-    id_str: user.id,
-    screen_name: user.screenName,
-    username: user.screenName,
-    name: user.name,
-    ...(user.email === undefined ? {} : { email: user.email }),
-  }
-}
 
 function pick<T>(
   value: T | Partial<Record<Endpoint, T>> | undefined,

@@ -62,6 +62,18 @@ describe.each(SIGNERS)('quirks, signed by %s', (_name, sign: Signer) => {
     })
   })
 
+  it('tokenContentType labels successful token responses, errors keep their own type', async () => {
+    await withProvider({ quirks: { tokenContentType: 'text/html;charset=utf-8' } }, async (p) => {
+      const res = await requestToken(p)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toBe('text/html;charset=utf-8')
+      expect(res.form.get('oauth_token')).toBeTruthy()
+      expect(res.form.get('oauth_token_secret')).toBeTruthy()
+      const bad = await requestToken(p, 'demo-client', 'wrong')
+      expect(bad.headers.get('content-type')).toBe('application/x-www-form-urlencoded')
+    })
+  })
+
   it('quirks on one client apply to that client only', async () => {
     await withProvider(
       {

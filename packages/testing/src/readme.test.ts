@@ -88,3 +88,58 @@ describe('README: use it in a vitest test', () => {
     }
   })
 })
+
+describe('README: emulations', () => {
+  it('logs in to the Trello emulation and reads the member', async () => {
+    const provider = await createTestProvider({ emulate: 'trello', autoApprove: 'bob' })
+    try {
+      const client = new OAuth1Client({
+        clientId: provider.client.id,
+        clientSecret: provider.client.secret,
+        redirectUri: 'http://localhost:3000/callback',
+      })
+      const temp = await client.fetchRequestToken(provider.urls.requestTokenUrl!)
+      const authorize = client.createAuthorizationUrl(
+        provider.urls.authorizeUrl!,
+        temp.oauth_token,
+        { name: 'My App', scope: 'read,account', expiration: 'never' },
+      )
+      const res = await fetch(authorize, { redirect: 'manual' }) // autoApprove: straight to the callback
+      client.parseAuthorizationResponse(res.headers.get('location')!)
+      await client.fetchAccessToken(provider.urls.accessTokenUrl!)
+      const me = await client.request('GET', provider.urls.userinfoEndpoint!)
+      expect(await me.json()).toMatchObject({
+        username: 'bob',
+        fullName: 'Bob Builder',
+        email: 'bob@example.test',
+      })
+    } finally {
+      await provider.close()
+    }
+  })
+
+  it('registers a preset-shaped app with the emulation’s urls spread over it', async () => {
+    const provider = await createTestProvider({ emulate: 'trello' })
+    try {
+      const oauth = new OAuth({ config: {} })
+      // what a preset returns, pointed at the emulation
+      const preset = {
+        requestTokenUrl: 'https://trello.com/1/OAuthGetRequestToken',
+        authorizeUrl: 'https://trello.com/1/OAuthAuthorizeToken',
+        accessTokenUrl: 'https://trello.com/1/OAuthGetAccessToken',
+        apiBaseUrl: 'https://api.trello.com/1/',
+      }
+      const app = oauth.register('trello', {
+        ...preset,
+        ...provider.urls,
+        clientId: provider.client.id,
+        clientSecret: provider.client.secret,
+      })
+      const token = provider.issueToken({ grant: { scope: 'read' } })
+      const res = await app.get('members/me', { token })
+      expect(await res.json()).toMatchObject({ username: 'alice' })
+    } finally {
+      await provider.close()
+    }
+  })
+})

@@ -1,5 +1,7 @@
 import type { KeyObject } from 'node:crypto'
 import type { SignatureMethod } from '@oauth1/core'
+import type { EmulationName } from './emulations/index.js'
+import type { Emulation } from './emulations/types.js'
 
 /** The endpoints of the provider, as named in quirks and recordings. */
 export type Endpoint = 'requestToken' | 'authorize' | 'accessToken' | 'api'
@@ -57,6 +59,12 @@ export interface Quirks {
   callbackConfirmed?: 'true' | 'True' | 'false' | 'omit'
   /** Token responses as `'form'` (default, RFC 5849) or `'json'`. */
   tokenFormat?: 'form' | 'json'
+  /**
+   * The `Content-Type` label of successful token responses, whatever their
+   * format: X (Twitter) labels its form-encoded token responses
+   * `'text/html;charset=utf-8'`. Default: the format's own type.
+   */
+  tokenContentType?: string
   /**
    * Milliseconds to wait before answering, for every endpoint (a number) or
    * per endpoint. `close()` never waits for a delayed answer.
@@ -149,6 +157,14 @@ export interface RecordedRequest {
 
 /** Options of {@link createTestProvider}. Every one is optional. */
 export interface TestProviderOptions {
+  /**
+   * Behave like a real provider (`'trello'`, `'etrade'`…, see
+   * `EMULATION_NAMES`): its paths and methods, signature methods and
+   * placements, authorize parameters, callback and token shapes, profile
+   * endpoint and error style; `provider.urls` has its URLs. Also takes your own
+   * {@link Emulation}. Default: the plain RFC 5849 provider.
+   */
+  emulate?: EmulationName | Emulation
   /** Port to listen on. Default `0` (a free port). */
   port?: number
   /** Interface to bind. Default `'127.0.0.1'`. */

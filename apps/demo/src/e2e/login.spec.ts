@@ -5,26 +5,12 @@
  * at once, and meets a provider that is down. Each scenario's last page is
  * saved as test-results/<app>-<n>-<scenario>.png.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EXAMPLES, type RunningStack, startStack } from '../stack.ts'
-import { launchChromium, screenshot } from './browser.ts'
+import { screenshot, text, useChromium } from './browser.ts'
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchChromium()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
-
-async function text(page: Page, testId: string): Promise<string> {
-  const locator = page.getByTestId(testId)
-  await locator.waitFor()
-  return ((await locator.textContent()) ?? '').trim()
-}
+const chromium = useChromium()
 
 describe.each(EXAMPLES)('the $framework example, in Chromium', (example) => {
   let stack: RunningStack
@@ -50,7 +36,7 @@ describe.each(EXAMPLES)('the $framework example, in Chromium', (example) => {
     stack = await startStack({ examples: [example.id] })
     appUrl = stack.apps[0]!.url
     providerUrl = stack.provider.url
-    context = await browser.newContext()
+    context = await chromium.browser.newContext()
     context.setDefaultTimeout(15_000)
     page = await context.newPage()
   })
@@ -124,7 +110,7 @@ describe.each(EXAMPLES)('the $framework example, in Chromium', (example) => {
   })
 
   it('shows a friendly access_denied page when the user refuses', async () => {
-    const fresh = await browser.newContext()
+    const fresh = await chromium.browser.newContext()
     fresh.setDefaultTimeout(15_000)
     try {
       const p = await fresh.newPage()
@@ -143,7 +129,7 @@ describe.each(EXAMPLES)('the $framework example, in Chromium', (example) => {
   })
 
   it('completes two logins started in two tabs of one browser, in either order', async () => {
-    const fresh = await browser.newContext()
+    const fresh = await chromium.browser.newContext()
     fresh.setDefaultTimeout(15_000)
     try {
       const first = await fresh.newPage()

@@ -19,7 +19,26 @@ export interface KeyObjectLike {
  * Node `KeyObject`, or a Web Crypto `CryptoKey` (RSASSA-PKCS1-v1_5 with the
  * signature method's hash).
  */
-export type RsaKey = string | KeyObjectLike | CryptoKey
+export type RsaKey = string | KeyObjectLike | WebCryptoKey
+
+/**
+ * A Web Crypto `CryptoKey`. The global `CryptoKey` type is declared by the
+ * DOM lib (and by newer `@types/node`), not by `@types/node` 20 alone, so it
+ * is looked up on `globalThis`: where a global `CryptoKey` is declared this is
+ * that type, elsewhere (a Node-only project on `@types/node` 20) the shape of
+ * one, which `crypto.webcrypto.CryptoKey` and `crypto.subtle`'s keys have.
+ */
+export type WebCryptoKey = typeof globalThis extends { CryptoKey: { prototype: infer K } }
+  ? K
+  : CryptoKeyShape
+
+/** The parts of a Web Crypto `CryptoKey` the signer reads, for runtimes without the DOM lib. */
+export interface CryptoKeyShape {
+  readonly algorithm: { readonly name: string }
+  readonly extractable: boolean
+  readonly type: string
+  readonly usages: readonly string[]
+}
 
 /**
  * What the signer needs from a crypto library. Two implementations: Node's

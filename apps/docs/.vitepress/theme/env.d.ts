@@ -1,0 +1,2 @@
+/** Vite imports a theme's stylesheet for its side effect. */
+declare module '*.css'

@@ -1,0 +1,670 @@
+/**
+ * The presets' userinfo normalisers against the payloads of
+ * EMULATION-PRESET-AGREEMENT.md, through a fake UserinfoContext: where each
+ * one reads, what it maps, that `raw` never holds the token or its secret,
+ * and that an answer naming no user is an OAuthError `request_failed`.
+ */
+import { isOAuthError, type Token } from '@oauth1/core'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { fakeContext, jsonResponse, TOKEN } from './fake-context.test-helper.js'
+import {
+  atlassian,
+  discogs,
+  flickr,
+  garmin,
+  plurk,
+  schoology,
+  smugmug,
+  trello,
+  tumblr,
+  twitter,
+  zotero,
+} from './index.js'
+import type { PresetOptions, UserinfoContext } from './types.js'
+import { MAX_USERINFO_BODY, providerResponse, rawOf, readJson } from './userinfo.js'
+
+beforeAll(() => {
+  vi.spyOn(console, 'warn').mockImplementation(() => {})
+})
+
+function userinfoOf(preset: PresetOptions) {
+  const userinfo = preset.userinfo
+  if (userinfo === undefined) throw new Error('preset has no userinfo')
+  return (ctx: UserinfoContext) => Promise.resolve(userinfo(ctx))
+}
+
+async function rejection(promise: Promise<unknown>) {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(isOAuthError(error)).toBe(true)
+  return error as { code: string; status: number; description: string }
+}
+
+describe('twitter', () => {
+  const preset = twitter()
+
+  it('answers from the access-token fields without a request', async () => {
+    const token: Token = { ...TOKEN, user_id: '6253282', screen_name: 'XDevelopers' }
+    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '6253282',
+      preferred_username: 'XDevelopers',
+      profile: 'https://x.com/XDevelopers',
+      raw: { user_id: '6253282', screen_name: 'XDevelopers' },
+    })
+    expect(ctx.requests).toEqual([])
+  })
+
+  it('else reads /2/users/me', async () => {
+    const endpoint = preset.userinfoEndpoint as string
+    const ctx = fakeContext({
+      endpoint,
+      routes: {
+        [`GET ${endpoint}`]: jsonResponse({
+          data: {
+            id: '2244994945',
+            name: 'X Dev',
+            username: 'XDevelopers',
+            profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+            url: 'https://t.co/3ZmXbP8DLB',
+          },
+        }),
+      },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '2244994945',
+      name: 'X Dev',
+      preferred_username: 'XDevelopers',
+      picture: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+      website: 'https://t.co/3ZmXbP8DLB',
+      profile: 'https://x.com/XDevelopers',
+      raw: {
+        id: '2244994945',
+        name: 'X Dev',
+        username: 'XDevelopers',
+        profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+        url: 'https://t.co/3ZmXbP8DLB',
+      },
+    })
+    expect(ctx.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${endpoint}`])
+  })
+
+  it('an empty url is left out, not kept as an empty website', async () => {
+    const endpoint = 'http://127.0.0.1:4000/2/users/me'
+    const ctx = fakeContext({
+      endpoint,
+      routes: { [endpoint]: jsonResponse({ data: { id: '1', username: 'a', url: '' } }) },
+    })
+    const info = await userinfoOf(preset)(ctx)
+    expect(info).not.toHaveProperty('website')
+  })
+
+  it('a 401 from the endpoint is request_failed; a body without data too', async () => {
+    const endpoint = 'http://127.0.0.1:4000/2/users/me'
+    const denied = fakeContext({
+      endpoint,
+      routes: { [endpoint]: jsonResponse({ title: 'Unauthorized' }, { status: 401 }) },
+    })
+    expect((await rejection(userinfoOf(preset)(denied))).code).toBe('request_failed')
+    const empty = fakeContext({ endpoint, routes: { [endpoint]: jsonResponse({ errors: [] }) } })
+    const error = await rejection(userinfoOf(preset)(empty))
+    expect(error.description).toBe('twitter userinfo: data: expected a JSON object')
+    expect(error.status).toBe(502)
+  })
+})
+
+describe('trello', () => {
+  const preset = trello()
+  const member = {
+    id: '5abbe4b7ddc1b351ef961414',
+    username: 'bobtester',
+    fullName: 'Bob Tester',
+    avatarUrl: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d',
+    url: 'https://trello.com/bobtester',
+    email: 'bob@example.com',
+  }
+
+  it('reads /1/members/me; picture is the 170px avatar', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: { 'https://api.trello.com/1/members/me': jsonResponse(member) },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '5abbe4b7ddc1b351ef961414',
+      name: 'Bob Tester',
+      preferred_username: 'bobtester',
+      picture: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d/170.png',
+      profile: 'https://trello.com/bobtester',
+      email: 'bob@example.com',
+      raw: member,
+    })
+  })
+
+  it('no avatar (null) and no email (no account scope): left out', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.trello.com/1/members/me': jsonResponse({
+          ...member,
+          avatarUrl: null,
+          email: null,
+        }),
+      },
+    })
+    const info = await userinfoOf(preset)(ctx)
+    expect(info).not.toHaveProperty('picture')
+    expect(info).not.toHaveProperty('email')
+  })
+})
+
+describe('flickr', () => {
+  const preset = flickr()
+
+  it('answers from user_nsid, username, fullname of the access token', async () => {
+    const token = { ...TOKEN, user_nsid: '12345678@N00', username: 'jdoe', fullname: 'Jane Doe' }
+    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '12345678@N00',
+      preferred_username: 'jdoe',
+      name: 'Jane Doe',
+      raw: { user_nsid: '12345678@N00', username: 'jdoe', fullname: 'Jane Doe' },
+    })
+    expect(ctx.requests).toEqual([])
+  })
+
+  it('else calls flickr.test.login', async () => {
+    const endpoint = preset.userinfoEndpoint as string
+    const body = { user: { id: '12345678@N00', username: { _content: 'jdoe' } }, stat: 'ok' }
+    const ctx = fakeContext({ endpoint, routes: { [endpoint]: jsonResponse(body) } })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '12345678@N00',
+      preferred_username: 'jdoe',
+      raw: body.user,
+    })
+  })
+
+  it("stat: fail (HTTP 200) is request_failed with Flickr's message", async () => {
+    const endpoint = preset.userinfoEndpoint as string
+    const ctx = fakeContext({
+      endpoint,
+      routes: {
+        [endpoint]: jsonResponse({ stat: 'fail', code: 98, message: 'Invalid auth token' }),
+      },
+    })
+    const error = await rejection(userinfoOf(preset)(ctx))
+    expect(error.description).toBe('flickr userinfo: flickr.test.login failed: Invalid auth token')
+  })
+})
+
+describe('tumblr', () => {
+  const preset = tumblr()
+  const user = {
+    name: 'staff',
+    likes: 0,
+    blogs: [
+      { name: 'side', url: 'https://side.tumblr.com/', primary: false, uuid: 't:b' },
+      { name: 'staff', url: 'https://staff.tumblr.com/', primary: true, uuid: 't:a' },
+    ],
+  }
+
+  it('reads /v2/user/info; profile is the primary blog', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.tumblr.com/v2/user/info': jsonResponse({
+          meta: { status: 200, msg: 'OK' },
+          response: { user },
+        }),
+      },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: 'staff',
+      preferred_username: 'staff',
+      profile: 'https://staff.tumblr.com/',
+      raw: user,
+    })
+  })
+
+  it('meta.status other than 200 is request_failed', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.tumblr.com/v2/user/info': jsonResponse({
+          meta: { status: 401 },
+          response: [],
+        }),
+      },
+    })
+    expect((await rejection(userinfoOf(preset)(ctx))).description).toBe(
+      'tumblr userinfo: meta.status is 401',
+    )
+  })
+})
+
+describe('discogs', () => {
+  const preset = discogs({ userAgent: 'Crate/1.0' })
+  const identity = {
+    id: 1578108,
+    username: 'example',
+    resource_url: 'https://api.discogs.com/users/example',
+    consumer_name: 'Crate',
+  }
+  const profile = {
+    id: 1578108,
+    username: 'example',
+    name: 'Ex Ample',
+    avatar_url: 'https://img.discogs.com/a.jpg',
+    uri: 'https://www.discogs.com/user/example',
+    email: 'ex@example.com',
+    home_page: 'https://example.com',
+  }
+
+  it('reads /oauth/identity, then the profile at its resource_url', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.discogs.com/oauth/identity': jsonResponse(identity),
+        'https://api.discogs.com/users/example': jsonResponse(profile),
+      },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '1578108',
+      preferred_username: 'example',
+      name: 'Ex Ample',
+      picture: 'https://img.discogs.com/a.jpg',
+      profile: 'https://www.discogs.com/user/example',
+      email: 'ex@example.com',
+      website: 'https://example.com',
+      raw: profile,
+    })
+    expect(ctx.requests.map((r) => r.url)).toEqual([
+      'https://api.discogs.com/oauth/identity',
+      'https://api.discogs.com/users/example',
+    ])
+  })
+
+  it('a resource_url on another origin (or none) is refused before any request goes there', async () => {
+    for (const resource_url of ['https://evil.example/users/example', 'not a url', undefined]) {
+      const ctx = fakeContext({
+        endpoint: preset.userinfoEndpoint,
+        routes: {
+          'https://api.discogs.com/oauth/identity': jsonResponse({ ...identity, resource_url }),
+        },
+      })
+      const error = await rejection(userinfoOf(preset)(ctx))
+      expect(error.description).toBe(
+        'discogs userinfo: the identity has no resource_url on the identity endpoint’s origin',
+      )
+      expect(ctx.requests).toHaveLength(1)
+    }
+  })
+})
+
+describe('smugmug', () => {
+  const preset = smugmug()
+
+  it('reads !authuser with Accept: application/json', async () => {
+    const user = { NickName: 'cmac', Name: 'Chris MacAskill', WebUri: 'https://cmac.smugmug.com' }
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.smugmug.com/api/v2!authuser': jsonResponse({ Response: { User: user } }),
+      },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: 'cmac',
+      preferred_username: 'cmac',
+      name: 'Chris MacAskill',
+      profile: 'https://cmac.smugmug.com',
+      raw: user,
+    })
+    expect(ctx.requests[0]?.headers.get('accept')).toBe('application/json')
+  })
+
+  it('an HTML answer (no JSON) is request_failed with the provider response', async () => {
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://api.smugmug.com/api/v2!authuser': new Response('<html>', {
+          headers: { 'content-type': 'text/html' },
+        }),
+      },
+    })
+    const error = await rejection(userinfoOf(preset)(ctx))
+    expect(error).toMatchObject({
+      code: 'request_failed',
+      status: 502,
+      description: 'smugmug userinfo: the response is not JSON',
+      response: { status: 200, body: '<html>' },
+    })
+  })
+})
+
+describe('zotero', () => {
+  const preset = zotero()
+
+  it('answers from userID and username of the access token', async () => {
+    const token = { ...TOKEN, userID: '475425', username: 'z_user' }
+    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '475425',
+      preferred_username: 'z_user',
+      profile: 'https://www.zotero.org/z_user',
+      raw: { userID: '475425', username: 'z_user' },
+    })
+    expect(ctx.requests).toEqual([])
+  })
+
+  it('else reads /keys/current with the key (the token secret), and keeps the key out of raw', async () => {
+    const body = {
+      key: TOKEN.oauth_token_secret,
+      userID: 475425,
+      username: 'z_user',
+      access: { user: { library: true, files: true }, groups: { all: { library: true } } },
+    }
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: { 'https://api.zotero.org/keys/current': jsonResponse(body) },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '475425',
+      preferred_username: 'z_user',
+      profile: 'https://www.zotero.org/z_user',
+      raw: { userID: 475425, username: 'z_user', access: body.access },
+    })
+    expect(ctx.requests[0]?.headers.get('zotero-api-key')).toBe(TOKEN.oauth_token_secret)
+  })
+})
+
+describe('atlassian', () => {
+  it('jira: /rest/api/2/myself', async () => {
+    const preset = atlassian({ baseUrl: 'https://jira.example.com' })
+    const user = {
+      self: 'https://jira.example.com/rest/api/2/user?username=fred',
+      key: 'JIRAUSER10100',
+      name: 'fred',
+      emailAddress: 'fred@example.com',
+      avatarUrls: {
+        '48x48': 'https://jira.example.com/secure/useravatar?avatarId=1',
+        '16x16': 'x',
+      },
+      displayName: 'Fred F. User',
+    }
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: { 'https://jira.example.com/rest/api/2/myself': jsonResponse(user) },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: 'JIRAUSER10100',
+      preferred_username: 'fred',
+      name: 'Fred F. User',
+      email: 'fred@example.com',
+      picture: 'https://jira.example.com/secure/useravatar?avatarId=1',
+      raw: user,
+    })
+  })
+
+  it('confluence: /rest/api/user/current; the picture path only on the same origin', async () => {
+    const preset = atlassian({ baseUrl: 'https://example.com/wiki', product: 'confluence' })
+    const user = {
+      type: 'known',
+      username: 'fred',
+      userKey: '2c9680f7405147ee0140514c26120003',
+      profilePicture: { path: '/wiki/images/icons/profilepics/default.svg', width: 48 },
+      displayName: 'Fred',
+    }
+    const endpoint = 'https://example.com/wiki/rest/api/user/current'
+    const ctx = fakeContext({ endpoint, routes: { [endpoint]: jsonResponse(user) } })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '2c9680f7405147ee0140514c26120003',
+      preferred_username: 'fred',
+      name: 'Fred',
+      picture: 'https://example.com/wiki/images/icons/profilepics/default.svg',
+      raw: user,
+    })
+    for (const path of ['//evil.example/x.png', '/\\evil.example/x.png', 'x.png', '//']) {
+      const other = fakeContext({
+        endpoint,
+        routes: { [endpoint]: jsonResponse({ ...user, profilePicture: { path } }) },
+      })
+      expect(await userinfoOf(preset)(other)).not.toHaveProperty('picture')
+    }
+  })
+})
+
+describe('schoology', () => {
+  it('reads /v1/users/me (after its redirect, the user record)', async () => {
+    const preset = schoology({ domain: 'springfield.schoology.com' })
+    const user = {
+      uid: 45552,
+      id: 45552,
+      name_first: 'Edna',
+      name_last: 'Krabappel',
+      name_display: 'Edna Krabappel',
+      username: 'ekrabappel',
+      primary_email: 'edna@springfield.example',
+      picture_url: 'https://asset-cdn.schoology.com/x.jpg',
+    }
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: { 'https://api.schoology.com/v1/users/me': jsonResponse(user) },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '45552',
+      name: 'Edna Krabappel',
+      preferred_username: 'ekrabappel',
+      email: 'edna@springfield.example',
+      picture: 'https://asset-cdn.schoology.com/x.jpg',
+      raw: user,
+    })
+  })
+})
+
+describe('plurk', () => {
+  it('reads /APP/Users/me', async () => {
+    const preset = plurk()
+    const user = {
+      id: 3146,
+      nick_name: 'amix',
+      display_name: 'amix3k',
+      full_name: 'Amir Salihefendic',
+      email: 'amix@example.com',
+    }
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: { 'https://www.plurk.com/APP/Users/me': jsonResponse(user) },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: '3146',
+      preferred_username: 'amix',
+      name: 'amix3k',
+      profile: 'https://www.plurk.com/amix',
+      raw: user,
+    })
+  })
+})
+
+describe('garmin', () => {
+  it('reads /wellness-api/rest/user/id', async () => {
+    const preset = garmin()
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://apis.garmin.com/wellness-api/rest/user/id': jsonResponse({
+          userId: 'd3315b1072421d0dd7c8f6b8e1de4df8',
+        }),
+      },
+    })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+      sub: 'd3315b1072421d0dd7c8f6b8e1de4df8',
+      raw: { userId: 'd3315b1072421d0dd7c8f6b8e1de4df8' },
+    })
+  })
+})
+
+describe('every normaliser', () => {
+  // [preset, the URL it reads, a payload with the user's id at `id`]
+  const endpointCases: [string, PresetOptions, (id: unknown, extra: object) => unknown][] = [
+    ['twitter', twitter(), (id, extra) => ({ data: { id, username: 'u', ...extra } })],
+    ['trello', trello(), (id, extra) => ({ id, ...extra })],
+    ['flickr', flickr(), (id, extra) => ({ stat: 'ok', user: { id, ...extra } })],
+    ['tumblr', tumblr(), (id, extra) => ({ response: { user: { name: id, ...extra } } })],
+    ['smugmug', smugmug(), (id, extra) => ({ Response: { User: { NickName: id, ...extra } } })],
+    ['zotero', zotero(), (id, extra) => ({ userID: id, ...extra })],
+    [
+      'atlassian',
+      atlassian({ baseUrl: 'https://j.example' }),
+      (id, extra) => ({ key: id, ...extra }),
+    ],
+    ['schoology', schoology({ domain: 'a.schoology.com' }), (id, extra) => ({ uid: id, ...extra })],
+    ['plurk', plurk(), (id, extra) => ({ id, ...extra })],
+    ['garmin', garmin(), (id, extra) => ({ userId: id, ...extra })],
+  ]
+
+  const contextFor = (preset: PresetOptions, payload: unknown) => {
+    const endpoint = preset.userinfoEndpoint as string
+    return fakeContext({ endpoint, routes: { [endpoint]: jsonResponse(payload) } })
+  }
+
+  it.each(endpointCases)(
+    '%s: raw never holds the token or its secret',
+    async (_, preset, payload) => {
+      const leaky = {
+        oauth_token: TOKEN.oauth_token,
+        oauth_token_secret: TOKEN.oauth_token_secret,
+        echoed: [TOKEN.oauth_token_secret, 'kept'],
+        nested: { secret: TOKEN.oauth_token_secret, token: TOKEN.oauth_token },
+      }
+      const info = await userinfoOf(preset)(contextFor(preset, payload('42', leaky)))
+      const text = JSON.stringify(info)
+      expect(text).not.toContain(TOKEN.oauth_token_secret)
+      expect(text).not.toContain(TOKEN.oauth_token)
+      expect(text).toContain('kept')
+    },
+  )
+
+  it.each(endpointCases)('%s: a numeric id becomes a string sub', async (_, preset, payload) => {
+    const info = await userinfoOf(preset)(contextFor(preset, payload(987654321, {})))
+    expect(info.sub).toBe('987654321')
+  })
+
+  it.each(endpointCases)(
+    '%s: no id (or an object, or "") is request_failed',
+    async (_, preset, payload) => {
+      for (const id of [undefined, null, '', { id: 1 }, true, 1.5]) {
+        const error = await rejection(userinfoOf(preset)(contextFor(preset, payload(id, {}))))
+        expect(error.code).toBe('request_failed')
+        expect(error.status).toBe(502)
+      }
+    },
+  )
+
+  it.each(endpointCases)('%s: a JSON array or a 500 is request_failed', async (_, preset) => {
+    await rejection(userinfoOf(preset)(contextFor(preset, [])))
+    const endpoint = preset.userinfoEndpoint as string
+    const ctx = fakeContext({
+      endpoint,
+      routes: { [endpoint]: new Response('oops', { status: 500 }) },
+    })
+    expect((await rejection(userinfoOf(preset)(ctx))).code).toBe('request_failed')
+  })
+
+  it.each(endpointCases)(
+    '%s: reads ctx.endpoint, so spreading userinfoEndpoint redirects it',
+    async (_, preset, payload) => {
+      const endpoint = 'http://127.0.0.1:40123/emulated/me'
+      const ctx = fakeContext({ endpoint, routes: { [endpoint]: jsonResponse(payload('7', {})) } })
+      expect((await userinfoOf({ ...preset, userinfoEndpoint: endpoint })(ctx)).sub).toBe('7')
+      expect(ctx.requests.map((r) => r.url)).toEqual([endpoint])
+    },
+  )
+
+  it.each(endpointCases)(
+    '%s: without userinfoEndpoint, a TypeError naming it',
+    async (name, preset) => {
+      const ctx = fakeContext({ endpoint: undefined })
+      await expect(userinfoOf(preset)(ctx)).rejects.toThrow(
+        new TypeError(`${name} userinfo: userinfoEndpoint is not set`),
+      )
+    },
+  )
+
+  it('a __proto__ key in the payload stays data in raw', async () => {
+    const preset = plurk()
+    const ctx = fakeContext({
+      endpoint: preset.userinfoEndpoint,
+      routes: {
+        'https://www.plurk.com/APP/Users/me': new Response(
+          '{"id":1,"__proto__":{"polluted":true}}',
+        ),
+      },
+    })
+    const info = await userinfoOf(preset)(ctx)
+    expect(Object.getPrototypeOf(info.raw)).toBe(Object.prototype)
+    expect(Object.hasOwn(info.raw, '__proto__')).toBe(true)
+    expect((info.raw as { polluted?: unknown }).polluted).toBeUndefined()
+  })
+})
+
+describe('reading provider answers', () => {
+  it('a body over 1 MiB is request_failed, and the stream is cancelled', async () => {
+    let cancelled = false
+    let sent = 0
+    const chunk = new Uint8Array(64 * 1024).fill(0x20)
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        sent += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+      cancel() {
+        cancelled = true
+      },
+    })
+    const error = await rejection(readJson(new Response(body), 'smugmug userinfo'))
+    expect(error.description).toBe(
+      `smugmug userinfo: the response is larger than ${MAX_USERINFO_BODY} bytes`,
+    )
+    expect(cancelled).toBe(true)
+    expect(sent).toBeLessThanOrEqual(MAX_USERINFO_BODY + 2 * chunk.byteLength)
+  })
+
+  it('a body that fails mid-stream is request_failed with the cause', async () => {
+    const failure = new Error('socket hang up')
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"id":'))
+        controller.error(failure)
+      },
+    })
+    const error = await readJson(new Response(body), 'plurk userinfo').catch((e: unknown) => e)
+    expect(isOAuthError(error)).toBe(true)
+    expect(error).toMatchObject({
+      description: 'plurk userinfo: reading the response failed',
+      cause: failure,
+    })
+  })
+
+  it('the error keeps at most 2048 characters of the body, never half a surrogate pair', () => {
+    const body = `${'a'.repeat(2047)}😀tail`
+    const excerpt = providerResponse(new Response(null, { status: 500 }), body).body
+    expect(excerpt).toBe('a'.repeat(2047))
+    expect(providerResponse(new Response(null), 'short').body).toBe('short')
+    expect(providerResponse(new Response(null), 'b'.repeat(3000)).body).toHaveLength(2048)
+  })
+
+  it('raw drops what is nested deeper than 32 levels', () => {
+    let deep: Record<string, unknown> = { leaf: 'x' }
+    for (let i = 0; i < 40; i++) deep = { d: deep }
+    const raw = rawOf({ id: 1, deep }, TOKEN)
+    let depth = 0
+    let node: unknown = raw.deep
+    while (typeof node === 'object' && node !== null) {
+      node = (node as { d?: unknown }).d
+      depth++
+    }
+    expect(depth).toBe(31)
+    expect(raw.id).toBe(1)
+  })
+})

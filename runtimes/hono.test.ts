@@ -1,0 +1,106 @@
+/**
+ * @oauth1/hono on each runtime's own server — Bun.serve, Deno.serve, a
+ * workerd module worker — completing the whole login against
+ * @oauth1/testing (running here, in Node), then an API call with no token
+ * and no request passed, which finds the token through fetchToken and the
+ * request context (AsyncLocalStorage, wherever the runtime offers it).
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { runtimeLabel } from './binaries.mjs'
+import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
+import { type ServerRuntime, startServer } from './support/runtimes.js'
+import { bundleWorker, startWorker, workerdDate } from './support/workerd.js'
+
+const env = useProvider()
+
+const BOB = expect.objectContaining({ screen_name: 'bob', id: '1002' })
+
+/** Logs in on the app at `url`, checks that a forged callback is refused; returns the logged-in browser. */
+async function loginAsBob(url: string) {
+  const { callback, browser } = await login(url, env.provider)
+  expect(callback).toEqual({ screen_name: 'bob' })
+  expect(await forgedCallback(browser, url)).toEqual(REFUSED_CALLBACK)
+  return browser
+}
+
+describe.each([
+  ['bun', 'bun-hono.mjs', 'Bun.serve'],
+  ['deno', 'deno-hono.mjs', 'Deno.serve'],
+] as [ServerRuntime, string, string][])('%s', (runtime, script, server) => {
+  it(`${runtimeLabel(runtime)}: logs in on ${server}, then calls the API with the token fetchToken finds`, async () => {
+    const app = await startServer(runtime, script, [], env.config)
+    try {
+      const browser = await loginAsBob(app.url)
+      expect(await getJson(browser, app.url, '/me')).toEqual({
+        status: 200,
+        body: { context: true, profile: BOB },
+      })
+    } finally {
+      await app.stop()
+    }
+  })
+})
+
+describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
+  let script: string
+  beforeAll(async () => {
+    script = await bundleWorker('workerd-hono.mjs')
+  })
+
+  async function serve(compatibilityDate: string, compatibilityFlags: string[]) {
+    return startWorker(
+      script,
+      { compatibilityDate, compatibilityFlags },
+      { CONFIG: JSON.stringify(env.config) },
+    )
+  }
+
+  // Where AsyncLocalStorage comes from in each: nodejs_compat from 2024-09-23
+  // gives a `process` with getBuiltinModule; nodejs_als alone, or nodejs_compat
+  // before that date, only the node:async_hooks module (the core imports it).
+  const WITH_CONTEXT: [string, string, string[]][] = [
+    ['nodejs_als alone (no process global)', '2024-09-22', ['nodejs_als']],
+    ['nodejs_compat before 2024-09-23 (no process global)', '2024-09-22', ['nodejs_compat']],
+    ['nodejs_compat from 2024-09-23 (process.getBuiltinModule)', '2024-09-23', ['nodejs_compat']],
+    [
+      "no flag at workerd's own date (nodejs_compat is the default from 2026-08-04)",
+      workerdDate(runtimeLabel('workerd')),
+      [],
+    ],
+  ]
+  it.each(WITH_CONTEXT)(
+    '%s: logs in, then calls the API with the token fetchToken finds',
+    async (_label, date, flags) => {
+      const worker = await serve(date, flags)
+      try {
+        const browser = await loginAsBob(worker.url)
+        expect(await getJson(browser, worker.url, '/me'), worker.child.output()).toEqual({
+          status: 200,
+          body: { context: true, profile: BOB },
+        })
+      } finally {
+        await worker.stop()
+      }
+    },
+  )
+
+  it('no flag before 2026-08-04: logs in; with no AsyncLocalStorage the API call needs { request: c }', async () => {
+    const worker = await serve('2024-09-22', [])
+    try {
+      const browser = await loginAsBob(worker.url)
+      expect(await getJson(browser, worker.url, '/me')).toEqual({
+        status: 401,
+        body: {
+          error: 'missing_token',
+          error_description: expect.stringContaining('this runtime has no AsyncLocalStorage'),
+        },
+      })
+      expect(await getJson(browser, worker.url, '/me-with-request')).toEqual({
+        status: 200,
+        body: { context: false, profile: BOB },
+      })
+    } finally {
+      await worker.stop()
+    }
+  })
+})

@@ -1,0 +1,160 @@
+/**
+ * Drives a login as a browser does — the app's /login, the provider's
+ * authorize page (auto-approved), back to the app's /callback, cookies kept
+ * per origin — then calls the app's API routes.
+ */
+import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import { afterAll, beforeAll, expect } from 'vitest'
+
+/** The configuration every fixture app takes (OAUTH1_APP_CONFIG, or workerd's CONFIG binding). */
+export interface AppConfig {
+  provider: {
+    clientId: string
+    clientSecret: string
+    requestTokenUrl: string
+    authorizeUrl: string
+    accessTokenUrl: string
+    apiBaseUrl: string
+  }
+  /** Signs and encrypts the apps' cookies. */
+  secret: string
+  /** @fastify/secure-session's key, 32 bytes in hex. */
+  sessionKey: string
+}
+
+/**
+ * For a test file: a provider that approves every login as bob (on a free
+ * port of 127.0.0.1, in this process), and the fixture apps' configuration
+ * for it; started before the file's tests, closed after them.
+ */
+export function useProvider(): { readonly provider: TestProvider; readonly config: AppConfig } {
+  const state = {} as { provider: TestProvider; config: AppConfig }
+  beforeAll(async () => {
+    state.provider = await createTestProvider({ autoApprove: 'bob' })
+    state.config = appConfig(state.provider)
+  })
+  afterAll(() => state.provider?.close())
+  return state
+}
+
+/** The fixture apps' configuration for `provider`, with fresh random secrets. */
+export function appConfig(provider: TestProvider): AppConfig {
+  const hex = (bytes: number) =>
+    Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex')
+  return {
+    provider: {
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret ?? '',
+      requestTokenUrl: provider.requestTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      apiBaseUrl: provider.apiBaseUrl,
+    },
+    secret: hex(24),
+    sessionKey: hex(32),
+  }
+}
+
+/** A minimal cookie jar: name → value per origin, as a browser keeps them for plain-http hosts. */
+export class Browser {
+  readonly #jars = new Map<string, Map<string, string>>()
+  /** Every request made, as `<status> <METHOD> <url>`. */
+  readonly steps: string[] = []
+
+  async get(url: string): Promise<Response> {
+    const { origin } = new URL(url)
+    const jar = this.#jars.get(origin) ?? new Map<string, string>()
+    this.#jars.set(origin, jar)
+    const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+    const response = await fetch(url, {
+      redirect: 'manual',
+      headers: cookie ? { cookie } : {},
+      signal: AbortSignal.timeout(15_000),
+    })
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';')
+      const eq = pair.indexOf('=')
+      const name = pair.slice(0, eq).trim()
+      const value = pair.slice(eq + 1).trim()
+      const expired = attributes.some((a) => /^\s*max-age\s*=\s*(0|-\d+)\s*$/i.test(a))
+      if (expired || value === '') jar.delete(name)
+      else jar.set(name, value)
+    }
+    this.steps.push(`${response.status} GET ${url}`)
+    return response
+  }
+
+  /** Follows the Location of a redirect, resolved against `from`. */
+  follow(from: Response, base: string): Promise<Response> {
+    const location = from.headers.get('location')
+    if (from.status < 300 || from.status >= 400 || !location) {
+      throw new Error(`expected a redirect from ${base}, got ${from.status} ${location ?? ''}`)
+    }
+    return this.get(new URL(location, base).href)
+  }
+}
+
+export interface LoginResult {
+  /** The app's /callback answer: `{ screen_name }`. */
+  callback: unknown
+  /** The browser, logged in: call more routes with it. */
+  browser: Browser
+}
+
+/**
+ * Logs in on the app at `appUrl` (its /login, the provider, its /callback).
+ * Throws, with every step taken, when a step does not answer as a login does.
+ */
+export async function login(appUrl: string, provider: TestProvider): Promise<LoginResult> {
+  const browser = new Browser()
+  const fail = (what: string, response: Response, body = '') =>
+    new Error(`${what}: ${response.status} ${body}\nsteps:\n${browser.steps.join('\n')}`)
+
+  const start = await browser.get(`${appUrl}/login`)
+  const toProvider = start.headers.get('location') ?? ''
+  if (start.status !== 302 || !toProvider.startsWith(provider.authorizeUrl)) {
+    throw fail('/login did not redirect to the provider', start, await start.text())
+  }
+  const approved = await browser.follow(start, appUrl)
+  const back = approved.headers.get('location') ?? ''
+  if (approved.status !== 302 || !back.startsWith(`${appUrl}/callback?`)) {
+    throw fail('the provider did not send the browser back', approved, await approved.text())
+  }
+  const callback = await browser.follow(approved, provider.url)
+  const text = await callback.text()
+  if (callback.status !== 200) throw fail('/callback failed', callback, text)
+  return { callback: JSON.parse(text), browser }
+}
+
+/** GETs `path` on the app with the browser's cookies; the status and the parsed JSON body. */
+export async function getJson(
+  browser: Browser,
+  appUrl: string,
+  path: string,
+): Promise<{ status: number; body: unknown }> {
+  const response = await browser.get(`${appUrl}${path}`)
+  const text = await response.text()
+  try {
+    return { status: response.status, body: JSON.parse(text) }
+  } catch {
+    return { status: response.status, body: text }
+  }
+}
+
+/**
+ * A callback naming no pending login of this browser (forged, or replayed):
+ * the app must answer 400 `missing_temporary_credential`, never 500, without
+ * contacting the provider.
+ */
+export async function forgedCallback(
+  browser: Browser,
+  appUrl: string,
+): Promise<{ status: number; body: unknown }> {
+  return getJson(browser, appUrl, '/callback?oauth_token=forged&oauth_verifier=guessed')
+}
+
+/** What {@link forgedCallback} must get back. */
+export const REFUSED_CALLBACK = {
+  status: 400,
+  body: expect.objectContaining({ error: 'missing_temporary_credential' }),
+}
