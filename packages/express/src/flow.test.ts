@@ -1,7 +1,11 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createMemoryServerStore, isBindingId, type Token } from '@oauth1/core'
-import { createSwitchableStore, REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
+import {
+  createSwitchableStore,
+  REGISTERED_RELATIVE_CALLBACKS,
+  stubProviderRegistration,
+} from '@oauth1/core/testing'
 import { createTestProvider, type TestProviderOptions } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
@@ -719,6 +723,8 @@ describe('options.store: pending logins in a server-side store, the binding id i
     redis.down = false
     // back up: the login was not consumed by the failed callback, and completes
     expect((await agent.get(callback)).status).toBe(200)
+  })
+})
 
 describe('an API call that cannot reach the provider', () => {
   it("answers 502 request_failed from Express's default handler, not 500", async () => {

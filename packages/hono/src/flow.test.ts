@@ -1,4 +1,8 @@
-import { createSwitchableStore, REGISTERED_RELATIVE_CALLBACKS, stubProviderRegistration } from '@oauth1/core/testing'
+import {
+  createSwitchableStore,
+  REGISTERED_RELATIVE_CALLBACKS,
+  stubProviderRegistration,
+} from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
@@ -693,6 +697,8 @@ describe('options.store: a server-side store, the binding id in a cookie', () =>
     expect((await browse(h, jar, callback)).status).toBe(503)
     redis.down = false
     expect((await browse(h, jar, callback)).status).toBe(200)
+  })
+})
 
 describe('an API call that cannot reach the provider', () => {
   it("answers 502 request_failed from Hono's default handler, not 500", async () => {
