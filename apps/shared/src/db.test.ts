@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AppDatabase, MAX_STORED_RAW, openDatabase } from './db.ts'
+import { openSqlite } from './sqlite.ts'
 
 describe('openDatabase', () => {
   const opened: AppDatabase[] = []
@@ -98,7 +98,8 @@ describe('openDatabase', () => {
     const dir = mkdtempSync(join(tmpdir(), 'oauth1-example-db-'))
     try {
       const path = join(dir, 'old.db')
-      const old = new Database(path)
+      // The driver the apps use on this Node (better-sqlite3 is built for Node 20 only).
+      const old = openSqlite(path)
       old.exec(`CREATE TABLE users (
         id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT NOT NULL,
         provider_user_id TEXT NOT NULL, screen_name TEXT NOT NULL, name TEXT NOT NULL,
