@@ -24,6 +24,13 @@ const TTL = 3_000
 
 if (!redisServerAvailable()) throw new Error(MISSING_REDIS)
 
+interface Reading {
+  rssMB: number
+  heapMB: number
+  /** Right after two back-to-back `gc()` calls, before the loop turned: reported, not judged. */
+  unsettled: { rssMB: number; heapMB: number }
+}
+
 interface Run {
   framework: string
   mode: string
@@ -31,8 +38,9 @@ interface Run {
   seconds: number
   statuses: Record<string, number>
   codes: Record<string, number>
-  '10k': { rssMB: number; heapMB: number }
-  end: { rssMB: number; heapMB: number }
+  /** After a forced GC the event loop had turns to finish (see memory-harness.ts). */
+  '10k': Reading
+  end: Reading
 }
 
 function harness(framework: Framework, mode: string, extra: string[] = [], env = {}): Promise<Run> {
