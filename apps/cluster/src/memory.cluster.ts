@@ -3,11 +3,11 @@
 // at 10,000 and at the end. Failed logins (the provider failing in every way that
 // does not hang) and abandoned ones (started, never completed) in each app's
 // default setup, and with the Redis store, whose keys must expire.
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   MISSING_REDIS,
   type RedisServer,
@@ -21,6 +21,12 @@ const COUNT = Number(process.env.CLUSTER_MEMORY_LOGINS ?? 100_000)
 const HEAP_SLACK_MB = 16
 const RSS_SLACK_MB = 64
 const TTL = 3_000
+/**
+ * 100,000 logins in two harnesses at once took 120–230 s on an idle machine and
+ * over 300 s with other work running on its two cores: a generous bound, which
+ * only matters when a harness hangs.
+ */
+const RUN_TIMEOUT = 900_000
 
 if (!redisServerAvailable()) throw new Error(MISSING_REDIS)
 
@@ -43,6 +49,13 @@ interface Run {
   end: Reading
 }
 
+/** Harness processes still running: a test that fails or times out must not leave them behind. */
+const running = new Set<ChildProcess>()
+afterEach(() => {
+  for (const child of running) child.kill('SIGKILL')
+  running.clear()
+})
+
 function harness(framework: Framework, mode: string, extra: string[] = [], env = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -63,6 +76,7 @@ function harness(framework: Framework, mode: string, extra: string[] = [], env =
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     )
+    running.add(child)
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
@@ -71,6 +85,7 @@ function harness(framework: Framework, mode: string, extra: string[] = [], env =
       out += d.toString()
     })
     child.once('exit', (code) => {
+      running.delete(child)
       const line = out.split('\n').find((l) => l.startsWith('{"framework"'))
       if (code !== 0 || !line)
         reject(
@@ -104,7 +119,7 @@ const flat = (run: Run) => {
   expect(run.end.rssMB - run['10k'].rssMB, JSON.stringify(run)).toBeLessThan(RSS_SLACK_MB)
 }
 
-describe(`${COUNT} failed logins: memory stays flat`, () => {
+describe(`${COUNT} failed logins: memory stays flat`, { timeout: RUN_TIMEOUT }, () => {
   // Two harnesses at a time: the machine has two cores.
   it.each([
     ['express', 'fastify'],
@@ -123,7 +138,7 @@ describe(`${COUNT} failed logins: memory stays flat`, () => {
   })
 })
 
-describe(`${COUNT} abandoned logins in each app's default setup`, () => {
+describe(`${COUNT} abandoned logins in each app's default setup`, { timeout: RUN_TIMEOUT }, () => {
   it.each([
     ['express', 'fastify'],
     ['koa', 'hono'],
@@ -139,7 +154,7 @@ describe(`${COUNT} abandoned logins in each app's default setup`, () => {
   })
 })
 
-describe(`${COUNT} abandoned logins with the Redis store`, () => {
+describe(`${COUNT} abandoned logins with the Redis store`, { timeout: RUN_TIMEOUT }, () => {
   it.each(FRAMEWORKS.filter((f) => f === 'hono' || f === 'koa'))(
     '%s: app memory flat, and every pending key expires with the login',
     async (framework) => {
