@@ -1,7 +1,7 @@
 import express from 'express'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { serve } from './test-support.js'
+import { serve } from './http.test-helper.js'
 import { rawQuery, requestOrigin, resolveRedirectUri } from './url.js'
 
 /** An app answering what the helpers compute for the request, or the error's status and message. */
