@@ -19,7 +19,7 @@ import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
-} from '../../../packages/redis/test/redis-server.ts'
+} from '../../../packages/redis/src/redis-server.test-helper.ts'
 import {
   errorCodeOf,
   failureOf,

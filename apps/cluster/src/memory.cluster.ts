@@ -13,7 +13,7 @@ import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
-} from '../../../packages/redis/test/redis-server.ts'
+} from '../../../packages/redis/src/redis-server.test-helper.ts'
 import { APPS_DIR, FRAMEWORKS, type Framework } from './instances.ts'
 
 const COUNT = Number(process.env.CLUSTER_MEMORY_LOGINS ?? 100_000)

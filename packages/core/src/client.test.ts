@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
-import { createFakeProvider, type RecordedRequest } from './fake-provider.test-helper.js'
+import { createFakeProvider, type RecordedRequest, rejection } from './fake-provider.test-helper.js'
 import { MAX_TOKEN_RESPONSE } from './http.js'
 import { parseAuthorizationHeader } from './sign.js'
 import type { Token } from './types.js'
@@ -34,16 +34,6 @@ function answering(make: (req: Request) => Response | Promise<Response>) {
 
 const formResponse = (body: string, status = 200, type = 'application/x-www-form-urlencoded') =>
   new Response(body, { status, headers: { 'content-type': type } })
-
-async function rejection(p: Promise<unknown> | (() => unknown)): Promise<OAuthError> {
-  try {
-    await (typeof p === 'function' ? p() : p)
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError)
-    return err as OAuthError
-  }
-  throw new Error('expected a rejection')
-}
 
 const SECRETS = ['client-secret', 'rts%', 'ats-', 'verifier-']
 function expectNoSecret(err: OAuthError) {

@@ -4,11 +4,17 @@
  * (HMAC-SHA1/PLAINTEXT), nonce reuse, the callback, the verifier and
  * single use of temporary credentials, and records every request it gets.
  */
+import { expect } from 'vitest'
 import { collectSignatureParameters, signatureBaseString } from './base-string.js'
 import { verifySignature } from './crypto/index.js'
 import { parseFormEncoded } from './encoding.js'
+import { OAuthError } from './errors.js'
 import { isFormContentType, parseAuthorizationHeader } from './sign.js'
-import type { SignatureMethod } from './types.js'
+import type {
+  SignatureMethod,
+  StoredTemporaryCredential,
+  TemporaryCredentialStore,
+} from './types.js'
 
 export interface RecordedRequest {
   method: string
@@ -199,3 +205,32 @@ function isUnsigned(req: RecordedRequest): boolean {
 }
 
 export type FakeProvider = ReturnType<typeof createFakeProvider>
+
+/** A memory store that also exposes what it holds (copies in, copies out, as a real store). */
+export function inspectableStore() {
+  const entries = new Map<string, StoredTemporaryCredential>()
+  const store: TemporaryCredentialStore = {
+    get: (k) => (entries.has(k) ? { ...entries.get(k)! } : null),
+    set: (k, v) => {
+      entries.set(k, { ...v })
+    },
+    delete: (k) => {
+      entries.delete(k)
+    },
+  }
+  return { store, entries }
+}
+
+/**
+ * The `OAuthError` a promise (or a function's result) rejects with; fails the
+ * test when it settles otherwise or rejects with something else.
+ */
+export async function rejection(p: Promise<unknown> | (() => unknown)): Promise<OAuthError> {
+  try {
+    await (typeof p === 'function' ? p() : p)
+  } catch (err) {
+    expect(err).toBeInstanceOf(OAuthError)
+    return err as OAuthError
+  }
+  throw new Error('expected a rejection')
+}

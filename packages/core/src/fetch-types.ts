@@ -21,3 +21,15 @@ export type FetchHeadersInit = NonNullable<RequestInit['headers']>
  * the DOM's `BodyInit`.
  */
 export type FetchBodyInit = NonNullable<RequestInit['body']>
+
+/**
+ * Bytes as fetch's types take them: `bytes` itself when an `ArrayBuffer`
+ * holds them (almost always), otherwise a copy (a view of a
+ * `SharedArrayBuffer`, which the DOM lib's `BodyInit` does not include).
+ * @internal
+ */
+export function fetchableBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  return bytes.buffer instanceof ArrayBuffer
+    ? (bytes as Uint8Array<ArrayBuffer>)
+    : new Uint8Array(bytes)
+}

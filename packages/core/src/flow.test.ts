@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuthError } from './errors.js'
-import { createFakeProvider } from './fake-provider.test-helper.js'
+import { createFakeProvider, inspectableStore, rejection } from './fake-provider.test-helper.js'
 import { OAuth, temporaryCredentialKey } from './registry.js'
 import {
   createBoundStore,
@@ -9,25 +9,10 @@ import {
   createSealer,
   createSessionRecordStore,
 } from './stores.js'
-import type { StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
+import type { TemporaryCredentialStore } from './types.js'
 
 const P = 'https://provider.test'
 const CALLBACK = 'https://app.example/auth/callback'
-
-/** A memory store that also exposes what it holds. */
-function inspectableStore() {
-  const entries = new Map<string, StoredTemporaryCredential>()
-  const store: TemporaryCredentialStore = {
-    get: (k) => (entries.has(k) ? { ...entries.get(k)! } : null),
-    set: (k, v) => {
-      entries.set(k, { ...v })
-    },
-    delete: (k) => {
-      entries.delete(k)
-    },
-  }
-  return { store, entries }
-}
 
 function setup(extra: Record<string, unknown> = {}, providerOptions = {}) {
   const provider = createFakeProvider(providerOptions)
@@ -42,16 +27,6 @@ function setup(extra: Record<string, unknown> = {}, providerOptions = {}) {
     ...extra,
   })
   return { provider, oauth, app }
-}
-
-async function rejection(p: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError)
-    return err as OAuthError
-  }
-  throw new Error('expected a rejection')
 }
 
 function expectNoSecret(err: OAuthError, ...secrets: string[]) {

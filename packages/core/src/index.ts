@@ -105,8 +105,10 @@ export {
   checkRelativeCallback,
   firstHeaderValue,
   isPathCallback,
+  type RequestProtocolAndHost,
   requestOriginFrom,
   requestTargetQuery,
   resolveCallbackUri,
+  resolveRequestCallback,
 } from './url.js'
 // --- end web flow ---

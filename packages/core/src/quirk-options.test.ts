@@ -6,11 +6,14 @@
  * provider. Provider presets are built from these and nothing else.
  */
 import { describe, expect, it } from 'vitest'
-import { OAuthError } from './errors.js'
-import { createFakeProvider, type FakeProviderOptions } from './fake-provider.test-helper.js'
+import {
+  createFakeProvider,
+  type FakeProviderOptions,
+  inspectableStore,
+  rejection,
+} from './fake-provider.test-helper.js'
 import { OAuth, type RemoteAppOptions, temporaryCredentialKey } from './registry.js'
 import { createMemoryStore } from './stores.js'
-import type { StoredTemporaryCredential, TemporaryCredentialStore } from './types.js'
 
 const P = 'https://provider.test'
 const CALLBACK = 'https://app.example/auth/callback'
@@ -29,31 +32,6 @@ function setup(extra: RemoteAppOptions = {}, providerOptions: FakeProviderOption
     ...extra,
   })
   return { provider, oauth, app }
-}
-
-/** A store that also shows what it holds. */
-function inspectableStore() {
-  const entries = new Map<string, StoredTemporaryCredential>()
-  const store: TemporaryCredentialStore = {
-    get: (k) => (entries.has(k) ? { ...entries.get(k)! } : null),
-    set: (k, v) => {
-      entries.set(k, { ...v })
-    },
-    delete: (k) => {
-      entries.delete(k)
-    },
-  }
-  return { store, entries }
-}
-
-async function rejection(p: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError)
-    return err as OAuthError
-  }
-  throw new Error('expected a rejection')
 }
 
 function tokenOf(authorizeUrl: string, name = 'oauth_token'): string {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseCallbackQuery } from './client.js'
-import { OAuthError } from './errors.js'
-import { createFakeProvider } from './fake-provider.test-helper.js'
+import { createFakeProvider, rejection } from './fake-provider.test-helper.js'
 import {
   configKey,
   OAuth,
@@ -23,16 +22,6 @@ const urls = {
 afterEach(() => {
   vi.unstubAllEnvs()
 })
-
-async function rejection(p: Promise<unknown>): Promise<OAuthError> {
-  try {
-    await p
-  } catch (err) {
-    expect(err).toBeInstanceOf(OAuthError)
-    return err as OAuthError
-  }
-  throw new Error('expected a rejection')
-}
 
 describe('OAuth.register', () => {
   it('registers an app as oauth[name] (Authlib test_register_remote_app)', () => {

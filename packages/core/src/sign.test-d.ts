@@ -7,8 +7,20 @@ describe('signRequest types', () => {
   it('resolves to the SignedRequest of DESIGN.md', () => {
     expectTypeOf(signRequest).returns.resolves.toEqualTypeOf<SignedRequest>()
     expectTypeOf<SignedRequest['headers']>().toEqualTypeOf<Headers>()
-    expectTypeOf<SignedRequest['body']>().toEqualTypeOf<string | Uint8Array | null>()
+    expectTypeOf<SignedRequest['body']>().toEqualTypeOf<string | Uint8Array<ArrayBuffer> | null>()
     expectTypeOf<SignedRequest['url']>().toEqualTypeOf<string>()
+  })
+
+  it('is what fetch takes, as the README shows: fetch(signed.url, signed)', async () => {
+    const signed = await signRequest(
+      { method: 'POST', url: 'https://api.example/1/update', body: new Uint8Array([1, 2]) },
+      { clientId: 'ck', clientSecret: 'cs' },
+    )
+    expectTypeOf(fetch).toBeCallableWith(signed.url, signed)
+    expectTypeOf<SignedRequest>().toMatchTypeOf<RequestInit>()
+    // the README's own lines
+    const response = await fetch(signed.url, signed)
+    expectTypeOf(response).toEqualTypeOf<Response>()
   })
 
   it('takes a PEM, a Node KeyObject or a CryptoKey as rsaKey', () => {

@@ -17,7 +17,7 @@ import {
 } from './crypto/index.js'
 import type { RsaKey } from './crypto/types.js'
 import { formDecode, percentEncode, reencodeFormComponent, tryPercentDecode } from './encoding.js'
-import type { FetchHeadersInit } from './fetch-types.js'
+import { type FetchHeadersInit, fetchableBytes } from './fetch-types.js'
 import { generateNonce, generateTimestamp, MAX_CLOCK_OFFSET } from './nonce.js'
 import type { SignatureMethod, SignatureType } from './types.js'
 
@@ -90,8 +90,11 @@ export interface SignedRequest {
   url: string
   /** The headers, with `Authorization` in header mode and the form `Content-Type` when set. */
   headers: Headers
-  /** The body: a form body with the protocol parameters in body mode; otherwise as given (a `URLSearchParams` as its string). */
-  body: string | Uint8Array | null
+  /**
+   * The body: a form body with the protocol parameters in body mode; otherwise as given (a
+   * `URLSearchParams` as its string; bytes in an `ArrayBuffer`, as fetch takes them).
+   */
+  body: string | Uint8Array<ArrayBuffer> | null
   /** `oauth_signature`, not percent-encoded. */
   signature: string
   /** The signature base string that was signed. */
@@ -267,7 +270,7 @@ export async function signRequest(
         ? scanned.contentType
         : headers.get('content-type')
   let bodyText: string | null = null // the body as a string, when it is a string or URLSearchParams
-  let bodyBytes: Uint8Array | null = null
+  let bodyBytes: Uint8Array<ArrayBuffer> | null = null
   if (rawBody === undefined || rawBody === null) {
     // no body
   } else if (typeof rawBody === 'string') {
@@ -279,7 +282,7 @@ export async function signRequest(
       headers.set('content-type', contentType)
     }
   } else if (rawBody instanceof Uint8Array) {
-    bodyBytes = rawBody
+    bodyBytes = fetchableBytes(rawBody)
   } else {
     throw new TypeError('request.body should be a string, URLSearchParams, Uint8Array or null')
   }
@@ -415,7 +418,7 @@ export async function signRequest(
 
   // Authlib's order: nonce, timestamp, version, method, key, token, callback, verifier, hash.
   let outUrl = url.href
-  let outBody: string | Uint8Array | null = bodyText ?? bodyBytes
+  let outBody: string | Uint8Array<ArrayBuffer> | null = bodyText ?? bodyBytes
   if (signatureType === 'header') {
     // Joined, not concatenated: Headers checks a value character by character,
     // which measured about twice as slow on a concatenated (rope) string as on

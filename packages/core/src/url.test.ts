@@ -6,6 +6,7 @@ import {
   requestOriginFrom,
   requestTargetQuery,
   resolveCallbackUri,
+  resolveRequestCallback,
 } from './url.js'
 
 describe('resolveCallbackUri: one rule for relative callbacks', () => {
@@ -160,6 +161,78 @@ describe('resolveCallbackUri: one rule for relative callbacks', () => {
     }
     expect(() => resolveCallbackUri('/cb', 'file:///tmp/x')).toThrow(
       new TypeError('base should be the http(s) URL of the request'),
+    )
+  })
+})
+
+describe("resolveRequestCallback: the adapters' use of the rule", () => {
+  class BadRequest extends Error {}
+  const badRequest = (problem: string): never => {
+    throw new BadRequest(problem)
+  }
+  const HOST_PROBLEM =
+    'cannot resolve the relative redirectUri: the request has no valid Host header'
+  const PROTOCOL_PROBLEM =
+    "cannot resolve the relative redirectUri: the request's protocol (X-Forwarded-Proto behind a trusted proxy) should be http or https"
+
+  it('resolves a relative callback against the protocol and Host the request gives', () => {
+    const at = (protocol: string, host: string) => () => ({ protocol, host })
+    expect(resolveRequestCallback('/authorize', at('https', 'app.example'), badRequest)).toBe(
+      'https://app.example/authorize',
+    )
+    expect(resolveRequestCallback('cb?next=%2F', at('HTTP:', '[::1]:8080'), badRequest)).toBe(
+      'http://[::1]:8080/cb?next=%2F',
+    )
+  })
+
+  it('reads the request only for a relative callback', () => {
+    const request = vi.fn(() => ({ protocol: 'ftp', host: 'not a host' }))
+    expect(resolveRequestCallback('oob', request, badRequest)).toBe('oob')
+    expect(resolveRequestCallback('https://other.example/cb', request, badRequest)).toBe(
+      'https://other.example/cb',
+    )
+    expect(request).not.toHaveBeenCalled()
+  })
+
+  it('refuses a callback the rule refuses with a TypeError, before reading the request', () => {
+    const request = vi.fn(() => ({ protocol: 'https', host: 'app.example' }))
+    expect(() => resolveRequestCallback('//evil.example/cb', request, badRequest)).toThrow(
+      new TypeError(
+        'redirectUri should be an absolute URL, "oob", or a path such as "/authorize" (not //host)',
+      ),
+    )
+    expect(() => resolveRequestCallback(42 as never, request, badRequest)).toThrow(TypeError)
+    expect(request).not.toHaveBeenCalled()
+  })
+
+  it.each(['javascript', 'ftp', '', 'https://', 'wss'])(
+    'calls badRequest for the protocol %j',
+    (protocol) => {
+      expect(() =>
+        resolveRequestCallback('/cb', () => ({ protocol, host: 'app.example' }), badRequest),
+      ).toThrow(new BadRequest(PROTOCOL_PROBLEM))
+    },
+  )
+
+  it.each(['', 'evil.example/path', 'user@evil.example', 'a b', 'app.example:99999'])(
+    'calls badRequest for the Host %j',
+    (host) => {
+      expect(() =>
+        resolveRequestCallback('/cb', () => ({ protocol: 'https', host }), badRequest),
+      ).toThrow(new BadRequest(HOST_PROBLEM))
+    },
+  )
+
+  it('calls badRequest for a protocol or Host that is not a string (a framework quirk)', () => {
+    const odd = [
+      { protocol: undefined, host: 'app.example' },
+      { protocol: 'https', host: undefined },
+    ] as unknown as { protocol: string; host: string }[]
+    expect(() => resolveRequestCallback('/cb', () => odd[0]!, badRequest)).toThrow(
+      new BadRequest(PROTOCOL_PROBLEM),
+    )
+    expect(() => resolveRequestCallback('/cb', () => odd[1]!, badRequest)).toThrow(
+      new BadRequest(HOST_PROBLEM),
     )
   })
 })

@@ -115,6 +115,57 @@ export function resolveCallbackUri(
   return new URL(redirectUri, `${origin.origin}/`).href
 }
 
+/** What an adapter reads from its framework to know the origin of a request. */
+export interface RequestProtocolAndHost {
+  /** `http` or `https` (any case, a trailing `:` allowed), after the framework's proxy rules. */
+  readonly protocol: string
+  /** The Host (`app.example:8443`), after the framework's proxy rules. */
+  readonly host: string
+}
+
+/**
+ * {@link resolveCallbackUri} for the request at hand, as every framework
+ * adapter does it: `oob` and absolute URIs as they are; a relative reference
+ * checked by {@link checkRelativeCallback} and resolved against the origin
+ * of the request's protocol and Host, which `request` reads (only for a
+ * relative reference). A protocol other than http(s) or a Host that is not
+ * a plain `host[:port]` is the client's fault, not the app's: `badRequest`
+ * is called with the problem, to throw the framework's 400.
+ *
+ * @throws TypeError for a relative reference the rule refuses (the app's mistake).
+ * @throws whatever `badRequest` throws for a request whose origin cannot be known.
+ * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
+ * @example
+ * ```ts
+ * const callback = resolveRequestCallback(
+ *   '/authorize',
+ *   () => ({ protocol: 'https', host: 'app.example' }),
+ *   (problem) => {
+ *     throw new Error(problem)
+ *   },
+ * ) // 'https://app.example/authorize'
+ * ```
+ */
+export function resolveRequestCallback(
+  redirectUri: string,
+  request: () => RequestProtocolAndHost,
+  badRequest: (problem: string) => never,
+): string {
+  return resolveCallbackUri(redirectUri, () => {
+    const { protocol, host } = request()
+    if (typeof protocol !== 'string' || !/^https?:?$/i.test(protocol)) {
+      badRequest(
+        "cannot resolve the relative redirectUri: the request's protocol (X-Forwarded-Proto behind a trusted proxy) should be http or https",
+      )
+    }
+    const origin = requestOriginFrom(protocol, host)
+    if (origin === undefined) {
+      badRequest('cannot resolve the relative redirectUri: the request has no valid Host header')
+    }
+    return origin
+  })
+}
+
 /**
  * A Host header value: a host name (letters, digits, `-`, `_`, dots, a final
  * dot allowed), an IPv4 address or a bracketed IPv6 address, and an optional

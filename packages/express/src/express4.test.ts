@@ -6,8 +6,8 @@ import session from 'express-session'
 import express4 from 'express4'
 import request from 'supertest'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { serve } from './http.test-helper.js'
 import { MISSING_SESSION_MESSAGE, OAuth } from './index.js'
-import { serve } from './test-support.js'
 
 const SESSION_SECRET = 'a session secret of at least 32 characters'
 

@@ -12,8 +12,8 @@ import express from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import { decodedForms, serve, setCookies } from './http.test-helper.js'
 import { MISSING_SESSION_MESSAGE, type MiddlewareOptions, OAuth } from './index.js'
-import { decodedForms, serve, setCookies } from './test-support.js'
 
 declare module 'express-session' {
   interface SessionData {

@@ -2,8 +2,8 @@ import express, { type ErrorRequestHandler, type Request } from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { serve } from './http.test-helper.js'
 import { MISSING_SESSION_MESSAGE, OAuth } from './index.js'
-import { serve } from './test-support.js'
 
 const EXPECTED_MESSAGE =
   '@oauth1/express: req.session is missing. Install express-session (npm install express-session) ' +

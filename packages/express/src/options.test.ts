@@ -13,8 +13,8 @@ import express, { type Request } from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { serve } from './http.test-helper.js'
 import { MISSING_SESSION_MESSAGE, OAuth, STORE_WITH_SESSION_OPTIONS_MESSAGE } from './index.js'
-import { serve } from './test-support.js'
 
 const SESSION_SECRET = 'a session secret of at least 32 characters'
 const MB = 'x'.repeat(1 << 20)

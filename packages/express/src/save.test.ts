@@ -6,8 +6,8 @@ import { createTestProvider } from '@oauth1/testing'
 import express from 'express'
 import session, { type SessionData } from 'express-session'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { serve } from './http.test-helper.js'
 import { OAuth } from './index.js'
-import { serve } from './test-support.js'
 
 /** A MemoryStore whose writes take `delay` ms (a remote store), or fail. */
 class SlowStore extends session.MemoryStore {

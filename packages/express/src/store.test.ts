@@ -15,13 +15,13 @@ import express, { type Request } from 'express'
 import session from 'express-session'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { decodedForms, serve, setCookies } from './http.test-helper.js'
 import {
   COOKIE_SESSION_MESSAGE,
   createExpressSessionStore,
   resolveBinding,
   type SessionBinding,
 } from './session.js'
-import { decodedForms, serve, setCookies } from './test-support.js'
 
 const SESSION_SECRET = 'a session secret of at least 32 characters'
 const SEALING_SECRET = 'an oauth1 sealing secret, 32+ characters long'

@@ -1,8 +1,8 @@
 import express from 'express'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { serve } from './test-support.js'
-import { rawQuery, requestOrigin, resolveRedirectUri } from './url.js'
+import { serve } from './http.test-helper.js'
+import { rawQuery, resolveRedirectUri } from './url.js'
 
 /** An app answering what the helpers compute for the request, or the error's status and message. */
 function appAnswering(trustProxy: boolean | string, redirectUri = '/authorize') {
@@ -11,7 +11,6 @@ function appAnswering(trustProxy: boolean | string, redirectUri = '/authorize') 
   app.all('/{*path}', (req, res) => {
     try {
       res.json({
-        origin: requestOrigin(req),
         redirectUri: resolveRedirectUri(req, redirectUri),
         query: rawQuery(req),
       })
@@ -40,7 +39,6 @@ describe('resolveRedirectUri', () => {
       .get('/login')
       .set('Host', 'app.example:8080')
     expect(res.body).toEqual({
-      origin: 'http://app.example:8080',
       redirectUri: 'http://app.example:8080/authorize',
       query: '',
     })
@@ -93,7 +91,7 @@ describe('resolveRedirectUri', () => {
     expect(proto.status).toBe(400)
   })
 
-  it('refuses a redirectUri that is not a non-empty string with a TypeError naming it', async () => {
+  it("refuses a redirectUri that is not a non-empty string with the core's TypeError naming it", async () => {
     const app = express()
     app.get('/', (req, res) => {
       const messages = [42, '', null, {}].map((value) => {
@@ -106,13 +104,12 @@ describe('resolveRedirectUri', () => {
       })
       res.json(messages)
     })
-    const expected =
-      'TypeError: redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"'
+    const notString = 'TypeError: redirectUri should be a string: an absolute URL, "oob", or a path'
     expect((await request(await serve(app)).get('/')).body).toEqual([
-      expected,
-      expected,
-      expected,
-      expected,
+      notString,
+      'TypeError: redirectUri should not be empty: give an absolute URL, "oob", or a path such as "/authorize"',
+      notString,
+      notString,
     ])
   })
 

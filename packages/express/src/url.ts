@@ -1,8 +1,8 @@
 import {
   firstHeaderValue,
-  requestOriginFrom,
+  type RequestProtocolAndHost,
   requestTargetQuery,
-  resolveCallbackUri,
+  resolveRequestCallback,
 } from '@oauth1/core'
 import type { Request } from 'express'
 
@@ -25,49 +25,39 @@ function trusted(req: Request): boolean {
 }
 
 /**
- * The origin the browser used to reach this app (`https://app.example:8443`),
- * as Express 5's `req.protocol` and `req.host` compute it: `X-Forwarded-Proto`
- * and `X-Forwarded-Host` only when the app's `trust proxy` setting trusts the
+ * The protocol and Host the browser used to reach this app, as Express 5's
+ * `req.protocol` and `req.host` compute them: `X-Forwarded-Proto` and
+ * `X-Forwarded-Host` only when the app's `trust proxy` setting trusts the
  * peer. Written out here so Express 4, whose `req.host` drops the port, gives
  * the same answer.
  */
-export function requestOrigin(req: Request): string {
+function protocolAndHost(req: Request): RequestProtocolAndHost {
   const trust = trusted(req)
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true
   const protocol =
     (trust ? firstHeaderValue(req.get('X-Forwarded-Proto')) : undefined) ??
     (encrypted ? 'https' : 'http')
-  if (!/^https?$/i.test(protocol)) {
-    throw new BadRequestError('@oauth1/express: X-Forwarded-Proto should be http or https')
-  }
   const host =
     (trust ? firstHeaderValue(req.get('X-Forwarded-Host')) : undefined) ?? req.get('Host')
-  const origin = requestOriginFrom(protocol, host ?? '')
-  if (origin === undefined) {
-    throw new BadRequestError(
-      '@oauth1/express: cannot resolve a relative redirectUri: the request has no valid Host header',
-    )
-  }
-  return origin
+  return { protocol, host: host ?? '' }
+}
+
+function badRequest(problem: string): never {
+  throw new BadRequestError(`@oauth1/express: ${problem}`)
 }
 
 /**
  * Resolves a relative callback (`/authorize`, or `authorize`: the same)
  * against the current request's origin, like Flask's
- * `url_for(..., _external=True)`, by the core's rule (`resolveCallbackUri`).
+ * `url_for(..., _external=True)`, by the core's rule (`resolveRequestCallback`).
  * Absolute URLs and `oob` are kept as they are; `undefined` stays undefined.
  */
 export function resolveRedirectUri(
   req: Request,
   redirectUri: string | undefined,
 ): string | undefined {
-  if (redirectUri === undefined || redirectUri === 'oob') return redirectUri
-  if (typeof redirectUri !== 'string' || redirectUri === '') {
-    throw new TypeError(
-      'redirectUri must be a non-empty string: an absolute URL, a path such as "/authorize", or "oob"',
-    )
-  }
-  return resolveCallbackUri(redirectUri, () => requestOrigin(req))
+  if (redirectUri === undefined) return undefined
+  return resolveRequestCallback(redirectUri, () => protocolAndHost(req), badRequest)
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   get,
   pathOf,
   visitProvider,
-} from '../test/helpers.js'
+} from './http.test-helper.js'
 import {
   createMemoryServerStore,
   DEFAULT_MAX_ENTRIES,

@@ -8,7 +8,7 @@ import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/tes
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { sessionKey } from '../test/helpers.js'
+import { sessionKey } from './http.test-helper.js'
 import { OAuth, type Token } from './index.js'
 
 const CLIENT = { id: 'fastify-client', secret: 'fastify-client-secret' }

@@ -1,7 +1,7 @@
 import secureSession from '@fastify/secure-session'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CookieJar, createApp, get, sessionKey } from '../test/helpers.js'
+import { CookieJar, createApp, get, sessionKey } from './http.test-helper.js'
 import { type FastifyMiddlewareOptions, OAuth } from './index.js'
 
 const MISSING_SESSION =

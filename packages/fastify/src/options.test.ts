@@ -13,7 +13,7 @@ import {
 } from '@oauth1/core/testing'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { sessionKey } from '../test/helpers.js'
+import { sessionKey } from './http.test-helper.js'
 import { OAuth, STORE_WITH_SESSION_OPTIONS_MESSAGE } from './index.js'
 
 const MB = 'x'.repeat(1 << 20)

@@ -11,7 +11,7 @@ import {
 } from '@oauth1/core/testing'
 import type { FastifyInstance } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { CookieJar, createApp } from '../test/helpers.js'
+import { CookieJar, createApp } from './http.test-helper.js'
 import { type FastifyMiddlewareOptions, OAuth } from './index.js'
 
 /**

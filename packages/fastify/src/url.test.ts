@@ -59,6 +59,13 @@ describe('resolveRedirectUri', () => {
       })
     },
   )
+  it.each(['javascript', 'ftp', ''])('answers 400 for the protocol %j', (protocol) => {
+    expect(() => resolveRedirectUri(request('app.example', protocol), '/authorize')).toThrow(
+      new BadRequestError(
+        "@oauth1/fastify: cannot resolve the relative redirectUri: the request's protocol (X-Forwarded-Proto behind a trusted proxy) should be http or https",
+      ),
+    )
+  })
 })
 
 describe('rawQuery', () => {

@@ -1,4 +1,4 @@
-import { requestOriginFrom, requestTargetQuery, resolveCallbackUri } from '@oauth1/core'
+import { requestTargetQuery, resolveRequestCallback } from '@oauth1/core'
 import type { FastifyRequest } from 'fastify'
 
 /**
@@ -28,26 +28,23 @@ export class BadRequestError extends Error {
 /**
  * Resolves a callback URL against the current request's origin, as Authlib's
  * `url_for(..., _external=True)` does: `/authorize` (or `authorize`) becomes
- * `https://app.example/authorize`, by the core's rule (`resolveCallbackUri`).
+ * `https://app.example/authorize`, by the core's rule (`resolveRequestCallback`).
  * The origin is `request.protocol` and `request.host`, which honour Fastify's
  * `trustProxy` setting (`X-Forwarded-Proto`, `X-Forwarded-Host`). An absolute
- * URL and `oob` are returned as they are.
+ * URL and `oob` are returned as they are; a request whose origin cannot be
+ * known gets a {@link BadRequestError}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export function resolveRedirectUri(request: FastifyRequest, redirectUri: string): string {
   // oob and absolute URLs pass; `//other.example/cb` is refused (it would leave this origin)
-  return resolveCallbackUri(redirectUri, () => requestOrigin(request))
-}
-
-function requestOrigin(request: FastifyRequest): string {
-  const origin = requestOriginFrom(request.protocol, request.host)
-  if (origin === undefined) {
-    throw new BadRequestError(
-      '@oauth1/fastify: cannot resolve the relative redirectUri: the request has no valid Host header',
-    )
-  }
-  return origin
+  return resolveRequestCallback(
+    redirectUri,
+    () => ({ protocol: request.protocol, host: request.host }),
+    (problem) => {
+      throw new BadRequestError(`@oauth1/fastify: ${problem}`)
+    },
+  )
 }
 
 /** The raw query string of the request, undecoded, as the provider sent it. */

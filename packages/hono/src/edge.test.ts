@@ -9,7 +9,7 @@
  * tested in runtimes/ (`pnpm test:runtimes`).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { CookieJar, SECRET } from '../test/helpers.js'
+import { CookieJar, SECRET } from './http.test-helper.js'
 
 type HonoPkg = typeof import('./index.js')
 type TestingPkg = typeof import('@oauth1/testing')

@@ -7,7 +7,7 @@ import { createTestProvider, type TestProvider, type TestProviderOptions } from 
 import { Hono } from 'hono'
 import { getCookie, setCookie } from 'hono/cookie'
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
-import { CookieJar, SECRET, setCookieDecodings } from '../test/helpers.js'
+import { CookieJar, SECRET, setCookieDecodings } from './http.test-helper.js'
 import {
   createMemoryServerStore,
   isOAuthError,

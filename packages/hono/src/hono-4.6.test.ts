@@ -7,7 +7,7 @@
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import { Hono } from 'hono46'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CookieJar, SECRET } from '../test/helpers.js'
+import { CookieJar, SECRET } from './http.test-helper.js'
 import { OAuth, type Token } from './index.js'
 
 const CLEARED = 'oauth1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax'

@@ -19,7 +19,7 @@ import {
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CookieJar, SECRET } from '../test/helpers.js'
+import { CookieJar, SECRET } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
 const APP = 'http://localhost'
@@ -214,7 +214,7 @@ describe('the real token with a missing or malformed verifier uses the pending l
 
 // --- garbage and tampered cookies -------------------------------------------
 
-/** The payload shape the adapter seals (binding.ts): a purpose tag and the record. */
+/** The payload shape the adapter seals (session.ts): a purpose tag and the record. */
 const PURPOSE = '@oauth1/hono temporary credentials v1'
 const sealer = createSealer(SECRET)
 

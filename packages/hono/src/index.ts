@@ -5,7 +5,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849
  */
 export * from '@oauth1/core'
-export { MAX_COOKIE_SIZE } from './binding.js'
 export { oauthErrorResponse } from './errors.js'
 export {
   type AnyContext,
@@ -15,4 +14,5 @@ export {
   OAuth,
   type OAuthCookieOptions,
 } from './oauth.js'
+export { MAX_COOKIE_SIZE } from './session.js'
 export type { OAuthEnv, OAuthVariables } from './types.js'

@@ -9,7 +9,7 @@ import {
 import { runStoreConformanceTests, SESSION_RECORD_LIMITATIONS, tamper } from '@oauth1/core/testing'
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { CookieJar, SECRET, setCookieDecodings } from '../test/helpers.js'
+import { CookieJar, SECRET, setCookieDecodings } from './http.test-helper.js'
 import { type MiddlewareOptions, OAuth } from './index.js'
 
 const NO_SESSION =

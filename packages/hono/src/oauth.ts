@@ -16,13 +16,13 @@ import {
   type Token,
 } from '@oauth1/core'
 import type { Context, Env, MiddlewareHandler } from 'hono'
+import { toHonoError } from './errors.js'
 import {
   BoundCookieBinding,
   CookieBinding,
   CustomStoreBinding,
   type RequestBinding,
-} from './binding.js'
-import { toHonoError } from './errors.js'
+} from './session.js'
 import type { OAuthEnv } from './types.js'
 import { requestOrigin } from './url.js'
 

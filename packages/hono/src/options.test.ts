@@ -12,7 +12,7 @@ import {
 } from '@oauth1/core/testing'
 import { type Context, Hono } from 'hono'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SECRET } from '../test/helpers.js'
+import { SECRET } from './http.test-helper.js'
 import { type MiddlewareOptions, OAuth } from './index.js'
 
 const MB = 'x'.repeat(1 << 20)

@@ -5,9 +5,12 @@ import { describe, expect, it } from 'vitest'
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
 
 describe('README', () => {
-  it('shows the Usage example that test/readme-example.ts type-checks', () => {
+  it('shows the Usage example that src/readme-example.test-helper.ts type-checks', () => {
     const example = /## Usage\n\n```ts\n([\s\S]*?)```/.exec(readme)?.[1]
-    const checked = readFileSync(new URL('../test/readme-example.ts', import.meta.url), 'utf8')
+    const checked = readFileSync(
+      new URL('./readme-example.test-helper.ts', import.meta.url),
+      'utf8',
+    )
     expect(example).toBeDefined()
     expect(checked.split('\n').slice(2).join('\n')).toBe(example)
   })

@@ -15,6 +15,7 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { decodeSetCookies, type Listening, listen, sessionCookieJson } from './http.test-helper.js'
 import {
   COOKIE_MAX_ENTRIES,
   createMemoryServerStore,
@@ -27,7 +28,6 @@ import {
   SESSION_KEY,
   type Token,
 } from './index.js'
-import { decodeSetCookies, type Listening, listen, sessionCookieJson } from './test-helpers.js'
 
 const CLIENT_ID = 'koa-client'
 const CLIENT_SECRET = 'koa-client-shared-secret'

@@ -3,6 +3,7 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
+import { listen, sessionCookieJson } from './http.test-helper.js'
 import {
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,
@@ -10,7 +11,6 @@ import {
   SESSION_KEY,
   sessionStore,
 } from './index.js'
-import { listen, sessionCookieJson } from './test-helpers.js'
 
 const KEY_A = 'koa-session-key-A-0123456789-aaaaaaaaaaaaaaaa'
 const SECRET = 'an explicit sealing secret of 32+ chars'

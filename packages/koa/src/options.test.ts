@@ -12,6 +12,7 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type Listening, listen } from './http.test-helper.js'
 import {
   createMemoryServerStore,
   createMemoryStore,
@@ -21,7 +22,6 @@ import {
   OAuth,
   STORE_WITH_SESSION_OPTIONS_MESSAGE,
 } from './index.js'
-import { type Listening, listen } from './test-helpers.js'
 
 const KEY = 'koa-session-key-0123456789-aaaaaaaaaaaaaaaa'
 const MB = 'x'.repeat(1 << 20)

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest'
 const read = (name: string) => readFileSync(new URL(name, import.meta.url), 'utf8')
 
 describe('README', () => {
-  it('shows the example that `pnpm typecheck` checks (src/readme-example.ts)', () => {
+  it('shows the example that `pnpm typecheck` checks (src/readme-example.test-helper.ts)', () => {
     const usage = /## Usage\n\n```ts\n([\s\S]*?)```/.exec(read('../README.md'))?.[1]
-    const example = read('./readme-example.ts')
+    const example = read('./readme-example.test-helper.ts')
       .split('\n')
       .slice(2)
       .join('\n')

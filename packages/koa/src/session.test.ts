@@ -16,6 +16,7 @@ import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeSetCookies, type Listening, listen } from './http.test-helper.js'
 import { OAuth } from './oauth.js'
 import {
   COOKIE_MAX_ENTRIES,
@@ -25,7 +26,6 @@ import {
   SESSION_KEY,
   sessionStore,
 } from './session.js'
-import { decodeSetCookies, type Listening, listen } from './test-helpers.js'
 
 const KEY_A = 'koa-session-key-A-0123456789-aaaaaaaaaaaaaaaa'
 const KEY_B = 'koa-session-key-B-0123456789-bbbbbbbbbbbbbbbb'

@@ -64,13 +64,19 @@ describe('resolveRedirectUri', () => {
     ['evil.example\\x', 'a backslash'],
   ])('answers 400 for the Host %j (%s)', (host) => {
     expect(() => resolveRedirectUri(ctx('http', host), '/cb')).toThrow(
-      new Thrown(400, 'Cannot build the OAuth callback URL: the request has no valid Host header'),
+      new Thrown(
+        400,
+        '@oauth1/koa: cannot resolve the relative redirectUri: the request has no valid Host header',
+      ),
     )
   })
 
-  it.each(['javascript', 'ftp', '', 'https:'])('answers 400 for the protocol %j', (protocol) => {
+  it.each(['javascript', 'ftp', '', 'wss'])('answers 400 for the protocol %j', (protocol) => {
     expect(() => resolveRedirectUri(ctx(protocol, 'app.example'), '/cb')).toThrow(
-      new Thrown(400, 'Cannot build the OAuth callback URL: the request has no valid protocol'),
+      new Thrown(
+        400,
+        "@oauth1/koa: cannot resolve the relative redirectUri: the request's protocol (X-Forwarded-Proto behind a trusted proxy) should be http or https",
+      ),
     )
   })
 })

@@ -1,4 +1,4 @@
-import { requestOriginFrom, resolveCallbackUri } from '@oauth1/core'
+import { resolveRequestCallback } from '@oauth1/core'
 
 /** The parts of a Koa context used to resolve a relative URL. */
 export interface OriginSource {
@@ -12,7 +12,7 @@ export interface OriginSource {
 /**
  * Resolves a relative callback (`/authorize`, or `authorize`: the same)
  * against the origin the client used for this request, as Authlib's
- * `url_for(..., _external=True)` does, by the core's rule (`resolveCallbackUri`).
+ * `url_for(..., _external=True)` does, by the core's rule (`resolveRequestCallback`).
  * The origin is `ctx.protocol://ctx.host`, which honour `app.proxy`: behind
  * a proxy, set `app.proxy = true` so X-Forwarded-Proto/-Host are used, and
  * only then. (Not `ctx.origin`: Koa 3 made it the Origin request header.)
@@ -22,16 +22,9 @@ export interface OriginSource {
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 export function resolveRedirectUri(ctx: OriginSource, uri: string): string {
-  return resolveCallbackUri(uri, () => requestOrigin(ctx))
-}
-
-function requestOrigin(ctx: OriginSource): string {
-  if (!/^https?$/i.test(ctx.protocol)) {
-    ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid protocol')
-  }
-  const origin = requestOriginFrom(ctx.protocol, ctx.host)
-  if (origin === undefined) {
-    ctx.throw(400, 'Cannot build the OAuth callback URL: the request has no valid Host header')
-  }
-  return origin
+  return resolveRequestCallback(
+    uri,
+    () => ctx,
+    (problem) => ctx.throw(400, `@oauth1/koa: ${problem}`),
+  )
 }

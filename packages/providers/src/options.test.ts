@@ -3,45 +3,7 @@
  * preset and the option (wrong type, unknown value, missing, unknown name).
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  atlassian,
-  bricklink,
-  discogs,
-  etrade,
-  flickr,
-  garmin,
-  mastercard,
-  mediawiki,
-  netsuite,
-  plurk,
-  schoology,
-  smugmug,
-  trello,
-  tumblr,
-  twitter,
-  woocommerce,
-  zotero,
-} from './index.js'
-
-const presets = {
-  atlassian,
-  bricklink,
-  discogs,
-  etrade,
-  flickr,
-  garmin,
-  mastercard,
-  mediawiki,
-  netsuite,
-  plurk,
-  schoology,
-  smugmug,
-  trello,
-  tumblr,
-  twitter,
-  woocommerce,
-  zotero,
-}
+import { PRESETS, type PresetName } from './presets.test-helper.js'
 
 beforeAll(() => {
   vi.spyOn(console, 'warn').mockImplementation(() => {})
@@ -49,8 +11,8 @@ beforeAll(() => {
 
 // Options are checked at run time for JavaScript callers and config-driven
 // values; the casts let the table pass what TypeScript would refuse.
-const call = (name: keyof typeof presets, options?: unknown) => () =>
-  (presets[name] as (options?: unknown) => unknown)(options)
+const call = (name: PresetName, options?: unknown) => () =>
+  (PRESETS[name].create as (options?: unknown) => unknown)(options)
 
 const cases: [string, () => unknown, string][] = [
   // the options object itself
@@ -342,14 +304,14 @@ describe('preset options', () => {
   })
 
   it('undefined optional values are the same as leaving them out', () => {
-    expect(presets.trello({ name: undefined, scope: undefined, expiration: undefined })).toEqual(
-      presets.trello(),
-    )
-    expect(presets.etrade({ sandbox: undefined })).toEqual(presets.etrade())
+    expect(
+      PRESETS.trello.create({ name: undefined, scope: undefined, expiration: undefined }),
+    ).toEqual(PRESETS.trello.create())
+    expect(PRESETS.etrade.create({ sandbox: undefined })).toEqual(PRESETS.etrade.create())
   })
 
   it('an option inherited from the prototype is not read', () => {
     const options = Object.create({ expiration: 'forever' }) as object
-    expect(presets.trello(options).authorizeParams).toBeUndefined()
+    expect(PRESETS.trello.create(options).authorizeParams).toBeUndefined()
   })
 })

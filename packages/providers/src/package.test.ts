@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as exported from './index.js'
+import { PRESET_NAMES } from './presets.test-helper.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Record<string, any>
@@ -14,26 +15,6 @@ const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Record<st
 const sources = readdirSync(`${root}src`).filter(
   (file) => file.endsWith('.ts') && !/\.test(-d|-helper)?\.ts$/.test(file),
 )
-
-const PRESETS = [
-  'twitter',
-  'trello',
-  'flickr',
-  'tumblr',
-  'discogs',
-  'smugmug',
-  'zotero',
-  'mediawiki',
-  'etrade',
-  'atlassian',
-  'netsuite',
-  'woocommerce',
-  'schoology',
-  'mastercard',
-  'bricklink',
-  'plurk',
-  'garmin',
-]
 
 describe('@oauth1/providers package', () => {
   it('depends on @oauth1/core alone, with the range the adapters use', () => {
@@ -61,12 +42,12 @@ describe('@oauth1/providers package', () => {
       .map(([name]) => name)
       .sort()
     expect(functions).toEqual(
-      [...PRESETS, 'etradeRenewAccessToken', 'etradeRevokeAccessToken'].sort(),
+      [...PRESET_NAMES, 'etradeRenewAccessToken', 'etradeRevokeAccessToken'].sort(),
     )
   })
 
   it('the README has a table row for every preset', () => {
     const readme = readFileSync(`${root}README.md`, 'utf8')
-    for (const name of PRESETS) expect(readme).toMatch(new RegExp(`^\\| \`${name}\\(`, 'm'))
+    for (const name of PRESET_NAMES) expect(readme).toMatch(new RegExp(`^\\| \`${name}\\(`, 'm'))
   })
 })

@@ -6,29 +6,14 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+import { PRESETS } from './presets.test-helper.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** A string only each preset's code holds. */
-const MARKERS: Record<string, string> = {
-  twitter: 'api.x.com',
-  trello: 'trello.com',
-  flickr: 'flickr.com',
-  tumblr: 'tumblr.com',
-  discogs: 'discogs.com',
-  smugmug: 'smugmug.com',
-  zotero: 'zotero.org',
-  mediawiki: 'Special:OAuth',
-  etrade: 'etrade.com',
-  atlassian: 'plugins/servlet/oauth',
-  netsuite: 'netsuite.com',
-  woocommerce: 'wp-json',
-  schoology: 'schoology.com',
-  mastercard: 'mastercard.com',
-  bricklink: 'bricklink.com',
-  plurk: 'plurk.com',
-  garmin: 'garmin.com',
-}
+const MARKERS: Record<string, string> = Object.fromEntries(
+  Object.entries(PRESETS).map(([name, { marker }]) => [name, marker]),
+)
 
 async function bundle(entry: string, name: string): Promise<string> {
   const result = await build({

@@ -10,14 +10,14 @@ import {
 } from '@oauth1/core'
 import { CONCURRENT_REQUESTS, runStoreConformanceTests } from '@oauth1/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CLIENT_KINDS, type TestClient } from '../test/clients.js'
+import { CLIENT_KINDS, type TestClient } from './clients.test-helper.js'
+import { DEFAULT_PREFIX, DEFAULT_TIMEOUT, redisStore } from './index.js'
 import {
   MISSING_REDIS,
   type RedisServer,
   redisTestMode,
   startRedisServer,
-} from '../test/redis-server.js'
-import { DEFAULT_PREFIX, DEFAULT_TIMEOUT, redisStore } from './index.js'
+} from './redis-server.test-helper.js'
 
 const SECRET = 'a sealing secret of at least 32 characters'
 const mode = redisTestMode()

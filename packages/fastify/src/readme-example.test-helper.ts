@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import secureSession from '@fastify/secure-session'
 import Fastify from 'fastify'
-import { OAuth, type Token } from '../src/index.js'
+import { OAuth, type Token } from './index.js'
 
 declare module '@fastify/secure-session' {
   interface SessionData {

@@ -9,7 +9,6 @@
  * (packages/testing), so a preset and its emulation cannot share a mistake.
  */
 import { createPublicKey } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { OAuth as ExpressOAuth } from '@oauth1/express'
@@ -39,12 +38,9 @@ import {
   type UserInfo,
   woocommerce,
   zotero,
-} from '../src/index.js'
+} from './index.js'
+import { RSA_KEY as RSA_PRIVATE } from './presets.test-helper.js'
 
-const RSA_PRIVATE = readFileSync(
-  new URL('../../core/test/vectors/authlib-rsa-private.pem', import.meta.url),
-  'utf8',
-)
 const RSA_PUBLIC = createPublicKey(RSA_PRIVATE).export({ type: 'spki', format: 'pem' }).toString()
 const SECRET = 'a-test-secret-of-at-least-32-characters!'
 const CLIENT = { id: 'presetapp', secret: 'presetsecret1' }

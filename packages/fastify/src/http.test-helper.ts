@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import secureSession from '@fastify/secure-session'
 import type { LightMyRequestResponse } from 'fastify'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import type { FastifyMiddlewareOptions, OAuth } from '../src/index.js'
+import type { FastifyMiddlewareOptions, OAuth } from './index.js'
 
 /** A fresh 32-byte libsodium key for @fastify/secure-session. */
 export function sessionKey(): Buffer {

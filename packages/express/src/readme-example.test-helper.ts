@@ -1,7 +1,7 @@
 // The Usage example of README.md, type-checked by `pnpm typecheck` (src/readme.test.ts keeps the two in step); never run.
 import express from 'express'
 import session from 'express-session'
-import { OAuth, type Token } from '../src/index.js'
+import { OAuth, type Token } from './index.js'
 
 declare module 'express-session' {
   interface SessionData {

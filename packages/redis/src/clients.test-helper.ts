@@ -7,7 +7,7 @@ import { Redis as IORedis5 } from 'ioredis5'
 import { createClient as createClient6 } from 'redis'
 import { createClient as createClient4 } from 'redis4'
 import { createClient as createClient5 } from 'redis5'
-import type { RedisClientLike } from '../src/index.js'
+import type { RedisClientLike } from './index.js'
 
 /** A connected client, with what the tests need beyond the store's methods. */
 export interface TestClient {

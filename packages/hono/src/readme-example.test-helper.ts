@@ -1,4 +1,4 @@
-// The README's Usage example, type-checked by `pnpm typecheck` (tsconfig includes test/).
+// The README's Usage example, type-checked by `pnpm typecheck` (readme.test.ts keeps the two identical).
 // Never run: it would listen on port 3000.
 import { serve } from '@hono/node-server'
 import { OAuth, type Token } from '@oauth1/hono'

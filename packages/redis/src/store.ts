@@ -1,0 +1,272 @@
+/**
+ * `redisStore`: the pending logins on Redis, one key per login, taken with
+ * `GETDEL` (the package's overview is in index.ts).
+ */
+import {
+  createSealer,
+  isBindingId,
+  isOAuthError,
+  OAuthError,
+  type Sealer,
+  type SealerSecret,
+  type ServerSideStore,
+  type StoredTemporaryCredential,
+  type TemporaryCredentialStore,
+  toStoredCredential,
+} from '@oauth1/core'
+
+/**
+ * The methods of a node-redis client the store calls: what `createClient()`
+ * and `createCluster()` of the `redis` package (4, 5 or 6) return, connected.
+ */
+export interface NodeRedisClientLike {
+  get(key: string): Promise<unknown>
+  getDel(key: string): Promise<unknown>
+  set(
+    key: string,
+    value: string,
+    options: { PX: number; expiration: { type: 'PX'; value: number } },
+  ): Promise<unknown>
+  del(key: string): Promise<unknown>
+}
+
+/** The methods of an ioredis client (`new Redis()` or `new Cluster()`, ioredis 5 or 6) the store calls. */
+export interface IORedisClientLike {
+  get(key: string): Promise<unknown>
+  getdel(key: string): Promise<unknown>
+  set(key: string, value: string, mode: 'PX', milliseconds: number): Promise<unknown>
+  del(key: string): Promise<unknown>
+}
+
+/** A Redis client: node-redis's or ioredis's, told apart by `getDel` / `getdel`. */
+export type RedisClientLike = NodeRedisClientLike | IORedisClientLike
+
+/** Options of {@link redisStore}. */
+export interface RedisStoreOptions {
+  /** Put before every key, to share a Redis database with other data. Default `'oauth1:'`. */
+  prefix?: string
+  /**
+   * Seal each entry (AES-256-GCM, key derived with HKDF-SHA256, the entry's
+   * key as associated data) so no token secret sits in plaintext in Redis
+   * (its memory, RDB/AOF files, replicas, `MONITOR`). At least 32
+   * characters or bytes; a list rotates keys (the first seals, any opens).
+   */
+  secret?: SealerSecret | readonly SealerSecret[]
+  /**
+   * How long one Redis command may take, in ms, before the login fails with
+   * `OAuthError('store_unavailable')` (503) instead of waiting for a Redis
+   * that is down (clients queue commands while they reconnect). Default 2000.
+   */
+  timeout?: number
+}
+
+/** The default {@link RedisStoreOptions.prefix}. */
+export const DEFAULT_PREFIX = 'oauth1:'
+/** The default {@link RedisStoreOptions.timeout}, in ms. */
+export const DEFAULT_TIMEOUT = 2_000
+const MAX_TIMER = 2_147_483_647
+
+const PREFIX = '@oauth1/redis:'
+
+type Client =
+  | { kind: 'node-redis'; client: NodeRedisClientLike }
+  | { kind: 'ioredis'; client: IORedisClientLike }
+
+function hasMethods(value: object, names: readonly string[]): boolean {
+  return names.every((name) => typeof (value as Record<string, unknown>)[name] === 'function')
+}
+
+function identify(client: unknown): Client {
+  if ((typeof client === 'object' || typeof client === 'function') && client !== null) {
+    if (hasMethods(client, ['getDel', 'get', 'set', 'del'])) {
+      return { kind: 'node-redis', client: client as NodeRedisClientLike }
+    }
+    if (hasMethods(client, ['getdel', 'get', 'set', 'del'])) {
+      return { kind: 'ioredis', client: client as IORedisClientLike }
+    }
+  }
+  throw new TypeError(
+    `${PREFIX} client should be a connected Redis client: node-redis's createClient() (redis 4, 5 or 6) or an ioredis Redis (5 or 6)`,
+  )
+}
+
+function checkOptions(options: unknown): { prefix: string; sealer?: Sealer; timeout: number } {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${PREFIX} options should be an object`)
+  }
+  const {
+    prefix = DEFAULT_PREFIX,
+    secret,
+    timeout = DEFAULT_TIMEOUT,
+  } = options as RedisStoreOptions
+  if (typeof prefix !== 'string') throw new TypeError(`${PREFIX} options.prefix should be a string`)
+  if (
+    typeof timeout !== 'number' ||
+    !Number.isFinite(timeout) ||
+    timeout <= 0 ||
+    timeout > MAX_TIMER
+  ) {
+    throw new TypeError(
+      `${PREFIX} options.timeout should be a positive number of milliseconds (at most ${MAX_TIMER})`,
+    )
+  }
+  let sealer: Sealer | undefined
+  if (secret !== undefined) {
+    try {
+      sealer = createSealer(secret)
+    } catch (err) {
+      // createSealer names `secret` (or `secret[i]`): say whose option it is.
+      throw new TypeError(`${PREFIX} options.${(err as Error).message}`)
+    }
+  }
+  return sealer === undefined ? { prefix, timeout } : { prefix, sealer, timeout }
+}
+
+function checkKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string')
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * A {@link ServerSideStore} on Redis. Pass it as `store` to your adapter's
+ * `oauth.middleware()`: the session (or Hono's cookie) then keeps only an
+ * unguessable per-browser binding id, and each pending login is a key of its
+ * own, `<prefix><binding id>:<app name>:<oauth_token>`, expiring with the
+ * login (`PX`). The callback takes it with `GETDEL`, so single use holds across
+ * every instance, and logins a browser starts at the same moment never
+ * overwrite each other.
+ *
+ * `client` is yours, connected (and closed) by your app: node-redis's
+ * `createClient()` (redis 4, 5 or 6; Redis server 6.2 or later, for `GETDEL`)
+ * or ioredis. A command that fails, or takes longer than `options.timeout`
+ * (Redis down, the client reconnecting), fails the login with
+ * `OAuthError('store_unavailable')`, status 503.
+ *
+ * @throws TypeError when `client` is not a Redis client or an option is wrong, naming it.
+ * @see https://redis.io/docs/latest/commands/getdel/
+ * @example
+ * ```ts
+ * import { createClient } from 'redis'
+ * import { redisStore } from '@oauth1/redis'
+ *
+ * const redis = await createClient({ url: process.env.REDIS_URL }).connect()
+ * app.use(oauth.middleware({ store: redisStore(redis, { secret: process.env.OAUTH1_SECRET }) }))
+ * ```
+ */
+export function redisStore(
+  client: RedisClientLike,
+  options: RedisStoreOptions = {},
+): ServerSideStore {
+  const redis = identify(client)
+  const { prefix, sealer, timeout } = checkOptions(options)
+
+  const unavailable = (command: string, cause: unknown, timedOut: boolean) =>
+    new OAuthError('store_unavailable', {
+      description: timedOut
+        ? `Redis did not answer ${command} within ${timeout} ms`
+        : `Redis failed ${command}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      ...(cause === undefined ? {} : { cause }),
+    })
+
+  /** Runs one command, bounded by `timeout`; any failure becomes `store_unavailable`. */
+  const run = async <T>(command: string, send: () => Promise<T>): Promise<T> => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let sent: Promise<T>
+    try {
+      sent = Promise.resolve(send())
+    } catch (err) {
+      throw unavailable(command, err, false)
+    }
+    // A command that answers (or fails) after the timeout must not be an unhandled rejection.
+    sent.catch(() => {})
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(unavailable(command, undefined, true)), timeout)
+    })
+    try {
+      return await Promise.race([sent, deadline])
+    } catch (err) {
+      if (isOAuthError(err) && err.code === 'store_unavailable') throw err
+      throw unavailable(command, err, false)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  const get = (key: string) => run('GET', () => redis.client.get(key))
+  const getDel = (key: string) =>
+    run('GETDEL', () =>
+      redis.kind === 'node-redis' ? redis.client.getDel(key) : redis.client.getdel(key),
+    )
+  const del = (key: string) => run('DEL', () => redis.client.del(key))
+  const setPx = (key: string, value: string, ms: number) =>
+    run('SET', () =>
+      redis.kind === 'node-redis'
+        ? // `expiration` for redis 5+, `PX` for redis 4 (5+ read `expiration` first)
+          redis.client.set(key, value, { PX: ms, expiration: { type: 'PX', value: ms } })
+        : redis.client.set(key, value, 'PX', ms),
+    )
+
+  const decode = async (
+    redisKey: string,
+    raw: unknown,
+  ): Promise<StoredTemporaryCredential | null> => {
+    const text =
+      typeof raw === 'string' ? raw : raw instanceof Uint8Array ? decoder.decode(raw) : undefined
+    if (text === undefined) return null
+    if (sealer !== undefined) return toStoredCredential(await sealer.unseal(text, redisKey))
+    try {
+      return toStoredCredential(JSON.parse(text))
+    } catch {
+      return null
+    }
+  }
+
+  return {
+    forBinding(
+      bindingId: string,
+    ): TemporaryCredentialStore & Required<Pick<TemporaryCredentialStore, 'take'>> {
+      if (!isBindingId(bindingId)) {
+        throw new TypeError(`${PREFIX} bindingId must be a binding id (see generateBindingId)`)
+      }
+      const keyOf = (key: string) => `${prefix}${bindingId}:${key}`
+      return {
+        async get(key) {
+          checkKey(key)
+          const redisKey = keyOf(key)
+          return decode(redisKey, await get(redisKey))
+        },
+        async set(key, value) {
+          checkKey(key)
+          const credential = toStoredCredential(value)
+          if (credential === null) {
+            throw new TypeError(
+              'value must be a temporary credential { oauth_token, oauth_token_secret, expires_at, redirect_uri? }',
+            )
+          }
+          const redisKey = keyOf(key)
+          const ttl = Math.ceil(credential.expires_at - Date.now())
+          if (ttl <= 0) {
+            // Already expired: nothing to keep, and nothing older under this key either.
+            await del(redisKey)
+            return
+          }
+          const payload =
+            sealer === undefined
+              ? JSON.stringify(credential)
+              : await sealer.seal(credential, redisKey)
+          await setPx(redisKey, payload, Math.min(ttl, MAX_TIMER))
+        },
+        async delete(key) {
+          checkKey(key)
+          await del(keyOf(key))
+        },
+        async take(key) {
+          checkKey(key)
+          const redisKey = keyOf(key)
+          return decode(redisKey, await getDel(redisKey))
+        },
+      }
+    },
+  }
+}
