@@ -15,6 +15,8 @@ type NodeCryptoModule = typeof NodeCrypto
 type KeyObject = NodeCrypto.KeyObject
 
 const utf8 = new TextEncoder()
+/** Node's Buffer, where the runtime has one (Node, Bun, Deno's Node globals). */
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
 
 const NODE_HASH: Readonly<Record<HashName, string>> = {
   'SHA-1': 'sha1',
@@ -58,6 +60,8 @@ const HASH_LENGTH: Readonly<Record<HashName, number>> = {
 interface HmacPads {
   inner: Uint8Array
   outerBlock: Uint8Array
+  /** A Node Buffer over outerBlock (where Buffer exists), to write the inner digest as latin1. */
+  outerWriter: Buffer | undefined
 }
 
 /** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
@@ -164,7 +168,14 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
         inner[i]! ^= keyBytes[i]!
         outerBlock[i]! ^= keyBytes[i]!
       }
-      padded = { inner, outerBlock }
+      padded = {
+        inner,
+        outerBlock,
+        outerWriter:
+          NodeBuffer === undefined
+            ? undefined
+            : NodeBuffer.from(outerBlock.buffer, outerBlock.byteOffset, outerBlock.length),
+      }
       entry.pads[hash] = padded
     }
     return padded
@@ -181,18 +192,22 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       after64 = scratch.subarray(64)
       after128 = scratch.subarray(128)
     }
-    const { inner, outerBlock } = pads(entry, hash)
+    const { inner, outerBlock, outerWriter } = pads(entry, hash)
     scratch.set(inner, 0)
     const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
     const name = NODE_HASH[hash]
-    const innerDigest = oneShot!(
-      name,
-      new Uint8Array(scratch.buffer, 0, block + written),
-      'buffer',
-    ) as unknown as Uint8Array
+    const innerData = new Uint8Array(scratch.buffer, 0, block + written)
+    if (outerWriter !== undefined) {
+      // The inner digest as a latin1 string (one character per byte), written
+      // into the outer block: a digest returned as a Buffer costs a new
+      // ArrayBuffer, which measured dearer than both hashes together.
+      const innerDigest = oneShot!(name, innerData, 'latin1') as string
+      outerWriter.write(innerDigest, block, HASH_LENGTH[hash], 'latin1')
+    } else {
+      outerBlock.set(oneShot!(name, innerData, 'buffer') as unknown as Uint8Array, block)
+    }
     // No key material left behind in the shared buffer (the data is the base string).
     scratch.fill(0, 0, block)
-    outerBlock.set(innerDigest, block)
     const signature = oneShot!(name, outerBlock, 'base64')
     // Nor the inner digest in the outer block.
     outerBlock.fill(0, block)
