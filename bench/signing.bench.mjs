@@ -150,7 +150,7 @@ const oneShotHmac = () => {
   scratch.set(innerPad, 0)
   const written = utf8.encodeInto(baseString, afterBlock).written
   // The inner digest as latin1, written into the outer block (no Buffer allocated).
-  const inner = hash('sha1', new Uint8Array(scratch.buffer, 0, 64 + written), 'latin1')
+  const inner = hash('sha1', new Uint8Array(scratch.buffer, 0, 64 + written), 'binary')
   scratch.fill(0, 0, 64)
   outerWriter.write(inner, 64, 20, 'latin1')
   const signature = hash('sha1', outerBlock, 'base64')

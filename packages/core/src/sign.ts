@@ -210,17 +210,17 @@ export async function signRequest(
   )
   // node:crypto answers synchronously: skip a needless await.
   const signature = typeof pending === 'string' ? pending : await pending
-  const eSignature =
-    signer.signatureMethod === 'PLAINTEXT' ? percentEncode(signature) : encodeBase64(signature)
-  const placed = placeParameters(url, message, signer, eNonce, eTimestamp, eBodyHash, eSignature)
-  return {
+  return placeParameters(
     method,
-    url: placed.url,
-    headers: message.headers,
-    body: placed.body,
+    url,
+    message,
+    signer,
+    eNonce,
+    eTimestamp,
+    eBodyHash,
     signature,
     baseString,
-  }
+  )
 }
 
 /** signRequest's first step: its three arguments are objects. */
@@ -526,15 +526,19 @@ function baseStringUri(url: ParsedRequestUrl, message: Message): string {
  * (set on `message.headers`), the query, or the form body.
  */
 function placeParameters(
+  method: string,
   url: ParsedRequestUrl,
   message: Message,
   signer: Signer,
   eNonce: string,
   eTimestamp: string,
   eBodyHash: string | undefined,
-  eSignature: string,
-): { url: string; body: string | Uint8Array | null } {
-  const { bodyText, bodyBytes } = message
+  signature: string,
+  baseString: string,
+): SignedRequest {
+  const { headers, bodyText, bodyBytes } = message
+  const eSignature =
+    signer.signatureMethod === 'PLAINTEXT' ? percentEncode(signature) : encodeBase64(signature)
   if (signer.signatureType === 'header') {
     // Joined, not concatenated: Headers checks a value character by character,
     // which measured about twice as slow on a concatenated (rope) string as on
@@ -553,9 +557,9 @@ function placeParameters(
     header.push(`, oauth_signature="${eSignature}"`)
     const authorization = header.join('')
     // append is cheaper than set, and the same when there is no Authorization yet.
-    if (message.noAuthorization) message.headers.append('authorization', authorization)
-    else message.headers.set('authorization', authorization)
-    return { url: url.href, body: bodyText ?? bodyBytes }
+    if (message.noAuthorization) headers.append('authorization', authorization)
+    else headers.set('authorization', authorization)
+    return { method, url: url.href, headers, body: bodyText ?? bodyBytes, signature, baseString }
   }
   const parts = signer.parts
   let encoded = `oauth_nonce=${eNonce}&oauth_timestamp=${eTimestamp}&oauth_version=1.0&oauth_signature_method=${signer.signatureMethod}&oauth_consumer_key=${parts.eClientId}`
@@ -570,16 +574,18 @@ function placeParameters(
     const beforeHash = hashAt === -1 ? href : href.slice(0, hashAt)
     const hash = hashAt === -1 ? '' : href.slice(hashAt)
     const separator = url.search.length > 1 ? '&' : beforeHash.endsWith('?') ? '' : '?'
-    return { url: `${beforeHash}${separator}${encoded}${hash}`, body: bodyText ?? bodyBytes }
+    const placed = `${beforeHash}${separator}${encoded}${hash}`
+    return { method, url: placed, headers, body: bodyText ?? bodyBytes, signature, baseString }
   }
   if (bodyBytes !== null) {
     const suffix = utf8Encoder.encode(bodyBytes.length > 0 ? `&${encoded}` : encoded)
     const joined = new Uint8Array(bodyBytes.length + suffix.length)
     joined.set(bodyBytes, 0)
     joined.set(suffix, bodyBytes.length)
-    return { url: url.href, body: joined }
+    return { method, url: url.href, headers, body: joined, signature, baseString }
   }
-  return { url: url.href, body: bodyText ? `${bodyText}&${encoded}` : encoded }
+  const body = bodyText ? `${bodyText}&${encoded}` : encoded
+  return { method, url: url.href, headers, body, signature, baseString }
 }
 
 const QUOTED_SPECIALS = /["\\]/g

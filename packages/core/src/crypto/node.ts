@@ -198,10 +198,11 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     const name = NODE_HASH[hash]
     const innerData = new Uint8Array(scratch.buffer, 0, block + written)
     if (outerWriter !== undefined) {
-      // The inner digest as a latin1 string (one character per byte), written
-      // into the outer block: a digest returned as a Buffer costs a new
-      // ArrayBuffer, which measured dearer than both hashes together.
-      const innerDigest = oneShot!(name, innerData, 'latin1') as string
+      // The inner digest as a latin1 string (one character per byte; 'binary'
+      // is Node's name for latin1), written into the outer block: a digest
+      // returned as a Buffer costs a new ArrayBuffer, which measured dearer
+      // than both hashes together.
+      const innerDigest = oneShot!(name, innerData, 'binary')
       outerWriter.write(innerDigest, block, HASH_LENGTH[hash], 'latin1')
     } else {
       outerBlock.set(oneShot!(name, innerData, 'buffer') as unknown as Uint8Array, block)
