@@ -176,10 +176,11 @@ export async function signRequest(
   options: SignOptions = {},
 ): Promise<SignedRequest> {
   // Named steps (issue #12), each below. Side by side with the same code as
-  // one function, in one run of the signing bench (`node bench/run.mjs signing
-  // --rounds 61 --compare <that build's dist>`), the split measured 0.99× its
-  // ops/s on Node 20 and on Node 24 (middle half of the paired rounds
-  // 0.92–1.04): no cost the bench can see.
+  // one function (`node bench/run.mjs signing --rounds 61 --compare <that
+  // build's dist>`: the two builds alone, batch for batch), the split read
+  // 0.993× its ops/s on Node 20 and 0.998× on Node 24 (middle halves
+  // 0.95–1.04, 0.96–1.03), where two identical builds read 1.021×: it costs
+  // nothing the bench can see.
   checkArguments(request, credentials, options)
   const method = request.method
   const upperMethod = normalizeMethod(method, 'request.method')
