@@ -15,8 +15,6 @@ type NodeCryptoModule = typeof NodeCrypto
 type KeyObject = NodeCrypto.KeyObject
 
 const utf8 = new TextEncoder()
-/** Node's Buffer, where the runtime has one (Node, Bun, Deno's Node globals). */
-const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
 
 const NODE_HASH: Readonly<Record<HashName, string>> = {
   'SHA-1': 'sha1',
@@ -168,6 +166,8 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
         inner[i]! ^= keyBytes[i]!
         outerBlock[i]! ^= keyBytes[i]!
       }
+      // Node's Buffer, where the runtime has one (read once per key and hash).
+      const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
       padded = {
         inner,
         outerBlock,
