@@ -16,17 +16,22 @@
 //                   the targets are on (a), as issue #2 sets them)
 //   (g) oauth-1.0a + Headers: (c) with its header and the Content-Type put into a Headers
 //                   object, which is what (b) returns and what fetch is handed: the same
-//                   result (informational: the target is on (c))
+//                   result, so the target compares (b) with (g) (issue #10: like with like)
 //
 //   pnpm --filter @oauth1/core build && node bench/signing.bench.mjs
-//   (or `pnpm bench`, or `node bench/run.mjs signing`)
+//   (or `pnpm bench`, or `node bench/run.mjs signing`, which runs it on this Node and Node 24)
 //
 // Options: --rounds (default 31), --batch-ms (default 50), --wall (wall time instead of
-// CPU time, see harness.mjs), --check (exit 1 when a target is missed).
-// Targets: signRequest >= 4x oauth-1.0a's ops/s, and signRequest's time per op
-// <= 2.5x the floor's.
+// CPU time, see harness.mjs), --check (exit 1 when a target is missed),
+// --compare <dir> (then, after the table, signRequest from this build and from another
+// build of packages/core — e.g. a copy of dist/ taken before a change — alone, side by
+// side, with their paired ratio).
+// Targets: signRequest >= 4x the ops/s of oauth-1.0a + Headers (g), and signRequest's
+// time per op <= 2.5x the floor's.
 import { createHash, createHmac, createSecretKey, hash } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { clock, compare, pairedRatio, printTable } from './harness.mjs'
 
@@ -37,6 +42,7 @@ const { values: args } = parseArgs({
     'batch-ms': { type: 'string', default: '50' },
     check: { type: 'boolean', default: false },
     wall: { type: 'boolean', default: false },
+    compare: { type: 'string' },
   },
 })
 
@@ -44,6 +50,11 @@ const require = createRequire(new URL('../packages/core/package.json', import.me
 const OAuth1a = require('oauth-1.0a')
 const { OAuth: NodeOAuth } = require('oauth')
 const { signRequest } = await import('../packages/core/dist/index.js')
+const compareDir = typeof args.compare === 'string' ? resolve(args.compare) : undefined
+const otherSignRequest =
+  compareDir === undefined
+    ? undefined
+    : (await import(pathToFileURL(join(compareDir, 'index.js')).href)).signRequest
 
 const url = 'https://api.twitter.com/1.1/statuses/update.json?include_entities=true'
 const status = 'Hello Ladies + Gentlemen, a signed OAuth request!'
@@ -90,9 +101,8 @@ const oauth1a = OAuth1a({
 const theirs1a = () =>
   oauth1a.toHeader(oauth1a.authorize({ url, method: 'POST', data: { status } }, token))
 
-// (g) oauth-1.0a with its header put into a Headers, as signRequest returns it
-// (informational: what an oauth-1.0a user pays to hand fetch the same thing;
-// the target is on (c), as issue #2 sets it)
+// (g) oauth-1.0a with its header put into a Headers, as signRequest returns it:
+// what an oauth-1.0a user pays to hand fetch the same thing (the target's row)
 const theirs1aHeaders = () =>
   new Headers({
     'content-type': 'application/x-www-form-urlencoded',
@@ -136,12 +146,14 @@ for (let i = 0; i < keyBytes.length; i++) {
 const scratch = new Uint8Array(1024)
 const afterBlock = scratch.subarray(64)
 const utf8 = new TextEncoder()
+const outerWriter = Buffer.from(outerBlock.buffer, outerBlock.byteOffset, outerBlock.length)
 const oneShotHmac = () => {
   scratch.set(innerPad, 0)
   const written = utf8.encodeInto(baseString, afterBlock).written
-  const inner = hash('sha1', new Uint8Array(scratch.buffer, 0, 64 + written), 'buffer')
+  // The inner digest as latin1, written into the outer block (no Buffer allocated).
+  const inner = hash('sha1', new Uint8Array(scratch.buffer, 0, 64 + written), 'binary')
   scratch.fill(0, 0, 64)
-  outerBlock.set(inner, 64)
+  outerWriter.write(inner, 64, 20, 'latin1')
   const signature = hash('sha1', outerBlock, 'base64')
   outerBlock.fill(0, 64)
   return signature
@@ -159,6 +171,21 @@ const check = await signRequest({ method: 'POST', url, body, headers }, credenti
 if (check.signature !== 'hCtSmYh+iHYCEqBWrE7C7hYmtUk=') {
   console.error(`signRequest gave ${check.signature}, expected hCtSmYh+iHYCEqBWrE7C7hYmtUk=`)
   process.exit(1)
+}
+// (b') the other build, which must sign exactly as this one does.
+const theirsBuild =
+  otherSignRequest && (() => otherSignRequest({ method: 'POST', url, body, headers }, credentials))
+if (otherSignRequest !== undefined) {
+  const fixed = { nonce: 'kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg', timestamp: '1318622958' }
+  const other = await otherSignRequest({ method: 'POST', url, body, headers }, credentials, fixed)
+  if (
+    other.baseString !== check.baseString ||
+    other.signature !== check.signature ||
+    other.headers.get('authorization') !== check.headers.get('authorization')
+  ) {
+    console.error(`--compare ${compareDir}: that build signs differently`)
+    process.exit(1)
+  }
 }
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`)
@@ -181,20 +208,28 @@ printTable(results, { baseline: '(c) oauth-1.0a' })
 
 const [a, b, c, d, e, f, g] = results
 // Paired per round (see harness.mjs): steadier than the medians above on a busy machine.
-const vs1a = pairedRatio(b, c)
+const vsSame = pairedRatio(b, g)
 const vsFloor = 1 / pairedRatio(b, a)
+/** The quartiles of the per-round ratios x/y (or y/x with `invert`), as "low–high". */
+const quartiles = (x, y, invert = false) => {
+  const ratios = x.samples
+    .map((ops, round) => (invert ? y.samples[round] / ops : ops / y.samples[round]))
+    .sort((p, q) => p - q)
+  const at = (q) => ratios[Math.round((ratios.length - 1) * q)]
+  return `${at(0.25).toFixed(2)}–${at(0.75).toFixed(2)}`
+}
 console.log('')
-console.log('per-round paired ratios (median over rounds):')
+console.log('per-round paired ratios (median over rounds; middle half in brackets):')
 console.log(
-  `  signRequest vs oauth-1.0a:  ${vs1a.toFixed(2)}x the ops/s   (target >= 4)    ${vs1a >= 4 ? 'met' : 'MISSED'}`,
+  `  signRequest vs oauth-1.0a + Headers (g), the same result: ${vsSame.toFixed(2)}x the ops/s [${quartiles(b, g)}]   (target >= 4)    ${vsSame >= 4 ? 'met' : 'MISSED'}`,
 )
 console.log(
-  `  signRequest vs the floor:   ${vsFloor.toFixed(2)}x the time    (target <= 2.5)  ${vsFloor <= 2.5 ? 'met' : 'MISSED'}`,
+  `  signRequest vs the floor (a): ${vsFloor.toFixed(2)}x the time [${quartiles(b, a, true)}]   (target <= 2.5)  ${vsFloor <= 2.5 ? 'met' : 'MISSED'}`,
+)
+console.log(
+  `  signRequest vs oauth-1.0a (c), header object only: ${pairedRatio(b, c).toFixed(2)}x the ops/s [${quartiles(b, c)}]`,
 )
 console.log(`  signRequest vs node-oauth:  ${pairedRatio(b, d).toFixed(2)}x the ops/s`)
-console.log(
-  `  signRequest vs oauth-1.0a + Headers (g), the same result: ${pairedRatio(b, g).toFixed(2)}x the ops/s`,
-)
 console.log(
   `  reference (e) vs the floor: ${(1 / pairedRatio(e, a)).toFixed(2)}x the time; vs oauth-1.0a: ${pairedRatio(e, c).toFixed(2)}x the ops/s`,
 )
@@ -202,4 +237,35 @@ console.log(
   `  signRequest vs its own HMAC (f): ${(1 / pairedRatio(b, f)).toFixed(2)}x the time; (f) vs the floor: ${(1 / pairedRatio(f, a)).toFixed(2)}x the time`,
 )
 
-if (args.check && (vs1a < 4 || vsFloor > 2.5)) process.exit(1)
+console.log(
+  JSON.stringify({
+    bench: 'signing',
+    node: process.version,
+    rounds: Number(args.rounds),
+    opsPerSec: Object.fromEntries(
+      results.map((r) => [r.name.slice(1, r.name.indexOf(')')), Math.round(r.opsPerSec)]),
+    ),
+    vsSameResult: Number(vsSame.toFixed(3)),
+    vsFloorTime: Number(vsFloor.toFixed(3)),
+    met: vsSame >= 4 && vsFloor <= 2.5,
+  }),
+)
+
+// --compare: this build and the other one alone, alternating batch by batch,
+// so that each pair of batches shares the machine's load.
+if (theirsBuild !== undefined) {
+  const pair = await compare(
+    [
+      { name: '(b) signRequest, this build', fn: ours },
+      { name: "(b') signRequest, --compare build", fn: theirsBuild },
+    ],
+    { rounds: Number(args.rounds), batchMs: Number(args['batch-ms']) },
+  )
+  console.log(`\nthis build against ${compareDir}, alone, ${args.rounds} rounds:`)
+  printTable(pair, { baseline: "(b') signRequest, --compare build" })
+  console.log(
+    `  this build vs the --compare build: ${pairedRatio(pair[0], pair[1]).toFixed(3)}x the ops/s [${quartiles(pair[0], pair[1])}]`,
+  )
+}
+
+if (args.check && (vsSame < 4 || vsFloor > 2.5)) process.exit(1)

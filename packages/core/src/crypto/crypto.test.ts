@@ -13,6 +13,7 @@ import {
   verifySignature,
   withCryptoBackend,
 } from './index.js'
+import { createNodeBackend } from './node.js'
 import {
   base64ToBytes,
   bytesToBase64,
@@ -328,5 +329,38 @@ describe('node back end HMAC (RFC 2104 over crypto.hash) against createHmac', ()
         )
       }
     }
+  })
+
+  // Both ways of handing the inner digest to the outer hash must stay in use:
+  // were one wrong, the check at start-up would quietly fall back to createHmac.
+  it.each([
+    ['with a global Buffer, as latin1 text', true, 'binary'],
+    ['without one (some runtimes), as bytes', false, 'buffer'],
+  ])('computes HMAC through crypto.hash %s', async (_name, withBuffer, innerOutput) => {
+    const nodeCrypto = await import('node:crypto')
+    const hash = vi.fn(nodeCrypto.hash)
+    const hashes = [
+      ['SHA-1', 'sha1'],
+      ['SHA-256', 'sha256'],
+      ['SHA-512', 'sha512'],
+    ] as const
+    const got: string[] = []
+    if (!withBuffer) vi.stubGlobal('Buffer', undefined)
+    try {
+      const backend = createNodeBackend({ ...nodeCrypto, hash } as typeof nodeCrypto)
+      hash.mockClear()
+      for (const [name] of hashes) got.push(backend.hmac(name, 'buffer&key', 'données') as string)
+    } finally {
+      vi.unstubAllGlobals()
+    }
+    expect(got).toEqual(
+      hashes.map(([, nodeName]) =>
+        nodeCrypto.createHmac(nodeName, 'buffer&key').update('données').digest('base64'),
+      ),
+    )
+    // Two one-shot hashes per HMAC: the inner one in the expected form, the outer in base64.
+    expect(hash.mock.calls.map((call) => call[2])).toEqual(
+      hashes.flatMap(() => [innerOutput, 'base64']),
+    )
   })
 })

@@ -58,6 +58,8 @@ const HASH_LENGTH: Readonly<Record<HashName, number>> = {
 interface HmacPads {
   inner: Uint8Array
   outerBlock: Uint8Array
+  /** A Node Buffer over outerBlock (where Buffer exists), to write the inner digest as latin1. */
+  outerWriter: Buffer | undefined
 }
 
 /** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
@@ -164,7 +166,16 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
         inner[i]! ^= keyBytes[i]!
         outerBlock[i]! ^= keyBytes[i]!
       }
-      padded = { inner, outerBlock }
+      // Node's Buffer, where the runtime has one (read once per key and hash).
+      const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+      padded = {
+        inner,
+        outerBlock,
+        outerWriter:
+          NodeBuffer === undefined
+            ? undefined
+            : NodeBuffer.from(outerBlock.buffer, outerBlock.byteOffset, outerBlock.length),
+      }
       entry.pads[hash] = padded
     }
     return padded
@@ -181,18 +192,23 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       after64 = scratch.subarray(64)
       after128 = scratch.subarray(128)
     }
-    const { inner, outerBlock } = pads(entry, hash)
+    const { inner, outerBlock, outerWriter } = pads(entry, hash)
     scratch.set(inner, 0)
     const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
     const name = NODE_HASH[hash]
-    const innerDigest = oneShot!(
-      name,
-      new Uint8Array(scratch.buffer, 0, block + written),
-      'buffer',
-    ) as unknown as Uint8Array
+    const innerData = new Uint8Array(scratch.buffer, 0, block + written)
+    if (outerWriter !== undefined) {
+      // The inner digest as a latin1 string (one character per byte; 'binary'
+      // is Node's name for latin1), written into the outer block: a digest
+      // returned as a Buffer costs a new ArrayBuffer, which measured dearer
+      // than both hashes together.
+      const innerDigest = oneShot!(name, innerData, 'binary')
+      outerWriter.write(innerDigest, block, HASH_LENGTH[hash], 'latin1')
+    } else {
+      outerBlock.set(oneShot!(name, innerData, 'buffer') as unknown as Uint8Array, block)
+    }
     // No key material left behind in the shared buffer (the data is the base string).
     scratch.fill(0, 0, block)
-    outerBlock.set(innerDigest, block)
     const signature = oneShot!(name, outerBlock, 'base64')
     // Nor the inner digest in the outer block.
     outerBlock.fill(0, block)
