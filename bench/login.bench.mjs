@@ -18,6 +18,8 @@
 //   --logins N            completed logins per app per round (default 150)
 //   --concurrency a,b     browsers logging in at once (default 1,50)
 //   --check               also exit 1 when the target is missed
+//   --profile <dir>       run the apps with --cpu-prof, writing their CPU
+//                         profiles (open them in Chrome DevTools) into <dir>
 //
 // Processes: the @oauth1/testing provider (auto-approve), the two apps, each
 // in its own process; this process is the browsers. A login, like a browser
@@ -46,6 +48,7 @@ const { values: args } = parseArgs({
     logins: { type: 'string', default: '150' },
     concurrency: { type: 'string', default: '1,50' },
     check: { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 })
 
@@ -89,9 +92,10 @@ async function appNode() {
 const APPS = fileURLToPath(new URL('./login-apps.mjs', import.meta.url))
 
 /** Forks one role of login-apps.mjs on `execPath`; resolves when it listens. */
-function start(role, execPath, extra = []) {
+function start(role, execPath, extra = [], execArgv = []) {
   const child = fork(APPS, [role, ...extra], {
     execPath,
+    execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const replies = []
@@ -247,7 +251,13 @@ const reporter = (key) => (err) => {
 }
 
 try {
-  for (const role of ['ours', 'passport']) apps.push(await start(role, execPath, [provider.url]))
+  for (const role of ['ours', 'passport']) {
+    const profile =
+      typeof args.profile === 'string'
+        ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, `--cpu-prof-name=${role}.cpuprofile`]
+        : []
+    apps.push(await start(role, execPath, [provider.url], profile))
+  }
   const [ours, passport] = apps
   console.log(
     `login: ${rounds} rounds × ${logins} logins per app, concurrency ${concurrencies.join(' and ')}; ` +

@@ -14,10 +14,12 @@ import {
   describeUrl,
   parseHttpUrl,
   parseTokenResponse,
+  replyOf,
   requestFailedError,
   startDeadline,
   timeoutError,
 } from './http.js'
+import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
@@ -503,6 +505,8 @@ export class OAuth1Client {
   #clientSecret: string
   #rsaKey: ClientRsaKey | undefined
   #fetch: typeof fetch
+  /** True when the user gave no `fetch`: token requests may then go through node:http(s). */
+  #defaultFetch: boolean
   #redirectUri: string | undefined
   #token: Token | null = null
   #verifier: string | undefined
@@ -556,6 +560,7 @@ export class OAuth1Client {
       throw new TypeError('fetch must be a function')
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.#defaultFetch = options.fetch === undefined
     this.userAgent = optionalString(options.userAgent, 'userAgent')
     this.timeout = checkTimeout(options.timeout)
     this.requireCallbackConfirmed =
@@ -1030,6 +1035,9 @@ export class OAuth1Client {
     }
     const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
+    if (this.#defaultFetch && nodeTransportAvailable()) {
+      return this.#exchangeOverNode(signed, method, target, what)
+    }
     const deadline = startDeadline(this.timeout)
     try {
       let response: Response
@@ -1051,7 +1059,7 @@ export class OAuth1Client {
         })
       }
       try {
-        return await deadline.race(parseTokenResponse(response, target, what))
+        return await deadline.race(parseTokenResponse(replyOf(response), target, what))
       } catch (err) {
         if (err instanceof OAuthError) throw err
         if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
@@ -1062,6 +1070,48 @@ export class OAuth1Client {
       }
     } finally {
       deadline.clear()
+    }
+  }
+
+  /**
+   * The token request of {@link #fetchToken} over node:http(s) with a
+   * keep-alive agent: the same request, answer and errors as the fetch path,
+   * for a fraction of its CPU (see node-http.ts).
+   */
+  async #exchangeOverNode(
+    signed: { url: string; headers: Headers; body: unknown },
+    method: string,
+    target: URL,
+    what: 'temporary-credential' | 'token-credential',
+  ): Promise<Token> {
+    const exchange = startNodeExchange(
+      signed.url,
+      { method, headers: signed.headers, body: signed.body as SignableBody },
+      this.timeout,
+    )
+    try {
+      let reply: Awaited<typeof exchange.reply>
+      try {
+        reply = await exchange.reply
+      } catch (err) {
+        if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
+        throw new OAuthError('fetch_token_denied', {
+          description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
+          cause: err,
+        })
+      }
+      try {
+        return await parseTokenResponse(reply, target, what)
+      } catch (err) {
+        if (err instanceof OAuthError) throw err
+        if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
+        throw new OAuthError('fetch_token_denied', {
+          description: `The ${what} endpoint ${describeUrl(target)} broke off its answer`,
+          cause: err,
+        })
+      }
+    } finally {
+      exchange.finish()
     }
   }
 }
