@@ -291,8 +291,10 @@ function nodeReply(
   return {
     status: res.statusCode ?? 0,
     header(name) {
-      const value = headerRecord()[name]
-      return value === undefined ? null : value
+      // Node's parsed headers: lower-case names; only content-length is asked.
+      const value = res.headers[name]
+      if (value === undefined) return null
+      return Array.isArray(value) ? value.join(', ') : value
     },
     headers: () => ({ ...headerRecord() }),
     read(limit) {
@@ -318,8 +320,9 @@ function nodeReply(
         const done = (truncated: boolean) => {
           if (settled) return
           settled = true
-          const bytes = Buffer.concat(chunks, size)
-          resolve({ text: new TextDecoder('utf-8').decode(bytes), truncated })
+          // UTF-8 with U+FFFD for bad bytes and the BOM dropped, as TextDecoder (the fetch path) reads it.
+          const text = Buffer.concat(chunks, size).toString('utf8')
+          resolve({ text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, truncated })
         }
         source.on('data', (chunk: Buffer) => {
           if (settled) return
