@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
-import { setTokenTransport, type TokenTransportName } from './node-http.js'
+import { nodeTransportAvailable, setTokenTransport, type TokenTransportName } from './node-http.js'
 import { OAuth } from './registry.js'
 import { createMemoryStore } from './stores.js'
 
@@ -381,5 +381,146 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       expect(seen).toEqual([`${origin}/rt`])
       expect(requests).toHaveLength(1)
     })
+  })
+})
+
+describe('the node:http transport', () => {
+  it('is the one token requests use on Node; only "node" and "fetch" can be chosen', () => {
+    expect(nodeTransportAvailable()).toBe(true)
+    const previous = setTokenTransport('fetch')
+    expect(nodeTransportAvailable()).toBe(false)
+    setTokenTransport(previous)
+    expect(() => setTokenTransport('undici' as TokenTransportName)).toThrow(TypeError)
+  })
+
+  it.each<TokenTransportName>(['node', 'fetch'])(
+    'over %s, sends again on a new connection when a kept-alive one was closed by the server',
+    async (transport) => {
+      const previous = setTokenTransport(transport)
+      try {
+        const perSocket = new WeakMap<object, number>()
+        let connections = 0
+        const { origin, requests } = await listen((req, res) => {
+          const n = (perSocket.get(req.socket) ?? 0) + 1
+          perSocket.set(req.socket, n)
+          if (n === 2) {
+            // the server gave up on the idle connection just as the client reused it
+            req.socket.destroy()
+            return
+          }
+          form(res, {
+            oauth_token: 'rt',
+            oauth_token_secret: 'rts',
+            oauth_callback_confirmed: 'true',
+          })
+        })
+        servers.at(-1)?.on('connection', () => {
+          connections++
+        })
+        const client = new OAuth1Client({ clientId: 'ck' })
+        await client.fetchRequestToken(`${origin}/rt`)
+        const second = await client.fetchRequestToken(`${origin}/rt`).catch((e: unknown) => e)
+        expect(second).toMatchObject({ oauth_token: 'rt' })
+        if (transport === 'node') {
+          // the first connection reused, reset, and the request sent once more on a second one
+          expect(requests).toHaveLength(3)
+          expect(connections).toBe(2)
+        }
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+})
+
+describe('the same answer ends the same way on both transports', () => {
+  type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
+  const answers: Record<string, Answer> = {
+    'a form token': {
+      status: 200,
+      body: 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&user_id=1',
+    },
+    'a JSON token': {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"oauth_token":"t","oauth_token_secret":"s","oauth_callback_confirmed":true}',
+    },
+    'a form labelled text/html': {
+      status: 200,
+      headers: { 'content-type': 'text/html;charset=utf-8' },
+      body: 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true',
+    },
+    'a byte-order mark and non-UTF-8 bytes': {
+      status: 200,
+      body: new Uint8Array([
+        0xef,
+        0xbb,
+        0xbf,
+        ...new TextEncoder().encode(
+          'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&n=',
+        ),
+        0xff,
+        0xfe,
+      ]),
+    },
+    'an HTML page': { status: 200, body: '<html><body>Sign in</body></html>' },
+    'an empty body': { status: 200, body: '' },
+    'malformed escapes': { status: 200, body: 'oauth_token=%E0%A4%A&oauth_token_secret=s' },
+    'oauth_token twice': { status: 200, body: 'oauth_token=a&oauth_token=b&oauth_token_secret=s' },
+    'no secret': { status: 200, body: 'oauth_token=t&oauth_callback_confirmed=true' },
+    'a 200 with oauth_problem': { status: 200, body: 'oauth_problem=token_rejected' },
+    'no callback confirmation': { status: 200, body: 'oauth_token=t&oauth_token_secret=s' },
+    'a 401 with a problem and advice': {
+      status: 401,
+      headers: { 'www-authenticate': 'OAuth realm="x"', 'x-one': 'a' },
+      body: 'oauth_problem=signature_invalid&oauth_problem_advice=check%20the%20key',
+    },
+    'a 503 HTML page': { status: 503, body: `<html>${'down '.repeat(200)}</html>` },
+    'a body past 64 KiB without content-length': {
+      status: 200,
+      headers: { 'transfer-encoding': 'chunked' },
+      body: `oauth_token=t&oauth_token_secret=s&pad=${'x'.repeat(70_000)}`,
+    },
+  }
+
+  /** What a call ended with, the parts that do not depend on the transport. */
+  function outcome(result: unknown): unknown {
+    if (!(result instanceof OAuthError)) return { token: result }
+    const {
+      date: _d,
+      'keep-alive': _k,
+      connection: _c,
+      ...headers
+    } = result.response?.headers ?? {}
+    return {
+      code: result.code,
+      status: result.status,
+      description: result.description,
+      oauthProblem: result.oauthProblem,
+      oauthProblemAdvice: result.oauthProblemAdvice,
+      response: result.response && { ...result.response, headers },
+    }
+  }
+
+  it.each(Object.keys(answers))('%s', async (name) => {
+    const answer = answers[name] as Answer
+    const { origin } = await listen((_req, res) => {
+      res.writeHead(answer.status, {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...answer.headers,
+      })
+      res.end(answer.body)
+    })
+    const results: unknown[] = []
+    for (const transport of ['node', 'fetch'] as const) {
+      const previous = setTokenTransport(transport)
+      try {
+        const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'cs' })
+        results.push(outcome(await client.fetchRequestToken(`${origin}/rt`).catch((e) => e)))
+      } finally {
+        setTokenTransport(previous)
+      }
+    }
+    expect(results[0]).toEqual(results[1])
   })
 })
