@@ -1002,7 +1002,8 @@ export class OAuth1Client {
     if (extra.callback !== undefined) credentials.callback = extra.callback
     if (extra.verifier !== undefined) credentials.verifier = extra.verifier
     return signRequest(
-      { method, url: url.href, headers: new Headers(headers), body },
+      // signRequest copies the headers it is given: no copy of our own.
+      { method, url: url.href, headers, body },
       credentials,
       {
         ...(this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset }),

@@ -259,6 +259,12 @@ export function headersToRecord(headers: Headers): Record<string, string> {
   return out
 }
 
+/** One name or value of a form: `+` is a space, then %-escapes; most have neither. */
+function formComponent(raw: string): string {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw
+  return decodeURIComponent(raw.replace(/\+/g, ' '))
+}
+
 /**
  * Decodes `application/x-www-form-urlencoded` (`+` is a space) into pairs,
  * keeping repeated names and empty values. `null` when an escape is malformed.
@@ -274,10 +280,7 @@ export function decodeForm(text: string): [string, string][] | null {
     const rawName = eq === -1 ? part : part.slice(0, eq)
     const rawValue = eq === -1 ? '' : part.slice(eq + 1)
     try {
-      pairs.push([
-        decodeURIComponent(rawName.replace(/\+/g, ' ')),
-        decodeURIComponent(rawValue.replace(/\+/g, ' ')),
-      ])
+      pairs.push([formComponent(rawName), formComponent(rawValue)])
     } catch {
       return null
     }
