@@ -56,7 +56,12 @@ async function ours(base) {
   // As in the README: a fetchToken, so API calls find the user's token (the
   // middleware then keeps each request in AsyncLocalStorage). Pending logins:
   // the adapter's defaults (several per session, the callback's token checked).
-  const oauth = new OAuth({ config: {}, fetchToken: (_name, req) => req.session.token })
+  // (`--no-fetch-token` of the bench: without one, as an app that passes { token } itself.)
+  const oauth = new OAuth(
+    process.env.LOGIN_BENCH_FETCH_TOKEN === '0'
+      ? { config: {} }
+      : { config: {}, fetchToken: (_name, req) => req.session.token },
+  )
   oauth.register('provider', {
     clientId: 'demo-client',
     clientSecret: 'demo-secret',

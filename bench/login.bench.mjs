@@ -18,6 +18,10 @@
 //   --logins N            completed logins per app per round (default 150)
 //   --concurrency a,b     browsers logging in at once (default 1,50)
 //   --check               also exit 1 when the target is missed
+//   --no-fetch-token      our app without a registry fetchToken (as an app
+//                         that passes { token } to API calls): the middleware
+//                         then keeps no AsyncLocalStorage context (see the
+//                         Express README's Performance section)
 //   --profile <dir>       run the apps with --cpu-prof, writing their CPU
 //                         profiles (open them in Chrome DevTools) into <dir>
 //
@@ -49,6 +53,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '1,50' },
     check: { type: 'boolean', default: false },
     profile: { type: 'string' },
+    'no-fetch-token': { type: 'boolean', default: false },
   },
 })
 
@@ -96,6 +101,7 @@ function start(role, execPath, extra = [], execArgv = []) {
   const child = fork(APPS, [role, ...extra], {
     execPath,
     execArgv,
+    env: { ...process.env, LOGIN_BENCH_FETCH_TOKEN: args['no-fetch-token'] ? '0' : '1' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const replies = []
