@@ -17,6 +17,7 @@ import {
   replyOf,
   requestFailedError,
   startDeadline,
+  type TokenReply,
   timeoutError,
 } from './http.js'
 import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
@@ -1037,13 +1038,20 @@ export class OAuth1Client {
     const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
     if (this.#defaultFetch && nodeTransportAvailable()) {
-      return this.#exchangeOverNode(signed, method, target, what)
+      // node:http(s) with a keep-alive agent: the same request, answer and
+      // errors as over fetch, for a fraction of its CPU (see node-http.ts).
+      const exchange = startNodeExchange(
+        signed.url,
+        { method, headers: signed.headers, body: signed.body as SignableBody },
+        this.timeout,
+      )
+      return this.#exchange(exchange, (p) => p, target, what)
     }
     const deadline = startDeadline(this.timeout)
-    try {
-      let response: Response
-      try {
-        response = await deadline.race(
+    // An async function, so that a fetch throwing at once is a rejection like any other.
+    const reply = (async () =>
+      replyOf(
+        await deadline.race(
           this.#fetch(signed.url, {
             method,
             headers: signed.headers,
@@ -1051,47 +1059,36 @@ export class OAuth1Client {
             redirect: 'manual',
             signal: deadline.signal,
           }),
-        )
-      } catch (err) {
-        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
-        throw new OAuthError('fetch_token_denied', {
-          description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
-          cause: err,
-        })
-      }
-      try {
-        return await deadline.race(parseTokenResponse(replyOf(response), target, what))
-      } catch (err) {
-        if (err instanceof OAuthError) throw err
-        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
-        throw new OAuthError('fetch_token_denied', {
-          description: `The ${what} endpoint ${describeUrl(target)} broke off its answer`,
-          cause: err,
-        })
-      }
-    } finally {
-      deadline.clear()
-    }
+        ),
+      ))()
+    return this.#exchange(
+      {
+        reply,
+        get timedOut() {
+          return deadline.timedOut
+        },
+        finish: () => deadline.clear(),
+      },
+      (p) => deadline.race(p),
+      target,
+      what,
+    )
   }
 
   /**
-   * The token request of {@link #fetchToken} over node:http(s) with a
-   * keep-alive agent: the same request, answer and errors as the fetch path,
-   * for a fraction of its CPU (see node-http.ts).
+   * Reads a token endpoint's answer, whichever transport brought it, and
+   * maps the failures alike: no answer → `fetch_token_denied` ("Could not
+   * reach"), an answer broken off → `fetch_token_denied`, the deadline →
+   * `request_timeout`. `race` bounds the reading of the body by the deadline.
    */
-  async #exchangeOverNode(
-    signed: { url: string; headers: Headers; body: unknown },
-    method: string,
+  async #exchange(
+    exchange: { reply: Promise<TokenReply>; readonly timedOut: boolean; finish(): void },
+    race: <T>(promise: Promise<T>) => Promise<T>,
     target: URL,
     what: 'temporary-credential' | 'token-credential',
   ): Promise<Token> {
-    const exchange = startNodeExchange(
-      signed.url,
-      { method, headers: signed.headers, body: signed.body as SignableBody },
-      this.timeout,
-    )
     try {
-      let reply: Awaited<typeof exchange.reply>
+      let reply: TokenReply
       try {
         reply = await exchange.reply
       } catch (err) {
@@ -1102,7 +1099,7 @@ export class OAuth1Client {
         })
       }
       try {
-        return await parseTokenResponse(reply, target, what)
+        return await race(parseTokenResponse(reply, target, what))
       } catch (err) {
         if (err instanceof OAuthError) throw err
         if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
