@@ -46,6 +46,13 @@ async function listen(handler: Handler): Promise<{ origin: string; requests: Inc
   return { origin: `http://127.0.0.1:${port}`, requests }
 }
 
+/** A temporary-credential answer. */
+const TEMPORARY_CREDENTIALS = {
+  oauth_token: 'rt',
+  oauth_token_secret: 'rts',
+  oauth_callback_confirmed: 'true',
+}
+
 function form(res: ServerResponse, fields: Record<string, string>, status = 200) {
   res.writeHead(status, { 'content-type': 'application/x-www-form-urlencoded' })
   res.end(new URLSearchParams(fields).toString())
@@ -65,11 +72,7 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       const { origin, requests } = await listen((req, res) => {
         const url = new URL(req.url!, 'http://x')
         if (url.pathname === '/request_token') {
-          return form(res, {
-            oauth_token: 'rt',
-            oauth_token_secret: 'rts',
-            oauth_callback_confirmed: 'true',
-          })
+          return form(res, TEMPORARY_CREDENTIALS)
         }
         if (url.pathname === '/access_token') {
           return form(res, { oauth_token: 'at', oauth_token_secret: 'ats', screen_name: 'jane' })
@@ -210,13 +213,7 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
 
   describe('token requests: what the provider sees, and the errors', () => {
     it('sends the headers and body fetch sends (defaults, content-length 0 on an empty POST)', async () => {
-      const { origin, requests } = await listen((_req, res) =>
-        form(res, {
-          oauth_token: 'rt',
-          oauth_token_secret: 'rts',
-          oauth_callback_confirmed: 'true',
-        }),
-      )
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
       await new OAuth1Client({ clientId: 'ck', clientSecret: 'cs' }).fetchRequestToken(
         `${origin}/rt?x=1`,
       )
@@ -242,11 +239,7 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       let seen = ''
       const { origin, requests } = await listen((_req, res, body) => {
         seen = body
-        form(res, {
-          oauth_token: 'rt',
-          oauth_token_secret: 'rts',
-          oauth_callback_confirmed: 'true',
-        })
+        form(res, TEMPORARY_CREDENTIALS)
       })
       await new OAuth1Client({
         clientId: 'ck',
@@ -362,13 +355,7 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
     })
 
     it('an injected fetch is what sends the token requests', async () => {
-      const { origin, requests } = await listen((_req, res) =>
-        form(res, {
-          oauth_token: 'rt',
-          oauth_token_secret: 'rts',
-          oauth_callback_confirmed: 'true',
-        }),
-      )
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
       const seen: string[] = []
       const token = await new OAuth1Client({
         clientId: 'ck',
@@ -408,11 +395,7 @@ describe('the node:http transport', () => {
             req.socket.destroy()
             return
           }
-          form(res, {
-            oauth_token: 'rt',
-            oauth_token_secret: 'rts',
-            oauth_callback_confirmed: 'true',
-          })
+          form(res, TEMPORARY_CREDENTIALS)
         })
         servers.at(-1)?.on('connection', () => {
           connections++
