@@ -35,14 +35,23 @@ const IDLE_SOCKET_TIMEOUT = 4_000
 
 let loaded: NodeModules | null | undefined
 
-/** True in Node itself (not Bun or Deno, whose node:http is a layer over their own fetch). */
+/**
+ * True in Node itself: not Bun, Deno or Cloudflare Workers, whose node:http is
+ * a layer over their own fetch (nothing to gain, and their agents differ).
+ */
 function isNode(): boolean {
   const g = globalThis as {
     Bun?: unknown
     Deno?: unknown
+    navigator?: { userAgent?: string }
     process?: { release?: { name?: string } }
   }
-  return g.Bun === undefined && g.Deno === undefined && g.process?.release?.name === 'node'
+  return (
+    g.Bun === undefined &&
+    g.Deno === undefined &&
+    g.navigator?.userAgent !== 'Cloudflare-Workers' &&
+    g.process?.release?.name === 'node'
+  )
 }
 
 /** node:http, node:https and node:zlib with keep-alive agents, or null where they are not Node's. */
