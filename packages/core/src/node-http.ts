@@ -129,6 +129,9 @@ export interface NodeExchange {
 
 const MAX_TIMER_DELAY = 2_147_483_647
 
+/** UTF-8, U+FFFD for bad bytes, a leading BOM dropped: what the fetch path's reading gives. */
+const utf8Decoder = new TextDecoder('utf-8')
+
 /** Errors of a kept-alive connection that the server had closed. */
 const RESET = new Set(['ECONNRESET', 'EPIPE'])
 
@@ -329,11 +332,16 @@ function nodeReply(
         const done = (truncated: boolean) => {
           if (settled) return
           settled = true
-          // UTF-8 with U+FFFD for bad bytes and the BOM dropped, as TextDecoder (the fetch path) reads it.
-          const text = Buffer.concat(chunks, size).toString('utf8')
-          resolve({ text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, truncated })
+          // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
+          const bytes = new Uint8Array(size)
+          let offset = 0
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset)
+            offset += chunk.byteLength
+          }
+          resolve({ text: utf8Decoder.decode(bytes), truncated })
         }
-        source.on('data', (chunk: Buffer) => {
+        source.on('data', (chunk: Uint8Array) => {
           if (settled) return
           const room = limit - size
           if (chunk.byteLength > room) {
