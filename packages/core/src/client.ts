@@ -14,10 +14,13 @@ import {
   describeUrl,
   parseHttpUrl,
   parseTokenResponse,
+  replyOf,
   requestFailedError,
   startDeadline,
+  type TokenReply,
   timeoutError,
 } from './http.js'
+import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
@@ -503,6 +506,8 @@ export class OAuth1Client {
   #clientSecret: string
   #rsaKey: ClientRsaKey | undefined
   #fetch: typeof fetch
+  /** True when the user gave no `fetch`: token requests may then go through node:http(s). */
+  #defaultFetch: boolean
   #redirectUri: string | undefined
   #token: Token | null = null
   #verifier: string | undefined
@@ -556,6 +561,7 @@ export class OAuth1Client {
       throw new TypeError('fetch must be a function')
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    this.#defaultFetch = options.fetch === undefined
     this.userAgent = optionalString(options.userAgent, 'userAgent')
     this.timeout = checkTimeout(options.timeout)
     this.requireCallbackConfirmed =
@@ -997,7 +1003,8 @@ export class OAuth1Client {
     if (extra.callback !== undefined) credentials.callback = extra.callback
     if (extra.verifier !== undefined) credentials.verifier = extra.verifier
     return signRequest(
-      { method, url: url.href, headers: new Headers(headers), body },
+      // signRequest copies the headers it is given: no copy of our own.
+      { method, url: url.href, headers, body },
       credentials,
       {
         ...(this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset }),
@@ -1030,11 +1037,21 @@ export class OAuth1Client {
     }
     const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
+    if (this.#defaultFetch && nodeTransportAvailable()) {
+      // node:http(s) with a keep-alive agent: the same request, answer and
+      // errors as over fetch, for a fraction of its CPU (see node-http.ts).
+      const exchange = startNodeExchange(
+        signed.url,
+        { method, headers: signed.headers, body: signed.body as SignableBody },
+        this.timeout,
+      )
+      return this.#exchange(exchange, (p) => p, target, what)
+    }
     const deadline = startDeadline(this.timeout)
-    try {
-      let response: Response
-      try {
-        response = await deadline.race(
+    // An async function, so that a fetch throwing at once is a rejection like any other.
+    const reply = (async () =>
+      replyOf(
+        await deadline.race(
           this.#fetch(signed.url, {
             method,
             headers: signed.headers,
@@ -1042,26 +1059,57 @@ export class OAuth1Client {
             redirect: 'manual',
             signal: deadline.signal,
           }),
-        )
+        ),
+      ))()
+    return this.#exchange(
+      {
+        reply,
+        get timedOut() {
+          return deadline.timedOut
+        },
+        finish: () => deadline.clear(),
+      },
+      (p) => deadline.race(p),
+      target,
+      what,
+    )
+  }
+
+  /**
+   * Reads a token endpoint's answer, whichever transport brought it, and
+   * maps the failures alike: no answer → `fetch_token_denied` ("Could not
+   * reach"), an answer broken off → `fetch_token_denied`, the deadline →
+   * `request_timeout`. `race` bounds the reading of the body by the deadline.
+   */
+  async #exchange(
+    exchange: { reply: Promise<TokenReply>; readonly timedOut: boolean; finish(): void },
+    race: <T>(promise: Promise<T>) => Promise<T>,
+    target: URL,
+    what: 'temporary-credential' | 'token-credential',
+  ): Promise<Token> {
+    try {
+      let reply: TokenReply
+      try {
+        reply = await exchange.reply
       } catch (err) {
-        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
+        if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
         throw new OAuthError('fetch_token_denied', {
           description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
           cause: err,
         })
       }
       try {
-        return await deadline.race(parseTokenResponse(response, target, what))
+        return await race(parseTokenResponse(reply, target, what))
       } catch (err) {
         if (err instanceof OAuthError) throw err
-        if (deadline.timedOut) throw timeoutError(target, this.timeout, err)
+        if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
         throw new OAuthError('fetch_token_denied', {
           description: `The ${what} endpoint ${describeUrl(target)} broke off its answer`,
           cause: err,
         })
       }
     } finally {
-      deadline.clear()
+      exchange.finish()
     }
   }
 }

@@ -1,12 +1,17 @@
 /**
  * The client against real sockets: node:http servers on 127.0.0.1 (port 0),
- * the runtime's own fetch, no injected fetch.
+ * no injected fetch. Every case runs twice, once per transport of the token
+ * requests: node:http(s) with a keep-alive agent (the default on Node) and
+ * the runtime's fetch; both must send the same requests and end in the same
+ * errors.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { gzipSync } from 'node:zlib'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
+import { nodeTransportAvailable, setTokenTransport, type TokenTransportName } from './node-http.js'
 import { OAuth } from './registry.js'
 import { createMemoryStore } from './stores.js'
 
@@ -41,153 +46,464 @@ async function listen(handler: Handler): Promise<{ origin: string; requests: Inc
   return { origin: `http://127.0.0.1:${port}`, requests }
 }
 
+/** A temporary-credential answer. */
+const TEMPORARY_CREDENTIALS = {
+  oauth_token: 'rt',
+  oauth_token_secret: 'rts',
+  oauth_callback_confirmed: 'true',
+}
+
 function form(res: ServerResponse, fields: Record<string, string>, status = 200) {
   res.writeHead(status, { 'content-type': 'application/x-www-form-urlencoded' })
   res.end(new URLSearchParams(fields).toString())
 }
 
-describe('over real sockets', () => {
-  it('runs the web flow against a loopback provider over http://', async () => {
-    const { origin, requests } = await listen((req, res) => {
-      const url = new URL(req.url!, 'http://x')
-      if (url.pathname === '/request_token') {
-        return form(res, {
-          oauth_token: 'rt',
-          oauth_token_secret: 'rts',
-          oauth_callback_confirmed: 'true',
-        })
-      }
-      if (url.pathname === '/access_token') {
-        return form(res, { oauth_token: 'at', oauth_token_secret: 'ats', screen_name: 'jane' })
-      }
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ auth: req.headers.authorization?.startsWith('OAuth ') }))
-    })
-    const oauth = new OAuth({ config: {} })
-    const app = oauth.register('local', {
-      clientId: 'ck',
-      clientSecret: 'cs',
-      requestTokenUrl: `${origin}/request_token`,
-      accessTokenUrl: `${origin}/access_token`,
-      authorizeUrl: `${origin}/authorize`,
-      apiBaseUrl: `${origin}/api/`,
-    })
-    const store = createMemoryStore()
-    const url = await app.beginAuthorization(store, 'http://localhost:3000/cb')
-    expect(url).toBe(`${origin}/authorize?oauth_token=rt`)
-    const token = await app.completeAuthorization(store, '?oauth_token=rt&oauth_verifier=v')
-    expect(token).toEqual({ oauth_token: 'at', oauth_token_secret: 'ats', screen_name: 'jane' })
-    const res = await app.get('me', { token })
-    expect(await res.json()).toEqual({ auth: true })
-    expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
-      'POST /request_token',
-      'POST /access_token',
-      'GET /api/me',
-    ])
+describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (transport) => {
+  let previous: TokenTransportName
+  beforeEach(() => {
+    previous = setTokenTransport(transport)
+  })
+  afterEach(() => {
+    setTokenTransport(previous)
   })
 
-  it('times out a provider that never answers, for token endpoints and API calls', async () => {
-    const { origin } = await listen(() => {
-      // never answer
-    })
-    const client = new OAuth1Client({ clientId: 'ck', timeout: 150 })
-    const err = await client.fetchRequestToken(`${origin}/rt`).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(OAuthError)
-    expect((err as OAuthError).code).toBe('request_timeout')
-    const api = await client.request('GET', `${origin}/api`).catch((e: unknown) => e)
-    expect((api as OAuthError).code).toBe('request_timeout')
-  })
-
-  it('stops reading an endless token response at the cap', async () => {
-    let written = 0
-    let closed = false
-    let onClosed: () => void = () => {}
-    const connectionClosed = new Promise<void>((resolve) => {
-      onClosed = resolve
-    })
-    const { origin } = await listen((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' })
-      const chunk = 'a'.repeat(16_384)
-      const pump = () => {
-        while (!closed && written < 50_000_000) {
-          written += chunk.length
-          if (!res.write(chunk)) return void res.once('drain', pump)
+  describe('over real sockets', () => {
+    it('runs the web flow against a loopback provider over http://', async () => {
+      const { origin, requests } = await listen((req, res) => {
+        const url = new URL(req.url!, 'http://x')
+        if (url.pathname === '/request_token') {
+          return form(res, TEMPORARY_CREDENTIALS)
         }
-        res.end()
-      }
-      res.on('close', () => {
-        closed = true
-        onClosed()
+        if (url.pathname === '/access_token') {
+          return form(res, { oauth_token: 'at', oauth_token_secret: 'ats', screen_name: 'jane' })
+        }
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ auth: req.headers.authorization?.startsWith('OAuth ') }))
       })
-      pump()
+      const oauth = new OAuth({ config: {} })
+      const app = oauth.register('local', {
+        clientId: 'ck',
+        clientSecret: 'cs',
+        requestTokenUrl: `${origin}/request_token`,
+        accessTokenUrl: `${origin}/access_token`,
+        authorizeUrl: `${origin}/authorize`,
+        apiBaseUrl: `${origin}/api/`,
+      })
+      const store = createMemoryStore()
+      const url = await app.beginAuthorization(store, 'http://localhost:3000/cb')
+      expect(url).toBe(`${origin}/authorize?oauth_token=rt`)
+      const token = await app.completeAuthorization(store, '?oauth_token=rt&oauth_verifier=v')
+      expect(token).toEqual({ oauth_token: 'at', oauth_token_secret: 'ats', screen_name: 'jane' })
+      const res = await app.get('me', { token })
+      expect(await res.json()).toEqual({ auth: true })
+      expect(requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'POST /request_token',
+        'POST /access_token',
+        'GET /api/me',
+      ])
     })
-    const err = await new OAuth1Client({ clientId: 'ck', requireCallbackConfirmed: false })
-      .fetchRequestToken(`${origin}/rt`)
-      .catch((e: unknown) => e)
-    expect((err as OAuthError).code).toBe('invalid_token_response')
-    // the client hung up: the server stops long before its 50 MB (no sleep racing the pump)
-    await connectionClosed
-    expect(written).toBeLessThan(50_000_000)
+
+    it('times out a provider that never answers, for token endpoints and API calls', async () => {
+      const { origin } = await listen(() => {
+        // never answer
+      })
+      const client = new OAuth1Client({ clientId: 'ck', timeout: 150 })
+      const err = await client.fetchRequestToken(`${origin}/rt`).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(OAuthError)
+      expect((err as OAuthError).code).toBe('request_timeout')
+      const api = await client.request('GET', `${origin}/api`).catch((e: unknown) => e)
+      expect((api as OAuthError).code).toBe('request_timeout')
+    })
+
+    it('stops reading an endless token response at the cap', async () => {
+      let written = 0
+      let closed = false
+      let onClosed: () => void = () => {}
+      const connectionClosed = new Promise<void>((resolve) => {
+        onClosed = resolve
+      })
+      const { origin } = await listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' })
+        const chunk = 'a'.repeat(16_384)
+        const pump = () => {
+          while (!closed && written < 50_000_000) {
+            written += chunk.length
+            if (!res.write(chunk)) return void res.once('drain', pump)
+          }
+          res.end()
+        }
+        res.on('close', () => {
+          closed = true
+          onClosed()
+        })
+        pump()
+      })
+      const err = await new OAuth1Client({ clientId: 'ck', requireCallbackConfirmed: false })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e)
+      expect((err as OAuthError).code).toBe('invalid_token_response')
+      // the client hung up: the server stops long before its 50 MB (no sleep racing the pump)
+      await connectionClosed
+      expect(written).toBeLessThan(50_000_000)
+    })
+
+    it('a cross-origin redirect reaches the other host without the signature', async () => {
+      const other = await listen((req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        res.end(JSON.stringify({ authorization: req.headers.authorization ?? null, url: req.url }))
+      })
+      const otherPort = new URL(other.origin).port
+      const { origin } = await listen((_req, res) => {
+        // localhost and 127.0.0.1 are different origins
+        res.writeHead(302, { location: `http://localhost:${otherPort}/landed` })
+        res.end()
+      })
+      const client = new OAuth1Client({
+        clientId: 'ck',
+        clientSecret: 'cs',
+        token: 't',
+        tokenSecret: 's',
+      })
+      const res = await client.request('GET', `${origin}/start`)
+      expect(await res.json()).toEqual({ authorization: null, url: '/landed' })
+    })
   })
 
-  it('a cross-origin redirect reaches the other host without the signature', async () => {
-    const other = await listen((req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' })
-      res.end(JSON.stringify({ authorization: req.headers.authorization ?? null, url: req.url }))
+  describe('an API call that cannot reach the provider', () => {
+    it("a closed port → request_failed (502), fetch's error kept as cause, the URL without its query", async () => {
+      // a port that was just listening and is closed now: connection refused
+      const server = createServer()
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'client-secret' })
+      const err = await client
+        .request('GET', `http://127.0.0.1:${port}/api/me?key=client-secret`, {
+          token: { oauth_token: 't', oauth_token_secret: 'ts' },
+        })
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(OAuthError)
+      expect(err).toMatchObject({ code: 'request_failed', status: 502, statusCode: 502 })
+      expect((err as OAuthError).description).toBe(
+        `Could not reach http://127.0.0.1:${port}/api/me`,
+      )
+      expect((err as OAuthError).cause).toBeInstanceOf(TypeError)
+      expect(((err as OAuthError).cause as Error).message).toBe('fetch failed')
+      expect(JSON.stringify(err)).not.toContain('client-secret')
     })
-    const otherPort = new URL(other.origin).port
-    const { origin } = await listen((_req, res) => {
-      // localhost and 127.0.0.1 are different origins
-      res.writeHead(302, { location: `http://localhost:${otherPort}/landed` })
-      res.end()
+
+    it('through the registry too (RemoteApp.request)', async () => {
+      const server = createServer()
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const app = new OAuth({ config: {} }).register('local', {
+        clientId: 'ck',
+        requestTokenUrl: `http://127.0.0.1:${port}/rt`,
+        accessTokenUrl: `http://127.0.0.1:${port}/at`,
+        authorizeUrl: `http://127.0.0.1:${port}/authorize`,
+        apiBaseUrl: `http://127.0.0.1:${port}/api/`,
+      })
+      await expect(app.get('me', { withholdToken: true })).rejects.toMatchObject({
+        code: 'request_failed',
+        status: 502,
+      })
     })
-    const client = new OAuth1Client({
-      clientId: 'ck',
-      clientSecret: 'cs',
-      token: 't',
-      tokenSecret: 's',
+  })
+
+  describe('token requests: what the provider sees, and the errors', () => {
+    it('sends the headers and body fetch sends (defaults, content-length 0 on an empty POST)', async () => {
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+      await new OAuth1Client({ clientId: 'ck', clientSecret: 'cs' }).fetchRequestToken(
+        `${origin}/rt?x=1`,
+      )
+      const [req] = requests
+      expect(req?.method).toBe('POST')
+      expect(req?.url).toBe('/rt?x=1')
+      const { authorization, host, ...rest } = req?.headers ?? {}
+      expect(authorization).toMatch(/^OAuth .*oauth_consumer_key="ck"/)
+      expect(authorization).toContain('oauth_callback="oob"')
+      expect(host).toBe(new URL(origin).host)
+      expect(rest).toEqual({
+        accept: '*/*',
+        'accept-language': '*',
+        'sec-fetch-mode': 'cors',
+        'user-agent': 'node',
+        'accept-encoding': 'gzip, deflate',
+        'content-length': '0',
+        connection: 'keep-alive',
+      })
     })
-    const res = await client.request('GET', `${origin}/start`)
-    expect(await res.json()).toEqual({ authorization: null, url: '/landed' })
+
+    it("keeps the user's own headers and user agent, and sends a form body with its length (signatureType body)", async () => {
+      let seen = ''
+      const { origin, requests } = await listen((_req, res, body) => {
+        seen = body
+        form(res, TEMPORARY_CREDENTIALS)
+      })
+      await new OAuth1Client({
+        clientId: 'ck',
+        clientSecret: 'cs',
+        signatureType: 'body',
+        userAgent: 'my-app/1.0',
+        headers: { accept: 'application/x-www-form-urlencoded', 'x-extra': 'é' },
+      }).fetchRequestToken(`${origin}/rt`, { scope: 'read write' })
+      const [req] = requests
+      expect(req?.headers['user-agent']).toBe('my-app/1.0')
+      expect(req?.headers.accept).toBe('application/x-www-form-urlencoded')
+      expect(req?.headers['content-type']).toBe('application/x-www-form-urlencoded;charset=UTF-8')
+      expect(req?.headers['content-length']).toBe(String(Buffer.byteLength(seen)))
+      expect(new URLSearchParams(seen).get('scope')).toBe('read write')
+      expect(new URLSearchParams(seen).get('oauth_signature')).toBeTruthy()
+    })
+
+    it('reads a gzip-encoded token response', async () => {
+      const { origin } = await listen((_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-encoding': 'gzip',
+        })
+        res.end(
+          gzipSync('oauth_token=rt&oauth_token_secret=r%C3%A9s&oauth_callback_confirmed=true'),
+        )
+      })
+      const token = await new OAuth1Client({ clientId: 'ck' }).fetchRequestToken(`${origin}/rt`)
+      expect(token).toEqual({
+        oauth_token: 'rt',
+        oauth_token_secret: 'rés',
+        oauth_callback_confirmed: 'true',
+      })
+    })
+
+    it('a closed port → fetch_token_denied, "Could not reach", the cause kept', async () => {
+      const server = createServer()
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const { port } = server.address() as AddressInfo
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const err = await new OAuth1Client({ clientId: 'ck', clientSecret: 'client-secret' })
+        .fetchRequestToken(`http://127.0.0.1:${port}/rt?key=client-secret`)
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(OAuthError)
+      expect(err).toMatchObject({ code: 'fetch_token_denied', status: 502 })
+      expect((err as OAuthError).description).toBe(
+        `Could not reach the temporary-credential endpoint http://127.0.0.1:${port}/rt`,
+      )
+      expect((err as OAuthError).cause).toBeInstanceOf(Error)
+      expect(JSON.stringify(err)).not.toContain('client-secret')
+    })
+
+    it('an answer cut short mid-body → fetch_token_denied "broke off its answer"', async () => {
+      const { origin } = await listen((_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': '500',
+        })
+        res.write('oauth_token=rt&oauth_token_secret=')
+        setImmediate(() => res.socket?.destroy())
+      })
+      const err = await new OAuth1Client({ clientId: 'ck' })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'fetch_token_denied' })
+      expect((err as OAuthError).description).toBe(
+        `The temporary-credential endpoint ${origin}/rt broke off its answer`,
+      )
+    })
+
+    it('a body that never ends within the timeout → request_timeout', async () => {
+      const { origin } = await listen((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/x-www-form-urlencoded' })
+        res.write('oauth_token=rt&')
+      })
+      const err = await new OAuth1Client({ clientId: 'ck', timeout: 150 })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'request_timeout', status: 504 })
+    })
+
+    it('a redirect is not followed: fetch_token_denied, the provider answer kept', async () => {
+      const { origin, requests } = await listen((_req, res) => {
+        res.writeHead(302, { location: '/elsewhere', 'x-b': '2', 'x-a': '1' })
+        res.end('oauth_problem=moved')
+      })
+      const err = await new OAuth1Client({ clientId: 'ck' })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({
+        code: 'fetch_token_denied',
+        oauthProblem: 'moved',
+        response: { status: 302, body: 'oauth_problem=moved' },
+      })
+      expect((err as OAuthError).description).toBe(
+        `The temporary-credential endpoint ${origin}/rt answered 302 (a redirect, not followed): moved`,
+      )
+      const headers = (err as OAuthError).response?.headers ?? {}
+      expect(headers).toMatchObject({ location: '/elsewhere', 'x-a': '1', 'x-b': '2' })
+      expect(Object.keys(headers)).toEqual([...Object.keys(headers)].sort())
+      expect(requests).toHaveLength(1)
+    })
+
+    it('an oversized content-length → invalid_token_response, the body not read', async () => {
+      const { origin } = await listen((_req, res) => {
+        res.writeHead(200, { 'content-length': String(1024 * 1024) })
+        res.write('a'.repeat(1000))
+      })
+      const err = await new OAuth1Client({ clientId: 'ck' })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'invalid_token_response' })
+    })
+
+    it('an injected fetch is what sends the token requests', async () => {
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+      const seen: string[] = []
+      const token = await new OAuth1Client({
+        clientId: 'ck',
+        fetch: (input, init) => {
+          seen.push(String(input))
+          return fetch(input, init)
+        },
+      }).fetchRequestToken(`${origin}/rt`)
+      expect(token.oauth_token).toBe('rt')
+      expect(seen).toEqual([`${origin}/rt`])
+      expect(requests).toHaveLength(1)
+    })
   })
 })
 
-describe('an API call that cannot reach the provider', () => {
-  it("a closed port → request_failed (502), fetch's error kept as cause, the URL without its query", async () => {
-    // a port that was just listening and is closed now: connection refused
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'client-secret' })
-    const err = await client
-      .request('GET', `http://127.0.0.1:${port}/api/me?key=client-secret`, {
-        token: { oauth_token: 't', oauth_token_secret: 'ts' },
-      })
-      .catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(OAuthError)
-    expect(err).toMatchObject({ code: 'request_failed', status: 502, statusCode: 502 })
-    expect((err as OAuthError).description).toBe(`Could not reach http://127.0.0.1:${port}/api/me`)
-    expect((err as OAuthError).cause).toBeInstanceOf(TypeError)
-    expect(((err as OAuthError).cause as Error).message).toBe('fetch failed')
-    expect(JSON.stringify(err)).not.toContain('client-secret')
+describe('the node:http transport', () => {
+  it('is the one token requests use on Node; only "node" and "fetch" can be chosen', () => {
+    expect(nodeTransportAvailable()).toBe(true)
+    const previous = setTokenTransport('fetch')
+    expect(nodeTransportAvailable()).toBe(false)
+    setTokenTransport(previous)
+    expect(() => setTokenTransport('undici' as TokenTransportName)).toThrow(TypeError)
   })
 
-  it('through the registry too (RemoteApp.request)', async () => {
-    const server = createServer()
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    const { port } = server.address() as AddressInfo
-    await new Promise<void>((resolve) => server.close(() => resolve()))
-    const app = new OAuth({ config: {} }).register('local', {
-      clientId: 'ck',
-      requestTokenUrl: `http://127.0.0.1:${port}/rt`,
-      accessTokenUrl: `http://127.0.0.1:${port}/at`,
-      authorizeUrl: `http://127.0.0.1:${port}/authorize`,
-      apiBaseUrl: `http://127.0.0.1:${port}/api/`,
+  it.each<TokenTransportName>(['node', 'fetch'])(
+    'over %s, sends again on a new connection when a kept-alive one was closed by the server',
+    async (transport) => {
+      const previous = setTokenTransport(transport)
+      try {
+        const perSocket = new WeakMap<object, number>()
+        let connections = 0
+        const { origin, requests } = await listen((req, res) => {
+          const n = (perSocket.get(req.socket) ?? 0) + 1
+          perSocket.set(req.socket, n)
+          if (n === 2) {
+            // the server gave up on the idle connection just as the client reused it
+            req.socket.destroy()
+            return
+          }
+          form(res, TEMPORARY_CREDENTIALS)
+        })
+        servers.at(-1)?.on('connection', () => {
+          connections++
+        })
+        const client = new OAuth1Client({ clientId: 'ck' })
+        await client.fetchRequestToken(`${origin}/rt`)
+        const second = await client.fetchRequestToken(`${origin}/rt`).catch((e: unknown) => e)
+        expect(second).toMatchObject({ oauth_token: 'rt' })
+        if (transport === 'node') {
+          // the first connection reused, reset, and the request sent once more on a second one
+          expect(requests).toHaveLength(3)
+          expect(connections).toBe(2)
+        }
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+})
+
+describe('the same answer ends the same way on both transports', () => {
+  type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
+  const answers: Record<string, Answer> = {
+    'a form token': {
+      status: 200,
+      body: 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&user_id=1',
+    },
+    'a JSON token': {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"oauth_token":"t","oauth_token_secret":"s","oauth_callback_confirmed":true}',
+    },
+    'a form labelled text/html': {
+      status: 200,
+      headers: { 'content-type': 'text/html;charset=utf-8' },
+      body: 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true',
+    },
+    'a byte-order mark and non-UTF-8 bytes': {
+      status: 200,
+      body: new Uint8Array([
+        0xef,
+        0xbb,
+        0xbf,
+        ...new TextEncoder().encode(
+          'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true&n=',
+        ),
+        0xff,
+        0xfe,
+      ]),
+    },
+    'an HTML page': { status: 200, body: '<html><body>Sign in</body></html>' },
+    'an empty body': { status: 200, body: '' },
+    'malformed escapes': { status: 200, body: 'oauth_token=%E0%A4%A&oauth_token_secret=s' },
+    'oauth_token twice': { status: 200, body: 'oauth_token=a&oauth_token=b&oauth_token_secret=s' },
+    'no secret': { status: 200, body: 'oauth_token=t&oauth_callback_confirmed=true' },
+    'a 200 with oauth_problem': { status: 200, body: 'oauth_problem=token_rejected' },
+    'no callback confirmation': { status: 200, body: 'oauth_token=t&oauth_token_secret=s' },
+    'a 401 with a problem and advice': {
+      status: 401,
+      headers: { 'www-authenticate': 'OAuth realm="x"', 'x-one': 'a' },
+      body: 'oauth_problem=signature_invalid&oauth_problem_advice=check%20the%20key',
+    },
+    'a 503 HTML page': { status: 503, body: `<html>${'down '.repeat(200)}</html>` },
+    'a body past 64 KiB without content-length': {
+      status: 200,
+      headers: { 'transfer-encoding': 'chunked' },
+      body: `oauth_token=t&oauth_token_secret=s&pad=${'x'.repeat(70_000)}`,
+    },
+  }
+
+  /** What a call ended with, the parts that do not depend on the transport. */
+  function outcome(result: unknown): unknown {
+    if (!(result instanceof OAuthError)) return { token: result }
+    const {
+      date: _d,
+      'keep-alive': _k,
+      connection: _c,
+      ...headers
+    } = result.response?.headers ?? {}
+    return {
+      code: result.code,
+      status: result.status,
+      description: result.description,
+      oauthProblem: result.oauthProblem,
+      oauthProblemAdvice: result.oauthProblemAdvice,
+      response: result.response && { ...result.response, headers },
+    }
+  }
+
+  it.each(Object.keys(answers))('%s', async (name) => {
+    const answer = answers[name] as Answer
+    const { origin } = await listen((_req, res) => {
+      res.writeHead(answer.status, {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...answer.headers,
+      })
+      res.end(answer.body)
     })
-    await expect(app.get('me', { withholdToken: true })).rejects.toMatchObject({
-      code: 'request_failed',
-      status: 502,
-    })
+    const results: unknown[] = []
+    for (const transport of ['node', 'fetch'] as const) {
+      const previous = setTokenTransport(transport)
+      try {
+        const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'cs' })
+        results.push(outcome(await client.fetchRequestToken(`${origin}/rt`).catch((e) => e)))
+      } finally {
+        setTokenTransport(previous)
+      }
+    }
+    expect(results[0]).toEqual(results[1])
   })
 })

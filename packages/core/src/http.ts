@@ -215,6 +215,36 @@ export async function readBodyLimited(
   return { text: new TextDecoder('utf-8').decode(bytes), truncated }
 }
 
+/**
+ * A token endpoint's answer, whichever transport brought it: a fetch
+ * `Response` ({@link replyOf}) or node:http's (node-http.ts).
+ * @internal
+ */
+export interface TokenReply {
+  readonly status: number
+  /** A header's value (lower-case name), `null` when absent. */
+  header(name: string): string | null
+  /** Every header as {@link headersToRecord} gives them. */
+  headers(): Record<string, string>
+  /** At most `limit` bytes of the body as UTF-8; `truncated` when there was more (the rest is dropped). */
+  read(limit: number): Promise<{ text: string; truncated: boolean }>
+  /** Drops the body. */
+  cancel(): Promise<void>
+}
+
+/** A fetch `Response` as a {@link TokenReply}. */
+export function replyOf(response: Response): TokenReply {
+  return {
+    status: response.status,
+    header: (name) => response.headers.get(name),
+    headers: () => headersToRecord(response.headers),
+    read: (limit) => readBodyLimited(response, limit),
+    cancel: async () => {
+      await response.body?.cancel().catch(() => {})
+    },
+  }
+}
+
 /** A response's headers as a plain record (lower-case names). */
 export function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {}
@@ -227,6 +257,12 @@ export function headersToRecord(headers: Headers): Record<string, string> {
     })
   })
   return out
+}
+
+/** One name or value of a form: `+` is a space, then %-escapes; most have neither. */
+function formComponent(raw: string): string {
+  if (raw.indexOf('%') === -1 && raw.indexOf('+') === -1) return raw
+  return decodeURIComponent(raw.replace(/\+/g, ' '))
 }
 
 /**
@@ -244,10 +280,7 @@ export function decodeForm(text: string): [string, string][] | null {
     const rawName = eq === -1 ? part : part.slice(0, eq)
     const rawValue = eq === -1 ? '' : part.slice(eq + 1)
     try {
-      pairs.push([
-        decodeURIComponent(rawName.replace(/\+/g, ' ')),
-        decodeURIComponent(rawValue.replace(/\+/g, ' ')),
-      ])
+      pairs.push([formComponent(rawName), formComponent(rawValue)])
     } catch {
       return null
     }
@@ -334,20 +367,20 @@ function excerpt(text: string, max: number): string {
 
 /** Turns a ≥ 400 (or otherwise unexpected) answer of a token endpoint into `fetch_token_denied`. */
 export async function tokenEndpointError(
-  response: Response,
+  response: TokenReply,
   url: URL,
   what: string,
 ): Promise<OAuthError> {
   let text = ''
   try {
-    text = (await readBodyLimited(response, MAX_TOKEN_RESPONSE)).text
+    text = (await response.read(MAX_TOKEN_RESPONSE)).text
   } catch {
     // The body failed mid-way: report the status alone.
   }
   const { problem, advice } = problemOf(text)
   const providerResponse: ProviderResponse = {
     status: response.status,
-    headers: headersToRecord(response.headers),
+    headers: response.headers(),
     body: excerpt(text, MAX_ERROR_BODY),
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
@@ -372,7 +405,7 @@ export async function tokenEndpointError(
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.3
  */
 export async function parseTokenResponse(
-  response: Response,
+  response: TokenReply,
   url: URL,
   what: string,
 ): Promise<Token> {
@@ -384,12 +417,12 @@ export async function parseTokenResponse(
       description: `The ${what} endpoint ${describeUrl(url)} answered ${response.status} with ${reason}`,
       ...(oauthProblem === undefined ? {} : { oauthProblem }),
     })
-  const length = Number(response.headers.get('content-length'))
+  const length = Number(response.header('content-length'))
   if (Number.isFinite(length) && length > MAX_TOKEN_RESPONSE) {
-    await response.body?.cancel().catch(() => {})
+    await response.cancel()
     throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
   }
-  const { text, truncated } = await readBodyLimited(response, MAX_TOKEN_RESPONSE)
+  const { text, truncated } = await response.read(MAX_TOKEN_RESPONSE)
   if (truncated) throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
   if (text.trim() === '') throw invalid('an empty body')
   const fields = parseTokenFields(text)

@@ -65,7 +65,8 @@ interface HmacPads {
 /** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
 interface HmacKey {
   bytes: Uint8Array
-  object: KeyObject
+  /** Made on first use by createHmac only: most keys never need one (a login's temporary secret signs once). */
+  object: KeyObject | undefined
   pads: Partial<Record<HashName, HmacPads>>
 }
 
@@ -221,7 +222,7 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     let entry = hmacKeys.get(key)
     if (entry === undefined) {
       const bytes = utf8.encode(key)
-      entry = { bytes, object: crypto.createSecretKey(bytes), pads: {} }
+      entry = { bytes, object: undefined, pads: {} }
       hmacKeys.set(key, entry)
     }
     lastHmacKey = key
@@ -230,6 +231,7 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   }
 
   function hmacObject(hash: HashName, entry: HmacKey, data: string): string {
+    entry.object ??= crypto.createSecretKey(entry.bytes)
     return crypto.createHmac(NODE_HASH[hash], entry.object).update(data).digest('base64')
   }
 

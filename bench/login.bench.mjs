@@ -1,0 +1,345 @@
+// A whole login, against the incumbent (issue #10): the app CPU time one
+// completed "Log in with …" costs on @oauth1/express and on passport +
+// passport-oauth1, the same Express + express-session app otherwise
+// (bench/login-apps.mjs).
+//
+//   pnpm bench login                                  builds, then runs this bench
+//   node bench/run.mjs login [options]                after `pnpm build`
+//   node bench/login.bench.mjs [options]
+//
+// Options:
+//   --node <major|path>   run the two app processes on that Node: `24` (or 22,
+//                         26) is the one pinned in runtimes/binaries.mjs
+//                         (`node runtimes/binaries.mjs install`), a path any
+//                         executable; default the machine's Node. Env:
+//                         OAUTH1_BENCH_NODE. The provider and the driver stay
+//                         on the machine's Node.
+//   --rounds N            measured rounds per concurrency (default 8)
+//   --logins N            completed logins per app per round (default 150)
+//   --concurrency a,b     browsers logging in at once (default 1,50)
+//   --check               also exit 1 when the target is missed
+//   --no-fetch-token      our app without a registry fetchToken (as an app
+//                         that passes { token } to API calls): the middleware
+//                         then keeps no AsyncLocalStorage context (see the
+//                         Express README's Performance section)
+//   --profile <dir>       run the apps with --cpu-prof, writing their CPU
+//                         profiles (open them in Chrome DevTools) into <dir>
+//
+// Processes: the @oauth1/testing provider (auto-approve), the two apps, each
+// in its own process; this process is the browsers. A login, like a browser
+// with its own cookie jar and its own keep-alive connections: GET /login →
+// 302 to the provider's authorize URL → 302 back to the app's /authorize
+// callback → 302 to / → 200 "logged in as bob". Anything else is a failed
+// login; the bench exits 1 if any login failed, on either side.
+//
+// What is measured: the CPU time (user + system, GC threads included) of
+// each app process over a round (process.cpuUsage() in the app, asked over
+// IPC before and after), divided by the logins it completed. Rounds
+// alternate between the apps (ours first in even rounds, passport first in
+// odd ones), so drift and other load hit both alike; each round gives a
+// paired ratio, passport's CPU per login ÷ ours (> 1: ours is cheaper), and
+// the report is the median ratio with its spread (min–max) over the rounds.
+import { fork } from 'node:child_process'
+import http from 'node:http'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const { values: args } = parseArgs({
+  strict: false,
+  options: {
+    node: { type: 'string' },
+    rounds: { type: 'string', default: '8' },
+    logins: { type: 'string', default: '150' },
+    concurrency: { type: 'string', default: '1,50' },
+    check: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'no-fetch-token': { type: 'boolean', default: false },
+  },
+})
+
+function positiveInteger(raw, name) {
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new TypeError(`--${name} should be a positive integer, not ${JSON.stringify(raw)}`)
+  }
+  return value
+}
+
+const rounds = positiveInteger(args.rounds, 'rounds')
+const logins = positiveInteger(args.logins, 'logins')
+const concurrencies = String(args.concurrency)
+  .split(',')
+  .map((c) => positiveInteger(c.trim(), 'concurrency'))
+
+/** The Node the apps run on: --node / OAUTH1_BENCH_NODE, a major pinned in runtimes/ or a path. */
+async function appNode() {
+  const wanted = typeof args.node === 'string' ? args.node : process.env.OAUTH1_BENCH_NODE
+  if (wanted === undefined || wanted === '') return process.execPath
+  if (/^\d+$/.test(wanted)) {
+    if (wanted === process.versions.node.split('.')[0]) return process.execPath
+    const { RUNTIMES, runtimeBinary } = await import('../runtimes/binaries.mjs')
+    const name = `node${wanted}`
+    if (!Object.hasOwn(RUNTIMES, name)) {
+      throw new TypeError(
+        `--node ${wanted}: no such Node pinned in runtimes/binaries.mjs (pinned: ${Object.keys(
+          RUNTIMES,
+        )
+          .filter((n) => n.startsWith('node'))
+          .map((n) => n.slice(4))
+          .join(', ')}; or pass a path)`,
+      )
+    }
+    return runtimeBinary(name)
+  }
+  return wanted
+}
+
+const APPS = fileURLToPath(new URL('./login-apps.mjs', import.meta.url))
+
+/** Forks one role of login-apps.mjs on `execPath`; resolves when it listens. */
+function start(role, execPath, extra = [], execArgv = []) {
+  const child = fork(APPS, [role, ...extra], {
+    execPath,
+    execArgv,
+    env: { ...process.env, LOGIN_BENCH_FETCH_TOKEN: args['no-fetch-token'] ? '0' : '1' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  const replies = []
+  const waiting = []
+  child.on('message', (message) => {
+    const next = waiting.shift()
+    if (next) next(message)
+    else replies.push(message)
+  })
+  const nextMessage = () =>
+    new Promise((resolve, reject) => {
+      if (replies.length > 0) return resolve(replies.shift())
+      const onExit = (code) => reject(new Error(`${role} exited (${code}) before answering`))
+      child.once('exit', onExit)
+      waiting.push((message) => {
+        child.off('exit', onExit)
+        resolve(message)
+      })
+    })
+  return nextMessage().then((ready) => ({
+    role,
+    url: ready.url,
+    node: ready.node,
+    child,
+    /** µs of CPU the process used so far. */
+    async cpu() {
+      child.send('cpu')
+      return (await nextMessage()).cpu
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.send('stop')
+      const timer = setTimeout(() => child.kill(), 5000)
+      await exited
+      clearTimeout(timer)
+    },
+  }))
+}
+
+/** One browser: a cookie jar per origin, keep-alive connections of its own, closed when done. */
+class Browser {
+  #jar = new Map()
+  #agent = new http.Agent({ keepAlive: true, maxSockets: 2 })
+
+  /** GET `url` as a browser would (cookies, no redirect followed); resolves { status, location, body }. */
+  get(url) {
+    const target = new URL(url)
+    const jar = this.#jar.get(target.host) ?? new Map()
+    const headers = {
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      'accept-language': 'en-US,en;q=0.5',
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) login-bench',
+    }
+    if (jar.size > 0) headers.cookie = [...jar].map(([n, v]) => `${n}=${v}`).join('; ')
+    return new Promise((resolve, reject) => {
+      const req = http.get(target, { agent: this.#agent, headers, timeout: 30_000 }, (res) => {
+        for (const line of res.headers['set-cookie'] ?? []) {
+          const pair = line.split(';', 1)[0]
+          const eq = pair.indexOf('=')
+          if (eq > 0) jar.set(pair.slice(0, eq).trim(), pair.slice(eq + 1).trim())
+        }
+        this.#jar.set(target.host, jar)
+        const chunks = []
+        res.on('data', (chunk) => chunks.push(chunk))
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode,
+            location: res.headers.location,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+        res.on('error', reject)
+      })
+      req.on('timeout', () => req.destroy(new Error(`GET ${target.pathname} timed out`)))
+      req.on('error', reject)
+    })
+  }
+
+  close() {
+    this.#agent.destroy()
+  }
+}
+
+/** One login by a new browser; resolves true when it ends logged in, else logs why once and false. */
+async function login(app, report) {
+  const browser = new Browser()
+  try {
+    const start = await browser.get(`${app.url}/login`)
+    if (start.status !== 302 || !start.location) throw new Error(`/login answered ${start.status}`)
+    const authorize = new URL(start.location, app.url)
+    const approved = await browser.get(authorize)
+    if (approved.status !== 302 || !approved.location) {
+      throw new Error(`authorize answered ${approved.status}`)
+    }
+    const callback = new URL(approved.location, authorize)
+    if (callback.origin !== new URL(app.url).origin) {
+      throw new Error(`the provider sent the browser to ${callback.origin}`)
+    }
+    const done = await browser.get(callback)
+    if (done.status !== 302 || !done.location) {
+      throw new Error(`the callback answered ${done.status}: ${done.body.slice(0, 200)}`)
+    }
+    const home = await browser.get(new URL(done.location, callback))
+    if (home.status !== 200 || home.body !== 'logged in as bob') {
+      throw new Error(`/ answered ${home.status}: ${home.body.slice(0, 200)}`)
+    }
+    return true
+  } catch (err) {
+    report(err)
+    return false
+  } finally {
+    browser.close()
+  }
+}
+
+/** `count` logins, `concurrency` browsers at a time; resolves { ok, failed }. */
+async function logins_(app, count, concurrency, report) {
+  let started = 0
+  let ok = 0
+  let failed = 0
+  async function worker() {
+    while (started < count) {
+      started++
+      if (await login(app, report)) ok++
+      else failed++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
+  return { ok, failed }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+const fmt = (n, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+
+const execPath = await appNode()
+const provider = await start('provider', process.execPath)
+const apps = []
+const failures = { ours: 0, passport: 0 }
+const firstErrors = new Map()
+const reporter = (key) => (err) => {
+  failures[key]++
+  if (!firstErrors.has(key)) {
+    firstErrors.set(key, err)
+    console.error(`login-bench: a login on ${key} failed: ${err?.message ?? err}`)
+  }
+}
+
+try {
+  for (const role of ['ours', 'passport']) {
+    const profile =
+      typeof args.profile === 'string'
+        ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, `--cpu-prof-name=${role}.cpuprofile`]
+        : []
+    apps.push(await start(role, execPath, [provider.url], profile))
+  }
+  const [ours, passport] = apps
+  console.log(
+    `login: ${rounds} rounds × ${logins} logins per app, concurrency ${concurrencies.join(' and ')}; ` +
+      `apps on Node ${ours.node} (${execPath}), provider and browsers on Node ${process.version}`,
+  )
+  const summary = []
+  for (const concurrency of concurrencies) {
+    // Warm-up: the JIT, the session store, the connection pools of both apps.
+    for (const app of apps) {
+      await logins_(app, Math.max(50, concurrency * 2), concurrency, reporter(app.role))
+    }
+    const cpu = { ours: [], passport: [] }
+    const ratios = []
+    for (let round = 0; round < rounds; round++) {
+      const order = round % 2 === 0 ? [ours, passport] : [passport, ours]
+      for (const app of order) {
+        const before = await app.cpu()
+        const { ok } = await logins_(app, logins, concurrency, reporter(app.role))
+        const after = await app.cpu()
+        cpu[app.role].push(ok === 0 ? Number.NaN : (after - before) / ok)
+      }
+      ratios.push(cpu.passport[round] / cpu.ours[round])
+    }
+    summary.push({
+      concurrency,
+      ours: median(cpu.ours),
+      passport: median(cpu.passport),
+      ratio: median(ratios),
+      min: Math.min(...ratios),
+      max: Math.max(...ratios),
+      ratios,
+    })
+  }
+
+  console.log(
+    `  ${'concurrency'.padEnd(11)}  ${'ours CPU/login'.padStart(14)}  ${'passport CPU/login'.padStart(18)}  ${'passport ÷ ours'.padStart(15)}  ${'spread (min–max)'.padStart(16)}`,
+  )
+  for (const s of summary) {
+    console.log(
+      `  ${String(s.concurrency).padEnd(11)}  ${`${fmt(s.ours)} µs`.padStart(14)}  ${`${fmt(s.passport)} µs`.padStart(18)}  ${fmt(s.ratio, 2).padStart(15)}  ${`${fmt(s.min, 2)}–${fmt(s.max, 2)}`.padStart(16)}`,
+    )
+  }
+  console.log(
+    '  (CPU/login: median over the rounds of the app process’s user + system CPU per completed login; ' +
+      'passport ÷ ours: median of the per-round ratios, > 1 when ours costs less)',
+  )
+  console.log(`  failed logins: ours ${failures.ours}, passport ${failures.passport}`)
+  const major = Number(ours.node.slice(1).split('.')[0])
+  const target = major >= 24 ? 1.25 : 1.1
+  const met = summary.every((s) => s.ratio >= target)
+  console.log(
+    `  target (issue #10): passport ÷ ours ≥ ${target} at every concurrency on Node ${major}: ${met ? 'met' : 'NOT met'}`,
+  )
+  console.log(
+    JSON.stringify({
+      bench: 'login',
+      node: ours.node,
+      rounds,
+      logins,
+      results: summary.map((s) => ({
+        concurrency: s.concurrency,
+        oursCpuUsPerLogin: Math.round(s.ours),
+        passportCpuUsPerLogin: Math.round(s.passport),
+        ratio: Number(s.ratio.toFixed(3)),
+        min: Number(s.min.toFixed(3)),
+        max: Number(s.max.toFixed(3)),
+      })),
+      failed: failures,
+      target,
+      met,
+    }),
+  )
+  if (failures.ours + failures.passport > 0) {
+    console.error('login-bench: FAILED logins (see the first error of each side above)')
+    process.exitCode = 1
+  } else if (args.check && !met) process.exitCode = 1
+} finally {
+  await Promise.all([...apps, provider].map((p) => p.stop()))
+}

@@ -1,0 +1,381 @@
+/**
+ * The token requests' transport on Node: `node:http`/`node:https` with a
+ * keep-alive agent, used when the user gave no `fetch` of their own. Fetch
+ * (undici on Node) costs a login far more CPU than the two small POSTs need:
+ * an AbortController, web streams for the body, WebIDL conversions. Here the
+ * same exchange is a plain request and a body read from the socket.
+ *
+ * What it sends and how it answers is fetch's, so that the client behaves the
+ * same on both paths: the default headers fetch adds (`accept: *\/*`,
+ * `accept-language: *`, `sec-fetch-mode: cors`, `user-agent: node`,
+ * `accept-encoding: gzip, deflate`, each unless set), the body encoding
+ * (`content-length`, fetch's content type for a form or a string), no
+ * redirect followed, a gzip/deflate/br body decoded, and errors that the
+ * client maps to the same codes. The modules come from
+ * `process.getBuiltinModule`, never a static import, so the package still
+ * loads where there is no `node:http` (browsers, workerd); there, and in
+ * Bun and Deno, fetch is used.
+ * @internal
+ */
+import type * as NodeHttp from 'node:http'
+import type * as NodeHttps from 'node:https'
+import type * as NodeZlib from 'node:zlib'
+import type { TokenReply } from './http.js'
+
+interface NodeModules {
+  http: typeof NodeHttp
+  https: typeof NodeHttps
+  zlib: typeof NodeZlib
+  httpAgent: NodeHttp.Agent
+  httpsAgent: NodeHttps.Agent
+}
+
+/** How long an idle keep-alive connection is kept: under Node servers' default 5 s keepAliveTimeout. */
+const IDLE_SOCKET_TIMEOUT = 4_000
+
+let loaded: NodeModules | null | undefined
+
+/**
+ * True in Node itself: not Bun, Deno or Cloudflare Workers, whose node:http is
+ * a layer over their own fetch (nothing to gain, and their agents differ).
+ */
+function isNode(): boolean {
+  const g = globalThis as {
+    Bun?: unknown
+    Deno?: unknown
+    navigator?: { userAgent?: string }
+    process?: { release?: { name?: string } }
+  }
+  return (
+    g.Bun === undefined &&
+    g.Deno === undefined &&
+    g.navigator?.userAgent !== 'Cloudflare-Workers' &&
+    g.process?.release?.name === 'node'
+  )
+}
+
+/** node:http, node:https and node:zlib with keep-alive agents, or null where they are not Node's. */
+function load(): NodeModules | null {
+  if (loaded !== undefined) return loaded
+  loaded = null
+  try {
+    if (!isNode()) return loaded
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } })
+      .process
+    const get = proc?.getBuiltinModule
+    if (typeof get !== 'function') return loaded
+    const http = get('node:http') as typeof NodeHttp | undefined
+    const https = get('node:https') as typeof NodeHttps | undefined
+    const zlib = get('node:zlib') as typeof NodeZlib | undefined
+    if (!http?.request || !https?.request || !zlib?.createGunzip) return loaded
+    const options = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT }
+    loaded = {
+      http,
+      https,
+      zlib,
+      httpAgent: new http.Agent(options),
+      httpsAgent: new https.Agent(options),
+    }
+  } catch {
+    loaded = null
+  }
+  return loaded
+}
+
+/** Which transport token requests use when no `fetch` was given. */
+export type TokenTransportName = 'node' | 'fetch'
+
+let preferred: TokenTransportName = 'node'
+
+/**
+ * Chooses the transport of token requests made without an injected `fetch`
+ * from now on (`'node'`, the default, falls back to fetch where node:http is
+ * not Node's); returns the previous choice.
+ * @internal For tests and benchmarks.
+ */
+export function setTokenTransport(name: TokenTransportName): TokenTransportName {
+  if (name !== 'node' && name !== 'fetch')
+    throw new TypeError('transport must be "node" or "fetch"')
+  const previous = preferred
+  preferred = name
+  return previous
+}
+
+/** True when token requests without an injected fetch go through node:http(s) here. */
+export function nodeTransportAvailable(): boolean {
+  return preferred === 'node' && load() !== null
+}
+
+/** What one token request sends. */
+export interface NodeRequestInit {
+  method: string
+  headers: Headers
+  body: string | URLSearchParams | Uint8Array | null
+}
+
+/**
+ * One exchange with a token endpoint over node:http(s), under a deadline of
+ * `timeout` ms (`0`/`Infinity`: none) covering the answer and its body, like
+ * the fetch path's deadline.
+ */
+export interface NodeExchange {
+  /** Resolves with the answer's status and headers; rejects on a network failure or the deadline. */
+  readonly reply: Promise<TokenReply>
+  /** True once the deadline passed. */
+  readonly timedOut: boolean
+  /** Stops the timer and drops the connection if the body was not read to its end. */
+  finish(): void
+}
+
+const MAX_TIMER_DELAY = 2_147_483_647
+
+/** UTF-8, U+FFFD for bad bytes, a leading BOM dropped: what the fetch path's reading gives. */
+const utf8Decoder = new TextDecoder('utf-8')
+
+/** Errors of a kept-alive connection that the server had closed. */
+const RESET = new Set(['ECONNRESET', 'EPIPE'])
+
+/** Fetch's default headers, added when the request has none of its own. */
+const FETCH_DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
+  ['accept', '*/*'],
+  ['accept-language', '*'],
+  ['sec-fetch-mode', 'cors'],
+  ['user-agent', 'node'],
+  ['accept-encoding', 'gzip, deflate'],
+]
+
+/** Starts a token request with node:http(s). Call only when {@link nodeTransportAvailable}. */
+export function startNodeExchange(
+  url: string,
+  init: NodeRequestInit,
+  timeout: number,
+): NodeExchange {
+  const mods = load() as NodeModules
+  const target = new URL(url)
+  const secure = target.protocol === 'https:'
+  const headers: Record<string, string> = {}
+  init.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  let body: Uint8Array | string | null = null
+  if (init.body instanceof URLSearchParams) {
+    body = init.body.toString()
+    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8'
+  } else if (typeof init.body === 'string') {
+    body = init.body
+    headers['content-type'] ??= 'text/plain;charset=UTF-8'
+  } else if (init.body instanceof Uint8Array) {
+    body = init.body
+  }
+  for (const [name, value] of FETCH_DEFAULT_HEADERS) headers[name] ??= value
+  const length = body === null ? 0 : typeof body === 'string' ? byteLength(body) : body.byteLength
+  if (body !== null || (init.method !== 'GET' && init.method !== 'HEAD')) {
+    headers['content-length'] = String(length)
+  }
+
+  let timedOut = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let request: NodeHttp.ClientRequest | undefined
+  let response: NodeHttp.IncomingMessage | undefined
+  let consumed = false
+  const options = {
+    protocol: target.protocol,
+    hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
+    port: target.port,
+    path: `${target.pathname}${target.search}`,
+    method: init.method,
+    headers,
+    agent: secure ? mods.httpsAgent : mods.httpAgent,
+  }
+  const reply = new Promise<TokenReply>((resolve, reject) => {
+    const send = (retry: boolean) => {
+      const req = (secure ? mods.https : mods.http).request(options)
+      request = req
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        // A kept-alive connection the server closed while idle: sent again
+        // once on a new one, as nothing was answered (Node's documented retry).
+        if (
+          retry &&
+          req.reusedSocket &&
+          !timedOut &&
+          response === undefined &&
+          RESET.has(err.code ?? '')
+        ) {
+          send(false)
+          return
+        }
+        reject(err)
+      })
+      req.once('response', (res) => {
+        response = res
+        resolve(
+          nodeReply(res, mods.zlib, () => {
+            consumed = true
+          }),
+        )
+      })
+      req.end(body ?? undefined)
+    }
+    send(true)
+  })
+  if (Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY) {
+    timer = setTimeout(() => {
+      timedOut = true
+      const reason = new DOMException('The provider did not answer in time', 'TimeoutError')
+      request?.destroy(reason)
+      response?.destroy(reason)
+    }, timeout)
+  }
+  return {
+    reply,
+    get timedOut() {
+      return timedOut
+    },
+    finish() {
+      if (timer !== undefined) clearTimeout(timer)
+      if (!consumed) {
+        // Not read to its end (an error answer, a body over the bound): the
+        // connection cannot be reused.
+        response?.destroy()
+        request?.destroy()
+      }
+    },
+  }
+}
+
+function byteLength(text: string): number {
+  let n = text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) n += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2
+        i++
+      } else n += 2
+    } else n += 2
+  }
+  return n
+}
+
+/** The answer, read as the fetch path reads a Response. */
+function nodeReply(
+  res: NodeHttp.IncomingMessage,
+  zlib: typeof NodeZlib,
+  onConsumed: () => void,
+): TokenReply {
+  let record: Record<string, string> | undefined
+  const headerRecord = () => {
+    if (record !== undefined) return record
+    // As a Headers would give them: lower-case, sorted, repeated values joined by ', '.
+    const out: Record<string, string> = {}
+    const raw = res.rawHeaders
+    const names: string[] = []
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = (raw[i] as string).toLowerCase()
+      const value = (raw[i + 1] as string).trim()
+      if (Object.hasOwn(out, name)) {
+        // Headers.forEach gives each set-cookie apart: the record keeps the last.
+        out[name] = name === 'set-cookie' ? value : `${out[name]}, ${value}`
+      } else {
+        names.push(name)
+        Object.defineProperty(out, name, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+    }
+    record = {}
+    for (const name of names.sort()) {
+      Object.defineProperty(record, name, {
+        value: out[name],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    }
+    return record
+  }
+  return {
+    status: res.statusCode ?? 0,
+    header(name) {
+      // Node's parsed headers: lower-case names; only content-length is asked.
+      const value = res.headers[name]
+      if (value === undefined) return null
+      return Array.isArray(value) ? value.join(', ') : value
+    },
+    headers: () => ({ ...headerRecord() }),
+    read(limit) {
+      return new Promise((resolve, reject) => {
+        const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase()
+        const decoder =
+          encoding === 'gzip' || encoding === 'x-gzip'
+            ? zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
+            : encoding === 'deflate'
+              ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
+              : encoding === 'br'
+                ? zlib.createBrotliDecompress()
+                : undefined
+        if (decoder !== undefined) {
+          res.pipe(decoder)
+          res.once('error', (err) => decoder.destroy(err))
+          res.once('aborted', () => decoder.destroy(new Error('The answer was cut short')))
+        }
+        const source: NodeJS.ReadableStream & { destroy(err?: Error): void } = decoder ?? res
+        const chunks: Uint8Array[] = []
+        let size = 0
+        let settled = false
+        const done = (truncated: boolean) => {
+          if (settled) return
+          settled = true
+          // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
+          const bytes = new Uint8Array(size)
+          let offset = 0
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset)
+            offset += chunk.byteLength
+          }
+          resolve({ text: utf8Decoder.decode(bytes), truncated })
+        }
+        source.on('data', (chunk: Uint8Array) => {
+          if (settled) return
+          const room = limit - size
+          if (chunk.byteLength > room) {
+            chunks.push(chunk.subarray(0, room))
+            size += room
+            // More than the bound: stop reading, hang up.
+            source.destroy()
+            res.destroy()
+            done(true)
+            return
+          }
+          chunks.push(chunk)
+          size += chunk.byteLength
+        })
+        source.once('end', () => {
+          onConsumed()
+          done(false)
+        })
+        source.on('error', (err: Error) => {
+          if (!settled) {
+            settled = true
+            reject(err)
+          }
+        })
+        res.once('close', () => {
+          if (!settled && !res.complete) {
+            settled = true
+            reject(new Error('The answer was cut short'))
+          }
+        })
+      })
+    },
+    async cancel() {
+      res.destroy()
+    },
+  }
+}
