@@ -12,27 +12,11 @@ if command -v "$REDIS_SERVER" >/dev/null 2>&1; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-redis: redis-server is missing and apt-get is not available." >&2
-  echo "Install Redis (6.2 or later) with your system's package manager, or set REDIS_SERVER_PATH." >&2
+# Where an init system runs, the package also starts a Redis service on 6379: the tests never use it.
+if ! bash "$(dirname "$0")/apt-install.sh" ensure-redis redis-server; then
+  echo "ensure-redis: redis-server is missing: install Redis (6.2 or later) with your system's package manager, or set REDIS_SERVER_PATH." >&2
   exit 1
 fi
-
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "ensure-redis: need root (or sudo) to apt-get install redis-server." >&2
-    exit 1
-  fi
-fi
-
-echo "ensure-redis: installing Debian's redis-server package…"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-# Where an init system runs, the package also starts a Redis service on 6379: the tests never use it.
-$SUDO apt-get install -y --no-install-recommends redis-server
 
 if ! command -v "$REDIS_SERVER" >/dev/null 2>&1; then
   echo "ensure-redis: apt-get finished but redis-server is still missing." >&2
