@@ -245,6 +245,40 @@ describe('the login, end to end', () => {
     expect((await agent.get(callback)).status).toBe(200)
   })
 
+  it('answers 302 with the authorization URL as Location and an empty body, whatever the Accept header', async () => {
+    const { agent } = await setup()
+    for (const accept of ['text/html,application/xhtml+xml,*/*;q=0.8', 'text/plain', undefined]) {
+      const req = agent.get('/login')
+      const res = await (accept === undefined ? req : req.set('Accept', accept))
+      expect(res.status).toBe(302)
+      expect(new URL(res.headers.location as string).pathname).toBe('/oauth/authorize')
+      expect(res.headers['content-length']).toBe('0')
+      expect(res.headers['content-type']).toBeUndefined()
+      expect(res.text ?? '').toBe('')
+    }
+  })
+
+  it('sends the Location as res.redirect did: what a URL may not hold is percent-encoded', async () => {
+    const provider = await createTestProvider({ autoApprove: true })
+    onTestFinished(() => provider.close())
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      requestTokenUrl: provider.requestTokenUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      // WHATWG URL keeps { } | ^ in a query as they are; Express's res.location encodes { }.
+      authorizeUrl: `${provider.authorizeUrl}?display={popup}`,
+    })
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+    const res = await request(await serve(app)).get('/login')
+    expect(res.status).toBe(302)
+    expect(res.headers.location).toMatch(/\?display=%7Bpopup%7D&oauth_token=[^&]+$/)
+  })
+
   it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
