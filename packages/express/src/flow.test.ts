@@ -259,22 +259,17 @@ describe('the login, end to end', () => {
   })
 
   it('sends the Location as res.redirect did: what a URL may not hold is percent-encoded', async () => {
-    const provider = await createTestProvider({ autoApprove: true })
-    onTestFinished(() => provider.close())
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', {
+    const { oauth, app, provider, agent } = await setup()
+    oauth.register('braces', {
       clientId: 'demo-client',
       clientSecret: 'demo-secret',
       requestTokenUrl: provider.requestTokenUrl,
       accessTokenUrl: provider.accessTokenUrl,
-      // WHATWG URL keeps { } | ^ in a query as they are; Express's res.location encodes { }.
+      // WHATWG URL keeps { } in a query as they are; Express's res.location encodes them.
       authorizeUrl: `${provider.authorizeUrl}?display={popup}`,
     })
-    const app = express()
-    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
-    app.use(oauth.middleware())
-    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
-    const res = await request(await serve(app)).get('/login')
+    app.get('/login-braces', (req, res) => oauth.braces!.authorizeRedirect(req, res, '/authorize'))
+    const res = await agent.get('/login-braces')
     expect(res.status).toBe(302)
     expect(res.headers.location).toMatch(/\?display=%7Bpopup%7D&oauth_token=[^&]+$/)
   })
