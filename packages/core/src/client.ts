@@ -22,6 +22,7 @@ import {
 } from './http.js'
 import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
+import { setOwn } from './own.js'
 import { signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
@@ -197,12 +198,7 @@ function checkHeaderRecord(value: unknown, name: string): Record<string, string>
     } catch {
       throw new TypeError(`${name}.${key} is not a valid header name and value`)
     }
-    Object.defineProperty(copy, key, {
-      value: field,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    setOwn(copy, key, field)
   }
   return copy
 }
@@ -625,12 +621,7 @@ export class OAuth1Client {
     const next: Record<string, string> = {}
     for (const [name, field] of Object.entries(value)) {
       if (typeof field === 'string' && name !== 'oauth_verifier') {
-        Object.defineProperty(next, name, {
-          value: field,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+        setOwn(next, name, field)
       }
     }
     if (typeof value.oauth_token_secret !== 'string') {
@@ -731,12 +722,7 @@ export class OAuth1Client {
     const result: Record<string, string> = {}
     for (const [name, value] of params) {
       if (!Object.hasOwn(result, name)) {
-        Object.defineProperty(result, name, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+        setOwn(result, name, value)
       }
     }
     const token = params.get('oauth_token')

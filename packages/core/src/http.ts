@@ -7,6 +7,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
+import { setOwn } from './own.js'
 import type { Token } from './types.js'
 
 /** Token responses larger than this are refused (64 KiB). */
@@ -249,12 +250,7 @@ export function replyOf(response: Response): TokenReply {
 export function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {}
   headers.forEach((value, name) => {
-    Object.defineProperty(out, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+    setOwn(out, name, value)
   })
   return out
 }
@@ -308,13 +304,7 @@ export function parseTokenFields(text: string): Record<string, string> | null {
   const trimmed = text.trim()
   if (trimmed === '') return null
   const fields: Record<string, string> = {}
-  const put = (name: string, value: string) =>
-    Object.defineProperty(fields, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    })
+  const put = (name: string, value: string) => setOwn(fields, name, value)
 
   if (trimmed.startsWith('{')) {
     let parsed: unknown

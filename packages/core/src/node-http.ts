@@ -21,6 +21,7 @@ import type * as NodeHttp from 'node:http'
 import type * as NodeHttps from 'node:https'
 import type * as NodeZlib from 'node:zlib'
 import type { TokenReply } from './http.js'
+import { setOwn } from './own.js'
 
 interface NodeModules {
   http: typeof NodeHttp
@@ -281,22 +282,12 @@ function nodeReply(
         out[name] = name === 'set-cookie' ? value : `${out[name]}, ${value}`
       } else {
         names.push(name)
-        Object.defineProperty(out, name, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+        setOwn(out, name, value)
       }
     }
     record = {}
     for (const name of names.sort()) {
-      Object.defineProperty(record, name, {
-        value: out[name],
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
+      setOwn(record, name, out[name])
     }
     return record
   }

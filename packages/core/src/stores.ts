@@ -6,6 +6,8 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
+
+import { setOwn } from './own.js'
 import type {
   Awaitable,
   ServerSideStore,
@@ -214,12 +216,7 @@ export function toStoredCredential(value: unknown): StoredTemporaryCredential | 
   const out: Record<string, unknown> = {}
   for (const [name, field] of Object.entries(v)) {
     if (typeof field === 'string' || typeof field === 'number' || typeof field === 'boolean') {
-      Object.defineProperty(out, name, {
-        value: field,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
+      setOwn(out, name, field)
     }
   }
   return out as unknown as StoredTemporaryCredential

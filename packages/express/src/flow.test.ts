@@ -245,6 +245,35 @@ describe('the login, end to end', () => {
     expect((await agent.get(callback)).status).toBe(200)
   })
 
+  it('answers 302 with the authorization URL as Location and an empty body, whatever the Accept header', async () => {
+    const { agent } = await setup()
+    for (const accept of ['text/html,application/xhtml+xml,*/*;q=0.8', 'text/plain', undefined]) {
+      const req = agent.get('/login')
+      const res = await (accept === undefined ? req : req.set('Accept', accept))
+      expect(res.status).toBe(302)
+      expect(new URL(res.headers.location as string).pathname).toBe('/oauth/authorize')
+      expect(res.headers['content-length']).toBe('0')
+      expect(res.headers['content-type']).toBeUndefined()
+      expect(res.text ?? '').toBe('')
+    }
+  })
+
+  it('sends the Location as res.redirect did: what a URL may not hold is percent-encoded', async () => {
+    const { oauth, app, provider, agent } = await setup()
+    oauth.register('braces', {
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      requestTokenUrl: provider.requestTokenUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      // WHATWG URL keeps { } in a query as they are; Express's res.location encodes them.
+      authorizeUrl: `${provider.authorizeUrl}?display={popup}`,
+    })
+    app.get('/login-braces', (req, res) => oauth.braces!.authorizeRedirect(req, res, '/authorize'))
+    const res = await agent.get('/login-braces')
+    expect(res.status).toBe(302)
+    expect(res.headers.location).toMatch(/\?display=%7Bpopup%7D&oauth_token=[^&]+$/)
+  })
+
   it.each(REGISTERED_RELATIVE_CALLBACKS)(
     'resolves a relative redirectUri %s against the origin, and completes',
     async (_what, options) => {
