@@ -380,6 +380,41 @@ describe('the node:http transport', () => {
     expect(() => setTokenTransport('undici' as TokenTransportName)).toThrow(TypeError)
   })
 
+  it("gives way to a globalThis.fetch put in place of Node's (a mock, an interceptor), then comes back", async () => {
+    const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+    const nodes = globalThis.fetch
+    const seen: string[] = []
+    const stub: typeof fetch = async (input) => {
+      seen.push(String(input))
+      return new Response(
+        new URLSearchParams({ ...TEMPORARY_CREDENTIALS, oauth_token: 'stubbed' }),
+        {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
+      )
+    }
+    const client = new OAuth1Client({ clientId: 'ck' })
+    globalThis.fetch = stub
+    try {
+      expect(nodeTransportAvailable()).toBe(false)
+      await expect(client.fetchRequestToken(`${origin}/rt`)).resolves.toMatchObject({
+        oauth_token: 'stubbed',
+      })
+      expect(seen).toEqual([`${origin}/rt`])
+      expect(requests).toHaveLength(0)
+      // a wrapper around Node's fetch is not Node's fetch either
+      globalThis.fetch = (input, init) => nodes(input, init)
+      expect(nodeTransportAvailable()).toBe(false)
+    } finally {
+      globalThis.fetch = nodes
+    }
+    expect(nodeTransportAvailable()).toBe(true)
+    await expect(client.fetchRequestToken(`${origin}/rt`)).resolves.toMatchObject({
+      oauth_token: 'rt',
+    })
+    expect(requests).toHaveLength(1)
+  })
+
   it.each<TokenTransportName>(['node', 'fetch'])(
     'over %s, sends again on a new connection when a kept-alive one was closed by the server',
     async (transport) => {

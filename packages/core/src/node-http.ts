@@ -102,9 +102,38 @@ export function setTokenTransport(name: TokenTransportName): TokenTransportName 
   return previous
 }
 
-/** True when token requests without an injected fetch go through node:http(s) here. */
+let seenFetch: unknown
+let seenFetchIsNodes = false
+
+/**
+ * True while `globalThis.fetch` is Node's own (its source loads Node's
+ * internal undici, which no user code can). A fetch the app or a test put in
+ * its place — a mock, an interceptor, a stub — keeps receiving the token
+ * requests, as it did before this transport existed. Read again whenever
+ * `globalThis.fetch` changes; a Node whose fetch reads differently falls back
+ * to fetch, which is slower but never wrong.
+ */
+function globalFetchIsNodes(): boolean {
+  const current = (globalThis as { fetch?: unknown }).fetch
+  if (current !== seenFetch) {
+    seenFetch = current
+    let source = ''
+    try {
+      source = typeof current === 'function' ? Function.prototype.toString.call(current) : ''
+    } catch {
+      // a Proxy or another callable whose source cannot be read: not Node's own
+    }
+    seenFetchIsNodes = source.includes('internal/deps/undici/undici')
+  }
+  return seenFetchIsNodes
+}
+
+/**
+ * True when token requests without an injected fetch go through node:http(s)
+ * here: on Node, with `globalThis.fetch` still Node's own.
+ */
 export function nodeTransportAvailable(): boolean {
-  return preferred === 'node' && load() !== null
+  return preferred === 'node' && globalFetchIsNodes() && load() !== null
 }
 
 /** What one token request sends. */
