@@ -9,7 +9,7 @@ import {
   takeTemporaryCredential,
 } from '@oauth1/core'
 import { CONCURRENT_REQUESTS, runStoreConformanceTests } from '@oauth1/core/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CLIENT_KINDS, type TestClient } from './clients.test-helper.js'
 import { DEFAULT_PREFIX, DEFAULT_TIMEOUT, redisStore } from './index.js'
 import {
@@ -337,14 +337,22 @@ describe('redisStore arguments', () => {
       },
     }
     const id = generateBindingId()
+    // The TTL is the expiry less the clock at each set: a frozen clock, so that
+    // the two sets cannot fall either side of a millisecond and differ by one.
+    vi.useFakeTimers({ now: 1_800_000_000_000, toFake: ['Date'] })
     const value = { ...pending('t'), expires_at: Date.now() + 60_000 }
-    await redisStore(nodeRedis).forBinding(id).set('a:t', value)
-    await redisStore(io).forBinding(id).set('a:t', value)
+    try {
+      await redisStore(nodeRedis).forBinding(id).set('a:t', value)
+      await redisStore(io).forBinding(id).set('a:t', value)
+    } finally {
+      vi.useRealTimers()
+    }
     expect(calls.map((c) => [c[0], c[1], JSON.parse(c[2] as string)])).toEqual([
       ['node-redis', `oauth1:${id}:a:t`, value],
       ['ioredis', `oauth1:${id}:a:t`, value],
     ])
     const [nodeOptions] = calls[0]!.slice(3) as [{ PX: number; expiration: { value: number } }]
+    expect(nodeOptions.PX).toBe(60_000)
     expect(nodeOptions.PX).toBe(nodeOptions.expiration.value)
     expect(nodeOptions).toMatchObject({ expiration: { type: 'PX' } })
     expect(calls[1]![3]).toBe('PX')
