@@ -161,6 +161,7 @@ const MAX_TIMER_DELAY = 2_147_483_647
 
 /** UTF-8, U+FFFD for bad bytes, a leading BOM dropped: what the fetch path's reading gives. */
 const utf8Decoder = new TextDecoder('utf-8')
+const utf8Encoder = new TextEncoder()
 
 /** Errors of a kept-alive connection that the server had closed. */
 const RESET = new Set(['ECONNRESET', 'EPIPE'])
@@ -187,18 +188,19 @@ export function startNodeExchange(
   init.headers.forEach((value, name) => {
     headers[name] = value
   })
-  let body: Uint8Array | string | null = null
+  // Strings go out as UTF-8 bytes, as fetch sends them: their length is the content-length.
+  let body: Uint8Array | null = null
   if (init.body instanceof URLSearchParams) {
-    body = init.body.toString()
+    body = utf8Encoder.encode(init.body.toString())
     headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8'
   } else if (typeof init.body === 'string') {
-    body = init.body
+    body = utf8Encoder.encode(init.body)
     headers['content-type'] ??= 'text/plain;charset=UTF-8'
   } else if (init.body instanceof Uint8Array) {
     body = init.body
   }
   for (const [name, value] of FETCH_DEFAULT_HEADERS) headers[name] ??= value
-  const length = body === null ? 0 : typeof body === 'string' ? byteLength(body) : body.byteLength
+  const length = body === null ? 0 : body.byteLength
   if (body !== null || (init.method !== 'GET' && init.method !== 'HEAD')) {
     headers['content-length'] = String(length)
   }
@@ -271,23 +273,6 @@ export function startNodeExchange(
       }
     },
   }
-}
-
-function byteLength(text: string): number {
-  let n = text.length
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c < 0x80) continue
-    if (c < 0x800) n += 1
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1)
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2
-        i++
-      } else n += 2
-    } else n += 2
-  }
-  return n
 }
 
 /** The answer, read as the fetch path reads a Response. */
