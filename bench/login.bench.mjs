@@ -24,6 +24,12 @@
 //                         Express README's Performance section)
 //   --profile <dir>       run the apps with --cpu-prof, writing their CPU
 //                         profiles (open them in Chrome DevTools) into <dir>
+//   --floor               a third app in the rounds: the same app on a minimal
+//                         hand-written client (login-apps.mjs, floorApp), the
+//                         least CPU any OAuth 1.0a client could spend here;
+//                         adds passport ÷ floor (the best ratio any library
+//                         could reach against passport in this app) and
+//                         ours ÷ floor (what our safety and generality cost)
 //
 // Processes: the @oauth1/testing provider (auto-approve), the two apps, each
 // in its own process; this process is the browsers. A login, like a browser
@@ -54,6 +60,7 @@ const { values: args } = parseArgs({
     check: { type: 'boolean', default: false },
     profile: { type: 'string' },
     'no-fetch-token': { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
   },
 })
 
@@ -246,7 +253,8 @@ const fmt = (n, digits = 0) =>
 const execPath = await appNode()
 const provider = await start('provider', process.execPath)
 const apps = []
-const failures = { ours: 0, passport: 0 }
+const roles = args.floor ? ['ours', 'passport', 'floor'] : ['ours', 'passport']
+const failures = Object.fromEntries(roles.map((role) => [role, 0]))
 const firstErrors = new Map()
 const reporter = (key) => (err) => {
   failures[key]++
@@ -257,14 +265,14 @@ const reporter = (key) => (err) => {
 }
 
 try {
-  for (const role of ['ours', 'passport']) {
+  for (const role of roles) {
     const profile =
       typeof args.profile === 'string'
         ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, `--cpu-prof-name=${role}.cpuprofile`]
         : []
     apps.push(await start(role, execPath, [provider.url], profile))
   }
-  const [ours, passport] = apps
+  const [ours] = apps
   console.log(
     `login: ${rounds} rounds × ${logins} logins per app, concurrency ${concurrencies.join(' and ')}; ` +
       `apps on Node ${ours.node} (${execPath}), provider and browsers on Node ${process.version}`,
@@ -275,10 +283,13 @@ try {
     for (const app of apps) {
       await logins_(app, Math.max(50, concurrency * 2), concurrency, reporter(app.role))
     }
-    const cpu = { ours: [], passport: [] }
+    const cpu = Object.fromEntries(roles.map((role) => [role, []]))
     const ratios = []
+    const floorRatios = { passport: [], ours: [] }
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? [ours, passport] : [passport, ours]
+      // Every app goes first, and last, as often as the others: rotate, and reverse every other round.
+      const rotated = apps.map((_, i) => apps[(i + round) % apps.length])
+      const order = Math.floor(round / apps.length) % 2 === 0 ? rotated : rotated.reverse()
       for (const app of order) {
         const before = await app.cpu()
         const { ok } = await logins_(app, logins, concurrency, reporter(app.role))
@@ -286,11 +297,27 @@ try {
         cpu[app.role].push(ok === 0 ? Number.NaN : (after - before) / ok)
       }
       ratios.push(cpu.passport[round] / cpu.ours[round])
+      if (args.floor) {
+        floorRatios.passport.push(cpu.passport[round] / cpu.floor[round])
+        floorRatios.ours.push(cpu.ours[round] / cpu.floor[round])
+      }
     }
+    const spread = (values) => ({
+      median: median(values),
+      min: Math.min(...values),
+      max: Math.max(...values),
+    })
     summary.push({
       concurrency,
       ours: median(cpu.ours),
       passport: median(cpu.passport),
+      ...(args.floor
+        ? {
+            floor: median(cpu.floor),
+            passportOverFloor: spread(floorRatios.passport),
+            oursOverFloor: spread(floorRatios.ours),
+          }
+        : {}),
       ratio: median(ratios),
       min: Math.min(...ratios),
       max: Math.max(...ratios),
@@ -310,7 +337,22 @@ try {
     '  (CPU/login: median over the rounds of the app process’s user + system CPU per completed login; ' +
       'passport ÷ ours: median of the per-round ratios, > 1 when ours costs less)',
   )
-  console.log(`  failed logins: ours ${failures.ours}, passport ${failures.passport}`)
+  if (args.floor) {
+    console.log(
+      `  ${'concurrency'.padEnd(11)}  ${'floor CPU/login'.padStart(15)}  ${'passport ÷ floor'.padStart(16)}  ${'spread'.padStart(11)}  ${'ours ÷ floor'.padStart(12)}  ${'spread'.padStart(11)}`,
+    )
+    for (const s of summary) {
+      const range = (r) => `${fmt(r.min, 2)}–${fmt(r.max, 2)}`
+      console.log(
+        `  ${String(s.concurrency).padEnd(11)}  ${`${fmt(s.floor)} µs`.padStart(15)}  ${fmt(s.passportOverFloor.median, 2).padStart(16)}  ${range(s.passportOverFloor).padStart(11)}  ${fmt(s.oursOverFloor.median, 2).padStart(12)}  ${range(s.oursOverFloor).padStart(11)}`,
+      )
+    }
+    console.log(
+      '  (floor: the same app on a minimal hand-written client, login-apps.mjs floorApp; passport ÷ floor is the ' +
+        'best passport ÷ ours any client could reach here, ours ÷ floor what our own code adds; medians of per-round ratios)',
+    )
+  }
+  console.log(`  failed logins: ${roles.map((role) => `${role} ${failures[role]}`).join(', ')}`)
   const major = Number(ours.node.slice(1).split('.')[0])
   const target = major >= 24 ? 1.25 : 1.1
   const met = summary.every((s) => s.ratio >= target)
@@ -330,13 +372,20 @@ try {
         ratio: Number(s.ratio.toFixed(3)),
         min: Number(s.min.toFixed(3)),
         max: Number(s.max.toFixed(3)),
+        ...(s.floor === undefined
+          ? {}
+          : {
+              floorCpuUsPerLogin: Math.round(s.floor),
+              passportOverFloor: Number(s.passportOverFloor.median.toFixed(3)),
+              oursOverFloor: Number(s.oursOverFloor.median.toFixed(3)),
+            }),
       })),
       failed: failures,
       target,
       met,
     }),
   )
-  if (failures.ours + failures.passport > 0) {
+  if (Object.values(failures).some((n) => n > 0)) {
     console.error('login-bench: FAILED logins (see the first error of each side above)')
     process.exitCode = 1
   } else if (args.check && !met) process.exitCode = 1
