@@ -20,7 +20,7 @@ import {
   twitter,
   zotero,
 } from './index.js'
-import type { PresetOptions, UserinfoContext } from './types.js'
+import type { PresetOptions, UserInfo, UserinfoContext } from './types.js'
 import { MAX_USERINFO_BODY, providerResponse, rawOf, readJson } from './userinfo.js'
 
 beforeAll(() => {
@@ -42,54 +42,328 @@ async function rejection(promise: Promise<unknown>) {
   return error as { code: string; status: number; description: string }
 }
 
-describe('twitter', () => {
-  const preset = twitter()
+/** What a normaliser answers with, besides `raw`. */
+type Claims = Omit<UserInfo, 'raw'>
 
-  it('answers from the access-token fields without a request', async () => {
-    const token: Token = { ...TOKEN, user_id: '6253282', screen_name: 'XDevelopers' }
-    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+interface FromTokenCase {
+  name: string
+  title: string
+  preset: PresetOptions
+  /** The provider's own fields of the access-token response; `raw` must be exactly these. */
+  fields: Record<string, string>
+  claims: Claims
+}
+
+// Where the access-token response names the user, no request is made.
+const fromTokenCases: FromTokenCase[] = [
+  {
+    name: 'twitter',
+    title: 'answers from the access-token fields without a request',
+    preset: twitter(),
+    fields: { user_id: '6253282', screen_name: 'XDevelopers' },
+    claims: {
       sub: '6253282',
       preferred_username: 'XDevelopers',
       profile: 'https://x.com/XDevelopers',
-      raw: { user_id: '6253282', screen_name: 'XDevelopers' },
-    })
+    },
+  },
+  {
+    name: 'flickr',
+    title: 'answers from user_nsid, username, fullname of the access token',
+    preset: flickr(),
+    fields: { user_nsid: '12345678@N00', username: 'jdoe', fullname: 'Jane Doe' },
+    claims: { sub: '12345678@N00', preferred_username: 'jdoe', name: 'Jane Doe' },
+  },
+  {
+    name: 'zotero',
+    title: 'answers from userID and username of the access token',
+    preset: zotero(),
+    fields: { userID: '475425', username: 'z_user' },
+    claims: {
+      sub: '475425',
+      preferred_username: 'z_user',
+      profile: 'https://www.zotero.org/z_user',
+    },
+  },
+]
+
+for (const { name, title, preset, fields, claims } of fromTokenCases) {
+  it(`${name}: ${title}`, async () => {
+    const token: Token = { ...TOKEN, ...fields }
+    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
+    expect(await userinfoOf(preset)(ctx)).toStrictEqual({ ...claims, raw: fields })
     expect(ctx.requests).toEqual([])
   })
+}
 
-  it('else reads /2/users/me', async () => {
-    const endpoint = preset.userinfoEndpoint as string
-    const ctx = fakeContext({
-      endpoint,
-      routes: {
-        [`GET ${endpoint}`]: jsonResponse({
-          data: {
-            id: '2244994945',
-            name: 'X Dev',
-            username: 'XDevelopers',
-            profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
-            url: 'https://t.co/3ZmXbP8DLB',
-          },
-        }),
-      },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
+interface EndpointCase {
+  name: string
+  title: string
+  preset: PresetOptions
+  /** The user record the provider answers with: `raw` must be exactly this. */
+  user: Record<string, unknown>
+  /** The provider's JSON answers, by URL, carrying `user`. */
+  answers: (user: Record<string, unknown>) => Record<string, unknown>
+  claims: Claims
+  /** Every request the normaliser makes, `METHOD url`, in order. */
+  requests: string[]
+  /** Headers the first request carries. */
+  headers?: Record<string, string>
+}
+
+const TRELLO_MEMBER = {
+  id: '5abbe4b7ddc1b351ef961414',
+  username: 'bobtester',
+  fullName: 'Bob Tester',
+  avatarUrl: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d',
+  url: 'https://trello.com/bobtester',
+  email: 'bob@example.com',
+}
+
+const DISCOGS_IDENTITY = {
+  id: 1578108,
+  username: 'example',
+  resource_url: 'https://api.discogs.com/users/example',
+  consumer_name: 'Crate',
+}
+
+const TWITTER_ME = 'https://api.x.com/2/users/me?user.fields=profile_image_url,url'
+const FLICKR_LOGIN =
+  'https://api.flickr.com/services/rest/?method=flickr.test.login&format=json&nojsoncallback=1'
+
+const endpointCases: EndpointCase[] = [
+  {
+    name: 'twitter',
+    title: 'else reads /2/users/me',
+    preset: twitter(),
+    user: {
+      id: '2244994945',
+      name: 'X Dev',
+      username: 'XDevelopers',
+      profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+      url: 'https://t.co/3ZmXbP8DLB',
+    },
+    answers: (data) => ({ [TWITTER_ME]: { data } }),
+    claims: {
       sub: '2244994945',
       name: 'X Dev',
       preferred_username: 'XDevelopers',
       picture: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
       website: 'https://t.co/3ZmXbP8DLB',
       profile: 'https://x.com/XDevelopers',
-      raw: {
-        id: '2244994945',
-        name: 'X Dev',
-        username: 'XDevelopers',
-        profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
-        url: 'https://t.co/3ZmXbP8DLB',
+    },
+    requests: [`GET ${TWITTER_ME}`],
+  },
+  {
+    name: 'trello',
+    title: 'reads /1/members/me; picture is the 170px avatar',
+    preset: trello(),
+    user: TRELLO_MEMBER,
+    answers: (member) => ({ 'https://api.trello.com/1/members/me': member }),
+    claims: {
+      sub: '5abbe4b7ddc1b351ef961414',
+      name: 'Bob Tester',
+      preferred_username: 'bobtester',
+      picture: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d/170.png',
+      profile: 'https://trello.com/bobtester',
+      email: 'bob@example.com',
+    },
+    requests: ['GET https://api.trello.com/1/members/me'],
+  },
+  {
+    name: 'flickr',
+    title: 'else calls flickr.test.login',
+    preset: flickr(),
+    user: { id: '12345678@N00', username: { _content: 'jdoe' } },
+    answers: (user) => ({ [FLICKR_LOGIN]: { user, stat: 'ok' } }),
+    claims: { sub: '12345678@N00', preferred_username: 'jdoe' },
+    requests: [`GET ${FLICKR_LOGIN}`],
+  },
+  {
+    name: 'tumblr',
+    title: 'reads /v2/user/info; profile is the primary blog',
+    preset: tumblr(),
+    user: {
+      name: 'staff',
+      likes: 0,
+      blogs: [
+        { name: 'side', url: 'https://side.tumblr.com/', primary: false, uuid: 't:b' },
+        { name: 'staff', url: 'https://staff.tumblr.com/', primary: true, uuid: 't:a' },
+      ],
+    },
+    answers: (user) => ({
+      'https://api.tumblr.com/v2/user/info': {
+        meta: { status: 200, msg: 'OK' },
+        response: { user },
       },
-    })
-    expect(ctx.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${endpoint}`])
+    }),
+    claims: { sub: 'staff', preferred_username: 'staff', profile: 'https://staff.tumblr.com/' },
+    requests: ['GET https://api.tumblr.com/v2/user/info'],
+  },
+  {
+    name: 'discogs',
+    title: 'reads /oauth/identity, then the profile at its resource_url',
+    preset: discogs({ userAgent: 'Crate/1.0' }),
+    user: {
+      id: 1578108,
+      username: 'example',
+      name: 'Ex Ample',
+      avatar_url: 'https://img.discogs.com/a.jpg',
+      uri: 'https://www.discogs.com/user/example',
+      email: 'ex@example.com',
+      home_page: 'https://example.com',
+    },
+    answers: (profile) => ({
+      'https://api.discogs.com/oauth/identity': DISCOGS_IDENTITY,
+      'https://api.discogs.com/users/example': profile,
+    }),
+    claims: {
+      sub: '1578108',
+      preferred_username: 'example',
+      name: 'Ex Ample',
+      picture: 'https://img.discogs.com/a.jpg',
+      profile: 'https://www.discogs.com/user/example',
+      email: 'ex@example.com',
+      website: 'https://example.com',
+    },
+    requests: [
+      'GET https://api.discogs.com/oauth/identity',
+      'GET https://api.discogs.com/users/example',
+    ],
+  },
+  {
+    name: 'smugmug',
+    title: 'reads !authuser with Accept: application/json',
+    preset: smugmug(),
+    user: { NickName: 'cmac', Name: 'Chris MacAskill', WebUri: 'https://cmac.smugmug.com' },
+    answers: (user) => ({
+      'https://api.smugmug.com/api/v2!authuser': { Response: { User: user } },
+    }),
+    claims: {
+      sub: 'cmac',
+      preferred_username: 'cmac',
+      name: 'Chris MacAskill',
+      profile: 'https://cmac.smugmug.com',
+    },
+    requests: ['GET https://api.smugmug.com/api/v2!authuser'],
+    headers: { accept: 'application/json' },
+  },
+  {
+    name: 'zotero',
+    title: 'else reads /keys/current with the key (the token secret), and keeps the key out of raw',
+    preset: zotero(),
+    user: {
+      userID: 475425,
+      username: 'z_user',
+      access: { user: { library: true, files: true }, groups: { all: { library: true } } },
+    },
+    answers: (user) => ({
+      'https://api.zotero.org/keys/current': { key: TOKEN.oauth_token_secret, ...user },
+    }),
+    claims: {
+      sub: '475425',
+      preferred_username: 'z_user',
+      profile: 'https://www.zotero.org/z_user',
+    },
+    requests: ['GET https://api.zotero.org/keys/current'],
+    headers: { 'zotero-api-key': TOKEN.oauth_token_secret },
+  },
+  {
+    name: 'atlassian',
+    title: 'jira: /rest/api/2/myself',
+    preset: atlassian({ baseUrl: 'https://jira.example.com' }),
+    user: {
+      self: 'https://jira.example.com/rest/api/2/user?username=fred',
+      key: 'JIRAUSER10100',
+      name: 'fred',
+      emailAddress: 'fred@example.com',
+      avatarUrls: {
+        '48x48': 'https://jira.example.com/secure/useravatar?avatarId=1',
+        '16x16': 'x',
+      },
+      displayName: 'Fred F. User',
+    },
+    answers: (user) => ({ 'https://jira.example.com/rest/api/2/myself': user }),
+    claims: {
+      sub: 'JIRAUSER10100',
+      preferred_username: 'fred',
+      name: 'Fred F. User',
+      email: 'fred@example.com',
+      picture: 'https://jira.example.com/secure/useravatar?avatarId=1',
+    },
+    requests: ['GET https://jira.example.com/rest/api/2/myself'],
+  },
+  {
+    name: 'schoology',
+    title: 'reads /v1/users/me (after its redirect, the user record)',
+    preset: schoology({ domain: 'springfield.schoology.com' }),
+    user: {
+      uid: 45552,
+      id: 45552,
+      name_first: 'Edna',
+      name_last: 'Krabappel',
+      name_display: 'Edna Krabappel',
+      username: 'ekrabappel',
+      primary_email: 'edna@springfield.example',
+      picture_url: 'https://asset-cdn.schoology.com/x.jpg',
+    },
+    answers: (user) => ({ 'https://api.schoology.com/v1/users/me': user }),
+    claims: {
+      sub: '45552',
+      name: 'Edna Krabappel',
+      preferred_username: 'ekrabappel',
+      email: 'edna@springfield.example',
+      picture: 'https://asset-cdn.schoology.com/x.jpg',
+    },
+    requests: ['GET https://api.schoology.com/v1/users/me'],
+  },
+  {
+    name: 'plurk',
+    title: 'reads /APP/Users/me',
+    preset: plurk(),
+    user: {
+      id: 3146,
+      nick_name: 'amix',
+      display_name: 'amix3k',
+      full_name: 'Amir Salihefendic',
+      email: 'amix@example.com',
+    },
+    answers: (user) => ({ 'https://www.plurk.com/APP/Users/me': user }),
+    claims: {
+      sub: '3146',
+      preferred_username: 'amix',
+      name: 'amix3k',
+      profile: 'https://www.plurk.com/amix',
+    },
+    requests: ['GET https://www.plurk.com/APP/Users/me'],
+  },
+  {
+    name: 'garmin',
+    title: 'reads /wellness-api/rest/user/id',
+    preset: garmin(),
+    user: { userId: 'd3315b1072421d0dd7c8f6b8e1de4df8' },
+    answers: (user) => ({ 'https://apis.garmin.com/wellness-api/rest/user/id': user }),
+    claims: { sub: 'd3315b1072421d0dd7c8f6b8e1de4df8' },
+    requests: ['GET https://apis.garmin.com/wellness-api/rest/user/id'],
+  },
+]
+
+for (const c of endpointCases) {
+  it(`${c.name}: ${c.title}`, async () => {
+    const routes = Object.fromEntries(
+      Object.entries(c.answers(c.user)).map(([url, body]) => [url, jsonResponse(body)]),
+    )
+    const ctx = fakeContext({ endpoint: c.preset.userinfoEndpoint, routes })
+    expect(await userinfoOf(c.preset)(ctx)).toStrictEqual({ ...c.claims, raw: c.user })
+    expect(ctx.requests.map((r) => `${r.method} ${r.url}`)).toEqual(c.requests)
+    for (const [name, value] of Object.entries(c.headers ?? {})) {
+      expect(ctx.requests[0]?.headers.get(name)).toBe(value)
+    }
   })
+}
+
+describe('twitter', () => {
+  const preset = twitter()
 
   it('an empty url is left out, not kept as an empty website', async () => {
     const endpoint = 'http://127.0.0.1:4000/2/users/me'
@@ -117,37 +391,13 @@ describe('twitter', () => {
 
 describe('trello', () => {
   const preset = trello()
-  const member = {
-    id: '5abbe4b7ddc1b351ef961414',
-    username: 'bobtester',
-    fullName: 'Bob Tester',
-    avatarUrl: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d',
-    url: 'https://trello.com/bobtester',
-    email: 'bob@example.com',
-  }
-
-  it('reads /1/members/me; picture is the 170px avatar', async () => {
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: { 'https://api.trello.com/1/members/me': jsonResponse(member) },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '5abbe4b7ddc1b351ef961414',
-      name: 'Bob Tester',
-      preferred_username: 'bobtester',
-      picture: 'https://trello-members.s3.amazonaws.com/5abbe4b7/0a1b2c3d/170.png',
-      profile: 'https://trello.com/bobtester',
-      email: 'bob@example.com',
-      raw: member,
-    })
-  })
 
   it('no avatar (null) and no email (no account scope): left out', async () => {
     const ctx = fakeContext({
       endpoint: preset.userinfoEndpoint,
       routes: {
         'https://api.trello.com/1/members/me': jsonResponse({
-          ...member,
+          ...TRELLO_MEMBER,
           avatarUrl: null,
           email: null,
         }),
@@ -161,29 +411,6 @@ describe('trello', () => {
 
 describe('flickr', () => {
   const preset = flickr()
-
-  it('answers from user_nsid, username, fullname of the access token', async () => {
-    const token = { ...TOKEN, user_nsid: '12345678@N00', username: 'jdoe', fullname: 'Jane Doe' }
-    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '12345678@N00',
-      preferred_username: 'jdoe',
-      name: 'Jane Doe',
-      raw: { user_nsid: '12345678@N00', username: 'jdoe', fullname: 'Jane Doe' },
-    })
-    expect(ctx.requests).toEqual([])
-  })
-
-  it('else calls flickr.test.login', async () => {
-    const endpoint = preset.userinfoEndpoint as string
-    const body = { user: { id: '12345678@N00', username: { _content: 'jdoe' } }, stat: 'ok' }
-    const ctx = fakeContext({ endpoint, routes: { [endpoint]: jsonResponse(body) } })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '12345678@N00',
-      preferred_username: 'jdoe',
-      raw: body.user,
-    })
-  })
 
   it("stat: fail (HTTP 200) is request_failed with Flickr's message", async () => {
     const endpoint = preset.userinfoEndpoint as string
@@ -200,32 +427,6 @@ describe('flickr', () => {
 
 describe('tumblr', () => {
   const preset = tumblr()
-  const user = {
-    name: 'staff',
-    likes: 0,
-    blogs: [
-      { name: 'side', url: 'https://side.tumblr.com/', primary: false, uuid: 't:b' },
-      { name: 'staff', url: 'https://staff.tumblr.com/', primary: true, uuid: 't:a' },
-    ],
-  }
-
-  it('reads /v2/user/info; profile is the primary blog', async () => {
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: {
-        'https://api.tumblr.com/v2/user/info': jsonResponse({
-          meta: { status: 200, msg: 'OK' },
-          response: { user },
-        }),
-      },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: 'staff',
-      preferred_username: 'staff',
-      profile: 'https://staff.tumblr.com/',
-      raw: user,
-    })
-  })
 
   it('meta.status other than 200 is request_failed', async () => {
     const ctx = fakeContext({
@@ -245,52 +446,16 @@ describe('tumblr', () => {
 
 describe('discogs', () => {
   const preset = discogs({ userAgent: 'Crate/1.0' })
-  const identity = {
-    id: 1578108,
-    username: 'example',
-    resource_url: 'https://api.discogs.com/users/example',
-    consumer_name: 'Crate',
-  }
-  const profile = {
-    id: 1578108,
-    username: 'example',
-    name: 'Ex Ample',
-    avatar_url: 'https://img.discogs.com/a.jpg',
-    uri: 'https://www.discogs.com/user/example',
-    email: 'ex@example.com',
-    home_page: 'https://example.com',
-  }
-
-  it('reads /oauth/identity, then the profile at its resource_url', async () => {
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: {
-        'https://api.discogs.com/oauth/identity': jsonResponse(identity),
-        'https://api.discogs.com/users/example': jsonResponse(profile),
-      },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '1578108',
-      preferred_username: 'example',
-      name: 'Ex Ample',
-      picture: 'https://img.discogs.com/a.jpg',
-      profile: 'https://www.discogs.com/user/example',
-      email: 'ex@example.com',
-      website: 'https://example.com',
-      raw: profile,
-    })
-    expect(ctx.requests.map((r) => r.url)).toEqual([
-      'https://api.discogs.com/oauth/identity',
-      'https://api.discogs.com/users/example',
-    ])
-  })
 
   it('a resource_url on another origin (or none) is refused before any request goes there', async () => {
     for (const resource_url of ['https://evil.example/users/example', 'not a url', undefined]) {
       const ctx = fakeContext({
         endpoint: preset.userinfoEndpoint,
         routes: {
-          'https://api.discogs.com/oauth/identity': jsonResponse({ ...identity, resource_url }),
+          'https://api.discogs.com/oauth/identity': jsonResponse({
+            ...DISCOGS_IDENTITY,
+            resource_url,
+          }),
         },
       })
       const error = await rejection(userinfoOf(preset)(ctx))
@@ -304,24 +469,6 @@ describe('discogs', () => {
 
 describe('smugmug', () => {
   const preset = smugmug()
-
-  it('reads !authuser with Accept: application/json', async () => {
-    const user = { NickName: 'cmac', Name: 'Chris MacAskill', WebUri: 'https://cmac.smugmug.com' }
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: {
-        'https://api.smugmug.com/api/v2!authuser': jsonResponse({ Response: { User: user } }),
-      },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: 'cmac',
-      preferred_username: 'cmac',
-      name: 'Chris MacAskill',
-      profile: 'https://cmac.smugmug.com',
-      raw: user,
-    })
-    expect(ctx.requests[0]?.headers.get('accept')).toBe('application/json')
-  })
 
   it('an HTML answer (no JSON) is request_failed with the provider response', async () => {
     const ctx = fakeContext({
@@ -342,70 +489,7 @@ describe('smugmug', () => {
   })
 })
 
-describe('zotero', () => {
-  const preset = zotero()
-
-  it('answers from userID and username of the access token', async () => {
-    const token = { ...TOKEN, userID: '475425', username: 'z_user' }
-    const ctx = fakeContext({ endpoint: preset.userinfoEndpoint, token })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '475425',
-      preferred_username: 'z_user',
-      profile: 'https://www.zotero.org/z_user',
-      raw: { userID: '475425', username: 'z_user' },
-    })
-    expect(ctx.requests).toEqual([])
-  })
-
-  it('else reads /keys/current with the key (the token secret), and keeps the key out of raw', async () => {
-    const body = {
-      key: TOKEN.oauth_token_secret,
-      userID: 475425,
-      username: 'z_user',
-      access: { user: { library: true, files: true }, groups: { all: { library: true } } },
-    }
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: { 'https://api.zotero.org/keys/current': jsonResponse(body) },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '475425',
-      preferred_username: 'z_user',
-      profile: 'https://www.zotero.org/z_user',
-      raw: { userID: 475425, username: 'z_user', access: body.access },
-    })
-    expect(ctx.requests[0]?.headers.get('zotero-api-key')).toBe(TOKEN.oauth_token_secret)
-  })
-})
-
 describe('atlassian', () => {
-  it('jira: /rest/api/2/myself', async () => {
-    const preset = atlassian({ baseUrl: 'https://jira.example.com' })
-    const user = {
-      self: 'https://jira.example.com/rest/api/2/user?username=fred',
-      key: 'JIRAUSER10100',
-      name: 'fred',
-      emailAddress: 'fred@example.com',
-      avatarUrls: {
-        '48x48': 'https://jira.example.com/secure/useravatar?avatarId=1',
-        '16x16': 'x',
-      },
-      displayName: 'Fred F. User',
-    }
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: { 'https://jira.example.com/rest/api/2/myself': jsonResponse(user) },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: 'JIRAUSER10100',
-      preferred_username: 'fred',
-      name: 'Fred F. User',
-      email: 'fred@example.com',
-      picture: 'https://jira.example.com/secure/useravatar?avatarId=1',
-      raw: user,
-    })
-  })
-
   it('confluence: /rest/api/user/current; the picture path only on the same origin', async () => {
     const preset = atlassian({ baseUrl: 'https://example.com/wiki', product: 'confluence' })
     const user = {
@@ -431,76 +515,6 @@ describe('atlassian', () => {
       })
       expect(await userinfoOf(preset)(other)).not.toHaveProperty('picture')
     }
-  })
-})
-
-describe('schoology', () => {
-  it('reads /v1/users/me (after its redirect, the user record)', async () => {
-    const preset = schoology({ domain: 'springfield.schoology.com' })
-    const user = {
-      uid: 45552,
-      id: 45552,
-      name_first: 'Edna',
-      name_last: 'Krabappel',
-      name_display: 'Edna Krabappel',
-      username: 'ekrabappel',
-      primary_email: 'edna@springfield.example',
-      picture_url: 'https://asset-cdn.schoology.com/x.jpg',
-    }
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: { 'https://api.schoology.com/v1/users/me': jsonResponse(user) },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '45552',
-      name: 'Edna Krabappel',
-      preferred_username: 'ekrabappel',
-      email: 'edna@springfield.example',
-      picture: 'https://asset-cdn.schoology.com/x.jpg',
-      raw: user,
-    })
-  })
-})
-
-describe('plurk', () => {
-  it('reads /APP/Users/me', async () => {
-    const preset = plurk()
-    const user = {
-      id: 3146,
-      nick_name: 'amix',
-      display_name: 'amix3k',
-      full_name: 'Amir Salihefendic',
-      email: 'amix@example.com',
-    }
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: { 'https://www.plurk.com/APP/Users/me': jsonResponse(user) },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: '3146',
-      preferred_username: 'amix',
-      name: 'amix3k',
-      profile: 'https://www.plurk.com/amix',
-      raw: user,
-    })
-  })
-})
-
-describe('garmin', () => {
-  it('reads /wellness-api/rest/user/id', async () => {
-    const preset = garmin()
-    const ctx = fakeContext({
-      endpoint: preset.userinfoEndpoint,
-      routes: {
-        'https://apis.garmin.com/wellness-api/rest/user/id': jsonResponse({
-          userId: 'd3315b1072421d0dd7c8f6b8e1de4df8',
-        }),
-      },
-    })
-    expect(await userinfoOf(preset)(ctx)).toStrictEqual({
-      sub: 'd3315b1072421d0dd7c8f6b8e1de4df8',
-      raw: { userId: 'd3315b1072421d0dd7c8f6b8e1de4df8' },
-    })
   })
 })
 

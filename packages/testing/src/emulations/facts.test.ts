@@ -84,6 +84,24 @@ const RFC_FLOW = {
   tokenContentType: FORM,
 } as const
 const q = encodeURIComponent
+// Facts several providers share, each named once.
+/** HMAC-SHA1 alone; HMAC-SHA256 and PLAINTEXT are refused with 400. */
+const HMAC_SHA1_ONLY: Pick<Facts, 'accepted' | 'refused'> = {
+  accepted: ['HMAC-SHA1'],
+  refused: [
+    ['HMAC-SHA256', 400],
+    ['PLAINTEXT', 400],
+  ],
+}
+/** Both token requests are POST; a GET is refused (405). */
+const POST_LEGS: Pick<FlowFacts, 'requestToken' | 'accessToken'> = {
+  requestToken: { method: 'POST', refused: 'GET' },
+  accessToken: { method: 'POST', refused: 'GET' },
+}
+/** The protocol parameters are read from the header, the query and the body alike. */
+const ANY_PLACEMENT: Facts['placements'] = { accepted: ['header', 'query', 'body'], refused: [] }
+/** Only the Authorization header carries the protocol parameters. */
+const HEADER_ONLY: Facts['placements'] = { accepted: ['header'], refused: ['query', 'body'] }
 
 const FACTS: Facts[] = [
   {
@@ -97,8 +115,7 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/2/users/me?user.fields=profile_image_url,url',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) => `${o}/oauth/authorize?oauth_token=${q(t)}`,
       ...RFC_FLOW,
@@ -106,12 +123,8 @@ const FACTS: Facts[] = [
       tokenKeys: [...STD_TOKEN, 'user_id', 'screen_name'],
       tokenContentType: 'text/html;charset=utf-8',
     },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header'], refused: ['query', 'body'] },
+    ...HMAC_SHA1_ONLY,
+    placements: HEADER_ONLY,
     errors: 'problem',
   },
   {
@@ -125,20 +138,15 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/1/members/me',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) =>
         `${o}/1/OAuthAuthorizeToken?name=My%20App&scope=read%2Cwrite%2Caccount&expiration=never&oauth_token=${q(t)}`,
       requiredParam: { name: 'expiration', bad: '2days', message: 'Invalid expiration' },
       ...RFC_FLOW,
     },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    ...HMAC_SHA1_ONLY,
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -165,12 +173,8 @@ const FACTS: Facts[] = [
       ...RFC_FLOW,
       tokenKeys: ['fullname', ...STD_TOKEN, 'user_nsid', 'username'],
     },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    ...HMAC_SHA1_ONLY,
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -190,12 +194,8 @@ const FACTS: Facts[] = [
       authorize: (o, _k, t) => `${o}/oauth/authorize?oauth_token=${q(t)}`,
       ...RFC_FLOW,
     },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header'], refused: ['query', 'body'] },
+    ...HMAC_SHA1_ONLY,
+    placements: HEADER_ONLY,
     errors: 'problem',
   },
   {
@@ -220,7 +220,7 @@ const FACTS: Facts[] = [
       ['HMAC-SHA256', 400],
       ['RSA-SHA1', 400],
     ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
     headers: { 'user-agent': 'FactsTest/1.0 +https://example.test' },
   },
@@ -245,7 +245,7 @@ const FACTS: Facts[] = [
     },
     accepted: ['HMAC-SHA1', 'PLAINTEXT'],
     refused: [['HMAC-SHA256', 400]],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -259,8 +259,7 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/keys/current',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) =>
         `${o}/oauth/authorize?name=My%20Key&library_access=1&notes_access=1&write_access=0&all_groups=read&oauth_token=${q(t)}`,
@@ -270,7 +269,7 @@ const FACTS: Facts[] = [
     },
     accepted: ['HMAC-SHA1'],
     refused: [['HMAC-SHA256', 400]],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -284,8 +283,7 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/w/index.php?title=Special:OAuth/identify',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: 'oob',
       authorize: (o, k, t) =>
         `${o}/wiki/Special:OAuth/authorize?oauth_token=${q(t)}&oauth_consumer_key=${q(k)}`,
@@ -302,7 +300,7 @@ const FACTS: Facts[] = [
       ['HMAC-SHA256', 200],
       ['PLAINTEXT', 200],
     ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'mediawiki',
   },
   {
@@ -327,12 +325,8 @@ const FACTS: Facts[] = [
       },
       ...RFC_FLOW,
     },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header'], refused: ['query', 'body'] },
+    ...HMAC_SHA1_ONLY,
+    placements: HEADER_ONLY,
     errors: 'problem',
   },
   {
@@ -346,8 +340,7 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/rest/api/2/myself',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) => `${o}/plugins/servlet/oauth/authorize?oauth_token=${q(t)}`,
       ...RFC_FLOW,
@@ -358,7 +351,7 @@ const FACTS: Facts[] = [
       ['RSA-SHA256', 401],
       ['PLAINTEXT', 401],
     ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -371,8 +364,7 @@ const FACTS: Facts[] = [
       apiBaseUrl: '/',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) =>
         `${o}/app/login/secure/authorizetoken.nl?oauth_token=${q(t)}&state=abc123`,
@@ -400,7 +392,7 @@ const FACTS: Facts[] = [
       ['PLAINTEXT', 401],
       ['HMAC-SHA512', 401],
     ],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'wordpress',
   },
   {
@@ -451,12 +443,8 @@ const FACTS: Facts[] = [
     name: 'bricklink',
     urls: { apiBaseUrl: '/api/store/v1/' },
     api: { method: 'GET', path: '/api/store/v1/orders?direction=in', token: true },
-    accepted: ['HMAC-SHA1'],
-    refused: [
-      ['HMAC-SHA256', 400],
-      ['PLAINTEXT', 400],
-    ],
-    placements: { accepted: ['header'], refused: ['query', 'body'] },
+    ...HMAC_SHA1_ONLY,
+    placements: HEADER_ONLY,
     realm: '',
     errors: 'problem',
   },
@@ -471,15 +459,14 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/APP/Users/me',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) => `${o}/OAuth/authorize?oauth_token=${q(t)}`,
       ...RFC_FLOW,
     },
     accepted: ['HMAC-SHA1'],
     refused: [['HMAC-SHA256', 400]],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
   {
@@ -493,15 +480,14 @@ const FACTS: Facts[] = [
       userinfoEndpoint: '/wellness-api/rest/user/id',
     },
     flow: {
-      requestToken: { method: 'POST', refused: 'GET' },
-      accessToken: { method: 'POST', refused: 'GET' },
+      ...POST_LEGS,
       callback: CALLBACK,
       authorize: (o, _k, t) => `${o}/oauthConfirm?oauth_token=${q(t)}`,
       ...RFC_FLOW,
     },
     accepted: ['HMAC-SHA1'],
     refused: [['HMAC-SHA256', 400]],
-    placements: { accepted: ['header', 'query', 'body'], refused: [] },
+    placements: ANY_PLACEMENT,
     errors: 'problem',
   },
 ]
