@@ -649,8 +649,38 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
     )
     expect(err.oauthProblem).toBe('signature_invalid')
     expect(err.description).toBe(
-      'The temporary-credential endpoint https://provider.test/rt answered 401: signature_invalid (check your clock)',
+      'The temporary-credential endpoint https://provider.test/rt answered 401: signature_invalid, the provider found the signature invalid (check your clock)',
     )
+  })
+
+  it('says what a known oauth_problem means, and names an unknown one as sent', async () => {
+    const cases: [string, string][] = [
+      [
+        'timestamp_refused',
+        ': timestamp_refused, the provider refused the timestamp (check the clock)',
+      ],
+      [
+        'token_expired',
+        ': token_expired, the provider says the temporary credentials expired; start the login again',
+      ],
+      [
+        'consumer_key_unknown',
+        ': consumer_key_unknown, the provider does not know the client (consumer key)',
+      ],
+      ['x_provider_own', ': x_provider_own'],
+      // Own names of Object.prototype are not problems this library knows.
+      ['constructor', ': constructor'],
+    ]
+    for (const [problem, ending] of cases) {
+      const { fetch } = answering(() => formResponse(`oauth_problem=${problem}`, 401))
+      const err = await rejection(
+        new OAuth1Client({ clientId: 'x', token: 't', fetch }).fetchAccessToken(`${P}/at`, 'v'),
+      )
+      expect([err.code, err.status, err.oauthProblem]).toEqual(['fetch_token_denied', 502, problem])
+      expect(err.description).toBe(
+        `The token-credential endpoint https://provider.test/at answered 401${ending}`,
+      )
+    }
   })
 
   it('surfaces oauth_problem from a JSON body', async () => {
@@ -1296,6 +1326,9 @@ describe('a 200 carrying oauth_problem', () => {
     )
     expect(err.code).toBe('invalid_token_response')
     expect(err.oauthProblem).toBe('token_rejected')
+    expect(err.description).toBe(
+      'The temporary-credential endpoint https://provider.test/rt answered 200 with oauth_problem=token_rejected, the provider refused the temporary credentials; start the login again',
+    )
   })
 })
 

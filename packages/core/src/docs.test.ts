@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CALLBACK_PROBLEMS, MAX_REDIRECTS, MAX_VERIFIER_LENGTH } from './client.js'
+import { MAX_REDIRECTS, MAX_VERIFIER_LENGTH } from './client.js'
 import { defaultStatus, MAX_ERROR_BODY, OAuthErrorCodes } from './errors.js'
 import { DEFAULT_TIMEOUT, MAX_TOKEN_RESPONSE } from './http.js'
+import { CALLBACK_PROBLEMS } from './problems.js'
 import { DEFAULT_TEMPORARY_CREDENTIAL_TTL } from './registry.js'
 import { DEFAULT_SESSION_MAX_ENTRIES, MIN_SECRET_LENGTH } from './stores.js'
 

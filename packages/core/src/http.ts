@@ -8,6 +8,7 @@
  */
 import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
 import { setOwn } from './own.js'
+import { CALLBACK_PROBLEMS } from './problems.js'
 import type { Token } from './types.js'
 
 /** Token responses larger than this are refused (64 KiB). */
@@ -348,6 +349,17 @@ function problemOf(text: string): { problem?: string; advice?: string } {
   }
 }
 
+/**
+ * `problem`, then what it means when it is one of the Problem Reporting
+ * extension's (`timestamp_refused, the provider refused the timestamp (check
+ * the clock)`); a provider's own problem as sent.
+ */
+function describeProblem(problem: string): string {
+  return Object.hasOwn(CALLBACK_PROBLEMS, problem)
+    ? `${problem}, ${CALLBACK_PROBLEMS[problem]?.meaning}`
+    : problem
+}
+
 /** `text` cut to at most `max` UTF-16 units, never between the halves of a surrogate pair. */
 function excerpt(text: string, max: number): string {
   if (text.length <= max) return text
@@ -375,7 +387,7 @@ export async function tokenEndpointError(
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
   if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
-  if (problem !== undefined) description += `: ${problem}`
+  if (problem !== undefined) description += `: ${describeProblem(problem)}`
   if (advice !== undefined) description += ` (${advice})`
   return new OAuthError('fetch_token_denied', {
     description,
@@ -419,7 +431,7 @@ export async function parseTokenResponse(
   if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.
-    throw invalid(`oauth_problem=${fields.oauth_problem}`, fields.oauth_problem)
+    throw invalid(`oauth_problem=${describeProblem(fields.oauth_problem)}`, fields.oauth_problem)
   }
   if (typeof fields.oauth_token !== 'string' || fields.oauth_token === '') {
     throw invalid('no oauth_token')

@@ -46,8 +46,6 @@ export * from './types.js'
 // --- web flow: OAuth1Client, registry, context, stores (core-flow) ---
 export {
   type AuthorizationUrlOptions,
-  CALLBACK_PROBLEMS,
-  type CallbackProblem,
   type ClientRsaKey,
   MAX_REDIRECTS,
   MAX_VERIFIER_LENGTH,
@@ -62,6 +60,7 @@ export {
   MAX_PROFILE_RESPONSE,
   MAX_TOKEN_RESPONSE,
 } from './http.js'
+export { CALLBACK_PROBLEMS, type CallbackProblem } from './problems.js'
 export {
   type AuthorizeParamsContext,
   type ClientKwargs,
