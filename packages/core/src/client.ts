@@ -23,7 +23,7 @@ import {
 import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { setOwn } from './own.js'
-import { CALLBACK_PROBLEMS, UNKNOWN_PROBLEM } from './problems.js'
+import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
 import { signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
@@ -342,11 +342,9 @@ export function callbackProblem(params: URLSearchParams): OAuthError | undefined
   const problems = params.getAll('oauth_problem').filter((p) => p !== '')
   const denied = params.has('denied')
   if (!denied && problems.length === 0) return undefined
-  const known = (p: string) =>
-    Object.hasOwn(CALLBACK_PROBLEMS, p) ? CALLBACK_PROBLEMS[p] : undefined
-  const problem = problems.find((p) => known(p)?.code === 'access_denied') ?? problems[0]
+  const problem = problems.find((p) => knownProblem(p)?.code === 'access_denied') ?? problems[0]
   const advice = params.get('oauth_problem_advice') || undefined
-  const meaning = problem === undefined ? undefined : (known(problem) ?? UNKNOWN_PROBLEM)
+  const meaning = problem === undefined ? undefined : (knownProblem(problem) ?? UNKNOWN_PROBLEM)
   const options = {
     ...(problem === undefined ? {} : { oauthProblem: problem.slice(0, MAX_ERROR_BODY) }),
     ...(advice === undefined ? {} : { oauthProblemAdvice: advice.slice(0, MAX_ERROR_BODY) }),

@@ -8,7 +8,7 @@
  */
 import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
 import { setOwn } from './own.js'
-import { CALLBACK_PROBLEMS } from './problems.js'
+import { knownProblem } from './problems.js'
 import type { Token } from './types.js'
 
 /** Token responses larger than this are refused (64 KiB). */
@@ -355,9 +355,8 @@ function problemOf(text: string): { problem?: string; advice?: string } {
  * the clock)`); a provider's own problem as sent.
  */
 function describeProblem(problem: string): string {
-  return Object.hasOwn(CALLBACK_PROBLEMS, problem)
-    ? `${problem}, ${CALLBACK_PROBLEMS[problem]?.meaning}`
-    : problem
+  const known = knownProblem(problem)
+  return known === undefined ? problem : `${problem}, ${known.meaning}`
 }
 
 /** `text` cut to at most `max` UTF-16 units, never between the halves of a surrogate pair. */

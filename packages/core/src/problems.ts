@@ -70,3 +70,8 @@ export const CALLBACK_PROBLEMS: Readonly<Record<string, CallbackProblem>> = Obje
 
 /** The unknown `oauth_problem` (a later version of the extension, or a provider's own). */
 export const UNKNOWN_PROBLEM = appRefused('an oauth_problem this library does not know')
+
+/** The entry of {@link CALLBACK_PROBLEMS} for `problem`; `undefined` for any other (`constructor` too). */
+export function knownProblem(problem: string): CallbackProblem | undefined {
+  return Object.hasOwn(CALLBACK_PROBLEMS, problem) ? CALLBACK_PROBLEMS[problem] : undefined
+}
