@@ -42,7 +42,7 @@
 // each app process over a round (process.cpuUsage() in the app, asked over
 // IPC before and after), divided by the logins it completed. Rounds
 // alternate between the apps (ours first in even rounds, passport first in
-// odd ones), so drift and other load hit both alike; each round gives a
+// odd ones; with --floor the three rotate), so drift and other load hit all alike; each round gives a
 // paired ratio, passport's CPU per login ÷ ours (> 1: ours is cheaper), and
 // the report is the median ratio with its spread (min–max) over the rounds.
 import { fork } from 'node:child_process'
@@ -247,6 +247,13 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
+/** Median and range of per-round ratios. */
+const spread = (values) => ({
+  median: median(values),
+  min: Math.min(...values),
+  max: Math.max(...values),
+})
+
 const fmt = (n, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
@@ -287,9 +294,9 @@ try {
     const ratios = []
     const floorRatios = { passport: [], ours: [] }
     for (let round = 0; round < rounds; round++) {
-      // Every app goes first, and last, as often as the others: rotate, and reverse every other round.
-      const rotated = apps.map((_, i) => apps[(i + round) % apps.length])
-      const order = Math.floor(round / apps.length) % 2 === 0 ? rotated : rotated.reverse()
+      // Rotate: every app takes every place in the order equally often (with two
+      // apps, ours first in even rounds and passport first in odd ones).
+      const order = apps.map((_, i) => apps[(i + round) % apps.length])
       for (const app of order) {
         const before = await app.cpu()
         const { ok } = await logins_(app, logins, concurrency, reporter(app.role))
@@ -302,11 +309,7 @@ try {
         floorRatios.ours.push(cpu.ours[round] / cpu.floor[round])
       }
     }
-    const spread = (values) => ({
-      median: median(values),
-      min: Math.min(...values),
-      max: Math.max(...values),
-    })
+    const main = spread(ratios)
     summary.push({
       concurrency,
       ours: median(cpu.ours),
@@ -318,9 +321,9 @@ try {
             oursOverFloor: spread(floorRatios.ours),
           }
         : {}),
-      ratio: median(ratios),
-      min: Math.min(...ratios),
-      max: Math.max(...ratios),
+      ratio: main.median,
+      min: main.min,
+      max: main.max,
       ratios,
     })
   }
