@@ -368,8 +368,15 @@ describe('RemoteApp.request', () => {
     const err = await rejection(app.get('me'))
     expect(err.code).toBe('missing_token')
     expect(err.status).toBe(401)
+    // Outside any request: the message says where a request comes from.
+    expect(err.description).toBe(
+      'No token for dev: pass { token } or { request }, or call inside oauth.middleware()',
+    )
     const inside = await rejection(oauth.context.run({ user: 'x' }, () => app.get('me')))
     expect(inside.code).toBe('missing_token')
+    expect(inside.description).toBe('No token for dev: fetchToken found none for this request')
+    const passed = await rejection(app.get('me', { request: { user: 'x' } }))
+    expect(passed.description).toBe('No token for dev: fetchToken found none for this request')
     const noFetch = setup()
     const withoutFetchToken = await rejection(noFetch.app.get('me', { request: { user: 'x' } }))
     expect(withoutFetchToken.code).toBe('missing_token')

@@ -615,42 +615,26 @@ export class RemoteApp<Req = unknown> {
     init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request'>,
   ): Promise<Token> {
     if (init.token !== undefined && init.token !== null) return init.token
-    const found = await this.#fetchUserToken(init)
-    if (found !== undefined) return found
+    const appFetch = this.options.fetchToken
+    const registryFetch = this.registry.fetchToken
+    const hasFetch = appFetch !== undefined || registryFetch !== undefined
+    // Looked up once: the same request answers for the fetch and for the error.
+    const request = hasFetch
+      ? init.request !== undefined
+        ? init.request
+        : this.registry.context.current()
+      : undefined
+    if (request !== undefined) {
+      const token =
+        appFetch !== undefined ? await appFetch(request) : await registryFetch?.(this.name, request)
+      if (token !== null && token !== undefined) return token
+    }
     const fallback = this.options.token
     if (fallback !== undefined) return fallback
-    this.#throwMissingToken(init)
-  }
-
-  /** What `fetchToken` finds for `init.request` or the current request, if anything. */
-  async #fetchUserToken(
-    init: Pick<RemoteAppRequestInit<Req>, 'request'>,
-  ): Promise<Token | undefined> {
-    const appFetch = this.options.fetchToken
-    const registryFetch = this.registry.fetchToken
-    if (appFetch === undefined && registryFetch === undefined) return undefined
-    const request = init.request !== undefined ? init.request : this.registry.context.current()
-    if (request === undefined) return undefined
-    const token = appFetch
-      ? await appFetch(request)
-      : registryFetch
-        ? await registryFetch(this.name, request)
-        : undefined
-    return token !== null && token !== undefined ? token : undefined
-  }
-
-  #throwMissingToken(init: Pick<RemoteAppRequestInit<Req>, 'request'>): never {
-    const appFetch = this.options.fetchToken
-    const registryFetch = this.registry.fetchToken
-    if (appFetch === undefined && registryFetch === undefined) {
-      throw new OAuthError('missing_token', {
-        description: `No token for ${this.name}: pass { token }, or give a fetchToken to new OAuth() or to register('${this.name}')`,
-      })
-    }
-    const request = init.request !== undefined ? init.request : this.registry.context.current()
     throw new OAuthError('missing_token', {
-      description:
-        request !== undefined
+      description: !hasFetch
+        ? `No token for ${this.name}: pass { token }, or give a fetchToken to new OAuth() or to register('${this.name}')`
+        : request !== undefined
           ? `No token for ${this.name}: fetchToken found none for this request`
           : this.registry.context.available === false
             ? `No token for ${this.name}: this runtime has no AsyncLocalStorage (Node 20.16+, Bun, Deno, Workers with nodejs_compat or nodejs_als have it), so oauth.middleware() cannot keep the request; pass { request } or { token }`
