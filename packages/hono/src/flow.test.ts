@@ -239,17 +239,48 @@ describe('the login, against a real provider, with Hono’s default error handle
     }
   })
 
-  it('ignores malformed forwarded headers, even with trustProxy', async () => {
+  it('answers 400 for a malformed forwarded header with trustProxy, as the other adapters do', async () => {
+    // Falling back to the request's own origin would turn a TLS proxy's broken
+    // header into an http:// callback and a cookie without Secure.
+    const h = harness(provider, { middleware: { secret: SECRET, trustProxy: true } })
+    const before = provider.requests.length
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'x-forwarded-host': 'evil.example/path' }, /X-Forwarded-Host/],
+      [{ 'x-forwarded-host': 'user@evil.example' }, /X-Forwarded-Host/],
+      [{ 'x-forwarded-host': 'a b' }, /X-Forwarded-Host/],
+      [{ 'x-forwarded-proto': 'javascript' }, /X-Forwarded-Proto/],
+      [
+        { 'x-forwarded-proto': 'javascript', 'x-forwarded-host': 'app.example' },
+        /X-Forwarded-Proto/,
+      ],
+    ]
+    for (const [headers, problem] of cases) {
+      const login = await h.app.request(`${APP}/login`, { headers })
+      expect(login.status, JSON.stringify(headers)).toBe(400)
+      const text = await login.text()
+      expect(text, JSON.stringify(headers)).toMatch(/^@oauth1\/hono: cannot tell the origin: /)
+      expect(text, JSON.stringify(headers)).toMatch(problem)
+      expect(login.headers.get('set-cookie'), JSON.stringify(headers)).toBeNull()
+      // The callback reads the cookie, whose name and Secure flag need the origin: 400 too.
+      const back = await h.app.request(`${APP}/authorize?oauth_token=t&oauth_verifier=v`, {
+        headers,
+      })
+      expect(back.status, JSON.stringify(headers)).toBe(400)
+    }
+    // Nothing reached the provider.
+    expect(provider.requests.length).toBe(before)
+  })
+
+  it('uses the first forwarded values, and the own origin for a header left out', async () => {
     const h = harness(provider, { middleware: { secret: SECRET, trustProxy: true } })
     const cases: [Record<string, string>, string][] = [
-      [{ 'x-forwarded-host': 'evil.example/path' }, `${APP}/authorize`],
-      [{ 'x-forwarded-host': 'user@evil.example' }, `${APP}/authorize`],
-      [{ 'x-forwarded-host': 'a b' }, `${APP}/authorize`],
-      [{ 'x-forwarded-proto': 'javascript' }, `${APP}/authorize`],
       [
         { 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'localhost:8443, proxy' },
         'https://localhost:8443/authorize',
       ],
+      [{ 'x-forwarded-proto': 'HTTPS' }, `https://${new URL(APP).host}/authorize`],
+      [{ 'x-forwarded-host': 'localhost:8080' }, 'http://localhost:8080/authorize'],
+      [{ 'x-forwarded-proto': ' , https' }, `${APP}/authorize`],
     ]
     for (const [headers, expected] of cases) {
       const res = await h.app.request(`${APP}/login`, { headers })

@@ -96,7 +96,9 @@ export interface MiddlewareOptions<E extends Env = any> {
   /**
    * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (first values) to find
    * the origin the browser used: for a relative `redirectUri` and for the
-   * cookie's `Secure` flag. Turn on only behind a proxy that sets them.
+   * cookie's `Secure` flag. Turn on only behind a proxy that sets them. A
+   * login or callback whose forwarded value makes no origin (a scheme other
+   * than http/https, a host with a path or spaces) is answered `400`.
    * Default `false`.
    */
   trustProxy?: boolean
