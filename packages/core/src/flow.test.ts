@@ -358,6 +358,55 @@ describe('bad callbacks', () => {
   })
 
   it.each([
+    ['set, on the login', 'set', 'keep the temporary credential'],
+    ['take, on the callback', 'take', 'take the temporary credential'],
+    ['get, on the callback of a store without take', 'get', 'take the temporary credential'],
+    ['delete, on a refused callback', 'delete', 'drop the temporary credential'],
+  ] as const)(
+    'a store whose %s throws a plain Error: store_unavailable (503), its error as cause',
+    async (_what, op, doing) => {
+      const { app, approved, provider, store } = await pending()
+      const cause = new Error('connection refused')
+      const down: TemporaryCredentialStore = {
+        get: (key) => (op === 'get' ? Promise.reject(cause) : store.get(key)),
+        set: (key, value) => {
+          if (op === 'set') throw cause
+          return store.set(key, value)
+        },
+        delete: (key) => (op === 'delete' ? Promise.reject(cause) : store.delete(key)),
+        ...(op === 'get'
+          ? {}
+          : {
+              take: (key: string) =>
+                op === 'take' ? Promise.reject(cause) : (store.take?.(key) ?? null),
+            }),
+      }
+      const attempt =
+        op === 'set'
+          ? app.beginAuthorization(down, CALLBACK)
+          : app.completeAuthorization(down, op === 'delete' ? `${approved}&denied=x` : approved)
+      const err = await rejection(attempt)
+      expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+      expect(err.description).toBe(`The temporary-credential store failed to ${doing}`)
+      expect(err.cause).toBe(cause)
+      expect(provider.hits('/oauth/access_token')).toHaveLength(0)
+    },
+  )
+
+  it("a store that throws a TypeError (the app's mistake): the TypeError as it is, not store_unavailable", async () => {
+    const { app } = setup()
+    const mistake = new TypeError('store.set is not a function')
+    const broken: TemporaryCredentialStore = {
+      get: () => null,
+      set: () => {
+        throw mistake
+      },
+      delete: () => {},
+    }
+    await expect(app.beginAuthorization(broken, CALLBACK)).rejects.toBe(mistake)
+  })
+
+  it.each([
     ['denied=<token> (Twitter)', (t: string) => `?denied=${encodeURIComponent(t)}`],
     [
       'oauth_problem=user_refused',

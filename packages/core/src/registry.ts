@@ -17,7 +17,7 @@ import {
   parseCallbackQuery,
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
-import { OAuthError } from './errors.js'
+import { isOAuthError, OAuthError } from './errors.js'
 import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
@@ -401,6 +401,28 @@ export function temporaryCredentialKey(appName: string, oauthToken: string): str
 }
 
 /**
+ * Runs one operation of the temporary-credential store. A failure of the
+ * store itself (a session store that cannot save, a database or Redis that is
+ * down, a store function that throws) becomes `store_unavailable` (503) with
+ * the store's error as `cause`, so the user gets "try again later" rather
+ * than a 500. An `OAuthError` the store throws (`@oauth1/redis` throws its
+ * own `store_unavailable`) passes through as it is, and so does a
+ * `TypeError`: the app's mistake (something that is not a store, a wrong
+ * argument), which must reach its logs as the bug it is.
+ */
+async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): Promise<T> {
+  try {
+    return await operation()
+  } catch (err) {
+    if (isOAuthError(err) || err instanceof TypeError) throw err
+    throw new OAuthError('store_unavailable', {
+      description: `The temporary-credential store failed to ${what}`,
+      cause: err,
+    })
+  }
+}
+
+/**
  * One registered provider: the web flow (`beginAuthorization` /
  * `completeAuthorization`) and signed API calls. Stateless between requests:
  * a new {@link OAuth1Client} is made for each call, so one app serves every
@@ -527,7 +549,9 @@ export class RemoteApp<Req = unknown> {
       redirect_uri: callback,
       expires_at: Date.now() + this.options.temporaryCredentialTtl,
     }
-    await store.set(temporaryCredentialKey(this.name, token.oauth_token), stored)
+    await viaStore('keep the temporary credential', () =>
+      store.set(temporaryCredentialKey(this.name, token.oauth_token), stored),
+    )
     return url
   }
 
@@ -560,7 +584,11 @@ export class RemoteApp<Req = unknown> {
     if (problem !== undefined) {
       // The pending logins it names are used up (single use); the provider is not asked.
       for (const t of new Set([...query.getAll('denied'), oauthToken])) {
-        if (t !== '') await store.delete(temporaryCredentialKey(this.name, t))
+        if (t !== '') {
+          await viaStore('drop the temporary credential', () =>
+            store.delete(temporaryCredentialKey(this.name, t)),
+          )
+        }
       }
       throw problem
     }
@@ -572,7 +600,9 @@ export class RemoteApp<Req = unknown> {
     }
     const key = temporaryCredentialKey(this.name, oauthToken)
     // Single use: gone before anything else can fail (atomically, with a store that can `take`).
-    const stored = await takeTemporaryCredential(store, key)
+    const stored = await viaStore('take the temporary credential', () =>
+      takeTemporaryCredential(store, key),
+    )
     if (stored === null) {
       throw new OAuthError('missing_temporary_credential', {
         description:

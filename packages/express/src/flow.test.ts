@@ -755,6 +755,58 @@ describe('options.store: pending logins in a server-side store, the binding id i
   })
 })
 
+describe('a session store that fails', () => {
+  it('answers 503 store_unavailable, not 500, when express-session cannot save the pending login, and a server-side store that throws a plain Error the same', async () => {
+    class FailingStore extends session.MemoryStore {
+      override set(_sid: string, _data: session.SessionData, callback?: (err?: unknown) => void) {
+        callback?.(new Error('ECONNREFUSED: the session database is down'))
+      }
+    }
+    const failing = await setup({ store: new FailingStore() })
+    const refused = await failing.agent.get('/login')
+    expect(refused.status).toBe(503)
+    expect(refused.text).toContain(
+      'store_unavailable: The session store failed to save the session',
+    )
+
+    const plain = createMemoryServerStore()
+    let down = false
+    const flaky = await setup({
+      middleware: {
+        store: {
+          forBinding(id: string) {
+            const bound = plain.forBinding(id)
+            const guard =
+              <A extends unknown[], R>(op: (...args: A) => R) =>
+              (...args: A): R => {
+                if (down) throw new Error('ECONNRESET')
+                return op(...args)
+              }
+            return {
+              get: guard(bound.get.bind(bound)),
+              set: guard(bound.set.bind(bound)),
+              delete: guard(bound.delete.bind(bound)),
+              take: guard(bound.take.bind(bound)),
+            }
+          },
+        },
+      },
+    })
+    const { location } = await login(flaky.agent)
+    const callback = await approve(location)
+    down = true
+    const atLogin = await flaky.agent.get('/login')
+    expect(atLogin.status).toBe(503)
+    expect(atLogin.text).toContain(
+      'store_unavailable: The temporary-credential store failed to keep the temporary credential',
+    )
+    const atCallback = await flaky.agent.get(callback)
+    expect(atCallback.status).toBe(503)
+    down = false
+    expect((await flaky.agent.get(callback)).status).toBe(200)
+  })
+})
+
 describe('an API call that cannot reach the provider', () => {
   it("answers 502 request_failed from Express's default handler, not 500", async () => {
     // a port that was just listening and is closed now: connection refused

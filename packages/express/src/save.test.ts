@@ -80,10 +80,10 @@ describe('the session is saved before the redirect', () => {
     expect(Object.keys(sessions[0]!.oauth1 ?? {})).toEqual([`provider:${token}`])
   })
 
-  it('answers 500 and no redirect when the session cannot be saved', async () => {
+  it('answers 503 (store_unavailable) and no redirect when the session cannot be saved', async () => {
     const url = await appWith(new SlowStore(10, true))
     const res = await headersOf(`${url}/login`)
-    expect(res.status).toBe(500)
+    expect(res.status).toBe(503)
     expect(res.location).toBeUndefined()
   })
 })

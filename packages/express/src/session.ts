@@ -3,6 +3,7 @@ import {
   createBoundStore,
   createSealer,
   createSessionRecordStore,
+  OAuthError,
   type Sealer,
   type ServerSideStore,
   type TemporaryCredentialStore,
@@ -250,6 +251,16 @@ export async function saveSession(req: Request): Promise<void> {
   const session = sessionOf(req)
   if (typeof session.save !== 'function') return
   await new Promise<void>((resolve, reject) => {
-    session.save?.((err?: unknown) => (err ? reject(err) : resolve()))
+    session.save?.((err?: unknown) =>
+      err
+        ? // The session store is the temporary-credential store here: 503, as the core answers one that fails.
+          reject(
+            new OAuthError('store_unavailable', {
+              description: 'The session store failed to save the session',
+              cause: err,
+            }),
+          )
+        : resolve(),
+    )
   })
 }

@@ -6,6 +6,7 @@ const REASONS: Record<number, string> = {
   403: 'Forbidden',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
+  503: 'Service Unavailable',
   504: 'Gateway Timeout',
 }
 

@@ -750,4 +750,68 @@ describe('an API call that cannot reach the provider', () => {
     expect(res.status).toBe(502)
     expect(await res.json()).toEqual({ error: 'request_failed', error_description: 'Bad Gateway' })
   })
+
+  it("answers userinfo()'s errors with their own status from Hono's default handler, as get()'s", async () => {
+    let reachable = true
+    const oauth = new OAuth({
+      config: {},
+      fetchToken: (_name, c) =>
+        c.req.query('who') === 'bob' ? { oauth_token: 't', oauth_token_secret: 's' } : null,
+    })
+    oauth.register('provider', {
+      ...stubProviderRegistration(),
+      userinfoEndpoint: 'https://provider.example/api/me',
+      userinfo: async ({ json, endpoint }) => {
+        const raw = (await json(endpoint as string)) as { id: string }
+        return { sub: raw.id, raw }
+      },
+      fetch: async () => {
+        if (!reachable)
+          throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })
+        return Response.json({ id: '42' })
+      },
+    })
+    const app = new Hono()
+    app.use(oauth.middleware({ secret: SECRET }))
+    app.get('/me', async (c) => c.json(await oauth.provider.userinfo()))
+    app.get('/get', async (c) => c.body(null, (await oauth.provider.get('me')).status as 200))
+    const ok = await app.request(`${APP}/me?who=bob`)
+    expect(ok.status).toBe(200)
+    expect(await ok.json()).toEqual({ sub: '42', raw: { id: '42' } })
+    for (const path of ['/me', '/get']) {
+      const none = await app.request(`${APP}${path}`)
+      expect(none.status, path).toBe(401)
+      expect((await none.json()).error, path).toBe('missing_token')
+    }
+    reachable = false
+    const down = await app.request(`${APP}/me?who=bob`)
+    expect(down.status).toBe(502)
+    expect(await down.json()).toEqual({ error: 'request_failed', error_description: 'Bad Gateway' })
+  })
+})
+
+describe('a store that fails', () => {
+  it("answers 503 store_unavailable from Hono's default handler when a store function's store throws a plain Error", async () => {
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', stubProviderRegistration())
+    const app = new Hono()
+    app.use(
+      oauth.middleware({
+        store: () => ({
+          get: async () => null,
+          set: async () => {
+            throw new Error('ECONNREFUSED: the session database is down')
+          },
+          delete: async () => {},
+        }),
+      }),
+    )
+    app.get('/login', (c) => oauth.provider.authorizeRedirect(c, '/authorize'))
+    const res = await app.request(`${APP}/login`)
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual({
+      error: 'store_unavailable',
+      error_description: 'Service Unavailable',
+    })
+  })
 })

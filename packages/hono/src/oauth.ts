@@ -14,6 +14,7 @@ import {
   type ServerSideStore,
   type TemporaryCredentialStore,
   type Token,
+  type UserInfo,
 } from '@oauth1/core'
 import type { Context, Env, MiddlewareHandler } from 'hono'
 import { toHonoError } from './errors.js'
@@ -442,6 +443,25 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
   ): Promise<Response> {
     try {
       return await super.request(method, url, init as RemoteAppRequestInit<Context<E>> | undefined)
+    } catch (err) {
+      throw toHonoError(err)
+    }
+  }
+
+  /**
+   * Who logged in, as the core's `userinfo()`: the registration's `userinfo`
+   * normaliser run with the user's token, found as for {@link request}. Its
+   * `OAuthError`s (`missing_token` 401, `request_failed` 502,
+   * `request_timeout` 504) reach the client with their own status from Hono's
+   * default error handler, as `request`'s do.
+   */
+  override async userinfo(
+    init?: Pick<RemoteAppRequestInit<AnyContext>, 'token' | 'request'>,
+  ): Promise<UserInfo> {
+    try {
+      return await super.userinfo(
+        init as Pick<RemoteAppRequestInit<Context<E>>, 'token' | 'request'> | undefined,
+      )
     } catch (err) {
       throw toHonoError(err)
     }

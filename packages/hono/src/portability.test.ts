@@ -99,8 +99,8 @@ describe('portability of the built package', () => {
           expect(pattern.exec(text)?.[0], `${what} in ${file}`).toBeUndefined()
         }
       }
-      // Our package imports nothing but the core and Hono's web-standard cookie helper.
-      expect(bareImports(ours)).toEqual(['@oauth1/core', 'hono/cookie'])
+      // Our package imports nothing but the core and Hono's own web-standard modules.
+      expect(bareImports(ours)).toEqual(['@oauth1/core', 'hono/cookie', 'hono/http-exception'])
     })
   }
 
