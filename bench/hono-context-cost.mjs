@@ -5,7 +5,7 @@
 // benches (the file name does not end in .bench.mjs): run it directly, on the
 // Node you want to read, after `pnpm build`:
 //
-//   runtimes/binaries/node_modules/node24/bin/node bench/hono-context-cost.mjs [--rounds 41]
+//   runtimes/binaries/node_modules/node24/bin/node bench/hono-context-cost.mjs [--rounds 41] [--wall]
 //
 // Read it on Node 22 or later: on Node 20, the AsyncLocalStorage two rows use
 // turns on async hooks for the whole process, so every row pays for it (the
