@@ -5,7 +5,7 @@
 // benches (the file name does not end in .bench.mjs): run it directly, on the
 // Node you want to read, after `pnpm build`:
 //
-//   runtimes/binaries/node_modules/node24/bin/node bench/hono-context-cost.mjs [--rounds 41]
+//   runtimes/binaries/node_modules/node24/bin/node bench/hono-context-cost.mjs [--rounds 41] [--wall]
 //
 // Read it on Node 22 or later: on Node 20, the AsyncLocalStorage two rows use
 // turns on async hooks for the whole process, so every row pays for it (the
@@ -21,14 +21,15 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
-import { parseArgs } from 'node:util'
 import { compare, pairedRatio, printTable } from './harness.mjs'
 import { BENCH_REGISTRATION } from './http-harness.mjs'
+import { benchOptions, positive } from './options.mjs'
 
-const { values: args } = parseArgs({
-  strict: false,
-  options: { rounds: { type: 'string', default: '31' } },
+const args = benchOptions('hono-context-cost', {
+  rounds: { type: 'string', default: '31' },
+  wall: { type: 'boolean', default: false },
 })
+const rounds = positive('hono-context-cost', args.rounds, 'rounds')
 const require = createRequire(new URL('../packages/hono/package.json', import.meta.url))
 const { Hono } = require('hono')
 const { OAuth } = await import('../packages/hono/dist/index.js')
@@ -74,9 +75,9 @@ const results = await compare(
       await response.text()
     },
   })),
-  { rounds: Number(args.rounds), batchMs: 50 },
+  { rounds, batchMs: 50 },
 )
-console.log(`node ${process.version}; ${args.rounds} rounds; GET / through app.fetch()`)
+console.log(`node ${process.version}; ${rounds} rounds; GET / through app.fetch()`)
 printTable(results, { baseline: 'bare' })
 const [bare, noop, work, workAls, ours] = results
 const extra = (x, y) => ((1 / pairedRatio(x, y) - 1) * y.nsPerOp) / 1000

@@ -19,7 +19,8 @@
 //   await runHttpBench({ title, file: import.meta.url, variants, serve, require })
 //
 // Options (each bench forwards its command line): --rounds N (default 12),
-// --seconds S per load (default 1; fractions allowed), --connections N (default 10),
+// --seconds S per load (default 1; fractions allowed), --warmup S of unmeasured
+// load for each fresh server process (default 1; 0: none), --connections N (default 10),
 // --variants a,b (only those, with the baseline, "with" and "noop": e.g.
 // --variants with for the target's three, paired closer in time),
 // --restart-every N (start fresh server processes every N rounds, default 4;
@@ -42,26 +43,17 @@
 
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { benchOptions, positive } from './options.mjs'
 
-const { values: args } = parseArgs({
-  strict: false,
-  options: {
-    rounds: { type: 'string', default: '12' },
-    seconds: { type: 'string', default: '1' },
-    connections: { type: 'string', default: '10' },
-    variants: { type: 'string' },
-    'restart-every': { type: 'string', default: '4' },
-    check: { type: 'boolean', default: false },
-  },
-})
-
-function positive(raw, name, { integer = true } = {}) {
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new TypeError(`--${name} should be a positive ${integer ? 'integer' : 'number'}`)
-  }
-  return value
+/** The options every middleware bench takes (see the top of this file). */
+const OPTIONS = {
+  rounds: { type: 'string', default: '12' },
+  seconds: { type: 'string', default: '1' },
+  warmup: { type: 'string', default: '1' },
+  connections: { type: 'string', default: '10' },
+  variants: { type: 'string' },
+  'restart-every': { type: 'string', default: '4' },
+  check: { type: 'boolean', default: false },
 }
 
 /** The value at quantile q (0–1) of the sorted values, linearly interpolated. */
@@ -179,13 +171,16 @@ export async function referenceContext(variant) {
  * per round pair each one closer in time with the baseline, which a busy
  * machine needs).
  */
-function chooseVariants(bench) {
+function chooseVariants(bench, args) {
   if (typeof args.variants !== 'string') return bench.variants
   const known = bench.variants.map((v) => v.key)
   const named = args.variants.split(',').map((key) => key.trim())
   for (const key of named) {
     if (!known.includes(key)) {
-      throw new TypeError(`--variants: no variant "${key}" (this bench has ${known.join(', ')})`)
+      console.error(
+        `${bench.title}: --variants: no variant "${key}" (this bench has ${known.join(', ')})`,
+      )
+      process.exit(2)
     }
   }
   const keep = new Set([known[0], bench.target.variant, bench.target.noop, ...named])
@@ -227,15 +222,14 @@ export async function runHttpBench(bench) {
     await serveChild(bench.serve, process.argv[3])
     return
   }
-  const rounds = positive(args.rounds, 'rounds')
-  const seconds = positive(args.seconds, 'seconds', { integer: false })
-  const connections = positive(args.connections, 'connections')
-  const restartEvery = Number(args['restart-every'])
-  if (!Number.isInteger(restartEvery) || restartEvery < 0) {
-    throw new TypeError('--restart-every should be a whole number of rounds (0: never)')
-  }
+  const args = benchOptions(bench.title, OPTIONS)
+  const rounds = positive(bench.title, args.rounds, 'rounds')
+  const seconds = positive(bench.title, args.seconds, 'seconds', { integer: false })
+  const warmup = positive(bench.title, args.warmup, 'warmup', { integer: false, zero: true })
+  const connections = positive(bench.title, args.connections, 'connections')
+  const restartEvery = positive(bench.title, args['restart-every'], 'restart-every', { zero: true })
   const autocannon = bench.require('autocannon')
-  const variants = chooseVariants(bench)
+  const variants = chooseVariants(bench, args)
   const baseline = variants[0].key
   const servers = new Map()
 
@@ -246,7 +240,9 @@ export async function runHttpBench(bench) {
       process.exit(1)
     },
     ((rounds + 1) * variants.length * (Math.max(seconds, 1) + 2) +
-      (restartEvery === 0 ? 0 : Math.ceil(rounds / restartEvery)) * variants.length * 5 +
+      (restartEvery === 0 ? 1 : Math.ceil(rounds / restartEvery)) *
+        variants.length *
+        (Math.max(warmup, 1) + 5) +
       60) *
       1000,
   )
@@ -275,19 +271,30 @@ export async function runHttpBench(bench) {
   async function load(key, duration) {
     const server = servers.get(key)
     const before = await server.cpu()
+    // autocannon checks its deadline only when it takes a sample (every
+    // sampleInt ms, 1000 by default), so a load of 0.2 s ran for 1 s and one
+    // of 1 s for 1 or 2; and its requests.average is per sample, not per
+    // second. Sampling every 50 ms ends a load within 50 ms of `duration`,
+    // and requests/s is counted here over the load's own wall time.
+    const started = performance.now()
     const result = await autocannon({
       url: `http://127.0.0.1:${server.port}/`,
       connections,
       duration,
+      sampleInt: 50,
       pipelining: 1,
     })
+    const elapsed = (performance.now() - started) / 1000
     const after = await server.cpu()
     if (result.non2xx !== 0 || result.errors !== 0 || result.requests.total === 0) {
       throw new Error(
         `${key}: unexpected answers: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.requests.total} requests`,
       )
     }
-    return { rps: result.requests.average, cpu: (after - before) / result.requests.total }
+    return {
+      rps: result.requests.total / elapsed,
+      cpu: (after - before) / result.requests.total,
+    }
   }
 
   async function stop(server) {
@@ -301,7 +308,7 @@ export async function runHttpBench(bench) {
   async function startAll() {
     await Promise.all([...servers.values()].map(stop))
     for (const { key } of variants) servers.set(key, await start(key))
-    for (const { key } of variants) await load(key, 1)
+    if (warmup > 0) for (const { key } of variants) await load(key, warmup)
   }
 
   try {

@@ -274,6 +274,8 @@ async function main() {
       process.disconnect()
     }
   })
+  // The bench gone without a 'stop' (killed, crashed): no server outlives it.
+  process.on('disconnect', () => process.exit(0))
   process.send({ ready: true, url, node: process.version })
 }
 

@@ -48,35 +48,24 @@
 import { fork } from 'node:child_process'
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
+import { benchOptions, positive } from './options.mjs'
 
-const { values: args } = parseArgs({
-  strict: false,
-  options: {
-    node: { type: 'string' },
-    rounds: { type: 'string', default: '8' },
-    logins: { type: 'string', default: '150' },
-    concurrency: { type: 'string', default: '1,50' },
-    check: { type: 'boolean', default: false },
-    profile: { type: 'string' },
-    'no-fetch-token': { type: 'boolean', default: false },
-    floor: { type: 'boolean', default: false },
-  },
+const args = benchOptions('login bench', {
+  node: { type: 'string' },
+  rounds: { type: 'string', default: '8' },
+  logins: { type: 'string', default: '150' },
+  concurrency: { type: 'string', default: '1,50' },
+  check: { type: 'boolean', default: false },
+  profile: { type: 'string' },
+  'no-fetch-token': { type: 'boolean', default: false },
+  floor: { type: 'boolean', default: false },
 })
 
-function positiveInteger(raw, name) {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new TypeError(`--${name} should be a positive integer, not ${JSON.stringify(raw)}`)
-  }
-  return value
-}
-
-const rounds = positiveInteger(args.rounds, 'rounds')
-const logins = positiveInteger(args.logins, 'logins')
+const rounds = positive('login bench', args.rounds, 'rounds')
+const logins = positive('login bench', args.logins, 'logins')
 const concurrencies = String(args.concurrency)
   .split(',')
-  .map((c) => positiveInteger(c.trim(), 'concurrency'))
+  .map((c) => positive('login bench', c.trim(), 'concurrency'))
 
 /** The Node the apps run on: --node / OAUTH1_BENCH_NODE, a major pinned in runtimes/ or a path. */
 async function appNode() {

@@ -6,6 +6,7 @@
 //   node bench/run.mjs                        every bench, on this Node and on Node 24
 //   node bench/run.mjs signing                only files whose name contains "signing"
 //   node bench/run.mjs --node 24              only on Node 24 (also 20/22/26, or a list: --node 20,24)
+//   node bench/run.mjs --node 24 login        the filter may come after --node
 //   node bench/run.mjs signing --rounds 25    other arguments go to each bench
 //
 // A bench's own children (the middleware benches' servers) run on the same
@@ -35,7 +36,8 @@ function parseCommandLine(argv) {
         throw new TypeError('--node should be a Node major version, e.g. --node 24 or --node 20,24')
       }
       majors.push(...value.split(',').map((major) => major.trim().replace(/^v/, '')))
-    } else if (i === 0 && !arg.startsWith('-')) {
+    } else if (filter === undefined && forwarded.length === 0 && !arg.startsWith('-')) {
+      // The filter: the first argument, or the first after --node (`--node 24 login`).
       filter = arg
     } else {
       forwarded.push(arg)

@@ -32,19 +32,18 @@ import { createHash, createHmac, createSecretKey, hash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import { clock, compare, pairedRatio, printTable } from './harness.mjs'
+import { benchOptions, positive } from './options.mjs'
 
-const { values: args } = parseArgs({
-  strict: false,
-  options: {
-    rounds: { type: 'string', default: '31' },
-    'batch-ms': { type: 'string', default: '50' },
-    check: { type: 'boolean', default: false },
-    wall: { type: 'boolean', default: false },
-    compare: { type: 'string' },
-  },
+const args = benchOptions('signing bench', {
+  rounds: { type: 'string', default: '31' },
+  'batch-ms': { type: 'string', default: '50' },
+  check: { type: 'boolean', default: false },
+  wall: { type: 'boolean', default: false },
+  compare: { type: 'string' },
 })
+const rounds = positive('signing bench', args.rounds, 'rounds')
+const batchMs = positive('signing bench', args['batch-ms'], 'batch-ms', { integer: false })
 
 const require = createRequire(new URL('../packages/core/package.json', import.meta.url))
 const OAuth1a = require('oauth-1.0a')
@@ -190,7 +189,7 @@ if (otherSignRequest !== undefined) {
 
 console.log(`node ${process.version}, ${process.platform}/${process.arch}`)
 console.log(`request: POST ${url}, form body ${body.length} bytes, header mode`)
-console.log(`measured: ${clock}, ${args.rounds} rounds of ${args['batch-ms']} ms batches\n`)
+console.log(`measured: ${clock}, ${rounds} rounds of ${batchMs} ms batches\n`)
 
 const results = await compare(
   [
@@ -202,7 +201,7 @@ const results = await compare(
     { name: '(f) HMAC-SHA1 as signRequest does it', fn: oneShotHmac },
     { name: '(g) oauth-1.0a + Headers', fn: theirs1aHeaders },
   ],
-  { rounds: Number(args.rounds), batchMs: Number(args['batch-ms']) },
+  { rounds, batchMs },
 )
 printTable(results, { baseline: '(c) oauth-1.0a' })
 
@@ -241,7 +240,7 @@ console.log(
   JSON.stringify({
     bench: 'signing',
     node: process.version,
-    rounds: Number(args.rounds),
+    rounds,
     opsPerSec: Object.fromEntries(
       results.map((r) => [r.name.slice(1, r.name.indexOf(')')), Math.round(r.opsPerSec)]),
     ),
@@ -259,9 +258,9 @@ if (theirsBuild !== undefined) {
       { name: '(b) signRequest, this build', fn: ours },
       { name: "(b') signRequest, --compare build", fn: theirsBuild },
     ],
-    { rounds: Number(args.rounds), batchMs: Number(args['batch-ms']) },
+    { rounds, batchMs },
   )
-  console.log(`\nthis build against ${compareDir}, alone, ${args.rounds} rounds:`)
+  console.log(`\nthis build against ${compareDir}, alone, ${rounds} rounds:`)
   printTable(pair, { baseline: "(b') signRequest, --compare build" })
   console.log(
     `  this build vs the --compare build: ${pairedRatio(pair[0], pair[1]).toFixed(3)}x the ops/s [${quartiles(pair[0], pair[1])}]`,
