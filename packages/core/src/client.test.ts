@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
 import { createFakeProvider, type RecordedRequest, rejection } from './fake-provider.test-helper.js'
-import { MAX_TOKEN_RESPONSE } from './http.js'
+import { isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
 import { parseAuthorizationHeader } from './sign.js'
 import type { Token } from './types.js'
 
@@ -924,6 +924,9 @@ describe('insecure transport', () => {
       () => client.fetchRequestToken('http://provider.example/rt'),
       () => client.fetchAccessToken('http://10.0.0.1/at'),
       () => client.fetchRequestToken('http://localhost.evil.com/rt'),
+      // Resolved by the system's resolver, which may send it off the machine.
+      () => client.fetchRequestToken('http://app.localhost/rt'),
+      () => client.fetchRequestToken('http://app.localhost./rt'),
     ]) {
       const err = await rejection(call())
       expect(err.code).toBe('insecure_transport')
@@ -936,7 +939,7 @@ describe('insecure transport', () => {
     for (const host of [
       'localhost',
       'LOCALHOST',
-      'app.localhost',
+      'localhost.',
       '127.0.0.1',
       '127.8.9.10',
       '[::1]',
@@ -949,6 +952,15 @@ describe('insecure transport', () => {
       await expect(client.fetchRequestToken(`http://${host}:8080/rt`)).resolves.toMatchObject({
         oauth_token: 'a',
       })
+    }
+  })
+
+  it('isLoopbackHost, for the browser side, still counts *.localhost; the transport check does not', () => {
+    for (const host of ['localhost', 'app.localhost', 'a.b.localhost.', '127.0.0.1', '[::1]']) {
+      expect(isLoopbackHost(host), host).toBe(true)
+    }
+    for (const host of ['localhost.evil.com', 'localhostx', '10.0.0.1', '[::2]', 'example.com']) {
+      expect(isLoopbackHost(host), host).toBe(false)
     }
   })
 

@@ -18,15 +18,31 @@ export const MAX_TOKEN_RESPONSE = 64 * 1024
 export const DEFAULT_TIMEOUT = 10_000
 
 /**
- * True for hosts that never leave the machine: `localhost`, `*.localhost`,
- * `127.0.0.0/8` and `::1` (also as an IPv4-mapped address). Takes a
- * `URL.hostname` (IPv6 in brackets, IPv4 already normalised by WHATWG URL).
+ * True for the hosts a browser treats as this machine: `localhost`,
+ * `*.localhost`, `127.0.0.0/8` and `::1` (also as an IPv4-mapped address).
+ * Takes a `URL.hostname` (IPv6 in brackets, IPv4 already normalised by
+ * WHATWG URL). Adapters use it for the browser's side (a cookie without
+ * `Secure` over plain http while developing); the client's own connections
+ * use the stricter {@link isLoopbackTransportHost}.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6761#section-6.3
  */
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/\.$/, '')
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
+  return host.endsWith('.localhost') || isLoopbackTransportHost(host)
+}
+
+/**
+ * True for the hosts a connection from this process cannot leave the machine
+ * for: `localhost`, `127.0.0.0/8` and `::1` (also IPv4-mapped). Not
+ * `*.localhost`: Node asks the system's resolver for those names, which does
+ * not keep them on the machine (a resolver's search domain can turn
+ * `app.localhost` into a host on the network), so plain `http://` there
+ * needs `allowInsecureTransport` like any other host.
+ */
+export function isLoopbackTransportHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, '')
+  if (host === 'localhost') return true
   if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true
   if (host === '[::1]') return true
   // ::ffff:127.x.y.z, which WHATWG URL writes as [::ffff:7fxx:xxxx]
@@ -74,7 +90,8 @@ export function assertSecureTransport(
   what: string,
   allowInsecureTransport: boolean,
 ): void {
-  if (url.protocol === 'https:' || allowInsecureTransport || isLoopbackHost(url.hostname)) return
+  if (url.protocol === 'https:' || allowInsecureTransport || isLoopbackTransportHost(url.hostname))
+    return
   throw new OAuthError('insecure_transport', {
     description: `Refusing to send ${what} to ${describeUrl(url)} over plain http://; use https://, or set allowInsecureTransport: true`,
   })
