@@ -276,6 +276,19 @@ const THREE_LEGGED: ThreeLegged[] = [
     refusal: { status: 403, error: 'access_denied' },
   },
   {
+    emulate: 'twitter',
+    preset: (p) => ({ ...twitter({ fetchProfile: true }), ...spread(p) }),
+    userinfo: (info, token) => {
+      expect(info.sub).toBe(token.user_id)
+      expect(info.preferred_username).toBe('bob')
+      // Read from /2/users/me: the emulated user's name and picture.
+      expect(info.name).toEqual(expect.any(String))
+      expect(info.name).not.toBe('')
+      expect(info.picture).toMatch(/^https?:\/\//)
+    },
+    refusal: { status: 403, error: 'access_denied' },
+  },
+  {
     emulate: 'trello',
     preset: (p) => ({
       ...trello({ name: 'Preset Test', scope: ['read', 'account'], expiration: 'never' }),

@@ -57,6 +57,11 @@ const cases: [string, () => unknown, string][] = [
     'twitter(): forceLogin must be a boolean',
   ],
   [
+    'twitter fetchProfile',
+    call('twitter', { fetchProfile: 'yes' }),
+    'twitter(): fetchProfile must be a boolean',
+  ],
+  [
     'twitter screenName with @',
     call('twitter', { screenName: '@jack' }),
     'twitter(): screenName must be an X handle without @ (A-Z, 0-9, _)',

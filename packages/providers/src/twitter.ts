@@ -34,6 +34,15 @@ export interface TwitterOptions extends ClientCredentialOptions {
   forceLogin?: boolean | undefined
   /** `screen_name`: pre-fills the username on X's sign-in form (a handle, without `@`). */
   screenName?: string | undefined
+  /**
+   * `true`: `userinfo()` always reads `GET /2/users/me`, so it also has the
+   * user's `name`, `picture` and `website`, at the cost of one API request
+   * counted against the app's X API access tier. Default `false`: it answers
+   * from the access token's `user_id` and `screen_name` (`sub`,
+   * `preferred_username`, `profile`) without a request, and reads
+   * `/2/users/me` only for a token without them.
+   */
+  fetchProfile?: boolean | undefined
 }
 
 const HANDLE = { pattern: /^[A-Za-z0-9_]{1,15}$/, hint: 'an X handle without @ (A-Z, 0-9, _)' }
@@ -44,7 +53,8 @@ const HANDLE = { pattern: /^[A-Za-z0-9_]{1,15}$/, hint: 'an X handle without @ (
  *
  * The access-token response carries `user_id` and `screen_name`, so
  * `userinfo()` answers from the token without a request when they are there;
- * else it reads `GET /2/users/me`. X labels its form-encoded token responses
+ * else, or with `fetchProfile: true` (for `name` and `picture`), it reads
+ * `GET /2/users/me`. X labels its form-encoded token responses
  * `text/html`; the core parses them as form data whatever the label.
  * Callback URLs must be allow-listed in the developer console.
  *
@@ -56,14 +66,22 @@ const HANDLE = { pattern: /^[A-Za-z0-9_]{1,15}$/, hint: 'an X handle without @ (
  * oauth.register('twitter', twitter({ accessType: 'read' }))
  * // TWITTER_CLIENT_ID / TWITTER_CLIENT_SECRET from the environment
  * const me = await oauth.twitter.userinfo({ token }) // { sub: user_id, preferred_username: screen_name, … }
+ * // twitter({ fetchProfile: true }): { sub, name, preferred_username, picture, website, profile, raw }
  * ```
  */
 export function twitter(options: TwitterOptions = {}): PresetOptions {
-  const r = readOptions('twitter', options, ['page', 'accessType', 'forceLogin', 'screenName'])
+  const r = readOptions('twitter', options, [
+    'page',
+    'accessType',
+    'forceLogin',
+    'screenName',
+    'fetchProfile',
+  ])
   const page = optionalEnum(r, 'page', ['authenticate', 'authorize'] as const) ?? 'authenticate'
   const accessType = optionalEnum(r, 'accessType', ['read', 'write'] as const)
   const forceLogin = optionalBoolean(r, 'forceLogin')
   const screenName = optionalString(r, 'screenName', HANDLE)
+  const fetchProfile = optionalBoolean(r, 'fetchProfile') === true
 
   const preset: PresetOptions = {
     ...credentials(r),
@@ -72,7 +90,7 @@ export function twitter(options: TwitterOptions = {}): PresetOptions {
     accessTokenUrl: 'https://api.x.com/oauth/access_token',
     apiBaseUrl: 'https://api.x.com/2/',
     userinfoEndpoint: 'https://api.x.com/2/users/me?user.fields=profile_image_url,url',
-    userinfo: twitterUserinfo,
+    userinfo: fetchProfile ? twitterProfile : twitterUserinfo,
   }
   if (accessType !== undefined) preset.requestTokenParams = { x_auth_access_type: accessType }
   const authorizeParams = definedParams({
@@ -87,14 +105,17 @@ const X_PROFILE = 'https://x.com/'
 
 async function twitterUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const userId = tokenField(ctx.token, 'user_id')
-  if (userId !== undefined) {
-    const screenName = tokenField(ctx.token, 'screen_name')
-    return fromTokenFields('twitter userinfo', ctx.token, {
-      sub: userId,
-      preferred_username: screenName,
-      profile: profileUrl(X_PROFILE, screenName),
-    })
-  }
+  if (userId === undefined) return twitterProfile(ctx)
+  const screenName = tokenField(ctx.token, 'screen_name')
+  return fromTokenFields('twitter userinfo', ctx.token, {
+    sub: userId,
+    preferred_username: screenName,
+    profile: profileUrl(X_PROFILE, screenName),
+  })
+}
+
+/** `GET /2/users/me`: the user's id, name, handle, picture and website. */
+async function twitterProfile(ctx: UserinfoContext): Promise<UserInfo> {
   const body = await ctx.json(endpointOf(ctx, 'twitter'))
   const data = asRecord(field(body, 'data'), 'twitter userinfo: data')
   return toUserInfo(

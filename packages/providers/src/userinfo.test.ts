@@ -365,6 +365,38 @@ for (const c of endpointCases) {
 describe('twitter', () => {
   const preset = twitter()
 
+  it('with fetchProfile, reads /2/users/me even when the token names the user, for name and picture', async () => {
+    const ctx = fakeContext({
+      endpoint: TWITTER_ME,
+      token: { ...TOKEN, user_id: '2244994945', screen_name: 'XDevelopers' },
+      routes: {
+        [TWITTER_ME]: jsonResponse({
+          data: {
+            id: '2244994945',
+            name: 'X Dev',
+            username: 'XDevelopers',
+            profile_image_url: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+          },
+        }),
+      },
+    })
+    const info = await userinfoOf(twitter({ fetchProfile: true }))(ctx)
+    expect(ctx.requests.map((r) => `${r.method} ${r.url}`)).toEqual([`GET ${TWITTER_ME}`])
+    expect(info).toMatchObject({
+      sub: '2244994945',
+      name: 'X Dev',
+      preferred_username: 'XDevelopers',
+      picture: 'https://pbs.twimg.com/profile_images/1/a_normal.jpg',
+      profile: 'https://x.com/XDevelopers',
+    })
+    // Without it, the same token answers from its fields, with no request.
+    const quiet = fakeContext({ endpoint: TWITTER_ME, token: ctx.token, routes: {} })
+    const fromToken = await userinfoOf(twitter({ fetchProfile: false }))(quiet)
+    expect(quiet.requests).toHaveLength(0)
+    expect(fromToken).not.toHaveProperty('name')
+    expect(fromToken.sub).toBe('2244994945')
+  })
+
   it('an empty url is left out, not kept as an empty website', async () => {
     const endpoint = 'http://127.0.0.1:4000/2/users/me'
     const ctx = fakeContext({
