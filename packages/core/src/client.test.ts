@@ -606,6 +606,76 @@ describe('token responses that are not tokens', () => {
     expectNoSecret(err)
   })
 
+  it.each([
+    [
+      'plain text (MediaWiki)',
+      'Error: mwoauth-invalid-authorization',
+      'Error: mwoauth-invalid-authorization',
+    ],
+    ['a form without oauth_token', 'oauth_token_secret=SECRET1', 'oauth_token_secret=[redacted]'],
+    [
+      'JSON without oauth_token',
+      '{"oauth_token_secret":"SEC\\"RET2","n":1}',
+      '{"oauth_token_secret":"[redacted]","n":1}',
+    ],
+    [
+      'a bad escape',
+      'oauth_token=%zz&oauth_token_secret=SECRET3',
+      'oauth_token=%zz&oauth_token_secret=[redacted]',
+    ],
+    [
+      'a repeated field',
+      'oauth_token=a&oauth_token=b&oauth_token_secret=SECRET4',
+      'oauth_token=a&oauth_token=b&oauth_token_secret=[redacted]',
+    ],
+    [
+      'an encoded name',
+      'oauth%5Ftoken%5Fsecret=SECRET5&oauth_token=',
+      'oauth%5Ftoken%5Fsecret=[redacted]&oauth_token=',
+    ],
+    ['JSON cut short', '{"oauth_token_secret": "SECRET6', '{"oauth_token_secret": "[redacted]"'],
+    ['HTML', '<p>oauth_token_secret=SECRET8</p>', '<p>oauth_token_secret=[redacted]</p>'],
+    [
+      'a secret spelt twice',
+      'oauth_token_secret=S%2BEC9&echo=S%2BEC9&x=S+EC9',
+      'oauth_token_secret=[redacted]&echo=[redacted]&x=[redacted]',
+    ],
+  ])(
+    '%s: the answer rides on the error as response, any token secret blanked',
+    async (_name, body, kept) => {
+      const { fetch } = answering(() => formResponse(body, 200, 'text/plain'))
+      const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+      const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+      expect(err.code).toBe('invalid_token_response')
+      expect(err.response).toEqual({
+        status: 200,
+        headers: expect.objectContaining({ 'content-type': 'text/plain' }),
+        body: kept,
+      })
+      expect(JSON.stringify(err)).not.toMatch(/SEC\\?"?RET|SECRET\d|S(%2B|\+)EC9/)
+    },
+  )
+
+  it('a 200 with oauth_problem and an oversized answer keep their response too, secrets blanked', async () => {
+    const problem = answering(() =>
+      formResponse('oauth_problem=token_rejected&oauth_token_secret=SECRET7', 200, 'text/plain'),
+    )
+    const a = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch: problem.fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(a.oauthProblem).toBe('token_rejected')
+    expect(a.response?.body).toBe('oauth_problem=token_rejected&oauth_token_secret=[redacted]')
+    const big = answering(() =>
+      formResponse(`oauth_token_secret=SECRET10&pad=${'x'.repeat(70_000)}`, 200, 'text/plain'),
+    )
+    const b = await rejection(
+      new OAuth1Client({ clientId: 'x', fetch: big.fetch }).fetchRequestToken(`${P}/rt`),
+    )
+    expect(b.response?.status).toBe(200)
+    expect(b.response?.body.startsWith('oauth_token_secret=[redacted]&pad=xxx')).toBe(true)
+    expect(JSON.stringify(b)).not.toContain('SECRET10')
+  })
+
   it('refuses a declared oversized body without reading it', async () => {
     let pulled = 0
     const { fetch } = answering(() => {

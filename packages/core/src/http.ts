@@ -383,6 +383,33 @@ function excerpt(text: string, max: number): string {
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max)
 }
 
+const REDACTED = '[redacted]'
+
+/**
+ * A token response's text with every `oauth_token_secret` value blanked,
+ * for an error's `response.body`: the value the form or JSON parse found,
+ * in each way the body may spell it, and whatever follows the name in
+ * form (`oauth_token_secret=…`, the name percent-encoded too) or JSON
+ * (`"oauth_token_secret": …`) syntax, so a body that did not parse (a bad
+ * escape, a repeated field, JSON cut short) gives nothing away either.
+ */
+function withoutSecrets(text: string, fields: Record<string, string> | null): string {
+  let out = text
+    .replace(/(oauth(?:_|%5f)token(?:_|%5f)secret=)[^&\s"'<>]*/gi, `$1${REDACTED}`)
+    .replace(/("oauth_token_secret"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^,}\s]*)/gi, `$1"${REDACTED}"`)
+  const secret = fields?.oauth_token_secret
+  if (secret !== undefined && secret !== '') {
+    for (const spelling of new Set([
+      secret,
+      encodeURIComponent(secret),
+      JSON.stringify(secret).slice(1, -1),
+    ])) {
+      out = out.split(spelling).join(REDACTED)
+    }
+  }
+  return out
+}
+
 /** Turns a ≥ 400 (or otherwise unexpected) answer of a token endpoint into `fetch_token_denied`. */
 export async function tokenEndpointError(
   response: TokenReply,
@@ -430,29 +457,45 @@ export async function parseTokenResponse(
   if (response.status < 200 || response.status >= 300) {
     throw await tokenEndpointError(response, url, what)
   }
-  const invalid = (reason: string, oauthProblem?: string) =>
+  // The answer rides on the error as `response` (status, headers, a bounded
+  // body), as for a ≥ 400: a provider's own words (MediaWiki's `Error: …`
+  // with a 200) are what tells the user what went wrong. Any token secret in
+  // the body is blanked first.
+  const invalid = (reason: string, body: string, oauthProblem?: string) =>
     new OAuthError('invalid_token_response', {
       description: `The ${what} endpoint ${describeUrl(url)} answered ${response.status} with ${reason}`,
+      response: {
+        status: response.status,
+        headers: response.headers(),
+        body: excerpt(body, MAX_ERROR_BODY),
+      },
       ...(oauthProblem === undefined ? {} : { oauthProblem }),
     })
   const length = Number(response.header('content-length'))
   if (Number.isFinite(length) && length > MAX_TOKEN_RESPONSE) {
     await response.cancel()
-    throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
+    throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`, '')
   }
   const { text, truncated } = await response.read(MAX_TOKEN_RESPONSE)
-  if (truncated) throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`)
-  if (text.trim() === '') throw invalid('an empty body')
+  if (truncated) {
+    throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`, withoutSecrets(text, null))
+  }
+  if (text.trim() === '') throw invalid('an empty body', '')
   const fields = parseTokenFields(text)
-  if (fields === null) throw invalid('a body that is neither a form nor a JSON object')
+  const body = () => withoutSecrets(text, fields)
+  if (fields === null) throw invalid('a body that is neither a form nor a JSON object', body())
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.
-    throw invalid(`oauth_problem=${describeProblem(fields.oauth_problem)}`, fields.oauth_problem)
+    throw invalid(
+      `oauth_problem=${describeProblem(fields.oauth_problem)}`,
+      body(),
+      fields.oauth_problem,
+    )
   }
   if (typeof fields.oauth_token !== 'string' || fields.oauth_token === '') {
-    throw invalid('no oauth_token')
+    throw invalid('no oauth_token', body())
   }
-  if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret')
+  if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret', body())
   return fields as Token
 }
 
