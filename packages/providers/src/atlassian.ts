@@ -34,6 +34,9 @@ export interface AtlassianOptions extends ClientCredentialOptions {
  * **Cloud**'s OAuth 1.0a is deprecated. UNVERIFIED: whether 10.x still lets
  * admins create new OAuth 1.0a incoming links.
  *
+ * @deprecated Atlassian's Data Center products (Jira, Confluence, Bitbucket)
+ * reach end of life on 2029-03-28, and their OAuth 1.0a application links with
+ * them; Atlassian prefers OAuth 2.0 links already. Plan the move before then.
  * @see https://developer.atlassian.com/server/jira/platform/oauth/
  * @example
  * ```ts
