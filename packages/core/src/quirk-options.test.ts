@@ -160,6 +160,27 @@ describe('authorizeParams as a function, authorizeTokenParam', () => {
     expect(entries.size).toBe(0)
   })
 
+  it('may be async: its resolved params are used, its rejection fails the login, a non-object is a TypeError', async () => {
+    const resolved = setup({ authorizeParams: async ({ clientId }) => ({ key: clientId }) })
+    const url = await resolved.app.beginAuthorization(createMemoryStore(), CALLBACK)
+    expect(new URL(url).searchParams.get('key')).toBe('client-id')
+
+    const failure = new Error('the tenant database is down')
+    const { store, entries } = inspectableStore()
+    const rejecting = setup({
+      authorizeParams: async () => {
+        throw failure
+      },
+    })
+    await expect(rejecting.app.beginAuthorization(store, CALLBACK)).rejects.toBe(failure)
+    expect(entries.size).toBe(0)
+
+    const wrong = setup({ authorizeParams: async () => 'key=1' as never })
+    await expect(wrong.app.beginAuthorization(createMemoryStore(), CALLBACK)).rejects.toThrow(
+      new TypeError('authorizeParams() of dev must be an object of strings'),
+    )
+  })
+
   it('config wins over a function only with overwrite', async () => {
     const config = { DEV_AUTHORIZE_PARAMS: 'from=config' }
     const make = (overwrite: boolean) => {

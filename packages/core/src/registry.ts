@@ -140,10 +140,12 @@ export interface RemoteAppOptions<Req = any> {
    * Extra parameters of the authorization URL (e.g. `{ force_login: 'true' }`),
    * or a function computing them from the login at hand (the request token,
    * the client id, the callback): `({ clientId }) => ({ oauth_consumer_key: clientId })`.
+   * The function may be async; what it returns (or resolves to) must be an
+   * object of strings.
    */
   authorizeParams?:
     | Record<string, string>
-    | ((context: AuthorizeParamsContext) => Record<string, string>)
+    | ((context: AuthorizeParamsContext) => Awaitable<Record<string, string>>)
     | undefined
   /**
    * The name the request token goes under on the authorization URL. Default
@@ -526,7 +528,9 @@ export class RemoteApp<Req = unknown> {
     const computed =
       typeof registered === 'function'
         ? checkParams(
-            registered({
+            // Awaited: a Promise would otherwise pass as an empty object and its
+            // rejection go unhandled.
+            await registered({
               requestToken: token.oauth_token,
               clientId: this.options.clientId,
               callback,
