@@ -572,6 +572,36 @@ describe('token responses that are not tokens', () => {
     ['empty token', () => formResponse('oauth_token=&oauth_token_secret=b')],
     ['two tokens', () => formResponse('oauth_token=a&oauth_token=b&oauth_token_secret=s')],
     [
+      'JSON token as an object',
+      () =>
+        formResponse('{"oauth_token":{"a":1},"oauth_token_secret":"s"}', 200, 'application/json'),
+    ],
+    [
+      'JSON secret as an array',
+      () => formResponse('{"oauth_token":"a","oauth_token_secret":[1]}', 200, 'application/json'),
+    ],
+    [
+      'JSON secret null',
+      () => formResponse('{"oauth_token":"a","oauth_token_secret":null}', 200, 'application/json'),
+    ],
+    [
+      'JSON two tokens',
+      () =>
+        formResponse(
+          '{"oauth_token":"a","oauth_token":"b","oauth_token_secret":"s"}',
+          200,
+          'application/json',
+        ),
+    ],
+    [
+      'a token over 512 characters',
+      () => formResponse(`oauth_token=${'t'.repeat(513)}&oauth_token_secret=s`),
+    ],
+    [
+      'a secret over 512 characters',
+      () => formResponse(`oauth_token=a&oauth_token_secret=${'s'.repeat(513)}`),
+    ],
+    [
       'oversized',
       () => formResponse(`oauth_token=a&oauth_token_secret=b&pad=${'x'.repeat(70_000)}`),
     ],
@@ -674,6 +704,35 @@ describe('token responses that are not tokens', () => {
     expect(b.response?.status).toBe(200)
     expect(b.response?.body.startsWith('oauth_token_secret=[redacted]&pad=xxx')).toBe(true)
     expect(JSON.stringify(b)).not.toContain('SECRET10')
+  })
+
+  it('takes a credential of exactly 512 characters, and JSON numbers as strings', async () => {
+    const long = answering(() =>
+      formResponse(`oauth_token=${'t'.repeat(512)}&oauth_token_secret=${'s'.repeat(512)}`),
+    )
+    const client = new OAuth1Client({
+      clientId: 'x',
+      fetch: long.fetch,
+      requireCallbackConfirmed: false,
+    })
+    expect((await client.fetchRequestToken(`${P}/rt`)).oauth_token).toHaveLength(512)
+    const numeric = answering(() =>
+      formResponse(
+        '{"oauth_token":12345,"oauth_token_secret":"s","user_id":7}',
+        200,
+        'application/json',
+      ),
+    )
+    const c2 = new OAuth1Client({
+      clientId: 'x',
+      fetch: numeric.fetch,
+      requireCallbackConfirmed: false,
+    })
+    expect(await c2.fetchRequestToken(`${P}/rt`)).toEqual({
+      oauth_token: '12345',
+      oauth_token_secret: 's',
+      user_id: '7',
+    })
   })
 
   it('refuses a declared oversized body without reading it', async () => {

@@ -14,6 +14,13 @@ import type { Token } from './types.js'
 /** Token responses larger than this are refused (64 KiB). */
 export const MAX_TOKEN_RESPONSE = 64 * 1024
 
+/**
+ * The longest `oauth_token` or `oauth_token_secret` a token response may
+ * carry (512 characters; providers' are 20 to 64). Each pending login is kept
+ * in the session, which a cookie of at most 4 KiB often holds.
+ */
+export const MAX_CREDENTIAL_LENGTH = 512
+
 /** The default time a provider gets to answer, in milliseconds. */
 export const DEFAULT_TIMEOUT = 10_000
 
@@ -333,8 +340,21 @@ export function parseTokenFields(text: string): Record<string, string> | null {
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null
     for (const [name, value] of Object.entries(parsed)) {
+      if (name === 'oauth_token' || name === 'oauth_token_secret') {
+        // A credential is a string (or a number); an object, array, boolean or
+        // null there is not one, whatever it stringifies to.
+        if (typeof value !== 'string' && typeof value !== 'number') return null
+      }
       const s = stringify(value)
       if (s !== undefined) put(name, s)
+    }
+    // JSON.parse keeps the last of repeated keys; a form with two values for a
+    // protocol field is refused below, so the JSON one is refused too.
+    const keys = new Set<string>()
+    for (const match of trimmed.matchAll(/"(oauth_[A-Za-z_]+)"\s*:/g)) {
+      const key = match[1] as string
+      if (keys.has(key)) return null
+      keys.add(key)
     }
     return fields
   }
@@ -496,6 +516,13 @@ export async function parseTokenResponse(
     throw invalid('no oauth_token', body())
   }
   if (typeof fields.oauth_token_secret !== 'string') throw invalid('no oauth_token_secret', body())
+  for (const name of ['oauth_token', 'oauth_token_secret'] as const) {
+    // Kept in the session (often a cookie) and put on the authorize URL: a
+    // credential this long is no provider's, and would overflow both.
+    if (fields[name].length > MAX_CREDENTIAL_LENGTH) {
+      throw invalid(`an ${name} longer than ${MAX_CREDENTIAL_LENGTH} characters`, body())
+    }
+  }
   return fields as Token
 }
 

@@ -57,6 +57,7 @@ export { createRequestContext, type RequestContext } from './context.js'
 export {
   DEFAULT_TIMEOUT,
   isLoopbackHost,
+  MAX_CREDENTIAL_LENGTH,
   MAX_PROFILE_RESPONSE,
   MAX_TOKEN_RESPONSE,
 } from './http.js'
