@@ -311,6 +311,12 @@ export function callbackVerifier(params: URLSearchParams): string {
   if (verifier === '') {
     throw new OAuthError('missing_verifier', { description: 'The callback has no oauth_verifier' })
   }
+  if (badVerifierEscapes.has(params)) {
+    throw new OAuthError('missing_verifier', {
+      description:
+        "The callback's oauth_verifier is malformed (a % not followed by two hex digits)",
+    })
+  }
   if (verifier.length > MAX_VERIFIER_LENGTH) {
     throw new OAuthError('missing_verifier', {
       description: `The callback's oauth_verifier is longer than ${MAX_VERIFIER_LENGTH} characters`,
@@ -327,6 +333,27 @@ export function callbackVerifier(params: URLSearchParams): string {
     }
   }
   return verifier
+}
+
+/** Callback queries (from {@link parseCallbackQuery}) whose raw `oauth_verifier` holds a bad %-escape. */
+const badVerifierEscapes = new WeakSet<URLSearchParams>()
+
+/** True when a raw query's value for `name` holds a `%` that starts no `%XX` escape. */
+function badEscapeIn(raw: string, name: string): boolean {
+  for (const part of raw.split('&')) {
+    const eq = part.indexOf('=')
+    const rawName = (eq === -1 ? part : part.slice(0, eq)).replace(/\+/g, ' ')
+    let decoded = rawName
+    try {
+      decoded = decodeURIComponent(rawName)
+    } catch {
+      // a name with a bad escape of its own is no protocol parameter
+    }
+    if (decoded === name && eq !== -1 && /%(?![0-9A-Fa-f]{2})/.test(part.slice(eq + 1))) {
+      return true
+    }
+  }
+  return false
 }
 
 /**
@@ -375,20 +402,29 @@ export function parseCallbackQuery(
   label = 'callback',
 ): URLSearchParams {
   let params: URLSearchParams
+  let raw: string | undefined
   if (input instanceof URLSearchParams) params = input
-  else if (input instanceof URL) params = input.searchParams
-  else if (typeof input === 'string') {
+  else if (input instanceof URL) {
+    params = input.searchParams
+    raw = input.search.slice(1)
+  } else if (typeof input === 'string') {
     const hash = input.indexOf('#')
     const noHash = hash === -1 ? input : input.slice(0, hash)
     // A URL (`https://…?q`), a path (`/cb?q`) or `?q`: the query starts after the
     // first `?`. Anything else is a bare query string, whose own values may hold a `?`.
     const isUrlOrPath = noHash.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(noHash)
     const q = noHash.indexOf('?')
-    if (noHash.startsWith('?')) params = new URLSearchParams(noHash.slice(1))
-    else if (isUrlOrPath) params = new URLSearchParams(q === -1 ? '' : noHash.slice(q + 1))
-    else params = new URLSearchParams(noHash)
+    if (noHash.startsWith('?')) raw = noHash.slice(1)
+    else if (isUrlOrPath) raw = q === -1 ? '' : noHash.slice(q + 1)
+    else raw = noHash
+    params = new URLSearchParams(raw)
   } else {
     throw new TypeError(`${label} must be a URL, URLSearchParams or a string`)
+  }
+  if (raw !== undefined && raw.includes('%') && badEscapeIn(raw, 'oauth_verifier')) {
+    // URLSearchParams keeps `%zz` as it is, so the verifier the provider meant
+    // cannot be known: callbackVerifier refuses it once the login is used up.
+    badVerifierEscapes.add(params)
   }
   if (params.getAll('oauth_token').length > 1) {
     throw new OAuthError('missing_token', {

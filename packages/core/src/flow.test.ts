@@ -574,7 +574,19 @@ describe('bad callbacks', () => {
   })
 
   it('a malformed verifier → missing_verifier (400), the provider not contacted', async () => {
-    for (const verifier of ['%00', 'v%00', '%FF%FE', 'v%0Aw', '%7F', 'v'.repeat(1025)]) {
+    for (const verifier of [
+      '%00',
+      'v%00',
+      '%FF%FE',
+      'v%0Aw',
+      '%7F',
+      'v'.repeat(1025),
+      // %-escapes that escape nothing: URLSearchParams would keep them as typed.
+      '%zz',
+      'ab%2',
+      '%',
+      'a%g1',
+    ]) {
       const { app, store, entries, provider } = await pending()
       const err = await rejection(
         app.completeAuthorization(store, `?oauth_token=rt%2B1%2F%3D&oauth_verifier=${verifier}`),

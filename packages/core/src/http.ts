@@ -519,7 +519,7 @@ export async function parseTokenResponse(
   for (const name of ['oauth_token', 'oauth_token_secret'] as const) {
     // Kept in the session (often a cookie) and put on the authorize URL: a
     // credential this long is no provider's, and would overflow both.
-    if (fields[name].length > MAX_CREDENTIAL_LENGTH) {
+    if ((fields[name] as string).length > MAX_CREDENTIAL_LENGTH) {
       throw invalid(`an ${name} longer than ${MAX_CREDENTIAL_LENGTH} characters`, body())
     }
   }

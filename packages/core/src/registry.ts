@@ -569,8 +569,9 @@ export class RemoteApp<Req = unknown> {
    * that names no live credential in `store` — forged, expired, replayed, or
    * from another session (`missing_temporary_credential`, 400) — and one
    * without a well-formed `oauth_verifier` (`missing_verifier`, 400: absent,
-   * empty, repeated, with control characters or invalid UTF-8, or over 1024
-   * characters; the provider is not contacted). The stored credential
+   * empty, repeated, with control characters, invalid UTF-8 or a `%` that
+   * starts no `%XX` escape, or over 1024 characters; the provider is not
+   * contacted). The stored credential
    * is deleted before the exchange, whatever the outcome, so a callback works
    * once. Returns the token credentials with every field the provider sent.
    *

@@ -679,8 +679,8 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
     // The live token exactly, with a verifier that is missing, empty, repeated or
     // malformed: the core uses the login up (single use), refusing without the
     // provider a verifier that cannot be the provider's (a NUL, bytes that are not
-    // UTF-8). A literal "%zz" cannot be told from an opaque verifier that holds "%"
-    // (sent as %25zz), so it goes to the provider, which refuses it: 502.
+    // UTF-8, a % that starts no %XX escape: a provider encodes its verifier, so a
+    // raw "%zz" says nothing certain about what it sent).
     lost('the live token, the verifier missing', ''),
     lost('the live token, an empty verifier', '&oauth_verifier='),
     lost('the live token, two verifiers (a, b)', '&oauth_verifier=a&oauth_verifier=b'),
@@ -688,12 +688,7 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
     lost('the live token, a NUL verifier', '&oauth_verifier=%00'),
     lost('the live token, the genuine verifier followed by a NUL', `&oauth_verifier=${v}%00`),
     lost('the live token, a verifier of non-UTF-8 bytes (%FF%FE)', '&oauth_verifier=%FF%FE'),
-    lost(
-      'the live token, a verifier with an invalid escape (%zz)',
-      '&oauth_verifier=%zz',
-      502,
-      'fetch_token_denied',
-    ),
+    lost('the live token, a verifier with an invalid escape (%zz)', '&oauth_verifier=%zz'),
   ]
 }
 

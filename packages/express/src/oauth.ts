@@ -124,7 +124,8 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
     let token: Token
     try {
-      token = await this.completeAuthorization(store, new URLSearchParams(rawQuery(req)))
+      // The raw query, `?`-led: the core reads it as sent (repeated names, bad %-escapes).
+      token = await this.completeAuthorization(store, `?${rawQuery(req)}`)
     } catch (err) {
       // A pending login the callback named is gone whatever happened: persist that now,
       // but report the OAuth error. A callback that matched nothing leaves the session alone.

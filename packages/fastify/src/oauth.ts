@@ -155,7 +155,8 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
   async authorizeAccessToken(request: FastifyRequest): Promise<Token> {
     checkRequest(request, 'authorizeAccessToken(request)')
     const store = this.credentialStore(request)
-    return this.completeAuthorization(store, new URLSearchParams(rawQuery(request)))
+    // The raw query, `?`-led: the core reads it as sent (repeated names, bad %-escapes).
+    return this.completeAuthorization(store, `?${rawQuery(request)}`)
   }
 }
 

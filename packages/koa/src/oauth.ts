@@ -149,7 +149,8 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
     try {
       // URLSearchParams, not the raw string: a string is read as a URL, so a `?`
       // inside a query value would be taken for the start of the query
-      return await this.completeAuthorization(store, new URLSearchParams(ctx.querystring))
+      // The raw query, `?`-led: the core reads it as sent (repeated names, bad %-escapes).
+      return await this.completeAuthorization(store, `?${ctx.querystring}`)
     } catch (err) {
       // The credential is gone from the session whatever the outcome, but Koa's
       // default error handler drops every header, the session cookie included:
