@@ -93,6 +93,13 @@ const okFetch = (async () => new Response('ok')) as typeof fetch
 const URL_ = 'https://api.example.com/r'
 const request = { method: 'GET', url: URL_ }
 const credentials = { clientId: 'ck', clientSecret: 'cs' }
+/** The register() options of an app with the three flow endpoints. */
+const base = {
+  clientId: 'ck',
+  requestTokenUrl: `${URL_}/request`,
+  accessTokenUrl: `${URL_}/access`,
+  authorizeUrl: `${URL_}/authorize`,
+}
 
 describe('signRequest', () => {
   const cases: [string, string[], (v: unknown) => unknown][] = [
@@ -671,12 +678,6 @@ describe('OAuth1Client methods', () => {
 })
 
 describe('new OAuth(options) and register(name, options)', () => {
-  const base = {
-    clientId: 'ck',
-    requestTokenUrl: `${URL_}/request`,
-    accessTokenUrl: `${URL_}/access`,
-    authorizeUrl: `${URL_}/authorize`,
-  }
   const reg = (extra: Record<string, unknown>) => () =>
     new OAuth({ config: {} }).register('app', { ...base, ...extra } as never)
   const kw = (extra: Record<string, unknown>) => reg({ clientKwargs: extra })
@@ -962,12 +963,6 @@ describe('percentEncode and signatureBaseString', () => {
 })
 
 describe('options refused at configuration time, not at the first login', () => {
-  const base = {
-    clientId: 'ck',
-    requestTokenUrl: `${URL_}/request`,
-    accessTokenUrl: `${URL_}/access`,
-    authorizeUrl: `${URL_}/authorize`,
-  }
   const make = (extra: Record<string, unknown>) => () =>
     new OAuth1Client({ clientId: 'ck', ...extra } as never)
   const reg =
