@@ -4,7 +4,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
-import { isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
+import { checkRsaSigningKey, isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { formDecode, percentEncode } from './encoding.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
 import type { FetchBodyInit, FetchHeadersInit } from './fetch-types.js'
@@ -24,7 +24,7 @@ import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { setOwn } from './own.js'
 import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
-import { signRequest } from './sign.js'
+import { checkRealm, signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
 type SignCredentials = Parameters<typeof signRequest>[1]
@@ -183,6 +183,22 @@ function tokenEndpointMethod(value: unknown, name: string): 'GET' | 'POST' {
   return value
 }
 
+/**
+ * `value` as a header value, or a TypeError naming `name`: a string of
+ * field-content (RFC 9110 §5.5: visible ASCII, space, tab, and obs-text up
+ * to U+00FF). A Headers refuses CR, LF, NUL and code points above U+00FF but
+ * takes other controls, which fetch then refuses when it sends the request.
+ */
+function checkHeaderValue(value: unknown, name: string): string {
+  if (typeof value !== 'string') throw new TypeError(`${name} must be a string`)
+  if (/[^\t\x20-\x7E\x80-\xFF]/.test(value)) {
+    throw new TypeError(
+      `${name} is not a valid header value (no control characters, nothing above U+00FF)`,
+    )
+  }
+  return value
+}
+
 /** A copy of `value` as a record of header names and values, validated as a Headers would. */
 function checkHeaderRecord(value: unknown, name: string): Record<string, string> | undefined {
   if (value === undefined) return undefined
@@ -192,8 +208,8 @@ function checkHeaderRecord(value: unknown, name: string): Record<string, string>
     throw new TypeError(`${name} must be an object of header names and string values`)
   }
   const copy: Record<string, string> = {}
-  for (const [key, field] of Object.entries(value as Record<string, unknown>)) {
-    if (typeof field !== 'string') throw new TypeError(`${name}.${key} must be a string`)
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const field = checkHeaderValue(raw, `${name}.${key}`)
     try {
       new Headers([[key, field]])
     } catch {
@@ -502,17 +518,10 @@ export class OAuth1Client {
       throw new TypeError(`signatureType must be one of ${SIGNATURE_TYPES.join(', ')}`)
     }
     this.signatureType = type
-    if (method.startsWith('RSA-')) {
-      const key: unknown = options.rsaKey
-      if (key === undefined || key === null || key === '') {
-        throw new TypeError(`rsaKey is required for ${method}`)
-      }
-      if (typeof key !== 'string' && typeof key !== 'object') {
-        throw new TypeError('rsaKey must be a PEM string, a KeyObject or a CryptoKey')
-      }
-    }
+    if (method.startsWith('RSA-')) checkRsaSigningKey(options.rsaKey, method, 'rsaKey')
     this.#rsaKey = options.rsaKey
     this.realm = optionalString(options.realm, 'realm')
+    if (this.realm !== undefined) checkRealm(this.realm, 'realm')
     const bodyHash = optionalBoolean(options.bodyHash, 'bodyHash')
     this.forceIncludeBody =
       (optionalBoolean(options.forceIncludeBody, 'forceIncludeBody') ?? false) || bodyHash === true
@@ -533,7 +542,8 @@ export class OAuth1Client {
     }
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
     this.#defaultFetch = options.fetch === undefined
-    this.userAgent = optionalString(options.userAgent, 'userAgent')
+    this.userAgent =
+      options.userAgent === undefined ? undefined : checkHeaderValue(options.userAgent, 'userAgent')
     this.timeout = checkTimeout(options.timeout)
     this.requireCallbackConfirmed =
       optionalBoolean(options.requireCallbackConfirmed, 'requireCallbackConfirmed') ?? true

@@ -5,6 +5,7 @@
  * never a crash deeper inside, silent acceptance or a hang. Valid edge values
  * are checked too, so nothing passes by refusing everything.
  */
+import { generateKeyPairSync } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
@@ -92,6 +93,13 @@ const okFetch = (async () => new Response('ok')) as typeof fetch
 const URL_ = 'https://api.example.com/r'
 const request = { method: 'GET', url: URL_ }
 const credentials = { clientId: 'ck', clientSecret: 'cs' }
+/** The register() options of an app with the three flow endpoints. */
+const base = {
+  clientId: 'ck',
+  requestTokenUrl: `${URL_}/request`,
+  accessTokenUrl: `${URL_}/access`,
+  authorizeUrl: `${URL_}/authorize`,
+}
 
 describe('signRequest', () => {
   const cases: [string, string[], (v: unknown) => unknown][] = [
@@ -670,12 +678,6 @@ describe('OAuth1Client methods', () => {
 })
 
 describe('new OAuth(options) and register(name, options)', () => {
-  const base = {
-    clientId: 'ck',
-    requestTokenUrl: `${URL_}/request`,
-    accessTokenUrl: `${URL_}/access`,
-    authorizeUrl: `${URL_}/authorize`,
-  }
   const reg = (extra: Record<string, unknown>) => () =>
     new OAuth({ config: {} }).register('app', { ...base, ...extra } as never)
   const kw = (extra: Record<string, unknown>) => reg({ clientKwargs: extra })
@@ -957,5 +959,188 @@ describe('percentEncode and signatureBaseString', () => {
     expect(signatureBaseString('get', URL_, [['a\0', '\uDC00']])).toBe(
       'GET&https%3A%2F%2Fapi.example.com%2Fr&a%2500%3D%25EF%25BF%25BD',
     )
+  })
+})
+
+describe('options refused at configuration time, not at the first login', () => {
+  const make = (extra: Record<string, unknown>) => () =>
+    new OAuth1Client({ clientId: 'ck', ...extra } as never)
+  const reg =
+    (extra: Record<string, unknown>, config: Record<string, string> = {}) =>
+    () =>
+      new OAuth({ config }).register('app', { ...base, ...extra } as never)
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
+  const pkcs1 = privateKey.export({ format: 'pem', type: 'pkcs1' }).toString()
+  const pkcs8 = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
+  const ecPem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString()
+  // Neither a header value nor printable: CR, LF, NUL, other C0 controls, DEL, above U+00FF.
+  const BAD_HEADER_TEXT: [string, string][] = [
+    ['LF', 'a\nb'],
+    ['CR', 'a\rb'],
+    ['NUL', 'a\u0000b'],
+    ['U+0001', 'a\u0001b'],
+    ['DEL', 'a\u007fb'],
+    ['€', 'app€'],
+    ['emoji', 'app😀'],
+    ['lone surrogate', 'a\ud800'],
+  ]
+
+  it.each(BAD_HEADER_TEXT)('userAgent with %s → TypeError naming userAgent', async (_, v) => {
+    await expectTypeError(make({ userAgent: v }), 'userAgent')
+    await expectTypeError(reg({ userAgent: v }), 'userAgent')
+  })
+
+  it.each(BAD_HEADER_TEXT)('headers value with %s → TypeError naming headers.x-a', async (_, v) => {
+    await expectTypeError(make({ headers: { 'x-a': v } }), 'headers.x-a')
+    await expectTypeError(reg({ headers: { 'x-a': v } }), 'headers.x-a')
+  })
+
+  it.each(BAD_HEADER_TEXT)(
+    'APP_USER_AGENT with %s → TypeError naming the config key',
+    async (_, v) => {
+      await expectTypeError(reg({}, { APP_USER_AGENT: v }), 'APP_USER_AGENT')
+      await expectTypeError(reg({}, { APP_USER_AGENT: v }), 'userAgent')
+    },
+  )
+
+  it('a userAgent a header carries is sent as is (Latin-1 and a tab included)', async () => {
+    const seen: (string | null)[] = []
+    const fetch = (async (_: unknown, init?: RequestInit) => {
+      seen.push(new Headers(init?.headers).get('user-agent'))
+      return new Response('ok')
+    }) as typeof globalThis.fetch
+    for (const userAgent of ['app/1.0 (+https://example.com)', 'café\tbar']) {
+      await new OAuth1Client({ clientId: 'ck', userAgent, fetch }).request('GET', URL_)
+    }
+    expect(seen).toEqual(['app/1.0 (+https://example.com)', 'café\tbar'])
+  })
+
+  it.each([...BAD_HEADER_TEXT, ['TAB', 'a\tb'], ['é', 'café']])(
+    'realm with %s → TypeError naming realm',
+    async (_, v) => {
+      await expectTypeError(make({ realm: v }), 'realm')
+      await expectTypeError(reg({ clientKwargs: { realm: v } }), 'realm')
+      await expectTypeError(reg({}, { APP_REALM: v }), 'APP_REALM')
+    },
+  )
+
+  it('a realm with " and \\ is accepted and escaped in the Authorization header', async () => {
+    let authorization: string | null = null
+    const fetch = (async (_: unknown, init?: RequestInit) => {
+      authorization = new Headers(init?.headers).get('authorization')
+      return new Response('ok')
+    }) as typeof globalThis.fetch
+    await new OAuth1Client({ clientId: 'ck', realm: 'a"b\\c', fetch }).request('GET', URL_)
+    expect(authorization).toMatch(/^OAuth realm="a\\"b\\\\c", /)
+  })
+
+  const BAD_RSA_KEYS: [string, unknown][] = [
+    ['not a pem', 'not a pem'],
+    ['armour without a body', '-----BEGIN PRIVATE KEY-----\n-----END PRIVATE KEY-----'],
+    [
+      'armour around garbage',
+      '-----BEGIN RSA PRIVATE KEY-----\nAAAAAAAAAAAAAAAA\n-----END RSA PRIVATE KEY-----',
+    ],
+    ['a public key PEM', publicKey.export({ format: 'pem', type: 'spki' }).toString()],
+    ['an EC private key PEM', ecPem],
+    ['a public KeyObject', publicKey],
+    ['{}', {}],
+    ['[]', []],
+  ]
+
+  it.each(BAD_RSA_KEYS)('rsaKey %s → TypeError naming rsaKey', async (_, rsaKey) => {
+    for (const signatureMethod of ['RSA-SHA1', 'RSA-SHA256', 'RSA-SHA512']) {
+      await expectTypeError(make({ signatureMethod, rsaKey }), 'rsaKey')
+      await expectTypeError(reg({ clientKwargs: { signatureMethod, rsaKey } }), 'rsaKey')
+    }
+  })
+
+  it('APP_RSA_KEY that is not a key → TypeError naming the config key', async () => {
+    const config = { APP_SIGNATURE_METHOD: 'RSA-SHA1', APP_RSA_KEY: 'not a pem' }
+    await expectTypeError(reg({}, config), 'APP_RSA_KEY')
+  })
+
+  it('a CryptoKey for another hash than the method → TypeError naming rsaKey', async () => {
+    const key = await crypto.subtle.importKey(
+      'pkcs8',
+      privateKey.export({ format: 'der', type: 'pkcs8' }),
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
+    await expectTypeError(make({ signatureMethod: 'RSA-SHA1', rsaKey: key }), 'rsaKey')
+    expect(() => make({ signatureMethod: 'RSA-SHA256', rsaKey: key })()).not.toThrow()
+  })
+
+  it.each([
+    ['PKCS#1 PEM', pkcs1],
+    ['PKCS#8 PEM', pkcs8],
+    ['KeyObject', privateKey],
+  ])('rsaKey as a %s is accepted and signs', async (_, rsaKey) => {
+    let authorization = ''
+    const fetch = (async (_: unknown, init?: RequestInit) => {
+      authorization = new Headers(init?.headers).get('authorization') ?? ''
+      return new Response('ok')
+    }) as typeof globalThis.fetch
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      signatureMethod: 'RSA-SHA256',
+      rsaKey: rsaKey as never,
+      fetch,
+    })
+    await client.request('GET', URL_)
+    expect(authorization).toContain('oauth_signature_method="RSA-SHA256"')
+    expect(() => reg({ clientKwargs: { signatureMethod: 'RSA-SHA1', rsaKey } })()).not.toThrow()
+  })
+
+  it('an rsaKey is not checked for an HMAC method, which ignores it', () => {
+    expect(() => make({ signatureMethod: 'HMAC-SHA1', rsaKey: 'not a pem' })()).not.toThrow()
+  })
+
+  it.each([
+    ['APP_AUTHORIZE_PARAMS', '[1,2]'],
+    ['APP_AUTHORIZE_PARAMS', '["a"]'],
+    ['APP_AUTHORIZE_PARAMS', '"a=1"'],
+    ['APP_AUTHORIZE_PARAMS', '{"a":{"b":1}}'],
+    ['APP_AUTHORIZE_PARAMS', '{"a":null}'],
+    ['APP_AUTHORIZE_PARAMS', '{"a":[1]}'],
+    ['APP_AUTHORIZE_PARAMS', '{"a":1'],
+    ['APP_AUTHORIZE_PARAMS', '=1'],
+    ['APP_REQUEST_TOKEN_PARAMS', '[{"a":1}]'],
+    ['APP_ACCESS_TOKEN_PARAMS', '[]'],
+    ['APP_HEADERS', '["x-a"]'],
+  ])('%s=%s → TypeError naming the config key', async (key, value) => {
+    await expectTypeError(reg({}, { [key]: value }), key)
+  })
+
+  it('config params: a JSON object of strings, numbers and booleans, or a query string', () => {
+    const app = reg(
+      {},
+      {
+        APP_AUTHORIZE_PARAMS: ' {"a": "x", "n": 1, "b": true} ',
+        APP_REQUEST_TOKEN_PARAMS: '?scope=read%20write&force',
+      },
+    )() as unknown as { options: Record<string, unknown> }
+    expect(app.options.authorizeParams).toEqual({ a: 'x', n: '1', b: 'true' })
+    expect(app.options.requestTokenParams).toEqual({ scope: 'read write', force: '' })
+  })
+
+  it.each([
+    ['APP_TIMEOUT', '-5', 'timeout'],
+    ['APP_TIMEOUT', 'soon', 'timeout'],
+    ['APP_TEMPORARY_CREDENTIAL_TTL', '0', 'temporaryCredentialTtl'],
+    ['APP_CLOCK_OFFSET', '1e20', 'clockOffset'],
+    ['APP_SIGNATURE_METHOD', 'NOPE', 'signatureMethod'],
+    ['APP_REQUEST_TOKEN_METHOD', 'PUT', 'requestTokenMethod'],
+  ])('%s=%s → TypeError naming the config key and the option', async (key, value, option) => {
+    await expectTypeError(reg({}, { [key]: value }), key)
+    await expectTypeError(reg({}, { [key]: value }), option)
+  })
+
+  it('an explicit option keeps its own name when config did not supply it', async () => {
+    const err = await failure(reg({ timeout: -5 }, { APP_USER_AGENT: 'ok' }))
+    expect((err as Error).message).toMatch(/^timeout /)
   })
 })

@@ -93,7 +93,7 @@ describe('requestTokenMethod / accessTokenMethod', () => {
         accessTokenUrl: `${P}/at`,
         authorizeUrl: `${P}/az`,
       }),
-    ).toThrow(new TypeError('accessTokenMethod must be one of GET, POST'))
+    ).toThrow(new TypeError('DEV_ACCESS_TOKEN_METHOD: accessTokenMethod must be one of GET, POST'))
   })
 })
 
@@ -306,7 +306,7 @@ describe('headers', () => {
     expect(() => oauth.register('dev', { clientId: 'a' })).not.toThrow()
     expect(() =>
       new OAuth({ config: { DEV_HEADERS: 'bad header=1' } }).register('dev', { clientId: 'a' }),
-    ).toThrow(new TypeError('headers.bad header is not a valid header name and value'))
+    ).toThrow(new TypeError('DEV_HEADERS: headers.bad header is not a valid header name and value'))
   })
 })
 

@@ -170,7 +170,7 @@ describe('OAuth.register', () => {
       oauth.register('x', { clientId: 'a', ...urls, temporaryCredentialTtl: 0 }),
     ).toThrow(new TypeError('temporaryCredentialTtl must be a positive number of milliseconds'))
     expect(() => oauth.register('bad', { clientId: 'a', ...urls })).toThrow(
-      new TypeError('BAD_TIMEOUT must be a number'),
+      new TypeError('BAD_TIMEOUT: timeout must be a number'),
     )
     expect(() => oauth.register('x', { clientId: 'a', ...urls, redirectUri: '../cb' })).toThrow(
       new TypeError(
@@ -558,7 +558,11 @@ describe('a registered callback path', () => {
           clientId: 'a',
           ...urls,
         }),
-      ).toThrow(new RegExp(`^redirectUri ${JSON.stringify(bad).replace(/[?.*+]/g, '\\$&')}`))
+      ).toThrow(
+        new RegExp(
+          `^SITE_REDIRECT_URI: redirectUri ${JSON.stringify(bad).replace(/[?.*+]/g, '\\$&')}`,
+        ),
+      )
     }
   })
 })

@@ -19,6 +19,7 @@ import {
 import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError } from './errors.js'
 import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
+import { setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
@@ -297,7 +298,8 @@ export function configKey(name: string, option: string): string {
   return `${toUpperSnake(name)}_${toUpperSnake(option)}`
 }
 
-function parseConfigValue(raw: string, kind: OptionKind, key: string): unknown {
+/** A config value as option `option` takes it; a TypeError naming the option when it cannot be. */
+function parseConfigValue(raw: string, kind: OptionKind, option: string): unknown {
   switch (kind) {
     case 'string':
     case 'url':
@@ -306,31 +308,54 @@ function parseConfigValue(raw: string, kind: OptionKind, key: string): unknown {
       const v = raw.trim().toLowerCase()
       if (v === 'true' || v === '1' || v === 'yes') return true
       if (v === 'false' || v === '0' || v === 'no') return false
-      throw new TypeError(`${key} must be true or false`)
+      throw new TypeError(`${option} must be true or false`)
     }
     case 'number': {
       const n = Number(raw)
-      if (raw.trim() === '' || Number.isNaN(n)) throw new TypeError(`${key} must be a number`)
+      if (raw.trim() === '' || Number.isNaN(n)) throw new TypeError(`${option} must be a number`)
       return n
     }
     case 'params': {
       const text = raw.trim()
-      if (text.startsWith('{')) {
+      const malformed = () =>
+        new TypeError(`${option} must be a JSON object or a query string (name=value&…)`)
+      // JSON-looking ({…}, […], "…"): a JSON object of scalars, never read as a query.
+      if (/^[[{"]/.test(text)) {
+        let parsed: unknown
         try {
-          const parsed = JSON.parse(text) as unknown
-          if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
-            return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]))
-          }
+          parsed = JSON.parse(text)
         } catch {
-          // reported below
+          throw malformed()
         }
-        throw new TypeError(`${key} must be a JSON object or a query string`)
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          throw malformed()
+        const params: Record<string, string> = {}
+        for (const [name, value] of Object.entries(parsed)) {
+          if (
+            typeof value !== 'string' &&
+            typeof value !== 'number' &&
+            typeof value !== 'boolean'
+          ) {
+            throw new TypeError(`${option}.${name} must be a string, a number or a boolean`)
+          }
+          setOwn(params, name, String(value))
+        }
+        return params
       }
       const pairs = decodeForm(text.replace(/^\?/, ''))
-      if (pairs === null) throw new TypeError(`${key} must be a JSON object or a query string`)
+      if (pairs === null || pairs.some(([name]) => name === '')) throw malformed()
       return Object.fromEntries(pairs)
     }
   }
+}
+
+/**
+ * A TypeError about an option read from config key `key`, made to name the
+ * key too (`APP_TIMEOUT: timeout must be…`); anything else as it is.
+ */
+function namingConfigKey(err: unknown, key: string): unknown {
+  if (!(err instanceof TypeError)) return err
+  return new TypeError(`${key}: ${err.message}`, { cause: err })
 }
 
 function checkParams(value: unknown, name: string): Record<string, string> | undefined {
@@ -852,7 +877,11 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     const key = configKey(name, option)
     const raw = config && Object.hasOwn(config, key) ? config[key] : undefined
     if (typeof raw !== 'string' || raw === '') return undefined
-    return parseConfigValue(raw, kind, key)
+    try {
+      return parseConfigValue(raw, kind, option)
+    } catch (err) {
+      throw namingConfigKey(err, key)
+    }
   }
 
   /**
@@ -886,9 +915,13 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       throw new TypeError('clientKwargs must be an object')
     }
     const overwrite = options.overwrite === true
+    // The options whose value config supplied, with the key: errors about them name it.
+    const fromConfigKey = new Map<string, string>()
     const pick = (explicit: unknown, option: string, kind: OptionKind): unknown => {
       const fromConfig = this.#configValue(name, option, kind)
-      return overwrite ? (fromConfig ?? explicit) : (explicit ?? fromConfig)
+      const useConfig = fromConfig !== undefined && (overwrite || explicit == null)
+      if (useConfig) fromConfigKey.set(option, configKey(name, option))
+      return useConfig ? fromConfig : explicit
     }
 
     const resolved: Record<string, unknown> = {}
@@ -896,9 +929,7 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       const explicit = (options as Record<string, unknown>)[option]
       // A computed authorizeParams is code: config (a JSON object or a query) wins only with overwrite.
       if (option === 'authorizeParams' && typeof explicit === 'function') {
-        resolved[option] = overwrite
-          ? (this.#configValue(name, option, kind) ?? explicit)
-          : explicit
+        resolved[option] = overwrite ? pick(explicit, option, kind) : explicit
         continue
       }
       const value = pick(explicit, option, kind)
@@ -936,64 +967,72 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     }
     if (options.fetch !== undefined) resolved.fetch = options.fetch
 
-    for (const option of ['clientId', ...FLOW_URLS]) {
-      if (resolved[option] === '') delete resolved[option]
-    }
-    if (resolved.clientId === undefined) {
-      throw new TypeError(
-        `register('${name}'): clientId is required; pass it or set ${configKey(name, 'clientId')}`,
-      )
-    }
-    // All three flow endpoints, or none (a signing-only app).
-    const givenUrls = FLOW_URLS.filter((option) => resolved[option] !== undefined)
-    if (givenUrls.length !== 0) {
-      for (const option of FLOW_URLS) {
-        if (resolved[option] === undefined) {
-          throw new TypeError(
-            `register('${name}'): ${option} is required with ${givenUrls.join(' and ')}; pass it or set ${configKey(name, option)} (or give none of the three for a signing-only app)`,
-          )
+    let final: ResolvedRemoteAppOptions<Req>
+    try {
+      for (const option of ['clientId', ...FLOW_URLS]) {
+        if (resolved[option] === '') delete resolved[option]
+      }
+      if (resolved.clientId === undefined) {
+        throw new TypeError(
+          `register('${name}'): clientId is required; pass it or set ${configKey(name, 'clientId')}`,
+        )
+      }
+      // All three flow endpoints, or none (a signing-only app).
+      const givenUrls = FLOW_URLS.filter((option) => resolved[option] !== undefined)
+      if (givenUrls.length !== 0) {
+        for (const option of FLOW_URLS) {
+          if (resolved[option] === undefined) {
+            throw new TypeError(
+              `register('${name}'): ${option} is required with ${givenUrls.join(' and ')}; pass it or set ${configKey(name, option)} (or give none of the three for a signing-only app)`,
+            )
+          }
         }
       }
-    }
-    for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint']) {
-      if (resolved[option] !== undefined) parseHttpUrl(resolved[option], option)
-    }
-    for (const option of ['requestTokenParams', 'accessTokenParams', 'authorizeParams']) {
-      if (option === 'authorizeParams' && typeof resolved[option] === 'function') continue
-      resolved[option] = checkParams(resolved[option], option)
-      if (resolved[option] === undefined) delete resolved[option]
-    }
-    for (const option of ['clientId', 'clientSecret', 'userAgent', 'redirectUri']) {
-      if (resolved[option] !== undefined && typeof resolved[option] !== 'string') {
-        throw new TypeError(`${option} must be a string`)
+      for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint']) {
+        if (resolved[option] !== undefined) parseHttpUrl(resolved[option], option)
       }
-    }
-    for (const option of ['oobCallback', 'withholdToken', 'requireVerifier']) {
-      if (resolved[option] !== undefined && typeof resolved[option] !== 'boolean') {
-        throw new TypeError(`${option} must be a boolean`)
+      for (const option of ['requestTokenParams', 'accessTokenParams', 'authorizeParams']) {
+        if (option === 'authorizeParams' && typeof resolved[option] === 'function') continue
+        resolved[option] = checkParams(resolved[option], option)
+        if (resolved[option] === undefined) delete resolved[option]
       }
-    }
-    const tokenParam = resolved.authorizeTokenParam
-    if (tokenParam !== undefined && tokenParam !== false) {
-      if (typeof tokenParam !== 'string' || tokenParam === '')
-        throw new TypeError('authorizeTokenParam must be a non-empty string or false')
-    }
-    const ttl = resolved.temporaryCredentialTtl ?? DEFAULT_TEMPORARY_CREDENTIAL_TTL
-    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
-      throw new TypeError('temporaryCredentialTtl must be a positive number of milliseconds')
-    }
-    resolved.temporaryCredentialTtl = ttl
-    if (resolved.timeout !== undefined) checkTimeout(resolved.timeout)
+      for (const option of ['clientId', 'clientSecret', 'userAgent', 'redirectUri']) {
+        if (resolved[option] !== undefined && typeof resolved[option] !== 'string') {
+          throw new TypeError(`${option} must be a string`)
+        }
+      }
+      for (const option of ['oobCallback', 'withholdToken', 'requireVerifier']) {
+        if (resolved[option] !== undefined && typeof resolved[option] !== 'boolean') {
+          throw new TypeError(`${option} must be a boolean`)
+        }
+      }
+      const tokenParam = resolved.authorizeTokenParam
+      if (tokenParam !== undefined && tokenParam !== false) {
+        if (typeof tokenParam !== 'string' || tokenParam === '')
+          throw new TypeError('authorizeTokenParam must be a non-empty string or false')
+      }
+      const ttl = resolved.temporaryCredentialTtl ?? DEFAULT_TEMPORARY_CREDENTIAL_TTL
+      if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) {
+        throw new TypeError('temporaryCredentialTtl must be a positive number of milliseconds')
+      }
+      resolved.temporaryCredentialTtl = ttl
+      if (resolved.timeout !== undefined) checkTimeout(resolved.timeout)
 
-    const final = resolved as unknown as ResolvedRemoteAppOptions<Req>
-    // Fail now, not on the first login: signature method, RSA key, redirectUri…
-    // (the very options every later client of this app is built from).
-    const probe = clientOptionsOf(final)
-    if (final.redirectUri !== undefined) {
-      if (isPathCallback(final.redirectUri)) checkRelativeCallback(final.redirectUri)
-      else probe.redirectUri = final.redirectUri
+      final = resolved as unknown as ResolvedRemoteAppOptions<Req>
+      // Fail now, not on the first login: signature method, RSA key, redirectUri…
+      // (the very options every later client of this app is built from).
+      const probe = clientOptionsOf(final)
+      if (final.redirectUri !== undefined) {
+        if (isPathCallback(final.redirectUri)) checkRelativeCallback(final.redirectUri)
+        else probe.redirectUri = final.redirectUri
+      }
+      new OAuth1Client(probe)
+    } catch (err) {
+      // A message starts with the option it is about (`timeout must…`, `headers.x-a is…`).
+      const option = err instanceof TypeError ? /^[A-Za-z]+/.exec(err.message)?.[0] : undefined
+      const key = option === undefined ? undefined : fromConfigKey.get(option)
+      throw key === undefined ? err : namingConfigKey(err, key)
     }
-    new OAuth1Client(probe)
 
     const app = this.createRemoteApp(name, final)
     if (final.fetchToken !== undefined) this.#appsWithFetchToken.add(name)

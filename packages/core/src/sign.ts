@@ -125,6 +125,16 @@ export function isFormContentType(contentType: string | null | undefined): boole
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7E]*$/
+
+/**
+ * @internal A `realm` goes into the Authorization header as a quoted-string
+ * (`"` and `\\` escaped): printable ASCII only, or a TypeError naming `name`.
+ */
+export function checkRealm(realm: string, name: string): void {
+  if (!PRINTABLE_ASCII.test(realm)) {
+    throw new TypeError(`${name} should contain only printable ASCII characters`)
+  }
+}
 const utf8Decoder = new TextDecoder()
 const utf8Encoder = new TextEncoder()
 
@@ -272,9 +282,7 @@ function readCredentials(credentials: SigningCredentials): Signer {
   const callback = optionalString(credentials.callback, 'credentials.callback')
   const verifier = optionalString(credentials.verifier, 'credentials.verifier')
   const realm = optionalString(credentials.realm, 'credentials.realm')
-  if (realm !== undefined && !PRINTABLE_ASCII.test(realm)) {
-    throw new TypeError('credentials.realm should contain only printable ASCII characters')
-  }
+  if (realm !== undefined) checkRealm(realm, 'credentials.realm')
   const signatureMethod = credentials.signatureMethod ?? 'HMAC-SHA1'
   if (signatureMethod !== 'HMAC-SHA1' && !isSignatureMethod(signatureMethod)) {
     throw new TypeError(`credentials.signatureMethod should be one of ${SIGNATURE_METHODS_TEXT}`)
@@ -918,9 +926,7 @@ export function formatAuthorizationHeader(
   let header = 'OAuth '
   let first = true
   if (realm !== undefined) {
-    if (!PRINTABLE_ASCII.test(realm)) {
-      throw new TypeError('realm should contain only printable ASCII characters')
-    }
+    checkRealm(realm, 'realm')
     header += `realm="${realm.replace(QUOTED_SPECIALS, '\\$&')}"`
     first = false
   }

@@ -9,8 +9,10 @@
 
 import { percentEncode } from '../encoding.js'
 import type { SignatureMethod } from '../types.js'
+import { BoundedMap } from './bounded-map.js'
 import { createNodeBackend, loadNodeCrypto } from './node.js'
-import type { CryptoBackend, HashName, RsaKey } from './types.js'
+import { parsePem } from './pem.js'
+import type { CryptoBackend, HashName, KeyObjectLike, RsaKey } from './types.js'
 import { createWebBackend, hasWebCrypto } from './web.js'
 
 export type { CryptoBackend, HashName, KeyObjectLike, RsaKey } from './types.js'
@@ -174,6 +176,50 @@ function checkRsaKey(
     throw new TypeError(`${label} should be a PEM string, a KeyObject or a CryptoKey`)
   }
   return key
+}
+
+/** PEM private keys that passed {@link checkRsaSigningKey}: parsing one costs far more than the lookup. */
+const checkedPrivatePems = new BoundedMap<string, true>(16)
+
+/**
+ * @internal The RSA private key of an `RSA-*` method, checked when a client
+ * is configured rather than at its first signature: a CryptoKey for the
+ * method's hash, an RSA private KeyObject, or a PEM private key (PKCS#1 or
+ * PKCS#8; parsed with node:crypto where it exists, its armour and base64
+ * checked elsewhere, Web Crypto importing keys only asynchronously).
+ */
+export function checkRsaSigningKey(key: unknown, method: SignatureMethod, label: string): void {
+  const checked = checkRsaKey(
+    key as RsaKey,
+    SIGNATURE_METHOD_HASH[method],
+    'private',
+    label,
+    method,
+  )
+  if (typeof CryptoKey !== 'undefined' && checked instanceof CryptoKey) return
+  if (typeof checked !== 'string') {
+    const object = checked as KeyObjectLike
+    if (object.type !== 'private' || object.asymmetricKeyType !== 'rsa') {
+      throw new TypeError(`${label} should be an RSA private key`)
+    }
+    return
+  }
+  if (checkedPrivatePems.get(checked)) return
+  const invalid = () =>
+    new TypeError(`${label} should be an unencrypted RSA private key in PEM (PKCS#1 or PKCS#8)`)
+  const block = parsePem(checked)
+  if (block?.label !== 'PRIVATE KEY' && block?.label !== 'RSA PRIVATE KEY') throw invalid()
+  if (nodeCrypto) {
+    let object: KeyObjectLike
+    try {
+      object = nodeCrypto.createPrivateKey(checked)
+    } catch {
+      throw invalid()
+    }
+    if (object.asymmetricKeyType !== 'rsa')
+      throw new TypeError(`${label} should be an RSA private key`)
+  }
+  checkedPrivatePems.set(checked, true)
 }
 
 /**
