@@ -84,7 +84,13 @@ function entry<O>(
 export const PRESETS = {
   twitter: entry(twitter, {
     title: 'X',
-    options: { page: 'string', accessType: 'string', forceLogin: 'boolean', screenName: 'string' },
+    options: {
+      page: 'string',
+      accessType: 'string',
+      forceLogin: 'boolean',
+      screenName: 'string',
+      fetchProfile: 'boolean',
+    },
     apiCall: '/2/users/me?user.fields=created_at',
   }),
   trello: entry(trello, {
