@@ -1008,6 +1008,8 @@ export class OAuth1Client {
     }
     const signed = await this.#sign(method, target, headers, body, token, extra)
     onSend?.()
+    // What a provider's error answer might echo back, blanked in the error.
+    const known = [this.#clientSecret, token?.oauth_token_secret ?? '', extra.verifier ?? '']
     if (this.#defaultFetch && nodeTransportAvailable()) {
       // node:http(s) with a keep-alive agent: the same request, answer and
       // errors as over fetch, for a fraction of its CPU (see node-http.ts).
@@ -1016,7 +1018,7 @@ export class OAuth1Client {
         { method, headers: signed.headers, body: signed.body as SignableBody },
         this.timeout,
       )
-      return this.#exchange(exchange, (p) => p, target, what)
+      return this.#exchange(exchange, (p) => p, target, what, known)
     }
     const deadline = startDeadline(this.timeout)
     // An async function, so that a fetch throwing at once is a rejection like any other.
@@ -1043,6 +1045,7 @@ export class OAuth1Client {
       (p) => deadline.race(p),
       target,
       what,
+      known,
     )
   }
 
@@ -1057,6 +1060,7 @@ export class OAuth1Client {
     race: <T>(promise: Promise<T>) => Promise<T>,
     target: URL,
     what: 'temporary-credential' | 'token-credential',
+    known: readonly string[],
   ): Promise<Token> {
     try {
       let reply: TokenReply
@@ -1070,7 +1074,7 @@ export class OAuth1Client {
         })
       }
       try {
-        return await race(parseTokenResponse(reply, target, what))
+        return await race(parseTokenResponse(reply, target, what, known))
       } catch (err) {
         if (err instanceof OAuthError) throw err
         if (exchange.timedOut) throw timeoutError(target, this.timeout, err)

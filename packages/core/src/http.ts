@@ -6,6 +6,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
+import { percentEncode } from './encoding.js'
 import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
 import { setOwn } from './own.js'
 import { knownProblem } from './problems.js'
@@ -405,27 +406,51 @@ function excerpt(text: string, max: number): string {
 
 const REDACTED = '[redacted]'
 
+/** The shortest secret value blanked by its spelling (shorter ones only by name). */
+const MIN_BLANKED_SECRET = 4
+
 /**
- * A token response's text with every `oauth_token_secret` value blanked,
- * for an error's `response.body`: the value the form or JSON parse found,
- * in each way the body may spell it, and whatever follows the name in
- * form (`oauth_token_secret=…`, the name percent-encoded too) or JSON
- * (`"oauth_token_secret": …`) syntax, so a body that did not parse (a bad
- * escape, a repeated field, JSON cut short) gives nothing away either.
+ * A token endpoint's answer with every secret blanked, for an error's
+ * `response.body`:
+ * - every `oauth_token_secret` value: the one the form or JSON parse found,
+ *   in each way the body may spell it, and whatever follows the name in form
+ *   (`oauth_token_secret=…`, the name percent-encoded too) or JSON
+ *   (`"oauth_token_secret": …`) syntax, so a body that did not parse (a bad
+ *   escape, a repeated field, JSON cut short) gives nothing away either;
+ * - the request's own secrets (`known`: the client secret, the temporary
+ *   secret, the verifier), which a provider may echo back (a debug base
+ *   string, PLAINTEXT's signature), raw, percent-encoded once or twice.
+ *   Frameworks log an error's fields (Fastify's logger writes `response`).
  */
-function withoutSecrets(text: string, fields: Record<string, string> | null): string {
+function withoutSecrets(
+  text: string,
+  fields: Record<string, string> | null,
+  known: readonly string[],
+): string {
   let out = text
     .replace(/(oauth(?:_|%5f)token(?:_|%5f)secret=)[^&\s"'<>]*/gi, `$1${REDACTED}`)
     .replace(/("oauth_token_secret"\s*:\s*)(?:"(?:[^"\\]|\\.)*"?|[^,}\s]*)/gi, `$1"${REDACTED}"`)
-  const secret = fields?.oauth_token_secret
-  if (secret !== undefined && secret !== '') {
-    for (const spelling of new Set([
+  const secrets = [...known]
+  const parsed = fields?.oauth_token_secret
+  if (parsed !== undefined) secrets.push(parsed)
+  const spellings = new Set<string>()
+  for (const secret of secrets) {
+    // Three characters or fewer guard nothing, and blanking them would garble the text.
+    if (secret.length < MIN_BLANKED_SECRET) continue
+    const once = percentEncode(secret)
+    for (const spelling of [
       secret,
       encodeURIComponent(secret),
+      once,
+      percentEncode(once),
       JSON.stringify(secret).slice(1, -1),
-    ])) {
-      out = out.split(spelling).join(REDACTED)
+    ]) {
+      spellings.add(spelling)
     }
+  }
+  // Longest first: a secret that contains another is blanked whole.
+  for (const spelling of [...spellings].sort((a, b) => b.length - a.length)) {
+    out = out.split(spelling).join(REDACTED)
   }
   return out
 }
@@ -435,6 +460,7 @@ export async function tokenEndpointError(
   response: TokenReply,
   url: URL,
   what: string,
+  known: readonly string[] = [],
 ): Promise<OAuthError> {
   let text = ''
   try {
@@ -442,11 +468,16 @@ export async function tokenEndpointError(
   } catch {
     // The body failed mid-way: report the status alone.
   }
-  const { problem, advice } = problemOf(text)
+  const reported = problemOf(text)
+  // A provider's own words reach the description: blank the request's secrets there too.
+  const problem =
+    reported.problem === undefined ? undefined : withoutSecrets(reported.problem, null, known)
+  const advice =
+    reported.advice === undefined ? undefined : withoutSecrets(reported.advice, null, known)
   const providerResponse: ProviderResponse = {
     status: response.status,
     headers: response.headers(),
-    body: excerpt(text, MAX_ERROR_BODY),
+    body: excerpt(withoutSecrets(text, parseTokenFields(text), known), MAX_ERROR_BODY),
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
   if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
@@ -473,9 +504,10 @@ export async function parseTokenResponse(
   response: TokenReply,
   url: URL,
   what: string,
+  known: readonly string[] = [],
 ): Promise<Token> {
   if (response.status < 200 || response.status >= 300) {
-    throw await tokenEndpointError(response, url, what)
+    throw await tokenEndpointError(response, url, what, known)
   }
   // The answer rides on the error as `response` (status, headers, a bounded
   // body), as for a ≥ 400: a provider's own words (MediaWiki's `Error: …`
@@ -498,11 +530,14 @@ export async function parseTokenResponse(
   }
   const { text, truncated } = await response.read(MAX_TOKEN_RESPONSE)
   if (truncated) {
-    throw invalid(`a body larger than ${MAX_TOKEN_RESPONSE} bytes`, withoutSecrets(text, null))
+    throw invalid(
+      `a body larger than ${MAX_TOKEN_RESPONSE} bytes`,
+      withoutSecrets(text, null, known),
+    )
   }
   if (text.trim() === '') throw invalid('an empty body', '')
   const fields = parseTokenFields(text)
-  const body = () => withoutSecrets(text, fields)
+  const body = () => withoutSecrets(text, fields, known)
   if (fields === null) throw invalid('a body that is neither a form nor a JSON object', body())
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.
