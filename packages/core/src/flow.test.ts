@@ -404,6 +404,9 @@ describe('bad callbacks', () => {
       delete: () => {},
     }
     await expect(app.beginAuthorization(broken, CALLBACK)).rejects.toBe(mistake)
+    const tooBig = new RangeError('the temporary credentials need a 5000-byte cookie')
+    const overflowing: TemporaryCredentialStore = { ...broken, set: () => Promise.reject(tooBig) }
+    await expect(app.beginAuthorization(overflowing, CALLBACK)).rejects.toBe(tooBig)
   })
 
   it.each([

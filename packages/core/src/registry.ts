@@ -433,15 +433,16 @@ export function temporaryCredentialKey(appName: string, oauthToken: string): str
  * down, a store function that throws) becomes `store_unavailable` (503) with
  * the store's error as `cause`, so the user gets "try again later" rather
  * than a 500. An `OAuthError` the store throws (`@oauth1/redis` throws its
- * own `store_unavailable`) passes through as it is, and so does a
- * `TypeError`: the app's mistake (something that is not a store, a wrong
- * argument), which must reach its logs as the bug it is.
+ * own `store_unavailable`) passes through as it is, and so do a `TypeError`
+ * and a `RangeError`: the app's mistake (something that is not a store, a
+ * wrong argument, a cookie over its size), which must reach its logs as the
+ * bug it is.
  */
 async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): Promise<T> {
   try {
     return await operation()
   } catch (err) {
-    if (isOAuthError(err) || err instanceof TypeError) throw err
+    if (isOAuthError(err) || err instanceof TypeError || err instanceof RangeError) throw err
     throw new OAuthError('store_unavailable', {
       description: `The temporary-credential store failed to ${what}`,
       cause: err,
