@@ -162,6 +162,13 @@ export interface OAuth1RequestInit {
    * echo it back (a redirect hop gets a fresh one). Default: 128 random bits.
    */
   nonce?: string
+  /**
+   * Headers that authenticate the request **instead of** an OAuth signature,
+   * for APIs where OAuth 1.0a only mints a key (Zotero's `Zotero-API-Key`):
+   * the request goes unsigned, with these headers, and a redirect to another
+   * origin loses them, as it loses a signature.
+   */
+  authHeaders?: Record<string, string>
 }
 
 /** Options of {@link OAuth1Client.createAuthorizationUrl}. */
@@ -833,6 +840,7 @@ export class OAuth1Client {
     if (init.nonce !== undefined && (typeof init.nonce !== 'string' || init.nonce === '')) {
       throw new TypeError('nonce must be a non-empty string')
     }
+    const authHeaders = checkHeaderRecord(init.authHeaders, 'authHeaders')
     let headers: Headers
     try {
       headers = new Headers(init.headers)
@@ -853,7 +861,9 @@ export class OAuth1Client {
     const deadline = startDeadline(this.timeout, init.signal)
     let current = origin
     let currentMethod = method
-    let signing = true
+    // Still on the origin first asked: only there is the request signed (or
+    // carries its authHeaders).
+    let sameOrigin = true
     // In query mode: the oauth_* parameters the last signed hop appended. A
     // redirect that echoes them back (a trailing-slash redirect keeps the
     // query) must not carry them to the next hop: re-signing would refuse a
@@ -864,7 +874,7 @@ export class OAuth1Client {
         let sendUrl = current.href
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
-        if (signing) {
+        if (sameOrigin && authHeaders === undefined) {
           const signed = await this.#sign(
             currentMethod,
             current,
@@ -881,6 +891,9 @@ export class OAuth1Client {
         } else {
           sendHeaders = new Headers(headers)
           sendHeaders.delete('authorization')
+          if (sameOrigin && authHeaders !== undefined) {
+            for (const [name, value] of Object.entries(authHeaders)) sendHeaders.set(name, value)
+          }
         }
         let response: Response
         try {
@@ -926,7 +939,7 @@ export class OAuth1Client {
           headers.delete('content-type')
           headers.delete('content-length')
         }
-        if (next.origin !== origin.origin) signing = false
+        if (next.origin !== origin.origin) sameOrigin = false
         current = next
       }
     } catch (err) {

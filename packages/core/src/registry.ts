@@ -189,6 +189,15 @@ export interface RemoteAppOptions<Req = any> {
   userinfoEndpoint?: string | undefined
   /** The normaliser behind `userinfo()` (provider presets supply one). */
   userinfo?: UserinfoFunction | undefined
+  /**
+   * For APIs where OAuth 1.0a only mints a key (Zotero: the token secret is
+   * the API key): the headers that authenticate an API call made with the
+   * user's token, built from it, sent **instead of** an OAuth signature
+   * (`request`, `get`…, and `userinfo()`'s requests). Calls without a token
+   * (`withholdToken`) are still signed with the client credentials. Default:
+   * every call is signed.
+   */
+  apiAuth?: ((token: Token) => Record<string, string>) | undefined
   /** Relative URLs of request methods are resolved against it. */
   apiBaseUrl?: string | undefined
   clientKwargs?: ClientKwargs | undefined
@@ -751,7 +760,22 @@ export class RemoteApp<Req = unknown> {
       init.withholdToken ?? (this.options.withholdToken === true && init.token === undefined)
     const token = withhold ? null : await this.resolveToken(init)
     const { token: _t, request: _r, withholdToken: _w, ...rest } = init
-    return this.createOAuth1Client().request(method, target, { ...rest, token })
+    return this.createOAuth1Client().request(method, target, {
+      ...rest,
+      token,
+      ...this.#apiAuthOf(token),
+    })
+  }
+
+  /** `{ authHeaders }` from the `apiAuth` option for calls made with `token`; `{}` to sign them. */
+  #apiAuthOf(token: Token | null): { authHeaders?: Record<string, string> } {
+    const make = this.options.apiAuth
+    if (make === undefined || token === null) return {}
+    const headers = make({ ...token })
+    if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+      throw new TypeError(`apiAuth() of ${this.name} must return an object of header values`)
+    }
+    return { authHeaders: headers }
   }
 
   /**
@@ -783,8 +807,9 @@ export class RemoteApp<Req = unknown> {
     }
     const token = await this.resolveToken(init)
     const client = this.createOAuth1Client()
+    const auth = this.#apiAuthOf(token)
     const request: UserinfoContext['request'] = (method, url, options = {}) =>
-      client.request(method, url, { ...options, token })
+      client.request(method, url, { ...options, token, ...auth })
     const context: UserinfoContext = {
       token: { ...token },
       clientId: this.options.clientId,
@@ -950,6 +975,10 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     if (options.userinfo !== undefined) {
       if (typeof options.userinfo !== 'function') throw new TypeError('userinfo must be a function')
       resolved.userinfo = options.userinfo
+    }
+    if (options.apiAuth !== undefined) {
+      if (typeof options.apiAuth !== 'function') throw new TypeError('apiAuth must be a function')
+      resolved.apiAuth = options.apiAuth
     }
     const clientKwargs: Record<string, unknown> = {}
     for (const [option, kind] of Object.entries(CLIENT_KWARGS_OPTIONS)) {

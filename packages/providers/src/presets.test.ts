@@ -3,6 +3,7 @@
  * representative options: URLs to the byte, methods, signing options, and
  * computed authorize parameters called with a fake flow context.
  */
+import { OAuth } from '@oauth1/core'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { authorizeParamsOf } from './fake-context.test-helper.js'
 import {
@@ -163,16 +164,41 @@ describe('smugmug', () => {
 })
 
 describe('zotero', () => {
-  it('defaults: API version 3 header, no key-page parameters', () => {
-    expect(zotero()).toStrictEqual({
+  it('defaults: API version 3 header, no key-page parameters, the key as API auth', () => {
+    const preset = zotero()
+    expect(preset).toStrictEqual({
       requestTokenUrl: 'https://www.zotero.org/oauth/request',
       authorizeUrl: 'https://www.zotero.org/oauth/authorize',
       accessTokenUrl: 'https://www.zotero.org/oauth/access',
       apiBaseUrl: 'https://api.zotero.org/',
       headers: { 'Zotero-API-Version': '3' },
+      apiAuth: fn,
       userinfoEndpoint: 'https://api.zotero.org/keys/current',
       userinfo: fn,
     })
+    expect(preset.apiAuth?.({ oauth_token: 't', oauth_token_secret: 'the-key' })).toEqual({
+      'Zotero-API-Key': 'the-key',
+    })
+  })
+
+  it('oauth.zotero.get() sends the key, unsigned, with the API version', async () => {
+    const seen: Request[] = []
+    const oauth = new OAuth({ config: {} })
+    oauth.register('zotero', {
+      ...zotero({ clientId: 'ck', clientSecret: 'cs' }),
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        seen.push(new Request(input, init))
+        return new Response('[]')
+      }) as typeof fetch,
+    })
+    await oauth.zotero.get('users/42/items', {
+      token: { oauth_token: 't', oauth_token_secret: 'the-key' },
+    })
+    expect(seen).toHaveLength(1)
+    expect(seen[0]?.url).toBe('https://api.zotero.org/users/42/items')
+    expect(seen[0]?.headers.get('zotero-api-key')).toBe('the-key')
+    expect(seen[0]?.headers.get('zotero-api-version')).toBe('3')
+    expect(seen[0]?.headers.get('authorization')).toBeNull()
   })
 
   it('pre-fills the key page: flags as 1/0, all_groups, identity=1', () => {

@@ -58,6 +58,8 @@ export interface PresetOptions {
   userinfoEndpoint?: string
   /** The normaliser behind `oauth.<name>.userinfo()`. */
   userinfo?: (ctx: UserinfoContext) => Awaitable<UserInfo>
+  /** Headers that authenticate API calls made with the user's token instead of a signature (Zotero's key). */
+  apiAuth?: (token: Token) => Record<string, string>
 }
 
 /** Options every preset takes: the client credentials, else read from `<NAME>_CLIENT_ID` / `<NAME>_CLIENT_SECRET`. */

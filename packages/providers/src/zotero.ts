@@ -43,8 +43,9 @@ const API_KEY_HEADER = 'Zotero-API-Key'
  * Zotero: three-legged OAuth 1.0a with HMAC-SHA1 used only to mint an API key.
  * The access-token response's `oauth_token_secret` **is** the API key, and
  * it carries `userID` and `username`; API calls then send the key, not an
- * OAuth signature (`Zotero-API-Key: <oauth_token_secret>`; the preset sends
- * `Zotero-API-Version: 3` on every request). Keys are valid until revoked.
+ * OAuth signature: `oauth.zotero.get(…)` with the user's token sends
+ * `Zotero-API-Key: <oauth_token_secret>` unsigned (the preset's `apiAuth`),
+ * and `Zotero-API-Version: 3` on every request. Keys are valid until revoked.
  *
  * `userinfo()` answers from the token's `userID`/`username` when they are
  * there, else from `GET https://api.zotero.org/keys/current` with the key;
@@ -55,9 +56,7 @@ const API_KEY_HEADER = 'Zotero-API-Key'
  * ```ts
  * oauth.register('zotero', zotero({ name: 'My App', libraryAccess: true, writeAccess: true }))
  * const token = await oauth.zotero.authorizeAccessToken(req)
- * await fetch(`https://api.zotero.org/users/${token.userID}/items`, {
- *   headers: { 'Zotero-API-Key': token.oauth_token_secret, 'Zotero-API-Version': '3' },
- * })
+ * const items = await oauth.zotero.get(`users/${token.userID}/items`, { token }) // sends the key
  * ```
  */
 export function zotero(options: ZoteroOptions = {}): PresetOptions {
@@ -87,6 +86,8 @@ export function zotero(options: ZoteroOptions = {}): PresetOptions {
     accessTokenUrl: 'https://www.zotero.org/oauth/access',
     apiBaseUrl: 'https://api.zotero.org/',
     headers: { 'Zotero-API-Version': '3' },
+    // The token secret is the API key: calls send it, unsigned.
+    apiAuth: (token) => ({ [API_KEY_HEADER]: token.oauth_token_secret ?? '' }),
     userinfoEndpoint: 'https://api.zotero.org/keys/current',
     userinfo: zoteroUserinfo,
   }
