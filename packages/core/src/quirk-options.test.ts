@@ -97,6 +97,47 @@ describe('requestTokenMethod / accessTokenMethod', () => {
   })
 })
 
+describe('emptyVerifierIsDenial', () => {
+  it('reads an empty oauth_verifier as the user refusing: access_denied (403), the login used up', async () => {
+    const { app } = setup({ emptyVerifierIsDenial: true })
+    const { store, entries } = inspectableStore()
+    const url = await app.beginAuthorization(store, CALLBACK)
+    const token = encodeURIComponent(tokenOf(url))
+    const err = await rejection(
+      app.completeAuthorization(store, `?oauth_token=${token}&oauth_verifier=`),
+    )
+    expect([err.code, err.status]).toEqual(['access_denied', 403])
+    expect(err.description).toBe(
+      'The user refused the authorization (the provider sent an empty oauth_verifier)',
+    )
+    expect(entries.size).toBe(0)
+  })
+
+  it('leaves a callback with no oauth_verifier at all, or without the option, missing_verifier (400)', async () => {
+    for (const [options, query] of [
+      [{ emptyVerifierIsDenial: true }, ''],
+      [{}, '&oauth_verifier='],
+    ] as const) {
+      const { app } = setup(options)
+      const store = createMemoryStore()
+      const url = await app.beginAuthorization(store, CALLBACK)
+      const err = await rejection(
+        app.completeAuthorization(
+          store,
+          `?oauth_token=${encodeURIComponent(tokenOf(url))}${query}`,
+        ),
+      )
+      expect([err.code, err.status]).toEqual(['missing_verifier', 400])
+    }
+  })
+
+  it('is a boolean', () => {
+    expect(() => setup({ emptyVerifierIsDenial: 'yes' as never })).toThrow(
+      new TypeError('emptyVerifierIsDenial must be a boolean'),
+    )
+  })
+})
+
 describe('authorizeParams as a function, authorizeTokenParam', () => {
   it("is handed the login's request token, client id, callback and temporary-credential fields", async () => {
     const seen: unknown[] = []

@@ -173,6 +173,14 @@ export interface RemoteAppOptions<Req = any> {
    * @see https://oauth.net/advisories/2009-1/
    */
   requireVerifier?: boolean | undefined
+  /**
+   * `true` for providers that report the user's refusal as a callback with
+   * an empty `oauth_verifier` (NetSuite): such a callback is then
+   * `access_denied` (403), the pending login used up, rather than
+   * `missing_verifier` (400). A callback with no `oauth_verifier` at all is
+   * still `missing_verifier`. Default `false`.
+   */
+  emptyVerifierIsDenial?: boolean | undefined
   /** Headers sent with every request to the provider; a request's own headers win. */
   headers?: Record<string, string> | undefined
   /**
@@ -268,6 +276,7 @@ const TOP_LEVEL_OPTIONS: Record<string, OptionKind> = {
   accessTokenMethod: 'string',
   oobCallback: 'boolean',
   requireVerifier: 'boolean',
+  emptyVerifierIsDenial: 'boolean',
   headers: 'params',
   withholdToken: 'boolean',
   userinfoEndpoint: 'url',
@@ -620,7 +629,18 @@ export class RemoteApp<Req = unknown> {
     const accessTokenUrl = this.#flowUrl('accessTokenUrl')
     const query = parseCallbackQuery(callback)
     const oauthToken = query.get('oauth_token') ?? ''
-    const problem = callbackProblem(query)
+    let problem = callbackProblem(query)
+    if (
+      problem === undefined &&
+      this.options.emptyVerifierIsDenial === true &&
+      query.getAll('oauth_verifier').length === 1 &&
+      query.get('oauth_verifier') === ''
+    ) {
+      problem = new OAuthError('access_denied', {
+        description:
+          'The user refused the authorization (the provider sent an empty oauth_verifier)',
+      })
+    }
     if (problem !== undefined) {
       // The pending logins it names are used up (single use); the provider is not asked.
       for (const t of new Set([...query.getAll('denied'), oauthToken])) {
@@ -1031,7 +1051,12 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
           throw new TypeError(`${option} must be a string`)
         }
       }
-      for (const option of ['oobCallback', 'withholdToken', 'requireVerifier']) {
+      for (const option of [
+        'oobCallback',
+        'withholdToken',
+        'requireVerifier',
+        'emptyVerifierIsDenial',
+      ]) {
         if (resolved[option] !== undefined && typeof resolved[option] !== 'boolean') {
           throw new TypeError(`${option} must be a boolean`)
         }

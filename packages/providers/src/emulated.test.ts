@@ -403,7 +403,7 @@ const THREE_LEGGED: ThreeLegged[] = [
     preset: (p) => ({ ...netsuite({ accountId: '1234567_SB1', state: 'abc123' }), ...spread(p) }),
     authorize: (url) => expect(url.searchParams.get('state')).toBe('abc123'),
     userinfo: null,
-    refusal: { status: 400, error: 'missing_verifier' },
+    refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'schoology',

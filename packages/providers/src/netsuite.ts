@@ -39,7 +39,8 @@ const STATE = { pattern: /^[A-Za-z0-9]{1,512}$/, hint: 'at most 512 letters and 
  *
  * The callback (which must match the integration record) also carries
  * `company`, `role`, `entity` and `state`; a user who clicks Deny comes back
- * with an empty `oauth_verifier`. Tokens do not expire until revoked. No
+ * with an empty `oauth_verifier`, which the preset reads as `access_denied`
+ * (403, `emptyVerifierIsDenial`). Tokens do not expire until revoked. No
  * `userinfo`.
  *
  * Status: from NetSuite 2027.1 no *new* TBA integrations can be created;
@@ -70,6 +71,8 @@ export function netsuite(options: NetSuiteOptions): PresetOptions {
     accessTokenUrl: `https://${host}.restlets.api.netsuite.com/rest/accesstoken`,
     apiBaseUrl: `https://${host}.restlets.api.netsuite.com/`,
     clientKwargs: { signatureMethod: 'HMAC-SHA256', realm },
+    // Deny comes back as an empty oauth_verifier: the user refused, not a bad callback.
+    emptyVerifierIsDenial: true,
   }
   if (state !== undefined) preset.authorizeParams = { state }
   if (token !== undefined) preset.token = token

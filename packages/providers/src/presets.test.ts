@@ -332,13 +332,14 @@ describe('atlassian', () => {
 })
 
 describe('netsuite', () => {
-  it('realm upper case with _, hosts lower case with -, HMAC-SHA256', () => {
+  it('realm upper case with _, hosts lower case with -, HMAC-SHA256, Deny as access_denied', () => {
     const expected = {
       requestTokenUrl: 'https://1234567-sb1.restlets.api.netsuite.com/rest/requesttoken',
       authorizeUrl: 'https://1234567-sb1.app.netsuite.com/app/login/secure/authorizetoken.nl',
       accessTokenUrl: 'https://1234567-sb1.restlets.api.netsuite.com/rest/accesstoken',
       apiBaseUrl: 'https://1234567-sb1.restlets.api.netsuite.com/',
       clientKwargs: { signatureMethod: 'HMAC-SHA256', realm: '1234567_SB1' },
+      emptyVerifierIsDenial: true,
     }
     expect(netsuite({ accountId: '1234567_SB1' })).toStrictEqual(expected)
     expect(netsuite({ accountId: '1234567-sb1' })).toStrictEqual(expected)

@@ -44,6 +44,8 @@ export interface PresetOptions {
   oobCallback?: boolean
   /** `false`: an OAuth 1.0 provider that sends no `oauth_verifier`. */
   requireVerifier?: boolean
+  /** `true`: an empty `oauth_verifier` on the callback is the user's refusal (NetSuite). */
+  emptyVerifierIsDenial?: boolean
   requireCallbackConfirmed?: boolean
   apiBaseUrl?: string
   /** Headers sent with every request to the provider. */
