@@ -115,8 +115,7 @@ export const PRESETS = {
     apiCall: '/api/v2!authuser',
   }),
   // Zotero's API takes the key (the token secret) in a `Zotero-API-Key` header
-  // rather than an OAuth signature, so a signed call is refused: set PROVIDER_API_CALL
-  // to a public library's path, or call the API as the preset's README shows.
+  // rather than an OAuth signature: the preset's apiAuth sends it on API calls.
   zotero: entry(zotero, {
     title: 'Zotero',
     options: {
