@@ -375,8 +375,8 @@ export function parseTokenFields(text: string): Record<string, string> | null {
   return fields
 }
 
-function problemOf(text: string): { problem?: string; advice?: string } {
-  const fields = parseTokenFields(text)
+/** The problem report among a body's fields (from {@link parseTokenFields}), if any. */
+function problemOf(fields: Record<string, string> | null): { problem?: string; advice?: string } {
   if (fields === null) return {}
   const problem =
     fields.oauth_problem ?? (typeof fields.error === 'string' ? fields.error : undefined)
@@ -468,7 +468,8 @@ export async function tokenEndpointError(
   } catch {
     // The body failed mid-way: report the status alone.
   }
-  const reported = problemOf(text)
+  const fields = parseTokenFields(text)
+  const reported = problemOf(fields)
   // A provider's own words reach the description: blank the request's secrets there too.
   const problem =
     reported.problem === undefined ? undefined : withoutSecrets(reported.problem, null, known)
@@ -477,7 +478,7 @@ export async function tokenEndpointError(
   const providerResponse: ProviderResponse = {
     status: response.status,
     headers: response.headers(),
-    body: excerpt(withoutSecrets(text, parseTokenFields(text), known), MAX_ERROR_BODY),
+    body: excerpt(withoutSecrets(text, fields, known), MAX_ERROR_BODY),
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
   if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
@@ -593,7 +594,7 @@ export async function readJsonResponse(
     deadline.clear()
   }
   const fail = (reason: string) => {
-    const { problem } = problemOf(text)
+    const { problem } = problemOf(parseTokenFields(text))
     return new OAuthError('request_failed', {
       description: `The ${what} ${describeUrl(url)} answered ${response.status} ${reason}`,
       response: {

@@ -888,8 +888,10 @@ export interface SwitchableStore {
 
 /**
  * Wraps `store` so a test can take it down and bring it back: while `down`
- * is true every operation throws `OAuthError('store_unavailable')`, what
- * `@oauth1/redis` throws when Redis does not answer.
+ * is true every operation throws `failure()`, by default
+ * `OAuthError('store_unavailable')`, what `@oauth1/redis` throws when Redis
+ * does not answer (pass `() => new Error('ECONNRESET')` for a store of your
+ * own that fails with a plain error).
  *
  * @example
  * ```ts
@@ -898,7 +900,11 @@ export interface SwitchableStore {
  * redis.down = true // /login now answers 503
  * ```
  */
-export function createSwitchableStore(store: ServerSideStore): SwitchableStore {
+export function createSwitchableStore(
+  store: ServerSideStore,
+  failure: () => unknown = () =>
+    new OAuthError('store_unavailable', { description: 'The test store is down' }),
+): SwitchableStore {
   const switchable: SwitchableStore = {
     down: false,
     store: {
@@ -907,11 +913,7 @@ export function createSwitchableStore(store: ServerSideStore): SwitchableStore {
         const guard =
           <A extends unknown[], R>(fn: (...args: A) => R) =>
           (...args: A): R => {
-            if (switchable.down) {
-              throw new OAuthError('store_unavailable', {
-                description: 'The test store is down',
-              })
-            }
+            if (switchable.down) throw failure()
             return fn(...args)
           }
         return {

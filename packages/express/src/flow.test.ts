@@ -769,32 +769,11 @@ describe('a session store that fails', () => {
       'store_unavailable: The session store failed to save the session',
     )
 
-    const plain = createMemoryServerStore()
-    let down = false
-    const flaky = await setup({
-      middleware: {
-        store: {
-          forBinding(id: string) {
-            const bound = plain.forBinding(id)
-            const guard =
-              <A extends unknown[], R>(op: (...args: A) => R) =>
-              (...args: A): R => {
-                if (down) throw new Error('ECONNRESET')
-                return op(...args)
-              }
-            return {
-              get: guard(bound.get.bind(bound)),
-              set: guard(bound.set.bind(bound)),
-              delete: guard(bound.delete.bind(bound)),
-              take: guard(bound.take.bind(bound)),
-            }
-          },
-        },
-      },
-    })
+    const plain = createSwitchableStore(createMemoryServerStore(), () => new Error('ECONNRESET'))
+    const flaky = await setup({ middleware: { store: plain.store } })
     const { location } = await login(flaky.agent)
     const callback = await approve(location)
-    down = true
+    plain.down = true
     const atLogin = await flaky.agent.get('/login')
     expect(atLogin.status).toBe(503)
     expect(atLogin.text).toContain(
@@ -802,7 +781,7 @@ describe('a session store that fails', () => {
     )
     const atCallback = await flaky.agent.get(callback)
     expect(atCallback.status).toBe(503)
-    down = false
+    plain.down = false
     expect((await flaky.agent.get(callback)).status).toBe(200)
   })
 })
