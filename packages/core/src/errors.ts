@@ -26,6 +26,7 @@ export const OAuthErrorCodes = [
   'insecure_transport',
 ] as const
 
+/** One of {@link OAuthErrorCodes}: what went wrong, as `OAuthError#code` holds it. */
 export type OAuthErrorCode = (typeof OAuthErrorCodes)[number]
 
 /** The HTTP status an app should answer with, per code. */
@@ -54,13 +55,19 @@ export interface ProviderResponse {
 /** The largest excerpt of a provider's body kept on an error. */
 export const MAX_ERROR_BODY = 2048
 
+/** The second argument of `new OAuthError(code, options)`; every field is optional. */
 export interface OAuthErrorOptions {
+  /** A sentence for the user; default: the code with spaces. Never put a secret in it. */
   description?: string
+  /** The status the app should answer; default: the code's ({@link defaultStatus}). */
   status?: number
+  /** The provider's `oauth_problem`, as sent. */
   oauthProblem?: string
   /** `oauth_problem_advice`: the provider's free text about the problem, for the user. */
   oauthProblemAdvice?: string
+  /** What the provider answered, bounded ({@link MAX_ERROR_BODY}). */
   response?: ProviderResponse
+  /** The underlying error (fetch's, a store's, an abort). */
   cause?: unknown
 }
 

@@ -258,6 +258,7 @@ export interface SessionRecordAccess {
   write(record: Record<string, unknown> | undefined): Awaitable<void>
 }
 
+/** Options of {@link createSessionRecordStore}. */
 export interface SessionRecordStoreOptions {
   /** Seals every entry, so no token secret sits in plaintext in a cookie session. */
   sealer?: Sealer
@@ -368,6 +369,7 @@ export function createSessionRecordStore(
 // Memory store
 // ---------------------------------------------------------------------------
 
+/** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** Entries kept at most; the oldest is evicted beyond it. Default 1000. */
   maxEntries?: number

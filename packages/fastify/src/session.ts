@@ -30,6 +30,7 @@ export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
   '@oauth1/fastify: options.store keeps the pending logins out of the session: options.secret and ' +
   'options.maxEntries apply only without it (seal them in the store instead, e.g. redisStore(client, { secret }))'
 
+/** The request decorator the pending logins are read from when `sessionName` is not given (@fastify/secure-session's default). */
 export const DEFAULT_SESSION_NAME = 'session'
 /**
  * Each pending login adds about 300 bytes to the secure-session cookie (about

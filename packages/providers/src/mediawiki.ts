@@ -43,6 +43,7 @@ export interface MediaWikiOptions extends ClientCredentialOptions {
   userAgent?: string | undefined
 }
 
+/** `mediawiki()`'s `indexUrl` when none is given: Wikimedia's central wiki (Meta-Wiki), where Wikimedia consumers are registered. */
 export const DEFAULT_MEDIAWIKI_INDEX_URL = 'https://meta.wikimedia.org/w/index.php'
 const DEFAULT_LEEWAY = 300
 
