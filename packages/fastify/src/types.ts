@@ -62,7 +62,7 @@ export interface FastifyMiddlewareOptions {
   secret?: string | Uint8Array | readonly (string | Uint8Array)[]
   /**
    * Most logins pending at once in one session (tabs); the oldest is evicted.
-   * Default `5`. Each adds about 300 bytes to the session cookie (550 sealed
+   * Default `5`. Each adds about 300 bytes to the session cookie (435 sealed
    * with `secret`), and browsers drop cookies over 4 KB.
    */
   maxEntries?: number

@@ -40,7 +40,7 @@ export interface KoaMiddlewareOptions {
   secret?: SealingSecret
   /**
    * Logins pending at once per session (tabs); the oldest is dropped beyond
-   * it. Default 4 when the session lives in the cookie (each adds ~0.6 KB; a
+   * it. Default 4 when the session lives in the cookie (each adds ~435 bytes; a
    * browser drops a cookie over 4 KB), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`, 5) with a server-side koa-session store.
    */
   maxEntries?: number
