@@ -11,7 +11,8 @@
 //    package whose README's Usage example logs in with the `OAuth` it exports),
 //    and one for the other packages:
 //    `npm install` the tarballs with the framework's real packages, at the
-//    versions the workspace's devDependencies pin.
+//    versions the workspace's devDependencies pin; then each adapter once more
+//    with the lowest version of each of its peer ranges (`<adapter>-lowest`).
 // 4. Type-check the Usage example, unmodified, and an import of every entry
 //    point, as ESM (.mts) and CommonJS (.cts): Node-only and DOM lib, under
 //    moduleResolution node16 and bundler, skipLibCheck off. A doctored copy of
@@ -254,8 +255,22 @@ function planProjects() {
     else others.push(pkg)
   }
   if (others.length > 0) projects.push({ name: 'libraries', subjects: others })
+  // Each adapter again with the oldest framework its peer ranges accept: a
+  // user's `npm install` may pick any version in the range, not only the one
+  // the workspace pins.
+  for (const project of projects.filter((p) => p.example !== undefined))
+    projects.push({ ...project, name: `${project.name}-lowest`, lowest: true })
   for (const project of projects) project.dir = join(temp, 'projects', project.name)
   return projects
+}
+
+/** The oldest version a project installs of a peer: the lowest its range accepts. */
+function lowestPeerVersion(project, name) {
+  for (const pkg of project.subjects) {
+    const range = pkg.manifest.peerDependencies?.[name]
+    if (range !== undefined) return semver.minVersion(range)?.version
+  }
+  return undefined
 }
 
 /** Our packages a project installs: its subjects, @oauth1/testing for an example, and what they depend on. */
@@ -291,7 +306,7 @@ function thirdParty(project) {
   for (const [name, why] of wanted) {
     const versions = project.subjects.map((pkg) => testedVersions(pkg.manifest, rootManifest))
     const pick = (n) => versions.map((tested) => tested.get(n)?.[0]).find(Boolean)
-    const version = pick(name)
+    const version = (project.lowest && lowestPeerVersion(project, name)) || pick(name)
     if (version === undefined) {
       problems.push(
         `${project.name}: ${name} (${why}) has no exact devDependency pin in ${project.subjects
@@ -318,7 +333,9 @@ async function installProject(project, tarballs) {
     `${JSON.stringify({ name: `oauth1-packed-${project.name}`, private: true }, null, 2)}\n`,
   )
   const ours = ourPackages(project)
-  const specs = [...ours.map((name) => tarballs.get(name)), ...thirdParty(project)]
+  const third = thirdParty(project)
+  if (project.lowest) console.log(`  ${project.name} installs ${third.join(' ')}`)
+  const specs = [...ours.map((name) => tarballs.get(name)), ...third]
   if (problems.length > 0) throw new Failure()
   await run(
     'npm',
