@@ -11,7 +11,9 @@
 //    package whose README's Usage example logs in with the `OAuth` it exports),
 //    and one for the other packages:
 //    `npm install` the tarballs with the framework's real packages, at the
-//    versions the workspace's devDependencies pin.
+//    versions the workspace's devDependencies pin; then each adapter once more
+//    with the lowest version of each of its peer ranges (`<adapter>-lowest`,
+//    and `-lowest-2` for the floors of a range's second major).
 // 4. Type-check the Usage example, unmodified, and an import of every entry
 //    point, as ESM (.mts) and CommonJS (.cts): Node-only and DOM lib, under
 //    moduleResolution node16 and bundler, skipLibCheck off. A doctored copy of
@@ -254,8 +256,41 @@ function planProjects() {
     else others.push(pkg)
   }
   if (others.length > 0) projects.push({ name: 'libraries', subjects: others })
+  // Each adapter again with the oldest framework its peer ranges accept: a
+  // user's `npm install` may pick any version in a range, not only the one the
+  // workspace pins. A range of several majors (`^4.21.0 || ^5.0.0`) has a
+  // floor in each: the first such project takes every peer's first floor, the
+  // second every peer's second (or last) floor, and so on.
+  for (const project of projects.filter((p) => p.example !== undefined)) {
+    const branches = Math.max(
+      1,
+      ...project.subjects.flatMap((pkg) =>
+        Object.values(pkg.manifest.peerDependencies ?? {}).map((r) => r.split('||').length),
+      ),
+    )
+    for (let lowest = 0; lowest < branches; lowest++)
+      projects.push({
+        ...project,
+        name: `${project.name}-lowest${lowest === 0 ? '' : `-${lowest + 1}`}`,
+        lowest,
+      })
+  }
   for (const project of projects) project.dir = join(temp, 'projects', project.name)
   return projects
+}
+
+/**
+ * The oldest version of a peer a `-lowest` project installs: the floor of the
+ * project's branch of the peer's range (its last branch when it has fewer).
+ */
+function lowestPeerVersion(project, name) {
+  for (const pkg of project.subjects) {
+    const range = pkg.manifest.peerDependencies?.[name]
+    if (range === undefined) continue
+    const floors = range.split('||').map((branch) => semver.minVersion(branch.trim())?.version)
+    return floors[Math.min(project.lowest, floors.length - 1)]
+  }
+  return undefined
 }
 
 /** Our packages a project installs: its subjects, @oauth1/testing for an example, and what they depend on. */
@@ -291,7 +326,7 @@ function thirdParty(project) {
   for (const [name, why] of wanted) {
     const versions = project.subjects.map((pkg) => testedVersions(pkg.manifest, rootManifest))
     const pick = (n) => versions.map((tested) => tested.get(n)?.[0]).find(Boolean)
-    const version = pick(name)
+    const version = (project.lowest !== undefined && lowestPeerVersion(project, name)) || pick(name)
     if (version === undefined) {
       problems.push(
         `${project.name}: ${name} (${why}) has no exact devDependency pin in ${project.subjects
@@ -318,7 +353,9 @@ async function installProject(project, tarballs) {
     `${JSON.stringify({ name: `oauth1-packed-${project.name}`, private: true }, null, 2)}\n`,
   )
   const ours = ourPackages(project)
-  const specs = [...ours.map((name) => tarballs.get(name)), ...thirdParty(project)]
+  const third = thirdParty(project)
+  if (project.lowest !== undefined) console.log(`  ${project.name} installs ${third.join(' ')}`)
+  const specs = [...ours.map((name) => tarballs.get(name)), ...third]
   if (problems.length > 0) throw new Failure()
   await run(
     'npm',

@@ -71,6 +71,8 @@ export function checkPackedPackage(dir, { relDir, rootManifest, workspace, teste
       problems.push(`package.json ${field} points at ${target}, which is not in the tarball`)
   }
 
+  problems.push(...unreachableBuildFiles(manifest, files, read))
+
   const declared = new Set(
     ['dependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) =>
       Object.keys(manifest[field] ?? {}),
@@ -97,6 +99,38 @@ export function checkPackedPackage(dir, { relDir, rootManifest, workspace, teste
     if (file.endsWith('.map')) problems.push(...checkSourceMap(file, read(file), files))
   }
   return problems
+}
+
+/**
+ * Build files nothing loads: not an entry point of package.json, not imported
+ * (relative import, declaration, source map) by a file that is. They only
+ * make the download bigger.
+ */
+function unreachableBuildFiles(manifest, files, read) {
+  const reached = new Set()
+  const queue = entryPoints(manifest).map(([, target]) => posix.normalize(target))
+  while (queue.length > 0) {
+    const file = queue.pop()
+    if (reached.has(file) || !files.has(file)) continue
+    reached.add(file)
+    if (!CODE.test(file) && !DECLARATIONS.test(file)) continue
+    const text = read(file)
+    const map = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(text)?.[1]
+    if (map !== undefined && !map.startsWith('data:'))
+      queue.push(posix.join(posix.dirname(file), decodeURIComponent(map)))
+    for (const { fileName: specifier } of ts.preProcessFile(text, true, true).importedFiles) {
+      if (!specifier.startsWith('.')) continue
+      const target = posix.join(posix.dirname(file), specifier)
+      queue.push(...(DECLARATIONS.test(file) ? declarationFiles(target) : [target]))
+    }
+  }
+  return [...files]
+    .filter((file) => file.startsWith('dist/') && !reached.has(file))
+    .sort()
+    .map(
+      (file) =>
+        `${file} is in the tarball, but nothing package.json points at (main, types, exports, bin) loads it`,
+    )
 }
 
 /** Dependency ranges: no workspace protocol, workspace packages in range, peers cover what is tested. */

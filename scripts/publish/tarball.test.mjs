@@ -138,6 +138,22 @@ describe('checkPackedPackage', () => {
     },
   )
 
+  it('a build file nothing package.json points at loads: a second build of a CLI', () => {
+    const found = check((files) => {
+      files['dist/cli.cjs'] =
+        "'use strict'\nrequire('./chunk.cjs')\n//# sourceMappingURL=cli.cjs.map\n"
+      files['dist/cli.cjs.map'] = JSON.stringify({ version: 3, sources: [], mappings: '' })
+      files['dist/chunk.cjs'] = "'use strict'\n"
+      files['dist/cli.d.cts'] = 'export {}\n'
+    })
+    expect(found).toEqual(
+      ['dist/chunk.cjs', 'dist/cli.cjs', 'dist/cli.cjs.map', 'dist/cli.d.cts'].map(
+        (file) =>
+          `${file} is in the tarball, but nothing package.json points at (main, types, exports, bin) loads it`,
+      ),
+    )
+  })
+
   it.each(['workspace:^', 'workspace:*', 'link:../core', 'file:../core', 'catalog:'])(
     'a workspace range left in dependencies: %s',
     (range) => {
