@@ -30,6 +30,7 @@ describe.each([
   it(`${runtimeLabel(runtime)}: logs in on ${server}, then calls the API with the token fetchToken finds`, async () => {
     const app = await startServer(runtime, script, [], env.config)
     try {
+      expect(app.runtime).toBe(runtimeLabel(runtime).toLowerCase())
       const browser = await loginAsBob(app.url)
       expect(await getJson(browser, app.url, '/me')).toEqual({
         status: 200,
