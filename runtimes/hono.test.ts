@@ -5,7 +5,7 @@
  * and no request passed, which finds the token through fetchToken and the
  * request context (AsyncLocalStorage, wherever the runtime offers it).
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
 import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
@@ -63,6 +63,14 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
     ['nodejs_als alone (no process global)', '2024-09-22', ['nodejs_als']],
     ['nodejs_compat before 2024-09-23 (no process global)', '2024-09-22', ['nodejs_compat']],
     ['nodejs_compat from 2024-09-23 (process.getBuiltinModule)', '2024-09-23', ['nodejs_compat']],
+    // Headers.getSetCookie (which Hono and the adapter need for two Set-Cookie
+    // headers on one response) is on by default from 2023-03-01.
+    ['nodejs_als alone on 2023-03-01, the oldest date that works', '2023-03-01', ['nodejs_als']],
+    [
+      'nodejs_als on an older date with http_headers_getsetcookie',
+      '2022-01-01',
+      ['nodejs_als', 'http_headers_getsetcookie'],
+    ],
     [
       "no flag at workerd's own date (nodejs_compat is the default from 2026-08-04)",
       workerdDate(runtimeLabel('workerd')),
@@ -84,6 +92,28 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
       }
     },
   )
+
+  // Not a bug workerd will fix: a compatibility date keeps its behaviour. The
+  // Hono README states the bound; this test keeps it honest.
+  it('before 2023-03-01 without http_headers_getsetcookie: no Headers.getSetCookie, so /login fails', async () => {
+    const worker = await serve('2023-02-28', ['nodejs_als'])
+    try {
+      const response = await fetch(`${worker.url}/login`, {
+        redirect: 'manual',
+        signal: AbortSignal.timeout(15_000),
+      })
+      expect(response.status).toBe(500)
+      // workerd logs the exception; its pipe may be read after the response.
+      await vi.waitFor(
+        () => expect(worker.child.output()).toContain('getSetCookie is not a function'),
+        {
+          timeout: 10_000,
+        },
+      )
+    } finally {
+      await worker.stop()
+    }
+  })
 
   it('no flag before 2026-08-04: logs in; with no AsyncLocalStorage the API call needs { request: c }', async () => {
     const worker = await serve('2024-09-22', [])
