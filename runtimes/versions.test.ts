@@ -29,11 +29,11 @@ function workerdDate(packageVersion: string): string {
 
 /** Each runtime: how the docs write its version, and the version that must be written. */
 const EXPECTED: { runtime: RuntimeName; pattern: RegExp; version: string }[] = [
-  { runtime: 'bun', pattern: /\bBun v?(\d+\.\d+\.\d+)/g, version: pinnedVersion('bun') },
-  { runtime: 'deno', pattern: /\bDeno v?(\d+\.\d+\.\d+)/g, version: pinnedVersion('deno') },
+  { runtime: 'bun', pattern: /\bBun\s+v?(\d+\.\d+\.\d+)/g, version: pinnedVersion('bun') },
+  { runtime: 'deno', pattern: /\bDeno\s+v?(\d+\.\d+\.\d+)/g, version: pinnedVersion('deno') },
   {
     runtime: 'workerd',
-    pattern: /\bworkerd (\d{4}-\d{2}-\d{2})/g,
+    pattern: /\bworkerd\s+(\d{4}-\d{2}-\d{2})/g,
     version: workerdDate(pinnedVersion('workerd')),
   },
   ...(['22', '24', '26'] as const).map((major) => ({
@@ -53,11 +53,11 @@ function mentions(pattern: RegExp): { where: string; version: string }[] {
     } catch {
       continue
     }
-    text.split('\n').forEach((line, i) => {
-      for (const match of line.matchAll(pattern)) {
-        found.push({ where: `${file}:${i + 1}`, version: match[1]! })
-      }
-    })
+    // Over the whole text: a name and its version may sit on two lines.
+    for (const match of text.matchAll(pattern)) {
+      const line = text.slice(0, match.index).split('\n').length
+      found.push({ where: `${file}:${line}`, version: match[1]! })
+    }
   }
   return found
 }
