@@ -135,3 +135,62 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
     }
   })
 })
+
+/**
+ * @oauth1/providers on each runtime: the MediaWiki preset (its URLs from
+ * `indexUrl`, the consent page needing the consumer key) logging in against
+ * @oauth1/testing's MediaWiki emulation, then userinfo() with no token
+ * passed, which POSTs Special:OAuth/identify and checks the HS256 JWT it
+ * answers with the runtime's Web Crypto.
+ */
+describe("@oauth1/providers' MediaWiki preset", () => {
+  const wiki = useProvider(
+    {
+      emulate: 'mediawiki',
+      // A consumer registered with a callback prefix: any loopback app.
+      clients: [
+        { id: 'wiki-consumer', secret: 'wiki-secret', callbackUrls: ['http://127.0.0.1:*'] },
+      ],
+    },
+    'mediawiki',
+  )
+  const BOB_ON_THE_WIKI = {
+    status: 200,
+    body: expect.objectContaining({ sub: '1002', preferred_username: 'Bob' }),
+  }
+
+  it.each([
+    ['bun', 'bun-hono.mjs'],
+    ['deno', 'deno-hono.mjs'],
+  ] as [ServerRuntime, string][])(
+    '%s: logs in, then userinfo() verifies the identify JWT',
+    async (runtime, script) => {
+      const app = await startServer(runtime, script, [], wiki.config)
+      try {
+        expect(app.runtime).toBe(runtimeLabel(runtime).toLowerCase())
+        const { browser } = await login(app.url, wiki.provider)
+        expect(await getJson(browser, app.url, '/userinfo'), app.child.output()).toEqual(
+          BOB_ON_THE_WIKI,
+        )
+      } finally {
+        await app.stop()
+      }
+    },
+  )
+
+  it(`${runtimeLabel('workerd')}, nodejs_als on 2024-09-22 (Web Crypto only): logs in, then userinfo() verifies the identify JWT`, async () => {
+    const worker = await startWorker(
+      await bundleWorker('workerd-hono.mjs'),
+      { compatibilityDate: '2024-09-22', compatibilityFlags: ['nodejs_als'] },
+      { CONFIG: JSON.stringify(wiki.config) },
+    )
+    try {
+      const { browser } = await login(worker.url, wiki.provider)
+      expect(await getJson(browser, worker.url, '/userinfo'), worker.child.output()).toEqual(
+        BOB_ON_THE_WIKI,
+      )
+    } finally {
+      await worker.stop()
+    }
+  })
+})
