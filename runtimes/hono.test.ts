@@ -76,6 +76,7 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
       workerdDate(runtimeLabel('workerd')),
       [],
     ],
+    ['no flag on 2026-08-04, the first date nodejs_compat is the default', '2026-08-04', []],
   ]
   it.each(WITH_CONTEXT)(
     '%s: logs in, then calls the API with the token fetchToken finds',
@@ -115,8 +116,8 @@ describe(`${runtimeLabel('workerd')}, a module worker (fetch handler)`, () => {
     }
   })
 
-  it('no flag before 2026-08-04: logs in; with no AsyncLocalStorage the API call needs { request: c }', async () => {
-    const worker = await serve('2024-09-22', [])
+  it('no flag on 2026-08-03, the day before nodejs_compat is the default: logs in; with no AsyncLocalStorage the API call needs { request: c }', async () => {
+    const worker = await serve('2026-08-03', [])
     try {
       const browser = await loginAsBob(worker.url)
       expect(await getJson(browser, worker.url, '/me')).toEqual({
