@@ -25,7 +25,7 @@ describe.each(['bun', 'deno'] as ServerRuntime[])('%s', (runtime) => {
     async (framework) => {
       const app = await startServer(runtime, 'serve.mjs', [framework], env.config)
       try {
-        expect(app.runtime.split(' ')[0]).toBe(runtime)
+        expect(app.runtime).toBe(runtimeLabel(runtime).toLowerCase())
         const { callback, browser } = await login(app.url, env.provider)
         expect(callback).toEqual({ screen_name: 'bob' })
         expect(await forgedCallback(browser, app.url)).toEqual(REFUSED_CALLBACK)

@@ -70,6 +70,8 @@ interface Case {
 }
 
 interface ProbeAnswer {
+  /** What the probe ran on (`bun 1.4.5`, `deno 2.9.6`, `workerd`): never Node. */
+  runtime: string
   crypto: { nodeCrypto: boolean; webCrypto: boolean }
   results: ({ value: unknown } | { error: string })[]
 }
@@ -332,6 +334,7 @@ describe.each(Object.keys(SERVER_RUNTIMES) as (keyof typeof SERVER_RUNTIMES)[])(
   it(`signs every case with its node:crypto (${runtimeLabel(name)})`, async () => {
     const [command, args] = SERVER_RUNTIMES[name]('signing-cli.mjs', casesFile)
     const answer = await runForJson<ProbeAnswer>(command, args, 30_000)
+    expect(answer.runtime).toBe(runtimeLabel(name).toLowerCase())
     expect(answer.crypto).toEqual({ nodeCrypto: true, webCrypto: true })
     compare(answer)
   })
@@ -339,6 +342,7 @@ describe.each(Object.keys(SERVER_RUNTIMES) as (keyof typeof SERVER_RUNTIMES)[])(
   it(`signs every case with its Web Crypto alone, process.getBuiltinModule hidden (${runtimeLabel(name)})`, async () => {
     const [command, args] = SERVER_RUNTIMES[name]('signing-cli.mjs', casesFile, '--web-crypto-only')
     const answer = await runForJson<ProbeAnswer>(command, args, 30_000)
+    expect(answer.runtime).toBe(runtimeLabel(name).toLowerCase())
     expect(answer.crypto).toEqual({ nodeCrypto: false, webCrypto: true })
     compare(answer)
   })
@@ -375,6 +379,7 @@ describe(runtimeLabel('workerd'), () => {
         })
         expect(response.status, worker.child.output()).toBe(200)
         const answer = (await response.json()) as ProbeAnswer
+        expect(answer.runtime).toBe('workerd')
         expect(answer.crypto).toEqual(crypto)
         compare(answer)
       } finally {

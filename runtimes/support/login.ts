@@ -3,7 +3,7 @@
  * authorize page (auto-approved), back to the app's /callback, cookies kept
  * per origin — then calls the app's API routes.
  */
-import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { afterAll, beforeAll, expect } from 'vitest'
 
 /** The configuration every fixture app takes (OAUTH1_APP_CONFIG, or workerd's CONFIG binding). */
@@ -15,7 +15,11 @@ export interface AppConfig {
     authorizeUrl: string
     accessTokenUrl: string
     apiBaseUrl: string
+    /** MediaWiki's `index.php` (for `preset: 'mediawiki'`). */
+    indexUrl?: string
   }
+  /** Register the provider with this preset of @oauth1/providers (hono-app.mjs only). */
+  preset?: 'mediawiki'
   /** Signs and encrypts the apps' cookies. */
   secret: string
   /** @fastify/secure-session's key, 32 bytes in hex. */
@@ -23,15 +27,24 @@ export interface AppConfig {
 }
 
 /**
- * For a test file: a provider that approves every login as bob (on a free
- * port of 127.0.0.1, in this process), and the fixture apps' configuration
- * for it; started before the file's tests, closed after them.
+ * For a test file (or a describe block): a provider that approves every
+ * login as bob (on a free port of 127.0.0.1, in this process), and the
+ * fixture apps' configuration for it; started before the tests, closed after
+ * them. `options` go to createTestProvider (an emulation, its clients).
  */
-export function useProvider(): { readonly provider: TestProvider; readonly config: AppConfig } {
+export function useProvider(
+  options: TestProviderOptions = {},
+  preset?: AppConfig['preset'],
+): { readonly provider: TestProvider; readonly config: AppConfig } {
   const state = {} as { provider: TestProvider; config: AppConfig }
   beforeAll(async () => {
-    state.provider = await createTestProvider({ autoApprove: 'bob' })
-    state.config = appConfig(state.provider)
+    state.provider = await createTestProvider({ autoApprove: 'bob', ...options })
+    const config = appConfig(state.provider)
+    if (preset === 'mediawiki') {
+      config.preset = preset
+      config.provider.indexUrl = `${state.provider.url}/w/index.php`
+    }
+    state.config = config
   })
   afterAll(() => state.provider?.close())
   return state
