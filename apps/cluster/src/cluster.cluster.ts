@@ -295,6 +295,61 @@ describe.each(FRAMEWORKS)(
       }
     })
 
+    it('Redis frozen (SIGSTOP): a new browser, a returning one and a pending callback all get 503 store_unavailable within the timeout, never a hang', async () => {
+      // A returning browser: its session (Express: in Redis) and a login waiting at its callback.
+      const returning = createTestBrowser(proxy.url)
+      const pendingLogin = await startLogin(returning, proxy.url, userFor(0).id)
+      expect(pendingLogin.ok).toBe(true)
+      if (!pendingLogin.ok) return
+      // Frozen: the connections stay open and nothing answers, so only a timeout ends a command.
+      redis.pause()
+      let frozen: { what: string; status: number; code: string | undefined; ms: number }[]
+      try {
+        const timed = async (what: string, fn: (signal: AbortSignal) => Promise<Response>) => {
+          const t0 = performance.now()
+          try {
+            const res = await fn(AbortSignal.timeout(TIMEOUT + MARGIN))
+            const failure = await failureOf(what, res)
+            return { what, status: res.status, code: failure.code, ms: performance.now() - t0 }
+          } catch (err) {
+            // no answer within the bound: a hang
+            return { what, status: 0, code: (err as Error).name, ms: performance.now() - t0 }
+          }
+        }
+        frozen = await Promise.all([
+          timed('new browser /login', (signal) =>
+            createTestBrowser(proxy.url).fetch(`${proxy.url}/login`, { signal }),
+          ),
+          timed('returning browser /login', (signal) =>
+            returning.fetch(`${proxy.url}/login`, { signal }),
+          ),
+          timed('pending callback', (signal) => returning.fetch(pendingLogin.callback, { signal })),
+        ])
+      } finally {
+        redis.resume()
+      }
+      for (const answer of frozen) {
+        expect({ ...answer, ms: undefined }).toEqual({
+          what: answer.what,
+          status: 503,
+          code: 'store_unavailable',
+          ms: undefined,
+        })
+        expect(answer.ms, answer.what).toBeLessThan(TIMEOUT + MARGIN)
+      }
+      // Thawed: every instance completes logins again (the commands that gave up may
+      // still have run: the pending login may be gone, and a cut-off /login left a key).
+      for (const instance of instances) {
+        const back = await fullLogin(instance.url, userFor(1))
+        expect(back.ok, JSON.stringify(back)).toBe(true)
+      }
+      const stale = await client.keys('oauth1:*')
+      if (stale.length > 0) await client.del(stale) // so the next tests count from zero
+      mine.redisFrozen = {
+        worstMsWhileFrozen: Math.round(Math.max(...frozen.map((a) => a.ms))),
+      }
+    })
+
     const FAULTS: {
       name: string
       quirks: Quirks
