@@ -1,7 +1,7 @@
 // Many instances, one Redis, for real: for each framework, three instances of its
 // example app (separate processes, REDIS_URL set, one SQLite file) behind a
 // round-robin proxy, @oauth1/testing in consent mode with a user per browser, and
-// Debian's redis-server. Load, replay races, kill -9, a Redis restart and provider
+// Debian's redis-server. Load, replay races, kill -9, a Redis restart, a frozen Redis and provider
 // faults. Figures go to test-results/cluster-figures.json and the test output.
 
 import { spawn } from 'node:child_process'
