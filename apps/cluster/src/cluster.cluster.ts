@@ -249,10 +249,18 @@ describe.each(FRAMEWORKS)(
       }
     })
 
-    it('Redis restart mid-run: 503 store_unavailable while it is down, within the timeout; full recovery after', async () => {
+    it('Redis restart mid-run: 503 store_unavailable while it is down, within the timeout; logins pending at the restart answer 400; full recovery after', async () => {
       // Logins begun before the restart: their pending keys die with Redis (no persistence).
       const before = await pool(20, 10, (i) => fullLogin(proxy.url, userFor(i)))
       expect(before.every((r) => r.ok)).toBe(true)
+      // Logins waiting at their callback across the restart: forgotten with Redis.
+      const waiting = await pool(6, 6, async (i) => {
+        const browser = createTestBrowser(proxy.url)
+        const login = await startLogin(browser, proxy.url, userFor(i).id)
+        if (!login.ok) throw new Error(`could not start a login: ${JSON.stringify(login.failure)}`)
+        return { browser, callback: login.callback }
+      })
+      expect(await pendingKeys()).toBe(waiting.length)
       await redis.stop()
       const down: { status: number; code: string | undefined; ms: number }[] = []
       try {
@@ -281,6 +289,16 @@ describe.each(FRAMEWORKS)(
         expect(recovered?.ok, JSON.stringify(recovered)).toBe(true)
       }
       const recoveredWithinMs = Math.round(performance.now() - t0)
+      // Without persistence, the logins pending at the restart are gone: their callbacks
+      // answer 400 (start again), wherever they land, never a 500 or a success.
+      for (const w of waiting) {
+        const back = await w.browser.fetch(w.callback)
+        const failure = await failureOf('callback', back)
+        expect([failure.status, failure.code], failure.excerpt).toEqual([
+          400,
+          'missing_temporary_credential',
+        ])
+      }
       // Probes cut off while an instance was still reconnecting left their keys: not the test's subject.
       const probes = await client.keys('oauth1:*')
       if (probes.length > 0) await client.del(probes)
@@ -289,6 +307,7 @@ describe.each(FRAMEWORKS)(
       expect(await pendingKeys()).toBe(0)
       mine.redisRestart = {
         answersWhileDown: down.length,
+        pendingForgottenAnswered400: waiting.length,
         worstMsWhileDown: Math.round(Math.max(...down.map((d) => d.ms))),
         recoveredWithinMs,
         loginsAfter: after.length,
