@@ -1,7 +1,7 @@
 // Many instances, one Redis, for real: for each framework, three instances of its
 // example app (separate processes, REDIS_URL set, one SQLite file) behind a
 // round-robin proxy, @oauth1/testing in consent mode with a user per browser, and
-// Debian's redis-server. Load, replay races, kill -9, a Redis restart and provider
+// Debian's redis-server. Load, replay races, kill -9, a Redis restart, a frozen Redis and provider
 // faults. Figures go to test-results/cluster-figures.json and the test output.
 
 import { spawn } from 'node:child_process'
@@ -249,10 +249,18 @@ describe.each(FRAMEWORKS)(
       }
     })
 
-    it('Redis restart mid-run: 503 store_unavailable while it is down, within the timeout; full recovery after', async () => {
+    it('Redis restart mid-run: 503 store_unavailable while it is down, within the timeout; logins pending at the restart answer 400; full recovery after', async () => {
       // Logins begun before the restart: their pending keys die with Redis (no persistence).
       const before = await pool(20, 10, (i) => fullLogin(proxy.url, userFor(i)))
       expect(before.every((r) => r.ok)).toBe(true)
+      // Logins waiting at their callback across the restart: forgotten with Redis.
+      const waiting = await pool(6, 6, async (i) => {
+        const browser = createTestBrowser(proxy.url)
+        const login = await startLogin(browser, proxy.url, userFor(i).id)
+        if (!login.ok) throw new Error(`could not start a login: ${JSON.stringify(login.failure)}`)
+        return { browser, callback: login.callback }
+      })
+      expect(await pendingKeys()).toBe(waiting.length)
       await redis.stop()
       const down: { status: number; code: string | undefined; ms: number }[] = []
       try {
@@ -281,6 +289,16 @@ describe.each(FRAMEWORKS)(
         expect(recovered?.ok, JSON.stringify(recovered)).toBe(true)
       }
       const recoveredWithinMs = Math.round(performance.now() - t0)
+      // Without persistence, the logins pending at the restart are gone: their callbacks
+      // answer 400 (start again), wherever they land, never a 500 or a success.
+      for (const w of waiting) {
+        const back = await w.browser.fetch(w.callback)
+        const failure = await failureOf('callback', back)
+        expect([failure.status, failure.code], failure.excerpt).toEqual([
+          400,
+          'missing_temporary_credential',
+        ])
+      }
       // Probes cut off while an instance was still reconnecting left their keys: not the test's subject.
       const probes = await client.keys('oauth1:*')
       if (probes.length > 0) await client.del(probes)
@@ -289,9 +307,65 @@ describe.each(FRAMEWORKS)(
       expect(await pendingKeys()).toBe(0)
       mine.redisRestart = {
         answersWhileDown: down.length,
+        pendingForgottenAnswered400: waiting.length,
         worstMsWhileDown: Math.round(Math.max(...down.map((d) => d.ms))),
         recoveredWithinMs,
         loginsAfter: after.length,
+      }
+    })
+
+    it('Redis frozen (SIGSTOP): a new browser, a returning one and a pending callback all get 503 store_unavailable within the timeout, never a hang', async () => {
+      // A returning browser: its session (Express: in Redis) and a login waiting at its callback.
+      const returning = createTestBrowser(proxy.url)
+      const pendingLogin = await startLogin(returning, proxy.url, userFor(0).id)
+      expect(pendingLogin.ok).toBe(true)
+      if (!pendingLogin.ok) return
+      // Frozen: the connections stay open and nothing answers, so only a timeout ends a command.
+      redis.pause()
+      let frozen: { what: string; status: number; code: string | undefined; ms: number }[]
+      try {
+        const timed = async (what: string, fn: (signal: AbortSignal) => Promise<Response>) => {
+          const t0 = performance.now()
+          try {
+            const res = await fn(AbortSignal.timeout(TIMEOUT + MARGIN))
+            const failure = await failureOf(what, res)
+            return { what, status: res.status, code: failure.code, ms: performance.now() - t0 }
+          } catch (err) {
+            // no answer within the bound: a hang
+            return { what, status: 0, code: (err as Error).name, ms: performance.now() - t0 }
+          }
+        }
+        frozen = await Promise.all([
+          timed('new browser /login', (signal) =>
+            createTestBrowser(proxy.url).fetch(`${proxy.url}/login`, { signal }),
+          ),
+          timed('returning browser /login', (signal) =>
+            returning.fetch(`${proxy.url}/login`, { signal }),
+          ),
+          timed('pending callback', (signal) => returning.fetch(pendingLogin.callback, { signal })),
+        ])
+      } finally {
+        redis.resume()
+      }
+      for (const answer of frozen) {
+        expect({ ...answer, ms: undefined }).toEqual({
+          what: answer.what,
+          status: 503,
+          code: 'store_unavailable',
+          ms: undefined,
+        })
+        expect(answer.ms, answer.what).toBeLessThan(TIMEOUT + MARGIN)
+      }
+      // Thawed: every instance completes logins again (the commands that gave up may
+      // still have run: the pending login may be gone, and a cut-off /login left a key).
+      for (const instance of instances) {
+        const back = await fullLogin(instance.url, userFor(1))
+        expect(back.ok, JSON.stringify(back)).toBe(true)
+      }
+      const stale = await client.keys('oauth1:*')
+      if (stale.length > 0) await client.del(stale) // so the next tests count from zero
+      mine.redisFrozen = {
+        worstMsWhileFrozen: Math.round(Math.max(...frozen.map((a) => a.ms))),
       }
     })
 

@@ -39,7 +39,6 @@ import {
   tokenProfile,
   withRedis,
 } from '@oauth1-examples/shared'
-import { RedisStore } from 'connect-redis'
 import express, {
   type ErrorRequestHandler,
   type Express,
@@ -47,6 +46,7 @@ import express, {
   type Response,
 } from 'express'
 import session from 'express-session'
+import { BoundedRedisStore } from './session-store.ts'
 
 declare module 'express-session' {
   interface SessionData {
@@ -105,7 +105,9 @@ export function createApp(
   //    express-session's MemoryStore (development only: one process, and it
   //    never forgets an abandoned session). With REDIS_URL, the sessions go to
   //    Redis and so do the pending logins, each its own key taken once
-  //    (`redisStore`): any instance serves any step of a login.
+  //    (`redisStore`): any instance serves any step of a login. The sessions'
+  //    store has the same 2 s deadline as `redisStore` (node-redis never gives
+  //    up on a sent command): a frozen Redis is a 503, not a request that hangs.
   app.use(
     session({
       name: SESSION_COOKIE,
@@ -113,7 +115,9 @@ export function createApp(
       resave: false,
       saveUninitialized: false,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies },
-      ...(redis ? { store: new RedisStore({ client: redis, prefix: 'example-sess:' }) } : {}),
+      ...(redis
+        ? { store: new BoundedRedisStore({ client: redis, prefix: 'example-sess:' }) }
+        : {}),
     }),
   )
   app.use(

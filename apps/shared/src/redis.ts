@@ -1,6 +1,10 @@
 import { createClient } from 'redis'
 
-function createAppClient(url: string) {
+/** Attempts to reach Redis at start-up before the app gives up (about 1.5 s in all). */
+const START_ATTEMPTS = 5
+
+/** `everConnected` tells start-up (give up soon, so the app does not hang) from an outage (retry forever). */
+function createAppClient(url: string, everConnected: () => boolean) {
   return createClient({
     url,
     // While Redis is away, fail each command at once (the login answers 503
@@ -9,7 +13,11 @@ function createAppClient(url: string) {
     socket: {
       connectTimeout: 2_000,
       // Try again every 50 ms, backing off to 1 s: a restarted Redis is used at once.
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** Math.min(retries, 5), 1_000),
+      // At start-up, a few tries only: connect() then rejects instead of waiting forever.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !everConnected() && retries >= START_ATTEMPTS
+          ? cause
+          : Math.min(50 * 2 ** Math.min(retries, 5), 1_000),
     },
   })
 }
@@ -33,11 +41,13 @@ export async function connectRedis(url: string): Promise<{
   client: AppRedis
   close(): void
 }> {
-  const client = createAppClient(url)
   let connected = false
+  let everConnected = false
+  const client = createAppClient(url, () => everConnected)
   client.on('ready', () => {
     if (!connected) console.log('Redis connected')
     connected = true
+    everConnected = true
   })
   client.on('error', (err: Error) => {
     // node-redis emits an error per failed reconnection: say it once per outage.

@@ -586,6 +586,25 @@ describe('createBoundStore', () => {
     expect(await retried.get('a:t')).toEqual(pending('t'))
   })
 
+  it('refuses a forBinding() that returns no store with an atomic take, at the login, naming it', async () => {
+    const kept = new Map<string, unknown>()
+    const withoutTake = (id: string) => ({
+      get: (key: string) => (kept.get(`${id}:${key}`) ?? null) as never,
+      set: (key: string, value: unknown) => void kept.set(`${id}:${key}`, value),
+      delete: (key: string) => void kept.delete(`${id}:${key}`),
+    })
+    const message =
+      'store.forBinding(bindingId) should return a store with get, set, delete and an atomic take (as redisStore(client) of @oauth1/redis does)'
+    for (const forBinding of [withoutTake, () => null, async () => createMemoryStore()]) {
+      const store = createBoundStore({ forBinding } as never, idSession().access)
+      // at /login, before the user is sent to the provider: not at the callback
+      await expect(store.set('a:t', pending('t'))).rejects.toThrow(new TypeError(message))
+      const known = createBoundStore({ forBinding } as never, idSession(generateBindingId()).access)
+      await expect(known.take('a:t')).rejects.toThrow(new TypeError(message))
+    }
+    expect(kept.size).toBe(0)
+  })
+
   it('refuses what is not a server-side store or an access, naming it', () => {
     const access = idSession().access
     expect(() => createBoundStore(createMemoryStore() as never, access)).toThrow(

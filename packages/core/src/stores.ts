@@ -541,9 +541,25 @@ export function createBoundStore(
     const id = await access.read()
     return isBindingId(id) ? id : undefined
   }
+  /** This browser's store in `store`, checked: a store without an atomic `take` would break single use. */
+  const bound = (id: string) => {
+    const found: unknown = store.forBinding(id)
+    const methods = found as Partial<Record<'get' | 'set' | 'delete' | 'take', unknown>> | null
+    if (
+      typeof found !== 'object' ||
+      found === null ||
+      typeof (found as { then?: unknown }).then === 'function' ||
+      !(['get', 'set', 'delete', 'take'] as const).every((m) => typeof methods?.[m] === 'function')
+    ) {
+      throw new TypeError(
+        'store.forBinding(bindingId) should return a store with get, set, delete and an atomic take (as redisStore(client) of @oauth1/redis does)',
+      )
+    }
+    return found as ReturnType<ServerSideStore['forBinding']>
+  }
   const existing = async () => {
     const id = await current()
-    return id === undefined ? undefined : store.forBinding(id)
+    return id === undefined ? undefined : bound(id)
   }
   const ensure = async (): Promise<string> => {
     const id = await current()
@@ -569,7 +585,7 @@ export function createBoundStore(
     },
     async set(key, value) {
       checkStoreArgs(key, value, true)
-      await store.forBinding(await ensure()).set(key, toStoredCredential(value)!)
+      await bound(await ensure()).set(key, toStoredCredential(value)!)
     },
     async delete(key) {
       checkStoreArgs(key)
