@@ -444,7 +444,7 @@ export function parseCallbackQuery(
   } else {
     throw new TypeError(`${label} must be a URL, URLSearchParams or a string`)
   }
-  if (raw !== undefined && raw.includes('%') && badEscapeIn(raw, 'oauth_verifier')) {
+  if (raw?.includes('%') && badEscapeIn(raw, 'oauth_verifier')) {
     // URLSearchParams keeps `%zz` as it is, so the verifier the provider meant
     // cannot be known: callbackVerifier refuses it once the login is used up.
     badVerifierEscapes.add(params)

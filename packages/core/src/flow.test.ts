@@ -424,6 +424,26 @@ describe('bad callbacks', () => {
     expect(provider.hits('/oauth/access_token')).toHaveLength(0)
   })
 
+  it('a callback repeating denied= a thousand times costs the store a handful of deletes', async () => {
+    const { app, store, entries } = await pending()
+    let deletes = 0
+    const counting: TemporaryCredentialStore = {
+      get: (key) => store.get(key),
+      set: (key, value) => store.set(key, value),
+      delete: (key) => {
+        deletes++
+        return store.delete(key)
+      },
+    }
+    const many = Array.from({ length: 1000 }, (_, i) => `denied=forged${i}`).join('&')
+    const err = await rejection(
+      app.completeAuthorization(counting, `?denied=${encodeURIComponent('rt+1/=')}&${many}`),
+    )
+    expect(err.code).toBe('access_denied')
+    expect(entries.size).toBe(0)
+    expect(deletes).toBeLessThanOrEqual(5)
+  })
+
   // The OAuth Problem Reporting extension's problems, as a provider may send them on the callback.
   it.each([
     ['user_refused', 'access_denied', 403],

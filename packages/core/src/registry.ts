@@ -302,6 +302,9 @@ const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
 /** The endpoints of the three-legged flow: an app registers all three, or none (signing-only). */
 const FLOW_URLS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
 
+/** The `denied=` values of one callback whose pending logins are deleted (a provider sends one). */
+const MAX_DENIED_NAMES = 4
+
 /** `myApp` → `MY_APP`, `requestTokenUrl` → `REQUEST_TOKEN_URL`. */
 export function toUpperSnake(value: string): string {
   return value
@@ -643,7 +646,10 @@ export class RemoteApp<Req = unknown> {
     }
     if (problem !== undefined) {
       // The pending logins it names are used up (single use); the provider is not asked.
-      for (const t of new Set([...query.getAll('denied'), oauthToken])) {
+      // A provider names one; a forged callback repeating `denied=` must not turn
+      // one request into thousands of store round trips (the rest expire).
+      const named = new Set([...query.getAll('denied').slice(0, MAX_DENIED_NAMES), oauthToken])
+      for (const t of named) {
         if (t !== '') {
           await viaStore('drop the temporary credential', () =>
             store.delete(temporaryCredentialKey(this.name, t)),

@@ -385,6 +385,13 @@ describe('redisStore arguments', () => {
     expect(() => redisStore(client, { secret: [SECRET, 'short'] })).toThrow(
       new TypeError('@oauth1/redis: options.secret[1] must be at least 32 characters long'),
     )
+    // `secret: process.env.OAUTH1_SECRET` with the variable unset must not fall back to plaintext.
+    expect(() => redisStore(client, { secret: undefined as never })).toThrow(
+      new TypeError(
+        '@oauth1/redis: options.secret is undefined (an unset environment variable?): pass a secret of at least 32 characters to seal the entries, or leave the option out to keep them unsealed',
+      ),
+    )
+    expect(() => redisStore(client, {})).not.toThrow()
     expect(DEFAULT_PREFIX).toBe('oauth1:')
     expect(DEFAULT_TIMEOUT).toBe(2_000)
   })

@@ -50,6 +50,8 @@ export interface RedisStoreOptions {
    * key as associated data) so no token secret sits in plaintext in Redis
    * (its memory, RDB/AOF files, replicas, `MONITOR`). At least 32
    * characters or bytes; a list rotates keys (the first seals, any opens).
+   * Left out, entries are plain JSON; given as `undefined` (an unset
+   * environment variable), `redisStore` throws a `TypeError`.
    */
   secret?: SealerSecret | readonly SealerSecret[]
   /**
@@ -108,6 +110,13 @@ function checkOptions(options: unknown): { prefix: string; sealer?: Sealer; time
   ) {
     throw new TypeError(
       `${PREFIX} options.timeout should be a positive number of milliseconds (at most ${MAX_TIMER})`,
+    )
+  }
+  if (secret === undefined && Object.hasOwn(options, 'secret')) {
+    // `{ secret: process.env.OAUTH1_SECRET }` with the variable unset: refuse
+    // rather than quietly keep the token secrets in plaintext.
+    throw new TypeError(
+      `${PREFIX} options.secret is undefined (an unset environment variable?): pass a secret of at least 32 characters to seal the entries, or leave the option out to keep them unsealed`,
     )
   }
   let sealer: Sealer | undefined
