@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import semver from 'semver'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { COMPARING_PHRASES, comparingPhrases } from './wording.mjs'
 import { publishedPackages, ROOT, readJson } from './workspace.mjs'
 
 const workspaceDirs = ['packages', 'apps'].flatMap((group) =>
@@ -97,4 +98,64 @@ describe('changeset version', () => {
         expect(release.match(/^- Updated dependencies/gm)?.length ?? 0).toBeLessThanOrEqual(1)
     },
   )
+})
+
+// A package.json at 0.0.0 has never been published (the first release is
+// 0.1.0): its changesets describe a first release, so they say what it does,
+// not how it differs from code no user had (.changeset/README.md).
+const UNRELEASED = '0.0.0'
+const allUnreleased = published.every((p) => p.manifest.version === UNRELEASED)
+
+describe('the wording of the changesets', () => {
+  it.skipIf(!allUnreleased)(
+    'while every published package is unreleased, no changeset compares with unreleased code',
+    () => {
+      expect(published.length).toBeGreaterThan(0)
+      const found = changesets.flatMap((file) =>
+        comparingPhrases(readFileSync(join(ROOT, '.changeset', file), 'utf8')).map(
+          ({ line, phrase, why }) => `.changeset/${file}:${line}: "${phrase}" (${why})`,
+        ),
+      )
+      expect(found).toEqual([])
+    },
+  )
+
+  it.each([
+    ['Before, the call went out unsigned.', 'Before,'],
+    ['A store that fails now answers 503.', 'now answers'],
+    ['Such a callback is now refused.', 'is now'],
+    ['An `authorizeParams` function may now be async.', 'may now'],
+    ['Until now only Redis threw it.', 'Until now'],
+    ['The error no\nlonger carries its secrets.', 'no longer'],
+    ['It used to fall back to the origin.', 'It used to'],
+    ['Log in with X works again.', 'works again'],
+    ['It works as before and logs nothing.', 'as before'],
+    ['as `fetch_token_denied` always did', 'always did'],
+    ['they were answered 500', 'were answered'],
+    ['`CALLBACK_PROBLEMS` moved to its own module', 'moved to'],
+    ['The suite gains helpers.', 'gains'],
+  ])('flags %j', (text, phrase) => {
+    expect(comparingPhrases(text).map((f) => f.phrase)).toEqual([phrase.replace('\n', ' ')])
+  })
+
+  it.each([
+    'The key used to sign the request never leaves the process.',
+    'A login started now, or an hour ago, expires after 10 minutes.',
+    'From now on, every request is signed.',
+    'Read the token before, during or after the login.',
+    'Pass `now` to `createSessionRecordStore` for a clock of your own.',
+    'Pass `{ now:\n() => 0 }` to `createSessionRecordStore` for a clock of your own.',
+    'Sends those headers instead of an OAuth signature; a header left out falls back to the request.',
+    '```ts\n// no longer used\nconst now = Date.now()\n```',
+    '---\n"@oauth1/core": minor\n---\n\nSigns requests as RFC 5849 says.',
+  ])('leaves present-tense prose alone: %j', (text) => {
+    expect(comparingPhrases(text)).toEqual([])
+  })
+
+  it('names the line of each phrase, in the whole file', () => {
+    const text = '---\n"@oauth1/core": patch\n---\n\nFine.\nThe `x` option now refused.\n'
+    expect(comparingPhrases(text)).toEqual([
+      { line: 6, phrase: 'now refused', why: COMPARING_PHRASES[4].why },
+    ])
+  })
 })
