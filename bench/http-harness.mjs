@@ -25,7 +25,9 @@
 // --variants with for the target's three, paired closer in time),
 // --restart-every N (start fresh server processes every N rounds, default 4;
 // 0: one process per variant for the whole run), --check (exit 1 when the
-// target is missed; Node 24 and later only).
+// target is missed; Node 24 and later only), --profile <dir> (each server
+// process runs with --cpu-prof, writing <title>-<variant>-<n>.cpuprofile into
+// <dir>; `node bench/profile-top.mjs <dir>/*-with-*.cpuprofile` sums them).
 //
 // Why restart: each process has its own luck — what the JIT inlined, where
 // the heap and the code landed, which core it ran on — worth a few percent
@@ -54,6 +56,7 @@ const OPTIONS = {
   variants: { type: 'string' },
   'restart-every': { type: 'string', default: '4' },
   check: { type: 'boolean', default: false },
+  profile: { type: 'string' },
 }
 
 /** The value at quantile q (0–1) of the sorted values, linearly interpolated. */
@@ -248,8 +251,20 @@ export async function runHttpBench(bench) {
   )
   deadline.unref()
 
+  let started = 0
   async function start(key) {
-    const child = fork(fileURLToPath(bench.file), ['--serve', key], { stdio: 'inherit' })
+    const profile =
+      typeof args.profile === 'string'
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${args.profile}`,
+            `--cpu-prof-name=${bench.title}-${key}-${++started}.cpuprofile`,
+          ]
+        : []
+    const child = fork(fileURLToPath(bench.file), ['--serve', key], {
+      stdio: 'inherit',
+      execArgv: [...process.execArgv, ...profile],
+    })
     const ask = (message, field) =>
       new Promise((resolve, reject) => {
         const onMessage = (answer) => {

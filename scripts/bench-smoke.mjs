@@ -15,12 +15,18 @@
  *   node scripts/bench-smoke.mjs killed    the checks whose name contains "killed"
  */
 import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const machine = process.versions.node.split('.')[0]
 /** As `pnpm bench`: this Node and the pinned Node 24 the targets are set on. */
 const NODES = [...new Set([machine, '24'])]
+/** Where the --profile check writes its profiles (removed once checked). */
+const PROFILES = mkdtempSync(join(tmpdir(), 'oauth1-bench-profiles-'))
+process.on('exit', () => rmSync(PROFILES, { recursive: true, force: true }))
 
 /** A line of the output matching `pattern` (a RegExp, or a string the line contains). */
 function hasLine(output, pattern) {
@@ -280,6 +286,39 @@ const cases = [
     args: ['bench/login.bench.mjs', '--node', '24', ...LOGIN],
     timeoutMs: 60_000,
     check: (output) => checkLogin(output, '24'),
+  },
+  {
+    name: 'middleware --profile: a CPU profile per server process, summed by profile-top.mjs',
+    args: [
+      'bench/middleware-hono.bench.mjs',
+      ...['--rounds', '1', '--seconds', '0.2', '--warmup', '0', '--connections', '2'],
+      ...['--variants', 'with', '--profile', PROFILES],
+    ],
+    timeoutMs: 60_000,
+    check() {
+      const files = readdirSync(PROFILES).sort()
+      // The baseline, "with" and the no-op: one process each (one round, one generation).
+      const want = ['without', 'with', 'noop'].map((v) => `middleware-hono-${v}-`)
+      for (const prefix of want) {
+        if (!files.some((f) => f.startsWith(prefix) && f.endsWith('.cpuprofile'))) {
+          throw new Error(`no ${prefix}*.cpuprofile in ${files.join(', ') || 'nothing'}`)
+        }
+      }
+      const top = execFileSync(
+        process.execPath,
+        [
+          'bench/profile-top.mjs',
+          ...files.filter((f) => f.includes('-with-')).map((f) => join(PROFILES, f)),
+          ...['--top', '3'],
+        ],
+        { cwd: root, encoding: 'utf8' },
+      )
+      expectLines(top, [
+        /^1 profile\(s\), busy \d+ ms \(idle left out\)$/,
+        /^ +[\d.]+% {2}@oauth1 frames \(packages\/\*\/dist\)$/,
+        /^ +[\d.]+% {2}AsyncLocalStorage frames /,
+      ])
+    },
   },
   {
     name: 'hono-context-cost.mjs',
