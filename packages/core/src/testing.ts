@@ -18,7 +18,7 @@
  * })
  * ```
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { OAuthError, type OAuthErrorCode } from './errors.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
@@ -993,9 +993,39 @@ export function markdownTableCell(
 }
 
 /**
+ * The provider {@link runMountedLoginTests} logs in with: `@oauth1/testing`'s
+ * `createTestProvider({ autoApprove: user })` (approving at once, so its
+ * authorize URL redirects straight to the callback) fits.
+ */
+export interface MountedLoginProvider {
+  readonly client: { readonly id: string; readonly secret: string }
+  readonly requestTokenUrl: string
+  readonly authorizeUrl: string
+  readonly accessTokenUrl: string
+  close(): Promise<void>
+}
+
+/** What {@link runMountedLoginTests} needs besides the app. */
+export interface MountedLoginOptions {
+  /** Starts a provider that approves every login at once (closed when the test ends). */
+  provider(): Promise<MountedLoginProvider>
+  /** The `screen_name` that provider logs everyone in as. */
+  user: string
+}
+
+/** The registration options of the provider, the same for the apps `a` and `b`. */
+export interface MountedLoginRegistration {
+  clientId: string
+  clientSecret: string
+  requestTokenUrl: string
+  authorizeUrl: string
+  accessTokenUrl: string
+}
+
+/**
  * An app under test for {@link runMountedLoginTests}: its login routes are
- * mounted at `/auth` (a Router, a prefixed plugin, a sub-app…), with one
- * provider that approves at once registered twice, as `a` and `b`.
+ * mounted at `/auth` (a Router, a prefixed plugin, a sub-app…), with the
+ * provider registered twice, as `a` and `b`.
  */
 export interface MountedLoginApp {
   /**
@@ -1005,8 +1035,6 @@ export interface MountedLoginApp {
    * `{ app: name, user: token.screen_name }`.
    */
   readonly url: string
-  /** The `screen_name` the provider logs everyone in as. */
-  readonly user: string
   /** The `OAuthError` code in an error answer of the app's error handling. */
   errorCode(response: Response): Promise<string>
 }
@@ -1018,23 +1046,38 @@ export interface MountedLoginApp {
  * (the documented rule); app `a`'s callback presented at app `b`'s route is
  * refused (`missing_temporary_credential`, 400) while `a`'s login still
  * completes; two pending logins of the same provider under two names both
- * complete, in either order. One `describe` per entry of `mounts`, each test
- * calling `setup(mount)` for a fresh app.
+ * complete, in either order. One `describe` per entry of `mounts`; each test
+ * starts a provider and calls `setup(mount, registration)` for a fresh app.
  *
  * @example
  * ```ts
- * runMountedLoginTests(['router', 'sub-app'], async (mount) => {
- *   // …build the app for `mount`, listen on 127.0.0.1:0…
- *   return { url, user: 'bob', errorCode: async (res) => (await res.json()).error }
- * })
+ * runMountedLoginTests(
+ *   ['router', 'sub-app'],
+ *   { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' },
+ *   async (mount, registration) => {
+ *     for (const name of ['a', 'b']) oauth.register(name, registration)
+ *     // …build the app for `mount`, listen on 127.0.0.1:0…
+ *     return { url, errorCode: async (res) => (await res.json()).error }
+ *   },
+ * )
  * ```
  */
 export function runMountedLoginTests(
   mounts: readonly string[],
-  setup: (mount: string) => Promise<MountedLoginApp>,
+  options: MountedLoginOptions,
+  setup: (mount: string, registration: MountedLoginRegistration) => Promise<MountedLoginApp>,
 ): void {
+  const { user } = options
   async function start(mount: string) {
-    const app = await setup(mount)
+    const provider = await options.provider()
+    onTestFinished(() => provider.close())
+    const app = await setup(mount, {
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret,
+      requestTokenUrl: provider.requestTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+    })
     const browser = createTestBrowser(app.url)
     /** Starts a login on `name`; the callback URL the provider sends the browser back to. */
     const login = async (name: string, cb?: string): Promise<string> => {
@@ -1050,7 +1093,7 @@ export function runMountedLoginTests(
 
   describe.each(mounts)('a login mounted at /auth (%s)', (mount) => {
     it('completes through the callback route under the mount path', async () => {
-      const { url, user, browser, login } = await start(mount)
+      const { url, browser, login } = await start(mount)
       const callback = await login('a')
       expect(callback.startsWith(`${url}/auth/callback/a?`)).toBe(true)
       const done = await browser.fetch(callback)
@@ -1066,7 +1109,7 @@ export function runMountedLoginTests(
     })
 
     it("refuses app a's callback at app b's route, and a's login still completes", async () => {
-      const { user, browser, login, errorCode } = await start(mount)
+      const { browser, login, errorCode } = await start(mount)
       const callback = await login('a')
       const wrong = await browser.fetch(callback.replace('/callback/a?', '/callback/b?'))
       expect(wrong.status).toBe(400)
@@ -1077,7 +1120,7 @@ export function runMountedLoginTests(
     })
 
     it('completes two pending logins of one provider under two names, in either order', async () => {
-      const { user, browser, login } = await start(mount)
+      const { browser, login } = await start(mount)
       const a = await login('a')
       const b = await login('b')
       const doneB = await browser.fetch(b)

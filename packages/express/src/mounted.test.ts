@@ -4,23 +4,14 @@ import { runMountedLoginTests } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import express, { type NextFunction, type Request, type Response } from 'express'
 import session from 'express-session'
-import { onTestFinished } from 'vitest'
 import { serve } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
-runMountedLoginTests(['router', 'sub-app'], async (mount) => {
-  const provider = await createTestProvider({ autoApprove: 'bob' })
-  onTestFinished(() => provider.close())
+const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
+
+runMountedLoginTests(['router', 'sub-app'], PROVIDER, async (mount, registration) => {
   const oauth = new OAuth({ config: {} })
-  for (const name of ['a', 'b']) {
-    oauth.register(name, {
-      clientId: provider.client.id,
-      clientSecret: provider.client.secret,
-      requestTokenUrl: provider.requestTokenUrl,
-      authorizeUrl: provider.authorizeUrl,
-      accessTokenUrl: provider.accessTokenUrl,
-    })
-  }
+  for (const name of ['a', 'b']) oauth.register(name, registration)
   const app = express()
   app.use(session({ secret: 'x'.repeat(32), resave: false, saveUninitialized: false }))
   const routes = mount === 'router' ? express.Router() : express()
@@ -56,7 +47,6 @@ runMountedLoginTests(['router', 'sub-app'], async (mount) => {
   )
   return {
     url: await serve(app),
-    user: 'bob',
     errorCode: async (response) => ((await response.json()) as { error: string }).error,
   }
 })

@@ -10,19 +10,11 @@ import { onTestFinished } from 'vitest'
 import { SECRET } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
-runMountedLoginTests(['app.route', 'basePath'], async (mount) => {
-  const provider = await createTestProvider({ autoApprove: 'bob' })
-  onTestFinished(() => provider.close())
+const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
+
+runMountedLoginTests(['app.route', 'basePath'], PROVIDER, async (mount, registration) => {
   const oauth = new OAuth({ config: {} })
-  for (const name of ['a', 'b']) {
-    oauth.register(name, {
-      clientId: provider.client.id,
-      clientSecret: provider.client.secret,
-      requestTokenUrl: provider.requestTokenUrl,
-      authorizeUrl: provider.authorizeUrl,
-      accessTokenUrl: provider.accessTokenUrl,
-    })
-  }
+  for (const name of ['a', 'b']) oauth.register(name, registration)
   const routes = mount === 'basePath' ? new Hono().basePath('/auth') : new Hono()
   const remote = (name: string) => {
     const found = oauth.createClient(name)
@@ -47,7 +39,6 @@ runMountedLoginTests(['app.route', 'basePath'], async (mount) => {
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    user: 'bob',
     errorCode: async (response) => ((await response.json()) as { error: string }).error,
   }
 })

@@ -10,19 +10,11 @@ import { onTestFinished } from 'vitest'
 import { listen } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
-runMountedLoginTests(['router prefix', 'nested router'], async (mount) => {
-  const provider = await createTestProvider({ autoApprove: 'bob' })
-  onTestFinished(() => provider.close())
+const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
+
+runMountedLoginTests(['router prefix', 'nested router'], PROVIDER, async (mount, registration) => {
   const oauth = new OAuth({ config: {} })
-  for (const name of ['a', 'b']) {
-    oauth.register(name, {
-      clientId: provider.client.id,
-      clientSecret: provider.client.secret,
-      requestTokenUrl: provider.requestTokenUrl,
-      authorizeUrl: provider.authorizeUrl,
-      accessTokenUrl: provider.accessTokenUrl,
-    })
-  }
+  for (const name of ['a', 'b']) oauth.register(name, registration)
   const app = new Koa()
   app.keys = ['a koa session key of at least 32 characters']
   app.use(session(app))
@@ -54,7 +46,6 @@ runMountedLoginTests(['router prefix', 'nested router'], async (mount) => {
   onTestFinished(close)
   return {
     url,
-    user: 'bob',
     errorCode: async (response) => (await response.text()).split(':', 1)[0] as string,
   }
 })
