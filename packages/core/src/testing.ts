@@ -18,7 +18,7 @@
  * })
  * ```
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { OAuthError, type OAuthErrorCode } from './errors.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
@@ -990,4 +990,143 @@ export function markdownTableCell(
     .find((line) => line.startsWith(`| \`${name}\``))
     ?.split(/(?<!\\)\|/)
     [column + 1]?.trim()
+}
+
+/**
+ * The provider {@link runMountedLoginTests} logs in with: `@oauth1/testing`'s
+ * `createTestProvider({ autoApprove: user })` (approving at once, so its
+ * authorize URL redirects straight to the callback) fits.
+ */
+export interface MountedLoginProvider {
+  readonly client: { readonly id: string; readonly secret: string }
+  readonly requestTokenUrl: string
+  readonly authorizeUrl: string
+  readonly accessTokenUrl: string
+  close(): Promise<void>
+}
+
+/** What {@link runMountedLoginTests} needs besides the app. */
+export interface MountedLoginOptions {
+  /** Starts a provider that approves every login at once (closed when the test ends). */
+  provider(): Promise<MountedLoginProvider>
+  /** The `screen_name` that provider logs everyone in as. */
+  user: string
+}
+
+/** The registration options of the provider, the same for the apps `a` and `b`. */
+export interface MountedLoginRegistration {
+  clientId: string
+  clientSecret: string
+  requestTokenUrl: string
+  authorizeUrl: string
+  accessTokenUrl: string
+}
+
+/**
+ * An app under test for {@link runMountedLoginTests}: its login routes are
+ * mounted at `/auth` (a Router, a prefixed plugin, a sub-app…), with the
+ * provider registered twice, as `a` and `b`.
+ */
+export interface MountedLoginApp {
+  /**
+   * The app's base URL. `GET /auth/login/<name>?cb=<redirectUri>` starts a
+   * login on `name` (`redirectUri` by default `/auth/callback/<name>`);
+   * `GET /auth/callback/<name>` completes it and answers the JSON
+   * `{ app: name, user: token.screen_name }`.
+   */
+  readonly url: string
+  /** The `OAuthError` code in an error answer of the app's error handling. */
+  errorCode(response: Response): Promise<string>
+}
+
+/**
+ * The login in mounted apps, as every adapter must run it, over real HTTP
+ * with a cookie jar: the callback route under the mount path completes it;
+ * a relative `redirectUri` resolves against the origin, not the mount path
+ * (the documented rule); app `a`'s callback presented at app `b`'s route is
+ * refused (`missing_temporary_credential`, 400) while `a`'s login still
+ * completes; two pending logins of the same provider under two names both
+ * complete, in either order. One `describe` per entry of `mounts`; each test
+ * starts a provider and calls `setup(mount, registration)` for a fresh app.
+ *
+ * @example
+ * ```ts
+ * runMountedLoginTests(
+ *   ['router', 'sub-app'],
+ *   { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' },
+ *   async (mount, registration) => {
+ *     for (const name of ['a', 'b']) oauth.register(name, registration)
+ *     // …build the app for `mount`, listen on 127.0.0.1:0…
+ *     return { url, errorCode: async (res) => (await res.json()).error }
+ *   },
+ * )
+ * ```
+ */
+export function runMountedLoginTests(
+  mounts: readonly string[],
+  options: MountedLoginOptions,
+  setup: (mount: string, registration: MountedLoginRegistration) => Promise<MountedLoginApp>,
+): void {
+  const { user } = options
+  async function start(mount: string) {
+    const provider = await options.provider()
+    onTestFinished(() => provider.close())
+    const app = await setup(mount, {
+      clientId: provider.client.id,
+      clientSecret: provider.client.secret,
+      requestTokenUrl: provider.requestTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+    })
+    const browser = createTestBrowser(app.url)
+    /** Starts a login on `name`; the callback URL the provider sends the browser back to. */
+    const login = async (name: string, cb?: string): Promise<string> => {
+      const query = cb === undefined ? '' : `?cb=${encodeURIComponent(cb)}`
+      const begin = await browser.fetch(`/auth/login/${name}${query}`)
+      expect(begin.status).toBe(302)
+      const consent = await fetch(begin.headers.get('location') as string, { redirect: 'manual' })
+      expect(consent.status).toBe(302)
+      return consent.headers.get('location') as string
+    }
+    return { ...app, browser, login }
+  }
+
+  describe.each(mounts)('a login mounted at /auth (%s)', (mount) => {
+    it('completes through the callback route under the mount path', async () => {
+      const { url, browser, login } = await start(mount)
+      const callback = await login('a')
+      expect(callback.startsWith(`${url}/auth/callback/a?`)).toBe(true)
+      const done = await browser.fetch(callback)
+      expect(done.status).toBe(200)
+      expect(await done.json()).toEqual({ app: 'a', user })
+    })
+
+    it('resolves a relative redirectUri against the origin, not the mount path', async () => {
+      const { url, login } = await start(mount)
+      for (const cb of ['callback/a', '/callback/a']) {
+        expect((await login('a', cb)).startsWith(`${url}/callback/a?`)).toBe(true)
+      }
+    })
+
+    it("refuses app a's callback at app b's route, and a's login still completes", async () => {
+      const { browser, login, errorCode } = await start(mount)
+      const callback = await login('a')
+      const wrong = await browser.fetch(callback.replace('/callback/a?', '/callback/b?'))
+      expect(wrong.status).toBe(400)
+      expect(await errorCode(wrong)).toBe('missing_temporary_credential')
+      const right = await browser.fetch(callback)
+      expect(right.status).toBe(200)
+      expect(await right.json()).toEqual({ app: 'a', user })
+    })
+
+    it('completes two pending logins of one provider under two names, in either order', async () => {
+      const { browser, login } = await start(mount)
+      const a = await login('a')
+      const b = await login('b')
+      const doneB = await browser.fetch(b)
+      expect(await doneB.json()).toEqual({ app: 'b', user })
+      const doneA = await browser.fetch(a)
+      expect(await doneA.json()).toEqual({ app: 'a', user })
+    })
+  })
 }
