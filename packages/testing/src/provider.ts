@@ -564,9 +564,23 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
     })
-    this.#server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-      else socket.destroy()
+    // What node:http cannot parse never reaches #handle: answer it as an OAuth
+    // problem report too (431 for oversized headers, 408 for a stalled request).
+    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy()
+        return
+      }
+      const [status, advice] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? ['431 Request Header Fields Too Large', 'the request headers are too large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? ['408 Request Timeout', 'the request was not received in time']
+            : ['400 Bad Request', 'the request is not well-formed HTTP/1.1']
+      const body = `oauth_problem=parameter_rejected&oauth_problem_advice=${pct(advice)}`
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      )
     })
   }
 
