@@ -71,6 +71,17 @@ describe('parsers', () => {
     }
   })
 
+  it('parseAuthorizationHeader reads realm as an RFC 2617 quoted-string', () => {
+    expect(parseAuthorizationHeader('OAuth realm="a\\"b\\\\c 100%", a="x%20y"')).toEqual({
+      realm: 'a"b\\c 100%',
+      params: [['a', 'x y']],
+    })
+    expect(parseAuthorizationHeader('OAuth realm="a%20b"')?.realm).toBe('a%20b')
+    // Only realm may carry quoted-pairs: other values are percent-encoded.
+    expect(() => parseAuthorizationHeader('OAuth realm="a", b="c\\"d"')).toThrow(ParseError)
+    expect(() => parseAuthorizationHeader('OAuth realm="a\\"')).toThrow(ParseError)
+  })
+
   it('isLoopbackHost and escapeHtml', () => {
     for (const h of [
       'localhost',

@@ -90,11 +90,14 @@ export interface AuthorizationHeader {
   params: [string, string][]
 }
 
-const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"([^"\\]*)"[ \t]*/
+// A quoted-string: quoted-pairs (`\"`, `\\`) allowed, so a realm may carry them.
+const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"((?:[^"\\]|\\[\t\x20-\x7E\x80-\uFFFF])*)"[ \t]*/
 
 /**
  * Reads an `Authorization: OAuth …` header (§3.5.1): `name="value"` pairs,
- * comma-separated with optional whitespace, values percent-encoded.
+ * comma-separated with optional whitespace, values percent-encoded. `realm`
+ * is an RFC 2617 quoted-string instead: its quoted-pairs (`\"`) are
+ * unescaped and it is not percent-decoded, as clients send it verbatim.
  * Returns `null` when the header uses another scheme (e.g. `Basic`);
  * throws {@link ParseError} when the OAuth header is malformed.
  *
@@ -115,12 +118,14 @@ export function parseAuthorizationHeader(header: string): AuthorizationHeader | 
     const pair = PAIR.exec(rest)
     if (!pair) throw new ParseError('malformed Authorization header')
     const name = strictPercentDecode(pair[1]!, 'Authorization header parameter name')
-    const value = strictPercentDecode(pair[2]!, `Authorization header parameter ${name}`)
+    const raw = pair[2]!
     if (name === 'realm') {
       if (realm !== undefined) throw new ParseError('realm sent twice', 'realm')
-      realm = value
+      realm = raw.replace(/\\(.)/gsu, '$1')
     } else {
-      params.push([name, value])
+      // Every other value is percent-encoded (§3.5.1), so it never needs a quoted-pair.
+      if (raw.includes('\\')) throw new ParseError('malformed Authorization header', name)
+      params.push([name, strictPercentDecode(raw, `Authorization header parameter ${name}`)])
     }
     rest = rest.slice(pair[0].length)
     if (rest.startsWith(',')) {

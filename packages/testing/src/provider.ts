@@ -13,14 +13,10 @@ import {
 } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import {
-  bodyHash,
   isSignatureMethod,
-  percentEncode,
   SIGNATURE_METHODS,
   type SignatureMethod,
-  signatureBaseString,
   type Token,
-  verifySignature,
 } from '@oauth1/core'
 import { resolveEmulation } from './emulations/index.js'
 import type {
@@ -51,7 +47,13 @@ import type {
   TestProviderOptions,
   TestUser,
 } from './types.js'
-import { safeEqual } from './verify.js'
+import {
+  bodyHashOf,
+  baseString as buildBaseString,
+  pct,
+  safeEqual,
+  verifySignature,
+} from './verify.js'
 
 /**
  * The client every provider registers when `clients` is not given:
@@ -362,7 +364,7 @@ function appendParams(url: string, params: [string, string][]): string {
   const base = hash === -1 ? url : url.slice(0, hash)
   const fragment = hash === -1 ? '' : url.slice(hash)
   const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?'
-  const query = params.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')
+  const query = params.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')
   return `${base}${sep}${query}${fragment}`
 }
 
@@ -405,7 +407,7 @@ function accepts(values: AuthorizeParam['values'], value: string): boolean {
 }
 
 function formBody(pairs: [string, string][]): string {
-  return pairs.map(([k, v]) => `${percentEncode(k)}=${percentEncode(v)}`).join('&')
+  return pairs.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')
 }
 
 /**
@@ -562,9 +564,23 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       this.#sockets.add(socket)
       socket.once('close', () => this.#sockets.delete(socket))
     })
-    this.#server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n')
-      else socket.destroy()
+    // What node:http cannot parse never reaches #handle: answer it as an OAuth
+    // problem report too (431 for oversized headers, 408 for a stalled request).
+    this.#server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) {
+        socket.destroy()
+        return
+      }
+      const [status, advice] =
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? ['431 Request Header Fields Too Large', 'the request headers are too large']
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? ['408 Request Timeout', 'the request was not received in time']
+            : ['400 Bad Request', 'the request is not well-formed HTTP/1.1']
+      const body = `oauth_problem=parameter_rejected&oauth_problem_advice=${pct(advice)}`
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      )
     })
   }
 
@@ -1301,7 +1317,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const origin = e.baseStringOrigin === 'provider' ? this.url : `http://${ctx.host}`
     let baseString: string
     try {
-      baseString = signatureBaseString(req.method ?? 'GET', `${origin}${ctx.rawPath}`, baseParams)
+      baseString = buildBaseString(req.method ?? 'GET', `${origin}${ctx.rawPath}`, baseParams)
     } catch (cause) {
       throw new Problem(
         400,
@@ -1312,10 +1328,10 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     record.baseString = baseString
     let ok: boolean
     try {
-      ok = await verifySignature(method, baseString, params.get('oauth_signature')!, {
+      ok = verifySignature(method, baseString, params.get('oauth_signature')!, {
         clientSecret: client.secret,
         tokenSecret,
-        rsaPublicKey: client.publicKey,
+        publicKey: client.publicKey,
       })
     } catch {
       ok = false
@@ -1329,7 +1345,7 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       )
     }
     const sentHash = params.get('oauth_body_hash')
-    if (sentHash !== undefined && !safeEqual(sentHash, await bodyHash(method, body))) {
+    if (sentHash !== undefined && !safeEqual(sentHash, bodyHashOf(method, body))) {
       fail(401, 'signature_invalid', 'oauth_body_hash does not match the body')
     }
     if (timestamp !== undefined && e.monotonicTimestamps) {

@@ -136,6 +136,23 @@ describe('robustness: bad input never crashes the provider', () => {
     await stillAlive()
   })
 
+  it('an unparsable request or oversized headers get an OAuth problem report (400, 431)', async () => {
+    const garbage = await raw('NOT HTTP AT ALL\r\n\r\n')
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 /)
+    expect(garbage).toMatch(/\r\ncontent-type: application\/x-www-form-urlencoded\r\n/i)
+    expect(garbage.split('\r\n\r\n')[1]).toMatch(
+      /^oauth_problem=parameter_rejected&oauth_problem_advice=/,
+    )
+    const huge = await raw(
+      `GET /api/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: OAuth oauth_consumer_key="${'k'.repeat(20_000)}"\r\n\r\n`,
+    )
+    expect(huge).toMatch(/^HTTP\/1\.1 431 /)
+    const body = new URLSearchParams(huge.split('\r\n\r\n')[1])
+    expect(body.get('oauth_problem')).toBe('parameter_rejected')
+    expect(body.get('oauth_problem_advice')).toMatch(/header/)
+    await stillAlive()
+  })
+
   it('huge header values and odd parameter values are handled', async () => {
     const res = await sendRaw(`${provider.apiBaseUrl}echo`, {
       method: 'GET',

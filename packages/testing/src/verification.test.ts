@@ -252,6 +252,17 @@ describe.each(SIGNERS)('signed by %s', (signerName, sign: Signer) => {
       expect(provider.lastRequest?.realm).toBe('http://photos.example.net/')
       expect(provider.lastRequest?.baseString).not.toContain('realm')
     })
+
+    it.runIf(signerName === '@oauth1/core')(
+      'reads realm as a quoted-string: quoted-pairs unescaped, no percent-decoding',
+      async () => {
+        const realm = 'Photos "x" \\ 100% a%20b'
+        const ok = await call(sign, { method: 'GET', url: echo, realm })
+        expect(ok.status).toBe(200)
+        expect(provider.lastRequest?.realm).toBe(realm)
+        expect(provider.lastRequest?.baseString).not.toContain('realm')
+      },
+    )
   })
 
   describe('required parameters and version', () => {

@@ -592,6 +592,19 @@ describe.each(FACTS)('$name matches PROVIDERS.md', (facts) => {
     expectRefused(facts.errors, a, 401, 'signature_invalid')
   })
 
+  it('stays as strict as the base provider: a replayed nonce and a stale timestamp are refused', async () => {
+    const now = Math.floor(Date.now() / 1000)
+    const nonce = `replay-${facts.name}-${now}`
+    // The nonce is unique per (client, token, timestamp): replay with the same token.
+    const token = facts.api?.token ? provider.issueToken() : undefined
+    const same = token ? { token: token.oauth_token, tokenSecret: token.oauth_token_secret } : {}
+    const first = await probe({ nonce, timestamp: now, ...same })
+    expect(first.status, first.text).toBe(200)
+    expectRefused(facts.errors, await probe({ nonce, timestamp: now, ...same }), 401, 'nonce_used')
+    const stale = await probe({ timestamp: now - 3600 })
+    expectRefused(facts.errors, stale, 401, 'timestamp_refused')
+  })
+
   const wrongKey = (): Partial<SignedCall> =>
     facts.accepted[0]!.startsWith('RSA-')
       ? {
