@@ -79,6 +79,24 @@ describe('OAuth1Client options', () => {
     )
   })
 
+  it('calls an injected fetch as a plain function, never as a method of the client', async () => {
+    // Browsers' and workerd's fetch throw "Illegal invocation" when called
+    // with a `this` other than the global object (or undefined).
+    const thisValues: unknown[] = []
+    const fetch = function (this: unknown) {
+      thisValues.push(this)
+      return Promise.resolve(
+        formResponse('oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'),
+      )
+    } as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'a', clientSecret: 'b', fetch })
+    await client.fetchRequestToken(`${P}/rt`)
+    await client.request('GET', `${P}/api`, {
+      token: { oauth_token: 't', oauth_token_secret: 's' },
+    })
+    expect(thisValues).toEqual([undefined, undefined])
+  })
+
   it('gets and sets redirectUri (Authlib test_redirect_uri)', () => {
     const client = new OAuth1Client({ clientId: 'foo' })
     expect(client.redirectUri).toBeUndefined()

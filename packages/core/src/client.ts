@@ -547,7 +547,13 @@ export class OAuth1Client {
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new TypeError('fetch must be a function')
     }
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    const userFetch = options.fetch
+    // Called as a plain function: `this.#fetch(…)` would hand fetch the client
+    // as `this`, which browsers' and workerd's fetch refuse ("Illegal invocation").
+    this.#fetch =
+      userFetch === undefined
+        ? (input, init) => globalThis.fetch(input, init)
+        : (input, init) => userFetch(input, init)
     this.#defaultFetch = options.fetch === undefined
     this.userAgent =
       options.userAgent === undefined ? undefined : checkHeaderValue(options.userAgent, 'userAgent')
