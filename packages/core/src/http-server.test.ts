@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
@@ -452,6 +452,7 @@ describe('the node:http transport', () => {
 })
 
 describe('the same answer ends the same way on both transports', () => {
+  const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
   type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
   const answers: Record<string, Answer> = {
     'a form token': {
@@ -494,6 +495,37 @@ describe('the same answer ends the same way on both transports', () => {
       body: 'oauth_problem=signature_invalid&oauth_problem_advice=check%20the%20key',
     },
     'a 503 HTML page': { status: 503, body: `<html>${'down '.repeat(200)}</html>` },
+    // Content codings as fetch (undici) decodes them.
+    'deflate without its zlib header (raw DEFLATE, as old IIS sends it)': {
+      status: 200,
+      headers: { 'content-encoding': 'deflate' },
+      body: deflateRawSync(TOKEN_FORM),
+    },
+    'two codings, gzip then br': {
+      status: 200,
+      headers: { 'content-encoding': 'gzip, br' },
+      body: brotliCompressSync(gzipSync(TOKEN_FORM)),
+    },
+    'a coding it does not know among known ones: the body as sent': {
+      status: 200,
+      headers: { 'content-encoding': 'gzip, zstd-unknown' },
+      body: TOKEN_FORM,
+    },
+    'a gzip stream without its trailer': {
+      status: 200,
+      headers: { 'content-encoding': 'gzip' },
+      body: gzipSync(TOKEN_FORM).subarray(0, -8),
+    },
+    'an empty body labelled gzip': {
+      status: 200,
+      headers: { 'content-encoding': 'gzip' },
+      body: '',
+    },
+    'a gzip body that is not gzip': {
+      status: 200,
+      headers: { 'content-encoding': 'gzip' },
+      body: TOKEN_FORM,
+    },
     'a body past 64 KiB without content-length': {
       status: 200,
       headers: { 'transfer-encoding': 'chunked' },
