@@ -415,6 +415,45 @@ describe('the node:http transport', () => {
     expect(requests).toHaveLength(1)
   })
 
+  it("gives way to an undici dispatcher put in place of Node's (a MockAgent, a proxy), then comes back", async () => {
+    // Node's fetch sends through undici's global dispatcher: a MockAgent, a
+    // ProxyAgent or an EnvHttpProxyAgent set there (undici's
+    // setGlobalDispatcher) must see the token requests as it sees API calls.
+    const key = Symbol.for('undici.globalDispatcher.1')
+    const slot = globalThis as unknown as Record<symbol, unknown>
+    await fetch('data:,x') // Node's fetch has made its own dispatcher
+    const nodes = slot[key] as { dispatch(options: { path: string }, handler: unknown): boolean }
+    expect(nodes).toBeDefined()
+    expect(nodeTransportAvailable()).toBe(true)
+    const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+    const client = new OAuth1Client({ clientId: 'ck' })
+    const seen: string[] = []
+    class ProxyAgent {
+      dispatch(options: { path: string }, handler: unknown) {
+        seen.push(options.path)
+        return nodes.dispatch(options, handler)
+      }
+    }
+    slot[key] = new ProxyAgent()
+    try {
+      expect(nodeTransportAvailable()).toBe(false)
+      await expect(client.fetchRequestToken(`${origin}/rt`)).resolves.toMatchObject({
+        oauth_token: 'rt',
+      })
+      expect(seen).toEqual(['/rt'])
+      expect(requests).toHaveLength(1)
+      // another plain Agent in place of Node's is not Node's either
+      slot[key] = new (class Agent extends ProxyAgent {})()
+      expect(nodeTransportAvailable()).toBe(false)
+    } finally {
+      slot[key] = nodes
+    }
+    expect(nodeTransportAvailable()).toBe(true)
+    await client.fetchRequestToken(`${origin}/rt`)
+    expect(seen).toEqual(['/rt'])
+    expect(requests).toHaveLength(2)
+  })
+
   it.each<TokenTransportName>(['node', 'fetch'])(
     'over %s, sends again on a new connection when a kept-alive one was closed by the server',
     async (transport) => {

@@ -133,12 +133,35 @@ function globalFetchIsNodes(): boolean {
   return seenFetchIsNodes
 }
 
+/** Where undici (Node's fetch, and the npm package's `setGlobalDispatcher`) keeps its global dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1')
+
+let firstDispatcher: unknown
+
+/**
+ * True while undici's global dispatcher, which Node's fetch sends through, is
+ * still the one Node made: none yet, or the first one seen, a plain `Agent`.
+ * One the app put there (`setGlobalDispatcher` of a MockAgent, a ProxyAgent,
+ * an EnvHttpProxyAgent, another Agent) keeps receiving the token requests.
+ * A plain Agent set before Node's fetch ever ran cannot be told from Node's.
+ */
+function globalDispatcherIsNodes(): boolean {
+  const current = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER]
+  if (current === undefined) return true
+  if (firstDispatcher === undefined) firstDispatcher = current
+  if (current !== firstDispatcher) return false
+  return (current as { constructor?: { name?: unknown } }).constructor?.name === 'Agent'
+}
+
 /**
  * True when token requests without an injected fetch go through node:http(s)
- * here: on Node, with `globalThis.fetch` still Node's own.
+ * here: on Node, with `globalThis.fetch` and undici's global dispatcher still
+ * Node's own.
  */
 export function nodeTransportAvailable(): boolean {
-  return preferred === 'node' && globalFetchIsNodes() && load() !== null
+  return (
+    preferred === 'node' && globalFetchIsNodes() && globalDispatcherIsNodes() && load() !== null
+  )
 }
 
 /** What one token request sends. */
