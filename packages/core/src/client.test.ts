@@ -1201,6 +1201,39 @@ describe('OAuth1Client.request', () => {
     expect(req!.params.status).toBe('Hello Ladies + Gentlemen, a signed OAuth request!')
   })
 
+  it('a plain-object body with a content-type other than a form is a TypeError, before anything is sent', async () => {
+    // It would go out form-encoded under the other label, and unsigned.
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    await expect(
+      client.request('POST', `${P}/a`, {
+        body: { a: '1' },
+        headers: { 'content-type': 'application/json' },
+      }),
+    ).rejects.toThrow(
+      new TypeError(
+        'a plain-object body is sent as a form: drop content-type "application/json", or pass the body as a string (JSON.stringify)',
+      ),
+    )
+    expect(fetch).not.toHaveBeenCalled()
+    const { client: signed, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const res = await signed.request('POST', `${P}/api/form`, {
+      body: { a: '1' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/form')[0]!.params.a).toBe('1')
+  })
+
+  it('sends the method upper-cased, as signed (fetch sends a lower-case "patch" as is)', async () => {
+    const { client, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const res = await client.request('patch', `${P}/api/item`, { body: { a: '1' } })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/item')[0]!.method).toBe('PATCH')
+  })
+
   it('sends a JSON body untouched and unsigned', async () => {
     const { client, provider } = authorized()
     provider.access.set('at-1', 'ats-1')

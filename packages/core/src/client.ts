@@ -239,6 +239,13 @@ async function normalizeBody(
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
   const proto = Object.getPrototypeOf(body)
   if (proto === Object.prototype || proto === null) {
+    const type = headers.get('content-type')
+    if (type !== null && !/^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type)) {
+      // It would go out form-encoded under that label, and unsigned.
+      throw new TypeError(
+        `a plain-object body is sent as a form: drop content-type "${type}", or pass the body as a string (JSON.stringify)`,
+      )
+    }
     const form = new URLSearchParams()
     for (const [name, value] of Object.entries(body)) {
       if (typeof value !== 'string') throw new TypeError(`body.${name} must be a string`)
@@ -796,7 +803,9 @@ export class OAuth1Client {
    * Sends a signed request and resolves to the fetch `Response`, whatever its
    * status (like fetch). Relative to what fetch does:
    *
-   * - a plain-object `body` is sent as a signed form; other bodies untouched;
+   * - a plain-object `body` is sent as a signed form (a `content-type` other
+   *   than a form's is a TypeError); other bodies untouched;
+   * - the method is sent upper-cased, as it is signed;
    * - redirects are followed by hand, at most 5 hops: a same-origin hop is
    *   re-signed with a fresh nonce (303, and 301/302 after POST, become a GET
    *   without body); once a hop leaves the origin, nothing is signed any more
@@ -866,7 +875,9 @@ export class OAuth1Client {
 
     const deadline = startDeadline(this.timeout, init.signal)
     let current = origin
-    let currentMethod = method
+    // As signed (the base string's method is upper-case): fetch upper-cases
+    // only DELETE, GET, HEAD, OPTIONS, POST and PUT, and sends `patch` as is.
+    let currentMethod = upperMethod
     // Still on the origin first asked: only there is the request signed (or
     // carries its authHeaders).
     let sameOrigin = true
