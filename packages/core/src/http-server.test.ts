@@ -493,6 +493,12 @@ describe('the node:http transport', () => {
 describe('the same answer ends the same way on both transports', () => {
   const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
   type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
+  /** A 200 whose body was sent with `content-encoding: encoding`. */
+  const coded = (encoding: string, body: string | Uint8Array): Answer => ({
+    status: 200,
+    headers: { 'content-encoding': encoding },
+    body,
+  })
   const answers: Record<string, Answer> = {
     'a form token': {
       status: 200,
@@ -535,36 +541,18 @@ describe('the same answer ends the same way on both transports', () => {
     },
     'a 503 HTML page': { status: 503, body: `<html>${'down '.repeat(200)}</html>` },
     // Content codings as fetch (undici) decodes them.
-    'deflate without its zlib header (raw DEFLATE, as old IIS sends it)': {
-      status: 200,
-      headers: { 'content-encoding': 'deflate' },
-      body: deflateRawSync(TOKEN_FORM),
-    },
-    'two codings, gzip then br': {
-      status: 200,
-      headers: { 'content-encoding': 'gzip, br' },
-      body: brotliCompressSync(gzipSync(TOKEN_FORM)),
-    },
-    'a coding it does not know among known ones: the body as sent': {
-      status: 200,
-      headers: { 'content-encoding': 'gzip, zstd-unknown' },
-      body: TOKEN_FORM,
-    },
-    'a gzip stream without its trailer': {
-      status: 200,
-      headers: { 'content-encoding': 'gzip' },
-      body: gzipSync(TOKEN_FORM).subarray(0, -8),
-    },
-    'an empty body labelled gzip': {
-      status: 200,
-      headers: { 'content-encoding': 'gzip' },
-      body: '',
-    },
-    'a gzip body that is not gzip': {
-      status: 200,
-      headers: { 'content-encoding': 'gzip' },
-      body: TOKEN_FORM,
-    },
+    'deflate without its zlib header (raw DEFLATE, as old IIS sends it)': coded(
+      'deflate',
+      deflateRawSync(TOKEN_FORM),
+    ),
+    'two codings, gzip then br': coded('gzip, br', brotliCompressSync(gzipSync(TOKEN_FORM))),
+    'a coding it does not know among known ones: the body as sent': coded(
+      'gzip, zstd-unknown',
+      TOKEN_FORM,
+    ),
+    'a gzip stream without its trailer': coded('gzip', gzipSync(TOKEN_FORM).subarray(0, -8)),
+    'an empty body labelled gzip': coded('gzip', ''),
+    'a gzip body that is not gzip': coded('gzip', TOKEN_FORM),
     'a body past 64 KiB without content-length': {
       status: 200,
       headers: { 'transfer-encoding': 'chunked' },
