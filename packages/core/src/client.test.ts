@@ -1482,6 +1482,28 @@ describe('redirects (PITFALLS 18)', () => {
     }
   })
 
+  it('signatureType "body": a same-origin hop that becomes a GET is returned as is (a GET has no body to sign)', async () => {
+    for (const status of [301, 302, 303]) {
+      const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/done', status) })
+      const client = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch })
+      const res = await client.request('POST', `${P}/post`, { body: { a: '1' } })
+      expect(res.status).toBe(status)
+      expect(res.headers.get('location')).toBe('/done')
+      expect(seen).toHaveLength(1)
+    }
+    // a 307 keeps the POST and its form: re-signed in the body
+    const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/again', 307) })
+    const client = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch })
+    expect((await client.request('POST', `${P}/post`, { body: { a: '1' } })).status).toBe(200)
+    expect(await seen[1]!.text()).toMatch(/^a=1&oauth_.*oauth_signature=/)
+    // and another origin gets the GET, unsigned, as in every mode
+    const away = redirecting({ [`${P}/post`]: redirect('https://elsewhere.test/done', 303) })
+    const other = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch: away.fetch })
+    expect((await other.request('POST', `${P}/post`, { body: { a: '1' } })).status).toBe(200)
+    expect(away.seen[1]!.method).toBe('GET')
+    expect(away.seen[1]!.url).toBe('https://elsewhere.test/done')
+  })
+
   it('keeps method and body on 307/308, re-signed', async () => {
     const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/again', 307) })
     await new OAuth1Client({ clientId: 'ck', fetch }).request('POST', `${P}/post`, {

@@ -811,7 +811,8 @@ export class OAuth1Client {
    *   without body); once a hop leaves the origin, nothing is signed any more
    *   (no Authorization header, no oauth_* parameters), so the signature and
    *   token never reach another host. Past 5 hops the last redirect response
-   *   is returned, as with `redirect: 'manual'`;
+   *   is returned, as with `redirect: 'manual'`, and so is, with
+   *   `signatureType: 'body'`, a same-origin hop that would become a GET;
    * - `timeout` bounds the wait for the response headers → `request_timeout`;
    * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
    *   → `request_failed` (502), fetch's error as `cause`. Aborting through
@@ -945,12 +946,16 @@ export class OAuth1Client {
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
         if (appended !== undefined) dropQueryParameters(next, appended)
-        await response.body?.cancel().catch(() => {})
         const upper = currentMethod.toUpperCase()
-        if (
+        const toGet =
           (response.status === 303 && upper !== 'HEAD') ||
           ((response.status === 301 || response.status === 302) && upper === 'POST')
-        ) {
+        // signatureType 'body' signs in the form: a GET on the origin has
+        // none to carry the signature, so that hop is the caller's to make.
+        if (toGet && sameOrigin && next.origin === origin.origin && this.signatureType === 'body')
+          return response
+        await response.body?.cancel().catch(() => {})
+        if (toGet) {
           currentMethod = 'GET'
           body = null
           headers.delete('content-type')
