@@ -13,6 +13,7 @@ import {
   checkTimeout,
   describeUrl,
   parseHttpUrl,
+  parseRequestUrl,
   parseTokenResponse,
   replyOf,
   requestFailedError,
@@ -831,7 +832,7 @@ export class OAuth1Client {
       throw new TypeError('method must be an HTTP method token')
     }
     if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
-    const origin = parseHttpUrl(url, 'url')
+    const origin = parseRequestUrl(url, 'url')
     appendQuery(origin, init.query)
     const token = init.token === undefined ? this.#token : init.token
     if (
@@ -1028,7 +1029,7 @@ export class OAuth1Client {
     token: Token | null = null,
     onSend?: () => void,
   ): Promise<Token> {
-    const target = parseHttpUrl(url, 'url')
+    const target = parseRequestUrl(url, 'url')
     const pairs = paramEntries(params, 'params')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
     const method =

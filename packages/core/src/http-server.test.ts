@@ -292,6 +292,17 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       expect(JSON.stringify(err)).not.toContain('client-secret')
     })
 
+    it('a URL with user:password@ is a TypeError before anything is sent (fetch cannot send one)', async () => {
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+      const withCredentials = origin.replace('http://', 'http://user:pass@')
+      const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'cs', token: 't' })
+      const refusal = new TypeError('url must not carry a user name or password (user:password@)')
+      await expect(client.fetchRequestToken(`${withCredentials}/rt`)).rejects.toThrow(refusal)
+      await expect(client.fetchAccessToken(`${withCredentials}/at`, 'v')).rejects.toThrow(refusal)
+      await expect(client.request('GET', `${withCredentials}/api`)).rejects.toThrow(refusal)
+      expect(requests).toHaveLength(0)
+    })
+
     it('an answer cut short mid-body → fetch_token_denied "broke off its answer"', async () => {
       const { origin } = await listen((_req, res) => {
         res.writeHead(200, {
