@@ -1050,6 +1050,23 @@ describe('timeouts', () => {
     expect(err.status).toBe(504)
   })
 
+  it('a request body stream that never ends → request_timeout, or the abort of your signal', async () => {
+    vi.useFakeTimers()
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch, timeout: 5000 })
+    const stalled = () => new ReadableStream({ pull: () => new Promise<void>(() => {}) })
+    const timedOut = rejection(client.request('PUT', `${P}/up`, { body: stalled() }))
+    await vi.advanceTimersByTimeAsync(5001)
+    expect((await timedOut).code).toBe('request_timeout')
+    const controller = new AbortController()
+    const aborted = client
+      .request('PUT', `${P}/up`, { body: stalled(), signal: controller.signal })
+      .catch((e: unknown) => e)
+    controller.abort(new Error('gave up'))
+    expect(await aborted).toEqual(new Error('gave up'))
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
   it('defaults to 10 seconds', async () => {
     vi.useFakeTimers()
     let signal: AbortSignal | undefined

@@ -814,7 +814,8 @@ export class OAuth1Client {
    *   token never reach another host. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`, and so is, with
    *   `signatureType: 'body'`, a same-origin hop that would become a GET;
-   * - `timeout` bounds the wait for the response headers → `request_timeout`;
+   * - `timeout` bounds the reading of a stream or Blob body and the wait for
+   *   the response headers → `request_timeout`;
    * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
    *   → `request_failed` (502), fetch's error as `cause`. Aborting through
    *   your own `signal` rejects with the abort reason, as fetch does.
@@ -865,9 +866,12 @@ export class OAuth1Client {
       throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
     }
     this.#applyDefaultHeaders(headers)
-    let body = await normalizeBody(init.body, headers)
     const upperMethod = method.toUpperCase()
-    if (body !== null && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+    if (
+      init.body !== undefined &&
+      init.body !== null &&
+      (upperMethod === 'GET' || upperMethod === 'HEAD')
+    ) {
       // fetch would refuse it with a TypeError of its own, read as a network failure
       throw new TypeError(`body is not allowed with ${upperMethod}`)
     }
@@ -876,6 +880,16 @@ export class OAuth1Client {
     }
 
     const deadline = startDeadline(this.timeout, init.signal)
+    let body: SignableBody
+    try {
+      // A stream or a Blob is read under the deadline and the caller's
+      // signal, as fetch would send it: one that never ends cannot hang here.
+      body = await deadline.race(normalizeBody(init.body, headers))
+    } catch (err) {
+      deadline.clear()
+      if (deadline.timedOut) throw timeoutError(origin, this.timeout, err)
+      throw err
+    }
     let current = origin
     // As signed (the base string's method is upper-case): fetch upper-cases
     // only DELETE, GET, HEAD, OPTIONS, POST and PUT, and sends `patch` as is.
