@@ -79,6 +79,24 @@ describe('OAuth1Client options', () => {
     )
   })
 
+  it('calls an injected fetch as a plain function, never as a method of the client', async () => {
+    // Browsers' and workerd's fetch throw "Illegal invocation" when called
+    // with a `this` other than the global object (or undefined).
+    const thisValues: unknown[] = []
+    const fetch = function (this: unknown) {
+      thisValues.push(this)
+      return Promise.resolve(
+        formResponse('oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'),
+      )
+    } as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'a', clientSecret: 'b', fetch })
+    await client.fetchRequestToken(`${P}/rt`)
+    await client.request('GET', `${P}/api`, {
+      token: { oauth_token: 't', oauth_token_secret: 's' },
+    })
+    expect(thisValues).toEqual([undefined, undefined])
+  })
+
   it('gets and sets redirectUri (Authlib test_redirect_uri)', () => {
     const client = new OAuth1Client({ clientId: 'foo' })
     expect(client.redirectUri).toBeUndefined()
@@ -932,7 +950,7 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
     }) as unknown as typeof globalThis.fetch
     const client = new OAuth1Client({ clientId: 'x', clientSecret: 'client-secret', fetch })
     const err = await rejection(
-      client.fetchRequestToken('https://user:pw@provider.test/rt?key=client-secret'),
+      client.fetchRequestToken('https://provider.test/rt?key=client-secret'),
     )
     expect(err.code).toBe('fetch_token_denied')
     expect(err.status).toBe(502)
@@ -941,7 +959,6 @@ describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', ()
       'Could not reach the temporary-credential endpoint https://provider.test/rt',
     )
     expectNoSecret(err)
-    expect(err.message).not.toContain('pw')
   })
 
   it('never puts secrets, verifiers or the Authorization header in an error', async () => {
@@ -1031,6 +1048,23 @@ describe('timeouts', () => {
     const err = await pending
     expect(err.code).toBe('request_timeout')
     expect(err.status).toBe(504)
+  })
+
+  it('a request body stream that never ends → request_timeout, or the abort of your signal', async () => {
+    vi.useFakeTimers()
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch, timeout: 5000 })
+    const stalled = () => new ReadableStream({ pull: () => new Promise<void>(() => {}) })
+    const timedOut = rejection(client.request('PUT', `${P}/up`, { body: stalled() }))
+    await vi.advanceTimersByTimeAsync(5001)
+    expect((await timedOut).code).toBe('request_timeout')
+    const controller = new AbortController()
+    const aborted = client
+      .request('PUT', `${P}/up`, { body: stalled(), signal: controller.signal })
+      .catch((e: unknown) => e)
+    controller.abort(new Error('gave up'))
+    expect(await aborted).toEqual(new Error('gave up'))
+    expect(fetch).not.toHaveBeenCalled()
   })
 
   it('defaults to 10 seconds', async () => {
@@ -1181,6 +1215,39 @@ describe('OAuth1Client.request', () => {
     expect(req!.headers.get('content-type')).toMatch(/^application\/x-www-form-urlencoded/)
     expect(req!.params).toMatchObject({ a: '1', include_entities: 'true', oauth_token: 'at-1' })
     expect(req!.params.status).toBe('Hello Ladies + Gentlemen, a signed OAuth request!')
+  })
+
+  it('a plain-object body with a content-type other than a form is a TypeError, before anything is sent', async () => {
+    // It would go out form-encoded under the other label, and unsigned.
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    await expect(
+      client.request('POST', `${P}/a`, {
+        body: { a: '1' },
+        headers: { 'content-type': 'application/json' },
+      }),
+    ).rejects.toThrow(
+      new TypeError(
+        'a plain-object body is sent as a form: drop content-type "application/json", or pass the body as a string (JSON.stringify)',
+      ),
+    )
+    expect(fetch).not.toHaveBeenCalled()
+    const { client: signed, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const res = await signed.request('POST', `${P}/api/form`, {
+      body: { a: '1' },
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8' },
+    })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/form')[0]!.params.a).toBe('1')
+  })
+
+  it('sends the method upper-cased, as signed (fetch sends a lower-case "patch" as is)', async () => {
+    const { client, provider } = authorized()
+    provider.access.set('at-1', 'ats-1')
+    const res = await client.request('patch', `${P}/api/item`, { body: { a: '1' } })
+    expect(res.status).toBe(200)
+    expect(provider.hits('/api/item')[0]!.method).toBe('PATCH')
   })
 
   it('sends a JSON body untouched and unsigned', async () => {
@@ -1429,6 +1496,28 @@ describe('redirects (PITFALLS 18)', () => {
       expect(seen[1]!.headers.get('content-type')).toBeNull()
       expect(Object.fromEntries(oauthParams(seen[1]!)!).oauth_signature).toBeDefined()
     }
+  })
+
+  it('signatureType "body": a same-origin hop that becomes a GET is returned as is (a GET has no body to sign)', async () => {
+    for (const status of [301, 302, 303]) {
+      const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/done', status) })
+      const client = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch })
+      const res = await client.request('POST', `${P}/post`, { body: { a: '1' } })
+      expect(res.status).toBe(status)
+      expect(res.headers.get('location')).toBe('/done')
+      expect(seen).toHaveLength(1)
+    }
+    // a 307 keeps the POST and its form: re-signed in the body
+    const { fetch, seen } = redirecting({ [`${P}/post`]: redirect('/again', 307) })
+    const client = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch })
+    expect((await client.request('POST', `${P}/post`, { body: { a: '1' } })).status).toBe(200)
+    expect(await seen[1]!.text()).toMatch(/^a=1&oauth_.*oauth_signature=/)
+    // and another origin gets the GET, unsigned, as in every mode
+    const away = redirecting({ [`${P}/post`]: redirect('https://elsewhere.test/done', 303) })
+    const other = new OAuth1Client({ clientId: 'ck', signatureType: 'body', fetch: away.fetch })
+    expect((await other.request('POST', `${P}/post`, { body: { a: '1' } })).status).toBe(200)
+    expect(away.seen[1]!.method).toBe('GET')
+    expect(away.seen[1]!.url).toBe('https://elsewhere.test/done')
   })
 
   it('keeps method and body on 307/308, re-signed', async () => {

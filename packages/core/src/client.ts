@@ -13,6 +13,7 @@ import {
   checkTimeout,
   describeUrl,
   parseHttpUrl,
+  parseRequestUrl,
   parseTokenResponse,
   replyOf,
   requestFailedError,
@@ -239,6 +240,13 @@ async function normalizeBody(
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
   const proto = Object.getPrototypeOf(body)
   if (proto === Object.prototype || proto === null) {
+    const type = headers.get('content-type')
+    if (type !== null && !/^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type)) {
+      // It would go out form-encoded under that label, and unsigned.
+      throw new TypeError(
+        `a plain-object body is sent as a form: drop content-type "${type}", or pass the body as a string (JSON.stringify)`,
+      )
+    }
     const form = new URLSearchParams()
     for (const [name, value] of Object.entries(body)) {
       if (typeof value !== 'string') throw new TypeError(`body.${name} must be a string`)
@@ -547,7 +555,13 @@ export class OAuth1Client {
     if (options.fetch !== undefined && typeof options.fetch !== 'function') {
       throw new TypeError('fetch must be a function')
     }
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
+    const userFetch = options.fetch
+    // Called as a plain function: `this.#fetch(…)` would hand fetch the client
+    // as `this`, which browsers' and workerd's fetch refuse ("Illegal invocation").
+    this.#fetch =
+      userFetch === undefined
+        ? (input, init) => globalThis.fetch(input, init)
+        : (input, init) => userFetch(input, init)
     this.#defaultFetch = options.fetch === undefined
     this.userAgent =
       options.userAgent === undefined ? undefined : checkHeaderValue(options.userAgent, 'userAgent')
@@ -790,14 +804,18 @@ export class OAuth1Client {
    * Sends a signed request and resolves to the fetch `Response`, whatever its
    * status (like fetch). Relative to what fetch does:
    *
-   * - a plain-object `body` is sent as a signed form; other bodies untouched;
+   * - a plain-object `body` is sent as a signed form (a `content-type` other
+   *   than a form's is a TypeError); other bodies untouched;
+   * - the method is sent upper-cased, as it is signed;
    * - redirects are followed by hand, at most 5 hops: a same-origin hop is
    *   re-signed with a fresh nonce (303, and 301/302 after POST, become a GET
    *   without body); once a hop leaves the origin, nothing is signed any more
    *   (no Authorization header, no oauth_* parameters), so the signature and
    *   token never reach another host. Past 5 hops the last redirect response
-   *   is returned, as with `redirect: 'manual'`;
-   * - `timeout` bounds the wait for the response headers → `request_timeout`;
+   *   is returned, as with `redirect: 'manual'`, and so is, with
+   *   `signatureType: 'body'`, a same-origin hop that would become a GET;
+   * - `timeout` bounds the reading of a stream or Blob body and the wait for
+   *   the response headers → `request_timeout`;
    * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
    *   → `request_failed` (502), fetch's error as `cause`. Aborting through
    *   your own `signal` rejects with the abort reason, as fetch does.
@@ -815,7 +833,7 @@ export class OAuth1Client {
       throw new TypeError('method must be an HTTP method token')
     }
     if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
-    const origin = parseHttpUrl(url, 'url')
+    const origin = parseRequestUrl(url, 'url')
     appendQuery(origin, init.query)
     const token = init.token === undefined ? this.#token : init.token
     if (
@@ -848,9 +866,12 @@ export class OAuth1Client {
       throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
     }
     this.#applyDefaultHeaders(headers)
-    let body = await normalizeBody(init.body, headers)
     const upperMethod = method.toUpperCase()
-    if (body !== null && (upperMethod === 'GET' || upperMethod === 'HEAD')) {
+    if (
+      init.body !== undefined &&
+      init.body !== null &&
+      (upperMethod === 'GET' || upperMethod === 'HEAD')
+    ) {
       // fetch would refuse it with a TypeError of its own, read as a network failure
       throw new TypeError(`body is not allowed with ${upperMethod}`)
     }
@@ -859,8 +880,20 @@ export class OAuth1Client {
     }
 
     const deadline = startDeadline(this.timeout, init.signal)
+    let body: SignableBody
+    try {
+      // A stream or a Blob is read under the deadline and the caller's
+      // signal, as fetch would send it: one that never ends cannot hang here.
+      body = await deadline.race(normalizeBody(init.body, headers))
+    } catch (err) {
+      deadline.clear()
+      if (deadline.timedOut) throw timeoutError(origin, this.timeout, err)
+      throw err
+    }
     let current = origin
-    let currentMethod = method
+    // As signed (the base string's method is upper-case): fetch upper-cases
+    // only DELETE, GET, HEAD, OPTIONS, POST and PUT, and sends `patch` as is.
+    let currentMethod = upperMethod
     // Still on the origin first asked: only there is the request signed (or
     // carries its authHeaders).
     let sameOrigin = true
@@ -928,12 +961,16 @@ export class OAuth1Client {
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
         if (appended !== undefined) dropQueryParameters(next, appended)
-        await response.body?.cancel().catch(() => {})
         const upper = currentMethod.toUpperCase()
-        if (
+        const toGet =
           (response.status === 303 && upper !== 'HEAD') ||
           ((response.status === 301 || response.status === 302) && upper === 'POST')
-        ) {
+        // signatureType 'body' signs in the form: a GET on the origin has
+        // none to carry the signature, so that hop is the caller's to make.
+        if (toGet && sameOrigin && next.origin === origin.origin && this.signatureType === 'body')
+          return response
+        await response.body?.cancel().catch(() => {})
+        if (toGet) {
           currentMethod = 'GET'
           body = null
           headers.delete('content-type')
@@ -1006,7 +1043,7 @@ export class OAuth1Client {
     token: Token | null = null,
     onSend?: () => void,
   ): Promise<Token> {
-    const target = parseHttpUrl(url, 'url')
+    const target = parseRequestUrl(url, 'url')
     const pairs = paramEntries(params, 'params')
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
     const method =

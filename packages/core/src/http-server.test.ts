@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
@@ -292,6 +292,17 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       expect(JSON.stringify(err)).not.toContain('client-secret')
     })
 
+    it('a URL with user:password@ is a TypeError before anything is sent (fetch cannot send one)', async () => {
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+      const withCredentials = origin.replace('http://', 'http://user:pass@')
+      const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'cs', token: 't' })
+      const refusal = new TypeError('url must not carry a user name or password (user:password@)')
+      await expect(client.fetchRequestToken(`${withCredentials}/rt`)).rejects.toThrow(refusal)
+      await expect(client.fetchAccessToken(`${withCredentials}/at`, 'v')).rejects.toThrow(refusal)
+      await expect(client.request('GET', `${withCredentials}/api`)).rejects.toThrow(refusal)
+      expect(requests).toHaveLength(0)
+    })
+
     it('an answer cut short mid-body → fetch_token_denied "broke off its answer"', async () => {
       const { origin } = await listen((_req, res) => {
         res.writeHead(200, {
@@ -415,6 +426,45 @@ describe('the node:http transport', () => {
     expect(requests).toHaveLength(1)
   })
 
+  it("gives way to an undici dispatcher put in place of Node's (a MockAgent, a proxy), then comes back", async () => {
+    // Node's fetch sends through undici's global dispatcher: a MockAgent, a
+    // ProxyAgent or an EnvHttpProxyAgent set there (undici's
+    // setGlobalDispatcher) must see the token requests as it sees API calls.
+    const key = Symbol.for('undici.globalDispatcher.1')
+    const slot = globalThis as unknown as Record<symbol, unknown>
+    await fetch('data:,x') // Node's fetch has made its own dispatcher
+    const nodes = slot[key] as { dispatch(options: { path: string }, handler: unknown): boolean }
+    expect(nodes).toBeDefined()
+    expect(nodeTransportAvailable()).toBe(true)
+    const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+    const client = new OAuth1Client({ clientId: 'ck' })
+    const seen: string[] = []
+    class ProxyAgent {
+      dispatch(options: { path: string }, handler: unknown) {
+        seen.push(options.path)
+        return nodes.dispatch(options, handler)
+      }
+    }
+    slot[key] = new ProxyAgent()
+    try {
+      expect(nodeTransportAvailable()).toBe(false)
+      await expect(client.fetchRequestToken(`${origin}/rt`)).resolves.toMatchObject({
+        oauth_token: 'rt',
+      })
+      expect(seen).toEqual(['/rt'])
+      expect(requests).toHaveLength(1)
+      // another plain Agent in place of Node's is not Node's either
+      slot[key] = new (class Agent extends ProxyAgent {})()
+      expect(nodeTransportAvailable()).toBe(false)
+    } finally {
+      slot[key] = nodes
+    }
+    expect(nodeTransportAvailable()).toBe(true)
+    await client.fetchRequestToken(`${origin}/rt`)
+    expect(seen).toEqual(['/rt'])
+    expect(requests).toHaveLength(2)
+  })
+
   it.each<TokenTransportName>(['node', 'fetch'])(
     'over %s, sends again on a new connection when a kept-alive one was closed by the server',
     async (transport) => {
@@ -452,7 +502,14 @@ describe('the node:http transport', () => {
 })
 
 describe('the same answer ends the same way on both transports', () => {
+  const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
   type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
+  /** A 200 whose body was sent with `content-encoding: encoding`. */
+  const coded = (encoding: string, body: string | Uint8Array): Answer => ({
+    status: 200,
+    headers: { 'content-encoding': encoding },
+    body,
+  })
   const answers: Record<string, Answer> = {
     'a form token': {
       status: 200,
@@ -494,6 +551,19 @@ describe('the same answer ends the same way on both transports', () => {
       body: 'oauth_problem=signature_invalid&oauth_problem_advice=check%20the%20key',
     },
     'a 503 HTML page': { status: 503, body: `<html>${'down '.repeat(200)}</html>` },
+    // Content codings as fetch (undici) decodes them.
+    'deflate without its zlib header (raw DEFLATE, as old IIS sends it)': coded(
+      'deflate',
+      deflateRawSync(TOKEN_FORM),
+    ),
+    'two codings, gzip then br': coded('gzip, br', brotliCompressSync(gzipSync(TOKEN_FORM))),
+    'a coding it does not know among known ones: the body as sent': coded(
+      'gzip, zstd-unknown',
+      TOKEN_FORM,
+    ),
+    'a gzip stream without its trailer': coded('gzip', gzipSync(TOKEN_FORM).subarray(0, -8)),
+    'an empty body labelled gzip': coded('gzip', ''),
+    'a gzip body that is not gzip': coded('gzip', TOKEN_FORM),
     'a body past 64 KiB without content-length': {
       status: 200,
       headers: { 'transfer-encoding': 'chunked' },

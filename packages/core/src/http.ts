@@ -88,6 +88,19 @@ export function parseHttpUrl(value: unknown, name: string): URL {
 }
 
 /**
+ * Parses the absolute http(s) URL a request goes to, given as `name`.
+ * @throws TypeError naming it otherwise, or when it carries a user name or
+ *   password, which fetch refuses to send (and node:http would send without).
+ */
+export function parseRequestUrl(value: unknown, name: string): URL {
+  const url = parseHttpUrl(value, name)
+  if (url.username !== '' || url.password !== '') {
+    throw new TypeError(`${name} must not carry a user name or password (user:password@)`)
+  }
+  return url
+}
+
+/**
  * Refuses plain `http://` off loopback unless the user opted in.
  * @throws OAuthError `insecure_transport`
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1 (temporary and token credentials MUST use TLS)

@@ -19,6 +19,7 @@
  */
 import type * as NodeHttp from 'node:http'
 import type * as NodeHttps from 'node:https'
+import type * as NodeStream from 'node:stream'
 import type * as NodeZlib from 'node:zlib'
 import type { TokenReply } from './http.js'
 import { setOwn } from './own.js'
@@ -26,6 +27,7 @@ import { setOwn } from './own.js'
 interface NodeModules {
   http: typeof NodeHttp
   https: typeof NodeHttps
+  stream: typeof NodeStream
   zlib: typeof NodeZlib
   httpAgent: NodeHttp.Agent
   httpsAgent: NodeHttps.Agent
@@ -67,12 +69,15 @@ function load(): NodeModules | null {
     if (typeof get !== 'function') return loaded
     const http = get('node:http') as typeof NodeHttp | undefined
     const https = get('node:https') as typeof NodeHttps | undefined
+    const stream = get('node:stream') as typeof NodeStream | undefined
     const zlib = get('node:zlib') as typeof NodeZlib | undefined
-    if (!http?.request || !https?.request || !zlib?.createGunzip) return loaded
+    if (!http?.request || !https?.request || !stream?.Transform || !zlib?.createGunzip)
+      return loaded
     const options = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT }
     loaded = {
       http,
       https,
+      stream,
       zlib,
       httpAgent: new http.Agent(options),
       httpsAgent: new https.Agent(options),
@@ -128,12 +133,35 @@ function globalFetchIsNodes(): boolean {
   return seenFetchIsNodes
 }
 
+/** Where undici (Node's fetch, and the npm package's `setGlobalDispatcher`) keeps its global dispatcher. */
+const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1')
+
+let firstDispatcher: unknown
+
+/**
+ * True while undici's global dispatcher, which Node's fetch sends through, is
+ * still the one Node made: none yet, or the first one seen, a plain `Agent`.
+ * One the app put there (`setGlobalDispatcher` of a MockAgent, a ProxyAgent,
+ * an EnvHttpProxyAgent, another Agent) keeps receiving the token requests.
+ * A plain Agent set before Node's fetch ever ran cannot be told from Node's.
+ */
+function globalDispatcherIsNodes(): boolean {
+  const current = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER]
+  if (current === undefined) return true
+  if (firstDispatcher === undefined) firstDispatcher = current
+  if (current !== firstDispatcher) return false
+  return (current as { constructor?: { name?: unknown } }).constructor?.name === 'Agent'
+}
+
 /**
  * True when token requests without an injected fetch go through node:http(s)
- * here: on Node, with `globalThis.fetch` still Node's own.
+ * here: on Node, with `globalThis.fetch` and undici's global dispatcher still
+ * Node's own.
  */
 export function nodeTransportAvailable(): boolean {
-  return preferred === 'node' && globalFetchIsNodes() && load() !== null
+  return (
+    preferred === 'node' && globalFetchIsNodes() && globalDispatcherIsNodes() && load() !== null
+  )
 }
 
 /** What one token request sends. */
@@ -241,7 +269,7 @@ export function startNodeExchange(
       req.once('response', (res) => {
         response = res
         resolve(
-          nodeReply(res, mods.zlib, () => {
+          nodeReply(res, mods, () => {
             consumed = true
           }),
         )
@@ -278,7 +306,7 @@ export function startNodeExchange(
 /** The answer, read as the fetch path reads a Response. */
 function nodeReply(
   res: NodeHttp.IncomingMessage,
-  zlib: typeof NodeZlib,
+  mods: NodeModules,
   onConsumed: () => void,
 ): TokenReply {
   let record: Record<string, string> | undefined
@@ -316,21 +344,17 @@ function nodeReply(
     headers: () => ({ ...headerRecord() }),
     read(limit) {
       return new Promise((resolve, reject) => {
-        const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase()
-        const decoder =
-          encoding === 'gzip' || encoding === 'x-gzip'
-            ? zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH })
-            : encoding === 'deflate'
-              ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH })
-              : encoding === 'br'
-                ? zlib.createBrotliDecompress()
-                : undefined
-        if (decoder !== undefined) {
-          res.pipe(decoder)
-          res.once('error', (err) => decoder.destroy(err))
-          res.once('aborted', () => decoder.destroy(new Error('The answer was cut short')))
+        const decoders = decodersFor(res.headers['content-encoding'], mods)
+        let source: NodeJS.ReadableStream & { destroy(err?: Error): void } = res
+        if (decoders.length > 0) {
+          res.once('aborted', () => decoders[0]?.destroy(new Error('The answer was cut short')))
+          for (const decoder of decoders) {
+            const from = source
+            from.pipe(decoder)
+            from.once('error', (err: Error) => decoder.destroy(err))
+            source = decoder
+          }
         }
-        const source: NodeJS.ReadableStream & { destroy(err?: Error): void } = decoder ?? res
         const chunks: Uint8Array[] = []
         let size = 0
         let settled = false
@@ -353,7 +377,7 @@ function nodeReply(
             chunks.push(chunk.subarray(0, room))
             size += room
             // More than the bound: stop reading, hang up.
-            source.destroy()
+            for (const decoder of decoders) decoder.destroy()
             res.destroy()
             done(true)
             return
@@ -383,4 +407,68 @@ function nodeReply(
       res.destroy()
     },
   }
+}
+
+/**
+ * The decoders of a `content-encoding` list, in the order the body goes
+ * through them, as fetch (undici) builds them: the codings undone last
+ * first; `gzip`/`x-gzip`, `deflate` (with its zlib header or without, as
+ * some servers send it) and `br`; a truncated stream gives what it holds
+ * rather than an error; a coding it does not know anywhere in the list
+ * leaves the body as sent.
+ */
+function decodersFor(header: string | undefined, mods: NodeModules): NodeStream.Transform[] {
+  if (header === undefined || header.trim() === '') return []
+  const { zlib } = mods
+  const codings = header
+    .toLowerCase()
+    .split(',')
+    .map((coding) => coding.trim())
+  const sync = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH }
+  const decoders: NodeStream.Transform[] = []
+  for (let i = codings.length - 1; i >= 0; i--) {
+    const coding = codings[i]
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(zlib.createGunzip(sync))
+    else if (coding === 'deflate') decoders.push(inflater(mods, sync))
+    else if (coding === 'br') {
+      const flush = zlib.constants.BROTLI_OPERATION_FLUSH
+      decoders.push(zlib.createBrotliDecompress({ flush, finishFlush: flush }))
+    } else if (coding !== 'identity') return []
+  }
+  return decoders
+}
+
+/** Inflates `deflate`: zlib-wrapped (RFC 1950) or raw (RFC 1951), told apart by the first byte. */
+function inflater(mods: NodeModules, options: NodeZlib.ZlibOptions): NodeStream.Transform {
+  let inner: NodeZlib.Inflate | NodeZlib.InflateRaw | undefined
+  return new mods.stream.Transform({
+    transform(chunk: Uint8Array, _encoding, callback) {
+      if (inner === undefined) {
+        if (chunk.byteLength === 0) {
+          callback()
+          return
+        }
+        // A zlib header's low nibble is 8 (deflate); raw DEFLATE has no header.
+        inner =
+          ((chunk[0] as number) & 0x0f) === 0x08
+            ? mods.zlib.createInflate(options)
+            : mods.zlib.createInflateRaw(options)
+        inner.on('data', (data: Uint8Array) => this.push(data))
+        inner.once('error', (err: Error) => this.destroy(err))
+      }
+      inner.write(chunk, () => callback())
+    },
+    destroy(err, callback) {
+      inner?.destroy()
+      callback(err)
+    },
+    flush(callback) {
+      if (inner === undefined) {
+        callback()
+        return
+      }
+      inner.once('end', () => callback())
+      inner.end()
+    },
+  })
 }
