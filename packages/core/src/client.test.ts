@@ -1036,6 +1036,23 @@ describe('API calls that fail on the way', () => {
     }
     expect(fetch).not.toHaveBeenCalled()
   })
+
+  it('a Host header is a TypeError: fetch sends the URL\'s host, so the signature would be for another', async () => {
+    const fetch = vi.fn() as unknown as typeof globalThis.fetch
+    const message =
+      "headers: a Host header is not sent as given (fetch sends the URL's host), so the request would be signed for another host; put the host in the URL"
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    await expect(
+      client.request('GET', `${P}/a`, { headers: { Host: 'api.example.test' } }),
+    ).rejects.toThrow(new TypeError(message))
+    expect(() => new OAuth1Client({ clientId: 'x', fetch, headers: { HOST: 'a.test' } })).toThrow(
+      new TypeError(`headers.HOST: ${message.slice('headers: '.length)}`),
+    )
+    await expect(
+      client.request('GET', `${P}/a`, { authHeaders: { host: 'a.test' } }),
+    ).rejects.toThrow(new TypeError(`authHeaders.host: ${message.slice('headers: '.length)}`))
+    expect(fetch).not.toHaveBeenCalled()
+  })
 })
 
 describe('timeouts', () => {

@@ -207,6 +207,13 @@ function checkHeaderValue(value: unknown, name: string): string {
   return value
 }
 
+/**
+ * Why a Host header is refused: the signer would take it as the base string's
+ * host (as a server verifying does), but fetch sends the URL's own host.
+ */
+const HOST_HEADER =
+  "a Host header is not sent as given (fetch sends the URL's host), so the request would be signed for another host; put the host in the URL"
+
 /** A copy of `value` as a record of header names and values, validated as a Headers would. */
 function checkHeaderRecord(value: unknown, name: string): Record<string, string> | undefined {
   if (value === undefined) return undefined
@@ -223,6 +230,7 @@ function checkHeaderRecord(value: unknown, name: string): Record<string, string>
     } catch {
       throw new TypeError(`${name}.${key} is not a valid header name and value`)
     }
+    if (key.toLowerCase() === 'host') throw new TypeError(`${name}.${key}: ${HOST_HEADER}`)
     setOwn(copy, key, field)
   }
   return copy
@@ -866,6 +874,7 @@ export class OAuth1Client {
       throw new TypeError('headers must be a valid HeadersInit (names and values of a Headers)')
     }
     this.#applyDefaultHeaders(headers)
+    if (headers.has('host')) throw new TypeError(`headers: ${HOST_HEADER}`)
     const upperMethod = method.toUpperCase()
     if (
       init.body !== undefined &&
