@@ -1037,7 +1037,7 @@ describe('API calls that fail on the way', () => {
     expect(fetch).not.toHaveBeenCalled()
   })
 
-  it('a Host header is a TypeError: fetch sends the URL\'s host, so the signature would be for another', async () => {
+  it("a Host header is a TypeError: fetch sends the URL's host, so the signature would be for another", async () => {
     const fetch = vi.fn() as unknown as typeof globalThis.fetch
     const message =
       "headers: a Host header is not sent as given (fetch sends the URL's host), so the request would be signed for another host; put the host in the URL"
