@@ -27,7 +27,7 @@ export type OAuth1SessionRecord = Record<string, unknown>
  */
 export type OAuth1SessionValue = OAuth1SessionRecord | string
 
-/** The session key under which temporary credentials are kept. */
+/** The session key under which temporary credentials are kept when `middleware({ sessionKey })` names no other. */
 export const SESSION_KEY = 'oauth1'
 
 declare module '@fastify/secure-session' {
@@ -54,6 +54,14 @@ export interface FastifyMiddlewareOptions {
    */
   sessionName?: string
   /**
+   * The key inside that session holding the pending logins (or, with
+   * `store`, the browser's binding id): `request.session.get(sessionKey)`.
+   * Default `'oauth1'`. Give each `OAuth` registry of one app its own, so
+   * their pending logins stay apart. Not `__ts` (secure-session's own) nor a
+   * name of `Object.prototype`.
+   */
+  sessionKey?: string
+  /**
    * Seal every temporary credential with AES-256-GCM (key derived with
    * HKDF-SHA256) on top of the session's own encryption. At least 32
    * characters; a list rotates keys (seal with the first, open with any).
@@ -70,7 +78,7 @@ export interface FastifyMiddlewareOptions {
    * Keep the pending logins in a server-side store shared by every instance
    * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
    * session, which then keeps only this browser's unguessable binding id
-   * under `oauth1`. Single use is atomic across instances, and logins one
+   * under `sessionKey`. Single use is atomic across instances, and logins one
    * browser starts at the same moment never overwrite each other (the
    * session cookie is written once per browser, not at every login). Not
    * with `secret` or `maxEntries`.
