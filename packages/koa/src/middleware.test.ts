@@ -110,6 +110,10 @@ describe('oauth.middleware() start-up checks', () => {
         ),
       )
     }
+    // The default sessionKey, named or not, is the same key.
+    const plain = new OAuth()
+    plain.middleware()
+    expect(() => plain.middleware({ sessionKey: SESSION_KEY })).not.toThrow()
   })
 
   it('validates its options, naming them', () => {
