@@ -10,7 +10,8 @@ import type { ServerSideStore } from '@oauth1/core'
 import type {} from 'fastify'
 
 /**
- * What `@oauth1/fastify` keeps in the session under the `oauth1` key: one
+ * What `@oauth1/fastify` keeps in the session under the `oauth1` key (or the
+ * middleware's `sessionKey`): one
  * entry per pending login, keyed by the client's name and the request token
  * (so two logins pending in one session both complete). Each entry is the
  * temporary credential with its expiry, sealed with AES-256-GCM when the
@@ -21,7 +22,7 @@ import type {} from 'fastify'
 export type OAuth1SessionRecord = Record<string, unknown>
 
 /**
- * What `@oauth1/fastify` keeps under the `oauth1` key: the pending logins
+ * What `@oauth1/fastify` keeps under the `oauth1` key (or `sessionKey`): the pending logins
  * ({@link OAuth1SessionRecord}), or with `middleware({ store })` only this
  * browser's binding id (a base64url string), the logins being in the store.
  */

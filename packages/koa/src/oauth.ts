@@ -222,6 +222,11 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
    * `fetchToken` is configured (nothing else reads it), unless
    * `options.context` says `true` or `false`.
    *
+   * The session options (`sessionKey`, `secret`, `maxEntries`, `store`)
+   * belong to this `OAuth`: its `authorizeRedirect` and `authorizeAccessToken`
+   * use them on any route, and calling `middleware()` again with other ones
+   * is a `TypeError` (use one `OAuth` per session configuration).
+   *
    * Koa gives a middleware no app when it is created, so the checks run on
    * every request (the first one fails loudly); pass `{ app }` to run them
    * now instead.

@@ -252,7 +252,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 /**
  * The `TemporaryCredentialStore` for one Koa request, over `ctx.session.oauth1`
- * (or the `sessionKey` given to the middleware the request went through).
+ * (or the `sessionKey` given to the middleware the request went through; with
+ * two registries' middlewares on one request, the last one's: a registry's own
+ * `authorizeRedirect`/`authorizeAccessToken` always use its own options).
  * Each entry is sealed with the middleware's `secret`, else with a key derived
  * from `app.keys`. `authorizeRedirect` and `authorizeAccessToken` use it; call
  * it yourself only to drive `beginAuthorization`/`completeAuthorization`.
