@@ -7,7 +7,7 @@ import { createTestProvider } from '@oauth1/testing'
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { sessionKey } from './http.test-helper.js'
-import { OAuth, SESSION_KEY } from './index.js'
+import { OAuth } from './index.js'
 
 const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
 

@@ -9,7 +9,7 @@ import Koa from 'koa'
 import session from 'koa-session'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { listen } from './http.test-helper.js'
-import { OAuth, SESSION_KEY } from './index.js'
+import { OAuth } from './index.js'
 
 const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
 
