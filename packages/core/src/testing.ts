@@ -20,7 +20,7 @@
  */
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { OAuthError, type OAuthErrorCode } from './errors.js'
-import { takeTemporaryCredential } from './stores.js'
+import { createMemoryServerStore, takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
   ServerSideStore,
@@ -1039,6 +1039,28 @@ export interface MountedLoginApp {
   errorCode(response: Response): Promise<string>
 }
 
+/** Starts a login at `path` with an auto-approving provider; the callback URL it sends the browser back to. */
+async function loginThrough(browser: TestBrowser, path: string): Promise<string> {
+  const begin = await browser.fetch(path)
+  expect(begin.status).toBe(302)
+  const consent = await fetch(begin.headers.get('location') as string, { redirect: 'manual' })
+  expect(consent.status).toBe(302)
+  return consent.headers.get('location') as string
+}
+
+/** Starts the provider of a mounted-login suite (closed when the test ends) and gives its registration. */
+async function startProvider(options: MountedLoginOptions): Promise<MountedLoginRegistration> {
+  const provider = await options.provider()
+  onTestFinished(() => provider.close())
+  return {
+    clientId: provider.client.id,
+    clientSecret: provider.client.secret,
+    requestTokenUrl: provider.requestTokenUrl,
+    authorizeUrl: provider.authorizeUrl,
+    accessTokenUrl: provider.accessTokenUrl,
+  }
+}
+
 /**
  * The login in mounted apps, as every adapter must run it, over real HTTP
  * with a cookie jar: the callback route under the mount path completes it;
@@ -1069,25 +1091,14 @@ export function runMountedLoginTests(
 ): void {
   const { user } = options
   async function start(mount: string) {
-    const provider = await options.provider()
-    onTestFinished(() => provider.close())
-    const app = await setup(mount, {
-      clientId: provider.client.id,
-      clientSecret: provider.client.secret,
-      requestTokenUrl: provider.requestTokenUrl,
-      authorizeUrl: provider.authorizeUrl,
-      accessTokenUrl: provider.accessTokenUrl,
-    })
+    const app = await setup(mount, await startProvider(options))
     const browser = createTestBrowser(app.url)
     /** Starts a login on `name`; the callback URL the provider sends the browser back to. */
-    const login = async (name: string, cb?: string): Promise<string> => {
-      const query = cb === undefined ? '' : `?cb=${encodeURIComponent(cb)}`
-      const begin = await browser.fetch(`/auth/login/${name}${query}`)
-      expect(begin.status).toBe(302)
-      const consent = await fetch(begin.headers.get('location') as string, { redirect: 'manual' })
-      expect(consent.status).toBe(302)
-      return consent.headers.get('location') as string
-    }
+    const login = (name: string, cb?: string): Promise<string> =>
+      loginThrough(
+        browser,
+        `/auth/login/${name}${cb === undefined ? '' : `?cb=${encodeURIComponent(cb)}`}`,
+      )
     return { ...app, browser, login }
   }
 
@@ -1127,6 +1138,143 @@ export function runMountedLoginTests(
       expect(await doneB.json()).toEqual({ app: 'b', user })
       const doneA = await browser.fetch(a)
       expect(await doneA.json()).toEqual({ app: 'a', user })
+    })
+  })
+}
+
+/** One of the two registries of {@link runSeparateRegistriesTests}: the name it registers the provider as, and its `middleware()` options. */
+export interface SeparateRegistry {
+  readonly name: string
+  readonly options: {
+    readonly sessionKey?: string
+    readonly secret?: string
+    readonly store?: ServerSideStore
+  }
+}
+
+/**
+ * An app under test for {@link runSeparateRegistriesTests}: two `OAuth`
+ * registries, `x` with its routes under `/x` and `y` under `/y`.
+ */
+export interface SeparateRegistriesApp {
+  /**
+   * The app's base URL. `GET /<r>/login/<name>` starts a login on registry
+   * `r`'s app `name`, with the redirectUri `/<r>/callback/<name>`, which
+   * completes it and answers the JSON `{ registry: r, user: token.screen_name }`;
+   * `GET /session` answers the session's data as JSON.
+   */
+  readonly url: string
+  /** The `OAuthError` code in an error answer of the app's error handling. */
+  errorCode(response: Response): Promise<string>
+}
+
+/**
+ * Two `OAuth` registries in one app, as an adapter with a `sessionKey`
+ * option must keep them apart, over real HTTP with a cookie jar: with their
+ * own `sessionKey` and `secret`, a login pending in each completes, in
+ * either order, each under its own key of the session (none under the
+ * default `oauth1`); with the same app name, a login started in `x` is
+ * refused (`missing_temporary_credential`, 400) at `y`'s callback while
+ * `x`'s own still completes (own secrets, or one `sessionKey` and no secret);
+ * with a server-side `store` each, the binding ids sit under their own keys.
+ * One `describe` per entry of `mounts`; each test starts a provider and calls
+ * `setup(mount, registration, { x, y })` for a fresh app.
+ *
+ * @example
+ * ```ts
+ * runSeparateRegistriesTests(['router'], PROVIDER, async (mount, registration, registries) => {
+ *   for (const r of ['x', 'y'] as const) {
+ *     const oauth = new OAuth({ config: {} })
+ *     oauth.register(registries[r].name, registration)
+ *     // …mount oauth.middleware(registries[r].options) and its routes at /<r>…
+ *   }
+ *   return { url, errorCode: async (res) => (await res.json()).error }
+ * })
+ * ```
+ */
+export function runSeparateRegistriesTests(
+  mounts: readonly string[],
+  options: MountedLoginOptions,
+  setup: (
+    mount: string,
+    registration: MountedLoginRegistration,
+    registries: { x: SeparateRegistry; y: SeparateRegistry },
+  ) => Promise<SeparateRegistriesApp>,
+): void {
+  const { user } = options
+  const SECRET_X = 'a secret of registry x, 32+ characters long'
+  const SECRET_Y = 'a secret of registry y, 32+ characters long'
+  async function start(mount: string, x: SeparateRegistry, y: SeparateRegistry) {
+    const app = await setup(mount, await startProvider(options), { x, y })
+    const browser = createTestBrowser(app.url)
+    const sessionData = async () =>
+      (await (await browser.fetch('/session')).json()) as Record<string, unknown>
+    return { ...app, browser, sessionData, login: (path: string) => loginThrough(browser, path) }
+  }
+  /** Completes `callback`, expecting registry `registry`'s answer. */
+  async function complete(browser: TestBrowser, callback: string, registry: string) {
+    const done = await browser.fetch(callback)
+    expect(done.status).toBe(200)
+    expect(await done.json()).toEqual({ registry, user })
+  }
+  /** Presents `x`'s callback at `y`'s route: refused, and `x`'s own still completes. */
+  async function refusedAtTheOther(x: SeparateRegistry, y: SeparateRegistry, mount: string) {
+    const { browser, login, errorCode } = await start(mount, x, y)
+    const callback = await login('/x/login/a')
+    const wrong = await browser.fetch(callback.replace('/x/callback/', '/y/callback/'))
+    expect(wrong.status).toBe(400)
+    expect(await errorCode(wrong)).toBe('missing_temporary_credential')
+    await complete(browser, callback, 'x')
+  }
+
+  describe.each(mounts)('two registries in one app, each with its own sessionKey (%s)', (mount) => {
+    it('completes a login pending in each, with different secrets, in either order', async () => {
+      const { browser, login, sessionData } = await start(
+        mount,
+        { name: 'a', options: { secret: SECRET_X, sessionKey: 'oauth1X' } },
+        { name: 'b', options: { secret: SECRET_Y, sessionKey: 'oauth1Y' } },
+      )
+      const a = await login('/x/login/a')
+      const b = await login('/y/login/b')
+      const data = await sessionData()
+      expect(Object.keys(data.oauth1X as object)).toHaveLength(1)
+      expect(Object.keys(data.oauth1Y as object)).toHaveLength(1)
+      expect(data).not.toHaveProperty('oauth1')
+      await complete(browser, b, 'y')
+      await complete(browser, a, 'x')
+    })
+
+    it("refuses x's callback at y's route when both register the same name, and x's still completes", async () => {
+      await refusedAtTheOther(
+        { name: 'a', options: { secret: SECRET_X, sessionKey: 'oauth1X' } },
+        { name: 'a', options: { secret: SECRET_Y, sessionKey: 'oauth1Y' } },
+        mount,
+      )
+    })
+
+    it('keeps them apart with the same name, one sessionKey of their own and no secret', async () => {
+      await refusedAtTheOther(
+        { name: 'a', options: { sessionKey: 'oauth1X' } },
+        { name: 'a', options: {} },
+        mount,
+      )
+    })
+
+    it('keeps the binding id under the sessionKey with a server-side store', async () => {
+      const { browser, login, sessionData } = await start(
+        mount,
+        { name: 'a', options: { store: createMemoryServerStore(), sessionKey: 'bindingX' } },
+        { name: 'a', options: { store: createMemoryServerStore(), sessionKey: 'bindingY' } },
+      )
+      const x = await login('/x/login/a')
+      const y = await login('/y/login/a')
+      const data = await sessionData()
+      expect(typeof data.bindingX).toBe('string')
+      expect(typeof data.bindingY).toBe('string')
+      expect(data.bindingX).not.toBe(data.bindingY)
+      expect(data).not.toHaveProperty('oauth1')
+      await complete(browser, x, 'x')
+      await complete(browser, y, 'y')
     })
   })
 }

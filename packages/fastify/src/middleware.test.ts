@@ -2,7 +2,7 @@ import secureSession from '@fastify/secure-session'
 import Fastify, { type FastifyRequest } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CookieJar, createApp, get, sessionKey } from './http.test-helper.js'
-import { type FastifyMiddlewareOptions, OAuth } from './index.js'
+import { type FastifyMiddlewareOptions, OAuth, SESSION_KEY } from './index.js'
 
 const MISSING_SESSION =
   '@oauth1/fastify: request.session is missing. Install @fastify/secure-session ' +
@@ -39,11 +39,16 @@ describe('middleware(): start-up checks', () => {
       { sessionName: 'other', maxEntries: 3 },
       { sessionName: 'auth', maxEntries: 4 },
       { sessionName: 'auth', maxEntries: 3, secret: 'x'.repeat(32) },
+      { sessionName: 'auth', maxEntries: 3, sessionKey: 'pending' },
     ]) {
       expect(() => oauth.middleware(other)).toThrow(
         /^@oauth1\/fastify: oauth\.middleware\(options\) was already called with other options/,
       )
     }
+    // The default sessionKey, named or not, is the same key.
+    expect(() =>
+      oauth.middleware({ sessionName: 'auth', maxEntries: 3, sessionKey: SESSION_KEY }),
+    ).not.toThrow()
   })
 
   it('rejects the registration at once when @fastify/secure-session is not registered', async () => {

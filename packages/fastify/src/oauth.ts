@@ -23,11 +23,15 @@ const sessionSettings = new WeakMap<OAuth, SessionSettings>()
 const fingerprints = new WeakMap<OAuth, { fingerprint: string; store: unknown }>()
 
 /** The session options of `middleware(options)` as a comparable string (`context` excluded). */
-function settingsFingerprint(options: FastifyMiddlewareOptions | undefined): string {
+function settingsFingerprint(
+  options: FastifyMiddlewareOptions | undefined,
+  settings: SessionSettings,
+): string {
   const secret = options?.secret
   const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret]
   return JSON.stringify([
     options?.sessionName ?? null,
+    settings.sessionKey,
     options?.maxEntries ?? null,
     secrets.map((s: string | Uint8Array) =>
       typeof s === 'string' ? `s:${s}` : `b:${Array.from(s).join(',')}`,
@@ -232,7 +236,7 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
     }
     // The settings belong to this OAuth (authorizeRedirect/authorizeAccessToken
     // read them on any route): a second call must not silently replace them.
-    const fingerprint = settingsFingerprint(options)
+    const fingerprint = settingsFingerprint(options, settings)
     const previous = fingerprints.get(this)
     if (
       previous !== undefined &&

@@ -24,6 +24,7 @@ describe('README defaults are the code’s', () => {
     const { DEFAULT_MAX_ENTRIES, DEFAULT_SESSION_NAME, SESSION_KEY } = await import('./index.js')
     const readme = read('../README.md')
     expect(markdownTableCell(readme, 'sessionName', 2)).toBe(`\`'${DEFAULT_SESSION_NAME}'\``)
+    expect(markdownTableCell(readme, 'sessionKey', 2)).toBe(`\`'${SESSION_KEY}'\``)
     expect(markdownTableCell(readme, 'maxEntries', 2)).toBe(`\`${DEFAULT_MAX_ENTRIES}\``)
     expect(markdownTableCell(readme, 'timeout', 2)).toBe(`\`${core.DEFAULT_TIMEOUT}\``)
     expect(markdownTableCell(readme, 'temporaryCredentialTtl', 2)).toBe(

@@ -19,6 +19,8 @@ export interface SessionLike {
 /** The settings the session binding runs with, resolved from {@link FastifyMiddlewareOptions}. */
 export interface SessionSettings {
   readonly sessionName: string
+  /** The key inside the session holding the pending logins (or, with `server`, the binding id). */
+  readonly sessionKey: string
   readonly sealer: Sealer | undefined
   readonly maxEntries: number
   /** `options.store`: the pending logins live there, the session keeps only the binding id. */
@@ -39,6 +41,29 @@ export const DEFAULT_SESSION_NAME = 'session'
  */
 export const DEFAULT_MAX_ENTRIES = 5
 
+/** The message when `options.sessionKey` is not a usable key of the session's data. */
+export const SESSION_KEY_MESSAGE =
+  '@oauth1/fastify: options.sessionKey should be a non-empty string that is not reserved by ' +
+  "@fastify/secure-session's data or Object.prototype (__ts, __proto__, constructor…)"
+
+/**
+ * Checks `options.sessionKey` (the default when `undefined`). @fastify/secure-session keeps
+ * the data in a plain object with its own timestamp at `__ts`; a name of
+ * `Object.prototype` (`__proto__`, `constructor`…) would read or replace the object's own.
+ */
+function checkSessionKey(sessionKey: unknown): string {
+  if (sessionKey === undefined) return SESSION_KEY
+  if (
+    typeof sessionKey !== 'string' ||
+    sessionKey === '' ||
+    sessionKey === '__ts' ||
+    sessionKey in Object.prototype
+  ) {
+    throw new TypeError(SESSION_KEY_MESSAGE)
+  }
+  return sessionKey
+}
+
 /** Checks the middleware's options; a bad one is a `TypeError` naming it. */
 export function resolveSessionSettings(options: unknown): SessionSettings {
   if (options === undefined || options === null) options = {}
@@ -49,6 +74,7 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
   if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
     throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')
   }
+  const sessionKey = checkSessionKey((options as FastifyMiddlewareOptions).sessionKey)
   if (store !== undefined) {
     const server = checkServerSideStore(store, '@oauth1/fastify: options.store')
     if (secret !== undefined || maxEntries !== undefined) {
@@ -56,6 +82,7 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
     }
     return {
       sessionName: sessionName ?? DEFAULT_SESSION_NAME,
+      sessionKey,
       sealer: undefined,
       maxEntries: DEFAULT_MAX_ENTRIES,
       server,
@@ -69,6 +96,7 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
   }
   return {
     sessionName: sessionName ?? DEFAULT_SESSION_NAME,
+    sessionKey,
     sealer: secret === undefined ? undefined : createSealer(secret),
     maxEntries: maxEntries ?? DEFAULT_MAX_ENTRIES,
   }
@@ -107,7 +135,7 @@ function isRecord(value: unknown): value is OAuth1SessionRecord {
 
 /**
  * The `TemporaryCredentialStore` of one request, over its secure-session
- * session (`request[sessionName].get/set('oauth1')`). Writes mark the session
+ * session (`request[sessionName].get/set(sessionKey)`, `'oauth1'` by default). Writes mark the session
  * changed, so @fastify/secure-session re-encrypts and sends the cookie with
  * the response — also when the handler ends in an error.
  */
@@ -116,22 +144,23 @@ export function sessionStore(
   settings: SessionSettings,
 ): TemporaryCredentialStore {
   const session = sessionOf(request, settings.sessionName)
+  const key = settings.sessionKey
   if (settings.server !== undefined) {
     // Only the binding id goes into the session, once per browser: a browser that has
     // one never has its cookie rewritten by a login, so concurrent logins never collide.
     return createBoundStore(settings.server, {
-      read: () => session.get(SESSION_KEY),
-      write: (id) => session.set(SESSION_KEY, id),
+      read: () => session.get(key),
+      write: (id) => session.set(key, id),
     })
   }
   return createSessionRecordStore(
     {
       read() {
-        const record = session.get(SESSION_KEY)
+        const record = session.get(key)
         return isRecord(record) ? record : undefined
       },
       write(record) {
-        session.set(SESSION_KEY, record)
+        session.set(key, record)
       },
     },
     settings.sealer === undefined

@@ -90,6 +90,10 @@ describe('OAuth', () => {
     expectTypeOf<FastifyMiddlewareOptions['context']>().toEqualTypeOf<boolean | undefined>()
     // @ts-expect-error context is a boolean
     oauth.middleware({ context: 'yes' })
+    expectTypeOf<FastifyMiddlewareOptions['sessionKey']>().toEqualTypeOf<string | undefined>()
+    oauth.middleware({ sessionKey: 'pendingLogins' })
+    // @ts-expect-error sessionKey is a string
+    oauth.middleware({ sessionKey: 1 })
     expectTypeOf<FastifyMiddlewareOptions['store']>().toEqualTypeOf<ServerSideStore | undefined>()
     // @ts-expect-error store is a server-side store (redisStore(client)), not a per-request function
     oauth.middleware({ store: () => null })

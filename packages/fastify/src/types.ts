@@ -10,7 +10,8 @@ import type { ServerSideStore } from '@oauth1/core'
 import type {} from 'fastify'
 
 /**
- * What `@oauth1/fastify` keeps in the session under the `oauth1` key: one
+ * What `@oauth1/fastify` keeps in the session under the `oauth1` key (or the
+ * middleware's `sessionKey`): one
  * entry per pending login, keyed by the client's name and the request token
  * (so two logins pending in one session both complete). Each entry is the
  * temporary credential with its expiry, sealed with AES-256-GCM when the
@@ -21,13 +22,13 @@ import type {} from 'fastify'
 export type OAuth1SessionRecord = Record<string, unknown>
 
 /**
- * What `@oauth1/fastify` keeps under the `oauth1` key: the pending logins
+ * What `@oauth1/fastify` keeps under the `oauth1` key (or `sessionKey`): the pending logins
  * ({@link OAuth1SessionRecord}), or with `middleware({ store })` only this
  * browser's binding id (a base64url string), the logins being in the store.
  */
 export type OAuth1SessionValue = OAuth1SessionRecord | string
 
-/** The session key under which temporary credentials are kept. */
+/** The session key under which temporary credentials are kept when `middleware({ sessionKey })` names no other. */
 export const SESSION_KEY = 'oauth1'
 
 declare module '@fastify/secure-session' {
@@ -54,6 +55,14 @@ export interface FastifyMiddlewareOptions {
    */
   sessionName?: string
   /**
+   * The key inside that session holding the pending logins (or, with
+   * `store`, the browser's binding id): `request.session.get(sessionKey)`.
+   * Default `'oauth1'`. Give each `OAuth` registry of one app its own, so
+   * their pending logins stay apart. Not `__ts` (secure-session's own) nor a
+   * name of `Object.prototype`.
+   */
+  sessionKey?: string
+  /**
    * Seal every temporary credential with AES-256-GCM (key derived with
    * HKDF-SHA256) on top of the session's own encryption. At least 32
    * characters; a list rotates keys (seal with the first, open with any).
@@ -70,7 +79,7 @@ export interface FastifyMiddlewareOptions {
    * Keep the pending logins in a server-side store shared by every instance
    * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
    * session, which then keeps only this browser's unguessable binding id
-   * under `oauth1`. Single use is atomic across instances, and logins one
+   * under `sessionKey`. Single use is atomic across instances, and logins one
    * browser starts at the same moment never overwrite each other (the
    * session cookie is written once per browser, not at every login). Not
    * with `secret` or `maxEntries`.

@@ -5,6 +5,7 @@ import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { listen, sessionCookieJson } from './http.test-helper.js'
 import {
+  createMemoryServerStore,
   MISSING_SECRET_MESSAGE,
   MISSING_SESSION_MESSAGE,
   OAuth,
@@ -77,12 +78,42 @@ describe('oauth.middleware() start-up checks', () => {
     const noKeys = new Koa()
     noKeys.use(session({ signed: false }, noKeys))
     expect(() => oauth.middleware({ app: noKeys })).toThrow(new Error(MISSING_SECRET_MESSAGE))
-    expect(() => oauth.middleware({ app: noKeys, secret: SECRET })).not.toThrow()
+    expect(() => new OAuth().middleware({ app: noKeys, secret: SECRET })).not.toThrow()
 
     const ok = new Koa()
     ok.keys = [KEY_A]
     ok.use(session(ok))
     expect(() => oauth.middleware({ app: ok })).not.toThrow()
+  })
+
+  it('refuses a second middleware() with other session options on the same OAuth', () => {
+    const oauth = new OAuth()
+    const store = createMemoryServerStore()
+    oauth.middleware({ store, sessionKey: 'pending' })
+    // The same options again (another router, a test) are fine; context and app may differ.
+    const app = new Koa()
+    app.use(session(app))
+    expect(() =>
+      oauth.middleware({ store, sessionKey: 'pending', context: false, app }),
+    ).not.toThrow()
+    for (const other of [
+      {},
+      { store },
+      { store: createMemoryServerStore(), sessionKey: 'pending' },
+      { sessionKey: 'pending', secret: SECRET },
+      { sessionKey: 'pending', maxEntries: 3 },
+    ]) {
+      expect(() => oauth.middleware(other)).toThrow(
+        new TypeError(
+          'oauth.middleware(options) was already called with other options; ' +
+            'use one OAuth per session configuration (or the same options)',
+        ),
+      )
+    }
+    // The default sessionKey, named or not, is the same key.
+    const plain = new OAuth()
+    plain.middleware()
+    expect(() => plain.middleware({ sessionKey: SESSION_KEY })).not.toThrow()
   })
 
   it('validates its options, naming them', () => {

@@ -12,14 +12,16 @@ import {
   assertSession,
   bindSettings,
   checkMaxEntries,
+  checkSessionKey,
   keepSessionOnError,
   MISSING_SESSION_MESSAGE,
+  SESSION_KEY,
   type SealingSecret,
   STORE_WITH_SESSION_OPTIONS_MESSAGE,
   type StoreSettings,
   sealerFromApp,
   sealerFromSecret,
-  sessionStore,
+  sessionStoreWith,
 } from './session.js'
 import './types.js'
 import { resolveRedirectUri } from './url.js'
@@ -32,6 +34,14 @@ export type KoaContext = Koa.ParameterizedContext
 
 /** Options of {@link OAuth.middleware}. */
 export interface KoaMiddlewareOptions {
+  /**
+   * The `ctx.session` key holding the pending logins (or, with `store`, the
+   * browser's binding id). Default `'oauth1'`. Give each `OAuth` registry of
+   * one app its own, so their pending logins stay apart. Not one of
+   * koa-session's members (`isNew`, `maxAge`, `toJSON`, `save`…), a name
+   * starting with `_`, nor a name of `Object.prototype`.
+   */
+  sessionKey?: string
   /**
    * The secret (32+ characters or bytes) the temporary credentials are
    * sealed with in the session, or a list of them for rotation (the first
@@ -48,7 +58,7 @@ export interface KoaMiddlewareOptions {
    * Keep the pending logins in a server-side store shared by every instance
    * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
    * session, which then keeps only this browser's unguessable binding id
-   * (`ctx.session.oauth1`; no secret, so no sealing key is needed). Single
+   * (`ctx.session[sessionKey]`; no secret, so no sealing key is needed). Single
    * use is atomic across instances, and logins one browser starts at the
    * same moment never overwrite each other. Not with `secret` or `maxEntries`.
    */
@@ -71,6 +81,25 @@ export interface KoaMiddlewareOptions {
    * request.
    */
   app?: Koa
+}
+
+/** The session settings of each registry, set by `middleware()`; `authorizeRedirect` and `authorizeAccessToken` use them on any route. */
+const registrySettings = new WeakMap<object, StoreSettings>()
+
+/** Per registry, what its `middleware()` options were (to refuse different ones later). */
+const fingerprints = new WeakMap<object, { fingerprint: string; store: unknown }>()
+
+/** The session options of `middleware(options)` as a comparable string (`context` and `app` excluded). */
+function settingsFingerprint(options: KoaMiddlewareOptions, key: string): string {
+  const { secret } = options
+  const secrets = secret === undefined ? [] : Array.isArray(secret) ? secret : [secret]
+  return JSON.stringify([
+    key,
+    options.maxEntries ?? null,
+    secrets.map((s: string | Uint8Array) =>
+      typeof s === 'string' ? `s:${s}` : `b:${Buffer.from(s).toString('base64')}`,
+    ),
+  ])
 }
 
 /** A TypeError naming `ctx` when a route passes something that is not Koa's context. */
@@ -112,7 +141,7 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
       throw new TypeError('redirectUri should be a non-empty string')
     }
-    const store = sessionStore(ctx)
+    const store = sessionStoreWith(ctx, registrySettings.get(this.registry))
     const callback = redirectUri ?? this.redirectUri
     const url = await this.beginAuthorization(
       store,
@@ -145,7 +174,7 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
    */
   async authorizeAccessToken(ctx: KoaContext): Promise<Token> {
     checkContext(ctx, 'authorizeAccessToken(ctx)')
-    const store = sessionStore(ctx)
+    const store = sessionStoreWith(ctx, registrySettings.get(this.registry))
     try {
       // URLSearchParams, not the raw string: a string is read as a URL, so a `?`
       // inside a query value would be taken for the start of the query
@@ -193,6 +222,11 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
    * `fetchToken` is configured (nothing else reads it), unless
    * `options.context` says `true` or `false`.
    *
+   * The session options (`sessionKey`, `secret`, `maxEntries`, `store`)
+   * belong to this `OAuth`: its `authorizeRedirect` and `authorizeAccessToken`
+   * use them on any route, and calling `middleware()` again with other ones
+   * is a `TypeError` (use one `OAuth` per session configuration).
+   *
    * Koa gives a middleware no app when it is created, so the checks run on
    * every request (the first one fails loudly); pass `{ app }` to run them
    * now instead.
@@ -207,6 +241,7 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('options should be an object')
     }
+    const key = checkSessionKey(options.sessionKey)
     const server =
       options.store === undefined ? undefined : checkServerSideStore(options.store, 'options.store')
     if (
@@ -236,24 +271,41 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
       if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
       if (explicit === undefined && server === undefined) sealerFromApp(app)
     }
-    const oauth = this
-    // Fixed settings are bound as one shared object; with none, the store falls
+    // The settings belong to this OAuth (authorizeRedirect/authorizeAccessToken
+    // read them on any route, whichever registry's middleware the request went
+    // through): a second call must not silently replace them.
+    const fingerprint = settingsFingerprint(options, key)
+    const previous = fingerprints.get(this)
+    if (
+      previous !== undefined &&
+      (previous.fingerprint !== fingerprint || previous.store !== server)
+    ) {
+      throw new TypeError(
+        'oauth.middleware(options) was already called with other options; ' +
+          'use one OAuth per session configuration (or the same options)',
+      )
+    }
+    fingerprints.set(this, { fingerprint, store: server })
+    // Set settings are kept as one shared object; with none, the store falls
     // back to app.keys by itself and nothing is bound at all.
     const fixed: StoreSettings | undefined =
       server !== undefined
-        ? { server }
-        : explicit === undefined
+        ? { key, server }
+        : explicit === undefined && maxEntries === undefined && key === SESSION_KEY
           ? undefined
-          : maxEntries === undefined
-            ? { sealer: explicit }
-            : { sealer: explicit, maxEntries }
+          : {
+              key,
+              ...(explicit === undefined ? {} : { sealer: explicit }),
+              ...(maxEntries === undefined ? {} : { maxEntries }),
+            }
+    if (fixed !== undefined) registrySettings.set(this, fixed)
+    const oauth = this
+    const needsAppKeys = fixed?.sealer === undefined && server === undefined
     return function oauth1(ctx, next) {
       assertSession(ctx)
+      if (needsAppKeys) sealerFromApp(ctx.app) // throws when there is no key
+      // For sessionStore(ctx), in custom flows; the registry's own methods read registrySettings.
       if (fixed !== undefined) bindSettings(ctx, fixed)
-      else {
-        const sealer = sealerFromApp(ctx.app) // throws when there is no key
-        if (maxEntries !== undefined) bindSettings(ctx, { sealer, maxEntries })
-      }
       return oauth.runWithRequest(ctx, next, bind)
     }
   }

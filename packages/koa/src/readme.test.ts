@@ -38,6 +38,7 @@ describe('README defaults are the code’s', () => {
     expect(minutes.length).toBeGreaterThan(0)
     for (const ms of minutes) expect(ms).toBe(core.DEFAULT_TEMPORARY_CREDENTIAL_TTL)
     expect(readme).toContain(`\`ctx.session.${SESSION_KEY}\``)
+    expect(markdownTableCell(readme, 'sessionKey', 2)).toBe(`\`'${SESSION_KEY}'\``)
     expect(markdownTableCell(readme, 'secret', 3)).toContain(
       `(${core.MIN_SECRET_LENGTH}+ characters or bytes each)`,
     )

@@ -8,8 +8,48 @@ import {
 } from '@oauth1/core'
 import type { KoaSession } from './types.js'
 
-/** The key `@oauth1/koa` keeps its record under in `ctx.session`. */
+/** The key `@oauth1/koa` keeps its record under in `ctx.session` when `middleware({ sessionKey })` names no other. */
 export const SESSION_KEY = 'oauth1'
+
+/** The members of koa-session's session (6 and 7), which a `sessionKey` must not shadow. */
+const KOA_SESSION_MEMBERS = new Set([
+  'isNew',
+  'length',
+  'populated',
+  'maxAge',
+  'externalKey',
+  'save',
+  'regenerate',
+  'manuallyCommit',
+  'commit',
+  'toJSON',
+  'inspect',
+])
+
+/** The message when `options.sessionKey` is not a usable key of `ctx.session`. */
+export const SESSION_KEY_MESSAGE =
+  'options.sessionKey should be a non-empty string that is not a member of ' +
+  'koa-session\'s session or Object.prototype (isNew, maxAge, toJSON, save, a name starting with "_"…)'
+
+/**
+ * Checks `options.sessionKey` (the default when `undefined`). koa-session's own members
+ * would be shadowed, it neither saves nor restores names starting with `_` (its private
+ * ones), and a name of `Object.prototype` (`__proto__`, `constructor`…) would read or
+ * replace the object's own.
+ */
+export function checkSessionKey(value: unknown): string {
+  if (value === undefined) return SESSION_KEY
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    value.startsWith('_') ||
+    KOA_SESSION_MEMBERS.has(value) ||
+    value in Object.prototype
+  ) {
+    throw new TypeError(SESSION_KEY_MESSAGE)
+  }
+  return value
+}
 
 /** A secret, or a list of them (the first seals, any unseals: key rotation). */
 export type SealingSecret = string | Uint8Array | readonly (string | Uint8Array)[]
@@ -158,6 +198,8 @@ export function sealerFromApp(app: { keys?: unknown }): Sealer {
 
 /** What `oauth.middleware(options)` decided for a request it saw. */
 export interface StoreSettings {
+  /** The `ctx.session` key of the pending logins (or the binding id); default {@link SESSION_KEY}. */
+  key?: string
   /** Seals the entries kept in the session (else a key derived from `app.keys`). */
   sealer?: Sealer
   maxEntries?: number
@@ -209,7 +251,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The `TemporaryCredentialStore` for one Koa request, over `ctx.session.oauth1`.
+ * The `TemporaryCredentialStore` for one Koa request, over `ctx.session.oauth1`
+ * (or the `sessionKey` given to the middleware the request went through; with
+ * two registries' middlewares on one request, the last one's: a registry's own
+ * `authorizeRedirect`/`authorizeAccessToken` always use its own options).
  * Each entry is sealed with the middleware's `secret`, else with a key derived
  * from `app.keys`. `authorizeRedirect` and `authorizeAccessToken` use it; call
  * it yourself only to drive `beginAuthorization`/`completeAuthorization`.
@@ -222,16 +267,24 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * ```
  */
 export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
+  return sessionStoreWith(ctx, (ctx as { [SETTINGS]?: StoreSettings })[SETTINGS])
+}
+
+/** {@link sessionStore} with the given settings (a registry's), not the ones bound to `ctx`. */
+export function sessionStoreWith(
+  ctx: SessionHolder,
+  settings: StoreSettings | undefined,
+): TemporaryCredentialStore {
   assertSession(ctx)
-  const settings = (ctx as { [SETTINGS]?: StoreSettings })[SETTINGS]
+  const key = settings?.key ?? SESSION_KEY
   if (settings?.server !== undefined) {
     // Only the binding id goes into the session, once per browser: a browser that has
     // one never has its session rewritten by a login, so concurrent logins never collide.
     return createBoundStore(settings.server, {
-      read: () => ctx.session?.[SESSION_KEY],
+      read: () => ctx.session?.[key],
       write: (id) => {
-        if (ctx.session == null) (ctx as { session: unknown }).session = { [SESSION_KEY]: id }
-        else ctx.session[SESSION_KEY] = id
+        if (ctx.session == null) (ctx as { session: unknown }).session = { [key]: id }
+        else ctx.session[key] = id
       },
     })
   }
@@ -241,22 +294,22 @@ export function sessionStore(ctx: SessionHolder): TemporaryCredentialStore {
   return createSessionRecordStore(
     {
       read() {
-        const record = ctx.session?.[SESSION_KEY]
+        const record = ctx.session?.[key]
         return isRecord(record) ? record : undefined
       },
       write(record) {
         const session = ctx.session
         if (record === undefined) {
-          if (session != null && SESSION_KEY in session) delete session[SESSION_KEY]
+          if (session != null && key in session) delete session[key]
           return
         }
         if (session == null) {
           // the app set `ctx.session = null` earlier in this request: koa-session
           // starts a new session when given an object
-          ;(ctx as { session: unknown }).session = { [SESSION_KEY]: record }
+          ;(ctx as { session: unknown }).session = { [key]: record }
           return
         }
-        session[SESSION_KEY] = record
+        session[key] = record
       },
     },
     maxEntries === undefined ? { sealer } : { sealer, maxEntries },

@@ -107,6 +107,10 @@ describe('the Koa registry', () => {
     >()
     // @ts-expect-error a secret is a string or bytes
     oauth.middleware({ secret: 42 })
+    expectTypeOf<KoaMiddlewareOptions['sessionKey']>().toEqualTypeOf<string | undefined>()
+    oauth.middleware({ sessionKey: 'pendingLogins' })
+    // @ts-expect-error sessionKey is a string
+    oauth.middleware({ sessionKey: 1 })
   })
 
   it('re-exports the core errors', () => {

@@ -28,6 +28,7 @@ export interface KoaSession {
    * and request token, each entry sealed (AES-256-GCM); or, with
    * `oauth.middleware({ store })`, only this browser's binding id (the
    * logins being in the store). Written and pruned by the library; do not edit.
+   * Under another key when the middleware is given a `sessionKey`.
    */
   oauth1?: Record<string, unknown> | string
   /** True when the session was created during this request. */
