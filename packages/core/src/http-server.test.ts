@@ -430,22 +430,31 @@ describe('the node:http transport', () => {
     // Node's fetch sends through undici's global dispatcher: a MockAgent, a
     // ProxyAgent or an EnvHttpProxyAgent set there (undici's
     // setGlobalDispatcher) must see the token requests as it sees API calls.
-    const key = Symbol.for('undici.globalDispatcher.1')
     const slot = globalThis as unknown as Record<symbol, unknown>
     await fetch('data:,x') // Node's fetch has made its own dispatcher
-    const nodes = slot[key] as { dispatch(options: { path: string }, handler: unknown): boolean }
-    expect(nodes).toBeDefined()
+    // undici keeps it in a first slot (Node 20–24), and from undici 7.x on also in a
+    // second one, which Node 26's fetch reads: setGlobalDispatcher writes where fetch reads.
+    const keys = ['undici.globalDispatcher.1', 'undici.globalDispatcher.2']
+      .map((name) => Symbol.for(name))
+      .filter((key) => slot[key] !== undefined)
+    type Dispatcher = { dispatch(options: { path: string }, handler: unknown): boolean }
+    const nodes = new Map(keys.map((key) => [key, slot[key] as Dispatcher]))
+    expect(nodes.size).toBeGreaterThan(0)
     expect(nodeTransportAvailable()).toBe(true)
     const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
     const client = new OAuth1Client({ clientId: 'ck' })
     const seen: string[] = []
     class ProxyAgent {
+      constructor(private readonly inner: Dispatcher) {}
       dispatch(options: { path: string }, handler: unknown) {
         seen.push(options.path)
-        return nodes.dispatch(options, handler)
+        return this.inner.dispatch(options, handler)
       }
     }
-    slot[key] = new ProxyAgent()
+    const put = (make: (inner: Dispatcher) => unknown) => {
+      for (const [key, inner] of nodes) slot[key] = make(inner)
+    }
+    put((inner) => new ProxyAgent(inner))
     try {
       expect(nodeTransportAvailable()).toBe(false)
       await expect(client.fetchRequestToken(`${origin}/rt`)).resolves.toMatchObject({
@@ -454,10 +463,10 @@ describe('the node:http transport', () => {
       expect(seen).toEqual(['/rt'])
       expect(requests).toHaveLength(1)
       // another plain Agent in place of Node's is not Node's either
-      slot[key] = new (class Agent extends ProxyAgent {})()
+      put((inner) => new (class Agent extends ProxyAgent {})(inner))
       expect(nodeTransportAvailable()).toBe(false)
     } finally {
-      slot[key] = nodes
+      for (const [key, inner] of nodes) slot[key] = inner
     }
     expect(nodeTransportAvailable()).toBe(true)
     await client.fetchRequestToken(`${origin}/rt`)

@@ -133,24 +133,37 @@ function globalFetchIsNodes(): boolean {
   return seenFetchIsNodes
 }
 
-/** Where undici (Node's fetch, and the npm package's `setGlobalDispatcher`) keeps its global dispatcher. */
-const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1')
+/**
+ * Where undici keeps its global dispatcher, which Node's fetch sends through,
+ * with the class names Node's own has there: undici 6 and 7 (Node 20–24) use
+ * the first slot; undici 8 (Node 26) keeps its Agent in the second and a
+ * wrapper of it in the first, for the older packages' `setGlobalDispatcher`.
+ */
+const GLOBAL_DISPATCHERS: readonly (readonly [symbol, readonly string[]])[] = [
+  [Symbol.for('undici.globalDispatcher.1'), ['Agent', 'Dispatcher1Wrapper']],
+  [Symbol.for('undici.globalDispatcher.2'), ['Agent']],
+]
 
-let firstDispatcher: unknown
+/** The first dispatcher seen in each slot. */
+const firstDispatchers = new Map<symbol, unknown>()
 
 /**
- * True while undici's global dispatcher, which Node's fetch sends through, is
- * still the one Node made: none yet, or the first one seen, a plain `Agent`.
- * One the app put there (`setGlobalDispatcher` of a MockAgent, a ProxyAgent,
- * an EnvHttpProxyAgent, another Agent) keeps receiving the token requests.
- * A plain Agent set before Node's fetch ever ran cannot be told from Node's.
+ * True while undici's global dispatcher is still the one Node made, in every
+ * slot: none yet, or the first one seen there, of Node's own class. One the
+ * app put there (`setGlobalDispatcher` of a MockAgent, a ProxyAgent, an
+ * EnvHttpProxyAgent, another Agent) keeps receiving the token requests. A
+ * plain Agent set before Node's fetch ever ran cannot be told from Node's.
  */
 function globalDispatcherIsNodes(): boolean {
-  const current = (globalThis as Record<symbol, unknown>)[GLOBAL_DISPATCHER]
-  if (current === undefined) return true
-  if (firstDispatcher === undefined) firstDispatcher = current
-  if (current !== firstDispatcher) return false
-  return (current as { constructor?: { name?: unknown } }).constructor?.name === 'Agent'
+  for (const [slot, names] of GLOBAL_DISPATCHERS) {
+    const current = (globalThis as Record<symbol, unknown>)[slot]
+    if (current === undefined) continue
+    if (!firstDispatchers.has(slot)) firstDispatchers.set(slot, current)
+    if (current !== firstDispatchers.get(slot)) return false
+    const name = (current as { constructor?: { name?: unknown } }).constructor?.name
+    if (typeof name !== 'string' || !names.includes(name)) return false
+  }
+  return true
 }
 
 /**
