@@ -1,6 +1,6 @@
 // Helpers for this package's tests (not part of the build: tsup bundles src/index.ts only).
 import type { AddressInfo } from 'node:net'
-import type { Express } from 'express'
+import type { Express, NextFunction, Request, Response } from 'express'
 import { onTestFinished } from 'vitest'
 
 /**
@@ -58,4 +58,17 @@ export function decodedForms(value: string): string[] {
     }
   }
   return forms
+}
+
+/**
+ * An error handler answering `err.status` with `{ error: err.code }` as JSON (Express's
+ * default answers the status with an HTML page), so a test can read the OAuthError's code.
+ */
+export function answerWithCode(
+  err: { status?: number; code?: string },
+  _req: Request,
+  res: Response,
+  _next: NextFunction,
+): void {
+  res.status(err.status ?? 500).json({ error: err.code })
 }

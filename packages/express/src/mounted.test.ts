@@ -2,9 +2,9 @@
 // middleware of its own) mounted at /auth, two names for one provider. Real HTTP.
 import { runMountedLoginTests } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type Request, type Response } from 'express'
 import session from 'express-session'
-import { serve } from './http.test-helper.js'
+import { answerWithCode, serve } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
 const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
@@ -34,17 +34,7 @@ runMountedLoginTests(['router', 'sub-app'], PROVIDER, async (mount, registration
     res.json({ app: req.params.name, user: token.screen_name })
   })
   app.use('/auth', routes)
-  // Express's default handler answers err.status; this one also names the code.
-  app.use(
-    (
-      err: { status?: number; code?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
-      res.status(err.status ?? 500).json({ error: err.code })
-    },
-  )
+  app.use(answerWithCode)
   return {
     url: await serve(app),
     errorCode: async (response) => ((await response.json()) as { error: string }).error,

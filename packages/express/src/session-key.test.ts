@@ -2,9 +2,9 @@
 // own secret and its own key in the session, keep their pending logins apart. Real HTTP.
 import { runSeparateRegistriesTests } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type Request, type Response } from 'express'
 import session from 'express-session'
-import { serve } from './http.test-helper.js'
+import { answerWithCode, serve } from './http.test-helper.js'
 import { OAuth } from './index.js'
 
 const PROVIDER = { provider: () => createTestProvider({ autoApprove: 'bob' }), user: 'bob' }
@@ -36,18 +36,9 @@ runSeparateRegistriesTests(['routers'], PROVIDER, async (_mount, registration, r
     const { cookie: _cookie, ...data } = req.session as unknown as Record<string, unknown>
     res.json(data)
   })
-  app.use(
-    (
-      err: { status?: number; code?: string },
-      _req: Request,
-      res: Response,
-      _next: NextFunction,
-    ) => {
-      res.status(err.status ?? 500).json({ code: err.code })
-    },
-  )
+  app.use(answerWithCode)
   return {
     url: await serve(app),
-    errorCode: async (response) => ((await response.json()) as { code: string }).code,
+    errorCode: async (response) => ((await response.json()) as { error: string }).error,
   }
 })
