@@ -25,7 +25,7 @@ import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { setOwn } from './own.js'
 import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
-import { checkRealm, signRequest } from './sign.js'
+import { checkRealm, isFormContentType, signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
 type SignCredentials = Parameters<typeof signRequest>[1]
@@ -249,7 +249,7 @@ async function normalizeBody(
   const proto = Object.getPrototypeOf(body)
   if (proto === Object.prototype || proto === null) {
     const type = headers.get('content-type')
-    if (type !== null && !/^application\/x-www-form-urlencoded\s*(?:;|$)/i.test(type)) {
+    if (type !== null && !isFormContentType(type)) {
       // It would go out form-encoded under that label, and unsigned.
       throw new TypeError(
         `a plain-object body is sent as a form: drop content-type "${type}", or pass the body as a string (JSON.stringify)`,
