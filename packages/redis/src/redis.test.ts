@@ -419,6 +419,32 @@ describe('redisStore arguments', () => {
     expect([err.code, err.description]).toEqual(['store_unavailable', 'Redis failed GET: boom'])
   })
 
+  it('names the Redis version a server without GETDEL lacks', async () => {
+    // What Redis 6.0 answers (redis-cli: `GETDEL a` → ERR unknown command `GETDEL`, with args …).
+    const old = {
+      ...client,
+      getDel: async () => {
+        throw new Error('ERR unknown command `GETDEL`, with args beginning with: `a`, ')
+      },
+    }
+    const err = await rejection(redisStore(old).forBinding(generateBindingId()).take('a:t'))
+    expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+    expect(err.description).toBe(
+      'Redis failed GETDEL: ERR unknown command `GETDEL`, with args beginning with: `a`,  (GETDEL needs Redis 6.2 or later)',
+    )
+    // Other failures of the same command are told as they are.
+    const wrong = {
+      ...client,
+      getDel: async () => {
+        throw new Error('WRONGTYPE Operation against a key holding the wrong kind of value')
+      },
+    }
+    const other = await rejection(redisStore(wrong).forBinding(generateBindingId()).take('a:t'))
+    expect(other.description).toBe(
+      'Redis failed GETDEL: WRONGTYPE Operation against a key holding the wrong kind of value',
+    )
+  })
+
   it('reads a Buffer answer (a client set to return buffers) like a string', async () => {
     const value = pending('buf')
     const buffers = {

@@ -174,7 +174,11 @@ export function redisStore(
     new OAuthError('store_unavailable', {
       description: timedOut
         ? `Redis did not answer ${command} within ${timeout} ms`
-        : `Redis failed ${command}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        : `Redis failed ${command}: ${cause instanceof Error ? cause.message : String(cause)}${
+            command === 'GETDEL' && cause instanceof Error && /unknown command/i.test(cause.message)
+              ? ' (GETDEL needs Redis 6.2 or later)'
+              : ''
+          }`,
       ...(cause === undefined ? {} : { cause }),
     })
 
