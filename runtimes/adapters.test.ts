@@ -3,8 +3,9 @@
  * node:http): the whole login against @oauth1/testing (running here, in
  * Node), each with its framework's session (express-session,
  * @fastify/secure-session, koa-session), then an API call with no token and
- * no request passed, found through fetchToken and the request context. A
- * forged callback is refused with 400, not a 500.
+ * no request passed, found through fetchToken and the request context, on a
+ * GET and on a POST whose JSON body is read first. A forged callback is
+ * refused with 400, not a 500.
  */
 import { describe, expect, it } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
@@ -32,6 +33,20 @@ describe.each(['bun', 'deno'] as ServerRuntime[])('%s', (runtime) => {
         expect(await getJson(browser, app.url, '/me'), app.child.output()).toEqual({
           status: 200,
           body: { context: true, profile: expect.objectContaining({ screen_name: 'bob' }) },
+        })
+        // With a body parsed first (stream events run outside the middleware's scope).
+        const posted = await getJson(browser, app.url, '/me', {
+          method: 'POST',
+          body: JSON.stringify({ echo: 'a body' }),
+          headers: { 'content-type': 'application/json' },
+        })
+        expect(posted, app.child.output()).toEqual({
+          status: 200,
+          body: {
+            context: true,
+            profile: expect.objectContaining({ screen_name: 'bob' }),
+            body: { echo: 'a body' },
+          },
         })
       } finally {
         await app.stop()

@@ -74,14 +74,25 @@ export class Browser {
   /** Every request made, as `<status> <METHOD> <url>`. */
   readonly steps: string[] = []
 
-  async get(url: string): Promise<Response> {
+  get(url: string): Promise<Response> {
+    return this.request(url)
+  }
+
+  /** A request with the jar's cookies (GET unless `init.method` says otherwise); keeps the answer's cookies. */
+  async request(
+    url: string,
+    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
+  ): Promise<Response> {
     const { origin } = new URL(url)
     const jar = this.#jars.get(origin) ?? new Map<string, string>()
     this.#jars.set(origin, jar)
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ')
+    const method = init.method ?? 'GET'
     const response = await fetch(url, {
+      method,
+      ...(init.body === undefined ? {} : { body: init.body }),
       redirect: 'manual',
-      headers: cookie ? { cookie } : {},
+      headers: { ...init.headers, ...(cookie ? { cookie } : {}) },
       signal: AbortSignal.timeout(15_000),
     })
     for (const line of response.headers.getSetCookie()) {
@@ -93,7 +104,7 @@ export class Browser {
       if (expired || value === '') jar.delete(name)
       else jar.set(name, value)
     }
-    this.steps.push(`${response.status} GET ${url}`)
+    this.steps.push(`${response.status} ${method} ${url}`)
     return response
   }
 
@@ -144,8 +155,9 @@ export async function getJson(
   browser: Browser,
   appUrl: string,
   path: string,
+  init?: Parameters<Browser['request']>[1],
 ): Promise<{ status: number; body: unknown }> {
-  const response = await browser.get(`${appUrl}${path}`)
+  const response = await browser.request(`${appUrl}${path}`, init)
   const text = await response.text()
   try {
     return { status: response.status, body: JSON.parse(text) }
