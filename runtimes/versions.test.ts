@@ -62,6 +62,19 @@ function mentions(pattern: RegExp): { where: string; version: string }[] {
   return found
 }
 
+describe("edge-runtime (Vercel's emulator, a devDependency of runtimes/)", () => {
+  const pinned = (
+    JSON.parse(readFileSync(join(ROOT, 'runtimes/package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>
+    }
+  ).devDependencies['edge-runtime']
+  it(`the docs name the pinned version (${pinned}), and no other`, () => {
+    const found = mentions(/\bedge-runtime\s+(\d+\.\d+\.\d+)/g)
+    expect(found.some((m) => m.where.startsWith('README.md:'))).toBe(true)
+    expect(found.filter((m) => m.version !== pinned)).toEqual([])
+  })
+})
+
 describe.each(EXPECTED)('$runtime', ({ runtime, pattern, version }) => {
   it(`the docs name the pinned version (${version}), and no other`, () => {
     const found = mentions(pattern)
