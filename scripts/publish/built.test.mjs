@@ -60,5 +60,6 @@ describe('prepublishOnly: built.mjs', () => {
     const core = packages.find((p) => p.manifest.name === '@oauth1/core')
     const built = spawnSync(process.execPath, [script], { cwd: core.dir, encoding: 'utf8' })
     expect({ status: built.status, stderr: built.stderr }).toEqual({ status: 0, stderr: '' })
-  })
+    // Two Node processes: past vitest's 5 s default on a busy 2-core machine.
+  }, 30_000)
 })
