@@ -11,39 +11,23 @@
  * `globalThis`, which the core's context finds: both are tested.
  */
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { join } from 'node:path'
 import { EdgeRuntime, runServer } from 'edge-runtime'
 import edgeRuntimePackage from 'edge-runtime/package.json' with { type: 'json' }
-import { build } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
-import { FIXTURES } from './support/processes.js'
+import { bundleFixture } from './support/workerd.js'
 
 const env = useProvider()
 const BOB = expect.objectContaining({ screen_name: 'bob', id: '1002' })
 
-/** Bundles the fixture into one script, as Vercel builds an edge function. */
-async function bundleEdgeFunction(entry: string): Promise<string> {
-  const result = await build({
-    entryPoints: [join(FIXTURES, entry)],
-    bundle: true,
-    format: 'iife',
-    platform: 'neutral',
-    target: 'es2022',
-    conditions: ['edge-light', 'worker', 'browser'],
-    mainFields: ['module', 'main'],
-    write: false,
-    logLevel: 'silent',
-  })
-  const [file] = result.outputFiles
-  if (!file) throw new Error(`esbuild produced nothing for ${entry}`)
-  return file.text
-}
-
 describe(`Vercel's Edge Runtime (edge-runtime ${edgeRuntimePackage.version})`, () => {
   let script: string
   beforeAll(async () => {
-    script = await bundleEdgeFunction('edge-hono.mjs')
+    // One script, as Vercel builds an edge function (the `edge-light` condition).
+    script = await bundleFixture('edge-hono.mjs', {
+      format: 'iife',
+      conditions: ['edge-light', 'worker', 'browser'],
+    })
   })
 
   /** Serves the bundled app on 127.0.0.1; `globals` are defined on the edge context. */

@@ -32,18 +32,28 @@ export function workerdDate(version: string): string {
 }
 
 /** Bundles `fixtures/<entry>` into one ES module, as wrangler does for a module worker. */
-export async function bundleWorker(entry: string): Promise<string> {
+export function bundleWorker(entry: string): Promise<string> {
+  return bundleFixture(entry, {
+    format: 'esm',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*', 'cloudflare:*'],
+  })
+}
+
+/** Bundles `fixtures/<entry>` into one file for a runtime with no module loader of ours (esbuild, neutral platform). */
+export async function bundleFixture(
+  entry: string,
+  options: { format: 'esm' | 'iife'; conditions: string[]; external?: string[] },
+): Promise<string> {
   const result = await build({
     entryPoints: [join(FIXTURES, entry)],
     bundle: true,
-    format: 'esm',
     platform: 'neutral',
     target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
     mainFields: ['module', 'main'],
-    external: ['node:*', 'cloudflare:*'],
     write: false,
     logLevel: 'silent',
+    ...options,
   })
   const [file] = result.outputFiles
   if (!file) throw new Error(`esbuild produced nothing for ${entry}`)

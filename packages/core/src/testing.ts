@@ -1039,8 +1039,18 @@ export interface MountedLoginApp {
   errorCode(response: Response): Promise<string>
 }
 
-/** Starts a login at `path` with an auto-approving provider; the callback URL it sends the browser back to. */
-async function loginThrough(browser: TestBrowser, path: string): Promise<string> {
+/**
+ * Starts a login at the app's `path` (expects its 302 to the provider) and
+ * visits the provider's authorize URL, which must approve at once (a
+ * `@oauth1/testing` provider with `autoApprove`); returns the callback URL it
+ * sends the browser back to, not yet visited.
+ *
+ * @example
+ * ```ts
+ * const callback = await loginThrough(createTestBrowser(appUrl), '/login')
+ * ```
+ */
+export async function loginThrough(browser: TestBrowser, path: string): Promise<string> {
   const begin = await browser.fetch(path)
   expect(begin.status).toBe(302)
   const consent = await fetch(begin.headers.get('location') as string, { redirect: 'manual' })

@@ -6,7 +6,7 @@
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createTestBrowser, type TestBrowser } from '@oauth1/core/testing'
+import { createTestBrowser, loginThrough, type TestBrowser } from '@oauth1/core/testing'
 import { createTestProvider } from '@oauth1/testing'
 import { Hono } from 'hono'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -59,16 +59,7 @@ async function start(x: Registry, y: Registry) {
   })
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const browser = createTestBrowser(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
-  return { browser, login: (path: string) => login(browser, path) }
-}
-
-/** `/login` → the provider's consent (auto-approved) → the callback URL, not yet visited. */
-async function login(browser: TestBrowser, path: string): Promise<string> {
-  const begin = await browser.fetch(path)
-  expect(begin.status).toBe(302)
-  const consent = await fetch(begin.headers.get('location') as string, { redirect: 'manual' })
-  expect(consent.status).toBe(302)
-  return consent.headers.get('location') as string
+  return { browser, login: (path: string) => loginThrough(browser, path) }
 }
 
 async function answer(browser: TestBrowser, callback: string) {
