@@ -574,6 +574,16 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
         expect(ok.body.status, String(ok.body.text)).toBe(200)
         expect(provider.lastRequest?.oauthParams).not.toHaveProperty('oauth_token')
       }
+      // The README's way round a host that strips the Authorization header
+      const { app: inQuery, provider: queried } = await setup(make, 'woocommerce', (p) => {
+        const shop = woocommerce({ storeUrl: p.url })
+        return { ...shop, clientKwargs: { ...shop.clientKwargs, signatureType: 'query' } }
+      })
+      const viaQuery = await outcome(await inQuery.visit('/api?url=products', new Map()))
+      expect(viaQuery.body.status, String(viaQuery.body.text)).toBe(200)
+      expect(queried.lastRequest?.oauthSource).toBe('query')
+      expect(queried.lastRequest?.oauthParams.oauth_signature_method).toBe('HMAC-SHA256')
+
       const { app } = await setup(make, 'woocommerce', (p) => woocommerce({ storeUrl: p.url }), {
         id: CLIENT.id,
         secret: 'wrong',
