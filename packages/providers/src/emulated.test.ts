@@ -358,7 +358,10 @@ const THREE_LEGGED: ThreeLegged[] = [
   {
     emulate: 'tumblr',
     preset: (p) => rebase(tumblr(), p),
-    userinfo: (info) => expect(info.preferred_username).toBeTruthy(),
+    userinfo: (info) => {
+      expect(info.sub).toMatch(/^t:/)
+      expect(info.preferred_username).toBe('bob')
+    },
     refusal: { status: 403, error: 'access_denied' },
   },
   {
