@@ -6,7 +6,9 @@
  * request context), a signed API call, and the refusal path. Signing-only
  * presets make signed API calls with no login, and are refused with a wrong
  * secret. The emulations are checked against PROVIDERS.md on their own
- * (packages/testing), so a preset and its emulation cannot share a mistake.
+ * (packages/testing), so a preset and its emulation cannot share a mistake;
+ * each preset keeps its own paths (only the origin is moved onto the
+ * emulation's), so a wrong path or method in a preset fails here.
  */
 import { createPublicKey } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
