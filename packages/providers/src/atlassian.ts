@@ -47,6 +47,12 @@ export interface AtlassianOptions extends ClientCredentialOptions {
 export function atlassian(options: AtlassianOptions): PresetOptions {
   const r = readOptions('atlassian', options, ['baseUrl', 'product', 'rsaKey'])
   const base = baseUrl(r, 'baseUrl', true) as string
+  // An endpoint given as the base would double its path (…/plugins/servlet/oauth/plugins/servlet/oauth/…)
+  if (/\/(?:plugins\/servlet|rest)(?:\/|$)/.test(new URL(base).pathname)) {
+    r.fail(
+      "baseUrl must be the product's base URL (https://jira.example.com, with its context path), not an OAuth or REST URL under it",
+    )
+  }
   const product = optionalEnum(r, 'product', ['jira', 'confluence', 'bitbucket'] as const) ?? 'jira'
   const rsaKey = rsaKeyOption(r, 'rsaKey')
 

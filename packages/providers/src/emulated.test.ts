@@ -6,14 +6,21 @@
  * request context), a signed API call, and the refusal path. Signing-only
  * presets make signed API calls with no login, and are refused with a wrong
  * secret. The emulations are checked against PROVIDERS.md on their own
- * (packages/testing), so a preset and its emulation cannot share a mistake.
+ * (packages/testing), so a preset and its emulation cannot share a mistake;
+ * each preset keeps its own paths (only the origin is moved onto the
+ * emulation's), so a wrong path or method in a preset fails here.
  */
 import { createPublicKey } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { OAuth as ExpressOAuth } from '@oauth1/express'
 import { OAuth as HonoOAuth } from '@oauth1/hono'
-import { createTestProvider, type EmulationName, type TestProvider } from '@oauth1/testing'
+import {
+  createTestProvider,
+  type EmulationName,
+  type RecordedRequest,
+  type TestProvider,
+} from '@oauth1/testing'
 import express from 'express'
 import session from 'express-session'
 import { Hono } from 'hono'
@@ -253,32 +260,65 @@ interface ThreeLegged {
   preset: (p: TestProvider) => PresetOptions
   /** Checks on the authorize URL the preset built. */
   authorize?: (url: URL, p: TestProvider) => void
-  /** What userinfo() must say for bob (user 1002), or null for presets without one. */
-  userinfo: ((info: UserInfo, token: Token) => void) | null
+  /**
+   * What userinfo() must say for bob (user 1002), or null for presets without
+   * one; `requests` are what the provider received during the userinfo() call.
+   */
+  userinfo: ((info: UserInfo, token: Token, requests: readonly RecordedRequest[]) => void) | null
   /** A relative or absolute API URL to call signed with the user's token. */
   api?: (p: TestProvider) => string
   /** The code the app answers a refusal with. */
   refusal: { status: number; error: string }
 }
 
-const spread = (p: TestProvider) => ({ ...p.urls })
+const URL_OPTIONS = [
+  'requestTokenUrl',
+  'authorizeUrl',
+  'accessTokenUrl',
+  'apiBaseUrl',
+  'userinfoEndpoint',
+] as const
+
+/**
+ * The preset with each of its URLs moved onto the emulation's origin, path
+ * and query kept: a preset whose path differs from the provider's (as the
+ * emulation has it, checked against PROVIDERS.md in packages/testing) fails.
+ */
+function rebase(preset: PresetOptions, p: TestProvider): PresetOptions {
+  const out: PresetOptions = { ...preset }
+  for (const option of URL_OPTIONS) {
+    const value = preset[option]
+    if (value === undefined) continue
+    const url = new URL(value)
+    out[option] = `${p.url}${url.pathname}${url.search}`
+  }
+  return out
+}
 
 const THREE_LEGGED: ThreeLegged[] = [
   {
     emulate: 'twitter',
-    preset: (p) => ({ ...twitter({ accessType: 'read' }), ...spread(p) }),
-    authorize: (url) => expect(url.pathname).toBe('/oauth/authenticate'),
-    userinfo: (info, token) => {
+    preset: (p) => rebase(twitter({ accessType: 'read' }), p),
+    authorize: (url, p) => {
+      expect(url.pathname).toBe('/oauth/authenticate')
+      // x_auth_access_type went on the (signed) request-token call
+      const requestToken = p.requests.find((r) => r.endpoint === 'requestToken')
+      expect(requestToken?.baseString).toContain('x_auth_access_type%3Dread')
+    },
+    userinfo: (info, token, requests) => {
       expect(info.sub).toBe(token.user_id)
       expect(info.preferred_username).toBe('bob')
+      // From the token's own fields: no request to X
+      expect(requests).toEqual([])
     },
     api: () => 'users/me',
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'twitter',
-    preset: (p) => ({ ...twitter({ fetchProfile: true }), ...spread(p) }),
-    userinfo: (info, token) => {
+    preset: (p) => rebase(twitter({ fetchProfile: true }), p),
+    userinfo: (info, token, requests) => {
+      expect(requests.map((r) => r.url)).toEqual(['/2/users/me?user.fields=profile_image_url,url'])
       expect(info.sub).toBe(token.user_id)
       expect(info.preferred_username).toBe('bob')
       // Read from /2/users/me: the emulated user's name and picture.
@@ -290,10 +330,8 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'trello',
-    preset: (p) => ({
-      ...trello({ name: 'Preset Test', scope: ['read', 'account'], expiration: 'never' }),
-      ...spread(p),
-    }),
+    preset: (p) =>
+      rebase(trello({ name: 'Preset Test', scope: ['read', 'account'], expiration: 'never' }), p),
     authorize: (url) => {
       expect(url.searchParams.get('name')).toBe('Preset Test')
       expect(url.searchParams.get('scope')).toBe('read,account')
@@ -309,26 +347,31 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'flickr',
-    preset: (p) => ({ ...flickr({ perms: 'write' }), ...spread(p) }),
+    preset: (p) => rebase(flickr({ perms: 'write' }), p),
     authorize: (url) => expect(url.searchParams.get('perms')).toBe('write'),
-    userinfo: (info, token) => {
+    userinfo: (info, token, requests) => {
       expect(info.sub).toBe(token.user_nsid)
       expect(info.preferred_username).toBe(token.username)
+      expect(info.name).toBe(token.fullname)
+      expect(requests).toEqual([])
     },
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'tumblr',
-    preset: (p) => ({ ...tumblr(), ...spread(p) }),
-    userinfo: (info) => expect(info.preferred_username).toBeTruthy(),
+    preset: (p) => rebase(tumblr(), p),
+    userinfo: (info) => {
+      expect(info.sub).toMatch(/^t:/)
+      expect(info.preferred_username).toBe('bob')
+    },
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'discogs',
-    preset: (p) => ({
-      ...discogs({ userAgent: 'PresetTest/1.0 +https://app.example' }),
-      ...spread(p),
-    }),
+    preset: (p) => rebase(discogs({ userAgent: 'PresetTest/1.0 +https://app.example' }), p),
+    // Any client sends some User-Agent (fetch's own): the preset's must be the one sent.
+    authorize: (_url, p) =>
+      expect(p.lastRequest?.headers['user-agent']).toBe('PresetTest/1.0 +https://app.example'),
     userinfo: (info) => {
       expect(info.preferred_username).toBe('bob')
       expect(info.sub).toMatch(/^\d+$/)
@@ -337,16 +380,14 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'discogs',
-    preset: (p) => ({
-      ...discogs({ userAgent: 'PresetTest/1.0', signatureMethod: 'PLAINTEXT' }),
-      ...spread(p),
-    }),
+    preset: (p) =>
+      rebase(discogs({ userAgent: 'PresetTest/1.0', signatureMethod: 'PLAINTEXT' }), p),
     userinfo: (info) => expect(info.preferred_username).toBe('bob'),
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'smugmug',
-    preset: (p) => ({ ...smugmug({ access: 'Full', permissions: 'Modify' }), ...spread(p) }),
+    preset: (p) => rebase(smugmug({ access: 'Full', permissions: 'Modify' }), p),
     authorize: (url) => {
       expect(url.searchParams.get('Access')).toBe('Full')
       expect(url.searchParams.get('Permissions')).toBe('Modify')
@@ -356,12 +397,15 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'zotero',
-    preset: (p) => ({ ...zotero({ name: 'Preset Test' }), ...spread(p) }),
-    userinfo: (info, token) => {
+    preset: (p) => rebase(zotero({ name: 'Preset Test' }), p),
+    userinfo: (info, token, requests) => {
       expect(info.sub).toBe(token.userID)
       expect(info.preferred_username).toBe(token.username)
+      expect(requests).toEqual([])
       expect(JSON.stringify(info.raw)).not.toContain('oauth_token_secret')
     },
+    // The API takes the key (the token secret) and wants Zotero-API-Version: 3.
+    api: () => 'keys/current',
     refusal: { status: 403, error: 'access_denied' },
   },
   {
@@ -379,7 +423,7 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'etrade',
-    preset: (p) => ({ ...etrade({ sandbox: true }), ...spread(p) }),
+    preset: (p) => rebase(etrade({ sandbox: true }), p),
     authorize: (url, p) => {
       expect([...url.searchParams.keys()]).toEqual(['key', 'token'])
       expect(url.searchParams.get('key')).toBe(p.client.id)
@@ -400,14 +444,14 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'netsuite',
-    preset: (p) => ({ ...netsuite({ accountId: '1234567_SB1', state: 'abc123' }), ...spread(p) }),
+    preset: (p) => rebase(netsuite({ accountId: '1234567_SB1', state: 'abc123' }), p),
     authorize: (url) => expect(url.searchParams.get('state')).toBe('abc123'),
     userinfo: null,
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'schoology',
-    preset: (p) => ({ ...schoology({ domain: 'springfield.schoology.com' }), ...spread(p) }),
+    preset: (p) => rebase(schoology({ domain: 'springfield.schoology.com' }), p),
     authorize: (url) => expect(url.searchParams.get('oauth_callback')).toBeTruthy(),
     userinfo: (info) => {
       expect(info.sub).toMatch(/^\d+$/)
@@ -417,13 +461,13 @@ const THREE_LEGGED: ThreeLegged[] = [
   },
   {
     emulate: 'plurk',
-    preset: (p) => ({ ...plurk(), ...spread(p) }),
+    preset: (p) => rebase(plurk(), p),
     userinfo: (info) => expect(info.preferred_username).toBe('bob'),
     refusal: { status: 403, error: 'access_denied' },
   },
   {
     emulate: 'garmin',
-    preset: (p) => ({ ...garmin(), ...spread(p) }),
+    preset: (p) => rebase(garmin(), p),
     userinfo: (info) => expect(info.sub).toBeTruthy(),
     refusal: { status: 403, error: 'access_denied' },
   },
@@ -491,6 +535,7 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
         spec.authorize?.(new URL(authorizeUrl), provider)
 
         const jar = new Map<string, string>()
+        const before = provider.requests.length
         const me = await outcome(await app.visit('/me', jar))
         if (spec.userinfo === null) {
           expect(me).toEqual({
@@ -505,7 +550,7 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
           expect(me.status, JSON.stringify(me.body)).toBe(200)
           const info = me.body as unknown as UserInfo
           expect(typeof info.sub).toBe('string')
-          spec.userinfo(info, token)
+          spec.userinfo(info, token, provider.requests.slice(before))
         }
         if (spec.api !== undefined) {
           const api = await outcome(
@@ -524,16 +569,26 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
   )
 
   describe('signing-only presets', () => {
-    it('woocommerce: one-legged calls with no token, in HMAC-SHA256 and HMAC-SHA1; a wrong secret is refused', async () => {
-      for (const signatureMethod of ['HMAC-SHA256', 'HMAC-SHA1'] as const) {
+    it('woocommerce: one-legged calls with no token, in HMAC-SHA256 (default) and HMAC-SHA1; a wrong secret is refused', async () => {
+      for (const signatureMethod of [undefined, 'HMAC-SHA256', 'HMAC-SHA1'] as const) {
         const { app, provider } = await setup(make, 'woocommerce', (p) =>
-          woocommerce({ storeUrl: p.url, signatureMethod }),
+          woocommerce({ storeUrl: p.url, ...(signatureMethod ? { signatureMethod } : {}) }),
         )
         const jar = new Map<string, string>()
         const ok = await outcome(await app.visit(`/api?url=products`, jar))
         expect(ok.body.status, String(ok.body.text)).toBe(200)
         expect(provider.lastRequest?.oauthParams).not.toHaveProperty('oauth_token')
       }
+      // The README's way round a host that strips the Authorization header
+      const { app: inQuery, provider: queried } = await setup(make, 'woocommerce', (p) => {
+        const shop = woocommerce({ storeUrl: p.url })
+        return { ...shop, clientKwargs: { ...shop.clientKwargs, signatureType: 'query' } }
+      })
+      const viaQuery = await outcome(await inQuery.visit('/api?url=products', new Map()))
+      expect(viaQuery.body.status, String(viaQuery.body.text)).toBe(200)
+      expect(queried.lastRequest?.oauthSource).toBe('query')
+      expect(queried.lastRequest?.oauthParams.oauth_signature_method).toBe('HMAC-SHA256')
+
       const { app } = await setup(make, 'woocommerce', (p) => woocommerce({ storeUrl: p.url }), {
         id: CLIENT.id,
         secret: 'wrong',
@@ -543,10 +598,9 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
     })
 
     it('mastercard: RSA-SHA256 with a body hash on every call; a wrong key is refused', async () => {
-      const { app, provider } = await setup(make, 'mastercard', (p) => ({
-        ...mastercard({ rsaKey: RSA_PRIVATE, sandbox: true }),
-        apiBaseUrl: `${p.url}/`,
-      }))
+      const { app, provider } = await setup(make, 'mastercard', (p) =>
+        rebase(mastercard({ rsaKey: RSA_PRIVATE, sandbox: true }), p),
+      )
       const ok = await outcome(await app.visit('/api?url=atms/v1/atm', new Map()))
       expect(ok.body.status, String(ok.body.text)).toBe(200)
       const params = provider.lastRequest?.oauthParams ?? {}
@@ -555,10 +609,9 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
 
       const other = await createTestProvider({ emulate: 'mastercard' })
       providers.push(other)
-      const { app: wrong } = await setup(make, 'mastercard', () => ({
-        ...mastercard({ rsaKey: other.client.rsaPrivateKey! }),
-        apiBaseUrl: `${provider.url}/`,
-      }))
+      const { app: wrong } = await setup(make, 'mastercard', () =>
+        rebase(mastercard({ rsaKey: other.client.rsaPrivateKey! }), provider),
+      )
       const bad = await outcome(await wrong.visit('/api?url=atms/v1/atm', new Map()))
       expect(bad.body.status).toBe(401)
     })
@@ -567,7 +620,7 @@ describe.each(ADAPTERS)('presets through %s against their emulations', (_adapter
       let issued: ReturnType<TestProvider['issueToken']> | undefined
       const { app, provider } = await setup(make, 'bricklink', (p) => {
         issued = p.issueToken({ clientId: CLIENT.id })
-        return { ...bricklink({ token: issued }), apiBaseUrl: p.urls.apiBaseUrl! }
+        return rebase(bricklink({ token: issued }), p)
       })
       const ok = await outcome(await app.visit('/api?url=orders', new Map()))
       expect(ok.body.status, String(ok.body.text)).toBe(200)

@@ -1,10 +1,11 @@
 /**
- * E*TRADE's renew/revoke helpers: what they ask the app for, and the
- * OAuthError a refusal ends in.
+ * E*TRADE's renew/revoke helpers: what they ask the app for, the
+ * OAuthError a refusal ends in, and what they do to a token on the emulation.
  */
-import { isOAuthError, type Token } from '@oauth1/core'
+import { isOAuthError, OAuth, type Token } from '@oauth1/core'
+import { createTestProvider } from '@oauth1/testing'
 import { describe, expect, it } from 'vitest'
-import { type EtradeApp, etradeRenewAccessToken, etradeRevokeAccessToken } from './index.js'
+import { type EtradeApp, etrade, etradeRenewAccessToken, etradeRevokeAccessToken } from './index.js'
 
 interface Init {
   token?: Token
@@ -78,6 +79,46 @@ describe('etradeRenewAccessToken / etradeRevokeAccessToken', () => {
       await expect(etradeRenewAccessToken(app as never)).rejects.toThrow(
         new TypeError('etradeRenewAccessToken(): app must be a registered app (oauth.<name>)'),
       )
+    }
+  })
+})
+
+describe('the helpers against the E*TRADE emulation', () => {
+  it('a token idle for two hours is refused until renewed; a revoked one stays refused', async () => {
+    // The provider's clock: noon US Eastern, so two hours on stay the same E*TRADE day
+    let now = Date.UTC(2026, 5, 15, 16, 0, 0)
+    const provider = await createTestProvider({
+      emulate: 'etrade',
+      now: () => now,
+      // the client signs with the real clock
+      timestampWindow: 10 * 365 * 86_400,
+    })
+    try {
+      const oauth = new OAuth({ config: {} })
+      const preset = etrade({ sandbox: true })
+      oauth.register('etrade', {
+        ...preset,
+        accessTokenUrl: `${provider.url}/oauth/access_token`,
+        apiBaseUrl: `${provider.url}/`,
+        clientId: provider.client.id,
+        clientSecret: provider.client.secret,
+      })
+      const issued = provider.issueToken({ clientId: provider.client.id })
+      const accounts = () => oauth.etrade.get('v1/accounts/list.json', { token: issued })
+      expect((await accounts()).status).toBe(200)
+
+      now += 2 * 60 * 60 * 1000 + 1000
+      expect((await accounts()).status).toBe(401)
+      await etradeRenewAccessToken(oauth.etrade, { token: issued })
+      expect(provider.lastRequest?.url).toBe('/oauth/renew_access_token')
+      expect((await accounts()).status).toBe(200)
+
+      await etradeRevokeAccessToken(oauth.etrade, { token: issued })
+      expect((await accounts()).status).toBe(401)
+      const error = await etradeRenewAccessToken(oauth.etrade, { token: issued }).catch((e) => e)
+      expect(isOAuthError(error) && error.code).toBe('fetch_token_denied')
+    } finally {
+      await provider.close()
     }
   })
 })

@@ -141,6 +141,16 @@ describe('mediawiki userinfo', () => {
     expect(info.profile).toBe('http://127.0.0.1:41234/wiki/User:Example_User')
   })
 
+  it('a wiki without the /w/ layout: the profile is an index.php?title= page', async () => {
+    const local = 'https://wiki.example.org/index.php?title=Special:OAuth/identify'
+    const options = mediawiki({ indexUrl: 'https://wiki.example.org/index.php' })
+    const info = await identify(
+      context((c) => jwt(c), {}, local),
+      options,
+    )
+    expect(info.profile).toBe('https://wiki.example.org/index.php?title=User:Example_User')
+  })
+
   it('a protocol-relative iss ($wgCanonicalServer) is compared by host', async () => {
     const info = await identify(context((c) => jwt({ ...c, iss: '//meta.wikimedia.org' })))
     expect(info.sub).toBe('51241')

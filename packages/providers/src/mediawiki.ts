@@ -52,8 +52,9 @@ const DEFAULT_LEEWAY = 300
  * Extension:OAuth): three-legged OAuth 1.0a with HMAC-SHA1. Every URL comes
  * from `indexUrl`: the token endpoints are `index.php?title=Special:OAuth/initiate`
  * and `…/token` (the `/wiki/Special:OAuth/…` form fails signature checks);
- * the consent page is `<origin>/wiki/Special:OAuth/authorize` and needs the
- * consumer key besides `oauth_token`; the API is the `api.php` beside
+ * the consent page is `Special:OAuth/authorize` under `/wiki/` beside a
+ * `/w/index.php` (Wikimedia's layout), else `index.php?title=Special:OAuth/authorize`,
+ * and needs the consumer key besides `oauth_token`; the API is the `api.php` beside
  * `index.php`. MediaWiki answers errors with HTTP 200 and a body starting
  * `Error: `.
  *
@@ -84,12 +85,12 @@ export function mediawiki(options: MediaWikiOptions = {}): PresetOptions {
   const oobCallback = optionalBoolean(r, 'oobCallback') ?? true
   const leeway = optionalSeconds(r, 'leeway') ?? DEFAULT_LEEWAY
   const userAgent = headerString(r, 'userAgent')
-  const origin = new URL(indexUrl).origin
+  const authorizeUrl = pageUrl(indexUrl, 'Special:OAuth/authorize')
 
   const preset: PresetOptions = {
     ...credentials(r),
     requestTokenUrl: `${indexUrl}?title=Special:OAuth/initiate`,
-    authorizeUrl: `${origin}/wiki/Special:OAuth/authorize`,
+    authorizeUrl,
     authorizeParams: mediawikiAuthorizeParams,
     accessTokenUrl: `${indexUrl}?title=Special:OAuth/token`,
     apiBaseUrl: new URL('api.php', indexUrl).href,
@@ -99,6 +100,18 @@ export function mediawiki(options: MediaWikiOptions = {}): PresetOptions {
   if (oobCallback) preset.oobCallback = true
   if (userAgent !== undefined) preset.userAgent = userAgent
   return preset
+}
+
+/**
+ * The URL of wiki page `title` (already URL-safe): in Wikimedia's layout
+ * (index.php under `/w/`, pages under `/wiki/`) the short form, which also
+ * avoids MobileFrontend's redirects; in any other layout `index.php?title=`,
+ * which every wiki answers.
+ */
+function pageUrl(indexUrl: string, title: string): string {
+  return indexUrl.endsWith('/w/index.php')
+    ? new URL(`../wiki/${title}`, indexUrl).href
+    : `${indexUrl}?title=${title}`
 }
 
 /** MediaWiki's consent page wants the consumer key beside `oauth_token`. */
@@ -161,7 +174,7 @@ async function mediawikiIdentify(ctx: UserinfoContext, leeway: number): Promise<
   if (claims.nonce !== nonce) fail('the JWT nonce is not the one sent')
 
   const username = claims.username
-  const origin = new URL(endpoint).origin
+  const indexUrl = endpoint.split(/[?#]/, 1)[0] as string
   return toUserInfo(
     WHAT,
     {
@@ -171,7 +184,7 @@ async function mediawikiIdentify(ctx: UserinfoContext, leeway: number): Promise<
       email_verified: claims.confirmed_email,
       // MediaWiki titles write spaces as underscores
       profile: profileUrl(
-        `${origin}/wiki/User:`,
+        pageUrl(indexUrl, 'User:'),
         typeof username === 'string' ? username.replace(/ /g, '_') : undefined,
       ),
     },

@@ -213,6 +213,16 @@ const cases: [string, () => unknown, string][] = [
     call('atlassian', { baseUrl: 'https://jira.example.com/#x' }),
     'atlassian(): baseUrl must not have a query or fragment',
   ],
+  ...[
+    'https://jira.example.com/plugins/servlet/oauth',
+    'https://jira.example.com/plugins/servlet/oauth/request-token',
+    'https://jira.example.com/rest/api/2',
+    'https://example.com/confluence/rest/api/',
+  ].map((baseUrl): [string, () => unknown, string] => [
+    `atlassian baseUrl ${baseUrl}`,
+    call('atlassian', { baseUrl }),
+    "atlassian(): baseUrl must be the product's base URL (https://jira.example.com, with its context path), not an OAuth or REST URL under it",
+  ]),
   [
     'atlassian product',
     call('atlassian', { baseUrl: 'https://jira.example.com', product: 'bamboo' }),
@@ -264,6 +274,15 @@ const cases: [string, () => unknown, string][] = [
     call('woocommerce', { storeUrl: 'shop' }),
     'woocommerce(): storeUrl must be an absolute http(s) URL',
   ],
+  ...[
+    'https://shop.example/wp-json',
+    'https://shop.example/wp-json/wc/v3',
+    'https://shop.example/blog/wp-json/wc/v3/products',
+  ].map((storeUrl): [string, () => unknown, string] => [
+    `woocommerce storeUrl ${storeUrl}`,
+    call('woocommerce', { storeUrl }),
+    'woocommerce(): storeUrl must be the site address (https://shop.example.com), not a REST API URL under /wp-json',
+  ]),
   [
     'woocommerce signatureMethod',
     call('woocommerce', { storeUrl: 'https://s.example', signatureMethod: 'PLAINTEXT' }),

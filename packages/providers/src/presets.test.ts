@@ -263,6 +263,20 @@ describe('mediawiki', () => {
       'https://wiki.example.org/api.php',
     )
   })
+
+  it('the /wiki/ consent page only beside a /w/index.php; else index.php?title=', () => {
+    // A wiki with index.php elsewhere has no reason to serve /wiki/ (its article path)
+    expect(mediawiki({ indexUrl: 'https://wiki.example.org/index.php' }).authorizeUrl).toBe(
+      'https://wiki.example.org/index.php?title=Special:OAuth/authorize',
+    )
+    expect(mediawiki({ indexUrl: 'https://example.org/mediawiki/index.php' }).authorizeUrl).toBe(
+      'https://example.org/mediawiki/index.php?title=Special:OAuth/authorize',
+    )
+    // the Wikimedia layout under a path: /wiki/ beside /w/
+    expect(mediawiki({ indexUrl: 'https://example.org/fr/w/index.php' }).authorizeUrl).toBe(
+      'https://example.org/fr/wiki/Special:OAuth/authorize',
+    )
+  })
 })
 
 describe('etrade', () => {

@@ -8,8 +8,10 @@ export interface TumblrOptions extends ClientCredentialOptions {}
 /**
  * Tumblr: three-legged OAuth 1.0a, HMAC-SHA1 in the Authorization header only;
  * the request token is a POST and the access token a **GET**. API v2 on
- * `api.tumblr.com`; `userinfo()` reads `GET /v2/user/info` (the user is their
- * account name; `profile` is the primary blog). Tumblr also offers OAuth 2.0.
+ * `api.tumblr.com`; `userinfo()` reads `GET /v2/user/info`: `sub` is the
+ * primary blog's `uuid` (the name, `preferred_username`, can be changed and
+ * then taken by someone else), `profile` the primary blog's URL. Tumblr also
+ * offers OAuth 2.0.
  *
  * @see https://github.com/tumblr/docs/blob/master/api.md#oauth1-authorization
  * @example
@@ -40,9 +42,11 @@ async function tumblrUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const user = asRecord(field(body.response, 'user'), 'tumblr userinfo: response.user')
   const blogs = Array.isArray(user.blogs) ? user.blogs : []
   const primary = blogs.find((blog) => field(blog, 'primary') === true)
+  // The user's name is their primary blog's, which they can rename and someone
+  // else can then take: the blog's uuid is what stays theirs.
   return toUserInfo(
     'tumblr userinfo',
-    { sub: user.name, preferred_username: user.name, profile: field(primary, 'url') },
+    { sub: field(primary, 'uuid'), preferred_username: user.name, profile: field(primary, 'url') },
     user,
     ctx.token,
   )

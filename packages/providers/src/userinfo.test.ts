@@ -181,7 +181,7 @@ const endpointCases: EndpointCase[] = [
   },
   {
     name: 'tumblr',
-    title: 'reads /v2/user/info; profile is the primary blog',
+    title: 'reads /v2/user/info; sub is the primary blog uuid, profile its URL',
     preset: tumblr(),
     user: {
       name: 'staff',
@@ -197,7 +197,8 @@ const endpointCases: EndpointCase[] = [
         response: { user },
       },
     }),
-    claims: { sub: 'staff', preferred_username: 'staff', profile: 'https://staff.tumblr.com/' },
+    // The name can be changed, and then taken by someone else: not a sub.
+    claims: { sub: 't:a', preferred_username: 'staff', profile: 'https://staff.tumblr.com/' },
     requests: ['GET https://api.tumblr.com/v2/user/info'],
   },
   {
@@ -474,6 +475,27 @@ describe('tumblr', () => {
       'tumblr userinfo: meta.status is 401',
     )
   })
+
+  it('no primary blog (or one without a uuid) does not identify the user: request_failed', async () => {
+    for (const blogs of [
+      undefined,
+      [],
+      [{ name: 'x', primary: false, uuid: 't:x' }],
+      [{ name: 'x', primary: true }],
+    ]) {
+      const ctx = fakeContext({
+        endpoint: preset.userinfoEndpoint,
+        routes: {
+          'https://api.tumblr.com/v2/user/info': jsonResponse({
+            meta: { status: 200 },
+            response: { user: { name: 'x', blogs } },
+          }),
+        },
+      })
+      const error = await rejection(userinfoOf(preset)(ctx))
+      expect(error.code).toBe('request_failed')
+    }
+  })
 })
 
 describe('discogs', () => {
@@ -556,7 +578,13 @@ describe('every normaliser', () => {
     ['twitter', twitter(), (id, extra) => ({ data: { id, username: 'u', ...extra } })],
     ['trello', trello(), (id, extra) => ({ id, ...extra })],
     ['flickr', flickr(), (id, extra) => ({ stat: 'ok', user: { id, ...extra } })],
-    ['tumblr', tumblr(), (id, extra) => ({ response: { user: { name: id, ...extra } } })],
+    [
+      'tumblr',
+      tumblr(),
+      (id, extra) => ({
+        response: { user: { name: 'u', blogs: [{ primary: true, uuid: id }], ...extra } },
+      }),
+    ],
     ['smugmug', smugmug(), (id, extra) => ({ Response: { User: { NickName: id, ...extra } } })],
     ['zotero', zotero(), (id, extra) => ({ userID: id, ...extra })],
     [

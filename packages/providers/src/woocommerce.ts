@@ -36,6 +36,12 @@ export interface WooCommerceOptions extends ClientCredentialOptions {
 export function woocommerce(options: WooCommerceOptions): PresetOptions {
   const r = readOptions('woocommerce', options, ['storeUrl', 'signatureMethod', 'version'])
   const storeUrl = baseUrl(r, 'storeUrl', true) as string
+  // The API URL given as the store's would be signed and called as …/wp-json/wc/v3/wp-json/wc/v3/
+  if (new URL(storeUrl).pathname.split('/').includes('wp-json')) {
+    r.fail(
+      'storeUrl must be the site address (https://shop.example.com), not a REST API URL under /wp-json',
+    )
+  }
   const signatureMethod =
     optionalEnum(r, 'signatureMethod', ['HMAC-SHA256', 'HMAC-SHA1'] as const) ?? 'HMAC-SHA256'
   const version = optionalEnum(r, 'version', ['v3', 'v2', 'v1'] as const) ?? 'v3'
