@@ -489,12 +489,19 @@ async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): P
 export class RemoteApp<Req = unknown> {
   readonly name: string
   readonly registry: OAuth<Req, any>
-  protected readonly options: Readonly<ResolvedRemoteAppOptions<Req>>
+  // Not enumerable: it holds the client secret, RSA key and static token, which
+  // console.log, util.inspect and `{ ...app }` would otherwise show.
+  declare protected readonly options: Readonly<ResolvedRemoteAppOptions<Req>>
 
   constructor(registry: OAuth<Req, any>, name: string, options: ResolvedRemoteAppOptions<Req>) {
     this.registry = registry
     this.name = name
-    this.options = Object.freeze({ ...options })
+    Object.defineProperty(this, 'options', {
+      value: Object.freeze({ ...options }),
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    })
   }
 
   get clientId(): string {
@@ -873,6 +880,18 @@ export class RemoteApp<Req = unknown> {
   /** Never serialise the client secret or RSA key. */
   toJSON(): Record<string, unknown> {
     return { name: this.name, clientId: this.clientId }
+  }
+
+  /** What `util.inspect` and `console.log` show (Node, Bun, Deno): no secret, even with `showHidden`. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth?: number,
+    options?: unknown,
+    inspect?: (value: unknown, options?: unknown) => string,
+  ): unknown {
+    const shown = { ...this.toJSON(), apiBaseUrl: this.apiBaseUrl }
+    return typeof inspect === 'function'
+      ? `${this.constructor.name} ${inspect(shown, options)}`
+      : shown
   }
 }
 
