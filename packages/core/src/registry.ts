@@ -17,7 +17,7 @@ import {
   parseCallbackQuery,
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
-import { isOAuthError, OAuthError } from './errors.js'
+import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
 import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
 import { setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
@@ -466,7 +466,7 @@ async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): P
     if (isOAuthError(err) || err instanceof TypeError || err instanceof RangeError) throw err
     throw new OAuthError('store_unavailable', {
       description: `The temporary-credential store failed to ${what}`,
-      cause: err,
+      cause: redactCommandArguments(err),
     })
   }
 }

@@ -2,12 +2,13 @@
 // sends the status line and headers first and saves afterwards, so with a slow store a
 // fast provider could send the user back before the temporary credential exists.
 import { get } from 'node:http'
+import { inspect } from 'node:util'
 import { createTestProvider } from '@oauth1/testing'
 import express from 'express'
 import session, { type SessionData } from 'express-session'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { serve } from './http.test-helper.js'
-import { OAuth } from './index.js'
+import { OAuth, OAuthError } from './index.js'
 
 /** A MemoryStore whose writes take `delay` ms (a remote store), or fail. */
 class SlowStore extends session.MemoryStore {
@@ -85,5 +86,57 @@ describe('the session is saved before the redirect', () => {
     const res = await headersOf(`${url}/login`)
     expect(res.status).toBe(503)
     expect(res.location).toBeUndefined()
+  })
+})
+
+describe('a session store failing as connect-redis over ioredis does', () => {
+  /** ioredis puts the failed command on its reply error: for a session, the whole session JSON. */
+  class RefusingRedisStore extends session.MemoryStore {
+    override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+      const err = Object.assign(new Error('OOM command not allowed when used memory > maxmemory'), {
+        name: 'ReplyError',
+        command: { name: 'set', args: [`sess:${sid}`, JSON.stringify(data), 'EX', 86400] },
+      })
+      callback?.(err)
+    }
+  }
+
+  it('answers 503 with an error whose cause keeps no pending login (no token secret to log)', async () => {
+    const provider = await createTestProvider({ autoApprove: true })
+    onTestFinished(() => provider.close())
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      clientId: 'demo-client',
+      clientSecret: 'demo-secret',
+      requestTokenUrl: provider.requestTokenUrl,
+      accessTokenUrl: provider.accessTokenUrl,
+      authorizeUrl: provider.authorizeUrl,
+    })
+    const app = express()
+    app.use(
+      session({
+        store: new RefusingRedisStore(),
+        secret: 'a session secret of at least 32 characters',
+        resave: false,
+        saveUninitialized: false,
+      }),
+    )
+    app.use(oauth.middleware())
+    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+    const seen: unknown[] = []
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+      seen.push(err)
+      res.status(503).end()
+    })
+    const url = await serve(app)
+    expect((await headersOf(`${url}/login`)).status).toBe(503)
+    expect(seen).toHaveLength(1)
+    const err = seen[0] as OAuthError
+    expect(err).toBeInstanceOf(OAuthError)
+    expect(err.code).toBe('store_unavailable')
+    const shown = inspect(err, { depth: 10, showHidden: true })
+    expect(shown).toContain('OOM command not allowed')
+    expect(shown).toMatch(/sess:/) // the key stays, for whoever debugs it
+    expect(shown).not.toContain('oauth_token_secret')
   })
 })

@@ -7,6 +7,7 @@ import {
   isBindingId,
   isOAuthError,
   OAuthError,
+  redactCommandArguments,
   type Sealer,
   type SealerSecret,
   type ServerSideStore,
@@ -60,28 +61,6 @@ export interface RedisStoreOptions {
    * that is down (clients queue commands while they reconnect). Default 2000.
    */
   timeout?: number
-}
-
-/**
- * `err` with the values of the Redis command it failed on blanked: ioredis
- * puts the command on its reply errors (`err.command.args`, also on a
- * cluster's `lastNodeError`), and a SET's value is the pending login, token
- * secret and all when unsealed. The key (first argument) is kept for
- * debugging; the error is the client's, rejected to us, so it is edited in place.
- */
-function withoutCommandValues(err: unknown): unknown {
-  for (const holder of [err, (err as { lastNodeError?: unknown } | null)?.lastNodeError]) {
-    const command = (holder as { command?: { args?: unknown } } | null | undefined)?.command
-    if (typeof command === 'object' && command !== null && Array.isArray(command.args)) {
-      try {
-        command.args = command.args.map((arg, i) => (i === 0 ? arg : '[redacted]'))
-      } catch {
-        // a frozen command: drop the whole cause rather than keep its values
-        return undefined
-      }
-    }
-  }
-  return err
 }
 
 /** The default {@link RedisStoreOptions.prefix}. */
@@ -197,7 +176,7 @@ export function redisStore(
       description: timedOut
         ? `Redis did not answer ${command} within ${timeout} ms`
         : `Redis failed ${command}: ${cause instanceof Error ? cause.message : String(cause)}`,
-      ...(cause === undefined ? {} : { cause: withoutCommandValues(cause) }),
+      ...(cause === undefined ? {} : { cause: redactCommandArguments(cause) }),
     })
 
   /** Runs one command, bounded by `timeout`; any failure becomes `store_unavailable`. */
