@@ -1393,7 +1393,7 @@ describe('redirects (PITFALLS 18)', () => {
     expect(seen[2]!.headers.get('authorization')).toBeNull()
   })
 
-  it('drops the caller\'s Cookie and Proxy-Authorization on a cross-origin hop, as fetch does', async () => {
+  it("drops the caller's Cookie and Proxy-Authorization on a cross-origin hop, as fetch does", async () => {
     const { fetch, seen } = redirecting({
       [`${P}/a`]: redirect('/b'),
       [`${P}/b`]: redirect('https://other.example/x'),
