@@ -26,7 +26,8 @@ class SlowStore extends session.MemoryStore {
   }
 }
 
-async function appWith(store: session.Store) {
+/** The app over `store`; errors reach `errors` (then a 503) when given, else Express's handler. */
+async function appWith(store: session.Store, errors?: unknown[]) {
   const provider = await createTestProvider({ autoApprove: true })
   onTestFinished(() => provider.close())
   const oauth = new OAuth({ config: {} })
@@ -48,6 +49,12 @@ async function appWith(store: session.Store) {
   )
   app.use(oauth.middleware())
   app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+  if (errors !== undefined) {
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+      errors.push(err)
+      res.status(503).end()
+    })
+  }
   return serve(app)
 }
 
@@ -102,33 +109,8 @@ describe('a session store failing as connect-redis over ioredis does', () => {
   }
 
   it('answers 503 with an error whose cause keeps no pending login (no token secret to log)', async () => {
-    const provider = await createTestProvider({ autoApprove: true })
-    onTestFinished(() => provider.close())
-    const oauth = new OAuth({ config: {} })
-    oauth.register('provider', {
-      clientId: 'demo-client',
-      clientSecret: 'demo-secret',
-      requestTokenUrl: provider.requestTokenUrl,
-      accessTokenUrl: provider.accessTokenUrl,
-      authorizeUrl: provider.authorizeUrl,
-    })
-    const app = express()
-    app.use(
-      session({
-        store: new RefusingRedisStore(),
-        secret: 'a session secret of at least 32 characters',
-        resave: false,
-        saveUninitialized: false,
-      }),
-    )
-    app.use(oauth.middleware())
-    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
     const seen: unknown[] = []
-    app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
-      seen.push(err)
-      res.status(503).end()
-    })
-    const url = await serve(app)
+    const url = await appWith(new RefusingRedisStore(), seen)
     expect((await headersOf(`${url}/login`)).status).toBe(503)
     expect(seen).toHaveLength(1)
     const err = seen[0] as OAuthError
