@@ -46,8 +46,26 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 
 /** The name the provider is registered under (its env vars are `PROVIDER_*`). */
 export const PROVIDER = 'provider'
-/** Who is logged in: the user's id, in a signed cookie (Hono's own cookie helpers). */
+/**
+ * Who is logged in: `<user id>.<expiry in epoch seconds>`, in a cookie signed
+ * with Hono's own helpers. The expiry is inside the signed value and checked
+ * here: the cookie's Max-Age only tells the browser when to drop it, and a
+ * copied cookie would otherwise log in forever.
+ */
 const SESSION_COOKIE = 'example_session'
+/** How long a login lasts, in seconds. */
+const LOGIN_LIFETIME = 24 * 60 * 60
+
+/** The user id in a login cookie's signed value, or `undefined` once it expired. */
+function loggedInUser(value: string | false | undefined): string | undefined {
+  if (!value) return undefined
+  const dot = value.lastIndexOf('.')
+  const expires = Number(value.slice(dot + 1))
+  if (dot <= 0 || !/^\d+$/.test(value.slice(dot + 1)) || expires <= Date.now() / 1000) {
+    return undefined
+  }
+  return value.slice(0, dot)
+}
 
 /**
  * Builds the Hono app (`app.fetch`, `app.request()`, or `serve()` from
@@ -74,7 +92,7 @@ export function createApp(
     secure: config.secureCookies,
   } as const
   const currentUserId = async (c: Context) =>
-    (await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE)) || undefined
+    loggedInUser(await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE))
 
   // 1. The registry. `fetchToken` is how a route calls the API without
   //    passing a token: it loads the logged-in user's token from SQLite.
@@ -136,9 +154,10 @@ export function createApp(
     const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
-    await setSignedCookie(c, SESSION_COOKIE, user.id, config.sessionSecret, {
+    const expires = Math.floor(Date.now() / 1000) + LOGIN_LIFETIME
+    await setSignedCookie(c, SESSION_COOKIE, `${user.id}.${expires}`, config.sessionSecret, {
       ...cookieOptions,
-      maxAge: 24 * 60 * 60,
+      maxAge: LOGIN_LIFETIME,
     })
     return c.redirect('/')
   })

@@ -1393,6 +1393,28 @@ describe('redirects (PITFALLS 18)', () => {
     expect(seen[2]!.headers.get('authorization')).toBeNull()
   })
 
+  it("drops the caller's Cookie and Proxy-Authorization on a cross-origin hop, as fetch does", async () => {
+    const { fetch, seen } = redirecting({
+      [`${P}/a`]: redirect('/b'),
+      [`${P}/b`]: redirect('https://other.example/x'),
+    })
+    const client = new OAuth1Client({ clientId: 'ck', token: 't', tokenSecret: 's', fetch })
+    await client.request('GET', `${P}/a`, {
+      headers: { Cookie: 'sid=1', 'Proxy-Authorization': 'Basic cHJveHk6cHc=', 'X-Trace': '7' },
+    })
+    expect(seen.map((r) => r.url)).toEqual([`${P}/a`, `${P}/b`, 'https://other.example/x'])
+    // the provider's own origin keeps them, on every hop
+    for (const req of seen.slice(0, 2)) {
+      expect(req.headers.get('cookie')).toBe('sid=1')
+      expect(req.headers.get('proxy-authorization')).toBe('Basic cHJveHk6cHc=')
+    }
+    const away = seen[2]!
+    expect(away.headers.get('cookie')).toBeNull()
+    expect(away.headers.get('proxy-authorization')).toBeNull()
+    expect(away.headers.get('authorization')).toBeNull()
+    expect(away.headers.get('x-trace')).toBe('7')
+  })
+
   it('drops oauth_* query parameters on a cross-origin hop in query mode', async () => {
     const { fetch, seen } = redirecting({ [`${P}/a`]: redirect('https://other.example/x') })
     const client = new OAuth1Client({

@@ -79,6 +79,8 @@ function dropQueryParameters(url: URL, names: ReadonlySet<string>): void {
   url.search = kept.length === 0 ? '' : `?${kept.join('&')}`
 }
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+/** Headers a followed redirect never carries to another origin (as undici's fetch drops them). */
+const CROSS_ORIGIN_DROPPED = ['cookie', 'proxy-authorization', 'host'] as const
 
 /** Options of {@link OAuth1Client}. */
 export interface OAuth1ClientOptions {
@@ -819,7 +821,8 @@ export class OAuth1Client {
    *   re-signed with a fresh nonce (303, and 301/302 after POST, become a GET
    *   without body); once a hop leaves the origin, nothing is signed any more
    *   (no Authorization header, no oauth_* parameters), so the signature and
-   *   token never reach another host. Past 5 hops the last redirect response
+   *   token never reach another host; nor do your own `Cookie` and
+   *   `Proxy-Authorization` headers, which fetch drops there too. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`, and so is, with
    *   `signatureType: 'body'`, a same-origin hop that would become a GET;
    * - `timeout` bounds the reading of a stream or Blob body and the wait for
@@ -936,6 +939,9 @@ export class OAuth1Client {
           if (sameOrigin && authHeaders !== undefined) {
             for (const [name, value] of Object.entries(authHeaders)) sendHeaders.set(name, value)
           }
+          // What fetch drops on a cross-origin redirect: the caller's credentials
+          // for the first origin (or its proxy) are not another host's to see.
+          if (!sameOrigin) for (const name of CROSS_ORIGIN_DROPPED) sendHeaders.delete(name)
         }
         let response: Response
         try {

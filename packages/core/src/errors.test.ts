@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
+import { inspect } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import {
   defaultStatus,
@@ -9,7 +10,9 @@ import {
   OAuthError,
   type OAuthErrorCode,
   OAuthErrorCodes,
+  redactCommandArguments,
 } from './errors.js'
+import { OAuth } from './registry.js'
 
 /**
  * DESIGN.md "Errors": 400 for a bad callback, 401 for no token (an API call;
@@ -212,5 +215,78 @@ describe('isOAuthError', () => {
     ]) {
       expect(isOAuthError(value)).toBe(false)
     }
+  })
+})
+
+describe('redactCommandArguments', () => {
+  const replyError = (args: unknown[]) =>
+    Object.assign(new Error("READONLY You can't write against a read only replica."), {
+      command: { name: 'set', args },
+    })
+
+  it('blanks every argument but the key of the command ioredis puts on its errors', () => {
+    const err = replyError(['oauth1:id:app:tok', '{"oauth_token_secret":"s3cr3t"}', 'PX', 600000])
+    expect(redactCommandArguments(err)).toBe(err)
+    expect(err.command.args).toEqual([
+      'oauth1:id:app:tok',
+      '[redacted]',
+      '[redacted]',
+      '[redacted]',
+    ])
+  })
+
+  it("blanks a cluster error's lastNodeError too", () => {
+    const node = replyError(['k', 'secret-value'])
+    const err = Object.assign(new Error('Failed to refresh slots cache.'), { lastNodeError: node })
+    redactCommandArguments(err)
+    expect(node.command.args).toEqual(['k', '[redacted]'])
+  })
+
+  it('drops an error whose command cannot be edited, and leaves anything else alone', () => {
+    const frozen = Object.assign(new Error('x'), {
+      command: Object.freeze({ name: 'set', args: ['k', 'secret-value'] }),
+    })
+    expect(redactCommandArguments(frozen)).toBeUndefined()
+    const plain = new Error('ECONNREFUSED')
+    expect(redactCommandArguments(plain)).toBe(plain)
+    for (const value of [
+      undefined,
+      null,
+      'boom',
+      42,
+      { command: null },
+      { command: { args: 'x' } },
+    ]) {
+      expect(redactCommandArguments(value)).toBe(value)
+    }
+  })
+
+  it('is applied to what a failing temporary-credential store throws (store_unavailable)', async () => {
+    const oauth = new OAuth({ config: {} })
+    const fetch: typeof globalThis.fetch = async () =>
+      new Response(
+        'oauth_token=t&oauth_token_secret=temporary-secret&oauth_callback_confirmed=true',
+      )
+    oauth.register('app', {
+      clientId: 'ck',
+      clientSecret: 'cs',
+      requestTokenUrl: 'https://provider.test/rt',
+      accessTokenUrl: 'https://provider.test/at',
+      authorizeUrl: 'https://provider.test/au',
+      fetch,
+    })
+    const store = {
+      get: () => null,
+      delete: () => {},
+      set: (key: string, value: unknown) => {
+        throw replyError([key, JSON.stringify(value), 'PX', 600000])
+      },
+    }
+    const err = await oauth.app.beginAuthorization(store, 'https://app.test/cb').then(
+      () => undefined,
+      (e: unknown) => e as OAuthError,
+    )
+    expect(err?.code).toBe('store_unavailable')
+    expect(inspect(err, { depth: 10, showHidden: true })).not.toContain('temporary-secret')
   })
 })

@@ -140,3 +140,32 @@ export function isOAuthError(value: unknown): value is OAuthError {
       typeof (value as { code?: unknown }).code === 'string')
   )
 }
+
+/**
+ * `err` (a store's or session store's failure, about to become an error's
+ * `cause`) with the values of the Redis command it failed on blanked.
+ * ioredis puts the failed command on its reply errors (`err.command.args`,
+ * also on a cluster's `lastNodeError`), and a SET's value is what was being
+ * stored: a pending login or a whole session, token secret and all. The key
+ * (the first argument) is kept for debugging. The error is edited in place;
+ * one whose command cannot be edited is dropped (`undefined`).
+ *
+ * @example
+ * ```ts
+ * throw new OAuthError('store_unavailable', { cause: redactCommandArguments(err) })
+ * ```
+ */
+export function redactCommandArguments(err: unknown): unknown {
+  const cluster = (err as { lastNodeError?: unknown } | null | undefined)?.lastNodeError
+  for (const holder of [err, cluster]) {
+    const command = (holder as { command?: { args?: unknown } } | null | undefined)?.command
+    if (typeof command === 'object' && command !== null && Array.isArray(command.args)) {
+      try {
+        command.args = command.args.map((arg, i) => (i === 0 ? arg : '[redacted]'))
+      } catch {
+        return undefined
+      }
+    }
+  }
+  return err
+}

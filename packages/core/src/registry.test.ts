@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { parseCallbackQuery } from './client.js'
 import { createFakeProvider, rejection } from './fake-provider.test-helper.js'
@@ -239,6 +240,26 @@ describe('OAuth.register', () => {
       ...urls,
     })
     expect(JSON.stringify(app)).toBe('{"name":"dev","clientId":"dev"}')
+  })
+
+  it('never shows secrets when the app or the registry is inspected, logged or spread', () => {
+    const oauth = new OAuth({ config: {} })
+    const app = oauth.register('dev', {
+      clientId: 'dev',
+      clientSecret: 'client-secret-value',
+      token: { oauth_token: 'static', oauth_token_secret: 'static-token-secret' },
+      ...urls,
+    })
+    for (const value of [app, oauth]) {
+      for (const options of [{}, { showHidden: true, depth: 10 }]) {
+        const shown = inspect(value, options)
+        expect(shown).toContain('dev')
+        expect(shown).not.toContain('client-secret-value')
+        expect(shown).not.toContain('static-token-secret')
+      }
+    }
+    expect(JSON.stringify({ ...app })).not.toContain('client-secret-value')
+    expect(Object.keys(app)).not.toContain('options')
   })
 
   it('computes config keys', () => {

@@ -17,7 +17,7 @@ import {
   parseCallbackQuery,
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
-import { isOAuthError, OAuthError } from './errors.js'
+import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
 import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
 import { setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
@@ -466,7 +466,7 @@ async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): P
     if (isOAuthError(err) || err instanceof TypeError || err instanceof RangeError) throw err
     throw new OAuthError('store_unavailable', {
       description: `The temporary-credential store failed to ${what}`,
-      cause: err,
+      cause: redactCommandArguments(err),
     })
   }
 }
@@ -489,12 +489,19 @@ async function viaStore<T>(what: string, operation: () => T | PromiseLike<T>): P
 export class RemoteApp<Req = unknown> {
   readonly name: string
   readonly registry: OAuth<Req, any>
-  protected readonly options: Readonly<ResolvedRemoteAppOptions<Req>>
+  // Not enumerable: it holds the client secret, RSA key and static token, which
+  // console.log, util.inspect and `{ ...app }` would otherwise show.
+  declare protected readonly options: Readonly<ResolvedRemoteAppOptions<Req>>
 
   constructor(registry: OAuth<Req, any>, name: string, options: ResolvedRemoteAppOptions<Req>) {
     this.registry = registry
     this.name = name
-    this.options = Object.freeze({ ...options })
+    Object.defineProperty(this, 'options', {
+      value: Object.freeze({ ...options }),
+      enumerable: false,
+      writable: false,
+      configurable: false,
+    })
   }
 
   get clientId(): string {
@@ -873,6 +880,18 @@ export class RemoteApp<Req = unknown> {
   /** Never serialise the client secret or RSA key. */
   toJSON(): Record<string, unknown> {
     return { name: this.name, clientId: this.clientId }
+  }
+
+  /** What `util.inspect` and `console.log` show (Node, Bun, Deno): no secret, even with `showHidden`. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth?: number,
+    options?: unknown,
+    inspect?: (value: unknown, options?: unknown) => string,
+  ): unknown {
+    const shown = { ...this.toJSON(), apiBaseUrl: this.apiBaseUrl }
+    return typeof inspect === 'function'
+      ? `${this.constructor.name} ${inspect(shown, options)}`
+      : shown
   }
 }
 

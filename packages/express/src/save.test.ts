@@ -2,12 +2,13 @@
 // sends the status line and headers first and saves afterwards, so with a slow store a
 // fast provider could send the user back before the temporary credential exists.
 import { get } from 'node:http'
+import { inspect } from 'node:util'
 import { createTestProvider } from '@oauth1/testing'
 import express from 'express'
 import session, { type SessionData } from 'express-session'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { serve } from './http.test-helper.js'
-import { OAuth } from './index.js'
+import { OAuth, OAuthError } from './index.js'
 
 /** A MemoryStore whose writes take `delay` ms (a remote store), or fail. */
 class SlowStore extends session.MemoryStore {
@@ -25,7 +26,8 @@ class SlowStore extends session.MemoryStore {
   }
 }
 
-async function appWith(store: session.Store) {
+/** The app over `store`; errors reach `errors` (then a 503) when given, else Express's handler. */
+async function appWith(store: session.Store, errors?: unknown[]) {
   const provider = await createTestProvider({ autoApprove: true })
   onTestFinished(() => provider.close())
   const oauth = new OAuth({ config: {} })
@@ -47,6 +49,12 @@ async function appWith(store: session.Store) {
   )
   app.use(oauth.middleware())
   app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+  if (errors !== undefined) {
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: unknown) => {
+      errors.push(err)
+      res.status(503).end()
+    })
+  }
   return serve(app)
 }
 
@@ -85,5 +93,32 @@ describe('the session is saved before the redirect', () => {
     const res = await headersOf(`${url}/login`)
     expect(res.status).toBe(503)
     expect(res.location).toBeUndefined()
+  })
+})
+
+describe('a session store failing as connect-redis over ioredis does', () => {
+  /** ioredis puts the failed command on its reply error: for a session, the whole session JSON. */
+  class RefusingRedisStore extends session.MemoryStore {
+    override set(sid: string, data: SessionData, callback?: (err?: unknown) => void): void {
+      const err = Object.assign(new Error('OOM command not allowed when used memory > maxmemory'), {
+        name: 'ReplyError',
+        command: { name: 'set', args: [`sess:${sid}`, JSON.stringify(data), 'EX', 86400] },
+      })
+      callback?.(err)
+    }
+  }
+
+  it('answers 503 with an error whose cause keeps no pending login (no token secret to log)', async () => {
+    const seen: unknown[] = []
+    const url = await appWith(new RefusingRedisStore(), seen)
+    expect((await headersOf(`${url}/login`)).status).toBe(503)
+    expect(seen).toHaveLength(1)
+    const err = seen[0] as OAuthError
+    expect(err).toBeInstanceOf(OAuthError)
+    expect(err.code).toBe('store_unavailable')
+    const shown = inspect(err, { depth: 10, showHidden: true })
+    expect(shown).toContain('OOM command not allowed')
+    expect(shown).toMatch(/sess:/) // the key stays, for whoever debugs it
+    expect(shown).not.toContain('oauth_token_secret')
   })
 })

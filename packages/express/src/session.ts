@@ -4,6 +4,7 @@ import {
   createSealer,
   createSessionRecordStore,
   OAuthError,
+  redactCommandArguments,
   type Sealer,
   type ServerSideStore,
   type TemporaryCredentialStore,
@@ -257,7 +258,8 @@ export async function saveSession(req: Request): Promise<void> {
           reject(
             new OAuthError('store_unavailable', {
               description: 'The session store failed to save the session',
-              cause: err,
+              // ioredis (e.g. under connect-redis) puts the session JSON on its errors
+              cause: redactCommandArguments(err),
             }),
           )
         : resolve(),

@@ -1,6 +1,7 @@
 // The Redis store against a real redis-server (Debian's, scripts/ensure-redis.sh), with
 // node-redis 6, 5 and 4 and ioredis 6 and 5. Without redis-server these tests fail
 // in CI (CI=true) and are skipped, loudly, elsewhere.
+import { inspect } from 'node:util'
 import {
   createBoundStore,
   generateBindingId,
@@ -202,6 +203,25 @@ suite('redisStore against a real redis-server', () => {
           expect(results.filter((r) => r !== null)).toEqual([pending(`raced-${round}`)])
         }
         expect(await a.command('KEYS', `${prefix}*`)).toEqual([])
+      })
+
+      it("keeps the token secret out of a failed SET's store_unavailable error (ioredis puts the arguments on it)", async () => {
+        const { store } = fixture()
+        // A Redis that refuses writes (as when out of memory, or a replica after a failover)
+        await a.command('CONFIG', 'SET', 'maxmemory', '1')
+        let err: OAuthError
+        try {
+          err = await rejection(store.set('app:oom', pending('oom')))
+        } finally {
+          await a.command('CONFIG', 'SET', 'maxmemory', '0')
+        }
+        expect([err.code, err.status]).toEqual(['store_unavailable', 503])
+        expect(err.description).toMatch(/^Redis failed SET: OOM/)
+        const secret = pending('oom').oauth_token_secret
+        expect(inspect(err, { depth: 10, showHidden: true })).not.toContain(secret)
+        expect(JSON.stringify(err)).not.toContain(secret)
+        // the rest of the error is kept for whoever debugs it
+        expect(inspect(err.cause, { depth: 10 })).toContain('OOM')
       })
 
       it('answers a key of the wrong type with store_unavailable (503), not a crash', async () => {

@@ -7,6 +7,7 @@ import {
   isBindingId,
   isOAuthError,
   OAuthError,
+  redactCommandArguments,
   type Sealer,
   type SealerSecret,
   type ServerSideStore,
@@ -179,7 +180,7 @@ export function redisStore(
               ? ' (GETDEL needs Redis 6.2 or later)'
               : ''
           }`,
-      ...(cause === undefined ? {} : { cause }),
+      ...(cause === undefined ? {} : { cause: redactCommandArguments(cause) }),
     })
 
   /** Runs one command, bounded by `timeout`; any failure becomes `store_unavailable`. */
