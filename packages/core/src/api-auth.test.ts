@@ -106,3 +106,76 @@ describe('RemoteApp with apiAuth', () => {
     await expect(bad.app.get('x', { token: TOKEN })).rejects.toThrow(/^authHeaders\.x-key/)
   })
 })
+
+describe('credentials in the clear go only to the origins the registration names', () => {
+  const keyHeader = (token: Token) => ({ 'Zotero-API-Key': token.oauth_token_secret ?? '' })
+  function register(options: Record<string, unknown>) {
+    const { fetch, seen } = recorder()
+    const oauth = new OAuth({ config: {} })
+    const app = oauth.register('app', {
+      clientId: 'ck',
+      clientSecret: 'the-client-secret',
+      requestTokenUrl: 'https://auth.example/oauth/request_token',
+      accessTokenUrl: 'https://auth.example/oauth/access_token',
+      authorizeUrl: 'https://www.example/authorize',
+      apiBaseUrl: 'https://api.example/v1/',
+      fetch,
+      ...options,
+    })
+    return { app, seen }
+  }
+
+  it("refuses apiAuth headers to another origin, before anything is sent; the API's and the registration's origins are fine", async () => {
+    const { app, seen } = register({ apiAuth: keyHeader })
+    const refused = app.get('https://evil.example/x', { token: TOKEN })
+    await expect(refused).rejects.toThrow(TypeError)
+    await expect(refused).rejects.toThrow(
+      "app would send its apiAuth headers (the user's API credentials) to https://evil.example, which none of its registered URLs names (https://auth.example, https://www.example, https://api.example): call a URL there, or register that API as an app of its own with its apiBaseUrl",
+    )
+    expect(seen).toEqual([])
+    await app.get('https://api.example/elsewhere', { token: TOKEN })
+    await app.get('https://auth.example/x', { token: TOKEN })
+    expect(seen.map((r) => [r.url, r.headers.get('zotero-api-key')])).toEqual([
+      ['https://api.example/elsewhere', 'the-api-key'],
+      ['https://auth.example/x', 'the-api-key'],
+    ])
+    // Without the token there are no apiAuth headers: an HMAC-signed call goes anywhere.
+    await app.get('https://evil.example/x', { withholdToken: true })
+    expect(seen[2]?.headers.get('authorization')).toMatch(/^OAuth /)
+  })
+
+  it('refuses a PLAINTEXT signature to another origin (its secrets are in the clear), with or without the token', async () => {
+    const { app, seen } = register({ clientKwargs: { signatureMethod: 'PLAINTEXT' } })
+    for (const init of [{ token: TOKEN }, { withholdToken: true }]) {
+      await expect(app.post('https://upload.example/x', init)).rejects.toThrow(
+        /^app would send a PLAINTEXT signature \(the client and token secrets in the clear\) to https:\/\/upload\.example, /,
+      )
+    }
+    expect(seen).toEqual([])
+    await app.get('photos', { token: TOKEN })
+    expect(seen[0]?.headers.get('authorization')).toMatch(
+      /oauth_signature="the-client-secret%26the-api-key"/,
+    )
+  })
+
+  it('lets an HMAC-SHA1 signature go to any origin (it is bound to its URL and carries no secret)', async () => {
+    const { app, seen } = register({})
+    await app.post('https://upload.example/x', { token: TOKEN })
+    expect(seen.map((r) => r.url)).toEqual(['https://upload.example/x'])
+    expect(seen[0]?.headers.get('authorization')).toMatch(/oauth_signature_method="HMAC-SHA1"/)
+  })
+
+  it("checks userinfo()'s requests too", async () => {
+    const { app, seen } = register({
+      apiAuth: keyHeader,
+      userinfo: async ({ json }: { json: (url: string) => Promise<unknown> }) => {
+        await json('https://profile.elsewhere.example/me')
+        return { sub: '1', raw: {} }
+      },
+    })
+    await expect(app.userinfo({ token: TOKEN })).rejects.toThrow(
+      /^app would send its apiAuth headers .* to https:\/\/profile\.elsewhere\.example, /,
+    )
+    expect(seen).toEqual([])
+  })
+})

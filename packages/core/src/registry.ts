@@ -793,11 +793,35 @@ export class RemoteApp<Req = unknown> {
       init.withholdToken ?? (this.options.withholdToken === true && init.token === undefined)
     const token = withhold ? null : await this.resolveToken(init)
     const { token: _t, request: _r, withholdToken: _w, ...rest } = init
-    return this.createOAuth1Client().request(method, target, {
-      ...rest,
-      token,
-      ...this.#apiAuthOf(token),
-    })
+    const auth = this.#apiAuthOf(token)
+    this.#checkClearCredentials(target, auth)
+    return this.createOAuth1Client().request(method, target, { ...rest, token, ...auth })
+  }
+
+  /**
+   * Refuses to send credentials in the clear — a PLAINTEXT signature (the
+   * client secret and the token secret) or the `apiAuth` headers (an API key)
+   * — to an origin none of the registration's URLs names: an absolute URL
+   * taken from an API answer, say, would otherwise hand them to whoever
+   * serves it. An HMAC or RSA signature is bound to its URL and reveals no
+   * secret, so such calls stay allowed (an upload host of the provider, say).
+   */
+  #checkClearCredentials(target: URL, auth: { authHeaders?: Record<string, string> }): void {
+    const plaintext = this.options.clientKwargs?.signatureMethod === 'PLAINTEXT'
+    if (!plaintext && auth.authHeaders === undefined) return
+    const origins = new Set<string>()
+    for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint'] as const) {
+      const url = this.options[option]
+      if (url !== undefined) origins.add(new URL(url).origin)
+    }
+    if (origins.has(target.origin)) return
+    const what =
+      auth.authHeaders !== undefined
+        ? `its apiAuth headers (the user's API credentials)`
+        : 'a PLAINTEXT signature (the client and token secrets in the clear)'
+    throw new TypeError(
+      `${this.name} would send ${what} to ${target.origin}, which none of its registered URLs names (${[...origins].join(', ') || 'none'}): call a URL there, or register that API as an app of its own with its apiBaseUrl`,
+    )
   }
 
   /** `{ authHeaders }` from the `apiAuth` option for calls made with `token`; `{}` to sign them. */
@@ -841,8 +865,20 @@ export class RemoteApp<Req = unknown> {
     const token = await this.resolveToken(init)
     const client = this.createOAuth1Client()
     const auth = this.#apiAuthOf(token)
-    const request: UserinfoContext['request'] = (method, url, options = {}) =>
-      client.request(method, url, { ...options, token, ...auth })
+    const request: UserinfoContext['request'] = (method, url, options = {}) => {
+      let target: URL | undefined
+      try {
+        target = new URL(String(url))
+      } catch {
+        // Not a URL: the client's to refuse, with its own message.
+      }
+      try {
+        if (target !== undefined) this.#checkClearCredentials(target, auth)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return client.request(method, url, { ...options, token, ...auth })
+    }
     const context: UserinfoContext = {
       token: { ...token },
       clientId: this.options.clientId,
