@@ -33,7 +33,12 @@ export const SETTINGS = [
     // What `tsc --init` writes: nodenext follows Node's newest rules (require of an ES module…)
     name: 'nodenext-node',
     commonJs: true,
-    compilerOptions: { ...COMMON, lib: NODE_ONLY, module: 'nodenext', moduleResolution: 'nodenext' },
+    compilerOptions: {
+      ...COMMON,
+      lib: NODE_ONLY,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+    },
   },
   {
     name: 'bundler-node',
