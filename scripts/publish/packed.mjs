@@ -16,8 +16,9 @@
 //    and `-lowest-2` for the floors of a range's second major).
 // 4. Type-check the Usage example, unmodified, and an import of every entry
 //    point, as ESM (.mts) and CommonJS (.cts): Node-only and DOM lib, under
-//    moduleResolution node16 and bundler, skipLibCheck off. A doctored copy of
-//    the example (a misspelt register option) must fail to compile.
+//    moduleResolution node16 and bundler, and Node-only under nodenext;
+//    skipLibCheck off. A doctored copy of the example (a misspelt register
+//    option) must fail to compile.
 // 5. Run every entry point as ESM and CommonJS (the same exports in both),
 //    and the example, as ESM and as CommonJS, against @oauth1/testing (from its
 //    tarball): an HTTP client with a cookie jar logs in through it and reads

@@ -1,6 +1,7 @@
-// Type-checks a test project's files as a user's project would, in the four
+// Type-checks a test project's files as a user's project would, in the
 // settings users have: Node-only (`lib: ["es2023"]` + @types/node, no DOM) or
-// with the DOM lib, each under `moduleResolution` node16 and bundler; always
+// with the DOM lib, each under `moduleResolution` node16 and bundler, and
+// Node-only under nodenext; always
 // `skipLibCheck: false`, so errors inside the published declarations count.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -27,6 +28,17 @@ export const SETTINGS = [
     name: 'node16-node',
     commonJs: true,
     compilerOptions: { ...COMMON, lib: NODE_ONLY, module: 'node16', moduleResolution: 'node16' },
+  },
+  {
+    // What `tsc --init` writes: nodenext follows Node's newest rules (require of an ES module…)
+    name: 'nodenext-node',
+    commonJs: true,
+    compilerOptions: {
+      ...COMMON,
+      lib: NODE_ONLY,
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+    },
   },
   {
     name: 'bundler-node',

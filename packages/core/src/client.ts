@@ -87,34 +87,34 @@ export interface OAuth1ClientOptions {
   /** The client identifier (`oauth_consumer_key`). */
   clientId: string
   /** The client shared secret. Not needed for RSA-*. */
-  clientSecret?: string
+  clientSecret?: string | undefined
   /** Token credentials (or temporary credentials) to sign with. */
-  token?: string
-  tokenSecret?: string
+  token?: string | undefined
+  tokenSecret?: string | undefined
   /** Sent, signed, as `oauth_callback` on the temporary-credential request. Default `'oob'`. */
-  redirectUri?: string
+  redirectUri?: string | undefined
   /** The `oauth_verifier` for {@link OAuth1Client.fetchAccessToken}. */
-  verifier?: string
+  verifier?: string | undefined
   /** Default `'HMAC-SHA1'`. */
-  signatureMethod?: SignatureMethod
+  signatureMethod?: SignatureMethod | undefined
   /** Where the protocol parameters go. Default `'header'`. */
-  signatureType?: SignatureType
+  signatureType?: SignatureType | undefined
   /** The RSA private key for RSA-SHA1/256/512. */
-  rsaKey?: ClientRsaKey
+  rsaKey?: ClientRsaKey | undefined
   /** `realm` of the Authorization header (never signed). */
-  realm?: string
+  realm?: string | undefined
   /** Send `oauth_body_hash` for non-form bodies (Authlib's `force_include_body`). */
-  forceIncludeBody?: boolean
+  forceIncludeBody?: boolean | undefined
   /**
    * Send `oauth_body_hash` on every request that has no form body, an empty
    * body or a GET included (APIs that require it everywhere). The same as
    * `forceIncludeBody`.
    */
-  bodyHash?: boolean
+  bodyHash?: boolean | undefined
   /** HTTP method of the temporary-credential request. Default `'POST'`. */
-  requestTokenMethod?: 'GET' | 'POST'
+  requestTokenMethod?: 'GET' | 'POST' | undefined
   /** HTTP method of the token-credential request. Default `'POST'`. */
-  accessTokenMethod?: 'GET' | 'POST'
+  accessTokenMethod?: 'GET' | 'POST' | undefined
   /**
    * `false` for OAuth 1.0 providers that return no `oauth_verifier`: the
    * exchange is then sent without one when none is known. Default `true`.
@@ -125,53 +125,53 @@ export interface OAuth1ClientOptions {
    * provider that really sends none.
    * @see https://oauth.net/advisories/2009-1/
    */
-  requireVerifier?: boolean
+  requireVerifier?: boolean | undefined
   /** Headers sent with every request to the provider; a request's own headers win. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** The fetch to use. Default `globalThis.fetch`. */
-  fetch?: typeof fetch
+  fetch?: typeof fetch | undefined
   /** Sent as `User-Agent` unless a request sets its own. */
-  userAgent?: string
+  userAgent?: string | undefined
   /** How long the provider gets to answer, in ms. Default 10 000; `0` or `Infinity` for none. */
-  timeout?: number
+  timeout?: number | undefined
   /** Require `oauth_callback_confirmed=true` on the temporary-credential response. Default `true`. */
-  requireCallbackConfirmed?: boolean
+  requireCallbackConfirmed?: boolean | undefined
   /** Allow token endpoints and PLAINTEXT over `http://` off loopback. Default `false`. */
-  allowInsecureTransport?: boolean
+  allowInsecureTransport?: boolean | undefined
   /**
    * Milliseconds added to the local clock for `oauth_timestamp`, for a
    * provider whose clock differs (`oauth_problem=timestamp_refused`), e.g.
    * `Date.parse(res.headers.get('date')!) - Date.now()`. Default 0.
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.3
    */
-  clockOffset?: number
+  clockOffset?: number | undefined
 }
 
 /** Options of {@link OAuth1Client.request}. */
 export interface OAuth1RequestInit {
   /** The token to sign with instead of the client's; `null` signs with client credentials only. */
-  token?: Token | null
+  token?: Token | null | undefined
   /** A plain object is sent as a signed form body. Other bodies are sent untouched. */
-  body?: FetchBodyInit | Record<string, string> | null
-  headers?: FetchHeadersInit
+  body?: FetchBodyInit | Record<string, string> | null | undefined
+  headers?: FetchHeadersInit | undefined
   /** Appended to the URL's query. */
-  query?: Record<string, string> | URLSearchParams
+  query?: Record<string, string> | URLSearchParams | undefined
   /** Aborts the request (and the reading of its body). */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
   /** `'follow'` (default, at most 5 hops, see {@link OAuth1Client.request}) or `'manual'`. */
-  redirect?: 'follow' | 'manual'
+  redirect?: 'follow' | 'manual' | undefined
   /**
    * The `oauth_nonce` of the first signed hop, for identity protocols that
    * echo it back (a redirect hop gets a fresh one). Default: 128 random bits.
    */
-  nonce?: string
+  nonce?: string | undefined
   /**
    * Headers that authenticate the request **instead of** an OAuth signature,
    * for APIs where OAuth 1.0a only mints a key (Zotero's `Zotero-API-Key`):
    * the request goes unsigned, with these headers, and a redirect to another
    * origin loses them, as it loses a signature.
    */
-  authHeaders?: Record<string, string>
+  authHeaders?: Record<string, string> | undefined
 }
 
 /** Options of {@link OAuth1Client.createAuthorizationUrl}. */

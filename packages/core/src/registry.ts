@@ -245,11 +245,11 @@ export interface ResolvedRemoteAppOptions<Req = any>
 /** Options of {@link RemoteApp.request}. */
 export interface RemoteAppRequestInit<Req = unknown> extends Omit<OAuth1RequestInit, 'token'> {
   /** Sign with this token; else the token `fetchToken` finds. */
-  token?: Token
+  token?: Token | undefined
   /** The framework request handed to `fetchToken`; default: the current one (`oauth.middleware()`). */
-  request?: Req
+  request?: Req | undefined
   /** Sign with the client credentials only (default: the registration's `withholdToken`). */
-  withholdToken?: boolean
+  withholdToken?: boolean | undefined
 }
 
 /** Options of `new OAuth()`. */

@@ -28,14 +28,14 @@ export interface SignableRequest {
   /** Absolute `http:` or `https:` URL. Its query is signed. */
   url: string | URL
   /** A `Host` header, if present, is the authority that is signed (§3.4.1.2). */
-  headers?: FetchHeadersInit
+  headers?: FetchHeadersInit | undefined
   /**
    * The body. Its parameters are signed when the `Content-Type` media type is
    * `application/x-www-form-urlencoded` (any parameters, any case), or when
    * it is a `URLSearchParams` with no `Content-Type` (which is then set).
    * Any other body is sent untouched and not signed.
    */
-  body?: string | URLSearchParams | Uint8Array | null
+  body?: string | URLSearchParams | Uint8Array | null | undefined
 }
 
 /** Who signs, and how. */
@@ -43,43 +43,43 @@ export interface SigningCredentials {
   /** The client identifier (`oauth_consumer_key`). */
   clientId: string
   /** The client shared secret; `''` when absent (RSA ignores it). */
-  clientSecret?: string
+  clientSecret?: string | undefined
   /** The token (`oauth_token`): temporary or token credentials. Left out when absent or empty. */
-  token?: string
+  token?: string | undefined
   /** The token shared secret; `''` when absent. */
-  tokenSecret?: string
+  tokenSecret?: string | undefined
   /** Default `'HMAC-SHA1'`. */
-  signatureMethod?: SignatureMethod
+  signatureMethod?: SignatureMethod | undefined
   /** Where the protocol parameters go (§3.5). Default `'header'`. */
-  signatureType?: SignatureType
+  signatureType?: SignatureType | undefined
   /** RSA private key for `RSA-*`: PEM (PKCS#1 or PKCS#8), a Node `KeyObject` or a `CryptoKey`. */
-  rsaKey?: RsaKey
+  rsaKey?: RsaKey | undefined
   /** `realm` of the `Authorization` header. Never signed; not sent in query or body mode. */
-  realm?: string
+  realm?: string | undefined
   /** `oauth_callback`, for the temporary-credential request (an absolute URI or `oob`). */
-  callback?: string
+  callback?: string | undefined
   /** `oauth_verifier`, for the token-credential request. */
-  verifier?: string
+  verifier?: string | undefined
   /**
    * Send `oauth_body_hash` with a non-form body (never with a form body):
    * the base64 of the body hashed with the signature method's hash.
    * Default `false`.
    */
-  bodyHash?: boolean
+  bodyHash?: boolean | undefined
 }
 
 /** Values normally generated, injectable for tests and for clock correction. */
 export interface SignOptions {
   /** `oauth_nonce`; default 32 hex characters from the CSPRNG. */
-  nonce?: string
+  nonce?: string | undefined
   /** `oauth_timestamp` in whole seconds; default now. */
-  timestamp?: string | number
+  timestamp?: string | number | undefined
   /**
    * Milliseconds added to the local clock for the default timestamp, e.g.
    * `Date.parse(res.headers.get('date')) - Date.now()` from a provider that
    * answered `timestamp_refused`.
    */
-  clockOffset?: number
+  clockOffset?: number | undefined
 }
 
 /** A signed request, ready for `fetch(url, { method, headers, body })`. */

@@ -178,9 +178,9 @@ describe('the full login against @oauth1/testing', () => {
     ).toBe(true)
   })
 
-  // authorizeRedirect returns the reply, but Fastify's reply is a thenable (`reply.then`), so the
-  // promise adopts it: awaiting it gives what a sent reply's then() gives (undefined), never the
-  // reply. What an async handler can count on: once it resolves, the 302 has been sent.
+  // authorizeRedirect resolves to undefined (its declared Promise<void>), never the reply: Fastify's
+  // reply is a thenable (`reply.then`), which a promise adopts. What an async handler can count
+  // on: once it resolves, the 302 has been sent.
   it('resolves authorizeRedirect once the 302 is sent, so an async handler can await and return it', async () => {
     const { app, provider, awaited } = await setup()
     const jar = new CookieJar()

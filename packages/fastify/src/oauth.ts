@@ -101,9 +101,10 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
    * request's origin (honouring Fastify's `trustProxy`). Without one, the
    * registered `redirectUri` is used, else `oob`.
    *
-   * Resolves once the 302 is sent, so a handler can `return` or `await` it; to
-   * `undefined`, not the reply (Fastify's reply is a thenable, which a promise
-   * adopts).
+   * Resolves to `undefined` once the 302 is sent, so a handler can `return`
+   * or `await` it (also a route whose `Reply` is typed). Not to the reply:
+   * Fastify's reply is a thenable, which a promise adopts, so no promise can
+   * resolve to it.
    *
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.2
@@ -118,7 +119,7 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
     reply: FastifyReply,
     redirectUri?: string,
     params?: Record<string, string>,
-  ): Promise<FastifyReply> {
+  ): Promise<void> {
     checkRequest(request, 'authorizeRedirect(request, reply)')
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
       throw new TypeError('@oauth1/fastify: redirectUri should be a non-empty string')
@@ -131,7 +132,8 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
       params,
     )
     reply.header('cache-control', 'no-store')
-    return reply.redirect(url, 302)
+    // Awaited, not returned: the reply is a thenable that settles once the response is sent.
+    await reply.redirect(url, 302)
   }
 
   /**

@@ -61,7 +61,9 @@ describe('OAuth', () => {
     expectTypeOf(app.authorizeRedirect).parameters.toEqualTypeOf<
       [FastifyRequest, FastifyReply, (string | undefined)?, (Record<string, string> | undefined)?]
     >()
-    expectTypeOf(app.authorizeRedirect).returns.resolves.toEqualTypeOf<FastifyReply>()
+    // Resolves once the 302 is sent, to undefined: Fastify's reply is a thenable, which a
+    // promise adopts, so no promise can resolve to it (flow.test.ts checks the runtime side).
+    expectTypeOf(app.authorizeRedirect).returns.resolves.toEqualTypeOf<void>()
     expectTypeOf(app.authorizeAccessToken).parameters.toEqualTypeOf<[FastifyRequest]>()
     expectTypeOf(app.authorizeAccessToken).returns.resolves.toEqualTypeOf<Token>()
   })
@@ -98,6 +100,16 @@ describe('OAuth', () => {
     // @ts-expect-error store is a server-side store (redisStore(client)), not a per-request function
     oauth.middleware({ store: () => null })
     server.get('/login', (request, reply) => app.authorizeRedirect(request, reply, '/authorize'))
+    server.get('/login-awaited', async (request, reply) => {
+      const sent = await app.authorizeRedirect(request, reply, '/authorize')
+      // @ts-expect-error it resolves to undefined, not the reply: the 302 is already sent
+      sent.header('x-late', '1')
+      return reply
+    })
+    // A route whose Reply is typed can return it too (what it resolves to is no reply body).
+    server.get<{ Reply: { 200: { ok: boolean } } }>('/login-typed', (request, reply) =>
+      app.authorizeRedirect(request, reply, '/authorize'),
+    )
     server.get('/authorize', async (request) => {
       const token = await app.authorizeAccessToken(request)
       expectTypeOf(token.oauth_token).toEqualTypeOf<string>()

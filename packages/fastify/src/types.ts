@@ -53,7 +53,7 @@ export interface FastifyMiddlewareOptions {
    * the `sessionName` it was registered with. Default `'session'`
    * (`request.session`).
    */
-  sessionName?: string
+  sessionName?: string | undefined
   /**
    * The key inside that session holding the pending logins (or, with
    * `store`, the browser's binding id): `request.session.get(sessionKey)`.
@@ -61,20 +61,20 @@ export interface FastifyMiddlewareOptions {
    * their pending logins stay apart. Not `__ts` (secure-session's own) nor a
    * name of `Object.prototype`.
    */
-  sessionKey?: string
+  sessionKey?: string | undefined
   /**
    * Seal every temporary credential with AES-256-GCM (key derived with
    * HKDF-SHA256) on top of the session's own encryption. At least 32
    * characters; a list rotates keys (seal with the first, open with any).
    * Optional: @fastify/secure-session already encrypts the whole cookie.
    */
-  secret?: string | Uint8Array | readonly (string | Uint8Array)[]
+  secret?: string | Uint8Array | readonly (string | Uint8Array)[] | undefined
   /**
    * Most logins pending at once in one session (tabs); the oldest is evicted.
    * Default `5`. Each adds about 300 bytes to the session cookie (435 sealed
    * with `secret`), and browsers drop cookies over 4 KB.
    */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /**
    * Keep the pending logins in a server-side store shared by every instance
    * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
@@ -84,7 +84,7 @@ export interface FastifyMiddlewareOptions {
    * session cookie is written once per browser, not at every login). Not
    * with `secret` or `maxEntries`.
    */
-  store?: ServerSideStore
+  store?: ServerSideStore | undefined
   /**
    * Keep each request as the registry's current request (`AsyncLocalStorage`)
    * so API calls find the token through `fetchToken` with no `request` passed.
@@ -92,5 +92,5 @@ export interface FastifyMiddlewareOptions {
    * registered app), since nothing else reads it. `false` skips it (then pass
    * `{ request }` to API calls); `true` binds every request.
    */
-  context?: boolean
+  context?: boolean | undefined
 }

@@ -50,12 +50,12 @@ export interface OAuthCookieOptions {
    * The cookie's name. Default `oauth1`; sent as `__Host-oauth1` whenever the
    * cookie is `Secure`, so no subdomain can plant or overwrite it.
    */
-  name?: string
+  name?: string | undefined
   /**
    * Default: `Secure` except for plain-http requests to loopback hosts
    * (`localhost`, `127.0.0.1`, `[::1]`), where browsers would drop it.
    */
-  secure?: boolean
+  secure?: boolean | undefined
 }
 
 /**
@@ -75,7 +75,7 @@ export interface MiddlewareOptions<E extends Env = any> {
    * cookie with AES-256-GCM. A list rotates keys: the first seals, any
    * unseals.
    */
-  secret?: SealerSecret | readonly SealerSecret[]
+  secret?: SealerSecret | readonly SealerSecret[] | undefined
   /**
    * Instead of the encrypted cookie, either:
    *
@@ -89,11 +89,11 @@ export interface MiddlewareOptions<E extends Env = any> {
    *   request's session (e.g. `createSessionRecordStore` over your session
    *   library's data), called at most once per request, on first use.
    */
-  store?: ((c: Context<E>) => Awaitable<TemporaryCredentialStore>) | ServerSideStore
+  store?: ((c: Context<E>) => Awaitable<TemporaryCredentialStore>) | ServerSideStore | undefined
   /** The cookie's name and `Secure` flag (with `secret`, or a server-side `store`). */
-  cookie?: OAuthCookieOptions
+  cookie?: OAuthCookieOptions | undefined
   /** Pending logins kept in the cookie at most; the oldest is dropped beyond it. Default 5. */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /**
    * Trust `X-Forwarded-Proto` and `X-Forwarded-Host` (first values) to find
    * the origin the browser used: for a relative `redirectUri` and for the
@@ -102,7 +102,7 @@ export interface MiddlewareOptions<E extends Env = any> {
    * than http/https, a host with a path or spaces) is answered `400`.
    * Default `false`.
    */
-  trustProxy?: boolean
+  trustProxy?: boolean | undefined
   /**
    * Keep each request's context as the registry's current request
    * (`oauth.context`, an `AsyncLocalStorage` where the runtime has one) so
@@ -111,7 +111,7 @@ export interface MiddlewareOptions<E extends Env = any> {
    * registered app), since nothing else reads it. `false` skips it (then pass
    * `{ request: c }` to API calls); `true` binds every request.
    */
-  context?: boolean
+  context?: boolean | undefined
 }
 
 interface ResolvedMiddleware {

@@ -173,7 +173,12 @@ describe('oauth.middleware(options) with wrong values', () => {
         trustProxy: undefined,
         context: undefined,
       },
-    ] as MiddlewareOptions[]) {
+      {
+        store: createMemoryServerStore(),
+        secret: undefined,
+        cookie: { name: undefined, secure: undefined },
+      },
+    ] satisfies MiddlewareOptions[]) {
       expect(
         outcomeOf(() => newOAuth().middleware(options)),
         JSON.stringify(options),

@@ -41,19 +41,19 @@ export interface KoaMiddlewareOptions {
    * koa-session's members (`isNew`, `maxAge`, `toJSON`, `save`…), a name
    * starting with `_`, nor a name of `Object.prototype`.
    */
-  sessionKey?: string
+  sessionKey?: string | undefined
   /**
    * The secret (32+ characters or bytes) the temporary credentials are
    * sealed with in the session, or a list of them for rotation (the first
    * seals, any unseals). Default: a key derived from `app.keys`.
    */
-  secret?: SealingSecret
+  secret?: SealingSecret | undefined
   /**
    * Logins pending at once per session (tabs); the oldest is dropped beyond
    * it. Default 4 when the session lives in the cookie (each adds ~435 bytes; a
    * browser drops a cookie over 4 KB), the core's default (`DEFAULT_SESSION_MAX_ENTRIES`, 5) with a server-side koa-session store.
    */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /**
    * Keep the pending logins in a server-side store shared by every instance
    * of the app (`redisStore(redis)` of `@oauth1/redis`) instead of the
@@ -62,7 +62,7 @@ export interface KoaMiddlewareOptions {
    * use is atomic across instances, and logins one browser starts at the
    * same moment never overwrite each other. Not with `secret` or `maxEntries`.
    */
-  store?: ServerSideStore
+  store?: ServerSideStore | undefined
   /**
    * Run the rest of each request with `ctx` as the registry's current request
    * (an `AsyncLocalStorage`), so API calls in a handler find the user's token
@@ -74,13 +74,13 @@ export interface KoaMiddlewareOptions {
    * here); API calls then need `{ request: ctx }` (or a `token`). `true` binds
    * every request (e.g. to read `oauth.context.current()` with no `fetchToken`).
    */
-  context?: boolean
+  context?: boolean | undefined
   /**
    * The Koa app. Optional: when given, a missing koa-session or a missing key
    * is reported when the middleware is created instead of on the first
    * request.
    */
-  app?: Koa
+  app?: Koa | undefined
 }
 
 /** The session settings of each registry, set by `middleware()`; `authorizeRedirect` and `authorizeAccessToken` use them on any route. */

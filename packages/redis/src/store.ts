@@ -161,7 +161,7 @@ const decoder = new TextDecoder()
  * import { redisStore } from '@oauth1/redis'
  *
  * const redis = await createClient({ url: process.env.REDIS_URL }).connect()
- * app.use(oauth.middleware({ store: redisStore(redis, { secret: process.env.OAUTH1_SECRET }) }))
+ * app.use(oauth.middleware({ store: redisStore(redis, { secret: process.env.OAUTH1_SECRET! }) }))
  * ```
  */
 export function redisStore(
