@@ -96,6 +96,21 @@ describe('options', () => {
       { clients: [{ id: 'a', secret: 's', quirks: { callbackConfirmed: 'yes' as never } }] },
       "options.clients[0].quirks.callbackConfirmed should be 'true', 'True', 'false' or 'omit'",
     ],
+    [
+      { clients: [{ id: 'a', secret: 's', callbackUrls: ['app.example/callback'] }] },
+      'options.clients[0].callbackUrls[0] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "app.example/callback"',
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', callbackUrls: ['oob', '*'] }] },
+      'options.clients[0].callbackUrls[1] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "*"',
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', name: '' }] },
+      'options.clients[0].name should be a non-empty string',
+    ],
+    [{ name: '' }, 'options.name should be a non-empty string'],
+    [{ name: 5 as never }, 'options.name should be a non-empty string'],
+    [{ host: '' }, 'options.host should be a non-empty string'],
     [{ users: [] }, 'options.users should be a non-empty array of { id, screenName, name }'],
   ])('%j → TypeError', async (options, message) => {
     await expect(createTestProvider(options)).rejects.toThrow(new TypeError(message))

@@ -308,8 +308,15 @@ function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
     callbackUrls.some((c) => typeof c !== 'string' && !(c instanceof RegExp))
   )
     throw typeError(`${where}.callbackUrls`, 'an array of strings and RegExps')
-  if (config.name !== undefined && typeof config.name !== 'string')
-    throw typeError(`${where}.name`, 'a string')
+  callbackUrls.forEach((c, j) => {
+    if (typeof c === 'string' && c !== 'oob' && !isAbsoluteCallback(c.replace(/\*$/, '')))
+      throw typeError(
+        `${where}.callbackUrls[${j}]`,
+        `'oob' or an absolute URL (a trailing * makes a prefix), got ${JSON.stringify(c)}`,
+      )
+  })
+  if (config.name !== undefined && (typeof config.name !== 'string' || config.name === ''))
+    throw typeError(`${where}.name`, 'a non-empty string')
   return {
     id: config.id,
     secret: config.secret,
@@ -548,10 +555,10 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     )
       throw typeError('port', 'an integer from 0 to 65535')
-    if (options.host !== undefined && typeof options.host !== 'string')
-      throw typeError('host', 'a string')
-    if (options.name !== undefined && typeof options.name !== 'string')
-      throw typeError('name', 'a string')
+    if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
+      throw typeError('host', 'a non-empty string')
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+      throw typeError('name', 'a non-empty string')
     this.#routes = this.#buildRoutes()
 
     this.#server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
