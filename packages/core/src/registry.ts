@@ -18,7 +18,14 @@ import {
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError } from './errors.js'
-import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
+import {
+  checkTimeout,
+  decodeForm,
+  parseHttpUrl,
+  readJsonResponse,
+  startDeadline,
+  timeoutError,
+} from './http.js'
 import { setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
@@ -810,6 +817,10 @@ export class RemoteApp<Req = unknown> {
    * call. Resolves to OpenID Connect claim names (`sub`, `name`,
    * `preferred_username`, `email`, `picture`…) plus the provider's `raw` data.
    *
+   * One `timeout` bounds the whole of it, every call the normaliser makes and
+   * the reading of their answers; `init.signal` aborts it, rejecting with the
+   * abort reason as fetch does.
+   *
    * @throws TypeError when the app was registered without `userinfo`.
    * @throws OAuthError `missing_token` with no token; `request_failed` when the
    *   provider's profile answer is not a profile; `request_timeout`.
@@ -820,7 +831,7 @@ export class RemoteApp<Req = unknown> {
    * ```
    */
   async userinfo(
-    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request'> = {},
+    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request' | 'signal'> = {},
   ): Promise<UserInfo> {
     const normalise = this.options.userinfo
     if (normalise === undefined) {
@@ -829,13 +840,24 @@ export class RemoteApp<Req = unknown> {
       )
     }
     if (typeof init !== 'object' || init === null || Array.isArray(init)) {
-      throw new TypeError('init must be an object ({ token?, request? })')
+      throw new TypeError('init must be an object ({ token?, request?, signal? })')
     }
-    const token = await this.resolveToken(init)
+    const { signal, ...tokenInit } = init
+    if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+      throw new TypeError('init.signal must be an AbortSignal')
+    }
+    signal?.throwIfAborted()
+    const token = await this.resolveToken(tokenInit)
     const client = this.createOAuth1Client()
     const auth = this.#apiAuthOf(token)
-    const request: UserinfoContext['request'] = (method, url, options = {}) =>
-      client.request(method, url, { ...options, token, ...auth })
+    const deadline = startDeadline(client.timeout, signal)
+    let last: string | URL = this.options.userinfoEndpoint ?? this.name
+    const request: UserinfoContext['request'] = (method, url, options = {}) => {
+      last = url
+      return deadline.race(
+        client.request(method, url, { ...options, token, ...auth, signal: deadline.signal }),
+      )
+    }
     const context: UserinfoContext = {
       token: { ...token },
       clientId: this.options.clientId,
@@ -847,10 +869,19 @@ export class RemoteApp<Req = unknown> {
           headers: { accept: 'application/json' },
           ...(options.query === undefined ? {} : { query: options.query }),
         })
-        return readJsonResponse(response, url, 'userinfo endpoint', client.timeout)
+        return deadline.race(readJsonResponse(response, url, 'userinfo endpoint', client.timeout))
       },
     }
-    const info = await normalise(context)
+    let info: UserInfo
+    try {
+      info = await deadline.race(Promise.resolve().then(() => normalise(context)))
+    } catch (err) {
+      if (deadline.timedOut && !(isOAuthError(err) && err.code === 'request_timeout'))
+        throw timeoutError(last, client.timeout, err)
+      throw err
+    } finally {
+      deadline.clear()
+    }
     return checkUserInfo(info, this.name)
   }
 

@@ -456,11 +456,11 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    * default error handler, as `request`'s do.
    */
   override async userinfo(
-    init?: Pick<RemoteAppRequestInit<AnyContext>, 'token' | 'request'>,
+    init?: Pick<RemoteAppRequestInit<AnyContext>, 'token' | 'request' | 'signal'>,
   ): Promise<UserInfo> {
     try {
       return await super.userinfo(
-        init as Pick<RemoteAppRequestInit<Context<E>>, 'token' | 'request'> | undefined,
+        init as Pick<RemoteAppRequestInit<Context<E>>, 'token' | 'request' | 'signal'> | undefined,
       )
     } catch (err) {
       throw toHonoError(err)
