@@ -306,6 +306,20 @@ const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
   bodyHash: 'boolean',
 }
 
+/** Register options that are not read from config (code, objects, or register's own switch). */
+const CODE_OPTIONS = [
+  'clientKwargs',
+  'token',
+  'userinfo',
+  'apiAuth',
+  'fetchToken',
+  'fetch',
+  'overwrite',
+] as const
+
+/** Every option `register` knows: a name outside it is a typo that would surface only at a login. */
+const KNOWN_OPTIONS = [...Object.keys(TOP_LEVEL_OPTIONS), ...CODE_OPTIONS]
+
 /** The endpoints of the three-legged flow: an app registers all three, or none (signing-only). */
 const FLOW_URLS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
 
@@ -996,6 +1010,18 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       (typeof kwargs !== 'object' || Array.isArray(kwargs))
     ) {
       throw new TypeError('clientKwargs must be an object')
+    }
+    const unknown = (option: string, known: readonly string[]): never => {
+      throw new TypeError(
+        `register('${name}'): unknown option ${JSON.stringify(option)} (known: ${known.join(', ')})`,
+      )
+    }
+    for (const option of Object.keys(options)) {
+      if (!KNOWN_OPTIONS.includes(option)) unknown(option, KNOWN_OPTIONS)
+    }
+    for (const option of Object.keys(kwargs ?? {})) {
+      if (!Object.hasOwn(CLIENT_KWARGS_OPTIONS, option))
+        unknown(`clientKwargs.${option}`, Object.keys(CLIENT_KWARGS_OPTIONS))
     }
     const overwrite = options.overwrite === true
     // The options whose value config supplied, with the key: errors about them name it.
