@@ -145,6 +145,32 @@ export interface OAuth1ClientOptions {
   clockOffset?: number
 }
 
+/** Every option of {@link OAuth1ClientOptions} (the type keeps it complete): another name is a typo. */
+const CLIENT_OPTIONS: readonly string[] = Object.keys({
+  clientId: true,
+  clientSecret: true,
+  token: true,
+  tokenSecret: true,
+  redirectUri: true,
+  verifier: true,
+  signatureMethod: true,
+  signatureType: true,
+  rsaKey: true,
+  realm: true,
+  forceIncludeBody: true,
+  bodyHash: true,
+  requestTokenMethod: true,
+  accessTokenMethod: true,
+  requireVerifier: true,
+  headers: true,
+  fetch: true,
+  userAgent: true,
+  timeout: true,
+  requireCallbackConfirmed: true,
+  allowInsecureTransport: true,
+  clockOffset: true,
+} satisfies Record<keyof OAuth1ClientOptions, true>)
+
 /** Options of {@link OAuth1Client.request}. */
 export interface OAuth1RequestInit {
   /** The token to sign with instead of the client's; `null` signs with client credentials only. */
@@ -526,6 +552,12 @@ export class OAuth1Client {
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object')
+    for (const option of Object.keys(options)) {
+      if (!CLIENT_OPTIONS.includes(option))
+        throw new TypeError(
+          `unknown option ${JSON.stringify(option)} (known: ${CLIENT_OPTIONS.join(', ')})`,
+        )
+    }
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new TypeError('clientId must be a non-empty string')
     }

@@ -1049,6 +1049,21 @@ describe('options refused at configuration time, not at the first login', () => 
     ).not.toThrow()
   })
 
+  it.each([
+    ['signature_method', 'RSA-SHA1'],
+    ['consumerKey', 'ck'],
+    ['callbackUri', 'https://app.example/cb'],
+  ])(
+    'new OAuth1Client() with an unknown option %s → TypeError naming it',
+    async (option, value) => {
+      const err = await failure(make({ [option]: value }))
+      expect(err).toBeInstanceOf(TypeError)
+      expect((err as Error).message).toBe(
+        `unknown option ${JSON.stringify(option)} (known: clientId, clientSecret, token, tokenSecret, redirectUri, verifier, signatureMethod, signatureType, rsaKey, realm, forceIncludeBody, bodyHash, requestTokenMethod, accessTokenMethod, requireVerifier, headers, fetch, userAgent, timeout, requireCallbackConfirmed, allowInsecureTransport, clockOffset)`,
+      )
+    },
+  )
+
   it.each(BAD_HEADER_TEXT)('userAgent with %s → TypeError naming userAgent', async (_, v) => {
     await expectTypeError(make({ userAgent: v }), 'userAgent')
     await expectTypeError(reg({ userAgent: v }), 'userAgent')
