@@ -1,5 +1,6 @@
 // The hostile-callback catalogue of `@oauth1/core/testing` against the core itself: every
 // entry's outcome is what completeAuthorization decides, before any adapter is involved.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
@@ -9,6 +10,8 @@ import {
   createSwitchableStore,
   createTestBrowser,
   hostileCallbacks,
+  hostileQuery,
+  hostileQueryParts,
   markdownTableCell,
   tamper,
 } from './testing.js'
@@ -86,6 +89,84 @@ describe('hostileCallbacks', () => {
       }
     })
   }
+})
+
+describe('hostileQueryParts and hostileQuery', () => {
+  it('joins parts into a raw query, bare names and ; separators included', () => {
+    expect(
+      hostileQuery([
+        ['a', '1', false],
+        ['b', undefined, false],
+        ['c', '', true],
+        ['d', null, false],
+      ]),
+    ).toBe('a=1&b;c=&d')
+    expect(hostileQuery([])).toBe('')
+  })
+
+  it('never holds the live token itself; refuses a token with no letter', () => {
+    const { values } = hostileQueryParts({ token: 'Live+Token/1=', verifier: 'v' })
+    expect(values).not.toContain(encodeURIComponent('Live+Token/1='))
+    expect(values).not.toContain('Live+Token/1=')
+    expect(() => hostileQueryParts({ token: '123', verifier: 'v' })).toThrow(TypeError)
+  })
+
+  // A property (fast-check): random queries made of the parts, one pending login. Replay a
+  // failure with FC_SEED/FC_PATH (see test/fast-check.ts).
+  it('any query made of them is an OAuthError (400, 403, or 502 for an oauth_problem) that contacts no provider and keeps the pending login', async () => {
+    const provider = createFakeProvider()
+    const app = new OAuth({ config: {} }).register('provider', {
+      clientId: provider.clientId,
+      clientSecret: provider.clientSecret,
+      requestTokenUrl: `${P}/oauth/request_token`,
+      accessTokenUrl: `${P}/oauth/access_token`,
+      authorizeUrl: `${P}/oauth/authorize`,
+      fetch: provider.fetch,
+    })
+    const token = 'Live+Token/1='
+    provider.temporary.set(token, { secret: 'rts', callback: 'oob' })
+    const store = createMemoryStore()
+    const key = temporaryCredentialKey('provider', token)
+    const pending = {
+      oauth_token: token,
+      oauth_token_secret: 'rts',
+      expires_at: Date.now() + 600_000,
+    }
+    await store.set(key, pending)
+    const genuine = new URLSearchParams(provider.approve(token).replace(/^\?/, ''))
+    const { names, values } = hostileQueryParts({ token, verifier: genuine.get('oauth_verifier')! })
+    const query = fc
+      .array(
+        fc.tuple(
+          fc.constantFrom(...names),
+          fc.option(fc.constantFrom(...values), { nil: undefined }),
+          fc.boolean(),
+        ),
+        { maxLength: 6 },
+      )
+      .map(hostileQuery)
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const err = await app.completeAuthorization(store, q).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(err, q).toBeInstanceOf(OAuthError)
+        const { status, code } = err as OAuthError
+        const unknownProblem = status === 502 && code === 'fetch_token_denied'
+        expect(
+          [400, 403].includes(status) || (unknownProblem && /oauth_problem=/.test(q)),
+          `${q} → ${status} ${code}`,
+        ).toBe(true)
+        expect(provider.hits('/oauth/access_token'), q).toHaveLength(0)
+        expect(await store.get(key), q).toEqual(pending)
+      }),
+      { numRuns: 300 },
+    )
+    await expect(app.completeAuthorization(store, genuine)).resolves.toMatchObject({
+      oauth_token: expect.any(String),
+    })
+  })
 })
 
 describe('createTestBrowser', () => {
