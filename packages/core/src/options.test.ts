@@ -1050,6 +1050,26 @@ describe('options refused at configuration time, not at the first login', () => 
   })
 
   it.each([
+    ['fetch_token', () => null],
+    ['env', {}],
+  ])('new OAuth() with an unknown option %s → TypeError naming it', async (option, value) => {
+    const err = await failure(() => new OAuth({ [option]: value } as never))
+    expect(err).toBeInstanceOf(TypeError)
+    expect((err as Error).message).toBe(
+      `unknown option ${JSON.stringify(option)} (known: fetchToken, config)`,
+    )
+  })
+
+  it.each([
+    ['an array', []],
+    ['a URL', new URL('https://app.example/')],
+  ])('new OAuth(%s) → TypeError', async (_what, value) => {
+    await expect(failure(() => new OAuth(value as never))).resolves.toEqual(
+      new TypeError('options must be an object'),
+    )
+  })
+
+  it.each([
     ['signature_method', 'RSA-SHA1'],
     ['consumerKey', 'ck'],
     ['callbackUri', 'https://app.example/cb'],

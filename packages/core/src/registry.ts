@@ -951,8 +951,17 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
   readonly #appsWithFetchToken = new Set<string>()
 
   constructor(options: OAuthOptions<Req> = {}) {
-    if (typeof options !== 'object' || options === null)
+    if (
+      typeof options !== 'object' ||
+      options === null ||
+      Array.isArray(options) ||
+      options instanceof URL
+    )
       throw new TypeError('options must be an object')
+    for (const option of Object.keys(options)) {
+      if (option !== 'fetchToken' && option !== 'config')
+        throw new TypeError(`unknown option ${JSON.stringify(option)} (known: fetchToken, config)`)
+    }
     if (options.fetchToken !== undefined && typeof options.fetchToken !== 'function') {
       throw new TypeError('fetchToken must be a function')
     }
