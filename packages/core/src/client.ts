@@ -23,7 +23,7 @@ import {
 } from './http.js'
 import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
-import { setOwn } from './own.js'
+import { checkKnownOptions, setOwn } from './own.js'
 import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
 import { checkRealm, isFormContentType, signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
@@ -552,12 +552,7 @@ export class OAuth1Client {
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object')
-    for (const option of Object.keys(options)) {
-      if (!CLIENT_OPTIONS.includes(option))
-        throw new TypeError(
-          `unknown option ${JSON.stringify(option)} (known: ${CLIENT_OPTIONS.join(', ')})`,
-        )
-    }
+    checkKnownOptions(options, CLIENT_OPTIONS)
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new TypeError('clientId must be a non-empty string')
     }

@@ -1012,7 +1012,7 @@ describe('options refused at configuration time, not at the first login', () => 
     async (option, value) => {
       await expect(reg({ clientKwargs: { [option]: value } })).toThrow(
         new TypeError(
-          `register('app'): unknown option "clientKwargs.${option}" (known: signatureMethod, signatureType, rsaKey, realm, forceIncludeBody, bodyHash)`,
+          `register('app'): clientKwargs: unknown option "${option}" (known: signatureMethod, signatureType, rsaKey, realm, forceIncludeBody, bodyHash)`,
         ),
       )
     },

@@ -26,7 +26,7 @@ import {
   startDeadline,
   timeoutError,
 } from './http.js'
-import { setOwn } from './own.js'
+import { checkKnownOptions, setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
@@ -958,10 +958,7 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       options instanceof URL
     )
       throw new TypeError('options must be an object')
-    for (const option of Object.keys(options)) {
-      if (option !== 'fetchToken' && option !== 'config')
-        throw new TypeError(`unknown option ${JSON.stringify(option)} (known: fetchToken, config)`)
-    }
+    checkKnownOptions(options, ['fetchToken', 'config'])
     if (options.fetchToken !== undefined && typeof options.fetchToken !== 'function') {
       throw new TypeError('fetchToken must be a function')
     }
@@ -1020,18 +1017,12 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     ) {
       throw new TypeError('clientKwargs must be an object')
     }
-    const unknown = (option: string, known: readonly string[]): never => {
-      throw new TypeError(
-        `register('${name}'): unknown option ${JSON.stringify(option)} (known: ${known.join(', ')})`,
-      )
-    }
-    for (const option of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.includes(option)) unknown(option, KNOWN_OPTIONS)
-    }
-    for (const option of Object.keys(kwargs ?? {})) {
-      if (!Object.hasOwn(CLIENT_KWARGS_OPTIONS, option))
-        unknown(`clientKwargs.${option}`, Object.keys(CLIENT_KWARGS_OPTIONS))
-    }
+    checkKnownOptions(options, KNOWN_OPTIONS, `register('${name}'): `)
+    checkKnownOptions(
+      kwargs ?? {},
+      Object.keys(CLIENT_KWARGS_OPTIONS),
+      `register('${name}'): clientKwargs: `,
+    )
     const overwrite = options.overwrite === true
     // The options whose value config supplied, with the key: errors about them name it.
     const fromConfigKey = new Map<string, string>()

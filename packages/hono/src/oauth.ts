@@ -1,6 +1,7 @@
 import {
   type Awaitable,
   OAuth as CoreOAuth,
+  checkKnownOptions,
   createSealer,
   DEFAULT_SESSION_MAX_ENTRIES,
   isLoopbackHost,
@@ -204,6 +205,11 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
       `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
+  checkKnownOptions(
+    options,
+    ['secret', 'store', 'cookie', 'maxEntries', 'trustProxy', 'context'],
+    `${PREFIX} `,
+  )
   const {
     secret,
     store,
