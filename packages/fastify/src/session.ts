@@ -72,7 +72,7 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
     throw new TypeError('@oauth1/fastify: options should be an object')
   }
   checkKnownOptions(
-    options,
+    options as object,
     ['sessionName', 'sessionKey', 'secret', 'maxEntries', 'store', 'context'],
     '@oauth1/fastify: ',
   )
