@@ -794,6 +794,41 @@ export function hostileQuery(
 }
 
 /**
+ * A hostile query of {@link hostileQueryParts} chosen by `picks`, numbers a
+ * property test draws (`fc.array(fc.nat())`): each three pick a name, a value
+ * (or none: a bare name) and a separator (`&` or `;`), so shrinking the
+ * numbers shrinks the query.
+ *
+ * @example
+ * ```ts
+ * const query = fc.array(fc.nat(), { maxLength: 18 }).map((picks) => hostileQueryFromPicks(pending, picks))
+ * ```
+ */
+export function hostileQueryFromPicks(
+  pending: HostilePendingLogin,
+  picks: readonly number[],
+): string {
+  const { names, values } = hostileQueryParts(pending)
+  const parts: [string, string | undefined, boolean][] = []
+  for (let i = 0; i + 2 < picks.length; i += 3) {
+    const [n, v, sep] = [picks[i] as number, picks[i + 1] as number, picks[i + 2] as number]
+    parts.push([names[n % names.length] as string, values[v % (values.length + 1)], sep % 2 === 1])
+  }
+  return hostileQuery(parts)
+}
+
+/**
+ * Whether `status` is how an app must answer the hostile callback `query` of
+ * {@link hostileQueryParts}: 400 or 403, or 502 (`fetch_token_denied`) when
+ * the query carries an `oauth_problem` nobody knows, as a provider's report.
+ */
+export function isHostileQueryRefusal(query: string, status: number): boolean {
+  return (
+    status === 400 || status === 403 || (status === 502 && /(^|[&;])oauth_problem=/.test(query))
+  )
+}
+
+/**
  * Values of the wrong kind wherever a string, a number, a boolean or an
  * object is expected, each with a label for test names: what every adapter's
  * options and arguments are fuzzed with.

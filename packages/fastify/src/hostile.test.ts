@@ -7,8 +7,8 @@ import secureSession from '@fastify/secure-session'
 import {
   type HostileCallback,
   hostileCallbacks,
-  hostileQuery,
-  hostileQueryParts,
+  hostileQueryFromPicks,
+  isHostileQueryRefusal,
   tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
@@ -259,24 +259,13 @@ for (const [transport, sealed] of [
       const browser = new Browser(app)
       const { callback, token, verifier } = await startLogin(browser)
       const before = exchanges(app.provider)
-      const { names, values } = hostileQueryParts({ token, verifier })
       const query = fc
-        .array(
-          fc.tuple(
-            fc.constantFrom(...names),
-            fc.option(fc.constantFrom(...values), { nil: undefined }),
-            fc.boolean(),
-          ),
-          { maxLength: 6 },
-        )
-        .map(hostileQuery)
+        .array(fc.nat(), { maxLength: 18 })
+        .map((picks) => hostileQueryFromPicks({ token, verifier }, picks))
       await fc.assert(
         fc.asyncProperty(query, async (q) => {
           const res = await browser.get(`/authorize?${q}`)
-          const unknownProblem = res.status === 502 && /(^|[&;])oauth_problem=/.test(q)
-          expect([400, 403].includes(res.status) || unknownProblem, `${q} → ${res.status}`).toBe(
-            true,
-          )
+          expect(isHostileQueryRefusal(q, res.status), `${q} → ${res.status}`).toBe(true)
           expect(res.body, q).toMatchObject({ statusCode: res.status, code: expect.any(String) })
           expect(exchanges(app.provider), q).toBe(before)
         }),
