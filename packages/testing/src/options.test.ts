@@ -78,7 +78,7 @@ describe('options', () => {
     ],
     [
       { quirks: { delay: -5 } },
-      'options.quirks.delay should be a non-negative number of milliseconds',
+      'options.quirks.delay should be a non-negative number of milliseconds (at most 2147483647)',
     ],
     [
       { quirks: { tokenFormat: 'xml' as never } },
@@ -111,6 +111,14 @@ describe('options', () => {
     [{ name: '' }, 'options.name should be a non-empty string'],
     [{ name: 5 as never }, 'options.name should be a non-empty string'],
     [{ host: '' }, 'options.host should be a non-empty string'],
+    [
+      { quirks: { delay: 2 ** 31 } },
+      'options.quirks.delay should be a non-negative number of milliseconds (at most 2147483647)',
+    ],
+    [
+      { quirks: { delay: { accessToken: 1e12 } } },
+      'options.quirks.delay.accessToken should be a non-negative number of milliseconds (at most 2147483647)',
+    ],
     [{ users: [] }, 'options.users should be a non-empty array of { id, screenName, name }'],
   ])('%j → TypeError', async (options, message) => {
     await expect(createTestProvider(options)).rejects.toThrow(new TypeError(message))

@@ -234,17 +234,25 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
     (typeof tokenContentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(tokenContentType))
   )
     throw typeError(`${where}.tokenContentType`, 'a printable ASCII Content-Type value')
-  const badDelay = (d: unknown) => typeof d !== 'number' || !Number.isFinite(d) || d < 0
+  // setTimeout fires at once past 2^31-1 ms: a longer delay would be none at all
+  const badDelay = (d: unknown) =>
+    typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 2 ** 31 - 1
   if (delay !== undefined) {
     if (typeof delay === 'number') {
       if (badDelay(delay))
-        throw typeError(`${where}.delay`, 'a non-negative number of milliseconds')
+        throw typeError(
+          `${where}.delay`,
+          'a non-negative number of milliseconds (at most 2147483647)',
+        )
     } else if (typeof delay !== 'object' || delay === null) {
       throw typeError(`${where}.delay`, 'a number or an object of numbers per endpoint')
     } else {
       for (const [k, v] of Object.entries(delay)) {
         if (badDelay(v))
-          throw typeError(`${where}.delay.${k}`, 'a non-negative number of milliseconds')
+          throw typeError(
+            `${where}.delay.${k}`,
+            'a non-negative number of milliseconds (at most 2147483647)',
+          )
       }
     }
   }
