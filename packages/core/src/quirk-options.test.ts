@@ -674,6 +674,31 @@ describe('userinfo()', () => {
       expect(err.status).toBe(504)
     })
 
+    it('bounds a body the normaliser reads itself (one that never ends) → request_timeout', async () => {
+      vi.useFakeTimers()
+      const endless = (async () =>
+        new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), {
+          headers: { 'content-type': 'text/plain' },
+        })) as typeof fetch
+      const oauth = new OAuth({ config: {} })
+      const app = oauth.register('dev', {
+        clientId: 'ck',
+        clientSecret: 'cs',
+        fetch: endless,
+        timeout: 1000,
+        userinfo: async (c) => {
+          const res = await c.request('GET', `${P}/api/key`)
+          return { sub: await res.text(), raw: {} }
+        },
+      })
+      const settled = app.userinfo({ token: TOKEN }).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      await vi.advanceTimersByTimeAsync(1100)
+      expect(await settled).toMatchObject({ code: 'request_timeout', status: 504 })
+    })
+
     it('within the timeout, both calls complete', async () => {
       vi.useFakeTimers()
       const app = twoCalls(slowFetch(400), 1000)
