@@ -23,7 +23,7 @@ import {
 } from './http.js'
 import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
-import { setOwn } from './own.js'
+import { checkKnownOptions, setOwn } from './own.js'
 import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
 import { checkRealm, isFormContentType, signRequest } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
@@ -146,6 +146,32 @@ export interface OAuth1ClientOptions {
    */
   clockOffset?: number | undefined
 }
+
+/** Every option of {@link OAuth1ClientOptions} (the type keeps it complete): another name is a typo. */
+const CLIENT_OPTIONS: readonly string[] = Object.keys({
+  clientId: true,
+  clientSecret: true,
+  token: true,
+  tokenSecret: true,
+  redirectUri: true,
+  verifier: true,
+  signatureMethod: true,
+  signatureType: true,
+  rsaKey: true,
+  realm: true,
+  forceIncludeBody: true,
+  bodyHash: true,
+  requestTokenMethod: true,
+  accessTokenMethod: true,
+  requireVerifier: true,
+  headers: true,
+  fetch: true,
+  userAgent: true,
+  timeout: true,
+  requireCallbackConfirmed: true,
+  allowInsecureTransport: true,
+  clockOffset: true,
+} satisfies Record<keyof OAuth1ClientOptions, true>)
 
 /** Options of {@link OAuth1Client.request}. */
 export interface OAuth1RequestInit {
@@ -528,6 +554,7 @@ export class OAuth1Client {
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
       throw new TypeError('options must be an object')
+    checkKnownOptions(options, CLIENT_OPTIONS)
     if (typeof options.clientId !== 'string' || options.clientId === '') {
       throw new TypeError('clientId must be a non-empty string')
     }

@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib'
+import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
@@ -598,6 +599,98 @@ describe('the same answer ends the same way on both transports', () => {
       response: result.response && { ...result.response, headers },
     }
   }
+
+  // A property (fast-check): random answers of a token endpoint (status, Content-Type, a
+  // Location, a form of the flow's names and malformed values, HTML, JSON, 70 KB, cut off
+  // mid-body) end alike on both transports, in a token or an OAuthError of the token
+  // endpoints' codes. Replay a failure with FC_SEED/FC_PATH (see test/fast-check.ts).
+  it('random answers: the same outcome on both transports, a token or a token-endpoint OAuthError', async () => {
+    let current = { status: 200, headers: {} as Record<string, string>, body: '', cut: false }
+    const { origin } = await listen((_req, res) => {
+      res.writeHead(current.status, current.headers)
+      if (!current.cut) return void res.end(current.body)
+      res.write(current.body.slice(0, current.body.length >> 1))
+      setImmediate(() => res.destroy())
+    })
+    const pair = fc.tuple(
+      fc.constantFrom(
+        'oauth_token',
+        'oauth_token_secret',
+        'oauth_callback_confirmed',
+        'oauth_problem',
+        'oauth_problem_advice',
+        '__proto__',
+        '',
+        '%',
+      ),
+      fc.option(
+        fc.constantFrom('t', 's', 'true', 'false', 'True', '', '%zz', '%ED%A0%80', '%C0%80', '%00'),
+        { nil: undefined },
+      ),
+    )
+    const body = fc.oneof(
+      { weight: 4, arbitrary: fc.array(pair, { maxLength: 5 }) },
+      fc.constantFrom(
+        '',
+        '<html><body>Error</body></html>',
+        '{"oauth_token":"t"}',
+        `${TOKEN_FORM}&pad=${'x'.repeat(70_000)}`,
+      ),
+    )
+    const answer = fc.record({
+      status: fc.constantFrom(200, 200, 201, 302, 307, 400, 401, 403, 500, 503),
+      contentType: fc.constantFrom(
+        'application/x-www-form-urlencoded',
+        'text/html;charset=utf-8',
+        'application/json',
+        undefined,
+      ),
+      location: fc.constantFrom(undefined, 'http://other.example/rt'),
+      body: body.map((b) =>
+        typeof b === 'string'
+          ? b
+          : b.map(([n, v]) => (v === undefined ? n : `${n}=${v}`)).join('&'),
+      ),
+      cut: fc.boolean(),
+    })
+    const CODES = [
+      'fetch_token_denied',
+      'invalid_token_response',
+      'callback_not_confirmed',
+      'access_denied',
+    ]
+    await fc.assert(
+      fc.asyncProperty(answer, fc.boolean(), async (a, access) => {
+        const headers: Record<string, string> = {}
+        if (a.contentType !== undefined) headers['content-type'] = a.contentType
+        if (a.location !== undefined) headers.location = a.location
+        current = { status: a.status, headers, body: a.body, cut: a.cut }
+        const results: unknown[] = []
+        for (const transport of ['node', 'fetch'] as const) {
+          const previous = setTokenTransport(transport)
+          try {
+            const client = new OAuth1Client({
+              clientId: 'ck',
+              clientSecret: 'cs',
+              token: 'rt',
+              tokenSecret: 'rts',
+            })
+            const call = access
+              ? client.fetchAccessToken(`${origin}/at`, 'v')
+              : client.fetchRequestToken(`${origin}/rt`)
+            results.push(outcome(await call.catch((e: unknown) => e)))
+          } finally {
+            setTokenTransport(previous)
+          }
+        }
+        expect(results[0]).toEqual(results[1])
+        const first = results[0] as { code?: string; token?: unknown }
+        if (first.token === undefined) expect(CODES).toContain(first.code)
+        else expect(first.token).not.toBeInstanceOf(Error)
+      }),
+      { numRuns: 80 },
+    )
+  })
 
   it.each(Object.keys(answers))('%s', async (name) => {
     const answer = answers[name] as Answer

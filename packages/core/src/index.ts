@@ -61,6 +61,7 @@ export {
   MAX_PROFILE_RESPONSE,
   MAX_TOKEN_RESPONSE,
 } from './http.js'
+export { checkKnownOptions } from './own.js'
 export { CALLBACK_PROBLEMS, type CallbackProblem } from './problems.js'
 export {
   type AuthorizeParamsContext,

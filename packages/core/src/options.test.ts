@@ -987,6 +987,103 @@ describe('options refused at configuration time, not at the first login', () => 
     ['lone surrogate', 'a\ud800'],
   ]
 
+  it.each([
+    // typos and names from other libraries, silently dropped, would surface only at a login
+    ['callbackConfirmed', false],
+    ['requestTokenURL', 'https://provider.example/rt'],
+    ['client_secret', 'cs'],
+    ['signatureMethod', 'RSA-SHA1'],
+  ])('register() with an unknown option %s → TypeError naming it', async (option, value) => {
+    const err = await failure(reg({ [option]: value }))
+    expect(err).toBeInstanceOf(TypeError)
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^register\\('app'\\): unknown option "${option}" \\(known: clientId, clientSecret, .*\\bclientKwargs\\b.*\\)$`,
+      ),
+    )
+  })
+
+  it.each([
+    ['signature_method', 'RSA-SHA1'],
+    ['rsa_key', 'pem'],
+    ['signatureMethods', ['HMAC-SHA1']],
+  ])(
+    'register() with an unknown clientKwargs option %s → TypeError naming it',
+    async (option, value) => {
+      await expect(reg({ clientKwargs: { [option]: value } })).toThrow(
+        new TypeError(
+          `register('app'): clientKwargs: unknown option "${option}" (known: signatureMethod, signatureType, rsaKey, realm, forceIncludeBody, bodyHash)`,
+        ),
+      )
+    },
+  )
+
+  it('register() takes every option of a preset and of RemoteAppOptions', () => {
+    expect(
+      reg({
+        requestTokenMethod: 'GET',
+        accessTokenMethod: 'GET',
+        authorizeTokenParam: 'token',
+        oobCallback: false,
+        requireVerifier: true,
+        emptyVerifierIsDenial: false,
+        requireCallbackConfirmed: true,
+        headers: { 'x-a': 'b' },
+        withholdToken: false,
+        userinfoEndpoint: 'https://provider.example/me',
+        userinfo: () => ({ sub: '1', raw: {} }),
+        apiAuth: () => ({}),
+        apiBaseUrl: 'https://provider.example/api/',
+        userAgent: 'ua/1',
+        redirectUri: '/cb',
+        temporaryCredentialTtl: 1000,
+        allowInsecureTransport: false,
+        timeout: 1000,
+        clockOffset: 0,
+        token: { oauth_token: 't', oauth_token_secret: 's' },
+        fetchToken: () => null,
+        fetch: globalThis.fetch,
+        overwrite: false,
+        clientKwargs: { signatureMethod: 'HMAC-SHA256', realm: 'r', bodyHash: false },
+      }),
+    ).not.toThrow()
+  })
+
+  it.each([
+    ['fetch_token', () => null],
+    ['env', {}],
+  ])('new OAuth() with an unknown option %s → TypeError naming it', async (option, value) => {
+    const err = await failure(() => new OAuth({ [option]: value } as never))
+    expect(err).toBeInstanceOf(TypeError)
+    expect((err as Error).message).toBe(
+      `unknown option ${JSON.stringify(option)} (known: fetchToken, config)`,
+    )
+  })
+
+  it.each([
+    ['an array', []],
+    ['a URL', new URL('https://app.example/')],
+  ])('new OAuth(%s) → TypeError', async (_what, value) => {
+    await expect(failure(() => new OAuth(value as never))).resolves.toEqual(
+      new TypeError('options must be an object'),
+    )
+  })
+
+  it.each([
+    ['signature_method', 'RSA-SHA1'],
+    ['consumerKey', 'ck'],
+    ['callbackUri', 'https://app.example/cb'],
+  ])(
+    'new OAuth1Client() with an unknown option %s → TypeError naming it',
+    async (option, value) => {
+      const err = await failure(make({ [option]: value }))
+      expect(err).toBeInstanceOf(TypeError)
+      expect((err as Error).message).toBe(
+        `unknown option ${JSON.stringify(option)} (known: clientId, clientSecret, token, tokenSecret, redirectUri, verifier, signatureMethod, signatureType, rsaKey, realm, forceIncludeBody, bodyHash, requestTokenMethod, accessTokenMethod, requireVerifier, headers, fetch, userAgent, timeout, requireCallbackConfirmed, allowInsecureTransport, clockOffset)`,
+      )
+    },
+  )
+
   it.each(BAD_HEADER_TEXT)('userAgent with %s → TypeError naming userAgent', async (_, v) => {
     await expectTypeError(make({ userAgent: v }), 'userAgent')
     await expectTypeError(reg({ userAgent: v }), 'userAgent')

@@ -5,7 +5,8 @@
  * signing-only apps, userinfo), each on its own against the strict fake
  * provider. Provider presets are built from these and nothing else.
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { OAuthError } from './errors.js'
 import {
   createFakeProvider,
   type FakeProviderOptions,
@@ -616,6 +617,127 @@ describe('userinfo()', () => {
     const err = await rejection(app.userinfo({ token }))
     expect(err.code).toBe('request_failed')
     expect(err.description).toBe(`The userinfo of dev is not a profile: ${what}`)
+  })
+
+  describe("one deadline and the caller's signal", () => {
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+    const TOKEN = { oauth_token: 't', oauth_token_secret: 's' }
+    /** A fetch that answers JSON after `delay` ms (fake timers), or rejects when its signal aborts. */
+    function slowFetch(delay: number, seen: AbortSignal[] = []): typeof fetch {
+      return ((_url: string, init: RequestInit) =>
+        new Promise<Response>((resolve, reject) => {
+          const signal = init.signal!
+          seen.push(signal)
+          const timer = setTimeout(
+            () =>
+              resolve(
+                Response.json({ id: 1 }, { headers: { 'content-type': 'application/json' } }),
+              ),
+            delay,
+          )
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          })
+        })) as typeof fetch
+    }
+    function twoCalls(fetchImpl: typeof fetch, timeout: number) {
+      const oauth = new OAuth({ config: {} })
+      return oauth.register('dev', {
+        clientId: 'ck',
+        clientSecret: 'cs',
+        fetch: fetchImpl,
+        timeout,
+        userinfo: async (c) => {
+          await c.json(`${P}/api/identity`)
+          const res = await c.request('GET', `${P}/api/profile`)
+          await res.body?.cancel()
+          return { sub: '1', raw: {} }
+        },
+      })
+    }
+
+    it("bounds all of the normaliser's calls by one timeout → request_timeout (504)", async () => {
+      vi.useFakeTimers()
+      // each call answers within the timeout; both together do not
+      const app = twoCalls(slowFetch(600), 1000)
+      const settled = app.userinfo({ token: TOKEN }).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      await vi.advanceTimersByTimeAsync(1300)
+      const err = (await settled) as OAuthError
+      expect(err).toBeInstanceOf(OAuthError)
+      expect(err.code).toBe('request_timeout')
+      expect(err.status).toBe(504)
+    })
+
+    it('bounds a body the normaliser reads itself (one that never ends) → request_timeout', async () => {
+      vi.useFakeTimers()
+      const endless = (async () =>
+        new Response(new ReadableStream({ pull: () => new Promise(() => {}) }), {
+          headers: { 'content-type': 'text/plain' },
+        })) as typeof fetch
+      const oauth = new OAuth({ config: {} })
+      const app = oauth.register('dev', {
+        clientId: 'ck',
+        clientSecret: 'cs',
+        fetch: endless,
+        timeout: 1000,
+        userinfo: async (c) => {
+          const res = await c.request('GET', `${P}/api/key`)
+          return { sub: await res.text(), raw: {} }
+        },
+      })
+      const settled = app.userinfo({ token: TOKEN }).then(
+        () => undefined,
+        (err: unknown) => err,
+      )
+      await vi.advanceTimersByTimeAsync(1100)
+      expect(await settled).toMatchObject({ code: 'request_timeout', status: 504 })
+    })
+
+    it('within the timeout, both calls complete', async () => {
+      vi.useFakeTimers()
+      const app = twoCalls(slowFetch(400), 1000)
+      const settled = app.userinfo({ token: TOKEN })
+      await vi.advanceTimersByTimeAsync(900)
+      expect((await settled).sub).toBe('1')
+    })
+
+    it('init.signal aborts the call in flight with its reason, as fetch does', async () => {
+      const seen: AbortSignal[] = []
+      const app = twoCalls(slowFetch(60_000, seen), 0)
+      const controller = new AbortController()
+      const settled = app.userinfo({ token: TOKEN, signal: controller.signal }).then(
+        () => 'resolved',
+        (err: unknown) => err,
+      )
+      await vi.waitFor(() => expect(seen).toHaveLength(1))
+      const reason = new Error('user went away')
+      controller.abort(reason)
+      expect(await settled).toBe(reason)
+      expect(seen[0]!.aborted).toBe(true)
+    })
+
+    it('an aborted init.signal rejects before any call', async () => {
+      const seen: AbortSignal[] = []
+      const app = twoCalls(slowFetch(0, seen), 0)
+      const reason = new Error('already gone')
+      await expect(app.userinfo({ token: TOKEN, signal: AbortSignal.abort(reason) })).rejects.toBe(
+        reason,
+      )
+      expect(seen).toHaveLength(0)
+    })
+
+    it('init.signal that is not an AbortSignal → TypeError', async () => {
+      const app = twoCalls(slowFetch(0), 0)
+      await expect(app.userinfo({ token: TOKEN, signal: 'stop' as never })).rejects.toThrow(
+        new TypeError('init.signal must be an AbortSignal'),
+      )
+    })
   })
 
   it('drops empty claims and keeps the typed ones', async () => {

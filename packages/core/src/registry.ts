@@ -18,8 +18,15 @@ import {
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
-import { checkTimeout, decodeForm, parseHttpUrl, readJsonResponse } from './http.js'
-import { setOwn } from './own.js'
+import {
+  checkTimeout,
+  decodeForm,
+  parseHttpUrl,
+  readJsonResponse,
+  startDeadline,
+  timeoutError,
+} from './http.js'
+import { checkKnownOptions, setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
@@ -298,6 +305,20 @@ const CLIENT_KWARGS_OPTIONS: Record<keyof ClientKwargs, OptionKind> = {
   forceIncludeBody: 'boolean',
   bodyHash: 'boolean',
 }
+
+/** Register options that are not read from config (code, objects, or register's own switch). */
+const CODE_OPTIONS = [
+  'clientKwargs',
+  'token',
+  'userinfo',
+  'apiAuth',
+  'fetchToken',
+  'fetch',
+  'overwrite',
+] as const
+
+/** Every option `register` knows: a name outside it is a typo that would surface only at a login. */
+const KNOWN_OPTIONS = [...Object.keys(TOP_LEVEL_OPTIONS), ...CODE_OPTIONS]
 
 /** The endpoints of the three-legged flow: an app registers all three, or none (signing-only). */
 const FLOW_URLS = ['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl'] as const
@@ -841,6 +862,10 @@ export class RemoteApp<Req = unknown> {
    * call. Resolves to OpenID Connect claim names (`sub`, `name`,
    * `preferred_username`, `email`, `picture`…) plus the provider's `raw` data.
    *
+   * One `timeout` bounds the whole of it, every call the normaliser makes and
+   * the reading of their answers; `init.signal` aborts it, rejecting with the
+   * abort reason as fetch does.
+   *
    * @throws TypeError when the app was registered without `userinfo`.
    * @throws OAuthError `missing_token` with no token; `request_failed` when the
    *   provider's profile answer is not a profile; `request_timeout`.
@@ -851,7 +876,7 @@ export class RemoteApp<Req = unknown> {
    * ```
    */
   async userinfo(
-    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request'> = {},
+    init: Pick<RemoteAppRequestInit<Req>, 'token' | 'request' | 'signal'> = {},
   ): Promise<UserInfo> {
     const normalise = this.options.userinfo
     if (normalise === undefined) {
@@ -860,12 +885,20 @@ export class RemoteApp<Req = unknown> {
       )
     }
     if (typeof init !== 'object' || init === null || Array.isArray(init)) {
-      throw new TypeError('init must be an object ({ token?, request? })')
+      throw new TypeError('init must be an object ({ token?, request?, signal? })')
     }
-    const token = await this.resolveToken(init)
+    const { signal, ...tokenInit } = init
+    if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
+      throw new TypeError('init.signal must be an AbortSignal')
+    }
+    signal?.throwIfAborted()
+    const token = await this.resolveToken(tokenInit)
     const client = this.createOAuth1Client()
     const auth = this.#apiAuthOf(token)
+    const deadline = startDeadline(client.timeout, signal)
+    let last: string | URL = this.options.userinfoEndpoint ?? this.name
     const request: UserinfoContext['request'] = (method, url, options = {}) => {
+      last = url
       let target: URL | undefined
       try {
         target = new URL(String(url))
@@ -877,7 +910,9 @@ export class RemoteApp<Req = unknown> {
       } catch (err) {
         return Promise.reject(err)
       }
-      return client.request(method, url, { ...options, token, ...auth })
+      return deadline.race(
+        client.request(method, url, { ...options, token, ...auth, signal: deadline.signal }),
+      )
     }
     const context: UserinfoContext = {
       token: { ...token },
@@ -890,10 +925,19 @@ export class RemoteApp<Req = unknown> {
           headers: { accept: 'application/json' },
           ...(options.query === undefined ? {} : { query: options.query }),
         })
-        return readJsonResponse(response, url, 'userinfo endpoint', client.timeout)
+        return deadline.race(readJsonResponse(response, url, 'userinfo endpoint', client.timeout))
       },
     }
-    const info = await normalise(context)
+    let info: UserInfo
+    try {
+      info = await deadline.race(Promise.resolve().then(() => normalise(context)))
+    } catch (err) {
+      if (deadline.timedOut && !(isOAuthError(err) && err.code === 'request_timeout'))
+        throw timeoutError(last, client.timeout, err)
+      throw err
+    } finally {
+      deadline.clear()
+    }
     return checkUserInfo(info, this.name)
   }
 
@@ -961,8 +1005,14 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
   readonly #appsWithFetchToken = new Set<string>()
 
   constructor(options: OAuthOptions<Req> = {}) {
-    if (typeof options !== 'object' || options === null)
+    if (
+      typeof options !== 'object' ||
+      options === null ||
+      Array.isArray(options) ||
+      options instanceof URL
+    )
       throw new TypeError('options must be an object')
+    checkKnownOptions(options, ['fetchToken', 'config'])
     if (options.fetchToken !== undefined && typeof options.fetchToken !== 'function') {
       throw new TypeError('fetchToken must be a function')
     }
@@ -1021,6 +1071,12 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
     ) {
       throw new TypeError('clientKwargs must be an object')
     }
+    checkKnownOptions(options, KNOWN_OPTIONS, `register('${name}'): `)
+    checkKnownOptions(
+      kwargs ?? {},
+      Object.keys(CLIENT_KWARGS_OPTIONS),
+      `register('${name}'): clientKwargs: `,
+    )
     const overwrite = options.overwrite === true
     // The options whose value config supplied, with the key: errors about them name it.
     const fromConfigKey = new Map<string, string>()

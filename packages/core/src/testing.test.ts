@@ -1,5 +1,6 @@
 // The hostile-callback catalogue of `@oauth1/core/testing` against the core itself: every
 // entry's outcome is what completeAuthorization decides, before any adapter is involved.
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { OAuthError } from './errors.js'
 import { createFakeProvider } from './fake-provider.test-helper.js'
@@ -9,11 +10,45 @@ import {
   createSwitchableStore,
   createTestBrowser,
   hostileCallbacks,
+  hostileQuery,
+  hostileQueryFromPicks,
+  hostileQueryParts,
+  isHostileQueryRefusal,
   markdownTableCell,
   tamper,
 } from './testing.js'
 
 const P = 'https://provider.test'
+
+/**
+ * An app on the fake provider with a login pending in a memory store, as
+ * beginAuthorization leaves it, under a token of both cases and characters that
+ * must be percent-encoded; `genuine` is the provider's callback query for it.
+ */
+async function pendingLogin() {
+  const provider = createFakeProvider()
+  const app = new OAuth({ config: {} }).register('provider', {
+    clientId: provider.clientId,
+    clientSecret: provider.clientSecret,
+    requestTokenUrl: `${P}/oauth/request_token`,
+    accessTokenUrl: `${P}/oauth/access_token`,
+    authorizeUrl: `${P}/oauth/authorize`,
+    fetch: provider.fetch,
+  })
+  const token = 'Live+Token/1='
+  provider.temporary.set(token, { secret: 'rts%1', callback: 'oob' })
+  const store = createMemoryStore()
+  const key = temporaryCredentialKey('provider', token)
+  const pending = {
+    oauth_token: token,
+    oauth_token_secret: 'rts%1',
+    expires_at: Date.now() + 60_000,
+  }
+  await store.set(key, pending)
+  const genuine = new URLSearchParams(provider.approve(token).replace(/^\?/, ''))
+  const verifier = genuine.get('oauth_verifier')!
+  return { provider, app, store, key, pending, token, verifier, genuine }
+}
 
 describe('hostileCallbacks', () => {
   it('has unique names, and names and outcomes that do not depend on the login', () => {
@@ -45,27 +80,7 @@ describe('hostileCallbacks', () => {
 
   for (const { name } of hostileCallbacks({ token: 'Token', verifier: 'verifier' })) {
     it(`completeAuthorization agrees: ${name}`, async () => {
-      const provider = createFakeProvider()
-      const app = new OAuth({ config: {} }).register('provider', {
-        clientId: provider.clientId,
-        clientSecret: provider.clientSecret,
-        requestTokenUrl: `${P}/oauth/request_token`,
-        accessTokenUrl: `${P}/oauth/access_token`,
-        authorizeUrl: `${P}/oauth/authorize`,
-        fetch: provider.fetch,
-      })
-      // a pending login, as beginAuthorization leaves it, under a token of both cases
-      // and characters that must be percent-encoded
-      const token = 'Live+Token/1='
-      provider.temporary.set(token, { secret: 'rts%1', callback: 'oob' })
-      const store = createMemoryStore()
-      await store.set(temporaryCredentialKey('provider', token), {
-        oauth_token: token,
-        oauth_token_secret: 'rts%1',
-        expires_at: Date.now() + 60_000,
-      })
-      const genuine = new URLSearchParams(provider.approve(token).replace(/^\?/, ''))
-      const verifier = genuine.get('oauth_verifier')!
+      const { provider, app, store, key, token, verifier, genuine } = await pendingLogin()
       const c = hostileCallbacks({ token, verifier }).find((c) => c.name === name)!
       const exchanges = () => provider.hits('/oauth/access_token').length
 
@@ -77,7 +92,6 @@ describe('hostileCallbacks', () => {
       expect((err as OAuthError).code).toBe(c.code)
       expect((err as OAuthError).status).toBe(c.status)
       expect(exchanges()).toBe(c.contactsProvider ? 1 : 0)
-      const key = temporaryCredentialKey('provider', token)
       expect((await store.get(key)) !== null).toBe(c.keepsPendingLogin)
       if (c.keepsPendingLogin) {
         await expect(app.completeAuthorization(store, genuine)).resolves.toMatchObject({
@@ -86,6 +100,70 @@ describe('hostileCallbacks', () => {
       }
     })
   }
+})
+
+describe('hostileQueryParts and hostileQuery', () => {
+  it('joins parts into a raw query, bare names and ; separators included', () => {
+    expect(
+      hostileQuery([
+        ['a', '1', false],
+        ['b', undefined, false],
+        ['c', '', true],
+        ['d', null, false],
+      ]),
+    ).toBe('a=1&b;c=&d')
+    expect(hostileQuery([])).toBe('')
+  })
+
+  it('hostileQueryFromPicks picks name, value (or none) and separator by threes; isHostileQueryRefusal', () => {
+    const login = { token: 'Tok', verifier: 'v' }
+    const { names, values } = hostileQueryParts(login)
+    expect(hostileQueryFromPicks(login, [0, 0, 0, 1, values.length, 1, 7])).toBe(
+      `${names[0]}=${values[0]};${names[1]}`,
+    )
+    expect(hostileQueryFromPicks(login, [])).toBe('')
+    expect(isHostileQueryRefusal('a=1', 400)).toBe(true)
+    expect(isHostileQueryRefusal('a=1', 403)).toBe(true)
+    expect(isHostileQueryRefusal('a=1', 502)).toBe(false)
+    expect(isHostileQueryRefusal('x;oauth_problem=q', 502)).toBe(true)
+    expect(isHostileQueryRefusal('oauth_problem=q', 500)).toBe(false)
+    expect(isHostileQueryRefusal('oauth_problem=q', 200)).toBe(false)
+  })
+
+  it('never holds the live token itself; refuses a token with no letter', () => {
+    const { values } = hostileQueryParts({ token: 'Live+Token/1=', verifier: 'v' })
+    expect(values).not.toContain(encodeURIComponent('Live+Token/1='))
+    expect(values).not.toContain('Live+Token/1=')
+    expect(() => hostileQueryParts({ token: '123', verifier: 'v' })).toThrow(TypeError)
+  })
+
+  // A property (fast-check): random queries made of the parts, one pending login. Replay a
+  // failure with FC_SEED/FC_PATH (see test/fast-check.ts).
+  it('any query made of them is an OAuthError (400, 403, or 502 for an oauth_problem) that contacts no provider and keeps the pending login', async () => {
+    const { provider, app, store, key, pending, token, verifier, genuine } = await pendingLogin()
+    const login = { token, verifier }
+    const query = fc
+      .array(fc.nat(), { maxLength: 18 })
+      .map((picks) => hostileQueryFromPicks(login, picks))
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const err = await app.completeAuthorization(store, q).then(
+          () => null,
+          (e: unknown) => e,
+        )
+        expect(err, q).toBeInstanceOf(OAuthError)
+        const { status, code } = err as OAuthError
+        expect(isHostileQueryRefusal(q, status), `${q} → ${status} ${code}`).toBe(true)
+        if (status === 502) expect(code).toBe('fetch_token_denied')
+        expect(provider.hits('/oauth/access_token'), q).toHaveLength(0)
+        expect(await store.get(key), q).toEqual(pending)
+      }),
+      { numRuns: 300 },
+    )
+    await expect(app.completeAuthorization(store, genuine)).resolves.toMatchObject({
+      oauth_token: expect.any(String),
+    })
+  })
 })
 
 describe('createTestBrowser', () => {

@@ -693,6 +693,142 @@ export function hostileCallbacks(pending: HostilePendingLogin): HostileCallback[
 }
 
 /**
+ * The parts random hostile callback queries are made of, for property tests
+ * (fast-check) that combine them: parameter `names` (the flow's own, arrays
+ * and objects as `qs` reads them, `Object.prototype` keys, names that are not
+ * names) and `values` (invalid or overlong percent-encoding, lone surrogates,
+ * NUL, non-UTF-8 bytes, 8 KiB, `Object.prototype` keys, refusals, near misses
+ * of the live token). No value is the live token itself, so any query made of
+ * them must be refused (400, 403, or 502 for an `oauth_problem` nobody knows)
+ * without contacting the provider and leave the pending login alone.
+ * Join the parts with {@link hostileQuery}.
+ *
+ * @example
+ * ```ts
+ * const { names, values } = hostileQueryParts(pending)
+ * const query = fc
+ *   .array(fc.tuple(fc.constantFrom(...names), fc.option(fc.constantFrom(...values)), fc.boolean()))
+ *   .map(hostileQuery)
+ * ```
+ */
+export function hostileQueryParts(pending: HostilePendingLogin): {
+  names: readonly string[]
+  values: readonly string[]
+} {
+  const t = encodeURIComponent(pending.token)
+  const v = encodeURIComponent(pending.verifier)
+  const upper = pending.token.toUpperCase()
+  const otherCase = encodeURIComponent(
+    upper === pending.token ? pending.token.toLowerCase() : upper,
+  )
+  if (otherCase === t) throw new TypeError('pending.token should hold at least one letter')
+  return {
+    names: [
+      'oauth_token',
+      'oauth_verifier',
+      'denied',
+      'oauth_problem',
+      'oauth_token[]',
+      'oauth_token%5B%5D',
+      'oauth_token[a]',
+      'oauth_token%5Ba%5D',
+      'oauth_verifier[]',
+      '__proto__',
+      '__proto__[oauth_token]',
+      'constructor',
+      'constructor[prototype][oauth_token]',
+      'toString',
+      'hasOwnProperty',
+      'OAUTH_TOKEN',
+      'oauth%5Ftoken',
+      'oauth_token%00',
+      '%',
+      '%zz',
+      '',
+    ],
+    values: [
+      '',
+      '%',
+      '%zz',
+      '%E0%A4%A',
+      '%C0%80',
+      '%ED%A0%80',
+      '%ED%B0%80',
+      '%FF%FE',
+      '%00',
+      '%F0%9F%98%80',
+      '%C3%A9',
+      '+',
+      '%2B',
+      'x'.repeat(8192),
+      '__proto__',
+      'constructor',
+      'user_refused',
+      'permission_denied',
+      'token_rejected',
+      '%26oauth_token%3Dx',
+      `${t}%00`,
+      `${t}x`,
+      `%20${t}`,
+      otherCase,
+      v,
+      `${v}%00`,
+    ],
+  }
+}
+
+/**
+ * Joins `[name, value, semicolon]` parts into a raw query: `name=value`, or
+ * the bare `name` when `value` is `undefined` or `null`, separated by `;`
+ * where `semicolon` is true (a separator some parsers honour) and `&` otherwise.
+ */
+export function hostileQuery(
+  parts: readonly (readonly [string, string | null | undefined, boolean])[],
+): string {
+  return parts
+    .map(
+      ([name, value, semicolon], i) =>
+        `${i === 0 ? '' : semicolon ? ';' : '&'}${name}${value == null ? '' : `=${value}`}`,
+    )
+    .join('')
+}
+
+/**
+ * A hostile query of {@link hostileQueryParts} chosen by `picks`, numbers a
+ * property test draws (`fc.array(fc.nat())`): each three pick a name, a value
+ * (or none: a bare name) and a separator (`&` or `;`), so shrinking the
+ * numbers shrinks the query.
+ *
+ * @example
+ * ```ts
+ * const query = fc.array(fc.nat(), { maxLength: 18 }).map((picks) => hostileQueryFromPicks(pending, picks))
+ * ```
+ */
+export function hostileQueryFromPicks(
+  pending: HostilePendingLogin,
+  picks: readonly number[],
+): string {
+  const { names, values } = hostileQueryParts(pending)
+  const parts: [string, string | undefined, boolean][] = []
+  for (let i = 0; i + 2 < picks.length; i += 3) {
+    const [n, v, sep] = [picks[i] as number, picks[i + 1] as number, picks[i + 2] as number]
+    parts.push([names[n % names.length] as string, values[v % (values.length + 1)], sep % 2 === 1])
+  }
+  return hostileQuery(parts)
+}
+
+/**
+ * Whether `status` is how an app must answer the hostile callback `query` of
+ * {@link hostileQueryParts}: 400 or 403, or 502 (`fetch_token_denied`) when
+ * the query carries an `oauth_problem` nobody knows, as a provider's report.
+ */
+export function isHostileQueryRefusal(query: string, status: number): boolean {
+  return (
+    status === 400 || status === 403 || (status === 502 && /(^|[&;])oauth_problem=/.test(query))
+  )
+}
+
+/**
  * Values of the wrong kind wherever a string, a number, a boolean or an
  * object is expected, each with a label for test names: what every adapter's
  * options and arguments are fuzzed with.

@@ -5,11 +5,18 @@
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
+import {
+  type HostileCallback,
+  hostileCallbacks,
+  hostileQueryFromPicks,
+  isHostileQueryRefusal,
+  tamper,
+} from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
 import cookieSession from 'cookie-session'
 import express from 'express'
 import session from 'express-session'
+import fc from 'fast-check'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OAuth } from './index.js'
@@ -45,7 +52,7 @@ interface App {
 
 /**
  * A provider and an Express app on it, with express-session, or cookie-session with
- * the pending logins sealed. /login, the /authorize callback (answers the token as JSON),
+ * the pending logins sealed. /login, the /authorize callback (GET or POST; answers the token as JSON),
  * and /pending (the keys of the pending logins in the session). No error handler of
  * its own: errors reach Express's default one. `maxHeaderSize` is raised so that a 64 KiB
  * query reaches the adapter instead of Node's 431.
@@ -74,7 +81,8 @@ async function startApp(sessions: Sessions, maxHeaderSize = 1024 * 1024): Promis
     app.use(oauth.middleware())
   }
   app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
-  app.get('/authorize', async (req, res) => {
+  // POST too, with the form parsed (extended: qs), as an app taking POST callbacks would
+  app.all('/authorize', express.urlencoded({ extended: true }), async (req, res) => {
     const token = await oauth.provider.authorizeAccessToken(req)
     res.json({ oauth_token: token.oauth_token, user_id: token.user_id })
   })
@@ -208,6 +216,38 @@ for (const sessions of ['express-session', 'cookie-session'] as const) {
         expect(res.status, c.name).toBe(c.status)
       }
       expect(exchanges(app.provider)).toBe(before)
+      expect((await browser.get(callback)).status).toBe(200)
+    })
+
+    // A property (fast-check): random queries of the core's hostile parts (qs-style arrays and
+    // objects, __proto__, overlong and surrogate escapes…), GET or POST with a form body naming
+    // the live login. fast-check prints the seed of a failure; FC_SEED=<seed> replays it.
+    it('random hostile queries: each a 4xx naming the code (502 for an unknown oauth_problem), no exchange; the login then completes', async () => {
+      const browser = new Browser(app.url)
+      const { callback, token, verifier } = await startLogin(browser)
+      const before = exchanges(app.provider)
+      const query = fc
+        .array(fc.nat(), { maxLength: 18 })
+        .map((picks) => hostileQueryFromPicks({ token, verifier }, picks))
+      const form = `oauth_token=${encodeURIComponent(token)}&oauth_verifier=${encodeURIComponent(verifier)}`
+      await fc.assert(
+        fc.asyncProperty(query, fc.boolean(), async (q, post) => {
+          const pending = post
+            ? request(app.url)
+                .post(`/authorize?${q}`)
+                .type('form')
+                .send(form)
+                .set('Cookie', browser.header())
+                .redirects(0)
+                .timeout(HANG)
+            : browser.get(`/authorize?${q}`)
+          const res = await pending
+          expect(isHostileQueryRefusal(q, res.status), `${q} → ${res.status}`).toBe(true)
+          expect(res.text, q).toMatch(/OAuthError: [a-z_]+: /)
+          expect(exchanges(app.provider), q).toBe(before)
+        }),
+        { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261205) },
+      )
       expect((await browser.get(callback)).status).toBe(200)
     })
   })

@@ -1,4 +1,5 @@
 import {
+  checkKnownOptions,
   checkServerSideStore,
   createBoundStore,
   createSealer,
@@ -103,6 +104,11 @@ export function resolveBinding(options: MiddlewareOptions | undefined): SessionB
   if (options === null || typeof options !== 'object') {
     throw new TypeError('oauth.middleware(options): options should be an object')
   }
+  checkKnownOptions(
+    options,
+    ['secret', 'sessionKey', 'maxEntries', 'store', 'context'],
+    'oauth.middleware(options): ',
+  )
   const key = options.sessionKey ?? DEFAULT_SESSION_KEY
   if (typeof key !== 'string' || key === '' || RESERVED_KEYS.has(key)) {
     throw new TypeError(

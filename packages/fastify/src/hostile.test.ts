@@ -4,8 +4,15 @@
 // login alone, so the genuine callback still completes afterwards. flow.test.ts covers the
 // same kinds of query without a login pending, or without the genuine callback afterwards.
 import secureSession from '@fastify/secure-session'
-import { type HostileCallback, hostileCallbacks, tamper } from '@oauth1/core/testing'
+import {
+  type HostileCallback,
+  hostileCallbacks,
+  hostileQueryFromPicks,
+  isHostileQueryRefusal,
+  tamper,
+} from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import fc from 'fast-check'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sessionKey } from './http.test-helper.js'
@@ -243,6 +250,27 @@ for (const [transport, sealed] of [
         expect(res.status, c.name).toBe(c.status)
       }
       expect(exchanges(app.provider)).toBe(before)
+      expect((await browser.get(callback)).status).toBe(200)
+    })
+
+    // A property (fast-check): random queries of the core's hostile parts. fast-check prints
+    // the seed of a failure; FC_SEED=<seed> replays it.
+    it('random hostile queries: each a 4xx with its code (502 for an unknown oauth_problem), no exchange; the login then completes', async () => {
+      const browser = new Browser(app)
+      const { callback, token, verifier } = await startLogin(browser)
+      const before = exchanges(app.provider)
+      const query = fc
+        .array(fc.nat(), { maxLength: 18 })
+        .map((picks) => hostileQueryFromPicks({ token, verifier }, picks))
+      await fc.assert(
+        fc.asyncProperty(query, async (q) => {
+          const res = await browser.get(`/authorize?${q}`)
+          expect(isHostileQueryRefusal(q, res.status), `${q} → ${res.status}`).toBe(true)
+          expect(res.body, q).toMatchObject({ statusCode: res.status, code: expect.any(String) })
+          expect(exchanges(app.provider), q).toBe(before)
+        }),
+        { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261205) },
+      )
       expect((await browser.get(callback)).status).toBe(200)
     })
   })

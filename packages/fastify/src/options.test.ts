@@ -38,6 +38,15 @@ async function sessionApp(oauth = newOAuth()) {
 }
 
 describe('oauth.middleware(options) with wrong values', () => {
+  it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
+    'refuses an option it does not know: %s (a typo would be silently dropped)',
+    (option) => {
+      expect(outcomeOf(() => newOAuth().middleware({ [option]: 'x' } as never))).toBe(
+        `TypeError: @oauth1/fastify: unknown option "${option}" (known: sessionName, sessionKey, secret, maxEntries, store, context)`,
+      )
+    },
+  )
+
   it('refuses an options argument that is not an object', () => {
     for (const [what, value] of [
       ...WRONG_VALUES.filter(([, v]) => typeof v !== 'object'),

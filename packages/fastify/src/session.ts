@@ -1,4 +1,5 @@
 import {
+  checkKnownOptions,
   checkServerSideStore,
   createBoundStore,
   createSealer,
@@ -70,6 +71,11 @@ export function resolveSessionSettings(options: unknown): SessionSettings {
   if (typeof options !== 'object') {
     throw new TypeError('@oauth1/fastify: options should be an object')
   }
+  checkKnownOptions(
+    options as object,
+    ['sessionName', 'sessionKey', 'secret', 'maxEntries', 'store', 'context'],
+    '@oauth1/fastify: ',
+  )
   const { sessionName, secret, maxEntries, store } = options as FastifyMiddlewareOptions
   if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
     throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')

@@ -14,9 +14,12 @@ import {
   type HostileCallback,
   type HostilePendingLogin,
   hostileCallbacks,
+  hostileQueryFromPicks,
+  isHostileQueryRefusal,
   tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import fc from 'fast-check'
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CookieJar, SECRET } from './http.test-helper.js'
@@ -173,6 +176,27 @@ describe('a hostile callback loses nothing of the pending login (encrypted cooki
       expect(await errorCode(res), name).toBe(code)
       expect(accessTokenCalls.length, name).toBe(before)
     }
+    await expectCompletes(jar, pending)
+  })
+
+  // A property (fast-check): random queries of the core's hostile parts. fast-check prints
+  // the seed of a failure; FC_SEED=<seed> replays it.
+  it('random hostile queries: each a 4xx with its code (502 for an unknown oauth_problem), no exchange; the login then completes', async () => {
+    const jar = new CookieJar()
+    const pending = await startLogin(jar)
+    const before = accessTokenCalls.length
+    const query = fc
+      .array(fc.nat(), { maxLength: 18 })
+      .map((picks) => hostileQueryFromPicks(pending, picks))
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const res = await browse(jar, `/authorize?${q}`)
+        expect(isHostileQueryRefusal(q, res.status), `${q} → ${res.status}`).toBe(true)
+        expect(await errorCode(res), q).toMatch(/^[a-z_]+$/)
+        expect(accessTokenCalls.length, q).toBe(before)
+      }),
+      { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261205) },
+    )
     await expectCompletes(jar, pending)
   })
 })

@@ -1,6 +1,7 @@
 import {
   type Awaitable,
   OAuth as CoreOAuth,
+  checkKnownOptions,
   createSealer,
   DEFAULT_SESSION_MAX_ENTRIES,
   isLoopbackHost,
@@ -204,6 +205,11 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
       `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
+  checkKnownOptions(
+    options,
+    ['secret', 'store', 'cookie', 'maxEntries', 'trustProxy', 'context'],
+    `${PREFIX} `,
+  )
   const {
     secret,
     store,
@@ -456,11 +462,11 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
    * default error handler, as `request`'s do.
    */
   override async userinfo(
-    init?: Pick<RemoteAppRequestInit<AnyContext>, 'token' | 'request'>,
+    init?: Pick<RemoteAppRequestInit<AnyContext>, 'token' | 'request' | 'signal'>,
   ): Promise<UserInfo> {
     try {
       return await super.userinfo(
-        init as Pick<RemoteAppRequestInit<Context<E>>, 'token' | 'request'> | undefined,
+        init as Pick<RemoteAppRequestInit<Context<E>>, 'token' | 'request' | 'signal'> | undefined,
       )
     } catch (err) {
       throw toHonoError(err)

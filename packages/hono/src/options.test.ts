@@ -51,6 +51,17 @@ function captureConsoleError() {
 const middleware = (options: unknown) => () => newOAuth().middleware(options as MiddlewareOptions)
 
 describe('oauth.middleware(options) with wrong values', () => {
+  it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
+    'refuses an option it does not know: %s (a typo would be silently dropped)',
+    (option) => {
+      expect(
+        outcomeOf(() => newOAuth().middleware({ secret: SECRET, [option]: 'x' } as never)),
+      ).toBe(
+        `TypeError: @oauth1/hono: unknown option "${option}" (known: secret, store, cookie, maxEntries, trustProxy, context)`,
+      )
+    },
+  )
+
   it('refuses options that are not an object, or an object with neither secret nor store', () => {
     for (const [what, value] of [
       ['undefined', undefined],

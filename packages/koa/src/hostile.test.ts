@@ -15,9 +15,12 @@ import {
   type HostileCallback,
   type HostilePendingLogin,
   hostileCallbacks,
+  hostileQueryFromPicks,
+  isHostileQueryRefusal,
   tamper,
 } from '@oauth1/core/testing'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
+import fc from 'fast-check'
 import Koa from 'koa'
 import session from 'koa-session'
 import request from 'supertest'
@@ -249,6 +252,29 @@ describe('a hostile callback loses nothing of the pending login (koa-session coo
       expect((errors.at(-1) as { code?: string }).code, name).toBe(code)
       expect(accessTokenCalls.length, name).toBe(before)
     }
+    await expectCompletes(browser, pending)
+  })
+
+  // A property (fast-check): random queries of the core's hostile parts. fast-check prints
+  // the seed of a failure; FC_SEED=<seed> replays it.
+  it('random hostile queries: each an OAuthError (4xx, 502 for an unknown oauth_problem), no exchange; the login then completes', async () => {
+    const browser = new Browser()
+    const pending = await startLogin(browser)
+    const before = accessTokenCalls.length
+    const query = fc
+      .array(fc.nat(), { maxLength: 18 })
+      .map((picks) => hostileQueryFromPicks(pending, picks))
+    await fc.assert(
+      fc.asyncProperty(query, async (q) => {
+        const errorsBefore = errors.length
+        const res = await browser.get(`/authorize?${q}`)
+        expect(isHostileQueryRefusal(q, res.status), `${q} → ${res.status}`).toBe(true)
+        expect(errors.length, q).toBe(errorsBefore + 1)
+        expect(isOAuthError(errors.at(-1)), q).toBe(true)
+        expect(accessTokenCalls.length, q).toBe(before)
+      }),
+      { numRuns: 60, seed: Number(process.env.FC_SEED ?? 20261205) },
+    )
     await expectCompletes(browser, pending)
   })
 

@@ -1,5 +1,6 @@
 import {
   OAuth as CoreOAuth,
+  checkKnownOptions,
   checkServerSideStore,
   RemoteApp,
   type ResolvedRemoteAppOptions,
@@ -241,6 +242,11 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('options should be an object')
     }
+    checkKnownOptions(
+      options,
+      ['sessionKey', 'secret', 'maxEntries', 'store', 'context', 'app'],
+      'oauth.middleware(options): ',
+    )
     const key = checkSessionKey(options.sessionKey)
     const server =
       options.store === undefined ? undefined : checkServerSideStore(options.store, 'options.store')

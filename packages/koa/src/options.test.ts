@@ -53,6 +53,15 @@ async function loginApp(route: (ctx: KoaContext, oauth: OAuth) => Promise<void>)
 }
 
 describe('oauth.middleware(options) with wrong values', () => {
+  it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
+    'refuses an option it does not know: %s (a typo would be silently dropped)',
+    (option) => {
+      expect(outcomeOf(() => newOAuth().middleware({ [option]: 'x' } as never))).toBe(
+        `TypeError: oauth.middleware(options): unknown option "${option}" (known: sessionKey, secret, maxEntries, store, context, app)`,
+      )
+    },
+  )
+
   it('refuses an options argument that is not an object', () => {
     for (const [what, value] of [
       ...WRONG_VALUES.filter(([, v]) => typeof v !== 'object' || v === null),

@@ -392,6 +392,12 @@ describe('redisStore arguments', () => {
     expect(() => redisStore(client, { prefix: 1 as never })).toThrow(
       new TypeError('@oauth1/redis: options.prefix should be a string'),
     )
+    // a typo (ttl is the pending login's own expiry, not an option) fails here, not silently
+    for (const option of ['prefx', 'ttl', 'keyPrefix']) {
+      expect(() => redisStore(client, { [option]: 'x' } as never)).toThrow(
+        new TypeError(`@oauth1/redis: unknown option "${option}" (known: prefix, secret, timeout)`),
+      )
+    }
     for (const timeout of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '1000', 2 ** 31]) {
       expect(() => redisStore(client, { timeout: timeout as never })).toThrow(
         new TypeError(

@@ -3,6 +3,7 @@
  * `GETDEL` (the package's overview is in index.ts).
  */
 import {
+  checkKnownOptions,
   createSealer,
   isBindingId,
   isOAuthError,
@@ -97,6 +98,7 @@ function checkOptions(options: unknown): { prefix: string; sealer?: Sealer; time
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${PREFIX} options should be an object`)
   }
+  checkKnownOptions(options, ['prefix', 'secret', 'timeout'], `${PREFIX} `)
   const {
     prefix = DEFAULT_PREFIX,
     secret,

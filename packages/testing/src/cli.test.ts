@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'tsup'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseCli } from './cli-main.js'
+import { parseCli, runCli } from './cli-main.js'
 import { coreSigner, send } from './test-helpers.js'
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -234,6 +234,39 @@ describe('oauth1-test-provider CLI', () => {
       const code = await new Promise((resolve) => child.once('exit', resolve))
       expect(code).toBe(2)
       expect(err).toContain(message)
+    }
+  })
+
+  it.each([
+    [
+      ['--callback', 'notaurl'],
+      'options.clients[0].callbackUrls[0] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "notaurl"',
+    ],
+    [
+      ['--callback', 'oob', '--callback', '/relative/*'],
+      'options.clients[0].callbackUrls[1] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "/relative/*"',
+    ],
+    [
+      ['--callback', ''],
+      'options.clients[0].callbackUrls[0] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got ""',
+    ],
+    [['--name', ''], 'options.name should be a non-empty string'],
+    [['--client-name', ''], 'options.clients[0].name should be a non-empty string'],
+    [['--host', ''], 'options.host should be a non-empty string'],
+  ])('runCli %j: exits with 2 naming the flag, starts nothing', async (args, message) => {
+    const errors: string[] = []
+    const previous = process.exitCode
+    try {
+      const provider = await runCli([...args, '--port', '0', '--quiet'], {
+        out: () => {},
+        err: (l) => errors.push(l),
+      })
+      await provider?.close()
+      expect(provider).toBeUndefined()
+      expect(process.exitCode).toBe(2)
+      expect(errors[0]).toBe(`oauth1-test-provider: ${message}`)
+    } finally {
+      process.exitCode = previous
     }
   })
 

@@ -78,7 +78,7 @@ describe('options', () => {
     ],
     [
       { quirks: { delay: -5 } },
-      'options.quirks.delay should be a non-negative number of milliseconds',
+      'options.quirks.delay should be a non-negative number of milliseconds (at most 2147483647)',
     ],
     [
       { quirks: { tokenFormat: 'xml' as never } },
@@ -95,6 +95,29 @@ describe('options', () => {
     [
       { clients: [{ id: 'a', secret: 's', quirks: { callbackConfirmed: 'yes' as never } }] },
       "options.clients[0].quirks.callbackConfirmed should be 'true', 'True', 'false' or 'omit'",
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', callbackUrls: ['app.example/callback'] }] },
+      'options.clients[0].callbackUrls[0] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "app.example/callback"',
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', callbackUrls: ['oob', '*'] }] },
+      'options.clients[0].callbackUrls[1] should be \'oob\' or an absolute URL (a trailing * makes a prefix), got "*"',
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', name: '' }] },
+      'options.clients[0].name should be a non-empty string',
+    ],
+    [{ name: '' }, 'options.name should be a non-empty string'],
+    [{ name: 5 as never }, 'options.name should be a non-empty string'],
+    [{ host: '' }, 'options.host should be a non-empty string'],
+    [
+      { quirks: { delay: 2 ** 31 } },
+      'options.quirks.delay should be a non-negative number of milliseconds (at most 2147483647)',
+    ],
+    [
+      { quirks: { delay: { accessToken: 1e12 } } },
+      'options.quirks.delay.accessToken should be a non-negative number of milliseconds (at most 2147483647)',
     ],
     [{ users: [] }, 'options.users should be a non-empty array of { id, screenName, name }'],
   ])('%j → TypeError', async (options, message) => {

@@ -234,17 +234,25 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
     (typeof tokenContentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(tokenContentType))
   )
     throw typeError(`${where}.tokenContentType`, 'a printable ASCII Content-Type value')
-  const badDelay = (d: unknown) => typeof d !== 'number' || !Number.isFinite(d) || d < 0
+  // setTimeout fires at once past 2^31-1 ms: a longer delay would be none at all
+  const badDelay = (d: unknown) =>
+    typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 2 ** 31 - 1
   if (delay !== undefined) {
     if (typeof delay === 'number') {
       if (badDelay(delay))
-        throw typeError(`${where}.delay`, 'a non-negative number of milliseconds')
+        throw typeError(
+          `${where}.delay`,
+          'a non-negative number of milliseconds (at most 2147483647)',
+        )
     } else if (typeof delay !== 'object' || delay === null) {
       throw typeError(`${where}.delay`, 'a number or an object of numbers per endpoint')
     } else {
       for (const [k, v] of Object.entries(delay)) {
         if (badDelay(v))
-          throw typeError(`${where}.delay.${k}`, 'a non-negative number of milliseconds')
+          throw typeError(
+            `${where}.delay.${k}`,
+            'a non-negative number of milliseconds (at most 2147483647)',
+          )
       }
     }
   }
@@ -308,8 +316,15 @@ function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
     callbackUrls.some((c) => typeof c !== 'string' && !(c instanceof RegExp))
   )
     throw typeError(`${where}.callbackUrls`, 'an array of strings and RegExps')
-  if (config.name !== undefined && typeof config.name !== 'string')
-    throw typeError(`${where}.name`, 'a string')
+  callbackUrls.forEach((c, j) => {
+    if (typeof c === 'string' && c !== 'oob' && !isAbsoluteCallback(c.replace(/\*$/, '')))
+      throw typeError(
+        `${where}.callbackUrls[${j}]`,
+        `'oob' or an absolute URL (a trailing * makes a prefix), got ${JSON.stringify(c)}`,
+      )
+  })
+  if (config.name !== undefined && (typeof config.name !== 'string' || config.name === ''))
+    throw typeError(`${where}.name`, 'a non-empty string')
   return {
     id: config.id,
     secret: config.secret,
@@ -548,10 +563,10 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535)
     )
       throw typeError('port', 'an integer from 0 to 65535')
-    if (options.host !== undefined && typeof options.host !== 'string')
-      throw typeError('host', 'a string')
-    if (options.name !== undefined && typeof options.name !== 'string')
-      throw typeError('name', 'a string')
+    if (options.host !== undefined && (typeof options.host !== 'string' || options.host === ''))
+      throw typeError('host', 'a non-empty string')
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name === ''))
+      throw typeError('name', 'a non-empty string')
     this.#routes = this.#buildRoutes()
 
     this.#server = createServer({ requestTimeout: 30_000, headersTimeout: 10_000 }, (req, res) => {
