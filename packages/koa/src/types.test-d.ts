@@ -131,3 +131,34 @@ describe('userinfo()', () => {
     app.userinfo({ request: 42 })
   })
 })
+
+describe('a custom context type (new Koa<State, MyContext>())', () => {
+  const oauth = new OAuth({ config: {} })
+  const app = oauth.register('x', {
+    clientId: 'ck',
+    requestTokenUrl: 'https://x.example/rt',
+    accessTokenUrl: 'https://x.example/at',
+    authorizeUrl: 'https://x.example/au',
+  })
+
+  it('passes its ctx when the context extends Koa.DefaultContext, as the README says', () => {
+    interface MyContext extends Koa.DefaultContext {
+      requestId: string
+    }
+    const koa = new Koa<Koa.DefaultState, MyContext>()
+    koa.use(async (ctx) => {
+      expectTypeOf(ctx.requestId).toEqualTypeOf<string>()
+      await app.authorizeRedirect(ctx, '/callback')
+      expectTypeOf(await app.authorizeAccessToken(ctx)).toEqualTypeOf<Token>()
+      await app.get('me', { request: ctx })
+    })
+  })
+
+  it('refuses a ctx whose context type does not extend it (no session)', () => {
+    const koa = new Koa<Koa.DefaultState, { requestId: string }>()
+    koa.use(async (ctx) => {
+      // @ts-expect-error the context type lacks Koa.DefaultContext's session
+      await app.authorizeRedirect(ctx, '/callback')
+    })
+  })
+})
