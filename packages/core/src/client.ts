@@ -1003,10 +1003,9 @@ export class OAuth1Client {
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
         if (appended !== undefined) dropQueryParameters(next, appended)
-        const upper = currentMethod.toUpperCase()
         const toGet =
-          (response.status === 303 && upper !== 'HEAD') ||
-          ((response.status === 301 || response.status === 302) && upper === 'POST')
+          (response.status === 303 && currentMethod !== 'HEAD') ||
+          ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
         // signatureType 'body' signs in the form: a GET on the origin has
         // none to carry the signature, so that hop is the caller's to make.
         if (toGet && sameOrigin && next.origin === origin.origin && this.signatureType === 'body')

@@ -827,22 +827,42 @@ export class RemoteApp<Req = unknown> {
    * serves it. An HMAC or RSA signature is bound to its URL and reveals no
    * secret, so such calls stay allowed (an upload host of the provider, say).
    */
-  #checkClearCredentials(target: URL, auth: { authHeaders?: Record<string, string> }): void {
+  #checkClearCredentials(
+    target: string | URL,
+    auth: { authHeaders?: Record<string, string> },
+  ): void {
     const plaintext = this.options.clientKwargs?.signatureMethod === 'PLAINTEXT'
     if (!plaintext && auth.authHeaders === undefined) return
-    const origins = new Set<string>()
-    for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint'] as const) {
-      const url = this.options[option]
-      if (url !== undefined) origins.add(new URL(url).origin)
+    let origin: string
+    try {
+      origin = new URL(target).origin
+    } catch {
+      return // not a URL: the client refuses it, with its own message
     }
-    if (origins.has(target.origin)) return
+    const origins = this.#registeredOrigins()
+    if (origins.has(origin)) return
     const what =
       auth.authHeaders !== undefined
         ? `its apiAuth headers (the user's API credentials)`
         : 'a PLAINTEXT signature (the client and token secrets in the clear)'
     throw new TypeError(
-      `${this.name} would send ${what} to ${target.origin}, which none of its registered URLs names (${[...origins].join(', ') || 'none'}): call a URL there, or register that API as an app of its own with its apiBaseUrl`,
+      `${this.name} would send ${what} to ${origin}, which none of its registered URLs names (${[...origins].join(', ') || 'none'}): call a URL there, or register that API as an app of its own with its apiBaseUrl`,
     )
+  }
+
+  #origins: ReadonlySet<string> | undefined
+
+  /** The origins of the registration's URLs (its options are frozen: worked out once). */
+  #registeredOrigins(): ReadonlySet<string> {
+    if (this.#origins === undefined) {
+      const origins = new Set<string>()
+      for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint'] as const) {
+        const url = this.options[option]
+        if (url !== undefined) origins.add(new URL(url).origin)
+      }
+      this.#origins = origins
+    }
+    return this.#origins
   }
 
   /** `{ authHeaders }` from the `apiAuth` option for calls made with `token`; `{}` to sign them. */
@@ -897,19 +917,9 @@ export class RemoteApp<Req = unknown> {
     const auth = this.#apiAuthOf(token)
     const deadline = startDeadline(client.timeout, signal)
     let last: string | URL = this.options.userinfoEndpoint ?? this.name
-    const request: UserinfoContext['request'] = (method, url, options = {}) => {
+    const request: UserinfoContext['request'] = async (method, url, options = {}) => {
       last = url
-      let target: URL | undefined
-      try {
-        target = new URL(String(url))
-      } catch {
-        // Not a URL: the client's to refuse, with its own message.
-      }
-      try {
-        if (target !== undefined) this.#checkClearCredentials(target, auth)
-      } catch (err) {
-        return Promise.reject(err)
-      }
+      this.#checkClearCredentials(url, auth)
       return deadline.race(
         client.request(method, url, { ...options, token, ...auth, signal: deadline.signal }),
       )
