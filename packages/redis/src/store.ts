@@ -173,17 +173,20 @@ export function redisStore(
   const redis = identify(client)
   const { prefix, sealer, timeout } = checkOptions(options)
 
-  const unavailable = (command: string, cause: unknown, timedOut: boolean) =>
-    new OAuthError('store_unavailable', {
+  const unavailable = (command: string, cause: unknown, timedOut: boolean) => {
+    const message = cause instanceof Error ? cause.message : String(cause)
+    // A server older than 6.2 has no GETDEL: say so, not only "unknown command".
+    const hint =
+      command === 'GETDEL' && cause instanceof Error && /unknown command/i.test(message)
+        ? ' (GETDEL needs Redis 6.2 or later)'
+        : ''
+    return new OAuthError('store_unavailable', {
       description: timedOut
         ? `Redis did not answer ${command} within ${timeout} ms`
-        : `Redis failed ${command}: ${cause instanceof Error ? cause.message : String(cause)}${
-            command === 'GETDEL' && cause instanceof Error && /unknown command/i.test(cause.message)
-              ? ' (GETDEL needs Redis 6.2 or later)'
-              : ''
-          }`,
+        : `Redis failed ${command}: ${message}${hint}`,
       ...(cause === undefined ? {} : { cause: redactCommandArguments(cause) }),
     })
+  }
 
   /** Runs one command, bounded by `timeout`; any failure becomes `store_unavailable`. */
   const run = async <T>(command: string, send: () => Promise<T>): Promise<T> => {
