@@ -237,22 +237,15 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
   // setTimeout fires at once past 2^31-1 ms: a longer delay would be none at all
   const badDelay = (d: unknown) =>
     typeof d !== 'number' || !Number.isFinite(d) || d < 0 || d > 2 ** 31 - 1
+  const delayRule = 'a non-negative number of milliseconds (at most 2147483647)'
   if (delay !== undefined) {
     if (typeof delay === 'number') {
-      if (badDelay(delay))
-        throw typeError(
-          `${where}.delay`,
-          'a non-negative number of milliseconds (at most 2147483647)',
-        )
+      if (badDelay(delay)) throw typeError(`${where}.delay`, delayRule)
     } else if (typeof delay !== 'object' || delay === null) {
       throw typeError(`${where}.delay`, 'a number or an object of numbers per endpoint')
     } else {
       for (const [k, v] of Object.entries(delay)) {
-        if (badDelay(v))
-          throw typeError(
-            `${where}.delay.${k}`,
-            'a non-negative number of milliseconds (at most 2147483647)',
-          )
+        if (badDelay(v)) throw typeError(`${where}.delay.${k}`, delayRule)
       }
     }
   }
@@ -379,8 +372,7 @@ function appendParams(url: string, params: [string, string][]): string {
   const base = hash === -1 ? url : url.slice(0, hash)
   const fragment = hash === -1 ? '' : url.slice(hash)
   const sep = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?'
-  const query = params.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')
-  return `${base}${sep}${query}${fragment}`
+  return `${base}${sep}${formBody(params)}${fragment}`
 }
 
 /**
