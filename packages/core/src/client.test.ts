@@ -315,6 +315,21 @@ describe('OAuth1Client.fetchRequestToken', () => {
     expect(req!.url.searchParams.get('x_auth_access_type')).toBe('read')
   })
 
+  it("keeps one request's params out of the next request to the same endpoint", async () => {
+    // The endpoint's parsed URL is shared between requests (a cache): params go into a copy.
+    const { client, provider } = setup()
+    const url = `${P}/oauth/request_token?fixed=1`
+    await client.fetchRequestToken(url, { x_auth_access_type: 'read' })
+    await client.fetchRequestToken(url)
+    await client.fetchRequestToken(url, { x_auth_access_type: 'write' })
+    const searches = provider.hits('/oauth/request_token').map((req) => req.url.search)
+    expect(searches).toEqual([
+      '?fixed=1&x_auth_access_type=read',
+      '?fixed=1',
+      '?fixed=1&x_auth_access_type=write',
+    ])
+  })
+
   it('signs in query and body mode too (Authlib test_signature_types)', async () => {
     for (const signatureType of ['query', 'body'] as const) {
       const { client, provider } = setup({ signatureType })

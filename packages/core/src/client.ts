@@ -4,6 +4,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
+import { BoundedMap } from './crypto/bounded-map.js'
 import { checkRsaSigningKey, isSignatureMethod, SIGNATURE_METHODS_TEXT } from './crypto/index.js'
 import { formDecode, percentEncode } from './encoding.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
@@ -12,11 +13,12 @@ import {
   assertSecureTransport,
   checkTimeout,
   describeUrl,
-  parseHttpUrl,
   parseRequestUrl,
   parseTokenResponse,
   replyOf,
   requestFailedError,
+  sharedHttpUrl,
+  sharedRequestUrl,
   startDeadline,
   type TokenReply,
   timeoutError,
@@ -327,12 +329,19 @@ function optionalBoolean(value: unknown, name: string): boolean | undefined {
   return value
 }
 
+/** Callbacks that passed {@link checkCallback} lately: every login of an app sends the same one or two. */
+const acceptedCallbacks = new BoundedMap<string, true>(32)
+
 function checkCallback(value: unknown): string {
   if (value === 'oob') return value
   if (typeof value === 'string') {
+    if (acceptedCallbacks.get(value) === true) return value
     try {
       const url = new URL(value)
-      if (url.protocol !== '' && !/\s/.test(value)) return value
+      if (url.protocol !== '' && !/\s/.test(value)) {
+        if (value.length <= 2048) acceptedCallbacks.set(value, true)
+        return value
+      }
     } catch {
       // fall through
     }
@@ -713,7 +722,7 @@ export class OAuth1Client {
     params?: Record<string, string>,
     options: AuthorizationUrlOptions = {},
   ): string {
-    const href = parseHttpUrl(url, 'url').href
+    const href = sharedHttpUrl(url, 'url').href
     const token = requestToken ?? this.#token?.oauth_token
     if (typeof token !== 'string' || token === '') {
       throw new TypeError('requestToken is required (or fetch temporary credentials first)')
@@ -1084,8 +1093,10 @@ export class OAuth1Client {
     token: Token | null = null,
     onSend?: () => void,
   ): Promise<Token> {
-    const target = parseRequestUrl(url, 'url')
+    const endpoint = sharedRequestUrl(url, 'url')
     const pairs = paramEntries(params, 'params')
+    // Read only below unless params join its query: then a copy of its own.
+    const target = pairs.length === 0 ? endpoint : new URL(endpoint.href)
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
     const method =
       what === 'temporary-credential' ? this.requestTokenMethod : this.accessTokenMethod

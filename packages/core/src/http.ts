@@ -6,6 +6,7 @@
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
+import { BoundedMap } from './crypto/bounded-map.js'
 import { percentEncode } from './encoding.js'
 import { MAX_ERROR_BODY, OAuthError, type ProviderResponse } from './errors.js'
 import { setOwn } from './own.js'
@@ -93,11 +94,41 @@ export function parseHttpUrl(value: unknown, name: string): URL {
  *   password, which fetch refuses to send (and node:http would send without).
  */
 export function parseRequestUrl(value: unknown, name: string): URL {
-  const url = parseHttpUrl(value, name)
+  return checkNoUserinfo(parseHttpUrl(value, name), name)
+}
+
+function checkNoUserinfo(url: URL, name: string): URL {
   if (url.username !== '' || url.password !== '') {
     throw new TypeError(`${name} must not carry a user name or password (user:password@)`)
   }
   return url
+}
+
+// Endpoint URLs parsed lately (not secret: token endpoints, authorization
+// pages), for the callers that only read the result: a login parses the same
+// three endpoints every time. A string longer than MAX_SHARED_URL is parsed
+// every time, so the cache stays small.
+const sharedUrls = new BoundedMap<string, URL>(32)
+const MAX_SHARED_URL = 2048
+
+/**
+ * {@link parseHttpUrl}, where the same string gives the same `URL` object
+ * from a small cache. The caller must never change the URL it gets (copy it
+ * with `new URL(url.href)` first).
+ */
+export function sharedHttpUrl(value: unknown, name: string): URL {
+  if (typeof value === 'string') {
+    const cached = sharedUrls.get(value)
+    if (cached !== undefined) return cached
+  }
+  const url = parseHttpUrl(value, name)
+  if (typeof value === 'string' && value.length <= MAX_SHARED_URL) sharedUrls.set(value, url)
+  return url
+}
+
+/** {@link parseRequestUrl} over {@link sharedHttpUrl}: never change the URL it gives. */
+export function sharedRequestUrl(value: unknown, name: string): URL {
+  return checkNoUserinfo(sharedHttpUrl(value, name), name)
 }
 
 /**

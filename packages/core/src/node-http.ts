@@ -21,6 +21,7 @@ import type * as NodeHttp from 'node:http'
 import type * as NodeHttps from 'node:https'
 import type * as NodeStream from 'node:stream'
 import type * as NodeZlib from 'node:zlib'
+import { BoundedMap } from './crypto/bounded-map.js'
 import type { TokenReply } from './http.js'
 import { setOwn } from './own.js'
 
@@ -154,7 +155,23 @@ const firstDispatchers = new Map<symbol, unknown>()
  * EnvHttpProxyAgent, another Agent) keeps receiving the token requests. A
  * plain Agent set before Node's fetch ever ran cannot be told from Node's.
  */
+let lastDispatchers: readonly unknown[] | undefined
+let lastDispatchersAreNodes = false
+
 function globalDispatcherIsNodes(): boolean {
+  // The slots as they were at the last check: the same answer, without the walk.
+  const g = globalThis as Record<symbol, unknown>
+  const one = g[GLOBAL_DISPATCHERS[0]![0]]
+  const two = g[GLOBAL_DISPATCHERS[1]![0]]
+  if (lastDispatchers !== undefined && lastDispatchers[0] === one && lastDispatchers[1] === two) {
+    return lastDispatchersAreNodes
+  }
+  lastDispatchersAreNodes = checkGlobalDispatchers()
+  lastDispatchers = [one, two]
+  return lastDispatchersAreNodes
+}
+
+function checkGlobalDispatchers(): boolean {
   for (const [slot, names] of GLOBAL_DISPATCHERS) {
     const current = (globalThis as Record<symbol, unknown>)[slot]
     if (current === undefined) continue
@@ -216,6 +233,36 @@ const FETCH_DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
   ['accept-encoding', 'gzip, deflate'],
 ]
 
+/** Where a request goes, as node:http's options name it. */
+interface Target {
+  readonly secure: boolean
+  readonly protocol: string
+  readonly hostname: string
+  readonly port: string
+  readonly path: string
+}
+
+// The token endpoints' URLs (not secret) as lately taken apart: a login asks
+// the same two again and again. A URL longer than 2048 characters is not kept.
+const targets = new BoundedMap<string, Target>(32)
+
+function targetOf(url: string): Target {
+  let target = targets.get(url)
+  if (target === undefined) {
+    const parsed = new URL(url)
+    target = {
+      secure: parsed.protocol === 'https:',
+      protocol: parsed.protocol,
+      // node:http wants an IPv6 address without its brackets.
+      hostname: parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname,
+      port: parsed.port,
+      path: `${parsed.pathname}${parsed.search}`,
+    }
+    if (url.length <= 2048) targets.set(url, target)
+  }
+  return target
+}
+
 /** Starts a token request with node:http(s). Call only when {@link nodeTransportAvailable}. */
 export function startNodeExchange(
   url: string,
@@ -223,8 +270,7 @@ export function startNodeExchange(
   timeout: number,
 ): NodeExchange {
   const mods = load() as NodeModules
-  const target = new URL(url)
-  const secure = target.protocol === 'https:'
+  const { secure, protocol, hostname, port, path } = targetOf(url)
   const headers: Record<string, string> = {}
   init.headers.forEach((value, name) => {
     headers[name] = value
@@ -252,10 +298,10 @@ export function startNodeExchange(
   let response: NodeHttp.IncomingMessage | undefined
   let consumed = false
   const options = {
-    protocol: target.protocol,
-    hostname: target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname,
-    port: target.port,
-    path: `${target.pathname}${target.search}`,
+    protocol,
+    hostname,
+    port,
+    path,
     method: init.method,
     headers,
     agent: secure ? mods.httpsAgent : mods.httpAgent,
@@ -375,11 +421,16 @@ function nodeReply(
           if (settled) return
           settled = true
           // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
-          const bytes = new Uint8Array(size)
-          let offset = 0
-          for (const chunk of chunks) {
-            bytes.set(chunk, offset)
-            offset += chunk.byteLength
+          // A token answer is one chunk: decoded as it came.
+          let bytes: Uint8Array
+          if (chunks.length === 1) bytes = chunks[0] as Uint8Array
+          else {
+            bytes = new Uint8Array(size)
+            let offset = 0
+            for (const chunk of chunks) {
+              bytes.set(chunk, offset)
+              offset += chunk.byteLength
+            }
           }
           resolve({ text: utf8Decoder.decode(bytes), truncated })
         }

@@ -565,7 +565,9 @@ export class RemoteApp<Req = unknown> {
 
   /** A fresh client with this app's credentials and settings. */
   protected createOAuth1Client(extra: Partial<OAuth1ClientOptions> = {}): OAuth1Client {
-    return new OAuth1Client({ ...clientOptionsOf(this.options), ...extra })
+    // The options are frozen at registration: what the client gets of them is worked out once.
+    this.#clientOptions ??= clientOptionsOf(this.options)
+    return new OAuth1Client({ ...this.#clientOptions, ...extra })
   }
 
   /**
@@ -851,6 +853,8 @@ export class RemoteApp<Req = unknown> {
   }
 
   #origins: ReadonlySet<string> | undefined
+  /** What every OAuth1Client of this app is built from (see createOAuth1Client). */
+  #clientOptions: OAuth1ClientOptions | undefined
 
   /** The origins of the registration's URLs (its options are frozen: worked out once). */
   #registeredOrigins(): ReadonlySet<string> {

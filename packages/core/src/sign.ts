@@ -741,13 +741,18 @@ interface ParsedRequestUrl {
   query: { pairs: readonly [string, string][]; protocolNames: boolean } | undefined
 }
 
-// The last URL string parsed (not secret): apps sign the same endpoint again
-// and again, and parsing costs as much as a third of an HMAC.
-let lastUrlInput: string | undefined
-let lastUrl: ParsedRequestUrl | undefined
+// URL strings parsed lately (not secret): apps sign the same few endpoints
+// again and again (a login alternates two), and parsing costs as much as a
+// third of an HMAC. The records are never changed once made. A URL longer
+// than MAX_CACHED_URL is parsed every time, so the cache stays small.
+const parsedUrls = new BoundedMap<string, ParsedRequestUrl>(32)
+const MAX_CACHED_URL = 2048
 
 function parseRequestUrl(input: string | URL): ParsedRequestUrl {
-  if (typeof input === 'string' && input === lastUrlInput) return lastUrl!
+  if (typeof input === 'string') {
+    const cached = parsedUrls.get(input)
+    if (cached !== undefined) return cached
+  }
   const url = toHttpUrl(input, 'request.url')
   const parsed: ParsedRequestUrl = {
     href: url.href,
@@ -764,10 +769,7 @@ function parseRequestUrl(input: string | URL): ParsedRequestUrl {
     // An encoded name starts with oauth_ exactly when its decoded name does.
     parsed.query = { pairs, protocolNames: pairs.some(([name]) => name.startsWith('oauth_')) }
   }
-  if (typeof input === 'string') {
-    lastUrlInput = input
-    lastUrl = parsed
-  }
+  if (typeof input === 'string' && input.length <= MAX_CACHED_URL) parsedUrls.set(input, parsed)
   return parsed
 }
 

@@ -222,13 +222,12 @@ export function toStoredCredential(value: unknown): StoredTemporaryCredential | 
   return out as unknown as StoredTemporaryCredential
 }
 
+const BAD_CREDENTIAL_MESSAGE =
+  'value must be a temporary credential { oauth_token, oauth_token_secret, expires_at, redirect_uri? }'
+
 function checkStoreArgs(key: unknown, value?: unknown, withValue = false): void {
   if (typeof key !== 'string' || key === '') throw new TypeError('key must be a non-empty string')
-  if (withValue && toStoredCredential(value) === null) {
-    throw new TypeError(
-      'value must be a temporary credential { oauth_token, oauth_token_secret, expires_at, redirect_uri? }',
-    )
-  }
+  if (withValue && toStoredCredential(value) === null) throw new TypeError(BAD_CREDENTIAL_MESSAGE)
 }
 
 function checkOptions(options: unknown): void {
@@ -329,11 +328,6 @@ export function createSessionRecordStore(
     return toStoredCredential(await sealer.unseal(entry, key))
   }
 
-  const encode = async (key: string, value: StoredTemporaryCredential): Promise<unknown> => {
-    const copy = toStoredCredential(value)
-    return sealer === undefined ? copy : sealer.seal(copy, key)
-  }
-
   return {
     async get(key) {
       checkStoreArgs(key)
@@ -342,7 +336,10 @@ export function createSessionRecordStore(
     },
 
     async set(key, value) {
-      checkStoreArgs(key, value, true)
+      checkStoreArgs(key)
+      // Checked and copied in one pass: the copy is what the session keeps (or seals).
+      const copy = toStoredCredential(value)
+      if (copy === null) throw new TypeError(BAD_CREDENTIAL_MESSAGE)
       const at = now()
       const kept: [string, unknown][] = []
       for (const [k, entry] of await readEntries()) {
@@ -350,7 +347,7 @@ export function createSessionRecordStore(
         const credential = await decode(k, entry)
         if (credential !== null && credential.expires_at > at) kept.push([k, entry])
       }
-      kept.push([key, await encode(key, value)])
+      kept.push([key, sealer === undefined ? copy : await sealer.seal(copy, key)])
       while (kept.length > maxEntries) kept.shift()
       await access.write(Object.fromEntries(kept))
     },

@@ -279,6 +279,34 @@ describe('requestOriginFrom', () => {
   })
 })
 
+describe('the answers kept for the next login (small caches)', () => {
+  it('answer each origin and callback for itself, asked alternately and again', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(requestOriginFrom('https', 'a.example')).toBe('https://a.example')
+      expect(requestOriginFrom('HTTP', 'a.example')).toBe('http://a.example')
+      expect(requestOriginFrom('https', 'evil.example/x')).toBeUndefined()
+      expect(resolveCallbackUri('/authorize', 'https://a.example/login')).toBe(
+        'https://a.example/authorize',
+      )
+      expect(resolveCallbackUri('/authorize', 'https://b.example/login')).toBe(
+        'https://b.example/authorize',
+      )
+      expect(resolveCallbackUri('cb?x=1', 'https://a.example/')).toBe('https://a.example/cb?x=1')
+      expect(() => resolveCallbackUri('//evil.example/cb', 'https://a.example/')).toThrow(TypeError)
+      expect(() => checkRelativeCallback('../cb', 'options.redirectUri')).toThrow(
+        /options\.redirectUri/,
+      )
+    }
+  })
+
+  it('still refuse a base that is not http(s) after the same callback was resolved', () => {
+    expect(resolveCallbackUri('/authorize', 'https://a.example/')).toBe(
+      'https://a.example/authorize',
+    )
+    expect(() => resolveCallbackUri('/authorize', 'ftp://a.example/')).toThrow(TypeError)
+  })
+})
+
 describe('firstHeaderValue', () => {
   it('is the first comma-separated value, trimmed, or undefined', () => {
     expect(firstHeaderValue('https, http')).toBe('https')

@@ -9,7 +9,21 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1 (oauth_callback)
  */
 
+import { BoundedMap } from './crypto/bounded-map.js'
+
 const URI_SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
+
+// Every login of an app resolves the same callback against the same origin
+// or two: the answers of the last few, in small bounded maps (none of it is
+// secret; a Host header an attacker varies only evicts entries). Longer
+// inputs than MAX_CACHED are worked out every time.
+const MAX_CACHED = 1024
+/** Relative callbacks that passed {@link checkRelativeCallback}. */
+const acceptedRelative = new BoundedMap<string, true>(32)
+/** `<base>\n<relative callback>` → the absolute callback. */
+const resolvedCallbacks = new BoundedMap<string, string>(64)
+/** `<protocol>\n<host>` → the origin {@link requestOriginFrom} made of them. */
+const origins = new BoundedMap<string, string>(64)
 
 /**
  * True for a callback that is neither `oob` nor an absolute URI: a relative
@@ -46,6 +60,7 @@ const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i
  * @throws TypeError naming `name` and the problem.
  */
 export function checkRelativeCallback(value: unknown, name = 'redirectUri'): string {
+  if (typeof value === 'string' && acceptedRelative.get(value) === true) return value
   const refuse = (problem: string): never => {
     const text = value as string
     const shown = JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text)
@@ -81,6 +96,7 @@ export function checkRelativeCallback(value: unknown, name = 'redirectUri'): str
   if (!path.startsWith('/') && (segments[0] as string).includes(':')) {
     refuse('has a ":" in its first segment, which reads as a scheme: start it with "/"')
   }
+  if (value.length <= MAX_CACHED) acceptedRelative.set(value, true)
   return value
 }
 
@@ -108,11 +124,19 @@ export function resolveCallbackUri(
 ): string {
   if (typeof redirectUri === 'string' && !isPathCallback(redirectUri)) return redirectUri
   checkRelativeCallback(redirectUri)
-  const origin = new URL(typeof base === 'function' ? base() : base)
+  const from = typeof base === 'function' ? base() : base
+  const key = typeof from === 'string' ? `${from}\n${redirectUri}` : undefined
+  if (key !== undefined) {
+    const resolved = resolvedCallbacks.get(key)
+    if (resolved !== undefined) return resolved
+  }
+  const origin = new URL(from)
   if (origin.protocol !== 'https:' && origin.protocol !== 'http:') {
     throw new TypeError('base should be the http(s) URL of the request')
   }
-  return new URL(redirectUri, `${origin.origin}/`).href
+  const resolved = new URL(redirectUri, `${origin.origin}/`).href
+  if (key !== undefined && key.length <= MAX_CACHED) resolvedCallbacks.set(key, resolved)
+  return resolved
 }
 
 /** What an adapter reads from its framework to know the origin of a request. */
@@ -190,13 +214,19 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)(?::
  */
 export function requestOriginFrom(protocol: string, host: string): string | undefined {
   if (typeof protocol !== 'string' || typeof host !== 'string') return undefined
+  const key = `${protocol}\n${host}`
+  const known = origins.get(key)
+  if (known !== undefined) return known
   const scheme = protocol.toLowerCase().replace(/:$/, '')
   if ((scheme !== 'http' && scheme !== 'https') || !HOST.test(host)) return undefined
+  let origin: string
   try {
-    return new URL(`${scheme}://${host}`).origin
+    origin = new URL(`${scheme}://${host}`).origin
   } catch {
     return undefined // a port over 65535, an IPv6 literal that is not one
   }
+  if (key.length <= MAX_CACHED) origins.set(key, origin)
+  return origin
 }
 
 /**

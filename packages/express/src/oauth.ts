@@ -132,7 +132,9 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
       if (changed()) await saveSession(req).catch(() => {})
       throw err
     }
-    if (changed()) await saveSession(req)
+    // On success the session, the pending login gone from it, is saved by the session
+    // middleware with the response, as any change the route makes: a save here would write
+    // it twice per login (and the app usually regenerates the session next, which drops it).
     return token
   }
 }
