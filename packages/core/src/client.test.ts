@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { OAuth1Client } from './client.js'
+import { constantTimeEqual, OAuth1Client } from './client.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
 import { createFakeProvider, type RecordedRequest, rejection } from './fake-provider.test-helper.js'
 import { isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
@@ -43,6 +43,25 @@ function expectNoSecret(err: OAuthError) {
 
 afterEach(() => {
   vi.useRealTimers()
+})
+
+describe('constantTimeEqual (the callback token against the pending login)', () => {
+  it.each([
+    ['abc', 'abc', true],
+    ['', '', true],
+    ['é-ü', 'é-ü', true],
+    ['abc', 'abd', false],
+    ['abc', 'ab', false],
+    ['ab', 'abc', false],
+    ['', 'a', false],
+    ['a', '', false],
+    ['abcabc', 'abc', false],
+    // two lone surrogates: different strings, although UTF-8 reads both as U+FFFD
+    ['\uD800', '\uD801', false],
+    ['x\uDC00', 'x\uFFFD', false],
+  ])('%j vs %j → %s', (a, b, equal) => {
+    expect(constantTimeEqual(a, b)).toBe(equal)
+  })
 })
 
 describe('OAuth1Client options', () => {

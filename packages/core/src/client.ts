@@ -357,11 +357,14 @@ function optionalString(value: unknown, name: string): string | undefined {
 
 /** Compares two strings in time that depends only on their lengths. */
 export function constantTimeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a)
-  const y = new TextEncoder().encode(b)
-  let diff = x.length ^ y.length
-  const n = Math.max(x.length, y.length)
-  for (let i = 0; i < n; i++) diff |= (x[i % (x.length || 1)] ?? 0) ^ (y[i % (y.length || 1)] ?? 0)
+  // UTF-16 code units, as the strings hold them: no encoding (which cost more
+  // than the rest of the check, and read two different lone surrogates as
+  // the same U+FFFD).
+  let diff = a.length ^ b.length
+  const n = Math.max(a.length, b.length)
+  const la = a.length || 1
+  const lb = b.length || 1
+  for (let i = 0; i < n; i++) diff |= (a.charCodeAt(i % la) | 0) ^ (b.charCodeAt(i % lb) | 0)
   return diff === 0
 }
 
@@ -559,6 +562,8 @@ export class OAuth1Client {
   #token: Token | null = null
   #verifier: string | undefined
   #headers: Record<string, string> | undefined
+  /** See #tokenRequestHeaders; `null` until first built. */
+  #tokenHeaders: Record<string, string> | undefined | null = null
 
   constructor(options: OAuth1ClientOptions) {
     if (typeof options !== 'object' || options === null)
@@ -1037,6 +1042,26 @@ export class OAuth1Client {
     }
   }
 
+  /**
+   * The headers of every token request (the `headers` option and `userAgent`),
+   * as a plain record, which signRequest copies for less than a `Headers`.
+   * Both options are fixed: built once, through a `Headers` so that names
+   * and values come out exactly as one would send them.
+   */
+  #tokenRequestHeaders(): Record<string, string> | undefined {
+    if (this.#tokenHeaders === null) {
+      const headers = new Headers()
+      this.#applyDefaultHeaders(headers)
+      let record: Record<string, string> | undefined
+      headers.forEach((value, name) => {
+        record ??= {}
+        setOwn(record, name, value)
+      })
+      this.#tokenHeaders = record
+    }
+    return this.#tokenHeaders
+  }
+
   /** The `headers` option and `userAgent`, where `headers` has none of its own. */
   #applyDefaultHeaders(headers: Headers): void {
     if (this.#headers !== undefined) {
@@ -1052,7 +1077,7 @@ export class OAuth1Client {
   async #sign(
     method: string,
     url: URL,
-    headers: Headers,
+    headers: Headers | Record<string, string> | undefined,
     body: SignableBody,
     token: Token | null,
     extra: { callback?: string; verifier?: string },
@@ -1100,15 +1125,13 @@ export class OAuth1Client {
     assertSecureTransport(target, `the ${what} request`, this.allowInsecureTransport)
     const method =
       what === 'temporary-credential' ? this.requestTokenMethod : this.accessTokenMethod
-    const headers = new Headers()
-    this.#applyDefaultHeaders(headers)
     let body: SignableBody = null
     if (this.signatureType === 'body') {
       body = new URLSearchParams(pairs)
     } else {
       for (const [name, value] of pairs) target.searchParams.append(name, value)
     }
-    const signed = await this.#sign(method, target, headers, body, token, extra)
+    const signed = await this.#sign(method, target, this.#tokenRequestHeaders(), body, token, extra)
     onSend?.()
     // What a provider's error answer might echo back, blanked in the error.
     const known = [this.#clientSecret, token?.oauth_token_secret ?? '', extra.verifier ?? '']

@@ -395,15 +395,12 @@ function nodeReply(
   return {
     status: res.statusCode ?? 0,
     header(name) {
-      // Node's parsed headers: lower-case names; only content-length is asked.
-      const value = res.headers[name]
-      if (value === undefined) return null
-      return Array.isArray(value) ? value.join(', ') : value
+      return rawHeader(res.rawHeaders, name) ?? null
     },
     headers: () => ({ ...headerRecord() }),
     read(limit) {
       return new Promise((resolve, reject) => {
-        const decoders = decodersFor(res.headers['content-encoding'], mods)
+        const decoders = decodersFor(rawHeader(res.rawHeaders, 'content-encoding'), mods)
         let source: NodeJS.ReadableStream & { destroy(err?: Error): void } = res
         if (decoders.length > 0) {
           res.once('aborted', () => decoders[0]?.destroy(new Error('The answer was cut short')))
@@ -471,6 +468,52 @@ function nodeReply(
       res.destroy()
     },
   }
+}
+
+/** The headers of which Node's `res.headers` keeps the first value only. */
+const FIRST_VALUE_ONLY = new Set([
+  'age',
+  'authorization',
+  'content-length',
+  'content-type',
+  'etag',
+  'expires',
+  'from',
+  'host',
+  'if-modified-since',
+  'if-unmodified-since',
+  'last-modified',
+  'location',
+  'max-forwards',
+  'proxy-authorization',
+  'referer',
+  'retry-after',
+  'server',
+  'user-agent',
+])
+
+/**
+ * Header `name` (lower-case) as Node's `res.headers` gives it, joined with
+ * `, ` (`; ` for cookie) or its first value only, read from `rawHeaders`:
+ * the answer's `headers` object is built on first use, for more than the
+ * one or two headers read here cost.
+ * @internal Exported for its test against Node's own.
+ */
+export function rawHeader(raw: readonly string[], name: string): string | undefined {
+  const firstOnly = FIRST_VALUE_ONLY.has(name)
+  let value: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const field = raw[i] as string
+    if (field.length !== name.length || field.toLowerCase() !== name) continue
+    const next = raw[i + 1] as string
+    if (value === undefined) {
+      value = next
+      if (firstOnly) break
+    } else {
+      value = `${value}${name === 'cookie' ? '; ' : ', '}${next}`
+    }
+  }
+  return value
 }
 
 /**
