@@ -1050,6 +1050,7 @@ export class OAuth1Client {
    */
   #tokenRequestHeaders(): Record<string, string> | undefined {
     if (this.#tokenHeaders === null) {
+      if (this.#headers === undefined && this.userAgent === undefined) return undefined
       const headers = new Headers()
       this.#applyDefaultHeaders(headers)
       let record: Record<string, string> | undefined
