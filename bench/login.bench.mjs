@@ -24,6 +24,9 @@
 //                         Express README's Performance section)
 //   --profile <dir>       run the apps with --cpu-prof, writing their CPU
 //                         profiles (open them in Chrome DevTools) into <dir>
+//   --profile-interval µs the profiler's sampling interval (default Node's,
+//                         1000 µs; 100 gives ten times the samples, for
+//                         `node bench/profile-top.mjs --inclusive`)
 //   --floor               a third app in the rounds: the same app on a minimal
 //                         hand-written client (login-apps.mjs, floorApp), the
 //                         least CPU any OAuth 1.0a client could spend here;
@@ -57,11 +60,20 @@ const args = benchOptions('login bench', {
   concurrency: { type: 'string', default: '1,50' },
   check: { type: 'boolean', default: false },
   profile: { type: 'string' },
+  'profile-interval': { type: 'string' },
   'no-fetch-token': { type: 'boolean', default: false },
   floor: { type: 'boolean', default: false },
 })
 
 const rounds = positive('login bench', args.rounds, 'rounds')
+const profileInterval =
+  args['profile-interval'] === undefined
+    ? undefined
+    : positive('login bench', args['profile-interval'], 'profile-interval')
+if (profileInterval !== undefined && args.profile === undefined) {
+  console.error('login bench: --profile-interval needs --profile <dir>')
+  process.exit(2)
+}
 const logins = positive('login bench', args.logins, 'logins')
 const concurrencies = String(args.concurrency)
   .split(',')
@@ -264,7 +276,12 @@ try {
   for (const role of roles) {
     const profile =
       typeof args.profile === 'string'
-        ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`, `--cpu-prof-name=${role}.cpuprofile`]
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${args.profile}`,
+            `--cpu-prof-name=${role}.cpuprofile`,
+            ...(profileInterval === undefined ? [] : [`--cpu-prof-interval=${profileInterval}`]),
+          ]
         : []
     apps.push(await start(role, execPath, [provider.url], profile))
   }

@@ -5,7 +5,14 @@
 // (packages/*/dist) and Node's AsyncLocalStorage machinery
 // (internal/async_context_frame, internal/async_local_storage, async_hooks).
 //
-//   node bench/profile-top.mjs <file.cpuprofile>... [--top 25] [--filter text]
+//   node bench/profile-top.mjs <file.cpuprofile>... [--top 25] [--filter text] [--inclusive]
+//
+// --inclusive charges each sample to the innermost frame of our packages on
+// its stack instead of the leaf, so that the native work a function of ours
+// causes (a URL parse, a Headers, a hash) counts as its own; samples with no
+// frame of ours on their stack are left out of the list (the totals stay).
+// Frames that call back into the app (the middleware's `run`, a request's
+// `send`) then carry everything below them: read the smaller rows.
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { positive } from './options.mjs'
@@ -15,7 +22,11 @@ let values
 let positionals
 try {
   ;({ values, positionals } = parseArgs({
-    options: { top: { type: 'string', default: '25' }, filter: { type: 'string' } },
+    options: {
+      top: { type: 'string', default: '25' },
+      filter: { type: 'string' },
+      inclusive: { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     strict: true,
   }))
@@ -49,17 +60,26 @@ for (const file of positionals) {
     const id = profile.samples[i]
     time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
   }
+  const parent = new Map()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node)
   for (const node of profile.nodes) {
     const t = time.get(node.id) ?? 0
-    const { functionName, url, lineNumber } = node.callFrame
+    const { functionName, url } = node.callFrame
     if (functionName === '(idle)') continue
     busy += t
     if (OURS.test(url)) ours += t
     if (CONTEXT.test(url)) context += t
-    const where = url
+    let charged = node
+    if (values.inclusive) {
+      while (charged !== undefined && !OURS.test(charged.callFrame.url))
+        charged = parent.get(charged.id)
+      if (charged === undefined) continue
+    }
+    const { functionName: name, url: chargedUrl, lineNumber } = charged.callFrame
+    const where = chargedUrl
       .replace(/^.*\/node_modules\//, '')
       .replace(/^file:\/\/.*\/packages\//, 'packages/')
-    const key = `${functionName || '(anonymous)'}  ${where}${where ? `:${lineNumber + 1}` : ''}`
+    const key = `${name || '(anonymous)'}  ${where}${where ? `:${lineNumber + 1}` : ''}`
     self.set(key, (self.get(key) ?? 0) + t)
   }
 }

@@ -288,6 +288,37 @@ const cases = [
     check: (output) => checkLogin(output, '24'),
   },
   {
+    name: 'login --profile --profile-interval: a profile per app, read by profile-top.mjs --inclusive',
+    args: [
+      'bench/login.bench.mjs',
+      ...['--rounds', '1', '--logins', '5', '--concurrency', '1'],
+      ...['--profile', join(PROFILES, 'login'), '--profile-interval', '200'],
+    ],
+    timeoutMs: 60_000,
+    check() {
+      const dir = join(PROFILES, 'login')
+      const files = readdirSync(dir).sort()
+      if (files.join(' ') !== 'ours.cpuprofile passport.cpuprofile') {
+        throw new Error(`want ours.cpuprofile and passport.cpuprofile, got ${files.join(', ')}`)
+      }
+      const top = execFileSync(
+        process.execPath,
+        ['bench/profile-top.mjs', join(dir, 'ours.cpuprofile'), '--inclusive', '--top', '5'],
+        { cwd: root, encoding: 'utf8' },
+      )
+      expectLines(top, [
+        /^1 profile\(s\), busy \d+ ms \(idle left out\)$/,
+        /^ +[\d.]+% {2}@oauth1 frames \(packages\/\*\/dist\)$/,
+        /^ +[\d.]+% {2}AsyncLocalStorage frames /,
+      ])
+      // Inclusive: every row listed is a frame of ours.
+      const rows = top.split('\n').filter((line) => / ms {2}/.test(line))
+      if (rows.length === 0 || rows.some((row) => !/ packages\/[^/]+\/dist\//.test(row))) {
+        throw new Error(`--inclusive listed a frame that is not ours:\n${top}`)
+      }
+    },
+  },
+  {
     name: 'middleware --profile: a CPU profile per server process, summed by profile-top.mjs',
     args: [
       'bench/middleware-hono.bench.mjs',
