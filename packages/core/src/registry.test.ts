@@ -129,6 +129,26 @@ describe('OAuth.register', () => {
     expect(explicit({ overwrite: true })).toBe('from-config/1.0')
   })
 
+  it('refuses a blank clientId, or one with whitespace at an end, naming where it came from', () => {
+    const blank = new OAuth({ config: { TWITTER_CLIENT_ID: '   ' } })
+    expect(() => blank.register('twitter', {})).toThrow(
+      new TypeError(
+        "register('twitter'): clientId is blank; check what you pass or TWITTER_CLIENT_ID",
+      ),
+    )
+    const pasted = new OAuth({ config: { TWITTER_CLIENT_ID: 'abc123\n' } })
+    expect(() => pasted.register('twitter', {})).toThrow(
+      new TypeError(
+        "register('twitter'): clientId starts or ends with whitespace; check what you pass or TWITTER_CLIENT_ID",
+      ),
+    )
+    const oauth = new OAuth({ config: {} })
+    expect(() => oauth.register('x', { clientId: ' key' })).toThrow(/clientId starts or ends/)
+    expect(oauth.register('y', { clientId: 'key with inner space' }).clientId).toBe(
+      'key with inner space',
+    )
+  })
+
   it('names the option and the variable when a required one is missing', () => {
     const oauth = new OAuth({ config: {} })
     expect(() => oauth.register('twitter', { requestTokenUrl: 'x' })).toThrow(

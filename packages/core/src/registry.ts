@@ -1158,6 +1158,15 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
           `register('${name}'): clientId is required; pass it or set ${configKey(name, 'clientId')}`,
         )
       }
+      // No provider issues a client identifier with whitespace at either end: a
+      // blank one, or one pasted with a space or a line break, would be signed
+      // as it is and refused by the provider with an unhelpful 401.
+      const clientId: unknown = resolved.clientId
+      if (typeof clientId === 'string' && /^\s|\s$/.test(clientId)) {
+        throw new TypeError(
+          `register('${name}'): clientId ${clientId.trim() === '' ? 'is blank' : 'starts or ends with whitespace'}; check what you pass or ${configKey(name, 'clientId')}`,
+        )
+      }
       // All three flow endpoints, or none (a signing-only app).
       const givenUrls = FLOW_URLS.filter((option) => resolved[option] !== undefined)
       if (givenUrls.length !== 0) {

@@ -95,6 +95,15 @@ function fingerprintOf(
   ])
 }
 
+/** Every option of {@link MiddlewareOptions} (the type keeps the list complete): another name is a typo. */
+const MIDDLEWARE_OPTIONS: readonly string[] = Object.keys({
+  secret: true,
+  sessionKey: true,
+  maxEntries: true,
+  store: true,
+  context: true,
+} satisfies Record<keyof MiddlewareOptions, true>)
+
 /**
  * Checks `oauth.middleware(options)` and turns it into a {@link SessionBinding}.
  * Bad options throw a `TypeError` naming the option.
@@ -104,11 +113,7 @@ export function resolveBinding(options: MiddlewareOptions | undefined): SessionB
   if (options === null || typeof options !== 'object') {
     throw new TypeError('oauth.middleware(options): options should be an object')
   }
-  checkKnownOptions(
-    options,
-    ['secret', 'sessionKey', 'maxEntries', 'store', 'context'],
-    'oauth.middleware(options): ',
-  )
+  checkKnownOptions(options, MIDDLEWARE_OPTIONS, 'oauth.middleware(options): ')
   const key = options.sessionKey ?? DEFAULT_SESSION_KEY
   if (typeof key !== 'string' || key === '' || RESERVED_KEYS.has(key)) {
     throw new TypeError(

@@ -65,17 +65,23 @@ function checkSessionKey(sessionKey: unknown): string {
   return sessionKey
 }
 
+/** Every option of {@link FastifyMiddlewareOptions} (the type keeps the list complete): another name is a typo. */
+const MIDDLEWARE_OPTIONS: readonly string[] = Object.keys({
+  sessionName: true,
+  sessionKey: true,
+  secret: true,
+  maxEntries: true,
+  store: true,
+  context: true,
+} satisfies Record<keyof FastifyMiddlewareOptions, true>)
+
 /** Checks the middleware's options; a bad one is a `TypeError` naming it. */
 export function resolveSessionSettings(options: unknown): SessionSettings {
   if (options === undefined || options === null) options = {}
   if (typeof options !== 'object') {
     throw new TypeError('@oauth1/fastify: options should be an object')
   }
-  checkKnownOptions(
-    options as object,
-    ['sessionName', 'sessionKey', 'secret', 'maxEntries', 'store', 'context'],
-    '@oauth1/fastify: ',
-  )
+  checkKnownOptions(options as object, MIDDLEWARE_OPTIONS, '@oauth1/fastify: ')
   const { sessionName, secret, maxEntries, store } = options as FastifyMiddlewareOptions
   if (sessionName !== undefined && (typeof sessionName !== 'string' || sessionName === '')) {
     throw new TypeError('@oauth1/fastify: options.sessionName should be a non-empty string')

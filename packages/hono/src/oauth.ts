@@ -199,17 +199,23 @@ function checkSecret(secret: unknown, label: string): void {
   throw new TypeError(`${PREFIX} ${label} must be a string or a Uint8Array`)
 }
 
+/** Every option of {@link MiddlewareOptions} (the type keeps the list complete): another name is a typo. */
+const MIDDLEWARE_OPTIONS: readonly string[] = Object.keys({
+  secret: true,
+  store: true,
+  cookie: true,
+  maxEntries: true,
+  trustProxy: true,
+  context: true,
+} satisfies Record<keyof MiddlewareOptions, true>)
+
 function resolveMiddleware(options: unknown): ResolvedMiddleware {
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `${PREFIX} oauth.middleware() needs options.secret (a random string of at least 32 characters) to encrypt the temporary credentials in a cookie, or options.store (a server-side store such as redisStore(client) of @oauth1/redis, or a function (c) => TemporaryCredentialStore over your own session): app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }
-  checkKnownOptions(
-    options,
-    ['secret', 'store', 'cookie', 'maxEntries', 'trustProxy', 'context'],
-    `${PREFIX} `,
-  )
+  checkKnownOptions(options, MIDDLEWARE_OPTIONS, `${PREFIX} `)
   const {
     secret,
     store,

@@ -191,6 +191,16 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
   }
 }
 
+/** Every option of {@link KoaMiddlewareOptions} (the type keeps the list complete): another name is a typo. */
+const MIDDLEWARE_OPTIONS: readonly string[] = Object.keys({
+  sessionKey: true,
+  secret: true,
+  maxEntries: true,
+  store: true,
+  context: true,
+  app: true,
+} satisfies Record<keyof KoaMiddlewareOptions, true>)
+
 /**
  * The registry for Koa: `register` clients, then `app.use(oauth.middleware())`
  * after koa-session.
@@ -242,11 +252,7 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError('options should be an object')
     }
-    checkKnownOptions(
-      options,
-      ['sessionKey', 'secret', 'maxEntries', 'store', 'context', 'app'],
-      'oauth.middleware(options): ',
-    )
+    checkKnownOptions(options, MIDDLEWARE_OPTIONS, 'oauth.middleware(options): ')
     const key = checkSessionKey(options.sessionKey)
     const server =
       options.store === undefined ? undefined : checkServerSideStore(options.store, 'options.store')

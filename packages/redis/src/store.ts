@@ -94,11 +94,18 @@ function identify(client: unknown): Client {
   )
 }
 
+/** Every option of {@link RedisStoreOptions} (the type keeps the list complete): another name is a typo. */
+const STORE_OPTIONS: readonly string[] = Object.keys({
+  prefix: true,
+  secret: true,
+  timeout: true,
+} satisfies Record<keyof RedisStoreOptions, true>)
+
 function checkOptions(options: unknown): { prefix: string; sealer?: Sealer; timeout: number } {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TypeError(`${PREFIX} options should be an object`)
   }
-  checkKnownOptions(options, ['prefix', 'secret', 'timeout'], `${PREFIX} `)
+  checkKnownOptions(options, STORE_OPTIONS, `${PREFIX} `)
   const {
     prefix = DEFAULT_PREFIX,
     secret,
