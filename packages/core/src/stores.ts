@@ -313,52 +313,101 @@ export function createSessionRecordStore(
   const maxEntries = checkMaxEntries(options.maxEntries, DEFAULT_SESSION_MAX_ENTRIES)
   const now = options.now ?? Date.now
 
-  const readEntries = async (): Promise<[string, unknown][]> => {
-    const record = await access.read()
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) return []
-    return Object.entries(record)
-  }
-
-  const decode = async (key: string, entry: unknown): Promise<StoredTemporaryCredential | null> => {
+  // Over a synchronous session and without a sealer, every method runs to its
+  // end at once and makes one promise (a login calls three of them): `after`
+  // goes on synchronously from a value and waits only for a real promise.
+  const decode = (key: string, entry: unknown): Awaitable<StoredTemporaryCredential | null> => {
     if (sealer === undefined) return toStoredCredential(entry)
     // With a sealer only sealed strings are trusted, and each is bound to its key
     // (the key is authenticated data of the seal, so an entry moved under
     // another key does not open).
     if (typeof entry !== 'string') return null
-    return toStoredCredential(await sealer.unseal(entry, key))
+    return after(sealer.unseal(entry, key), toStoredCredential)
   }
 
   return {
-    async get(key) {
-      checkStoreArgs(key)
-      const entry = (await readEntries()).find(([k]) => k === key)
-      return entry === undefined ? null : decode(key, entry[1])
+    get(key) {
+      return settle(() => {
+        checkStoreArgs(key)
+        return after(access.read(), (record) => {
+          const entry = entriesOf(record).find(([k]) => k === key)
+          return entry === undefined ? null : decode(key, entry[1])
+        })
+      })
     },
 
-    async set(key, value) {
-      checkStoreArgs(key)
-      // Checked and copied in one pass: the copy is what the session keeps (or seals).
-      const copy = toStoredCredential(value)
-      if (copy === null) throw new TypeError(BAD_CREDENTIAL_MESSAGE)
-      const at = now()
-      const kept: [string, unknown][] = []
-      for (const [k, entry] of await readEntries()) {
-        if (k === key) continue
-        const credential = await decode(k, entry)
-        if (credential !== null && credential.expires_at > at) kept.push([k, entry])
-      }
-      kept.push([key, sealer === undefined ? copy : await sealer.seal(copy, key)])
-      while (kept.length > maxEntries) kept.shift()
-      await access.write(Object.fromEntries(kept))
+    set(key, value) {
+      return settle(() => {
+        checkStoreArgs(key)
+        // Checked and copied in one pass: the copy is what the session keeps (or seals).
+        const copy = toStoredCredential(value)
+        if (copy === null) throw new TypeError(BAD_CREDENTIAL_MESSAGE)
+        const at = now()
+        return after(access.read(), (record) => {
+          const others = entriesOf(record).filter(([k]) => k !== key)
+          return after(allOf(others.map(([k, entry]) => decode(k, entry))), (credentials) => {
+            const kept = others.filter((_, i) => {
+              const credential = credentials[i]
+              return credential != null && credential.expires_at > at
+            })
+            const entry: Awaitable<unknown> = sealer === undefined ? copy : sealer.seal(copy, key)
+            return after(entry, (sealed) => {
+              kept.push([key, sealed])
+              while (kept.length > maxEntries) kept.shift()
+              return after(access.write(Object.fromEntries(kept)), () => undefined)
+            })
+          })
+        })
+      })
     },
 
-    async delete(key) {
-      checkStoreArgs(key)
-      const entries = await readEntries()
-      const kept = entries.filter(([k]) => k !== key)
-      if (kept.length === entries.length) return // nothing to delete: leave the session untouched
-      await access.write(kept.length === 0 ? undefined : Object.fromEntries(kept))
+    delete(key) {
+      return settle(() => {
+        checkStoreArgs(key)
+        return after(access.read(), (record) => {
+          const entries = entriesOf(record)
+          const kept = entries.filter(([k]) => k !== key)
+          if (kept.length === entries.length) return undefined // nothing to delete: leave the session untouched
+          return after(
+            access.write(kept.length === 0 ? undefined : Object.fromEntries(kept)),
+            () => undefined,
+          )
+        })
+      })
     },
+  }
+}
+
+/** The entries of a session record; none when it is not a plain record. */
+function entriesOf(record: unknown): [string, unknown][] {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return []
+  return Object.entries(record)
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  )
+}
+
+/** `then(value)` now for a value, once it settles for a promise. */
+function after<T, R>(value: Awaitable<T>, then: (value: T) => Awaitable<R>): Awaitable<R> {
+  return isPromiseLike(value) ? Promise.resolve(value).then(then) : then(value as T)
+}
+
+/** The values, or a promise of them when any is a promise. */
+function allOf<T>(values: Awaitable<T>[]): Awaitable<T[]> {
+  return values.some(isPromiseLike) ? Promise.all(values) : (values as T[])
+}
+
+/** What `run` gives, as a promise: a throw becomes a rejection, as from an async function. */
+function settle<T>(run: () => Awaitable<T>): Promise<T> {
+  try {
+    return Promise.resolve(run())
+  } catch (err) {
+    return Promise.reject(err)
   }
 }
 
