@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client } from './client.js'
 import { OAuthError } from './errors.js'
 import { nodeTransportAvailable, setTokenTransport, type TokenTransportName } from './node-http.js'
@@ -473,6 +473,34 @@ describe('the node:http transport', () => {
     await client.fetchRequestToken(`${origin}/rt`)
     expect(seen).toEqual(['/rt'])
     expect(requests).toHaveLength(2)
+  })
+
+  it('keeps no URL signed in its query (the verifier, and with PLAINTEXT the secrets) once sent', async () => {
+    // signatureType 'query' puts oauth_verifier, oauth_token and the signature (with PLAINTEXT,
+    // the client secret and the temporary secret themselves) in the URL of a token request.
+    const { origin } = await listen((req, res) =>
+      req.url?.startsWith('/rt')
+        ? form(res, { ...TEMPORARY_CREDENTIALS, oauth_token_secret: 'temporary-secret-kept' })
+        : form(res, { oauth_token: 'at', oauth_token_secret: 'ats' }),
+    )
+    const client = new OAuth1Client({
+      clientId: 'ck',
+      clientSecret: 'client-secret-kept',
+      signatureMethod: 'PLAINTEXT',
+      signatureType: 'query',
+    })
+    const set = vi.spyOn(Map.prototype, 'set')
+    let keys: unknown[]
+    try {
+      await client.fetchRequestToken(`${origin}/rt`)
+      await client.fetchAccessToken(`${origin}/at`, 'verifier-kept')
+    } finally {
+      keys = set.mock.calls.map(([key]) => key)
+      set.mockRestore()
+    }
+    expect(keys.length).toBeGreaterThan(0)
+    const secret = /client-secret-kept|temporary-secret-kept|verifier-kept/
+    expect(keys.filter((key) => typeof key === 'string' && secret.test(key))).toEqual([])
   })
 
   it.each<TokenTransportName>(['node', 'fetch'])(

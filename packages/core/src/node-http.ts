@@ -243,7 +243,10 @@ interface Target {
 }
 
 // The token endpoints' URLs (not secret) as lately taken apart: a login asks
-// the same two again and again. A URL longer than 2048 characters is not kept.
+// the same two again and again. A URL longer than 2048 characters is not kept,
+// nor one signed in its query (signatureType 'query'): it carries the token,
+// the verifier and the signature (with PLAINTEXT, the secrets themselves), and
+// its fresh nonce makes it one that is never asked again.
 const targets = new BoundedMap<string, Target>(32)
 
 function targetOf(url: string): Target {
@@ -258,7 +261,7 @@ function targetOf(url: string): Target {
       port: parsed.port,
       path: `${parsed.pathname}${parsed.search}`,
     }
-    if (url.length <= 2048) targets.set(url, target)
+    if (url.length <= 2048 && !url.includes('oauth_signature=')) targets.set(url, target)
   }
   return target
 }
