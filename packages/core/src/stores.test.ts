@@ -311,6 +311,32 @@ describe('createSessionRecordStore', () => {
     expect(session.raw()).toBeUndefined()
   })
 
+  it('rejects set once, leaving no rejection unhandled, when a sealer throws for one entry after rejecting for another', async () => {
+    // A Sealer whose unseal is not an async function: a malformed entry throws at
+    // once, a well-formed but tampered one gives a rejected promise.
+    const sealer = {
+      seal: async (value: unknown) => JSON.stringify(value),
+      unseal(sealed: string): Promise<unknown> {
+        if (!sealed.startsWith('v1.')) throw new TypeError('not a sealed value')
+        return Promise.reject(new Error('tampered'))
+      },
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
+    try {
+      const session = fakeSession()
+      session.setRaw({ 'app:tampered': 'v1.xxxx', 'app:malformed': 'garbage' })
+      const store = createSessionRecordStore(session.access, { sealer })
+      await expect(store.set('app:new', cred('new'))).rejects.toThrow()
+      // unhandledRejection is emitted once the microtasks have run
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(unhandled).toEqual([])
+    } finally {
+      process.off('unhandledRejection', onUnhandled)
+    }
+  })
+
   it('stores keys such as __proto__ as own data', async () => {
     const session = fakeSession()
     const store = createSessionRecordStore(session.access)

@@ -322,7 +322,13 @@ export function createSessionRecordStore(
     // (the key is authenticated data of the seal, so an entry moved under
     // another key does not open).
     if (typeof entry !== 'string') return null
-    return after(sealer.unseal(entry, key), toStoredCredential)
+    // A sealer that throws rather than rejects: a rejection all the same, so that
+    // `set`, decoding every entry at once, leaves none of the others' unhandled.
+    try {
+      return after(sealer.unseal(entry, key), toStoredCredential)
+    } catch (err) {
+      return Promise.reject(err)
+    }
   }
 
   return {
