@@ -132,9 +132,12 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
       if (changed()) await saveSession(req).catch(() => {})
       throw err
     }
-    // On success the session, the pending login gone from it, is saved by the session
-    // middleware with the response, as any change the route makes: a save here would write
-    // it twice per login (and the app usually regenerates the session next, which drops it).
+    // Saved before the token is handed over, although the session middleware would save it
+    // with the response: until then a replay of this callback (the route may call the API,
+    // or never answer) would find the pending login again and reach the provider, and a
+    // store that fails would go unnoticed behind the route's own answer. It costs one
+    // session write per login; the single use it keeps is worth more.
+    if (changed()) await saveSession(req)
     return token
   }
 }
