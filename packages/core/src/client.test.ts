@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { constantTimeEqual, OAuth1Client } from './client.js'
 import { MAX_ERROR_BODY, OAuthError } from './errors.js'
 import { createFakeProvider, type RecordedRequest, rejection } from './fake-provider.test-helper.js'
-import { isLoopbackHost, MAX_TOKEN_RESPONSE } from './http.js'
+import { isLoopbackHost, MAX_TOKEN_RESPONSE, sharedHttpUrl } from './http.js'
 import { parseAuthorizationHeader } from './sign.js'
 import type { Token } from './types.js'
 
@@ -347,6 +347,16 @@ describe('OAuth1Client.fetchRequestToken', () => {
       '?fixed=1',
       '?fixed=1&x_auth_access_type=write',
     ])
+  })
+
+  it('keeps parsed endpoints, never a URL with a query or a user:password', () => {
+    const endpoint = `${P}/oauth/request_token`
+    expect(sharedHttpUrl(endpoint, 'url')).toBe(sharedHttpUrl(endpoint, 'url'))
+    for (const url of [`${P}/oauth/request_token?secret=1`, 'https://user:pass@provider.test/rt']) {
+      const first = sharedHttpUrl(url, 'url')
+      expect(sharedHttpUrl(url, 'url')).not.toBe(first)
+      expect(sharedHttpUrl(url, 'url').href).toBe(first.href)
+    }
   })
 
   it('signs in query and body mode too (Authlib test_signature_types)', async () => {

@@ -122,7 +122,16 @@ export function sharedHttpUrl(value: unknown, name: string): URL {
     if (cached !== undefined) return cached
   }
   const url = parseHttpUrl(value, name)
-  if (typeof value === 'string' && value.length <= MAX_SHARED_URL) sharedUrls.set(value, url)
+  // Endpoints only: a URL with a query or a user:password may carry something secret.
+  if (
+    typeof value === 'string' &&
+    value.length <= MAX_SHARED_URL &&
+    url.search === '' &&
+    url.username === '' &&
+    url.password === ''
+  ) {
+    sharedUrls.set(value, url)
+  }
   return url
 }
 

@@ -243,10 +243,11 @@ interface Target {
 }
 
 // The token endpoints' URLs (not secret) as lately taken apart: a login asks
-// the same two again and again. A URL longer than 2048 characters is not kept,
-// nor one signed in its query (signatureType 'query'): it carries the token,
-// the verifier and the signature (with PLAINTEXT, the secrets themselves), and
-// its fresh nonce makes it one that is never asked again.
+// the same two again and again. Only a URL without a query is kept (and none
+// longer than 2048 characters): one signed in its query (signatureType
+// 'query') carries the token, the verifier and the signature (with PLAINTEXT,
+// the secrets themselves), and its fresh nonce makes it one never asked again;
+// other queries may carry something secret too.
 const targets = new BoundedMap<string, Target>(32)
 
 function targetOf(url: string): Target {
@@ -261,7 +262,7 @@ function targetOf(url: string): Target {
       port: parsed.port,
       path: `${parsed.pathname}${parsed.search}`,
     }
-    if (url.length <= 2048 && !url.includes('oauth_signature=')) targets.set(url, target)
+    if (url.length <= 2048 && parsed.search === '') targets.set(url, target)
   }
   return target
 }

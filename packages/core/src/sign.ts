@@ -805,15 +805,20 @@ interface ParsedRequestUrl {
   query: { pairs: readonly [string, string][]; protocolNames: boolean } | undefined
 }
 
-// URL strings parsed lately (not secret): apps sign the same few endpoints
-// again and again (a login alternates two), and parsing costs as much as a
-// third of an HMAC. The records are never changed once made. A URL longer
-// than MAX_CACHED_URL is parsed every time, so the cache stays small.
+// URL strings parsed lately: apps sign the same few endpoints again and
+// again (a login alternates two), and parsing costs as much as a third of an
+// HMAC. Endpoints without a query, the last few; a URL with a query (which
+// might carry something secret, and which API calls vary anyway), only the
+// very last one. The records are never changed once made. A URL longer than
+// MAX_CACHED_URL is parsed every time, so the cache stays small.
 const parsedUrls = new BoundedMap<string, ParsedRequestUrl>(32)
 const MAX_CACHED_URL = 2048
+let lastQueryUrlInput: string | undefined
+let lastQueryUrl: ParsedRequestUrl | undefined
 
 function parseRequestUrl(input: string | URL): ParsedRequestUrl {
   if (typeof input === 'string') {
+    if (input === lastQueryUrlInput) return lastQueryUrl as ParsedRequestUrl
     const cached = parsedUrls.get(input)
     if (cached !== undefined) return cached
   }
@@ -833,7 +838,13 @@ function parseRequestUrl(input: string | URL): ParsedRequestUrl {
     // An encoded name starts with oauth_ exactly when its decoded name does.
     parsed.query = { pairs, protocolNames: pairs.some(([name]) => name.startsWith('oauth_')) }
   }
-  if (typeof input === 'string' && input.length <= MAX_CACHED_URL) parsedUrls.set(input, parsed)
+  if (typeof input === 'string' && input.length <= MAX_CACHED_URL) {
+    if (parsed.search === '') parsedUrls.set(input, parsed)
+    else {
+      lastQueryUrlInput = input
+      lastQueryUrl = parsed
+    }
+  }
   return parsed
 }
 
