@@ -60,8 +60,12 @@ for (const file of positionals) {
     const id = profile.samples[i]
     time.set(id, (time.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
   }
+  // --inclusive walks up from each sample: each node's parent.
   const parent = new Map()
-  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node)
+  if (values.inclusive) {
+    for (const node of profile.nodes)
+      for (const child of node.children ?? []) parent.set(child, node)
+  }
   for (const node of profile.nodes) {
     const t = time.get(node.id) ?? 0
     const { functionName, url } = node.callFrame

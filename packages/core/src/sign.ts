@@ -218,46 +218,13 @@ export function signRequestNow(
   const eTimestamp = readTimestamp(options)
   const message = readMessage(request, signer.signatureType, upperMethod)
 
-  if (signer.bodyHash && !message.isForm) {
-    const digest = bodyHash(signer.signatureMethod, message)
-    if (typeof digest !== 'string') {
-      return Promise.resolve(digest).then((d) =>
-        signEncoded(
-          method,
-          upperMethod,
-          url,
-          signer,
-          message,
-          nonce,
-          eNonce,
-          eTimestamp,
-          percentEncode(d),
-        ),
-      )
-    }
-    return signEncoded(
-      method,
-      upperMethod,
-      url,
-      signer,
-      message,
-      nonce,
-      eNonce,
-      eTimestamp,
-      percentEncode(digest),
-    )
-  }
-  return signEncoded(
-    method,
-    upperMethod,
-    url,
-    signer,
-    message,
-    nonce,
-    eNonce,
-    eTimestamp,
-    undefined,
-  )
+  const sign = (eBodyHash: string | undefined) =>
+    signEncoded(method, upperMethod, url, signer, message, nonce, eNonce, eTimestamp, eBodyHash)
+  if (!signer.bodyHash || message.isForm) return sign(undefined)
+  const digest = bodyHash(signer.signatureMethod, message)
+  return typeof digest === 'string'
+    ? sign(percentEncode(digest))
+    : Promise.resolve(digest).then((d) => sign(percentEncode(d)))
 }
 
 /** signRequest once `oauth_body_hash` is known: the base string, the signature, the parameters placed. */

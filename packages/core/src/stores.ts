@@ -600,7 +600,7 @@ export function createBoundStore(
     if (
       typeof found !== 'object' ||
       found === null ||
-      typeof (found as { then?: unknown }).then === 'function' ||
+      isPromiseLike(found) ||
       !(['get', 'set', 'delete', 'take'] as const).every((m) => typeof methods?.[m] === 'function')
     ) {
       throw new TypeError(
