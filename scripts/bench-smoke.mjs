@@ -197,6 +197,7 @@ function checkLogin(output, major) {
 
 /**
  * @type {{ name: string, args: string[], timeoutMs: number, exit?: number | string,
+ *   prepare?: () => void,
  *   check?: (output: string) => void,
  *   killWhen?: (output: string, pid: number) => boolean }[]}
  */
@@ -352,6 +353,45 @@ const cases = [
     },
   },
   {
+    name: 'login-instructions.mjs: instructions per login under callgrind, ours and the floor on Node 24',
+    // valgrind comes with the machine; installed from Debian where it does not.
+    prepare: () =>
+      execFileSync(
+        'bash',
+        ['-c', 'command -v valgrind >/dev/null || bash scripts/apt-install.sh test:bench valgrind'],
+        {
+          cwd: root,
+          stdio: 'inherit',
+        },
+      ),
+    args: [
+      'bench/login-instructions.mjs',
+      ...['--node', '24', '--warmup', '2', '--logins', '3', '--concurrency', '1,2'],
+      ...['--apps', 'ours,floor'],
+    ],
+    timeoutMs: 240_000,
+    check(output) {
+      expectLines(output, [
+        /^login instructions \(callgrind\): 2 warm-up \+ 3 counted logins per app, concurrency 1 and 2; apps on Node v24\./,
+        /^ {2}concurrency +ours instr\/login +floor instr\/login +ours ÷ floor$/,
+        /^ {2}1 +[\d,]+ +[\d,]+ +[\d.]+$/,
+        /^ {2}2 +[\d,]+ +[\d,]+ +[\d.]+$/,
+        'failed logins: 0',
+      ])
+      const [summary, extra] = summaries(output)
+      if (summary?.bench !== 'login-instructions' || extra !== undefined) {
+        throw new Error('not one login-instructions summary')
+      }
+      if (summary.results.length !== 2) throw new Error('the summary has not two concurrencies')
+      allFinite(summary.results)
+      // Counted, not made up: a login is millions of instructions.
+      for (const row of summary.results) {
+        if (!(row.ours > 1e6 && row.floor > 1e6))
+          throw new Error(`implausible counts ${JSON.stringify(row)}`)
+      }
+    },
+  },
+  {
     name: 'hono-context-cost.mjs',
     args: ['bench/hono-context-cost.mjs', '--rounds', '1'],
     timeoutMs: 60_000,
@@ -378,6 +418,7 @@ const cases = [
     [['bench/login.bench.mjs', '--login', '5'], 'login bench: unknown option --login'],
     [['bench/login.bench.mjs', '--logins', '0'], '--logins should be a positive integer'],
     [['bench/hono-context-cost.mjs', '--round', '1'], 'unknown option --round'],
+    [['bench/login-instructions.mjs', '--apps', 'ours,nope'], '--apps: no app "nope"'],
   ].map(([args, message]) => ({
     name: `refuses: ${args.slice(1).join(' ')} (${args[0].slice('bench/'.length)})`,
     args,
@@ -421,6 +462,7 @@ if (chosen.length === 0) {
 }
 for (const testCase of chosen) {
   const t0 = performance.now()
+  testCase.prepare?.()
   let killed = false
   const result = await run(testCase.args, {
     timeoutMs: testCase.timeoutMs,

@@ -1,0 +1,192 @@
+// The login bench's three apps (bench/login-apps.mjs: ours, passport, the
+// floor) measured in instructions rather than CPU time: each app runs under
+// valgrind's callgrind, which counts the instructions its threads execute
+// (JIT code, builtins, the GC's helper threads and all), the same count for
+// the same work whatever else the machine is doing. The CPU-time bench
+// (login.bench.mjs) is the one the target of issue #10 is judged by; its
+// rounds swing by ±30% on a shared machine, too much to see a change of a
+// few per cent. This one is for that: is a change to the login cheaper or
+// not, and where ours stands against the floor, with no noise to argue with.
+//
+//   node bench/login-instructions.mjs [options]      after `pnpm build`
+//
+// Options:
+//   --node <major|path>   the apps' Node, as login.bench.mjs takes it (default
+//                         the machine's; `24` is the one pinned in runtimes/)
+//   --warmup N            logins per app before counting (default 500: the
+//                         JIT has settled by then)
+//   --logins N            counted logins per app (default 400)
+//   --concurrency a,b     browsers logging in at once (default 1,50)
+//   --apps a,b            of ours, passport, floor (default all three)
+//   --keep <dir>          keep callgrind's dumps there (read them with
+//                         callgrind_annotate); default a temporary directory,
+//                         removed at the end
+//
+// Needs valgrind (Debian: apt-get install valgrind). Slow: every app runs
+// about fifty times slower under callgrind, so a default run takes ten
+// minutes or so; it is not part of `pnpm bench`.
+//
+// Each app and concurrency gets a fresh process: started under callgrind,
+// the warm-up logins, the counters zeroed (callgrind_control -z), the counted
+// logins, a dump (callgrind_control -d). The GC work the counted logins
+// cause is in the count, on whichever thread did it. No GC is forced at
+// either end: a forced full GC shrinks the heap, and the logins after it
+// then pay for many more scavenges than a server that has been up for a
+// while. What is counted is user space only: the kernel's share of CPU time
+// (syscalls, the network) is not in it, nor what cache misses cost; the
+// CPU-time bench sees those.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { appNode, fmt, runLogins, start } from './login-driver.mjs'
+import { benchOptions, positive } from './options.mjs'
+
+const BENCH = 'login instructions'
+const ROLES = ['ours', 'passport', 'floor']
+const args = benchOptions(BENCH, {
+  node: { type: 'string' },
+  warmup: { type: 'string', default: '500' },
+  logins: { type: 'string', default: '400' },
+  concurrency: { type: 'string', default: '1,50' },
+  apps: { type: 'string', default: ROLES.join(',') },
+  keep: { type: 'string' },
+})
+const warmup = positive(BENCH, args.warmup, 'warmup', { zero: true })
+const logins = positive(BENCH, args.logins, 'logins')
+const concurrencies = String(args.concurrency)
+  .split(',')
+  .map((c) => positive(BENCH, c.trim(), 'concurrency'))
+const roles = String(args.apps)
+  .split(',')
+  .map((r) => r.trim())
+for (const role of roles) {
+  if (!ROLES.includes(role)) {
+    console.error(`${BENCH}: --apps: no app "${role}" (the apps: ${ROLES.join(', ')})`)
+    process.exit(2)
+  }
+}
+if (new Set(roles).size !== roles.length) {
+  console.error(`${BENCH}: --apps names an app twice`)
+  process.exit(2)
+}
+
+for (const tool of ['valgrind', 'callgrind_control']) {
+  try {
+    execFileSync(tool, ['--version'], { stdio: 'ignore' })
+  } catch {
+    console.error(
+      `${BENCH}: needs ${tool}, which is not installed (Debian: apt-get install valgrind)`,
+    )
+    process.exit(2)
+  }
+}
+
+const node = await appNode(typeof args.node === 'string' ? args.node : undefined)
+const dumps =
+  typeof args.keep === 'string'
+    ? resolve(args.keep)
+    : mkdtempSync(join(tmpdir(), 'oauth1-callgrind-'))
+if (args.keep === undefined)
+  process.on('exit', () => rmSync(dumps, { recursive: true, force: true }))
+else mkdirSync(dumps, { recursive: true })
+
+/** The instruction count of a callgrind dump (its `summary:` line, or `totals:`). */
+function countOf(file) {
+  const text = readFileSync(file, 'utf8')
+  const line = /^(?:summary|totals):\s+(\d+)/m.exec(text)
+  if (line === null) throw new Error(`${file}: no summary line`)
+  return Number(line[1])
+}
+
+let appVersion = ''
+let failed = 0
+const report = (role) => (err) => {
+  if (failed++ === 0) console.error(`${BENCH}: a login on ${role} failed: ${err?.message ?? err}`)
+}
+
+/** One app at one concurrency, in a fresh process under callgrind: instructions per login. */
+async function measure(providerUrl, role, concurrency) {
+  const name = `${role}-c${concurrency}`
+  const app = await start(role, 'valgrind', {
+    extra: [providerUrl],
+    execArgv: [
+      '--tool=callgrind',
+      '--quiet',
+      // V8 rewrites its code in place; valgrind must notice or it runs stale code.
+      '--smc-check=all-non-file',
+      `--callgrind-out-file=${join(dumps, `${name}.%p`)}`,
+      node,
+    ],
+    env: { LOGIN_BENCH_FETCH_TOKEN: '1' },
+  })
+  appVersion = app.node
+  try {
+    const pid = String(app.child.pid)
+    if (warmup > 0) await runLogins(app, warmup, concurrency, report(role))
+    execFileSync('callgrind_control', ['--zero', pid], { stdio: 'ignore' })
+    const { ok } = await runLogins(app, logins, concurrency, report(role))
+    execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' })
+    // The dump after the zeroing is part 1: <name>.<pid>.1
+    const dump = readdirSync(dumps).find((file) => file === `${name}.${pid}.1`)
+    if (dump === undefined) throw new Error(`${name}: callgrind wrote no dump`)
+    return ok === 0 ? Number.NaN : countOf(join(dumps, dump)) / ok
+  } finally {
+    await app.stop()
+  }
+}
+
+const provider = await start('provider', process.execPath)
+const results = []
+try {
+  for (const concurrency of concurrencies) {
+    const row = { concurrency }
+    for (const role of roles) row[role] = await measure(provider.url, role, concurrency)
+    results.push(row)
+  }
+} finally {
+  await provider.stop()
+}
+
+console.log(
+  `${BENCH} (callgrind): ${warmup} warm-up + ${logins} counted logins per app, concurrency ` +
+    `${concurrencies.join(' and ')}; apps on Node ${appVersion} (${node}), provider and browsers on Node ${process.version}`,
+)
+const columns = roles.map((role) => `${role} instr/login`)
+const ratios = [
+  ['passport', 'ours'],
+  ['passport', 'floor'],
+  ['ours', 'floor'],
+].filter(([a, b]) => roles.includes(a) && roles.includes(b))
+console.log(
+  `  ${'concurrency'.padEnd(11)}${columns.map((c) => c.padStart(22)).join('')}${ratios
+    .map(([a, b]) => `${a} ÷ ${b}`.padStart(18))
+    .join('')}`,
+)
+for (const row of results) {
+  console.log(
+    `  ${String(row.concurrency).padEnd(11)}${roles.map((role) => fmt(row[role]).padStart(22)).join('')}${ratios
+      .map(([a, b]) => fmt(row[a] / row[b], 2).padStart(18))
+      .join('')}`,
+  )
+}
+console.log(
+  '  (instructions per completed login, every thread of the app process, user space only; ' +
+    'a ratio above 1: the first costs more)',
+)
+console.log(`  failed logins: ${failed}`)
+console.log(
+  JSON.stringify({
+    bench: 'login-instructions',
+    node: appVersion,
+    warmup,
+    logins,
+    results: results.map((row) =>
+      Object.fromEntries(
+        Object.entries(row).map(([k, v]) => [k, k === 'concurrency' ? v : Math.round(v)]),
+      ),
+    ),
+    failed,
+  }),
+)
+if (failed > 0) process.exitCode = 1
