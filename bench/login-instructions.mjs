@@ -71,6 +71,10 @@ if (new Set(roles).size !== roles.length) {
   process.exit(2)
 }
 
+const node = await appNode(typeof args.node === 'string' ? args.node : undefined).catch((err) => {
+  console.error(`${BENCH}: ${err.message}`)
+  process.exit(2)
+})
 for (const tool of ['valgrind', 'callgrind_control']) {
   try {
     execFileSync(tool, ['--version'], { stdio: 'ignore' })
@@ -82,7 +86,6 @@ for (const tool of ['valgrind', 'callgrind_control']) {
   }
 }
 
-const node = await appNode(typeof args.node === 'string' ? args.node : undefined)
 const dumps =
   typeof args.keep === 'string'
     ? resolve(args.keep)

@@ -77,7 +77,12 @@ const concurrencies = String(args.concurrency)
   .split(',')
   .map((c) => positive('login bench', c.trim(), 'concurrency'))
 
-const execPath = await appNode(typeof args.node === 'string' ? args.node : undefined)
+const execPath = await appNode(typeof args.node === 'string' ? args.node : undefined).catch(
+  (err) => {
+    console.error(`login bench: ${err.message}`)
+    process.exit(2)
+  },
+)
 const provider = await start('provider', process.execPath)
 const apps = []
 const roles = args.floor ? ['ours', 'passport', 'floor'] : ['ours', 'passport']

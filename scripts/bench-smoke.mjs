@@ -419,6 +419,8 @@ const cases = [
     [['bench/login.bench.mjs', '--logins', '0'], '--logins should be a positive integer'],
     [['bench/hono-context-cost.mjs', '--round', '1'], 'unknown option --round'],
     [['bench/login-instructions.mjs', '--apps', 'ours,nope'], '--apps: no app "nope"'],
+    [['bench/login-instructions.mjs', '--node', '99'], '--node 99: no such Node pinned'],
+    [['bench/login.bench.mjs', '--node', '99'], '--node 99: no such Node pinned'],
   ].map(([args, message]) => ({
     name: `refuses: ${args.slice(1).join(' ')} (${args[0].slice('bench/'.length)})`,
     args,
