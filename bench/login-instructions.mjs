@@ -24,7 +24,7 @@
 //
 // Needs valgrind (Debian: apt-get install valgrind). Slow: every app runs
 // about fifty times slower under callgrind, so a default run takes ten
-// minutes or so; it is not part of `pnpm bench`.
+// to fifteen minutes; it is not part of `pnpm bench`.
 //
 // Each app and concurrency gets a fresh process: started under callgrind,
 // the warm-up logins, the counters zeroed (callgrind_control -z), the counted
