@@ -18,6 +18,8 @@
 //   --logins N            counted logins per app (default 400)
 //   --concurrency a,b     browsers logging in at once (default 1,50)
 //   --apps a,b            of ours, passport, floor (default all three)
+//   --no-fetch-token      our app without a registry fetchToken, as in
+//                         login.bench.mjs (no AsyncLocalStorage context)
 //   --keep <dir>          keep callgrind's dumps there (read them with
 //                         callgrind_annotate); default a temporary directory,
 //                         removed at the end
@@ -50,6 +52,7 @@ const args = benchOptions(BENCH, {
   logins: { type: 'string', default: '400' },
   concurrency: { type: 'string', default: '1,50' },
   apps: { type: 'string', default: ROLES.join(',') },
+  'no-fetch-token': { type: 'boolean', default: false },
   keep: { type: 'string' },
 })
 const warmup = positive(BENCH, args.warmup, 'warmup', { zero: true })
@@ -121,7 +124,7 @@ async function measure(providerUrl, role, concurrency) {
       `--callgrind-out-file=${join(dumps, `${name}.%p`)}`,
       node,
     ],
-    env: { LOGIN_BENCH_FETCH_TOKEN: '1' },
+    env: { LOGIN_BENCH_FETCH_TOKEN: args['no-fetch-token'] ? '0' : '1' },
   })
   appVersion = app.node
   try {
@@ -153,7 +156,7 @@ try {
 
 console.log(
   `${BENCH} (callgrind): ${warmup} warm-up + ${logins} counted logins per app, concurrency ` +
-    `${concurrencies.join(' and ')}; apps on Node ${appVersion} (${node}), provider and browsers on Node ${process.version}`,
+    `${concurrencies.join(' and ')}${args['no-fetch-token'] ? ', ours without a fetchToken' : ''}; apps on Node ${appVersion} (${node}), provider and browsers on Node ${process.version}`,
 )
 const columns = roles.map((role) => `${role} instr/login`)
 const ratios = [
@@ -182,6 +185,7 @@ console.log(
   JSON.stringify({
     bench: 'login-instructions',
     node: appVersion,
+    fetchToken: !args['no-fetch-token'],
     warmup,
     logins,
     results: results.map((row) =>
