@@ -466,7 +466,9 @@ describe.each(FRAMEWORKS)(
             ...waiting.map((w) => timed('callback', () => w.browser.fetch(w.callback))),
           ])
         } finally {
-          provider.setQuirks({})
+          // Awaited: the provider is another process, and the next fault's logins
+          // must not reach it before it is back to normal.
+          await provider.setQuirks({})
         }
         for (const a of answers) {
           expect({ fault: fault.name, ...a, ms: undefined }).toEqual({
