@@ -31,7 +31,15 @@ export async function appNode(wanted = process.env.OAUTH1_BENCH_NODE) {
   return wanted
 }
 
-export const APPS = fileURLToPath(new URL('./login-apps.mjs', import.meta.url))
+/** {@link appNode}, or the bench ends with its message and exit 2 (a Node not pinned). */
+export function appNodeOrExit(bench, wanted) {
+  return appNode(wanted).catch((err) => {
+    console.error(`${bench}: ${err.message}`)
+    process.exit(2)
+  })
+}
+
+const APPS = fileURLToPath(new URL('./login-apps.mjs', import.meta.url))
 
 /**
  * Forks one role of login-apps.mjs on `execPath` (node, or a program that

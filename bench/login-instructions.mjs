@@ -26,7 +26,7 @@
 //
 // Needs valgrind (Debian: apt-get install valgrind). Slow: every app runs
 // about fifty times slower under callgrind, so a default run takes ten
-// to fifteen minutes; it is not part of `pnpm bench`.
+// to fifteen minutes on Node 24 (longer on Node 20, whose JIT runs longer); it is not part of `pnpm bench`.
 //
 // Each app and concurrency gets a fresh process: started under callgrind,
 // the warm-up logins, the counters zeroed (callgrind_control -z), the counted
@@ -38,10 +38,10 @@
 // (syscalls, the network) is not in it, nor what cache misses cost; the
 // CPU-time bench sees those.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { appNode, fmt, runLogins, start } from './login-driver.mjs'
+import { appNodeOrExit, fmt, runLogins, start } from './login-driver.mjs'
 import { benchOptions, positive } from './options.mjs'
 
 const BENCH = 'login instructions'
@@ -74,10 +74,7 @@ if (new Set(roles).size !== roles.length) {
   process.exit(2)
 }
 
-const node = await appNode(typeof args.node === 'string' ? args.node : undefined).catch((err) => {
-  console.error(`${BENCH}: ${err.message}`)
-  process.exit(2)
-})
+const node = await appNodeOrExit(BENCH, args.node)
 for (const tool of ['valgrind', 'callgrind_control']) {
   try {
     execFileSync(tool, ['--version'], { stdio: 'ignore' })
@@ -134,9 +131,9 @@ async function measure(providerUrl, role, concurrency) {
     const { ok } = await runLogins(app, logins, concurrency, report(role))
     execFileSync('callgrind_control', ['--dump', pid], { stdio: 'ignore' })
     // The dump after the zeroing is part 1: <name>.<pid>.1
-    const dump = readdirSync(dumps).find((file) => file === `${name}.${pid}.1`)
-    if (dump === undefined) throw new Error(`${name}: callgrind wrote no dump`)
-    return ok === 0 ? Number.NaN : countOf(join(dumps, dump)) / ok
+    const dump = join(dumps, `${name}.${pid}.1`)
+    if (!existsSync(dump)) throw new Error(`${name}: callgrind wrote no dump`)
+    return ok === 0 ? Number.NaN : countOf(dump) / ok
   } finally {
     await app.stop()
   }

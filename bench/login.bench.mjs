@@ -48,7 +48,7 @@
 // odd ones; with --floor the three rotate), so drift and other load hit all alike; each round gives a
 // paired ratio, passport's CPU per login ÷ ours (> 1: ours is cheaper), and
 // the report is the median ratio with its spread (min–max) over the rounds.
-import { appNode, fmt, median, runLogins, spread, start } from './login-driver.mjs'
+import { appNodeOrExit, fmt, median, runLogins, spread, start } from './login-driver.mjs'
 import { benchOptions, positive } from './options.mjs'
 
 const args = benchOptions('login bench', {
@@ -77,12 +77,7 @@ const concurrencies = String(args.concurrency)
   .split(',')
   .map((c) => positive('login bench', c.trim(), 'concurrency'))
 
-const execPath = await appNode(typeof args.node === 'string' ? args.node : undefined).catch(
-  (err) => {
-    console.error(`login bench: ${err.message}`)
-    process.exit(2)
-  },
-)
+const execPath = await appNodeOrExit('login bench', args.node)
 const provider = await start('provider', process.execPath)
 const apps = []
 const roles = args.floor ? ['ours', 'passport', 'floor'] : ['ours', 'passport']
