@@ -37,6 +37,13 @@
 // while. What is counted is user space only: the kernel's share of CPU time
 // (syscalls, the network) is not in it, nor what cache misses cost; the
 // CPU-time bench sees those.
+//
+// A second table leaves out V8's collector (its C++ functions, found by name
+// in the dump: the scavenger, the marker, the sweeper): 400 logins are less
+// than a major GC cycle, so one falls in the count or does not, and moves a
+// total by several per cent. Without it, the same build reads within a few
+// thousand instructions from run to run: the table to judge a code change
+// by, with the GC column to see what its allocations cost.
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -95,11 +102,49 @@ if (args.keep === undefined)
 else mkdirSync(dumps, { recursive: true })
 
 /** The instruction count of a callgrind dump (its `summary:` line, or `totals:`). */
-function countOf(file) {
-  const text = readFileSync(file, 'utf8')
+function countOf(text, file) {
   const line = /^(?:summary|totals):\s+(\d+)/m.exec(text)
   if (line === null) throw new Error(`${file}: no summary line`)
   return Number(line[1])
+}
+
+// V8's garbage collector, by the names of its C++ functions in the node
+// binary: the scavenger, the mark-compactor (concurrent marking included),
+// the sweeper and what they call to walk and move objects. JIT code and
+// builtins (addresses, `Builtins_…`) are never in it.
+const GC_FUNCTION =
+  /v8::internal::(?:Scavenger|Scavenge|MarkCompact|MinorMark|Marking|ConcurrentMarking|IncrementalMarking|Sweeper|Evacuat|FullEvacuator|RememberedSet|SlotSet|TypedSlot|BodyDescriptor|HeapObject::SizeFromMap|IterateAndScavenge|RootMarkingVisitor|PointersUpdating|LiveObjectRange|ArrayBufferSweeper|GCTracer|MemoryAllocator|MutablePageMetadata|PageMetadata|WeakObjects|ScavengerCollector|[A-Za-z]*Visitor)|heap::base::|cppgc::/
+
+/**
+ * The instructions of a callgrind dump spent in V8's collector: each
+ * function's own cost (its cost lines, not those of the calls it makes,
+ * which follow a `calls=` line), summed over the functions GC_FUNCTION names.
+ */
+function gcCountOf(text) {
+  const names = new Map()
+  const nameOf = (spec) => {
+    const m = /^\((\d+)\)(?: (.*))?$/.exec(spec)
+    if (m === null) return spec
+    if (m[2] !== undefined) names.set(m[1], m[2])
+    return names.get(m[1]) ?? ''
+  }
+  let inGc = false
+  let callCost = false
+  let gc = 0
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) {
+      inGc = GC_FUNCTION.test(nameOf(line.slice(3)))
+    } else if (line.startsWith('cfn=')) {
+      nameOf(line.slice(4))
+    } else if (line.startsWith('calls=')) {
+      callCost = true
+    } else if (/^[+\-*0-9]/.test(line)) {
+      // The line after calls= is the call's inclusive cost, the callee's own.
+      if (callCost) callCost = false
+      else if (inGc) gc += Number(line.split(' ')[1] ?? 0)
+    }
+  }
+  return gc
 }
 
 let appVersion = ''
@@ -133,7 +178,9 @@ async function measure(providerUrl, role, concurrency) {
     // The dump after the zeroing is part 1: <name>.<pid>.1
     const dump = join(dumps, `${name}.${pid}.1`)
     if (!existsSync(dump)) throw new Error(`${name}: callgrind wrote no dump`)
-    return ok === 0 ? Number.NaN : countOf(dump) / ok
+    if (ok === 0) return { total: Number.NaN, gc: Number.NaN }
+    const text = readFileSync(dump, 'utf8')
+    return { total: countOf(text, dump) / ok, gc: gcCountOf(text) / ok }
   } finally {
     await app.stop()
   }
@@ -155,27 +202,44 @@ console.log(
   `${BENCH} (callgrind): ${warmup} warm-up + ${logins} counted logins per app, concurrency ` +
     `${concurrencies.join(' and ')}${args['no-fetch-token'] ? ', ours without a fetchToken' : ''}; apps on Node ${appVersion} (${node}), provider and browsers on Node ${process.version}`,
 )
-const columns = roles.map((role) => `${role} instr/login`)
 const ratios = [
   ['passport', 'ours'],
   ['passport', 'floor'],
   ['ours', 'floor'],
 ].filter(([a, b]) => roles.includes(a) && roles.includes(b))
-console.log(
-  `  ${'concurrency'.padEnd(11)}${columns.map((c) => c.padStart(22)).join('')}${ratios
-    .map(([a, b]) => `${a} ÷ ${b}`.padStart(18))
-    .join('')}`,
-)
-for (const row of results) {
+
+/** One table: a column of `pick(result)` per app, then the ratios between apps. */
+function table(label, pick) {
   console.log(
-    `  ${String(row.concurrency).padEnd(11)}${roles.map((role) => fmt(row[role]).padStart(22)).join('')}${ratios
-      .map(([a, b]) => fmt(row[a] / row[b], 2).padStart(18))
+    `  ${'concurrency'.padEnd(11)}${roles.map((role) => `${role} ${label}`.padStart(22)).join('')}${ratios
+      .map(([a, b]) => `${a} ÷ ${b}`.padStart(18))
       .join('')}`,
   )
+  for (const row of results) {
+    console.log(
+      `  ${String(row.concurrency).padEnd(11)}${roles.map((role) => fmt(pick(row[role])).padStart(22)).join('')}${ratios
+        .map(([a, b]) => fmt(pick(row[a]) / pick(row[b]), 2).padStart(18))
+        .join('')}`,
+    )
+  }
 }
+
+table('instr/login', (r) => r.total)
 console.log(
   '  (instructions per completed login, every thread of the app process, user space only; ' +
     'a ratio above 1: the first costs more)',
+)
+table('without GC', (r) => r.total - r.gc)
+console.log(
+  "  (the same, less V8's garbage collector: the part a change to the code moves, free of where " +
+    'a major collection falls; GC per login: ' +
+    results
+      .map(
+        (row) =>
+          `c=${row.concurrency} ${roles.map((role) => `${role} ${fmt(row[role].gc)}`).join(', ')}`,
+      )
+      .join('; ') +
+    ')',
 )
 console.log(`  failed logins: ${failed}`)
 console.log(
@@ -185,11 +249,12 @@ console.log(
     fetchToken: !args['no-fetch-token'],
     warmup,
     logins,
-    results: results.map((row) =>
-      Object.fromEntries(
-        Object.entries(row).map(([k, v]) => [k, k === 'concurrency' ? v : Math.round(v)]),
-      ),
-    ),
+    // Per app: instructions per login, and of them the collector's (gc).
+    results: results.map((row) => ({
+      concurrency: row.concurrency,
+      ...Object.fromEntries(roles.map((role) => [role, Math.round(row[role].total)])),
+      gc: Object.fromEntries(roles.map((role) => [role, Math.round(row[role].gc)])),
+    })),
     failed,
   }),
 )

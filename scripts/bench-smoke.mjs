@@ -376,6 +376,8 @@ const cases = [
         /^ {2}concurrency +ours instr\/login +floor instr\/login +ours ÷ floor$/,
         /^ {2}1 +[\d,]+ +[\d,]+ +[\d.]+$/,
         /^ {2}2 +[\d,]+ +[\d,]+ +[\d.]+$/,
+        /^ {2}concurrency +ours without GC +floor without GC +ours ÷ floor$/,
+        /GC per login: c=1 ours [\d,]+, floor [\d,]+; c=2 ours [\d,]+, floor [\d,]+\)$/,
         'failed logins: 0',
       ])
       const [summary, extra] = summaries(output)
@@ -385,9 +387,12 @@ const cases = [
       if (summary.results.length !== 2) throw new Error('the summary has not two concurrencies')
       allFinite(summary.results)
       // Counted, not made up: a login is millions of instructions.
+      // The collector's share is a part of it, found by name in the dump.
       for (const row of summary.results) {
         if (!(row.ours > 1e6 && row.floor > 1e6))
           throw new Error(`implausible counts ${JSON.stringify(row)}`)
+        if (!(row.gc?.ours >= 0 && row.gc.ours < row.ours && row.gc.floor < row.floor))
+          throw new Error(`implausible GC counts ${JSON.stringify(row)}`)
       }
     },
   },
