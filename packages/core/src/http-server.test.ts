@@ -258,6 +258,26 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
       expect(new URLSearchParams(seen).get('oauth_signature')).toBeTruthy()
     })
 
+    it("sends its own signature, never the headers option's Authorization, once, and the body's own length", async () => {
+      const { origin, requests } = await listen((_req, res) => form(res, TEMPORARY_CREDENTIALS))
+      const client = new OAuth1Client({
+        clientId: 'ck',
+        clientSecret: 'cs',
+        headers: { Authorization: 'Basic dXNlcjpwYXNz', 'X-Trace': 'abc' },
+      })
+      await client.fetchRequestToken(`${origin}/rt`)
+      await client.fetchAccessToken(`${origin}/at`, 'verifier')
+      for (const req of requests) {
+        const sent = req.rawHeaders.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase())
+        expect(sent.filter((n) => n === 'authorization')).toHaveLength(1)
+        expect(sent.filter((n) => n === 'host')).toHaveLength(1)
+        expect(req.headers.authorization).toMatch(/^OAuth .*oauth_signature="/)
+        expect(req.headers['x-trace']).toBe('abc')
+        expect(req.headers['content-length']).toBe('0')
+      }
+      expect(requests[1]?.headers.authorization).toContain('oauth_verifier="verifier"')
+    })
+
     it('reads a gzip-encoded token response', async () => {
       const { origin } = await listen((_req, res) => {
         res.writeHead(200, {

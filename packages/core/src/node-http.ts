@@ -198,6 +198,8 @@ export function nodeTransportAvailable(): boolean {
 export interface NodeRequestInit {
   method: string
   headers: Headers
+  /** The `Authorization` header, when the signing left it out of `headers`. */
+  authorization?: string | undefined
   body: string | URLSearchParams | Uint8Array | null
 }
 
@@ -233,6 +235,21 @@ const FETCH_DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
   ['accept-encoding', 'gzip, deflate'],
 ]
 
+/**
+ * The header names the exchange adds unless the request has its own: fetch's
+ * defaults, then `content-type`, `content-length` and `host`, each a bit of
+ * the mask `startNodeExchange` keeps of the names it was given.
+ */
+const CONTENT_TYPE = 1 << FETCH_DEFAULT_HEADERS.length
+const CONTENT_LENGTH = CONTENT_TYPE << 1
+const HOST = CONTENT_TYPE << 2
+const ADDED_HEADERS = new Map<string, number>([
+  ...FETCH_DEFAULT_HEADERS.map(([name], i) => [name, 1 << i] as const),
+  ['content-type', CONTENT_TYPE],
+  ['content-length', CONTENT_LENGTH],
+  ['host', HOST],
+])
+
 /** Where a request goes, as node:http's options name it. */
 interface Target {
   readonly secure: boolean
@@ -240,6 +257,8 @@ interface Target {
   readonly hostname: string
   readonly port: string
   readonly path: string
+  /** The `host` header node:http would send: the URL's host (IPv6 in brackets, a port not the default). */
+  readonly host: string
 }
 
 // The token endpoints' URLs (not secret) as lately taken apart: a login asks
@@ -261,6 +280,7 @@ function targetOf(url: string): Target {
       hostname: parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname,
       port: parsed.port,
       path: `${parsed.pathname}${parsed.search}`,
+      host: parsed.host,
     }
     if (url.length <= 2048 && parsed.search === '') targets.set(url, target)
   }
@@ -274,27 +294,46 @@ export function startNodeExchange(
   timeout: number,
 ): NodeExchange {
   const mods = load() as NodeModules
-  const { secure, protocol, hostname, port, path } = targetOf(url)
-  const headers: Record<string, string> = {}
+  const { secure, protocol, hostname, port, path, host } = targetOf(url)
+  // The headers as a flat [name, value, …] list, which node:http writes as
+  // they are (checked as setHeader checks them) rather than setting each:
+  // the request's own (lower-case, as Headers gives them), then what fetch
+  // would add (its defaults, the body's content type and length) and the
+  // host node:http adds to an object of headers, each unless given.
+  const raw: string[] = []
+  if (init.authorization !== undefined) raw.push('authorization', init.authorization)
+  let given = 0
   init.headers.forEach((value, name) => {
-    headers[name] = value
+    raw.push(name, value)
+    given |= ADDED_HEADERS.get(name) ?? 0
   })
   // Strings go out as UTF-8 bytes, as fetch sends them: their length is the content-length.
   let body: Uint8Array | null = null
+  let contentType: string | undefined
   if (init.body instanceof URLSearchParams) {
     body = utf8Encoder.encode(init.body.toString())
-    headers['content-type'] ??= 'application/x-www-form-urlencoded;charset=UTF-8'
+    contentType = 'application/x-www-form-urlencoded;charset=UTF-8'
   } else if (typeof init.body === 'string') {
     body = utf8Encoder.encode(init.body)
-    headers['content-type'] ??= 'text/plain;charset=UTF-8'
+    contentType = 'text/plain;charset=UTF-8'
   } else if (init.body instanceof Uint8Array) {
     body = init.body
   }
-  for (const [name, value] of FETCH_DEFAULT_HEADERS) headers[name] ??= value
-  const length = body === null ? 0 : body.byteLength
-  if (body !== null || (init.method !== 'GET' && init.method !== 'HEAD')) {
-    headers['content-length'] = String(length)
+  if (contentType !== undefined && (given & CONTENT_TYPE) === 0)
+    raw.push('content-type', contentType)
+  for (let i = 0; i < FETCH_DEFAULT_HEADERS.length; i++) {
+    const [name, value] = FETCH_DEFAULT_HEADERS[i] as readonly [string, string]
+    if ((given & (1 << i)) === 0) raw.push(name, value)
   }
+  if (body !== null || (init.method !== 'GET' && init.method !== 'HEAD')) {
+    // The body's length, whatever length the request named.
+    const length = String(body === null ? 0 : body.byteLength)
+    if ((given & CONTENT_LENGTH) === 0) raw.push('content-length', length)
+    else {
+      for (let i = 0; i < raw.length; i += 2) if (raw[i] === 'content-length') raw[i + 1] = length
+    }
+  }
+  if ((given & HOST) === 0) raw.push('host', host)
 
   let timedOut = false
   let timer: ReturnType<typeof setTimeout> | undefined
@@ -307,7 +346,7 @@ export function startNodeExchange(
     port,
     path,
     method: init.method,
-    headers,
+    headers: raw,
     agent: secure ? mods.httpsAgent : mods.httpAgent,
   }
   const reply = new Promise<TokenReply>((resolve, reject) => {
