@@ -192,16 +192,28 @@ export async function signRequest(
 }
 
 /**
+ * @internal A signed request whose `Authorization` (header mode) was left out
+ * of `headers` and given apart, for a transport that writes its headers
+ * itself: a `Headers` checks each value character by character.
+ */
+export interface SignedRequestApart extends SignedRequest {
+  /** The `Authorization` header's value (header mode); `headers` has none. */
+  authorization?: string
+}
+
+/**
  * @internal {@link signRequest}, but the signed request itself when nothing
  * had to be awaited (node:crypto signs synchronously, and there is no body to
  * hash), and errors thrown, not rejected. The client's token requests sign
- * with it: one promise fewer per request.
+ * with it: one promise fewer per request. With `apart`, the `Authorization`
+ * header is given apart (see {@link SignedRequestApart}).
  */
 export function signRequestNow(
   request: SignableRequest,
   credentials: SigningCredentials,
   options: SignOptions = {},
-): SignedRequest | Promise<SignedRequest> {
+  apart = false,
+): SignedRequestApart | Promise<SignedRequestApart> {
   // Named steps (issue #12), each below. Side by side with the same code as
   // one function (`node bench/run.mjs signing --rounds 61 --compare <that
   // build's dist>`: the two builds alone, batch for batch), the split read
@@ -219,7 +231,18 @@ export function signRequestNow(
   const message = readMessage(request, signer.signatureType, upperMethod)
 
   const sign = (eBodyHash: string | undefined) =>
-    signEncoded(method, upperMethod, url, signer, message, nonce, eNonce, eTimestamp, eBodyHash)
+    signEncoded(
+      method,
+      upperMethod,
+      url,
+      signer,
+      message,
+      nonce,
+      eNonce,
+      eTimestamp,
+      eBodyHash,
+      apart,
+    )
   if (!signer.bodyHash || message.isForm) return sign(undefined)
   const digest = bodyHash(signer.signatureMethod, message)
   return typeof digest === 'string'
@@ -238,7 +261,8 @@ function signEncoded(
   eNonce: string,
   eTimestamp: string,
   eBodyHash: string | undefined,
-): SignedRequest | Promise<SignedRequest> {
+  apart: boolean,
+): SignedRequestApart | Promise<SignedRequestApart> {
   const own = requestParameters(url, message, addedParameters(signer, eBodyHash))
   // A generated nonce is hex and a timestamp digits: nothing to encode again.
   const protocol = protocolParameters(
@@ -268,6 +292,7 @@ function signEncoded(
       eBodyHash,
       signature,
       baseString,
+      apart,
     )
   // node:crypto answers synchronously: no promise at all then.
   return typeof pending === 'string' ? place(pending) : Promise.resolve(pending).then(place)
@@ -583,7 +608,8 @@ function placeParameters(
   eBodyHash: string | undefined,
   signature: string,
   baseString: string,
-): SignedRequest {
+  apart: boolean,
+): SignedRequestApart {
   const { headers, bodyText, bodyBytes } = message
   const eSignature =
     signer.signatureMethod === 'PLAINTEXT' ? percentEncode(signature) : encodeBase64(signature)
@@ -604,6 +630,18 @@ function placeParameters(
     if (eBodyHash !== undefined) header.push(`, oauth_body_hash="${eBodyHash}"`)
     header.push(`, oauth_signature="${eSignature}"`)
     const authorization = header.join('')
+    if (apart) {
+      if (!message.noAuthorization) headers.delete('authorization')
+      return {
+        method,
+        url: url.href,
+        headers,
+        body: bodyText ?? bodyBytes,
+        signature,
+        baseString,
+        authorization,
+      }
+    }
     // append is cheaper than set, and the same when there is no Authorization yet.
     if (message.noAuthorization) headers.append('authorization', authorization)
     else headers.set('authorization', authorization)
