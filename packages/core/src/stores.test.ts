@@ -218,6 +218,34 @@ describe('createSessionRecordStore', () => {
     expect(JSON.parse(session.raw()!)).toEqual({ 'twitter:tok': value })
   })
 
+  it('writes a new record without a prototype, which reads back, live or from JSON', async () => {
+    const written: Record<string, unknown>[] = []
+    let current: Record<string, unknown> | undefined
+    const store = createSessionRecordStore({
+      read: () => current,
+      write: (record) => {
+        if (record !== undefined) written.push(record)
+        current = record
+      },
+    })
+    const a = cred('a')
+    const b = cred('b')
+    await store.set('twitter:a', a)
+    await store.set('twitter:b', b)
+    expect(written).toHaveLength(2)
+    expect(written[0]).not.toBe(written[1])
+    for (const record of written) expect(Object.getPrototypeOf(record)).toBeNull()
+    expect(Object.keys(written[1]!)).toEqual(['twitter:a', 'twitter:b'])
+    expect(await store.get('twitter:a')).toEqual(a)
+    // As a session store gives it back: parsed, an ordinary object.
+    current = JSON.parse(JSON.stringify(current))
+    expect(Object.getPrototypeOf(current)).toBe(Object.prototype)
+    expect(await store.get('twitter:b')).toEqual(b)
+    await store.delete('twitter:a')
+    expect(Object.getPrototypeOf(current)).toBeNull()
+    expect(Object.keys(current!)).toEqual(['twitter:b'])
+  })
+
   it('reads malformed entries as null', async () => {
     const session = fakeSession()
     const store = createSessionRecordStore(session.access)

@@ -253,7 +253,10 @@ function checkMaxEntries(maxEntries: unknown, fallback: number): number {
 export interface SessionRecordAccess {
   /** The record kept in the session (e.g. `req.session.oauth1`), or nothing yet. */
   read(): Awaitable<Record<string, unknown> | null | undefined>
-  /** Replaces the record; `undefined` removes it from the session. */
+  /**
+   * Replaces the record (a new object each time, without a prototype: its keys
+   * name request tokens); `undefined` removes it from the session.
+   */
   write(record: Record<string, unknown> | undefined): Awaitable<void>
 }
 
@@ -360,7 +363,7 @@ export function createSessionRecordStore(
             return after(entry, (sealed) => {
               kept.push([key, sealed])
               while (kept.length > maxEntries) kept.shift()
-              return after(access.write(Object.fromEntries(kept)), () => undefined)
+              return after(access.write(recordOf(kept)), () => undefined)
             })
           })
         })
@@ -375,13 +378,25 @@ export function createSessionRecordStore(
           const kept = entries.filter(([k]) => k !== key)
           if (kept.length === entries.length) return undefined // nothing to delete: leave the session untouched
           return after(
-            access.write(kept.length === 0 ? undefined : Object.fromEntries(kept)),
+            access.write(kept.length === 0 ? undefined : recordOf(kept)),
             () => undefined,
           )
         })
       })
     },
   }
+}
+
+/**
+ * The record the session keeps, from its entries. Without a prototype, so
+ * that V8 keeps it as a dictionary: its keys are new each login (they name
+ * the request token), and every new key on an ordinary object costs a new
+ * hidden class. Serialized (JSON, a cookie's seal) like any other record.
+ */
+function recordOf(entries: readonly (readonly [string, unknown])[]): Record<string, unknown> {
+  const record: Record<string, unknown> = Object.create(null)
+  for (const [key, value] of entries) record[key] = value
+  return record
 }
 
 /** The entries of a session record; none when it is not a plain record. */
