@@ -397,6 +397,29 @@ const cases = [
     },
   },
   {
+    name: 'gc-survival.mjs: what outlives a scavenge, per server',
+    args: ['bench/gc-survival.mjs', '--connections', '40', '--servers', 'http,express-session'],
+    timeoutMs: 60_000,
+    check(output) {
+      expectLines(output, [
+        /^gc survival: 40 connections × 4 requests per server, one at a time; servers on Node v[\d.]+$/,
+        /^ {2}server +scavenges +allocated\/request +survived +promoted\/request +mark-compacts$/,
+        /^ {2}http +\d+ +[\d.]+ KB +[\d.]+% +[\d.]+ KB +\d+$/,
+        /^ {2}express-session +\d+ +[\d.]+ KB +[\d.]+% +[\d.]+ KB +\d+$/,
+      ])
+      const [summary, extra] = summaries(output)
+      if (summary?.bench !== 'gc-survival' || extra !== undefined) {
+        throw new Error('not one gc-survival summary')
+      }
+      allFinite(summary.results)
+      // Read from a real trace: 160 requests allocate, and a scavenge ran.
+      for (const row of summary.results) {
+        if (!(row.allocatedPerRequest > 1000 && row.scavenges > 0))
+          throw new Error(`implausible trace ${JSON.stringify(row)}`)
+      }
+    },
+  },
+  {
     name: 'hono-context-cost.mjs',
     args: ['bench/hono-context-cost.mjs', '--rounds', '1'],
     timeoutMs: 60_000,
@@ -424,6 +447,7 @@ const cases = [
     [['bench/login.bench.mjs', '--logins', '0'], '--logins should be a positive integer'],
     [['bench/hono-context-cost.mjs', '--round', '1'], 'unknown option --round'],
     [['bench/login-instructions.mjs', '--apps', 'ours,nope'], '--apps: no app "nope"'],
+    [['bench/gc-survival.mjs', '--servers', 'nope'], '--servers: no server "nope"'],
     [['bench/login-instructions.mjs', '--node', '99'], '--node 99: no such Node pinned'],
     [['bench/login.bench.mjs', '--node', '99'], '--node 99: no such Node pinned'],
   ].map(([args, message]) => ({
