@@ -24,12 +24,12 @@
 // Not part of `pnpm bench`: it explains, it judges nothing (bench/README.md,
 // "What survives a scavenge"). Figures are counts, steady from run to run
 // and whatever else the machine does.
-import { fork } from 'node:child_process'
+import { execFileSync, fork } from 'node:child_process'
 import http from 'node:http'
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { appNodeOrExit, fmt } from './login-driver.mjs'
-import { benchOptions, positive } from './options.mjs'
+import { benchOptions, listOption, positive } from './options.mjs'
 
 const BENCH = 'gc survival'
 const SERVERS = ['http', 'express', 'express-session', 'closure-on-res', 'closure-by-helper']
@@ -147,19 +147,9 @@ if (process.argv[2] === '--serve') {
   })
   const connections = positive(BENCH, args.connections, 'connections')
   const requests = positive(BENCH, args.requests, 'requests')
-  const kinds = String(args.servers)
-    .split(',')
-    .map((s) => s.trim())
-  for (const kind of kinds) {
-    if (!SERVERS.includes(kind)) {
-      console.error(`${BENCH}: --servers: no server "${kind}" (the servers: ${SERVERS.join(', ')})`)
-      process.exit(2)
-    }
-  }
+  const kinds = listOption(BENCH, args.servers, 'servers', SERVERS, 'server')
   const node = await appNodeOrExit(BENCH, args.node)
-  const version = (await import('node:child_process'))
-    .execFileSync(node, ['--version'], { encoding: 'utf8' })
-    .trim()
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim()
   console.log(
     `${BENCH}: ${connections} connections × ${requests} requests per server, one at a time; servers on Node ${version}`,
   )

@@ -49,7 +49,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { appNodeOrExit, fmt, runLogins, start } from './login-driver.mjs'
-import { benchOptions, positive } from './options.mjs'
+import { benchOptions, listOption, positive } from './options.mjs'
 
 const BENCH = 'login instructions'
 const ROLES = ['ours', 'passport', 'floor']
@@ -67,19 +67,7 @@ const logins = positive(BENCH, args.logins, 'logins')
 const concurrencies = String(args.concurrency)
   .split(',')
   .map((c) => positive(BENCH, c.trim(), 'concurrency'))
-const roles = String(args.apps)
-  .split(',')
-  .map((r) => r.trim())
-for (const role of roles) {
-  if (!ROLES.includes(role)) {
-    console.error(`${BENCH}: --apps: no app "${role}" (the apps: ${ROLES.join(', ')})`)
-    process.exit(2)
-  }
-}
-if (new Set(roles).size !== roles.length) {
-  console.error(`${BENCH}: --apps names an app twice`)
-  process.exit(2)
-}
+const roles = listOption(BENCH, args.apps, 'apps', ROLES, 'app')
 
 const node = await appNodeOrExit(BENCH, args.node)
 for (const tool of ['valgrind', 'callgrind_control']) {
@@ -113,7 +101,7 @@ function countOf(text, file) {
 // the sweeper and what they call to walk and move objects. JIT code and
 // builtins (addresses, `Builtins_…`) are never in it.
 const GC_FUNCTION =
-  /v8::internal::(?:Scavenger|Scavenge|MarkCompact|MinorMark|Marking|ConcurrentMarking|IncrementalMarking|Sweeper|Evacuat|FullEvacuator|RememberedSet|SlotSet|TypedSlot|BodyDescriptor|HeapObject::SizeFromMap|IterateAndScavenge|RootMarkingVisitor|PointersUpdating|LiveObjectRange|ArrayBufferSweeper|GCTracer|MemoryAllocator|MutablePageMetadata|PageMetadata|WeakObjects|ScavengerCollector|[A-Za-z]*Visitor)|heap::base::|cppgc::/
+  /v8::internal::(?:Scavenge|MarkCompact|MinorMark|Marking|ConcurrentMarking|IncrementalMarking|Sweeper|Evacuat|FullEvacuator|RememberedSet|SlotSet|TypedSlot|BodyDescriptor|HeapObject::SizeFromMap|IterateAndScavenge|PointersUpdating|LiveObjectRange|ArrayBufferSweeper|GCTracer|MemoryAllocator|MutablePageMetadata|PageMetadata|WeakObjects|[A-Za-z]*Visitor)|heap::base::|cppgc::/
 
 /**
  * The instructions of a callgrind dump spent in V8's collector: each

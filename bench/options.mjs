@@ -72,3 +72,29 @@ export function positive(bench, raw, name, { integer = true, zero = false } = {}
   }
   return value
 }
+
+/**
+ * `raw` as a comma-separated list of names from `allowed` (spaces around each
+ * trimmed, each name once); exits 2 naming `--name` and the allowed names
+ * otherwise.
+ *
+ * @param {string} bench
+ * @param {unknown} raw
+ * @param {string} name
+ * @param {readonly string[]} allowed
+ * @param {string} [noun] what one name is, for the message ("app", "server")
+ * @returns {string[]}
+ */
+export function listOption(bench, raw, name, allowed, noun = 'name') {
+  const names = String(raw)
+    .split(',')
+    .map((s) => s.trim())
+  for (const one of names) {
+    if (!allowed.includes(one)) {
+      fail(bench, `--${name}: no ${noun} "${one}" (the ${noun}s: ${allowed.join(', ')})`)
+    }
+  }
+  const twice = names.find((one, i) => names.indexOf(one) !== i)
+  if (twice !== undefined) fail(bench, `--${name} names "${twice}" twice`)
+  return names
+}

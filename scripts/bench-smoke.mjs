@@ -448,6 +448,7 @@ const cases = [
     [['bench/hono-context-cost.mjs', '--round', '1'], 'unknown option --round'],
     [['bench/login-instructions.mjs', '--apps', 'ours,nope'], '--apps: no app "nope"'],
     [['bench/gc-survival.mjs', '--servers', 'nope'], '--servers: no server "nope"'],
+    [['bench/gc-survival.mjs', '--servers', 'http,http'], '--servers names "http" twice'],
     [['bench/login-instructions.mjs', '--node', '99'], '--node 99: no such Node pinned'],
     [['bench/login.bench.mjs', '--node', '99'], '--node 99: no such Node pinned'],
   ].map(([args, message]) => ({

@@ -967,8 +967,7 @@ export class OAuth1Client {
             headers,
             body,
             token,
-            {},
-            hop === 0 ? init.nonce : undefined,
+            { nonce: hop === 0 ? init.nonce : undefined },
           )
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
@@ -1081,8 +1080,7 @@ export class OAuth1Client {
     headers: Headers | Record<string, string> | undefined,
     body: SignableBody,
     token: Token | null,
-    extra: { callback?: string; verifier?: string },
-    nonce?: string,
+    extra: { callback?: string; verifier?: string; nonce?: string | undefined },
     authorizationApart = false,
   ) {
     const credentials: SignCredentials = {
@@ -1106,7 +1104,7 @@ export class OAuth1Client {
       credentials,
       {
         ...(this.clockOffset === 0 ? {} : { clockOffset: this.clockOffset }),
-        ...(nonce === undefined ? {} : { nonce }),
+        ...(extra.nonce === undefined ? {} : { nonce: extra.nonce }),
       },
       authorizationApart,
     )
@@ -1145,7 +1143,6 @@ export class OAuth1Client {
       body,
       token,
       extra,
-      undefined,
       overNode,
     )
     // Signed at once with node:crypto: no await (a promise fewer per request).
