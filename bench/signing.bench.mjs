@@ -10,8 +10,8 @@
 //                   HMAC; a counter for nonce, no CSPRNG): what the contract costs
 //                   before any general logic (not a usable signer)
 //   (f) its HMAC    the HMAC-SHA1 signRequest computes: RFC 2104 over node:crypto's one-shot
-//                   hash with the padded keys prepared once (cheaper than createHmac, which
-//                   builds an Hmac object per call); shown so that the ratio to (a) is not
+//                   hash with the padded keys prepared once, as for a key that signs again
+//                   (cheaper than createHmac, which builds an Hmac object per call); shown so that the ratio to (a) is not
 //                   read as signRequest doing less HMAC work than the floor (informational:
 //                   the targets are on (a), as issue #2 sets them)
 //   (g) oauth-1.0a + Headers: (c) with its header and the Content-Type put into a Headers

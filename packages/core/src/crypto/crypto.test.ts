@@ -300,7 +300,18 @@ describe('node back end HMAC (RFC 2104 over crypto.hash) against createHmac', ()
       ['SHA-256', 'sha256'],
       ['SHA-512', 'sha512'],
     ] as const
-    const keys = ['', 'k', 'é&ü', 'k'.repeat(64), 'k'.repeat(65), 'k'.repeat(128), 'k'.repeat(129)]
+    const keys = [
+      '',
+      'k',
+      'é&ü',
+      'k'.repeat(64),
+      'k'.repeat(65),
+      'k'.repeat(128),
+      'k'.repeat(129),
+      // A block or less in UTF-16 units, more than a block in UTF-8 (64, then 128 bytes).
+      'é'.repeat(40),
+      'é'.repeat(100),
+    ]
     const data = [
       '',
       'a',
@@ -328,6 +339,44 @@ describe('node back end HMAC (RFC 2104 over crypto.hash) against createHmac', ()
           createHmac(nodeName, 'c&d').update('base').digest('base64'),
         )
       }
+    }
+  })
+
+  it('a key seen for the first time signs from shared buffers and leaves no key material in them', async () => {
+    const nodeCrypto = await import('node:crypto')
+    const inputs: Uint8Array[] = []
+    const hash = vi.fn((...args: Parameters<typeof nodeCrypto.hash>) => {
+      if (args[1] instanceof Uint8Array) inputs.push(args[1])
+      return nodeCrypto.hash(...args)
+    })
+    const backend = createNodeBackend({ ...nodeCrypto, hash } as typeof nodeCrypto)
+    const expected = (key: string) =>
+      nodeCrypto.createHmac('sha256', key).update('base string').digest('base64')
+    for (let round = 0; round < 3; round++) {
+      // 'fresh-…' is new every round; 'again&key' is new in round 0, kept from round 1.
+      for (const key of [`fresh-${round}&secret`, 'again&key']) {
+        inputs.length = 0
+        expect(backend.hmac('SHA-256', key, 'base string')).toBe(expected(key))
+        const [inner, outer] = inputs as [Uint8Array, Uint8Array]
+        expect(inputs).toHaveLength(2)
+        // The padded inner key is zeroed after use, whichever path was taken.
+        expect(inner.subarray(0, 64).every((byte) => byte === 0)).toBe(true)
+        if (round === 0 || key.startsWith('fresh-')) {
+          // A first-seen key: the shared outer block is zeroed whole.
+          expect(outer.every((byte) => byte === 0)).toBe(true)
+        } else {
+          // A kept key: its own outer block keeps the opad key, the digest part is zeroed.
+          expect(outer.subarray(64).every((byte) => byte === 0)).toBe(true)
+          expect(outer.subarray(0, 64).some((byte) => byte !== 0x5c)).toBe(true)
+        }
+      }
+    }
+    // Many keys seen once (past the bound of remembered keys), then old ones: still right.
+    for (let i = 0; i < 300; i++) backend.hmac('SHA-1', `once-${i}`, 'x')
+    for (const key of ['once-0', 'again&key', 'once-299']) {
+      expect(backend.hmac('SHA-1', key, 'x')).toBe(
+        nodeCrypto.createHmac('sha1', key).update('x').digest('base64'),
+      )
     }
   })
 

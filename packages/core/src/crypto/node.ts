@@ -62,6 +62,9 @@ interface HmacPads {
   outerWriter: Buffer | undefined
 }
 
+/** The opad key and room for the inner digest of a first-seen key: one per hash, shared. */
+type SharedOuterBlock = Omit<HmacPads, 'inner'>
+
 /** One HMAC key: its bytes, its KeyObject and its padded keys per hash. */
 interface HmacKey {
   bytes: Uint8Array
@@ -79,7 +82,10 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   // Parsing a PEM costs far more than signing with it: keep the last few.
   const privateKeys = new BoundedMap<string, KeyObject>(16)
   const publicKeys = new BoundedMap<string, KeyObject>(16)
-  const hmacKeys = new BoundedMap<string, HmacKey>(64)
+  // A key seen once maps to null: its padded keys are written per call into
+  // shared buffers, and only a key that signs again gets its own (most sign
+  // once: a login's temporary secret).
+  const hmacKeys = new BoundedMap<string, HmacKey | null>(64)
   let lastHmacKey: string | undefined
   let lastHmacEntry: HmacKey | undefined
 
@@ -144,14 +150,20 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
 
   // HMAC (RFC 2104) over the one-shot hash: H((K ^ opad) || H((K ^ ipad) || data)).
   // crypto.hash skips the Hmac object createHmac builds on every call, which
-  // costs more than hashing a base string twice. The padded keys are derived
-  // once per key (kept with the KeyObjects, in the same bounded map); where
+  // costs more than hashing a base string twice. A key that signs more than
+  // once has its padded keys derived once (kept with its KeyObject, in the
+  // bounded map); a key seen for the first time has them written into shared
+  // buffers, as allocating them costs more than the HMAC itself. Where
   // crypto.hash is missing or disagrees with createHmac, createHmac it is.
   const oneShot = typeof crypto.hash === 'function' ? crypto.hash : undefined
   let scratch = new Uint8Array(1024)
   // Views of the scratch buffer past one block (64 or 128 bytes), where the data goes.
   let after64 = scratch.subarray(64)
   let after128 = scratch.subarray(128)
+  // A first-seen key's UTF-8 when it is at most a block long in UTF-16 units (3 bytes each).
+  const keyScratch = new Uint8Array(3 * 128)
+  // The outer blocks of first-seen keys, one per hash, zeroed whole after each use.
+  const sharedOuter: Partial<Record<HashName, SharedOuterBlock>> = {}
   let useOneShot = oneShot !== undefined
 
   function pads(entry: HmacKey, hash: HashName): HmacPads {
@@ -167,23 +179,73 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
         inner[i]! ^= keyBytes[i]!
         outerBlock[i]! ^= keyBytes[i]!
       }
-      // Node's Buffer, where the runtime has one (read once per key and hash).
-      const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
-      padded = {
-        inner,
-        outerBlock,
-        outerWriter:
-          NodeBuffer === undefined
-            ? undefined
-            : NodeBuffer.from(outerBlock.buffer, outerBlock.byteOffset, outerBlock.length),
-      }
+      padded = { inner, outerBlock, outerWriter: writerOver(outerBlock) }
       entry.pads[hash] = padded
     }
     return padded
   }
 
-  /** The HMAC through crypto.hash, or undefined when `data` is too long for the scratch buffer. */
-  function hmacOneShot(hash: HashName, entry: HmacKey, data: string): string | undefined {
+  /** Node's Buffer over `block` where the runtime has one, to write a digest into it as latin1. */
+  function writerOver(block: Uint8Array): Buffer | undefined {
+    const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer
+    return NodeBuffer === undefined
+      ? undefined
+      : NodeBuffer.from(block.buffer, block.byteOffset, block.length)
+  }
+
+  /**
+   * A first-seen key's padded keys: the ipad key written into the scratch
+   * buffer's first block, the opad key into the shared outer block of `hash`.
+   */
+  function padInPlace(hash: HashName, key: string): SharedOuterBlock {
+    const block = HASH_BLOCK[hash]
+    const name = NODE_HASH[hash]
+    let keyBytes: Uint8Array = keyScratch
+    let keyLength: number
+    if (key.length > block) {
+      // Longer than a block in any encoding: K is its digest.
+      keyBytes = oneShot!(name, key, 'buffer') as unknown as Uint8Array
+      keyLength = keyBytes.length
+    } else {
+      keyLength = utf8.encodeInto(key, keyScratch).written
+      if (keyLength > block) {
+        keyBytes = oneShot!(
+          name,
+          keyScratch.subarray(0, keyLength),
+          'buffer',
+        ) as unknown as Uint8Array
+        keyScratch.fill(0, 0, keyLength)
+        keyLength = keyBytes.length
+      }
+    }
+    let outer = sharedOuter[hash]
+    if (outer === undefined) {
+      const outerBlock = new Uint8Array(block + HASH_LENGTH[hash])
+      outer = { outerBlock, outerWriter: writerOver(outerBlock) }
+      sharedOuter[hash] = outer
+    }
+    const outerBlock = outer.outerBlock
+    scratch.fill(0x36, 0, block)
+    outerBlock.fill(0x5c, 0, block)
+    for (let i = 0; i < keyLength; i++) {
+      const byte = keyBytes[i]!
+      scratch[i]! ^= byte
+      outerBlock[i]! ^= byte
+    }
+    keyBytes.fill(0, 0, keyLength)
+    return outer
+  }
+
+  /**
+   * The HMAC through crypto.hash, or undefined when `data` is too long for the
+   * scratch buffer; `entry` undefined for a first-seen key.
+   */
+  function hmacOneShot(
+    hash: HashName,
+    entry: HmacKey | undefined,
+    key: string,
+    data: string,
+  ): string | undefined {
     const block = HASH_BLOCK[hash]
     // A UTF-16 code unit is at most 3 bytes of UTF-8.
     const most = block + data.length * 3
@@ -193,8 +255,18 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
       after64 = scratch.subarray(64)
       after128 = scratch.subarray(128)
     }
-    const { inner, outerBlock, outerWriter } = pads(entry, hash)
-    scratch.set(inner, 0)
+    let outerBlock: Uint8Array
+    let outerWriter: Buffer | undefined
+    if (entry !== undefined) {
+      const padded = pads(entry, hash)
+      scratch.set(padded.inner, 0)
+      outerBlock = padded.outerBlock
+      outerWriter = padded.outerWriter
+    } else {
+      const shared = padInPlace(hash, key)
+      outerBlock = shared.outerBlock
+      outerWriter = shared.outerWriter
+    }
     const written = utf8.encodeInto(data, block === 64 ? after64 : after128).written
     const name = NODE_HASH[hash]
     const innerData = new Uint8Array(scratch.buffer, 0, block + written)
@@ -211,18 +283,24 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     // No key material left behind in the shared buffer (the data is the base string).
     scratch.fill(0, 0, block)
     const signature = oneShot!(name, outerBlock, 'base64')
-    // Nor the inner digest in the outer block.
-    outerBlock.fill(0, block)
+    // Nor the inner digest in a kept outer block, nor anything in a shared one.
+    if (entry !== undefined) outerBlock.fill(0, block)
+    else outerBlock.fill(0)
     return signature
   }
 
-  function hmacKey(key: string): HmacKey {
+  /** The kept entry of `key`, or undefined the first time it is seen (then remembered as seen). */
+  function hmacKey(key: string): HmacKey | undefined {
     // The same key string comes back (see index.ts): the very last one is at hand.
-    if (key === lastHmacKey) return lastHmacEntry!
-    let entry = hmacKeys.get(key)
-    if (entry === undefined) {
-      const bytes = utf8.encode(key)
-      entry = { bytes, object: undefined, pads: {} }
+    if (key === lastHmacKey) return lastHmacEntry
+    const known = hmacKeys.get(key)
+    if (known === undefined) {
+      hmacKeys.set(key, null)
+      return undefined
+    }
+    let entry = known
+    if (entry === null) {
+      entry = { bytes: utf8.encode(key), object: undefined, pads: {} }
       hmacKeys.set(key, entry)
     }
     lastHmacKey = key
@@ -230,7 +308,14 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     return entry
   }
 
-  function hmacObject(hash: HashName, entry: HmacKey, data: string): string {
+  function hmacObject(
+    hash: HashName,
+    entry: HmacKey | undefined,
+    key: string,
+    data: string,
+  ): string {
+    if (entry === undefined)
+      return crypto.createHmac(NODE_HASH[hash], key).update(data).digest('base64')
     entry.object ??= crypto.createSecretKey(entry.bytes)
     return crypto.createHmac(NODE_HASH[hash], entry.object).update(data).digest('base64')
   }
@@ -238,18 +323,16 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
   if (useOneShot) {
     // Checked once against createHmac (short and long keys, every hash, non-ASCII data).
     try {
-      const probe = {
-        bytes: utf8.encode('k\u00e9y'),
-        object: crypto.createSecretKey(utf8.encode('k\u00e9y')),
-        pads: {},
-      }
-      const long = utf8.encode('k'.repeat(200))
-      const longProbe = { bytes: long, object: crypto.createSecretKey(long), pads: {} }
+      // Short; long in UTF-16 units; at most a block of units but over a block of UTF-8.
+      const keys = ['k\u00e9y', 'k'.repeat(200), '\u00e9'.repeat(60)]
       for (const hash of ['SHA-1', 'SHA-256', 'SHA-512'] as const) {
-        for (const entry of [probe, longProbe]) {
+        for (const key of keys) {
+          const entry: HmacKey = { bytes: utf8.encode(key), object: undefined, pads: {} }
+          const expected = hmacObject(hash, entry, key, 'd\u00e0ta\u{1F600}')
           if (
-            hmacOneShot(hash, entry, 'd\u00e0ta\u{1F600}') !==
-            hmacObject(hash, entry, 'd\u00e0ta\u{1F600}')
+            hmacOneShot(hash, entry, key, 'd\u00e0ta\u{1F600}') !== expected ||
+            hmacOneShot(hash, undefined, key, 'd\u00e0ta\u{1F600}') !== expected ||
+            hmacObject(hash, undefined, key, 'd\u00e0ta\u{1F600}') !== expected
           ) {
             useOneShot = false
           }
@@ -265,10 +348,10 @@ export function createNodeBackend(crypto: NodeCryptoModule): CryptoBackend {
     hmac(hash, key, data) {
       const entry = hmacKey(key)
       if (useOneShot) {
-        const signature = hmacOneShot(hash, entry, data)
+        const signature = hmacOneShot(hash, entry, key, data)
         if (signature !== undefined) return signature
       }
-      return hmacObject(hash, entry, data)
+      return hmacObject(hash, entry, key, data)
     },
     rsaSign(hash, key, data, label) {
       const object = privateKey(key, label)
