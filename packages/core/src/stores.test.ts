@@ -391,9 +391,37 @@ describe('createSessionRecordStore', () => {
       new TypeError('key must be a non-empty string'),
     )
   })
+
+  it('refuses an unknown option, naming it and the known ones', () => {
+    const access = fakeSession().access
+    expect(() => createSessionRecordStore(access, { maxEntires: 3 } as never)).toThrow(
+      new TypeError(
+        'createSessionRecordStore(access, options): unknown option "maxEntires" (known: sealer, maxEntries, now)',
+      ),
+    )
+  })
+
+  it('refuses { secret } (the middlewares\' name) rather than keep token secrets in plaintext', async () => {
+    const session = fakeSession()
+    expect(() => createSessionRecordStore(session.access, { secret: SECRET } as never)).toThrow(
+      new TypeError(
+        'createSessionRecordStore(access, options): unknown option "secret" (known: sealer, maxEntries, now); to seal the entries, pass { sealer: createSealer(secret) }',
+      ),
+    )
+    expect(session.writes).toEqual([])
+  })
 })
 
 describe('createMemoryStore', () => {
+  it('refuses an unknown option, naming it and the known ones', () => {
+    expect(() => createMemoryStore({ maxEntires: 5 } as never)).toThrow(
+      new TypeError('createMemoryStore(options): unknown option "maxEntires" (known: maxEntries, now)'),
+    )
+    expect(() => createMemoryStore({ sealer: {} } as never)).toThrow(
+      new TypeError('createMemoryStore(options): unknown option "sealer" (known: maxEntries, now)'),
+    )
+  })
+
   it('prunes expired entries on set and bounds its size', async () => {
     let now = 0
     const store = createMemoryStore({ maxEntries: 2, now: () => now })
@@ -686,6 +714,14 @@ describe('createBoundStore', () => {
 })
 
 describe('createMemoryServerStore', () => {
+  it('refuses an unknown option, naming it and the known ones', () => {
+    expect(() => createMemoryServerStore({ maxEntires: 5 } as never)).toThrow(
+      new TypeError(
+        'createMemoryServerStore(options): unknown option "maxEntires" (known: maxEntries, now)',
+      ),
+    )
+  })
+
   it('keeps at most maxEntries, all browsers together, evicting the oldest', async () => {
     const server = createMemoryServerStore({ maxEntries: 3 })
     const ids = [generateBindingId(), generateBindingId()]

@@ -7,7 +7,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
  */
 
-import { setOwn } from './own.js'
+import { checkKnownOptions, setOwn } from './own.js'
 import type {
   Awaitable,
   ServerSideStore,
@@ -230,9 +230,21 @@ function checkStoreArgs(key: unknown, value?: unknown, withValue = false): void 
   if (withValue && toStoredCredential(value) === null) throw new TypeError(BAD_CREDENTIAL_MESSAGE)
 }
 
-function checkOptions(options: unknown): void {
+/**
+ * Checks a store factory's options: an object naming only `known` options
+ * (`prefix` names the factory in the TypeError), with `now` a function.
+ */
+function checkOptions(options: unknown, known: readonly string[], prefix: string): void {
   if (typeof options !== 'object' || options === null)
     throw new TypeError('options must be an object')
+  if (known.includes('sealer') && Object.hasOwn(options, 'secret')) {
+    // `secret` is every middleware's name for what seals the entries: here it
+    // would be dropped and the token secrets kept in plaintext.
+    throw new TypeError(
+      `${prefix}unknown option "secret" (known: ${known.join(', ')}); to seal the entries, pass { sealer: createSealer(secret) }`,
+    )
+  }
+  checkKnownOptions(options, known, prefix)
   const now = (options as { now?: unknown }).now
   if (now !== undefined && typeof now !== 'function') throw new TypeError('now must be a function')
 }
@@ -273,6 +285,13 @@ export interface SessionRecordStoreOptions {
   now?: () => number
 }
 
+/** The options {@link createSessionRecordStore} knows, listed from their type so the two cannot drift. */
+const SESSION_RECORD_STORE_OPTIONS: readonly string[] = Object.keys({
+  sealer: true,
+  maxEntries: true,
+  now: true,
+} satisfies Record<keyof SessionRecordStoreOptions, true>)
+
 /**
  * A {@link TemporaryCredentialStore} over one record in a framework session:
  * each key is a property of the record, each value a temporary credential
@@ -305,7 +324,7 @@ export function createSessionRecordStore(
   ) {
     throw new TypeError('access must be an object with read() and write(record)')
   }
-  checkOptions(options)
+  checkOptions(options, SESSION_RECORD_STORE_OPTIONS, 'createSessionRecordStore(access, options): ')
   const { sealer } = options
   if (
     sealer !== undefined &&
@@ -444,6 +463,12 @@ export interface MemoryStoreOptions {
   now?: () => number
 }
 
+/** The options {@link createMemoryStore} and {@link createMemoryServerStore} know, from their types. */
+const MEMORY_STORE_OPTIONS: readonly string[] = Object.keys({
+  maxEntries: true,
+  now: true,
+} satisfies Record<keyof MemoryStoreOptions | keyof MemoryServerStoreOptions, true>)
+
 /**
  * An in-memory {@link TemporaryCredentialStore}, for tests, and for
  * server-side use where you keep one store per user session yourself. Values
@@ -457,7 +482,7 @@ export interface MemoryStoreOptions {
  * ```
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): TemporaryCredentialStore {
-  checkOptions(options)
+  checkOptions(options, MEMORY_STORE_OPTIONS, 'createMemoryStore(options): ')
   const maxEntries = checkMaxEntries(options.maxEntries, 1000)
   const now = options.now ?? Date.now
   const entries = new Map<string, StoredTemporaryCredential>()
@@ -688,7 +713,7 @@ export interface MemoryServerStoreOptions {
  * ```
  */
 export function createMemoryServerStore(options: MemoryServerStoreOptions = {}): ServerSideStore {
-  checkOptions(options)
+  checkOptions(options, MEMORY_STORE_OPTIONS, 'createMemoryServerStore(options): ')
   const maxEntries = checkMaxEntries(options.maxEntries, 10_000)
   const now = options.now ?? Date.now
   // Insertion order is (nearly) expiry order: every login gets the app's TTL.
