@@ -401,7 +401,7 @@ describe('createSessionRecordStore', () => {
     )
   })
 
-  it('refuses { secret } (the middlewares\' name) rather than keep token secrets in plaintext', async () => {
+  it("refuses { secret } (the middlewares' name) rather than keep token secrets in plaintext", async () => {
     const session = fakeSession()
     expect(() => createSessionRecordStore(session.access, { secret: SECRET } as never)).toThrow(
       new TypeError(
@@ -415,7 +415,9 @@ describe('createSessionRecordStore', () => {
 describe('createMemoryStore', () => {
   it('refuses an unknown option, naming it and the known ones', () => {
     expect(() => createMemoryStore({ maxEntires: 5 } as never)).toThrow(
-      new TypeError('createMemoryStore(options): unknown option "maxEntires" (known: maxEntries, now)'),
+      new TypeError(
+        'createMemoryStore(options): unknown option "maxEntires" (known: maxEntries, now)',
+      ),
     )
     expect(() => createMemoryStore({ sealer: {} } as never)).toThrow(
       new TypeError('createMemoryStore(options): unknown option "sealer" (known: maxEntries, now)'),
