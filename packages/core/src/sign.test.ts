@@ -1236,6 +1236,50 @@ describe('bad arguments: TypeError naming the option', () => {
   })
 })
 
+describe('unknown names in credentials and options: a TypeError naming them, not an empty secret', () => {
+  const request = { method: 'GET', url: 'https://e.example/' }
+  const KNOWN_CREDENTIALS =
+    'clientId, clientSecret, token, tokenSecret, signatureMethod, signatureType, rsaKey, realm, callback, verifier, bodyHash'
+  it.each([
+    ['clientSecert', ''],
+    ['client_secret', ', which is clientSecret here'],
+    ['token_secret', ', which is tokenSecret here'],
+    ['resource_owner_secret', ', which is tokenSecret here'],
+    ['consumer_secret', ', which is clientSecret here'],
+    ['ClientSecret', ', which is clientSecret here'],
+    ['secret', ', which is clientSecret here'],
+    ['toString', ''],
+    ['__proto__', ''],
+  ])('credentials.%s', async (name, hint) => {
+    // A credentials object built apart from the call (JSON, a config), where TypeScript cannot see the name.
+    const credentials = JSON.parse(`{"clientId":"ck",${JSON.stringify(name)}:"cs"}`)
+    await expect(signRequest(request, credentials)).rejects.toThrow(
+      new TypeError(
+        `credentials: unknown name ${JSON.stringify(name)}${hint} (known: ${KNOWN_CREDENTIALS})`,
+      ),
+    )
+  })
+
+  it.each(['nounce', 'ts', 'clock_offset'])('options.%s', async (name) => {
+    const options = JSON.parse(`{${JSON.stringify(name)}:"1"}`)
+    await expect(signRequest(request, { clientId: 'ck' }, options)).rejects.toThrow(
+      new TypeError(
+        `options: unknown name ${JSON.stringify(name)}${name === 'clock_offset' ? ', which is clockOffset here' : ''} (known: nonce, timestamp, clockOffset)`,
+      ),
+    )
+  })
+
+  it('reads only own names: a known name set to undefined, or one inherited, is fine', async () => {
+    const credentials = Object.assign(Object.create({ unused: 'x' }), {
+      clientId: 'ck',
+      clientSecret: undefined,
+    })
+    await expect(signRequest(request, credentials, { nonce: undefined })).resolves.toHaveProperty(
+      'signature',
+    )
+  })
+})
+
 describe('parseAuthorizationHeader (RFC 5849 §3.5.1)', () => {
   it('parses the RFC 5849 §3.5.1 example, realm first, values decoded', () => {
     const header =

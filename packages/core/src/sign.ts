@@ -298,7 +298,81 @@ function signEncoded(
   return typeof pending === 'string' ? place(pending) : Promise.resolve(pending).then(place)
 }
 
-/** signRequest's first step: its three arguments are objects. */
+/** The names `credentials` may have, listed from its type so the two cannot drift. */
+const CREDENTIAL_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    clientId: true,
+    clientSecret: true,
+    token: true,
+    tokenSecret: true,
+    signatureMethod: true,
+    signatureType: true,
+    rsaKey: true,
+    realm: true,
+    callback: true,
+    verifier: true,
+    bodyHash: true,
+  } satisfies Record<keyof SigningCredentials, true>),
+)
+
+/** The names `options` may have, from its type. */
+const OPTION_NAMES: ReadonlySet<string> = new Set(
+  Object.keys({
+    nonce: true,
+    timestamp: true,
+    clockOffset: true,
+  } satisfies Record<keyof SignOptions, true>),
+)
+
+/**
+ * What other OAuth 1 libraries call our credentials (Authlib and oauthlib,
+ * oauth-1.0a, node-oauth): the name to write instead, for the TypeError.
+ */
+const CREDENTIAL_ALIASES: Readonly<Record<string, keyof SigningCredentials>> = {
+  client_key: 'clientId',
+  client_id: 'clientId',
+  consumer_key: 'clientId',
+  consumerKey: 'clientId',
+  key: 'clientId',
+  client_secret: 'clientSecret',
+  consumer_secret: 'clientSecret',
+  consumerSecret: 'clientSecret',
+  secret: 'clientSecret',
+  resource_owner_key: 'token',
+  oauth_token: 'token',
+  token_secret: 'tokenSecret',
+  resource_owner_secret: 'tokenSecret',
+  oauth_token_secret: 'tokenSecret',
+  signature_method: 'signatureMethod',
+  signature_type: 'signatureType',
+  rsa_key: 'rsaKey',
+  callback_uri: 'callback',
+  oauth_callback: 'callback',
+  oauth_verifier: 'verifier',
+}
+
+/**
+ * Refuses a name of `object` outside `known` with a TypeError naming it (and,
+ * for `credentials`, the name to write instead where another library's name
+ * or a case slip explains it): a misspelt `clientSecret` would otherwise sign
+ * with an empty secret, and the provider answer an unexplained 401.
+ */
+function checkNames(object: object, known: ReadonlySet<string>, label: string): void {
+  // One allocation-free pass for the usual object of a few known names.
+  for (const name in object) {
+    if (known.has(name) || !Object.hasOwn(object, name)) continue
+    const loose = name.replaceAll('_', '').toLowerCase()
+    const alias =
+      label === 'credentials' && Object.hasOwn(CREDENTIAL_ALIASES, name)
+        ? CREDENTIAL_ALIASES[name]
+        : [...known].find((k) => k.toLowerCase() === loose)
+    throw new TypeError(
+      `${label}: unknown name ${JSON.stringify(name)}${alias === undefined ? '' : `, which is ${alias} here`} (known: ${[...known].join(', ')})`,
+    )
+  }
+}
+
+/** signRequest's first step: its three arguments are objects, naming only what signRequest reads. */
 function checkArguments(request: unknown, credentials: unknown, options: unknown): void {
   if (request === null || typeof request !== 'object') {
     throw new TypeError('request should be an object with a method and a url')
@@ -309,6 +383,8 @@ function checkArguments(request: unknown, credentials: unknown, options: unknown
   if (options === null || typeof options !== 'object') {
     throw new TypeError('options should be an object')
   }
+  checkNames(credentials, CREDENTIAL_NAMES, 'credentials')
+  checkNames(options, OPTION_NAMES, 'options')
 }
 
 /** The credentials, checked and read once, with what depends on them alone encoded. */
