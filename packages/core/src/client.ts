@@ -1151,16 +1151,30 @@ export class OAuth1Client {
     // What a provider's error answer might echo back, blanked in the error.
     const known = [this.#clientSecret, token?.oauth_token_secret ?? '', extra.verifier ?? '']
     if (overNode) {
-      const exchange = startNodeExchange(
-        signed.url,
-        {
+      const init = (request: typeof signed) => ({
+        url: request.url,
+        init: {
           method,
-          headers: signed.headers,
-          authorization: signed.authorization,
-          body: signed.body as SignableBody,
+          headers: request.headers,
+          authorization: request.authorization,
+          body: request.body as SignableBody,
         },
-        this.timeout,
-      )
+      })
+      const first = init(signed)
+      // Sent once more on a kept-alive connection the server had closed: signed afresh.
+      const again = () => {
+        const resigned = this.#sign(
+          method,
+          target,
+          this.#tokenRequestHeaders(),
+          body,
+          token,
+          extra,
+          true,
+        )
+        return resigned instanceof Promise ? resigned.then(init) : init(resigned)
+      }
+      const exchange = startNodeExchange(first.url, first.init, this.timeout, again)
       return this.#exchange(exchange, (p) => p, target, what, known)
     }
     const deadline = startDeadline(this.timeout)
@@ -1219,8 +1233,10 @@ export class OAuth1Client {
       try {
         return await race(parseTokenResponse(reply, target, what, known))
       } catch (err) {
-        if (err instanceof OAuthError) throw err
+        // Past the deadline, whatever became of the reading (an error answer's
+        // body cut off by it reads as that answer): a timeout, on both transports.
         if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
+        if (err instanceof OAuthError) throw err
         throw new OAuthError('fetch_token_denied', {
           description: `The ${what} endpoint ${describeUrl(target)} broke off its answer`,
           cause: err,

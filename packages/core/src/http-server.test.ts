@@ -6,8 +6,9 @@
  * errors.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { brotliCompressSync, deflateRawSync, gzipSync } from 'node:zlib'
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net'
+import * as zlib from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client } from './client.js'
@@ -551,6 +552,11 @@ describe('the node:http transport', () => {
           // the first connection reused, reset, and the request sent once more on a second one
           expect(requests).toHaveLength(3)
           expect(connections).toBe(2)
+          // signed afresh: the same nonce twice is one a provider may refuse (RFC 5849 §3.3)
+          const nonces = requests.map(
+            (r) => /oauth_nonce="([^"]+)"/.exec(r.headers.authorization ?? '')?.[1],
+          )
+          expect(new Set(nonces).size).toBe(3)
         }
       } finally {
         setTokenTransport(previous)
@@ -620,6 +626,28 @@ describe('the same answer ends the same way on both transports', () => {
       TOKEN_FORM,
     ),
     'a gzip stream without its trailer': coded('gzip', gzipSync(TOKEN_FORM).subarray(0, -8)),
+    'a deflate stream with a byte past its end': coded(
+      'deflate',
+      new Uint8Array([...deflateSync(TOKEN_FORM), 0]),
+    ),
+    'two deflate streams back to back': coded(
+      'deflate',
+      new Uint8Array([...deflateSync(TOKEN_FORM), ...deflateSync('&more=1')]),
+    ),
+    'identity, a coding fetch does not know: the body as sent': coded('identity', TOKEN_FORM),
+    'gzip then identity: the body as sent': coded('gzip, identity', gzipSync(TOKEN_FORM)),
+    // Node 24 and 26's fetch decodes zstd, Node 22's does not (its zlib has it, its undici not).
+    ...(typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync === 'function'
+      ? {
+          zstd: coded(
+            'zstd',
+            (zlib as unknown as { zstdCompressSync(s: string): Uint8Array }).zstdCompressSync(
+              TOKEN_FORM,
+            ),
+          ),
+        }
+      : {}),
+    'six codings, more than fetch takes': coded('gzip, gzip, gzip, gzip, gzip, gzip', TOKEN_FORM),
     'an empty body labelled gzip': coded('gzip', ''),
     'a gzip body that is not gzip': coded('gzip', TOKEN_FORM),
     'a body past 64 KiB without content-length': {
@@ -761,4 +789,105 @@ describe('the same answer ends the same way on both transports', () => {
     }
     expect(results[0]).toEqual(results[1])
   })
+})
+
+describe('answers that would leave a token request waiting: settled on both transports', () => {
+  /** A raw TCP server: reads a request's head, then does `answer` with the socket. */
+  async function raw(answer: (socket: Socket) => void): Promise<string> {
+    const server = createNetServer((socket) => {
+      let head = ''
+      socket.on('data', (chunk) => {
+        head += chunk.toString('latin1')
+        if (head.includes('\r\n\r\n')) {
+          head = ''
+          answer(socket)
+        }
+      })
+      socket.on('error', () => {})
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    rawServers.push(server)
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  }
+  const rawServers: ReturnType<typeof createNetServer>[] = []
+  afterEach(async () => {
+    await Promise.all(
+      rawServers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+    )
+  })
+
+  const SWITCHING =
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'
+
+  it.each<[TokenTransportName, number]>([
+    ['node', 0],
+    ['node', 5_000],
+    ['fetch', 0],
+    ['fetch', 5_000],
+  ])(
+    'over %s (timeout %d): a 101 Switching Protocols → fetch_token_denied "Could not reach"',
+    async (transport, timeout) => {
+      const origin = await raw((socket) => socket.write(SWITCHING))
+      const previous = setTokenTransport(transport)
+      try {
+        const started = Date.now()
+        const err = await new OAuth1Client({ clientId: 'ck', timeout })
+          .fetchRequestToken(`${origin}/rt`)
+          .catch((e: unknown) => e)
+        expect(err).toMatchObject({ code: 'fetch_token_denied', status: 502 })
+        expect((err as OAuthError).description).toBe(
+          `Could not reach the temporary-credential endpoint ${origin}/rt`,
+        )
+        // Not by the deadline: at once.
+        expect(Date.now() - started).toBeLessThan(4_000)
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+
+  it.each<TokenTransportName>(['node', 'fetch'])(
+    'over %s, an error answer whose body stalls past the timeout → request_timeout',
+    async (transport) => {
+      const origin = await raw((socket) =>
+        socket.write(
+          'HTTP/1.1 401 Unauthorized\r\ncontent-type: application/x-www-form-urlencoded\r\n' +
+            'content-length: 100\r\n\r\noauth_problem=signature_inv',
+        ),
+      )
+      const previous = setTokenTransport(transport)
+      try {
+        const err = await new OAuth1Client({ clientId: 'ck', timeout: 300 })
+          .fetchRequestToken(`${origin}/rt`)
+          .catch((e: unknown) => e)
+        expect(err).toMatchObject({ code: 'request_timeout', status: 504 })
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+
+  it.each<TokenTransportName>(['node', 'fetch'])(
+    'over %s, a deflate body that ends before its stated length → settled by the timeout',
+    async (transport) => {
+      const body = deflateSync(TOKEN)
+      const origin = await raw((socket) => {
+        socket.write(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/x-www-form-urlencoded\r\n' +
+            `content-encoding: deflate\r\ncontent-length: ${body.length + 10}\r\n\r\n`,
+        )
+        socket.write(body)
+      })
+      const previous = setTokenTransport(transport)
+      try {
+        const result = await new OAuth1Client({ clientId: 'ck', timeout: 300 })
+          .fetchRequestToken(`${origin}/rt`)
+          .catch((e: unknown) => e)
+        expect(result).toMatchObject({ code: 'request_timeout', status: 504 })
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+  const TOKEN = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
 })

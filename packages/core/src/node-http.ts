@@ -287,13 +287,14 @@ function targetOf(url: string): Target {
   return target
 }
 
-/** Starts a token request with node:http(s). Call only when {@link nodeTransportAvailable}. */
-export function startNodeExchange(
-  url: string,
-  init: NodeRequestInit,
-  timeout: number,
-): NodeExchange {
-  const mods = load() as NodeModules
+/** A request as node:http takes it: where, how (the header list among the options), and the body. */
+interface Prepared {
+  readonly secure: boolean
+  readonly options: NodeHttp.RequestOptions
+  readonly body: Uint8Array | null
+}
+
+function prepare(url: string, init: NodeRequestInit, mods: NodeModules): Prepared {
   const { secure, protocol, hostname, port, path, host } = targetOf(url)
   // The headers as a flat [name, value, …] list, which node:http writes as
   // they are (checked as setHeader checks them) rather than setting each:
@@ -334,51 +335,108 @@ export function startNodeExchange(
     }
   }
   if ((given & HOST) === 0) raw.push('host', host)
+  return {
+    secure,
+    options: {
+      protocol,
+      hostname,
+      port,
+      path,
+      method: init.method,
+      headers: raw,
+      agent: secure ? mods.httpsAgent : mods.httpAgent,
+    },
+    body,
+  }
+}
 
+/** The same request signed afresh (a new nonce and timestamp), for sending it once more. */
+export type SignAgain = () =>
+  | { url: string; init: NodeRequestInit }
+  | Promise<{ url: string; init: NodeRequestInit }>
+
+/** What the reading of an answer shares with its exchange. */
+interface ReadState {
+  /** The body was read to its end: the connection can be kept. */
+  consumed: boolean
+  /** Ends a reading still under way with `err` (the deadline). */
+  abort: ((err: Error) => void) | undefined
+}
+
+/**
+ * Starts a token request with node:http(s). Call only when
+ * {@link nodeTransportAvailable}. With `again`, a request that met a
+ * kept-alive connection the server had just closed is signed afresh and
+ * sent once more on a new one.
+ */
+export function startNodeExchange(
+  url: string,
+  init: NodeRequestInit,
+  timeout: number,
+  again?: SignAgain,
+): NodeExchange {
+  const mods = load() as NodeModules
   let timedOut = false
   let timer: ReturnType<typeof setTimeout> | undefined
   let request: NodeHttp.ClientRequest | undefined
   let response: NodeHttp.IncomingMessage | undefined
-  let consumed = false
-  const options = {
-    protocol,
-    hostname,
-    port,
-    path,
-    method: init.method,
-    headers: raw,
-    agent: secure ? mods.httpsAgent : mods.httpAgent,
-  }
+  let failReply: ((err: unknown) => void) | undefined
+  const state: ReadState = { consumed: false, abort: undefined }
   const reply = new Promise<TokenReply>((resolve, reject) => {
-    const send = (retry: boolean) => {
-      const req = (secure ? mods.https : mods.http).request(options)
+    failReply = reject
+    const send = (prepared: Prepared, retry: boolean) => {
+      const req = (prepared.secure ? mods.https : mods.http).request(prepared.options)
       request = req
       req.on('error', (err: NodeJS.ErrnoException) => {
-        // A kept-alive connection the server closed while idle: sent again
-        // once on a new one, as nothing was answered (Node's documented retry).
+        if (req !== request) return
         if (
           retry &&
+          again !== undefined &&
           req.reusedSocket &&
           !timedOut &&
           response === undefined &&
           RESET.has(err.code ?? '')
         ) {
-          send(false)
+          // A kept-alive connection the server closed while idle, nothing
+          // answered: sent once more on a new connection, signed afresh — the
+          // same nonce twice is one a provider may refuse (RFC 5849 §3.3).
+          request = undefined
+          const resend = (next: { url: string; init: NodeRequestInit }) => {
+            if (!timedOut) send(prepare(next.url, next.init, mods), false)
+          }
+          try {
+            const next = again()
+            if (next instanceof Promise) next.then(resend, reject)
+            else resend(next)
+          } catch (signing) {
+            reject(signing)
+          }
           return
         }
         reject(err)
       })
       req.once('response', (res) => {
         response = res
-        resolve(
-          nodeReply(res, mods, () => {
-            consumed = true
-          }),
-        )
+        const codings = rawHeader(res.rawHeaders, 'content-encoding')
+        if (codings !== undefined && tooManyCodings(codings)) {
+          // As fetch (undici) does: refused before the body, an answer it does not give.
+          res.destroy()
+          reject(new Error(`too many content-encodings in the answer: ${codings}`))
+          return
+        }
+        resolve(nodeReply(res, mods, state, codings))
       })
-      req.end(body ?? undefined)
+      // Closed with neither an answer nor an error: an answer of 101 (which
+      // node:http drops, with its connection, when no one listens for an
+      // upgrade). Without this the request would wait for ever.
+      req.once('close', () => {
+        if (req === request && response === undefined) {
+          reject(new Error('The connection closed before any answer'))
+        }
+      })
+      req.end(prepared.body ?? undefined)
     }
-    send(true)
+    send(prepare(url, init, mods), true)
   })
   if (Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY) {
     timer = setTimeout(() => {
@@ -386,6 +444,10 @@ export function startNodeExchange(
       const reason = new DOMException('The provider did not answer in time', 'TimeoutError')
       request?.destroy(reason)
       response?.destroy(reason)
+      // Settled here whatever the streams do (or no longer do): the answer
+      // not yet come, or its body still being read.
+      failReply?.(reason)
+      state.abort?.(reason)
     }, timeout)
   }
   return {
@@ -395,7 +457,7 @@ export function startNodeExchange(
     },
     finish() {
       if (timer !== undefined) clearTimeout(timer)
-      if (!consumed) {
+      if (!state.consumed) {
         // Not read to its end (an error answer, a body over the bound): the
         // connection cannot be reused.
         response?.destroy()
@@ -409,7 +471,8 @@ export function startNodeExchange(
 function nodeReply(
   res: NodeHttp.IncomingMessage,
   mods: NodeModules,
-  onConsumed: () => void,
+  state: ReadState,
+  codings: string | undefined,
 ): TokenReply {
   let record: Record<string, string> | undefined
   const headerRecord = () => {
@@ -443,7 +506,7 @@ function nodeReply(
     headers: () => ({ ...headerRecord() }),
     read(limit) {
       return new Promise((resolve, reject) => {
-        const decoders = decodersFor(rawHeader(res.rawHeaders, 'content-encoding'), mods)
+        const decoders = decodersFor(codings, mods)
         let source: NodeJS.ReadableStream & { destroy(err?: Error): void } = res
         if (decoders.length > 0) {
           res.once('aborted', () => decoders[0]?.destroy(new Error('The answer was cut short')))
@@ -490,20 +553,19 @@ function nodeReply(
           size += chunk.byteLength
         })
         source.once('end', () => {
-          onConsumed()
+          state.consumed = true
           done(false)
         })
-        source.on('error', (err: Error) => {
+        const fail = (err: Error) => {
           if (!settled) {
             settled = true
             reject(err)
           }
-        })
+        }
+        state.abort = fail
+        source.on('error', fail)
         res.once('close', () => {
-          if (!settled && !res.complete) {
-            settled = true
-            reject(new Error('The answer was cut short'))
-          }
+          if (!res.complete) fail(new Error('The answer was cut short'))
         })
       })
     },
@@ -559,12 +621,35 @@ export function rawHeader(raw: readonly string[], name: string): string | undefi
   return value
 }
 
+/** More codings than fetch (undici) accepts in one answer. */
+const MAX_CODINGS = 5
+
+function tooManyCodings(header: string): boolean {
+  let commas = 0
+  for (let i = header.indexOf(','); i !== -1; i = header.indexOf(',', i + 1)) commas++
+  return commas >= MAX_CODINGS
+}
+
+/**
+ * True where this Node's fetch decodes `zstd`: undici 7.10 and later (Node
+ * 24 and 26 here, not 22, whose zlib has zstd but whose undici 6 does not).
+ */
+function fetchDecodesZstd(zlib: typeof NodeZlib): boolean {
+  if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function')
+    return false
+  const version = (globalThis as { process?: { versions?: { undici?: string } } }).process
+    ?.versions?.undici
+  const [major = 0, minor = 0] = (version ?? '').split('.').map(Number)
+  return major > 7 || (major === 7 && minor >= 10)
+}
+
 /**
  * The decoders of a `content-encoding` list, in the order the body goes
  * through them, as fetch (undici) builds them: the codings undone last
  * first; `gzip`/`x-gzip`, `deflate` (with its zlib header or without, as
- * some servers send it) and `br`; a truncated stream gives what it holds
- * rather than an error; a coding it does not know anywhere in the list
+ * some servers send it), `br`, and `zstd` where fetch decodes it; a
+ * truncated stream gives what it holds rather than an error; a coding it
+ * does not know anywhere in the list (`identity` among them, as for fetch)
  * leaves the body as sent.
  */
 function decodersFor(header: string | undefined, mods: NodeModules): NodeStream.Transform[] {
@@ -583,16 +668,31 @@ function decodersFor(header: string | undefined, mods: NodeModules): NodeStream.
     else if (coding === 'br') {
       const flush = zlib.constants.BROTLI_OPERATION_FLUSH
       decoders.push(zlib.createBrotliDecompress({ flush, finishFlush: flush }))
-    } else if (coding !== 'identity') return []
+    } else if (coding === 'zstd' && fetchDecodesZstd(zlib)) {
+      const { ZSTD_e_continue, ZSTD_e_end } = zlib.constants as unknown as Record<string, number>
+      const create = (zlib as unknown as { createZstdDecompress(o: object): NodeStream.Transform })
+        .createZstdDecompress
+      decoders.push(create({ flush: ZSTD_e_continue, finishFlush: ZSTD_e_end }))
+    } else return []
   }
   return decoders
 }
 
-/** Inflates `deflate`: zlib-wrapped (RFC 1950) or raw (RFC 1951), told apart by the first byte. */
+/**
+ * Inflates `deflate`: zlib-wrapped (RFC 1950) or raw (RFC 1951), told apart
+ * by the first byte. Bytes past the end of the DEFLATE stream (a second
+ * stream, padding) are dropped, as fetch drops them.
+ */
 function inflater(mods: NodeModules, options: NodeZlib.ZlibOptions): NodeStream.Transform {
   let inner: NodeZlib.Inflate | NodeZlib.InflateRaw | undefined
+  // The inner stream ended (its data all pushed): nothing more goes in, nothing to wait for.
+  let ended = false
   return new mods.stream.Transform({
     transform(chunk: Uint8Array, _encoding, callback) {
+      if (ended) {
+        callback()
+        return
+      }
       if (inner === undefined) {
         if (chunk.byteLength === 0) {
           callback()
@@ -604,6 +704,9 @@ function inflater(mods: NodeModules, options: NodeZlib.ZlibOptions): NodeStream.
             ? mods.zlib.createInflate(options)
             : mods.zlib.createInflateRaw(options)
         inner.on('data', (data: Uint8Array) => this.push(data))
+        inner.once('end', () => {
+          ended = true
+        })
         inner.once('error', (err: Error) => this.destroy(err))
       }
       inner.write(chunk, () => callback())
@@ -613,7 +716,7 @@ function inflater(mods: NodeModules, options: NodeZlib.ZlibOptions): NodeStream.
       callback(err)
     },
     flush(callback) {
-      if (inner === undefined) {
+      if (inner === undefined || ended) {
         callback()
         return
       }
