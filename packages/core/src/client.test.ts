@@ -1257,6 +1257,23 @@ describe('insecure transport', () => {
 describe('OAuth1Client.request', () => {
   const authorized = () => setup({ token: 'at-1', tokenSecret: 'ats-1' })
 
+  it.each([
+    ['params', '; write query'],
+    ['data', '; write body'],
+    ['json', '; write body (a JSON string, with a Content-Type header)'],
+    ['qeury', ''],
+    ['withholdToken', ''],
+  ])('refuses an unknown init option %s, before anything is sent', async (name, hint) => {
+    const { fetch, spy } = answering(() => new Response('ok'))
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    await expect(client.request('POST', `${P}/a`, { [name]: { a: '1' } } as never)).rejects.toThrow(
+      new TypeError(
+        `init: unknown option "${name}"${hint} (known: token, body, headers, query, signal, redirect, nonce, authHeaders)`,
+      ),
+    )
+    expect(spy).not.toHaveBeenCalled()
+  })
+
   it('returns ≥ 400 answers like fetch does', async () => {
     const { fetch } = answering(() => new Response('nope', { status: 404 }))
     const res = await new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/missing`)

@@ -202,6 +202,50 @@ export interface OAuth1RequestInit {
   authHeaders?: Record<string, string> | undefined
 }
 
+/**
+ * @internal Every name of {@link OAuth1RequestInit} (the type keeps it
+ * complete): another name is a typo.
+ */
+export const REQUEST_INIT_OPTIONS: readonly string[] = Object.keys({
+  token: true,
+  body: true,
+  headers: true,
+  query: true,
+  signal: true,
+  redirect: true,
+  nonce: true,
+  authHeaders: true,
+} satisfies Record<keyof OAuth1RequestInit, true>)
+
+/**
+ * What Authlib (requests' keywords) and the fetch-based OAuth 1 clients call
+ * a request's parts: the option to write here instead.
+ */
+const REQUEST_INIT_ALIASES: Readonly<Record<string, string>> = {
+  params: 'query',
+  searchParams: 'query',
+  qs: 'query',
+  data: 'body',
+  json: 'body (a JSON string, with a Content-Type header)',
+  form: 'body',
+}
+
+/**
+ * @internal Refuses a request `init` naming an option outside `known`, with a
+ * TypeError naming it (and the option to write where another library's name
+ * explains it): `{ params: { q } }` would otherwise send the request without
+ * its query, and the provider answer another question.
+ */
+export function checkRequestInit(init: object, known: readonly string[]): void {
+  for (const name of Object.keys(init)) {
+    if (known.includes(name)) continue
+    const alias = Object.hasOwn(REQUEST_INIT_ALIASES, name) ? REQUEST_INIT_ALIASES[name] : undefined
+    throw new TypeError(
+      `init: unknown option ${JSON.stringify(name)}${alias === undefined ? '' : `; write ${alias}`} (known: ${known.join(', ')})`,
+    )
+  }
+}
+
 /** Options of {@link OAuth1Client.createAuthorizationUrl}. */
 export interface AuthorizationUrlOptions {
   /**
@@ -885,6 +929,7 @@ export class OAuth1Client {
       throw new TypeError('method must be an HTTP method token')
     }
     if (typeof init !== 'object' || init === null) throw new TypeError('init must be an object')
+    checkRequestInit(init, REQUEST_INIT_OPTIONS)
     const origin = parseRequestUrl(url, 'url')
     appendQuery(origin, init.query)
     const token = init.token === undefined ? this.#token : init.token
@@ -961,14 +1006,9 @@ export class OAuth1Client {
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
         if (sameOrigin && authHeaders === undefined) {
-          const signed = await this.#sign(
-            currentMethod,
-            current,
-            headers,
-            body,
-            token,
-            { nonce: hop === 0 ? init.nonce : undefined },
-          )
+          const signed = await this.#sign(currentMethod, current, headers, body, token, {
+            nonce: hop === 0 ? init.nonce : undefined,
+          })
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers

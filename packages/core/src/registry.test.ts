@@ -504,6 +504,38 @@ describe('RemoteApp.request', () => {
     expect(provider.requests).toHaveLength(0)
   })
 
+  it.each([
+    ['params', { q: 'a' }, '; write query'],
+    ['data', { status: 'hi' }, '; write body'],
+    ['qeury', { q: 'a' }, ''],
+  ])(
+    'refuses an unknown init option %s before anything is sent or any token looked up',
+    async (name, value, hint) => {
+      const fetchToken = vi.fn(() => USER)
+      const { app, provider } = setup({ fetchToken })
+      await expect(app.get('search', { [name]: value } as never)).rejects.toThrow(
+        new TypeError(
+          `init: unknown option "${name}"${hint} (known: token, body, headers, query, signal, redirect, nonce, authHeaders, request, withholdToken)`,
+        ),
+      )
+      expect(fetchToken).not.toHaveBeenCalled()
+      expect(provider.requests).toHaveLength(0)
+    },
+  )
+
+  it('refuses an unknown userinfo() init option', async () => {
+    const oauth = new OAuth({ config: {} })
+    const app = oauth.register('dev', {
+      clientId: 'ck',
+      apiBaseUrl: `${P}/api/`,
+      userinfoEndpoint: `${P}/api/me`,
+      userinfo: () => ({ sub: '1', raw: {} }),
+    })
+    await expect(app.userinfo({ token: USER, timeout: 5 } as never)).rejects.toThrow(
+      new TypeError('init: unknown option "timeout" (known: token, request, signal)'),
+    )
+  })
+
   it('withholdToken signs with the client credentials only', async () => {
     const fetchToken = vi.fn(() => USER)
     const { app, provider } = setup({ fetchToken })

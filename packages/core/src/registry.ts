@@ -10,11 +10,13 @@ import {
   type ClientRsaKey,
   callbackProblem,
   callbackVerifier,
+  checkRequestInit,
   constantTimeEqual,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
   parseCallbackQuery,
+  REQUEST_INIT_OPTIONS,
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
@@ -258,6 +260,18 @@ export interface RemoteAppRequestInit<Req = unknown> extends Omit<OAuth1RequestI
   /** Sign with the client credentials only (default: the registration's `withholdToken`). */
   withholdToken?: boolean | undefined
 }
+
+/** What {@link RemoteApp.request} reads in `init`: the client's options and its own. */
+const REMOTE_APP_REQUEST_INIT_OPTIONS: readonly string[] = [
+  ...REQUEST_INIT_OPTIONS,
+  ...Object.keys({ request: true, withholdToken: true } satisfies Record<
+    Exclude<keyof RemoteAppRequestInit, keyof OAuth1RequestInit>,
+    true
+  >),
+]
+
+/** What {@link RemoteApp.userinfo} reads in `init`. */
+const USERINFO_INIT_OPTIONS: readonly string[] = ['token', 'request', 'signal']
 
 /** Options of `new OAuth()`. */
 export interface OAuthOptions<Req = unknown> {
@@ -808,6 +822,7 @@ export class RemoteApp<Req = unknown> {
         'init must be an object ({ token?, request?, body?, headers?, query?, … })',
       )
     }
+    checkRequestInit(init, REMOTE_APP_REQUEST_INIT_OPTIONS)
     if (init.withholdToken !== undefined && typeof init.withholdToken !== 'boolean') {
       throw new TypeError('init.withholdToken must be a boolean')
     }
@@ -911,6 +926,7 @@ export class RemoteApp<Req = unknown> {
     if (typeof init !== 'object' || init === null || Array.isArray(init)) {
       throw new TypeError('init must be an object ({ token?, request?, signal? })')
     }
+    checkRequestInit(init, USERINFO_INIT_OPTIONS)
     const { signal, ...tokenInit } = init
     if (signal !== undefined && signal !== null && !(signal instanceof AbortSignal)) {
       throw new TypeError('init.signal must be an AbortSignal')
