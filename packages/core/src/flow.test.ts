@@ -138,6 +138,63 @@ describe('the web flow', () => {
     expect(provider.hits('/oauth/access_token')[0]!.params.extra).toBe('yes')
   })
 
+  it('takes every login parameter as a URLSearchParams too, as OAuth1Client does', async () => {
+    for (const computed of [false, true]) {
+      const { app, provider } = setup({
+        authorizeParams: computed
+          ? async () => new URLSearchParams('force_login=true&screen_name=a')
+          : new URLSearchParams('force_login=true&screen_name=a'),
+        requestTokenParams: new URLSearchParams('x_auth_access_type=read'),
+        accessTokenParams: new URLSearchParams('extra=yes'),
+      })
+      const store = createMemoryStore()
+      const url = await app.beginAuthorization(
+        store,
+        CALLBACK,
+        new URLSearchParams({ screen_name: 'jane doe' }),
+      )
+      expect(url).toBe(
+        `${P}/oauth/authorize?force_login=true&screen_name=jane%20doe&oauth_token=rt%2B1%2F%3D`,
+      )
+      expect(provider.hits('/oauth/request_token')[0]!.params.x_auth_access_type).toBe('read')
+      await app.completeAuthorization(store, provider.approve('rt+1/='))
+      expect(provider.hits('/oauth/access_token')[0]!.params.extra).toBe('yes')
+    }
+  })
+
+  it('refuses login parameters it would drop (a Map, a Headers) or a name given twice, naming them', async () => {
+    expect(() => setup({ requestTokenParams: new Map([['a', 'b']]) as never })).toThrow(
+      new TypeError(
+        'requestTokenParams must be an object of strings or a URLSearchParams (not a Map: Object.fromEntries(map) makes one)',
+      ),
+    )
+    expect(() => setup({ accessTokenParams: new Headers({ a: 'b' }) as never })).toThrow(
+      new TypeError('accessTokenParams must be an object of strings or a URLSearchParams'),
+    )
+    expect(() => setup({ authorizeParams: new URLSearchParams('a=1&a=2') })).toThrow(
+      new TypeError(
+        'authorizeParams names "a" twice: each login parameter is sent once, give it once',
+      ),
+    )
+    const { app, provider } = setup({ authorizeParams: () => new Map() as never })
+    const { store, entries } = inspectableStore()
+    await expect(app.beginAuthorization(store, CALLBACK)).rejects.toThrow(
+      new TypeError(
+        'authorizeParams() of dev must be an object of strings or a URLSearchParams (not a Map: Object.fromEntries(map) makes one)',
+      ),
+    )
+    expect(entries.size).toBe(0)
+    const before = provider.hits('/oauth/request_token').length
+    await expect(
+      app.beginAuthorization(store, CALLBACK, new Map([['a', 'b']]) as never),
+    ).rejects.toThrow(
+      new TypeError(
+        'params must be an object of strings or a URLSearchParams (not a Map: Object.fromEntries(map) makes one)',
+      ),
+    )
+    expect(provider.hits('/oauth/request_token')).toHaveLength(before)
+  })
+
   it("sends register()'s userAgent to both token endpoints", async () => {
     const { app, provider } = setup({ userAgent: 'my-app/2.0' })
     const store = createMemoryStore()

@@ -219,7 +219,7 @@ describe('authorizeParams as a function, authorizeTokenParam', () => {
 
     const wrong = setup({ authorizeParams: async () => 'key=1' as never })
     await expect(wrong.app.beginAuthorization(createMemoryStore(), CALLBACK)).rejects.toThrow(
-      new TypeError('authorizeParams() of dev must be an object of strings'),
+      new TypeError('authorizeParams() of dev must be an object of strings or a URLSearchParams'),
     )
   })
 

@@ -48,4 +48,20 @@ describe('registry types', () => {
     // @ts-expect-error clientId is required
     new OAuth1Client({})
   })
+
+  it('login parameters are an object of strings or a URLSearchParams, never a Map', () => {
+    const oauth = new OAuth<Req>()
+    const query = new URLSearchParams('force_login=true')
+    const app = oauth.register('x', {
+      requestTokenParams: query,
+      accessTokenParams: { a: 'b' },
+      authorizeParams: async () => query,
+    })
+    oauth.register('y', { authorizeParams: query })
+    expectTypeOf(app.beginAuthorization)
+      .parameter(2)
+      .toEqualTypeOf<Record<string, string> | URLSearchParams | undefined>()
+    // @ts-expect-error a Map is refused at runtime: Object.fromEntries(map) makes an object
+    oauth.register('z', { requestTokenParams: new Map([['a', 'b']]) })
+  })
 })

@@ -138,12 +138,18 @@ export interface RemoteAppOptions<Req = any> {
   clientSecret?: string | undefined
   /** The temporary-credential endpoint. */
   requestTokenUrl?: string | undefined
-  /** Extra parameters of the temporary-credential request (sent signed, in the query). */
-  requestTokenParams?: Record<string, string> | undefined
+  /**
+   * Extra parameters of the temporary-credential request (sent signed, in the
+   * query): an object of strings or a `URLSearchParams` (each name once).
+   */
+  requestTokenParams?: Record<string, string> | URLSearchParams | undefined
   /** The token-credential endpoint. */
   accessTokenUrl?: string | undefined
-  /** Extra parameters of the token-credential request (sent signed, in the query). */
-  accessTokenParams?: Record<string, string> | undefined
+  /**
+   * Extra parameters of the token-credential request (sent signed, in the
+   * query): an object of strings or a `URLSearchParams` (each name once).
+   */
+  accessTokenParams?: Record<string, string> | URLSearchParams | undefined
   /** The resource-owner authorization endpoint. */
   authorizeUrl?: string | undefined
   /**
@@ -151,11 +157,12 @@ export interface RemoteAppOptions<Req = any> {
    * or a function computing them from the login at hand (the request token,
    * the client id, the callback): `({ clientId }) => ({ oauth_consumer_key: clientId })`.
    * The function may be async; what it returns (or resolves to) must be an
-   * object of strings.
+   * object of strings or a `URLSearchParams` (each name once).
    */
   authorizeParams?:
     | Record<string, string>
-    | ((context: AuthorizeParamsContext) => Awaitable<Record<string, string>>)
+    | URLSearchParams
+    | ((context: AuthorizeParamsContext) => Awaitable<Record<string, string> | URLSearchParams>)
     | undefined
   /**
    * The name the request token goes under on the authorization URL. Default
@@ -245,8 +252,20 @@ export interface RemoteAppOptions<Req = any> {
 
 /** {@link RemoteAppOptions} after config lookup and validation. */
 export interface ResolvedRemoteAppOptions<Req = any>
-  extends Omit<RemoteAppOptions<Req>, 'overwrite'> {
+  extends Omit<
+    RemoteAppOptions<Req>,
+    'overwrite' | 'requestTokenParams' | 'accessTokenParams' | 'authorizeParams'
+  > {
   clientId: string
+  /** Copied into a record. */
+  requestTokenParams?: Record<string, string> | undefined
+  /** Copied into a record. */
+  accessTokenParams?: Record<string, string> | undefined
+  /** Copied into a record, or the function (its result is checked and copied at each login). */
+  authorizeParams?:
+    | Record<string, string>
+    | ((context: AuthorizeParamsContext) => Awaitable<Record<string, string> | URLSearchParams>)
+    | undefined
   temporaryCredentialTtl: number
   clientKwargs: ClientKwargs
 }
@@ -414,12 +433,34 @@ function namingConfigKey(err: unknown, key: string): unknown {
   return new TypeError(`${key}: ${err.message}`, { cause: err })
 }
 
+/**
+ * Login parameters (`requestTokenParams`, `authorizeParams`, `params`…),
+ * checked and copied into a record: an object of strings, or a
+ * `URLSearchParams` as OAuth1Client takes them. Anything else is a TypeError
+ * naming `name`, never an empty record: a `Map`, a `Headers` or a class
+ * instance has no own entries, and its parameters would silently be dropped.
+ */
 function checkParams(value: unknown, name: string): Record<string, string> | undefined {
   if (value === undefined) return undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`${name} must be an object of strings`)
+  if (value instanceof URLSearchParams) {
+    const params: Record<string, string> = {}
+    for (const [k, v] of value) {
+      if (Object.hasOwn(params, k)) {
+        throw new TypeError(
+          `${name} names ${JSON.stringify(k)} twice: each login parameter is sent once, give it once`,
+        )
+      }
+      setOwn(params, k, v)
+    }
+    return params
   }
-  for (const [k, v] of Object.entries(value)) {
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : 0
+  if (proto !== Object.prototype && proto !== null) {
+    throw new TypeError(
+      `${name} must be an object of strings or a URLSearchParams${value instanceof Map ? ' (not a Map: Object.fromEntries(map) makes one)' : ''}`,
+    )
+  }
+  for (const [k, v] of Object.entries(value as object)) {
     if (typeof v !== 'string') throw new TypeError(`${name}.${k} must be a string`)
   }
   return { ...(value as Record<string, string>) }
@@ -598,7 +639,7 @@ export class RemoteApp<Req = unknown> {
   async beginAuthorization(
     store: TemporaryCredentialStore,
     redirectUri?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<string> {
     const callback = redirectUri ?? this.options.redirectUri ?? 'oob'
     if (isPathCallback(callback)) {

@@ -901,13 +901,21 @@ export const REGISTERED_RELATIVE_CALLBACKS: ReadonlyArray<
 /**
  * Authorize `params` values `authorizeRedirect` must refuse with a
  * TypeError: {@link WRONG_VALUES} that are neither `null` nor a plain object,
- * and plain objects whose values are not strings.
+ * plain objects whose values are not strings, objects whose parameters would
+ * be dropped (a `Map`, a `Headers`), and a `URLSearchParams` naming one twice.
  */
 export const WRONG_AUTHORIZE_PARAMS: ReadonlyArray<[label: string, value: unknown]> = [
   ...WRONG_VALUES.filter(([, v]) => v !== null && !(typeof v === 'object' && !Array.isArray(v))),
   ['a number value', { force_login: 1 }],
   ['a null value', { force_login: null }],
   ['an object value', { force_login: {} }],
+  // Objects with no own entries: their parameters would be dropped, not sent.
+  ['a Map', new Map([['force_login', 'true']])],
+  ['a Headers', new Headers({ force_login: 'true' })],
+  [
+    'a URLSearchParams naming force_login twice',
+    new URLSearchParams('force_login=1&force_login=2'),
+  ],
 ]
 
 /**

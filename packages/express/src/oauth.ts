@@ -85,7 +85,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     req: Request,
     res: Response,
     redirectUri?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<void> {
     checkRequest(req, 'authorizeRedirect(req, res)')
     const { store, changed } = bindSessionStore(req, bindingOf(this.registry))

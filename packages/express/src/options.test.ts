@@ -25,6 +25,9 @@ function newOAuth() {
   return oauth
 }
 
+/** The same authorize parameters as an object and as a URLSearchParams: both reach the URL. */
+const AUTHORIZE_PARAMS = [{ force_login: 'true' }, new URLSearchParams('force_login=true')] as const
+
 describe('oauth.middleware(options) with wrong values', () => {
   it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
     'refuses an option it does not know: %s (a typo would be silently dropped)',
@@ -194,16 +197,19 @@ describe('authorizeRedirect(req, res, redirectUri, params) with wrong values', (
     },
   )
 
-  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and no params', async () => {
+  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params as an object or a URLSearchParams', async () => {
     const oauth = newOAuth()
     const app = express()
     app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
     app.use(oauth.middleware())
     const callbacks = ['https://other.example/cb', 'myapp://callback', 'oob', '/cb', 'cb']
     app.get('/:i', (req, res) =>
-      oauth.provider.authorizeRedirect(req, res, callbacks[Number(req.params.i)], {
-        force_login: 'true',
-      }),
+      oauth.provider.authorizeRedirect(
+        req,
+        res,
+        callbacks[Number(req.params.i)],
+        AUTHORIZE_PARAMS[Number(req.params.i) % 2],
+      ),
     )
     for (const i of callbacks.keys()) {
       const res = await request(await serve(app)).get(`/${i}`)

@@ -42,7 +42,12 @@ describe('OAuth for Express', () => {
 
   it('has the Express calling shapes', () => {
     expectTypeOf(app.authorizeRedirect).parameters.toEqualTypeOf<
-      [Request, Response, (string | undefined)?, (Record<string, string> | undefined)?]
+      [
+        Request,
+        Response,
+        (string | undefined)?,
+        (Record<string, string> | URLSearchParams | undefined)?,
+      ]
     >()
     expectTypeOf(app.authorizeRedirect).returns.toEqualTypeOf<Promise<void>>()
     expectTypeOf(app.authorizeAccessToken).parameters.toEqualTypeOf<[Request]>()

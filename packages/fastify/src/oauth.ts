@@ -118,7 +118,7 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
     request: FastifyRequest,
     reply: FastifyReply,
     redirectUri?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<void> {
     checkRequest(request, 'authorizeRedirect(request, reply)')
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {

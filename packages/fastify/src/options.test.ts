@@ -37,6 +37,9 @@ async function sessionApp(oauth = newOAuth()) {
   return { app, oauth }
 }
 
+/** The same authorize parameters as an object and as a URLSearchParams: both reach the URL. */
+const AUTHORIZE_PARAMS = [{ force_login: 'true' }, new URLSearchParams('force_login=true')] as const
+
 describe('oauth.middleware(options) with wrong values', () => {
   it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
     'refuses an option it does not know: %s (a typo would be silently dropped)',
@@ -200,7 +203,7 @@ describe('authorizeRedirect(request, reply, redirectUri, params) with wrong valu
     },
   )
 
-  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params', async () => {
+  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params as an object or a URLSearchParams', async () => {
     const { app, oauth } = await sessionApp()
     const callbacks = ['https://other.example/cb', 'myapp://callback', 'oob', '/cb', 'cb']
     app.get('/:i', (request, reply) =>
@@ -208,7 +211,7 @@ describe('authorizeRedirect(request, reply, redirectUri, params) with wrong valu
         request,
         reply,
         callbacks[Number((request.params as { i: string }).i)],
-        { force_login: 'true' },
+        AUTHORIZE_PARAMS[Number((request.params as { i: string }).i) % 2],
       ),
     )
     for (const i of callbacks.keys()) {

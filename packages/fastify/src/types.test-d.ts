@@ -59,7 +59,12 @@ describe('OAuth', () => {
 
   it('has the web flow in Fastify calling shape', () => {
     expectTypeOf(app.authorizeRedirect).parameters.toEqualTypeOf<
-      [FastifyRequest, FastifyReply, (string | undefined)?, (Record<string, string> | undefined)?]
+      [
+        FastifyRequest,
+        FastifyReply,
+        (string | undefined)?,
+        (Record<string, string> | URLSearchParams | undefined)?,
+      ]
     >()
     // Resolves once the 302 is sent, to undefined: Fastify's reply is a thenable, which a
     // promise adopts, so no promise can resolve to it (flow.test.ts checks the runtime side).

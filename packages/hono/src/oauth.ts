@@ -364,7 +364,7 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
   async authorizeRedirect(
     c: AnyContext,
     redirectUri?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<Response> {
     const state = stateFor(this.registry, c as Context, 'authorizeRedirect')
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {

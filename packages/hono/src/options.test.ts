@@ -50,6 +50,9 @@ function captureConsoleError() {
 
 const middleware = (options: unknown) => () => newOAuth().middleware(options as MiddlewareOptions)
 
+/** The same authorize parameters as an object and as a URLSearchParams: both reach the URL. */
+const AUTHORIZE_PARAMS = [{ force_login: 'true' }, new URLSearchParams('force_login=true')] as const
+
 describe('oauth.middleware(options) with wrong values', () => {
   it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
     'refuses an option it does not know: %s (a typo would be silently dropped)',
@@ -258,12 +261,14 @@ describe('authorizeRedirect(c, redirectUri, params) with wrong values', () => {
     },
   )
 
-  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params', async () => {
+  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params as an object or a URLSearchParams', async () => {
     const callbacks = ['https://other.example/cb', 'myapp://callback', 'oob', '/cb', 'cb']
     const app = loginApp((c, oauth) =>
-      oauth.provider.authorizeRedirect(c, callbacks[Number(c.req.path.slice(1))], {
-        force_login: 'true',
-      }),
+      oauth.provider.authorizeRedirect(
+        c,
+        callbacks[Number(c.req.path.slice(1))],
+        AUTHORIZE_PARAMS[Number(c.req.path.slice(1)) % 2],
+      ),
     )
     for (const i of callbacks.keys()) {
       const res = await app.request(`http://localhost/${i}`)

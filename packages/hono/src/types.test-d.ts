@@ -82,7 +82,9 @@ describe('types', () => {
     type Params = Parameters<typeof app.authorizeRedirect>
     expectTypeOf<Equal<Params[0], AnyContext>>().toEqualTypeOf<true>()
     expectTypeOf<Equal<Params[1], string | undefined>>().toEqualTypeOf<true>()
-    expectTypeOf<Equal<Params[2], Record<string, string> | undefined>>().toEqualTypeOf<true>()
+    expectTypeOf<
+      Equal<Params[2], Record<string, string> | URLSearchParams | undefined>
+    >().toEqualTypeOf<true>()
     expectTypeOf<
       Equal<Parameters<typeof app.authorizeAccessToken>[0], AnyContext>
     >().toEqualTypeOf<true>()

@@ -126,7 +126,7 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
    * @param redirectUri the callback; relative (`/authorize`) is resolved
    *   against this request's origin. Default: the registered `redirectUri`
    *   (resolved the same way), else `oob`.
-   * @param params extra query parameters for the authorization URL.
+   * @param params extra query parameters for the authorization URL (an object of strings or a `URLSearchParams`).
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
    * @example
    * ```ts
@@ -136,7 +136,7 @@ export class KoaRemoteApp extends RemoteApp<KoaContext> {
   async authorizeRedirect(
     ctx: KoaContext,
     redirectUri?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<void> {
     checkContext(ctx, 'authorizeRedirect(ctx)')
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {

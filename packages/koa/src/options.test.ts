@@ -52,6 +52,9 @@ async function loginApp(route: (ctx: KoaContext, oauth: OAuth) => Promise<void>)
   return { agent: request(server.url), errors }
 }
 
+/** The same authorize parameters as an object and as a URLSearchParams: both reach the URL. */
+const AUTHORIZE_PARAMS = [{ force_login: 'true' }, new URLSearchParams('force_login=true')] as const
+
 describe('oauth.middleware(options) with wrong values', () => {
   it.each(['sesionKey', 'session_key', 'secrets', 'cookieName'])(
     'refuses an option it does not know: %s (a typo would be silently dropped)',
@@ -213,12 +216,14 @@ describe('authorizeRedirect(ctx, redirectUri, params) with wrong values', () => 
     },
   )
 
-  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params', async () => {
+  it('accepts an absolute callback on another host, a custom scheme, oob, a path, and params as an object or a URLSearchParams', async () => {
     const callbacks = ['https://other.example/cb', 'myapp://callback', 'oob', '/cb', 'cb']
     const { agent, errors } = await loginApp((ctx, oauth) =>
-      oauth.provider.authorizeRedirect(ctx, callbacks[Number(ctx.path.slice(1))], {
-        force_login: 'true',
-      }),
+      oauth.provider.authorizeRedirect(
+        ctx,
+        callbacks[Number(ctx.path.slice(1))],
+        AUTHORIZE_PARAMS[Number(ctx.path.slice(1)) % 2],
+      ),
     )
     for (const i of callbacks.keys()) {
       const res = await agent.get(`/${i}`)

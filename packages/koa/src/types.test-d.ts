@@ -79,6 +79,9 @@ describe('the Koa registry', () => {
     app.use(async (ctx) => {
       expectTypeOf(twitter.authorizeRedirect(ctx)).toEqualTypeOf<Promise<void>>()
       await twitter.authorizeRedirect(ctx, '/authorize', { force_login: 'true' })
+      await twitter.authorizeRedirect(ctx, '/authorize', new URLSearchParams('force_login=true'))
+      // @ts-expect-error a Map is refused: Object.fromEntries(map) makes an object
+      await twitter.authorizeRedirect(ctx, '/authorize', new Map([['force_login', 'true']]))
       expectTypeOf(twitter.authorizeAccessToken(ctx)).toEqualTypeOf<Promise<Token>>()
       expectTypeOf(twitter.get('account/verify_credentials.json')).toEqualTypeOf<
         Promise<Response>
