@@ -684,6 +684,41 @@ describe('token responses that are not tokens', () => {
       },
     ],
   ]
+  it.each([
+    ['<html><body>Welcome</body></html>', 'markup (a web page), neither a form nor a JSON object'],
+    ['[1,2]', 'a JSON array, not an object'],
+    ['{"oauth_token":', 'malformed JSON'],
+    [
+      '{"oauth_token":{"a":1},"oauth_token_secret":"s"}',
+      'a JSON oauth_token that is neither a string nor a number',
+    ],
+    [
+      '{"oauth_token":"a","oauth_token":"b","oauth_token_secret":"s"}',
+      'a JSON object naming an oauth_ field twice',
+    ],
+    ['oauth_token=%zz&oauth_token_secret=b', 'a form with a malformed percent-escape'],
+    [
+      'x=1&x=2&oauth_token=a&oauth_token=b&oauth_token_secret=s',
+      'a form with two values for oauth_token',
+    ],
+  ])('a body it cannot read says why: %s', async (body, reason) => {
+    const { fetch } = answering(() => formResponse(body))
+    const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    expect(err.code).toBe('invalid_token_response')
+    expect(err.description).toBe(
+      `The temporary-credential endpoint ${P}/rt answered 200 with ${reason}`,
+    )
+  })
+
+  it('a 304 is not called a redirect', async () => {
+    const { fetch } = answering(() => new Response(null, { status: 304 }))
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    expect(err.code).toBe('fetch_token_denied')
+    expect(err.description).toBe(`The temporary-credential endpoint ${P}/rt answered 304`)
+  })
+
   it.each(cases)('%s → invalid_token_response', async (_name, make) => {
     const { fetch } = answering(make)
     const client = new OAuth1Client({

@@ -412,7 +412,8 @@ export function parseTokenFields(text: string): Record<string, string> | null {
     }
     return fields
   }
-  if (trimmed.startsWith('<')) return null
+  // Markup (a login or error page) or a JSON array: neither is a token answer.
+  if (trimmed.startsWith('<') || trimmed.startsWith('[')) return null
   const pairs = decodeForm(trimmed)
   if (pairs === null) return null
   const seen = new Set<string>()
@@ -426,6 +427,40 @@ export function parseTokenFields(text: string): Record<string, string> | null {
     put(name, value)
   }
   return fields
+}
+
+/**
+ * Why {@link parseTokenFields} read no fields in `text` (it returned null),
+ * in words for an error: worked out again on that error path only.
+ */
+function unreadable(text: string): string {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('<')) return 'markup (a web page), neither a form nor a JSON object'
+  if (trimmed.startsWith('[')) return 'a JSON array, not an object'
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch {
+      return 'malformed JSON'
+    }
+    if (typeof parsed !== 'object' || parsed === null) return 'JSON that is not an object'
+    for (const name of ['oauth_token', 'oauth_token_secret']) {
+      const value = (parsed as Record<string, unknown>)[name]
+      if (Object.hasOwn(parsed, name) && typeof value !== 'string' && typeof value !== 'number') {
+        return `a JSON ${name} that is neither a string nor a number`
+      }
+    }
+    return 'a JSON object naming an oauth_ field twice'
+  }
+  const pairs = decodeForm(trimmed)
+  if (pairs === null) return 'a form with a malformed percent-escape'
+  const seen = new Set<string>()
+  for (const [name] of pairs) {
+    if (seen.has(name) && name.startsWith('oauth_')) return `a form with two values for ${name}`
+    seen.add(name)
+  }
+  return 'a body that is neither a form nor a JSON object'
 }
 
 /** The problem report among a body's fields (from {@link parseTokenFields}), if any. */
@@ -508,6 +543,9 @@ function withoutSecrets(
   return out
 }
 
+/** The statuses fetch follows as redirects (304 Not Modified is not one). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
+
 /** Turns a ≥ 400 (or otherwise unexpected) answer of a token endpoint into `fetch_token_denied`. */
 export async function tokenEndpointError(
   response: TokenReply,
@@ -534,7 +572,7 @@ export async function tokenEndpointError(
     body: excerpt(withoutSecrets(text, fields, known), MAX_ERROR_BODY),
   }
   let description = `The ${what} endpoint ${describeUrl(url)} answered ${response.status}`
-  if (response.status >= 300 && response.status < 400) description += ' (a redirect, not followed)'
+  if (REDIRECT_STATUSES.has(response.status)) description += ' (a redirect, not followed)'
   if (problem !== undefined) description += `: ${describeProblem(problem)}`
   if (advice !== undefined) description += ` (${advice})`
   return new OAuthError('fetch_token_denied', {
@@ -592,7 +630,7 @@ export async function parseTokenResponse(
   if (text.trim() === '') throw invalid('an empty body', '')
   const fields = parseTokenFields(text)
   const body = () => withoutSecrets(text, fields, known)
-  if (fields === null) throw invalid('a body that is neither a form nor a JSON object', body())
+  if (fields === null) throw invalid(unreadable(text), body())
   if (fields.oauth_problem !== undefined) {
     // Some providers answer 200 with a problem report: never read it as credentials.
     throw invalid(
