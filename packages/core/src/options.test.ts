@@ -1236,6 +1236,24 @@ describe('options refused at configuration time, not at the first login', () => 
     await expectTypeError(reg({}, { [key]: value }), option)
   })
 
+  it.each(['requestTokenUrl', 'accessTokenUrl', 'authorizeUrl', 'apiBaseUrl', 'userinfoEndpoint'])(
+    '%s with user:password@ → TypeError naming it at register(), as every request would',
+    async (option) => {
+      const url = 'https://user:pass@provider.example/x'
+      expect(reg({ [option]: url })).toThrow(
+        new TypeError(`${option} must not carry a user name or password (user:password@)`),
+      )
+    },
+  )
+
+  it('a URL with user:password@ from config → TypeError naming the config key', async () => {
+    expect(reg({}, { APP_API_BASE_URL: 'https://u:p@api.example/' })).toThrow(
+      new TypeError(
+        'APP_API_BASE_URL: apiBaseUrl must not carry a user name or password (user:password@)',
+      ),
+    )
+  })
+
   it('an explicit option keeps its own name when config did not supply it', async () => {
     const err = await failure(reg({ timeout: -5 }, { APP_USER_AGENT: 'ok' }))
     expect((err as Error).message).toMatch(/^timeout /)

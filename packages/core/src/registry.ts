@@ -24,6 +24,7 @@ import {
   checkTimeout,
   decodeForm,
   parseHttpUrl,
+  parseRequestUrl,
   readJsonResponse,
   startDeadline,
   timeoutError,
@@ -1235,8 +1236,10 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
           }
         }
       }
+      // As every request parses them: a user:password@ would pass here and fail
+      // the first login or API call (fetch refuses to send one).
       for (const option of [...FLOW_URLS, 'apiBaseUrl', 'userinfoEndpoint']) {
-        if (resolved[option] !== undefined) parseHttpUrl(resolved[option], option)
+        if (resolved[option] !== undefined) parseRequestUrl(resolved[option], option)
       }
       for (const option of ['requestTokenParams', 'accessTokenParams', 'authorizeParams']) {
         if (option === 'authorizeParams' && typeof resolved[option] === 'function') continue
