@@ -1254,6 +1254,33 @@ describe('options refused at configuration time, not at the first login', () => 
     )
   })
 
+  it.each([
+    [
+      'requestTokenParams',
+      'oauth_callback',
+      "give the callback as redirectUri (register's option, or authorizeRedirect's argument)",
+    ],
+    ['accessTokenParams', 'oauth_verifier', 'it is read from the callback'],
+    ['accessTokenParams', 'oauth_token', 'it is the token of the login at hand'],
+    ['requestTokenParams', 'oauth_nonce', 'the signature adds it'],
+  ])('%s.%s → TypeError at register(), not at a login', async (option, name, advice) => {
+    const message = `${option}.${name} is an OAuth protocol parameter the signed request carries already: ${advice}`
+    expect(reg({ [option]: { [name]: 'x' } })).toThrow(new TypeError(message))
+    expect(reg({ [option]: new URLSearchParams({ [name]: 'x' }) })).toThrow(new TypeError(message))
+    const key =
+      option === 'requestTokenParams' ? 'APP_REQUEST_TOKEN_PARAMS' : 'APP_ACCESS_TOKEN_PARAMS'
+    expect(reg({}, { [key]: `${name}=x` })).toThrow(new TypeError(`${key}: ${message}`))
+  })
+
+  it('other oauth_ names, and protocol names on the authorize URL, are kept', () => {
+    const app = reg({
+      requestTokenParams: { oauth_scope: 'read' },
+      authorizeParams: { oauth_consumer_key: 'ck' },
+    })() as unknown as { options: Record<string, unknown> }
+    expect(app.options.requestTokenParams).toEqual({ oauth_scope: 'read' })
+    expect(app.options.authorizeParams).toEqual({ oauth_consumer_key: 'ck' })
+  })
+
   it('an explicit option keeps its own name when config did not supply it', async () => {
     const err = await failure(reg({ timeout: -5 }, { APP_USER_AGENT: 'ok' }))
     expect((err as Error).message).toMatch(/^timeout /)

@@ -467,6 +467,40 @@ function checkParams(value: unknown, name: string): Record<string, string> | und
   return { ...(value as Record<string, string>) }
 }
 
+/**
+ * The protocol parameters of RFC 5849 §3.1 (and the body hash): the
+ * signature adds each of them to a token request itself.
+ */
+const PROTOCOL_PARAMS: Readonly<Record<string, string>> = {
+  oauth_consumer_key: 'it is the clientId',
+  oauth_token: 'it is the token of the login at hand',
+  oauth_signature_method: 'set clientKwargs.signatureMethod',
+  oauth_signature: 'the signature adds it',
+  oauth_timestamp: 'the signature adds it (clockOffset corrects a skewed provider clock)',
+  oauth_nonce: 'the signature adds it',
+  oauth_version: 'the signature adds it',
+  oauth_callback:
+    "give the callback as redirectUri (register's option, or authorizeRedirect's argument)",
+  oauth_verifier: 'it is read from the callback',
+  oauth_body_hash: 'set clientKwargs.bodyHash',
+}
+
+/**
+ * Refuses a protocol parameter among a token request's extra parameters: the
+ * signature adds it too, so every login would fail on a request that carries
+ * it twice — and the token-credential request only once the user's pending
+ * login is used up.
+ */
+function checkNoProtocolParams(params: Record<string, string>, option: string): void {
+  for (const name of Object.keys(params)) {
+    if (Object.hasOwn(PROTOCOL_PARAMS, name)) {
+      throw new TypeError(
+        `${option}.${name} is an OAuth protocol parameter the signed request carries already: ${PROTOCOL_PARAMS[name]}`,
+      )
+    }
+  }
+}
+
 const USERINFO_STRING_CLAIMS = [
   'name',
   'preferred_username',
@@ -1245,6 +1279,9 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
         if (option === 'authorizeParams' && typeof resolved[option] === 'function') continue
         resolved[option] = checkParams(resolved[option], option)
         if (resolved[option] === undefined) delete resolved[option]
+        else if (option !== 'authorizeParams') {
+          checkNoProtocolParams(resolved[option] as Record<string, string>, option)
+        }
       }
       for (const option of ['clientId', 'clientSecret', 'userAgent', 'redirectUri']) {
         if (resolved[option] !== undefined && typeof resolved[option] !== 'string') {
