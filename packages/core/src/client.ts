@@ -399,6 +399,27 @@ function optionalString(value: unknown, name: string): string | undefined {
   return value
 }
 
+/**
+ * @internal True when a secret starts or ends with a line break (CR or LF): the
+ * line end of a file it was read from (`readFileSync`, a mounted secret, a
+ * `.env` with CRLF). It would be signed as part of the key, and every request
+ * refused with an unexplained 401; no provider issues a secret with one.
+ */
+export function hasLineBreakAtEnds(secret: string): boolean {
+  return /^[\r\n]|[\r\n]$/.test(secret)
+}
+
+/** `value` (an optional string option), refusing a line break at either end of a secret. */
+function optionalSecret(value: unknown, name: string): string | undefined {
+  const secret = optionalString(value, name)
+  if (secret !== undefined && hasLineBreakAtEnds(secret)) {
+    throw new TypeError(
+      `${name} starts or ends with a line break (CR or LF): it probably came from a file; trim it`,
+    )
+  }
+  return secret
+}
+
 /** Compares two strings in time that depends only on their lengths. */
 export function constantTimeEqual(a: string, b: string): boolean {
   // UTF-16 code units, as the strings hold them: no encoding (which cost more
@@ -617,7 +638,7 @@ export class OAuth1Client {
       throw new TypeError('clientId must be a non-empty string')
     }
     this.clientId = options.clientId
-    this.#clientSecret = optionalString(options.clientSecret, 'clientSecret') ?? ''
+    this.#clientSecret = optionalSecret(options.clientSecret, 'clientSecret') ?? ''
     const method = options.signatureMethod ?? 'HMAC-SHA1'
     if (!isSignatureMethod(method)) {
       throw new TypeError(`signatureMethod must be one of ${SIGNATURE_METHODS_TEXT}`)
@@ -675,7 +696,7 @@ export class OAuth1Client {
     this.clockOffset = offset
     if (options.redirectUri !== undefined) this.#redirectUri = checkCallback(options.redirectUri)
     const token = optionalString(options.token, 'token')
-    const tokenSecret = optionalString(options.tokenSecret, 'tokenSecret')
+    const tokenSecret = optionalSecret(options.tokenSecret, 'tokenSecret')
     if (token !== undefined && token !== '') {
       this.#token = { oauth_token: token, oauth_token_secret: tokenSecret ?? '' }
     }

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { parseCallbackQuery } from './client.js'
+import { OAuth1Client, parseCallbackQuery } from './client.js'
 import { createFakeProvider, rejection } from './fake-provider.test-helper.js'
 import {
   configKey,
@@ -147,6 +147,41 @@ describe('OAuth.register', () => {
     expect(oauth.register('y', { clientId: 'key with inner space' }).clientId).toBe(
       'key with inner space',
     )
+  })
+
+  it('refuses a clientSecret or static token secret with a line break at an end (read from a file), as the client does', () => {
+    const fromFile = new OAuth({
+      config: { TWITTER_CLIENT_ID: 'abc123', TWITTER_CLIENT_SECRET: 's3cret\n' },
+    })
+    expect(() => fromFile.register('twitter', {})).toThrow(
+      new TypeError(
+        "register('twitter'): clientSecret starts or ends with a line break (CR or LF): it probably came from a file; trim it (check what you pass or TWITTER_CLIENT_SECRET)",
+      ),
+    )
+    const oauth = new OAuth({ config: {} })
+    expect(() => oauth.register('x', { clientId: 'k', clientSecret: '\r\ns3cret' })).toThrow(
+      /^register\('x'\): clientSecret starts or ends with a line break/,
+    )
+    const token = new OAuth({
+      config: { X_CLIENT_ID: 'k', X_TOKEN: 't', X_TOKEN_SECRET: 'ts\r\n' },
+    })
+    expect(() => token.register('x', {})).toThrow(
+      new TypeError(
+        "register('x'): token.oauth_token_secret starts or ends with a line break (CR or LF): it probably came from a file; trim it (check what you pass or X_TOKEN_SECRET)",
+      ),
+    )
+    for (const [option, value] of [
+      ['clientSecret', 's3cret\n'],
+      ['tokenSecret', '\rts'],
+    ] as const) {
+      expect(() => new OAuth1Client({ clientId: 'k', [option]: value })).toThrow(
+        new TypeError(
+          `${option} starts or ends with a line break (CR or LF): it probably came from a file; trim it`,
+        ),
+      )
+    }
+    // Inside a secret, or a space at an end, is the provider's business.
+    expect(oauth.register('y', { clientId: 'k', clientSecret: ' a\nb ' }).clientId).toBe('k')
   })
 
   it('names the option and the variable when a required one is missing', () => {

@@ -12,6 +12,7 @@ import {
   callbackVerifier,
   checkRequestInit,
   constantTimeEqual,
+  hasLineBreakAtEnds,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
@@ -1257,6 +1258,19 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
       if (typeof clientId === 'string' && /^\s|\s$/.test(clientId)) {
         throw new TypeError(
           `register('${name}'): clientId ${clientId.trim() === '' ? 'is blank' : 'starts or ends with whitespace'}; check what you pass or ${configKey(name, 'clientId')}`,
+        )
+      }
+      // The same for a secret read from a file, whose line end would be part of the HMAC key.
+      const clientSecret: unknown = resolved.clientSecret
+      if (typeof clientSecret === 'string' && hasLineBreakAtEnds(clientSecret)) {
+        throw new TypeError(
+          `register('${name}'): clientSecret starts or ends with a line break (CR or LF): it probably came from a file; trim it (check what you pass or ${configKey(name, 'clientSecret')})`,
+        )
+      }
+      const tokenSecret = (resolved.token as Token | undefined)?.oauth_token_secret
+      if (tokenSecret !== undefined && hasLineBreakAtEnds(tokenSecret)) {
+        throw new TypeError(
+          `register('${name}'): token.oauth_token_secret starts or ends with a line break (CR or LF): it probably came from a file; trim it (check what you pass or ${configKey(name, 'tokenSecret')})`,
         )
       }
       // All three flow endpoints, or none (a signing-only app).
