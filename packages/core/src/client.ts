@@ -650,6 +650,13 @@ export class OAuth1Client {
     }
     this.signatureType = type
     if (method.startsWith('RSA-')) checkRsaSigningKey(options.rsaKey, method, 'rsaKey')
+    else if (options.rsaKey != null) {
+      // Signing would ignore it, with clientSecret (often empty here) as the
+      // HMAC key, and every request be refused with an unexplained 401.
+      throw new TypeError(
+        `rsaKey is only used with RSA-SHA1, RSA-SHA256 or RSA-SHA512, and signatureMethod is ${method}: set signatureMethod to the RSA method the provider expects (or leave rsaKey out)`,
+      )
+    }
     this.#rsaKey = options.rsaKey
     this.realm = optionalString(options.realm, 'realm')
     if (this.realm !== undefined) checkRealm(this.realm, 'realm')

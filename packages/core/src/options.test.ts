@@ -1192,8 +1192,27 @@ describe('options refused at configuration time, not at the first login', () => 
     expect(() => reg({ clientKwargs: { signatureMethod: 'RSA-SHA1', rsaKey } })()).not.toThrow()
   })
 
-  it('an rsaKey is not checked for an HMAC method, which ignores it', () => {
-    expect(() => make({ signatureMethod: 'HMAC-SHA1', rsaKey: 'not a pem' })()).not.toThrow()
+  it.each([
+    ['HMAC-SHA1 by default', {}, 'HMAC-SHA1'],
+    ['HMAC-SHA256', { signatureMethod: 'HMAC-SHA256' }, 'HMAC-SHA256'],
+    ['PLAINTEXT', { signatureMethod: 'PLAINTEXT' }, 'PLAINTEXT'],
+  ])(
+    'an rsaKey with %s → TypeError saying to set signatureMethod, not a key ignored',
+    async (_, method, name) => {
+      const message = `rsaKey is only used with RSA-SHA1, RSA-SHA256 or RSA-SHA512, and signatureMethod is ${name}: set signatureMethod to the RSA method the provider expects (or leave rsaKey out)`
+      for (const rsaKey of [pkcs8, privateKey, 'not a pem', 12345]) {
+        expect(make({ ...method, rsaKey })).toThrow(new TypeError(message))
+        expect(reg({ clientKwargs: { ...method, rsaKey } })).toThrow(new TypeError(message))
+      }
+      const config = { APP_RSA_KEY: pkcs8 }
+      expect(reg({ clientKwargs: method }, config)).toThrow(
+        new TypeError(`APP_RSA_KEY: ${message}`),
+      )
+    },
+  )
+
+  it('an rsaKey left undefined with an HMAC method is no rsaKey', () => {
+    expect(() => make({ signatureMethod: 'HMAC-SHA1', rsaKey: undefined })()).not.toThrow()
   })
 
   it.each([
