@@ -284,6 +284,15 @@ function resolveMiddleware(options: unknown): ResolvedMiddleware {
   }
 }
 
+/** Every option of {@link OAuthCookieOptions} (the type keeps the list complete). */
+const COOKIE_OPTIONS: readonly string[] = Object.keys({
+  name: true,
+  secure: true,
+} satisfies Record<keyof OAuthCookieOptions, true>)
+
+/** Cookie attributes other libraries take as options, which this cookie fixes. */
+const FIXED_COOKIE_ATTRIBUTES = ['path', 'domain', 'sameSite', 'httpOnly', 'maxAge', 'expires']
+
 /**
  * Checks `options.cookie`; returns the cookie's name and `Secure` flag for a
  * request: `Secure` (and so `__Host-`) unless the app runs on plain http on a
@@ -293,8 +302,21 @@ function resolveCookie(
   cookie: unknown,
   trustProxy: boolean,
 ): (c: Context) => { name: string; secure: boolean } {
-  if (cookie !== undefined && (typeof cookie !== 'object' || cookie === null)) {
+  if (
+    cookie !== undefined &&
+    (typeof cookie !== 'object' || cookie === null || Array.isArray(cookie))
+  ) {
     throw new TypeError(`${PREFIX} options.cookie must be an object`)
+  }
+  if (cookie !== undefined) {
+    for (const name of FIXED_COOKIE_ATTRIBUTES) {
+      if (Object.hasOwn(cookie, name)) {
+        throw new TypeError(
+          `${PREFIX} options.cookie: unknown option ${JSON.stringify(name)} (known: ${COOKIE_OPTIONS.join(', ')}); the cookie's attributes are fixed: Path=/, HttpOnly, SameSite=Lax and no Domain (so that it can be __Host-), its lifetime that of the pending logins`,
+        )
+      }
+    }
+    checkKnownOptions(cookie, COOKIE_OPTIONS, `${PREFIX} options.cookie: `)
   }
   const options = cookie as OAuthCookieOptions | undefined
   const baseName = options?.name ?? DEFAULT_COOKIE_NAME

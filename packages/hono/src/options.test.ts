@@ -106,6 +106,35 @@ describe('oauth.middleware(options) with wrong values', () => {
   })
 
   it.each([
+    ['[]', []],
+    ["['name', 'x']", ['name', 'x']],
+  ] as [string, unknown][])('refuses cookie: %s (an array)', (_what, value) => {
+    expect(outcomeOf(middleware({ secret: SECRET, cookie: value }))).toBe(
+      'TypeError: @oauth1/hono: options.cookie must be an object',
+    )
+  })
+
+  it.each(['nmae', 'Name', 'sessionKey'])('refuses cookie.%s, naming it', (option) => {
+    expect(outcomeOf(middleware({ secret: SECRET, cookie: { [option]: 'x' } }))).toBe(
+      `TypeError: @oauth1/hono: options.cookie: unknown option "${option}" (known: name, secure)`,
+    )
+  })
+
+  it.each(['path', 'domain', 'sameSite', 'httpOnly', 'maxAge', 'expires'])(
+    'refuses cookie.%s, saying the attribute is fixed',
+    (option) => {
+      for (const options of [
+        { secret: SECRET, cookie: { [option]: '/auth' } },
+        { store: createMemoryServerStore(), cookie: { [option]: '/auth' } },
+      ]) {
+        expect(outcomeOf(middleware(options))).toBe(
+          `TypeError: @oauth1/hono: options.cookie: unknown option "${option}" (known: name, secure); the cookie's attributes are fixed: Path=/, HttpOnly, SameSite=Lax and no Domain (so that it can be __Host-), its lifetime that of the pending logins`,
+        )
+      }
+    },
+  )
+
+  it.each([
     ...WRONG_VALUES.filter(([, v]) => v !== null),
     ['CR LF', 'oauth1\r\nSet-Cookie: x=1'],
     ['NUL', 'oauth1\0'],
