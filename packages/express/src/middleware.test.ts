@@ -131,7 +131,7 @@ describe('oauth.middleware(options)', () => {
     const oauth = newOAuth()
     expect(() => oauth.middleware({ sessionKey: '' })).toThrow(
       new TypeError(
-        'options.sessionKey should be a non-empty string that is not a property of the session itself (cookie, id, save…)',
+        'options.sessionKey should be a non-empty string that is not a property of the session itself or of Object.prototype (cookie, id, save, __proto__, constructor, toString…)',
       ),
     )
     expect(() => oauth.middleware({ sessionKey: 'cookie' })).toThrow(TypeError)

@@ -52,11 +52,23 @@ describe('oauth.middleware(options) with wrong values', () => {
     )
   })
 
-  it.each(WRONG_VALUES.filter(([, v]) => v !== null))('refuses sessionKey: %s', (_what, value) => {
-    expect(outcomeOf(() => newOAuth().middleware({ sessionKey: value as never }))).toMatch(
-      /^TypeError: options\.sessionKey /,
-    )
-  })
+  it.each([
+    ...WRONG_VALUES,
+    ["express-session's own cookie", 'cookie'],
+    ["cookie-session's isNew", 'isNew'],
+    ['__proto__', '__proto__'],
+    ['isPrototypeOf', 'isPrototypeOf'],
+    ['propertyIsEnumerable', 'propertyIsEnumerable'],
+    ['toLocaleString', 'toLocaleString'],
+    ['__defineGetter__', '__defineGetter__'],
+  ] as [string, unknown][])(
+    'refuses sessionKey: %s, as the Fastify and Koa adapters do',
+    (_what, value) => {
+      expect(outcomeOf(() => newOAuth().middleware({ sessionKey: value as never }))).toBe(
+        'TypeError: options.sessionKey should be a non-empty string that is not a property of the session itself or of Object.prototype (cookie, id, save, __proto__, constructor, toString…)',
+      )
+    },
+  )
 
   it.each([...WRONG_VALUES, ['1.5', 1.5], ["'5'", '5'], ['2 ** 53', 2 ** 53]] as [
     string,

@@ -46,14 +46,33 @@ const RESERVED_KEYS = new Set([
   'isChanged',
   'isPopulated',
   'toJSON',
-  // Object.prototype
-  '__proto__',
-  'constructor',
+  // (and every name of Object.prototype: see checkSessionKey)
   'prototype',
-  'hasOwnProperty',
-  'toString',
-  'valueOf',
 ])
+
+/** The message when `options.sessionKey` is not a usable key of `req.session`. */
+export const SESSION_KEY_MESSAGE =
+  'options.sessionKey should be a non-empty string that is not a property of the session itself ' +
+  'or of Object.prototype (cookie, id, save, __proto__, constructor, toString…)'
+
+/**
+ * Checks `options.sessionKey` (the default when `undefined`), as the Fastify and Koa
+ * adapters do theirs: express-session's and cookie-session's own members would be
+ * shadowed, and a name of `Object.prototype` (`__proto__`, `isPrototypeOf`…) would read
+ * the object's own, so every callback would find no pending login.
+ */
+function checkSessionKey(value: unknown): string {
+  if (value === undefined) return DEFAULT_SESSION_KEY
+  if (
+    typeof value !== 'string' ||
+    value === '' ||
+    RESERVED_KEYS.has(value) ||
+    value in Object.prototype
+  ) {
+    throw new TypeError(SESSION_KEY_MESSAGE)
+  }
+  return value
+}
 
 /** The resolved options of one `oauth.middleware(options)` call. */
 export interface SessionBinding {
@@ -114,12 +133,7 @@ export function resolveBinding(options: MiddlewareOptions | undefined): SessionB
     throw new TypeError('oauth.middleware(options): options should be an object')
   }
   checkKnownOptions(options, MIDDLEWARE_OPTIONS, 'oauth.middleware(options): ')
-  const key = options.sessionKey ?? DEFAULT_SESSION_KEY
-  if (typeof key !== 'string' || key === '' || RESERVED_KEYS.has(key)) {
-    throw new TypeError(
-      'options.sessionKey should be a non-empty string that is not a property of the session itself (cookie, id, save…)',
-    )
-  }
+  const key = checkSessionKey(options.sessionKey)
   const { maxEntries } = options
   if (maxEntries !== undefined && !(Number.isSafeInteger(maxEntries) && maxEntries >= 1)) {
     throw new TypeError('options.maxEntries should be a positive integer')

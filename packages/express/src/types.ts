@@ -42,7 +42,11 @@ export interface MiddlewareOptions {
    * characters/bytes; a list rotates keys (the first seals, any opens).
    */
   secret?: SealingSecret | undefined
-  /** The `req.session` property that holds the pending logins. Default `'oauth1'`. */
+  /**
+   * The `req.session` property that holds the pending logins. Default
+   * `'oauth1'`. Not a member of the session itself (`cookie`, `id`, `save`…)
+   * nor a name of `Object.prototype`.
+   */
   sessionKey?: string | undefined
   /** How many logins may be pending in one session (tabs); the oldest is evicted. Default 5 (core's `DEFAULT_SESSION_MAX_ENTRIES`). */
   maxEntries?: number | undefined
