@@ -637,8 +637,8 @@ function tooManyCodings(header: string): boolean {
 function fetchDecodesZstd(zlib: typeof NodeZlib): boolean {
   if (typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress !== 'function')
     return false
-  const version = (globalThis as { process?: { versions?: { undici?: string } } }).process
-    ?.versions?.undici
+  const version = (globalThis as { process?: { versions?: { undici?: string } } }).process?.versions
+    ?.undici
   const [major = 0, minor = 0] = (version ?? '').split('.').map(Number)
   return major > 7 || (major === 7 && minor >= 10)
 }
