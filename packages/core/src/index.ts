@@ -88,6 +88,7 @@ export {
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
+  DEFAULT_SESSION_MAX_BYTES,
   DEFAULT_SESSION_MAX_ENTRIES,
   generateBindingId,
   isBindingId,

@@ -9,6 +9,7 @@ import {
   createMemoryStore,
   createSealer,
   createSessionRecordStore,
+  DEFAULT_SESSION_MAX_BYTES,
   DEFAULT_SESSION_MAX_ENTRIES,
   generateBindingId,
   isBindingId,
@@ -328,6 +329,46 @@ describe('createSessionRecordStore', () => {
     expect(btoa(session.raw()!).length).toBeLessThan(3072)
   })
 
+  it('keeps the record within maxBytes of JSON, evicting the oldest, never the newest', async () => {
+    const sealer = createSealer('s'.repeat(32))
+    // Callbacks with a long return URL, as apps send them: 200 characters.
+    const long = (t: string) => ({
+      ...cred(t),
+      redirect_uri: `https://app.example.com/auth/twitter/callback?returnTo=${'%2Fpage'.repeat(18)}`,
+    })
+    const session = fakeSession()
+    const store = createSessionRecordStore(session.access, { sealer })
+    for (let i = 0; i < 7; i++) await store.set(`twitter:${'t'.repeat(27)}${i}`, long(`t${i}`))
+    const kept = Object.keys(JSON.parse(session.raw()!))
+    expect(session.raw()!.length).toBeLessThanOrEqual(DEFAULT_SESSION_MAX_BYTES)
+    // The newest ones, in order, and fewer than maxEntries: the bytes bound them here.
+    expect(kept.length).toBeGreaterThan(1)
+    expect(kept.length).toBeLessThan(DEFAULT_SESSION_MAX_ENTRIES)
+    expect(kept.at(-1)).toBe(`twitter:${'t'.repeat(27)}6`)
+    expect(await store.get(kept[0]!)).not.toBeNull()
+    // base64 of the JSON, as koa-session and cookie-session send it: well under 4 KB.
+    expect(btoa(session.raw()!).length).toBeLessThan(3072)
+
+    // One entry over the bound on its own is kept (alone): the bound evicts, it never refuses.
+    const small = fakeSession()
+    const tight = createSessionRecordStore(small.access, { maxBytes: 100 })
+    await tight.set('app:a', cred('a'))
+    await tight.set('app:b', cred('b'))
+    expect(Object.keys(JSON.parse(small.raw()!))).toEqual(['app:b'])
+
+    // A larger bound keeps them all, up to maxEntries.
+    const roomy = fakeSession()
+    const large = createSessionRecordStore(roomy.access, { sealer, maxBytes: 100_000 })
+    for (let i = 0; i < 7; i++) await large.set(`twitter:${i}`, long(`t${i}`))
+    expect(Object.keys(JSON.parse(roomy.raw()!))).toHaveLength(DEFAULT_SESSION_MAX_ENTRIES)
+  })
+
+  it.each([0, -1, 1.5, Number.NaN, '2048', null])('refuses maxBytes: %s', (maxBytes) => {
+    expect(() =>
+      createSessionRecordStore(fakeSession().access, { maxBytes: maxBytes as number }),
+    ).toThrow(new TypeError('maxBytes must be a positive integer'))
+  })
+
   it('removes the record when the last entry goes, and does not write when nothing changes', async () => {
     const session = fakeSession()
     const store = createSessionRecordStore(session.access)
@@ -396,7 +437,7 @@ describe('createSessionRecordStore', () => {
     const access = fakeSession().access
     expect(() => createSessionRecordStore(access, { maxEntires: 3 } as never)).toThrow(
       new TypeError(
-        'createSessionRecordStore(access, options): unknown option "maxEntires" (known: sealer, maxEntries, now)',
+        'createSessionRecordStore(access, options): unknown option "maxEntires" (known: sealer, maxEntries, maxBytes, now)',
       ),
     )
   })
@@ -405,7 +446,7 @@ describe('createSessionRecordStore', () => {
     const session = fakeSession()
     expect(() => createSessionRecordStore(session.access, { secret: SECRET } as never)).toThrow(
       new TypeError(
-        'createSessionRecordStore(access, options): unknown option "secret" (known: sealer, maxEntries, now); to seal the entries, pass { sealer: createSealer(secret) }',
+        'createSessionRecordStore(access, options): unknown option "secret" (known: sealer, maxEntries, maxBytes, now); to seal the entries, pass { sealer: createSealer(secret) }',
       ),
     )
     expect(session.writes).toEqual([])

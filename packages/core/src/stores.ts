@@ -40,6 +40,12 @@ export type SealerSecret = string | Uint8Array
 const SEAL_VERSION = 1
 /** Pending logins a session record keeps by default (see {@link SessionRecordStoreOptions}). */
 export const DEFAULT_SESSION_MAX_ENTRIES = 5
+/**
+ * Characters of JSON the session record is kept within by default (see
+ * {@link SessionRecordStoreOptions}): a cookie session carries it, sealed or
+ * encoded again, within browsers' 4 KB per cookie, beside the app's own data.
+ */
+export const DEFAULT_SESSION_MAX_BYTES = 2048
 const IV_BYTES = 12
 const TAG_BYTES = 16
 /** The shortest secret {@link createSealer} accepts, in characters (or bytes). */
@@ -277,10 +283,18 @@ export interface SessionRecordStoreOptions {
   /** Seals every entry, so no token secret sits in plaintext in a cookie session. */
   sealer?: Sealer
   /**
-   * Pending logins kept per session; the oldest is evicted beyond it. Default 5,
-   * which keeps a sealed cookie session well under browsers' 4 KB cookie limit.
+   * Pending logins kept per session; the oldest is evicted beyond it. Default 5.
    */
   maxEntries?: number
+  /**
+   * The most characters of JSON the record may take; the oldest pending logins
+   * are evicted beyond it (the newest is always kept). Default 2048, which
+   * keeps a cookie session (the record sealed or encoded again, with the app's
+   * own data) under browsers' 4 KB cookie limit even when callbacks carry long
+   * return URLs: five sealed pending logins fit with 60-character callbacks,
+   * three with 200-character ones. Raise it for a server-side session store.
+   */
+  maxBytes?: number
   /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
   now?: () => number
 }
@@ -289,6 +303,7 @@ export interface SessionRecordStoreOptions {
 const SESSION_RECORD_STORE_OPTIONS: readonly string[] = Object.keys({
   sealer: true,
   maxEntries: true,
+  maxBytes: true,
   now: true,
 } satisfies Record<keyof SessionRecordStoreOptions, true>)
 
@@ -296,7 +311,8 @@ const SESSION_RECORD_STORE_OPTIONS: readonly string[] = Object.keys({
  * A {@link TemporaryCredentialStore} over one record in a framework session:
  * each key is a property of the record, each value a temporary credential
  * (sealed into a string when a `sealer` is given). Every `set` prunes expired
- * and malformed entries and keeps at most `maxEntries`; a malformed or
+ * and malformed entries and keeps at most `maxEntries`, within `maxBytes` of
+ * JSON (the oldest evicted first); a malformed or
  * tampered entry reads as `null`. The record is removed from the session when
  * its last entry is deleted.
  *
@@ -333,6 +349,10 @@ export function createSessionRecordStore(
     throw new TypeError('sealer must be a Sealer (see createSealer)')
   }
   const maxEntries = checkMaxEntries(options.maxEntries, DEFAULT_SESSION_MAX_ENTRIES)
+  const { maxBytes = DEFAULT_SESSION_MAX_BYTES } = options
+  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new TypeError('maxBytes must be a positive integer')
+  }
   const now = options.now ?? Date.now
 
   // Over a synchronous session and without a sealer, every method runs to its
@@ -382,7 +402,14 @@ export function createSessionRecordStore(
             return after(entry, (sealed) => {
               kept.push([key, sealed])
               while (kept.length > maxEntries) kept.shift()
-              return after(access.write(recordOf(kept)), () => undefined)
+              let record = recordOf(kept)
+              // Within maxBytes of JSON, the oldest evicted first: a cookie session
+              // over 4 KB is dropped by the browser, and every pending login with it.
+              while (kept.length > 1 && JSON.stringify(record).length > maxBytes) {
+                kept.shift()
+                record = recordOf(kept)
+              }
+              return after(access.write(record), () => undefined)
             })
           })
         })

@@ -246,6 +246,8 @@ describe('isPathCallback', () => {
   })
 })
 
+const LONGEST_NAME = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`
+
 describe('requestOriginFrom', () => {
   it.each([
     ['https', 'app.example', 'https://app.example'],
@@ -255,6 +257,8 @@ describe('requestOriginFrom', () => {
     ['http', '[::1]:8080', 'http://[::1]:8080'],
     ['http', 'web_app:3000', 'http://web_app:3000'],
     ['http', 'localhost.', 'http://localhost.'],
+    // The longest DNS name (253 characters), its final dot and a port.
+    ['http', `${LONGEST_NAME}.:65535`, `http://${LONGEST_NAME}.:65535`],
   ])('%s + %s → %s', (protocol, host, origin) => {
     expect(requestOriginFrom(protocol, host)).toBe(origin)
   })
@@ -271,6 +275,9 @@ describe('requestOriginFrom', () => {
     ['http', 'evil.example\\x'],
     ['http', 'café.example'],
     ['http', '[not-ipv6]'],
+    // Longer than any DNS name with its port (it would make the callback, and the session, huge).
+    ['http', `a${LONGEST_NAME}.:65535`],
+    ['http', `${'a.'.repeat(2_000)}example`],
     ['javascript', 'app.example'],
     ['ftp', 'app.example'],
     ['', 'app.example'],

@@ -196,6 +196,9 @@ export function resolveRequestCallback(
  * port. No userinfo, path, whitespace or anything a URL parser would
  * reinterpret.
  */
+/** The longest Host: a 253-character DNS name, its final dot and a port (`:65535`). */
+const MAX_HOST = 260
+
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)(?::\d{1,5})?$/
 
 /**
@@ -203,8 +206,9 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?)(?::
  * and Host an adapter reads from its framework (after its own proxy rules),
  * or `undefined` when they do not make one: a protocol other than `http` or
  * `https` (any case, a trailing `:` allowed), or a Host that is not a plain
- * `host[:port]` (userinfo, a path, whitespace, a port over 65535…). The
- * adapter answers `undefined` with a 400 of its framework.
+ * `host[:port]` (userinfo, a path, whitespace, a port over 65535, longer
+ * than a DNS name with its port…). The adapter answers `undefined` with a
+ * 400 of its framework.
  *
  * @example
  * ```ts
@@ -218,7 +222,9 @@ export function requestOriginFrom(protocol: string, host: string): string | unde
   const known = origins.get(key)
   if (known !== undefined) return known
   const scheme = protocol.toLowerCase().replace(/:$/, '')
-  if ((scheme !== 'http' && scheme !== 'https') || !HOST.test(host)) return undefined
+  if ((scheme !== 'http' && scheme !== 'https') || host.length > MAX_HOST || !HOST.test(host)) {
+    return undefined
+  }
   let origin: string
   try {
     origin = new URL(`${scheme}://${host}`).origin

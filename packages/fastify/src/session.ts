@@ -37,8 +37,10 @@ export const STORE_WITH_SESSION_OPTIONS_MESSAGE =
 export const DEFAULT_SESSION_NAME = 'session'
 /**
  * Each pending login adds about 300 bytes to the secure-session cookie (about
- * 435 sealed with a `secret`), and browsers drop cookies over 4 KB: five keeps
- * the cookie well under it, with room for the app's own session data.
+ * 435 sealed with a `secret`; more with a long callback URL), and browsers drop
+ * cookies over 4 KB: five, within the core's 2048 characters of record (its
+ * `maxBytes`, which evicts the oldest first), keep the cookie under it with
+ * room for the app's own session data.
  */
 export const DEFAULT_MAX_ENTRIES = 5
 
