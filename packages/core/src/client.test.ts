@@ -1309,6 +1309,22 @@ describe('OAuth1Client.request', () => {
     expect(spy).not.toHaveBeenCalled()
   })
 
+  it('refuses a token without its secret, before anything is sent (not signed with an empty one)', async () => {
+    const { fetch, spy } = answering(() => new Response('ok'))
+    const client = new OAuth1Client({ clientId: 'x', clientSecret: 'cs', fetch })
+    const message =
+      'token.oauth_token_secret is missing: keep the whole token the login gave (an empty string if the provider sent none)'
+    for (const token of [{ oauth_token: 't' }, { oauth_token: 't', oauth_token_secret: null }]) {
+      await expect(client.request('GET', `${P}/a`, { token } as never)).rejects.toThrow(
+        new TypeError(message),
+      )
+    }
+    expect(spy).not.toHaveBeenCalled()
+    // An empty secret is one: the provider may give none.
+    await client.request('GET', `${P}/a`, { token: { oauth_token: 't', oauth_token_secret: '' } })
+    expect(spy).toHaveBeenCalledTimes(1)
+  })
+
   it('returns ≥ 400 answers like fetch does', async () => {
     const { fetch } = answering(() => new Response('nope', { status: 404 }))
     const res = await new OAuth1Client({ clientId: 'x', fetch }).request('GET', `${P}/missing`)

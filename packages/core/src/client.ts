@@ -970,6 +970,13 @@ export class OAuth1Client {
     ) {
       throw new TypeError('token must be null or { oauth_token, oauth_token_secret } strings')
     }
+    if (token !== null && token.oauth_token_secret == null) {
+      // Signed with an empty secret, the provider would answer a bare 401
+      // signature_invalid: the token was stored or built without its secret.
+      throw new TypeError(
+        'token.oauth_token_secret is missing: keep the whole token the login gave (an empty string if the provider sent none)',
+      )
+    }
     if (
       init.signal !== undefined &&
       init.signal !== null &&

@@ -414,6 +414,14 @@ describe('RemoteApp.request', () => {
     expect(provider.requests[0]!.params.oauth_token).toBe('user-token')
   })
 
+  it('a fetchToken giving a token without its secret is a TypeError, nothing sent', async () => {
+    const { app, provider } = setup({ fetchToken: () => ({ oauth_token: 'user-token' }) as Token })
+    await expect(app.get('me', { request: { user: 'x' } })).rejects.toThrow(
+      /token\.oauth_token_secret is missing/,
+    )
+    expect(provider.requests).toHaveLength(0)
+  })
+
   it('then the registry-level fetchToken(name, request)', async () => {
     const registryFetch = vi.fn(() => OTHER)
     const { app, provider } = setup({ registryFetchToken: registryFetch })
