@@ -126,6 +126,29 @@ describe('oauth.middleware() without a session', () => {
   })
 })
 
+describe('authorizeRedirect after the response was sent', () => {
+  it('is a TypeError naming the misuse, before the provider is asked', async () => {
+    const oauth = newOAuth()
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    const caught: unknown[] = []
+    app.get('/login', async (req, res) => {
+      res.status(204).end()
+      // The provider's port is closed: asked, this would be an OAuthError (fetch_token_denied).
+      await oauth.provider.authorizeRedirect(req, res, '/authorize').catch((e) => caught.push(e))
+    })
+    const res = await request(await serve(app)).get('/login')
+    expect(res.status).toBe(204)
+    await expect.poll(() => caught.length).toBe(1)
+    expect(caught[0]).toEqual(
+      new TypeError(
+        'authorizeRedirect(req, res): the response was already sent; call it once, instead of answering the request',
+      ),
+    )
+  })
+})
+
 describe('oauth.middleware(options)', () => {
   it('refuses bad options with a TypeError naming the option', () => {
     const oauth = newOAuth()

@@ -88,6 +88,13 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
     params?: Record<string, string> | URLSearchParams,
   ): Promise<void> {
     checkRequest(req, 'authorizeRedirect(req, res)')
+    if (res?.headersSent === true) {
+      // Checked before the provider is asked: its temporary credential would be
+      // stored in a session whose cookie has gone, and the redirect could not be sent.
+      throw new TypeError(
+        'authorizeRedirect(req, res): the response was already sent; call it once, instead of answering the request',
+      )
+    }
     const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
     const callback = resolveRedirectUri(req, redirectUri ?? this.redirectUri)
     const url = await this.beginAuthorization(store, callback, params)

@@ -322,3 +322,35 @@ describe('middleware(): the request context', () => {
     expect(oauth.context.current()).toBeUndefined()
   })
 })
+
+describe('authorizeRedirect after the reply was sent', () => {
+  it('is a TypeError naming the misuse, before the provider is asked', async () => {
+    const oauth = new OAuth({ config: {} })
+    oauth.register('provider', {
+      clientId: 'client',
+      clientSecret: 'secret',
+      // A closed port: asked, the provider would be an OAuthError (fetch_token_denied).
+      requestTokenUrl: 'http://127.0.0.1:9/oauth/request_token',
+      accessTokenUrl: 'http://127.0.0.1:9/oauth/access_token',
+      authorizeUrl: 'http://127.0.0.1:9/oauth/authorize',
+    })
+    const app = await createApp({ oauth })
+    apps.push(app)
+    const caught: unknown[] = []
+    app.get('/login', async (request, reply) => {
+      await reply.code(204).send()
+      await oauth.provider
+        .authorizeRedirect(request, reply, '/authorize')
+        .catch((e) => caught.push(e))
+      return reply
+    })
+    const res = await app.inject({ method: 'GET', url: '/login' })
+    expect(res.statusCode).toBe(204)
+    await expect.poll(() => caught.length).toBe(1)
+    expect(caught[0]).toEqual(
+      new TypeError(
+        '@oauth1/fastify: authorizeRedirect(request, reply): the reply was already sent; call it once, instead of answering the request',
+      ),
+    )
+  })
+})

@@ -121,6 +121,13 @@ export class FastifyRemoteApp extends RemoteApp<FastifyRequest> {
     params?: Record<string, string> | URLSearchParams,
   ): Promise<void> {
     checkRequest(request, 'authorizeRedirect(request, reply)')
+    if (reply?.sent === true) {
+      // Checked before the provider is asked: its temporary credential would be
+      // stored in a session whose cookie has gone, and the redirect could not be sent.
+      throw new TypeError(
+        '@oauth1/fastify: authorizeRedirect(request, reply): the reply was already sent; call it once, instead of answering the request',
+      )
+    }
     if (redirectUri !== undefined && (typeof redirectUri !== 'string' || redirectUri === '')) {
       throw new TypeError('@oauth1/fastify: redirectUri should be a non-empty string')
     }
