@@ -136,7 +136,9 @@ describe('authorizeRedirect after the response was sent', () => {
     app.get('/login', async (req, res) => {
       res.status(204).end()
       // The provider's port is closed: asked, this would be an OAuthError (fetch_token_denied).
-      await oauth.provider.authorizeRedirect(req, res, '/authorize').catch((e) => caught.push(e))
+      await oauth.provider
+        .authorizeRedirect(req, res, '/authorize')
+        .catch((e: unknown) => caught.push(e))
     })
     const res = await request(await serve(app)).get('/login')
     expect(res.status).toBe(204)

@@ -341,7 +341,7 @@ describe('authorizeRedirect after the reply was sent', () => {
       await reply.code(204).send()
       await oauth.provider
         .authorizeRedirect(request, reply, '/authorize')
-        .catch((e) => caught.push(e))
+        .catch((e: unknown) => caught.push(e))
       return reply
     })
     const res = await app.inject({ method: 'GET', url: '/login' })
