@@ -565,6 +565,71 @@ describe('the node:http transport', () => {
   )
 })
 
+describe('the node transport sends a request met by a closed kept-alive connection once more', () => {
+  it.each(['header', 'query', 'body'] as const)(
+    'signed afresh with signatureType %s, the verifier and the form body as the first time',
+    async (signatureType) => {
+      const previous = setTokenTransport('node')
+      try {
+        const perSocket = new WeakMap<object, number>()
+        const seen: { url: string; authorization: string; body: string }[] = []
+        const { origin } = await listen((req, res, body) => {
+          seen.push({ url: req.url ?? '', authorization: req.headers.authorization ?? '', body })
+          const n = (perSocket.get(req.socket) ?? 0) + 1
+          perSocket.set(req.socket, n)
+          if (n === 2) {
+            req.socket.destroy()
+            return
+          }
+          form(res, { oauth_token: 'at', oauth_token_secret: 'ats' })
+        })
+        const client = new OAuth1Client({
+          clientId: 'ck',
+          clientSecret: 'cs',
+          signatureType,
+          token: 'rt',
+          tokenSecret: 'rts',
+        })
+        // The first exchange opens the connection the second finds closed.
+        await client.fetchAccessToken(`${origin}/at`, 'first-verifier')
+        client.token = { oauth_token: 'rt', oauth_token_secret: 'rts' }
+        const token = await client.fetchAccessToken(`${origin}/at`, 'the-verifier')
+        expect(token).toMatchObject({ oauth_token: 'at' })
+        const [, reset, again] = seen
+        expect(seen).toHaveLength(3)
+        const read = (r: { url: string; authorization: string; body: string }) => {
+          const fields = new Map<string, string>()
+          const query = new URL(r.url, origin).searchParams
+          for (const [k, v] of query) fields.set(k, v)
+          for (const [k, v] of new URLSearchParams(r.body)) fields.set(k, v)
+          for (const m of r.authorization.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
+            fields.set(m[1]!, decodeURIComponent(m[2]!))
+          }
+          return fields
+        }
+        const first = read(reset!)
+        const second = read(again!)
+        // Each protocol parameter once, the verifier in both, a new nonce and signature.
+        for (const fields of [first, second]) {
+          expect(fields.get('oauth_verifier')).toBe('the-verifier')
+          expect(fields.get('oauth_token')).toBe('rt')
+        }
+        expect(second.get('oauth_nonce')).not.toBe(first.get('oauth_nonce'))
+        expect(second.get('oauth_signature')).not.toBe(first.get('oauth_signature'))
+        const names = (r: { url: string; body: string }) => [
+          ...new URL(r.url, origin).searchParams.keys(),
+          ...new URLSearchParams(r.body).keys(),
+        ]
+        expect(names(again!).filter((n) => n === 'oauth_nonce').length).toBe(
+          signatureType === 'header' ? 0 : 1,
+        )
+      } finally {
+        setTokenTransport(previous)
+      }
+    },
+  )
+})
+
 describe('the same answer ends the same way on both transports', () => {
   const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
   type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
