@@ -334,6 +334,22 @@ describe('OAuth1Client.fetchRequestToken', () => {
     expect(req!.url.searchParams.get('x_auth_access_type')).toBe('read')
   })
 
+  it('takes the params as a URLSearchParams too, on all three legs (typed so)', async () => {
+    const { client, provider } = setup()
+    await client.fetchRequestToken(
+      `${P}/oauth/request_token`,
+      new URLSearchParams({ x_auth_access_type: 'read' }),
+    )
+    const [req] = provider.hits('/oauth/request_token')
+    expect(req!.url.searchParams.get('x_auth_access_type')).toBe('read')
+    const url = client.createAuthorizationUrl(
+      `${P}/oauth/authorize`,
+      undefined,
+      new URLSearchParams({ force_login: 'true' }),
+    )
+    expect(new URL(url).searchParams.get('force_login')).toBe('true')
+  })
+
   it("keeps one request's params out of the next request to the same endpoint", async () => {
     // The endpoint's parsed URL is shared between requests (a cache): params go into a copy.
     const { client, provider } = setup()

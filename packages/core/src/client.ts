@@ -771,7 +771,10 @@ export class OAuth1Client {
    *   `request_timeout`, `insecure_transport`
    * @see https://www.rfc-editor.org/rfc/rfc5849#section-2.1
    */
-  async fetchRequestToken(url: string | URL, params?: Record<string, string>): Promise<Token> {
+  async fetchRequestToken(
+    url: string | URL,
+    params?: Record<string, string> | URLSearchParams,
+  ): Promise<Token> {
     const token = await this.#fetchToken(url, 'temporary-credential', params, {
       callback: this.#redirectUri ?? 'oob',
     })
@@ -796,7 +799,7 @@ export class OAuth1Client {
   createAuthorizationUrl(
     url: string | URL,
     requestToken?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
     options: AuthorizationUrlOptions = {},
   ): string {
     const href = sharedHttpUrl(url, 'url').href
@@ -888,7 +891,7 @@ export class OAuth1Client {
   async fetchAccessToken(
     url: string | URL,
     verifier?: string,
-    params?: Record<string, string>,
+    params?: Record<string, string> | URLSearchParams,
   ): Promise<Token> {
     if (verifier !== undefined && typeof verifier !== 'string') {
       throw new TypeError('verifier must be a string')
@@ -1189,7 +1192,7 @@ export class OAuth1Client {
   async #fetchToken(
     url: string | URL,
     what: 'temporary-credential' | 'token-credential',
-    params: Record<string, string> | undefined,
+    params: Record<string, string> | URLSearchParams | undefined,
     extra: { callback?: string; verifier?: string },
     token: Token | null = null,
     onSend?: () => void,

@@ -78,3 +78,16 @@ describe('what is not an option value still does not compile', () => {
     new OAuth1Client({ clientId: env.ID })
   })
 })
+
+describe('OAuth1Client: the legs take their params as a record or a URLSearchParams', () => {
+  it('types both, and nothing else', () => {
+    const client = new OAuth1Client({ clientId: 'x' })
+    const search = new URLSearchParams({ a: '1' })
+    expectTypeOf(client.fetchRequestToken).toBeCallableWith('https://p.example/rt', search)
+    expectTypeOf(client.fetchRequestToken).toBeCallableWith('https://p.example/rt', { a: '1' })
+    expectTypeOf(client.createAuthorizationUrl).toBeCallableWith('https://p.example/a', 't', search)
+    expectTypeOf(client.fetchAccessToken).toBeCallableWith('https://p.example/at', 'v', search)
+    // @ts-expect-error a Map is refused at runtime (its entries would be dropped)
+    void client.fetchRequestToken('https://p.example/rt', new Map([['a', '1']]))
+  })
+})
