@@ -147,14 +147,29 @@ suite('redisStore against a real redis-server', () => {
         expect(raw).toMatch(/^[A-Za-z0-9_-]+$/)
         expect(raw).not.toContain(value.oauth_token_secret)
         expect(raw).not.toContain('sealed')
-        // Copied under another browser's key, it does not open there.
+        // Copied under another browser's key, it does not open there; nor with another
+        // secret, nor without one: store_unavailable (503) naming the secret, since only
+        // the instances write to Redis (an instance set up otherwise), not a forged 400.
         const other = generateBindingId()
         await a.command('SET', `${prefix}${other}:app:sealed`, raw)
-        expect(await sealed.forBinding(other).get('app:sealed')).toBeNull()
-        // Nor with another secret, nor without one; a rotation list opens it.
-        const wrong = redisStore(a.client, { prefix, secret: `${SECRET}, another` })
-        expect(await wrong.forBinding(id).get('app:sealed')).toBeNull()
-        expect(await redisStore(a.client, { prefix }).forBinding(id).get('app:sealed')).toBeNull()
+        const cannotOpen =
+          'Redis holds this login, but this instance cannot open it: do all instances share options.secret (a rotated secret kept in the list, after the new one)?'
+        const cannotRead = cannotOpen.replace('cannot open', 'cannot read')
+        for (const [store, description] of [
+          [sealed.forBinding(other), cannotOpen],
+          [
+            redisStore(a.client, { prefix, secret: `${SECRET}, another` }).forBinding(id),
+            cannotOpen,
+          ],
+          [redisStore(a.client, { prefix }).forBinding(id), cannotRead],
+        ] as const) {
+          const err = await rejection(store.get('app:sealed'))
+          expect([err.code, err.status, err.description]).toEqual([
+            'store_unavailable',
+            503,
+            description,
+          ])
+        }
         const rotated = redisStore(a.client, { prefix, secret: [`${SECRET}, newer`, SECRET] })
         expect(await rotated.forBinding(id).take('app:sealed')).toEqual(value)
       })
@@ -169,12 +184,14 @@ suite('redisStore against a real redis-server', () => {
         await a.command('SET', key('array'), '[1,2]')
         const sealed = redisStore(a.client, { prefix, secret: SECRET }).forBinding(id)
         const plain = redisStore(a.client, { prefix }).forBinding(id)
-        expect(await sealed.get('app:plain')).toBeNull()
+        expect((await rejection(sealed.get('app:plain'))).code).toBe('store_unavailable')
         expect(await plain.get('app:plain')).toEqual(pending('plain'))
         for (const k of ['junk', 'partial', 'array']) {
-          expect(await plain.get(`app:${k}`)).toBeNull()
-          expect(await plain.take(`app:${k}`)).toBeNull()
+          expect((await rejection(plain.get(`app:${k}`))).code).toBe('store_unavailable')
+          expect((await rejection(plain.take(`app:${k}`))).code).toBe('store_unavailable')
         }
+        // A key that is not there is no login at all: null (the callback's 400).
+        expect(await plain.take('app:none')).toBeNull()
       })
 
       it('keeps browsers and prefixes apart: another id, or another prefix, finds nothing', async () => {
@@ -456,7 +473,7 @@ describe('redisStore arguments', () => {
     const err = await rejection(redisStore(old).forBinding(generateBindingId()).take('a:t'))
     expect([err.code, err.status]).toEqual(['store_unavailable', 503])
     expect(err.description).toBe(
-      'Redis failed GETDEL: ERR unknown command `GETDEL`, with args beginning with: `a`,  (GETDEL needs Redis 6.2 or later)',
+      'Redis failed GETDEL: ERR unknown command `GETDEL` (its arguments left out) (GETDEL needs Redis 6.2 or later)',
     )
     // Other failures of the same command are told as they are.
     const wrong = {
@@ -469,6 +486,44 @@ describe('redisStore arguments', () => {
     expect(other.description).toBe(
       'Redis failed GETDEL: WRONGTYPE Operation against a key holding the wrong kind of value',
     )
+  })
+
+  it("keeps the arguments Redis quotes in a refusal out of the description (a token secret's start among them)", async () => {
+    const refusing = {
+      ...client,
+      set: async () => {
+        throw new Error(
+          'ERR unknown command \'SET\', with args beginning with: \'oauth1:k\' \'{"oauth_token":"t","oauth_token_secret":"s3cr',
+        )
+      },
+    }
+    const err = await rejection(
+      redisStore(refusing).forBinding(generateBindingId()).set('a:t', pending('t')),
+    )
+    expect(err.description).toBe(
+      "Redis failed SET: ERR unknown command 'SET' (its arguments left out)",
+    )
+  })
+
+  it('refuses a node-redis client in legacyMode (callbacks), pointing to client.v4', () => {
+    const legacy = { ...client, getDel: () => undefined, v4: { ...client } }
+    expect(() => redisStore(legacy as never)).toThrow(
+      new TypeError(
+        '@oauth1/redis: client is a node-redis client in legacyMode, whose commands take callbacks: pass its promise API, redisStore(client.v4)',
+      ),
+    )
+    expect(() => redisStore(legacy.v4)).not.toThrow()
+  })
+
+  it('fails with store_unavailable, not a silent success, when a command returns no promise (a MULTI)', async () => {
+    const multi = { get: () => multi, getDel: () => multi, set: () => multi, del: () => multi }
+    const store = redisStore(multi as never).forBinding(generateBindingId())
+    const err = await rejection(store.set('a:t', pending('t')))
+    expect([err.code, err.status, err.description]).toEqual([
+      'store_unavailable',
+      503,
+      "Redis failed SET: the client's SET returned no promise: pass a Redis client, not a MULTI or a callback-style (legacyMode) client",
+    ])
   })
 
   it('reads a Buffer answer (a client set to return buffers) like a string', async () => {

@@ -82,6 +82,20 @@ function hasMethods(value: object, names: readonly string[]): boolean {
 
 function identify(client: unknown): Client {
   if ((typeof client === 'object' || typeof client === 'function') && client !== null) {
+    let v4: unknown
+    try {
+      // node-redis 4 outside legacyMode throws on reading it.
+      v4 = (client as { v4?: unknown }).v4
+    } catch {
+      v4 = undefined
+    }
+    if (typeof v4 === 'object' && v4 !== null && hasMethods(v4, ['getDel', 'get', 'set', 'del'])) {
+      // node-redis 4 with `legacyMode: true`: its commands take callbacks and
+      // return nothing, so every write would seem to succeed and be lost.
+      throw new TypeError(
+        `${PREFIX} client is a node-redis client in legacyMode, whose commands take callbacks: pass its promise API, redisStore(client.v4)`,
+      )
+    }
     if (hasMethods(client, ['getDel', 'get', 'set', 'del'])) {
       return { kind: 'node-redis', client: client as NodeRedisClientLike }
     }
@@ -181,7 +195,12 @@ export function redisStore(
   const { prefix, sealer, timeout } = checkOptions(options)
 
   const unavailable = (command: string, cause: unknown, timedOut: boolean) => {
-    const message = cause instanceof Error ? cause.message : String(cause)
+    // Redis quotes a refused command's first arguments ("…, with args beginning
+    // with: 'key' '{\"oauth_token\":…'"): the description must not carry them.
+    const message = (cause instanceof Error ? cause.message : String(cause)).replace(
+      /,? with args beginning with:[\s\S]*$/,
+      ' (its arguments left out)',
+    )
     // A server older than 6.2 has no GETDEL: say so, not only "unknown command".
     const hint =
       command === 'GETDEL' && cause instanceof Error && /unknown command/i.test(message)
@@ -200,7 +219,15 @@ export function redisStore(
     let timer: ReturnType<typeof setTimeout> | undefined
     let sent: Promise<T>
     try {
-      sent = Promise.resolve(send())
+      const answer = send()
+      if (typeof (answer as { then?: unknown } | null)?.then !== 'function') {
+        // A client whose commands return no promise (a MULTI passed by mistake,
+        // a callback API): nothing says the command ran, so it did not.
+        throw new TypeError(
+          `the client's ${command} returned no promise: pass a Redis client, not a MULTI or a callback-style (legacyMode) client`,
+        )
+      }
+      sent = Promise.resolve(answer)
     } catch (err) {
       throw unavailable(command, err, false)
     }
@@ -240,12 +267,23 @@ export function redisStore(
     const text =
       typeof raw === 'string' ? raw : raw instanceof Uint8Array ? decoder.decode(raw) : undefined
     if (text === undefined) return null
-    if (sealer !== undefined) return toStoredCredential(await sealer.unseal(text, redisKey))
-    try {
-      return toStoredCredential(JSON.parse(text))
-    } catch {
-      return null
+    let credential: StoredTemporaryCredential | null = null
+    if (sealer !== undefined) credential = toStoredCredential(await sealer.unseal(text, redisKey))
+    else {
+      try {
+        credential = toStoredCredential(JSON.parse(text))
+      } catch {
+        // not JSON: sealed by an instance with a secret, read here without one
+      }
     }
+    if (credential === null) {
+      // The login is there, but this instance cannot read it: no browser can put
+      // an entry in Redis, so it is the instances' configuration, not a forgery.
+      throw new OAuthError('store_unavailable', {
+        description: `Redis holds this login, but this instance cannot ${sealer === undefined ? 'read' : 'open'} it: do all instances share options.secret (a rotated secret kept in the list, after the new one)?`,
+      })
+    }
+    return credential
   }
 
   return {
