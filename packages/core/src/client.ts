@@ -1214,22 +1214,17 @@ export class OAuth1Client {
     // errors as over fetch, for a fraction of its CPU (see node-http.ts). It
     // writes the Authorization header itself, so the signing leaves it apart.
     const overNode = this.#defaultFetch && nodeTransportAvailable()
-    const signing = this.#sign(
-      method,
-      target,
-      this.#tokenRequestHeaders(),
-      body,
-      token,
-      extra,
-      overNode,
-    )
+    // Signed again (a new nonce and timestamp) if the node transport sends it once more.
+    const sign = () =>
+      this.#sign(method, target, this.#tokenRequestHeaders(), body, token, extra, overNode)
+    const signing = sign()
     // Signed at once with node:crypto: no await (a promise fewer per request).
     const signed = signing instanceof Promise ? await signing : signing
     onSend?.()
     // What a provider's error answer might echo back, blanked in the error.
     const known = [this.#clientSecret, token?.oauth_token_secret ?? '', extra.verifier ?? '']
     if (overNode) {
-      const init = (request: typeof signed) => ({
+      const toExchange = (request: typeof signed) => ({
         url: request.url,
         init: {
           method,
@@ -1238,19 +1233,11 @@ export class OAuth1Client {
           body: request.body as SignableBody,
         },
       })
-      const first = init(signed)
+      const first = toExchange(signed)
       // Sent once more on a kept-alive connection the server had closed: signed afresh.
       const again = () => {
-        const resigned = this.#sign(
-          method,
-          target,
-          this.#tokenRequestHeaders(),
-          body,
-          token,
-          extra,
-          true,
-        )
-        return resigned instanceof Promise ? resigned.then(init) : init(resigned)
+        const resigned = sign()
+        return resigned instanceof Promise ? resigned.then(toExchange) : toExchange(resigned)
       }
       const exchange = startNodeExchange(first.url, first.init, this.timeout, again)
       return this.#exchange(exchange, (p) => p, target, what, known)

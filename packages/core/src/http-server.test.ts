@@ -60,6 +60,40 @@ function form(res: ServerResponse, fields: Record<string, string>, status = 200)
   res.end(new URLSearchParams(fields).toString())
 }
 
+/** A token answer with the callback confirmed. */
+const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
+
+/** `run` with token requests sent over `transport`, the previous choice restored after. */
+async function over<T>(transport: TokenTransportName, run: () => Promise<T>): Promise<T> {
+  const previous = setTokenTransport(transport)
+  try {
+    return await run()
+  } finally {
+    setTokenTransport(previous)
+  }
+}
+
+/**
+ * A provider that drops the second request of each connection unanswered (an
+ * idle kept-alive connection it gave up on just as the client reused it) and
+ * answers the others with `answer`; `bodies` in the order of `requests`.
+ */
+async function listenDroppingSecondRequests(answer: (res: ServerResponse) => void) {
+  const perSocket = new WeakMap<object, number>()
+  const bodies: string[] = []
+  const server = await listen((req, res, body) => {
+    bodies.push(body)
+    const n = (perSocket.get(req.socket) ?? 0) + 1
+    perSocket.set(req.socket, n)
+    if (n === 2) {
+      req.socket.destroy()
+      return
+    }
+    answer(res)
+  })
+  return { ...server, bodies }
+}
+
 describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (transport) => {
   let previous: TokenTransportName
   beforeEach(() => {
@@ -527,20 +561,11 @@ describe('the node:http transport', () => {
   it.each<TokenTransportName>(['node', 'fetch'])(
     'over %s, sends again on a new connection when a kept-alive one was closed by the server',
     async (transport) => {
-      const previous = setTokenTransport(transport)
-      try {
-        const perSocket = new WeakMap<object, number>()
+      await over(transport, async () => {
         let connections = 0
-        const { origin, requests } = await listen((req, res) => {
-          const n = (perSocket.get(req.socket) ?? 0) + 1
-          perSocket.set(req.socket, n)
-          if (n === 2) {
-            // the server gave up on the idle connection just as the client reused it
-            req.socket.destroy()
-            return
-          }
-          form(res, TEMPORARY_CREDENTIALS)
-        })
+        const { origin, requests } = await listenDroppingSecondRequests((res) =>
+          form(res, TEMPORARY_CREDENTIALS),
+        )
         servers.at(-1)?.on('connection', () => {
           connections++
         })
@@ -558,9 +583,7 @@ describe('the node:http transport', () => {
           )
           expect(new Set(nonces).size).toBe(3)
         }
-      } finally {
-        setTokenTransport(previous)
-      }
+      })
     },
   )
 })
@@ -569,20 +592,10 @@ describe('the node transport sends a request met by a closed kept-alive connecti
   it.each(['header', 'query', 'body'] as const)(
     'signed afresh with signatureType %s, the verifier and the form body as the first time',
     async (signatureType) => {
-      const previous = setTokenTransport('node')
-      try {
-        const perSocket = new WeakMap<object, number>()
-        const seen: { url: string; authorization: string; body: string }[] = []
-        const { origin } = await listen((req, res, body) => {
-          seen.push({ url: req.url ?? '', authorization: req.headers.authorization ?? '', body })
-          const n = (perSocket.get(req.socket) ?? 0) + 1
-          perSocket.set(req.socket, n)
-          if (n === 2) {
-            req.socket.destroy()
-            return
-          }
-          form(res, { oauth_token: 'at', oauth_token_secret: 'ats' })
-        })
+      await over('node', async () => {
+        const { origin, requests, bodies } = await listenDroppingSecondRequests((res) =>
+          form(res, { oauth_token: 'at', oauth_token_secret: 'ats' }),
+        )
         const client = new OAuth1Client({
           clientId: 'ck',
           clientSecret: 'cs',
@@ -595,20 +608,22 @@ describe('the node transport sends a request met by a closed kept-alive connecti
         client.token = { oauth_token: 'rt', oauth_token_secret: 'rts' }
         const token = await client.fetchAccessToken(`${origin}/at`, 'the-verifier')
         expect(token).toMatchObject({ oauth_token: 'at' })
-        const [, reset, again] = seen
-        expect(seen).toHaveLength(3)
-        const read = (r: { url: string; authorization: string; body: string }) => {
+        expect(requests).toHaveLength(3)
+        // Every parameter of request i: its query, its form body, its Authorization header.
+        const read = (i: number) => {
           const fields = new Map<string, string>()
-          const query = new URL(r.url, origin).searchParams
-          for (const [k, v] of query) fields.set(k, v)
-          for (const [k, v] of new URLSearchParams(r.body)) fields.set(k, v)
-          for (const m of r.authorization.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
+          for (const [k, v] of new URL(requests[i]!.url ?? '', origin).searchParams)
+            fields.set(k, v)
+          for (const [k, v] of new URLSearchParams(bodies[i])) fields.set(k, v)
+          const authorization = requests[i]!.headers.authorization ?? ''
+          for (const m of authorization.matchAll(/(oauth_[a-z_]+)="([^"]*)"/g)) {
             fields.set(m[1]!, decodeURIComponent(m[2]!))
           }
           return fields
         }
-        const first = read(reset!)
-        const second = read(again!)
+        // The request the server dropped, and the one sent again.
+        const first = read(1)
+        const second = read(2)
         // Each protocol parameter once, the verifier in both, a new nonce and signature.
         for (const fields of [first, second]) {
           expect(fields.get('oauth_verifier')).toBe('the-verifier')
@@ -616,22 +631,19 @@ describe('the node transport sends a request met by a closed kept-alive connecti
         }
         expect(second.get('oauth_nonce')).not.toBe(first.get('oauth_nonce'))
         expect(second.get('oauth_signature')).not.toBe(first.get('oauth_signature'))
-        const names = (r: { url: string; body: string }) => [
-          ...new URL(r.url, origin).searchParams.keys(),
-          ...new URLSearchParams(r.body).keys(),
+        const names = [
+          ...new URL(requests[2]!.url ?? '', origin).searchParams.keys(),
+          ...new URLSearchParams(bodies[2]).keys(),
         ]
-        expect(names(again!).filter((n) => n === 'oauth_nonce').length).toBe(
+        expect(names.filter((n) => n === 'oauth_nonce').length).toBe(
           signatureType === 'header' ? 0 : 1,
         )
-      } finally {
-        setTokenTransport(previous)
-      }
+      })
     },
   )
 })
 
 describe('the same answer ends the same way on both transports', () => {
-  const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
   type Answer = { status: number; headers?: Record<string, string>; body: string | Uint8Array }
   /** A 200 whose body was sent with `content-encoding: encoding`. */
   const coded = (encoding: string, body: string | Uint8Array): Answer => ({
@@ -808,8 +820,7 @@ describe('the same answer ends the same way on both transports', () => {
         current = { status: a.status, headers, body: a.body, cut: a.cut }
         const results: unknown[] = []
         for (const transport of ['node', 'fetch'] as const) {
-          const previous = setTokenTransport(transport)
-          try {
+          await over(transport, async () => {
             const client = new OAuth1Client({
               clientId: 'ck',
               clientSecret: 'cs',
@@ -820,9 +831,7 @@ describe('the same answer ends the same way on both transports', () => {
               ? client.fetchAccessToken(`${origin}/at`, 'v')
               : client.fetchRequestToken(`${origin}/rt`)
             results.push(outcome(await call.catch((e: unknown) => e)))
-          } finally {
-            setTokenTransport(previous)
-          }
+          })
         }
         expect(results[0]).toEqual(results[1])
         const first = results[0] as { code?: string; token?: unknown }
@@ -844,13 +853,10 @@ describe('the same answer ends the same way on both transports', () => {
     })
     const results: unknown[] = []
     for (const transport of ['node', 'fetch'] as const) {
-      const previous = setTokenTransport(transport)
-      try {
+      await over(transport, async () => {
         const client = new OAuth1Client({ clientId: 'ck', clientSecret: 'cs' })
         results.push(outcome(await client.fetchRequestToken(`${origin}/rt`).catch((e) => e)))
-      } finally {
-        setTokenTransport(previous)
-      }
+      })
     }
     expect(results[0]).toEqual(results[1])
   })
@@ -881,6 +887,14 @@ describe('answers that would leave a token request waiting: settled on both tran
     )
   })
 
+  /** What a temporary-credential request to `origin` over `transport` ended with. */
+  const requestToken = (transport: TokenTransportName, origin: string, timeout: number) =>
+    over(transport, () =>
+      new OAuth1Client({ clientId: 'ck', timeout })
+        .fetchRequestToken(`${origin}/rt`)
+        .catch((e: unknown) => e),
+    )
+
   const SWITCHING =
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'
 
@@ -893,21 +907,14 @@ describe('answers that would leave a token request waiting: settled on both tran
     'over %s (timeout %d): a 101 Switching Protocols → fetch_token_denied "Could not reach"',
     async (transport, timeout) => {
       const origin = await raw((socket) => socket.write(SWITCHING))
-      const previous = setTokenTransport(transport)
-      try {
-        const started = Date.now()
-        const err = await new OAuth1Client({ clientId: 'ck', timeout })
-          .fetchRequestToken(`${origin}/rt`)
-          .catch((e: unknown) => e)
-        expect(err).toMatchObject({ code: 'fetch_token_denied', status: 502 })
-        expect((err as OAuthError).description).toBe(
-          `Could not reach the temporary-credential endpoint ${origin}/rt`,
-        )
-        // Not by the deadline: at once.
-        expect(Date.now() - started).toBeLessThan(4_000)
-      } finally {
-        setTokenTransport(previous)
-      }
+      const started = Date.now()
+      const err = await requestToken(transport, origin, timeout)
+      expect(err).toMatchObject({ code: 'fetch_token_denied', status: 502 })
+      expect((err as OAuthError).description).toBe(
+        `Could not reach the temporary-credential endpoint ${origin}/rt`,
+      )
+      // Not by the deadline: at once.
+      expect(Date.now() - started).toBeLessThan(4_000)
     },
   )
 
@@ -920,22 +927,17 @@ describe('answers that would leave a token request waiting: settled on both tran
             'content-length: 100\r\n\r\noauth_problem=signature_inv',
         ),
       )
-      const previous = setTokenTransport(transport)
-      try {
-        const err = await new OAuth1Client({ clientId: 'ck', timeout: 300 })
-          .fetchRequestToken(`${origin}/rt`)
-          .catch((e: unknown) => e)
-        expect(err).toMatchObject({ code: 'request_timeout', status: 504 })
-      } finally {
-        setTokenTransport(previous)
-      }
+      expect(await requestToken(transport, origin, 300)).toMatchObject({
+        code: 'request_timeout',
+        status: 504,
+      })
     },
   )
 
   it.each<TokenTransportName>(['node', 'fetch'])(
     'over %s, a deflate body that ends before its stated length → settled by the timeout',
     async (transport) => {
-      const body = deflateSync(TOKEN)
+      const body = deflateSync(TOKEN_FORM)
       const origin = await raw((socket) => {
         socket.write(
           'HTTP/1.1 200 OK\r\ncontent-type: application/x-www-form-urlencoded\r\n' +
@@ -943,16 +945,10 @@ describe('answers that would leave a token request waiting: settled on both tran
         )
         socket.write(body)
       })
-      const previous = setTokenTransport(transport)
-      try {
-        const result = await new OAuth1Client({ clientId: 'ck', timeout: 300 })
-          .fetchRequestToken(`${origin}/rt`)
-          .catch((e: unknown) => e)
-        expect(result).toMatchObject({ code: 'request_timeout', status: 504 })
-      } finally {
-        setTokenTransport(previous)
-      }
+      expect(await requestToken(transport, origin, 300)).toMatchObject({
+        code: 'request_timeout',
+        status: 504,
+      })
     },
   )
-  const TOKEN = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
 })

@@ -255,12 +255,13 @@ function checkOptions(options: unknown, known: readonly string[], prefix: string
   if (now !== undefined && typeof now !== 'function') throw new TypeError('now must be a function')
 }
 
-function checkMaxEntries(maxEntries: unknown, fallback: number): number {
-  if (maxEntries === undefined) return fallback
-  if (typeof maxEntries !== 'number' || !Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-    throw new TypeError('maxEntries must be a positive integer')
+/** The option `name` (`maxEntries`, `maxBytes`): a positive integer, `fallback` when not given. */
+function positiveInteger(value: unknown, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`${name} must be a positive integer`)
   }
-  return maxEntries
+  return value
 }
 
 // ---------------------------------------------------------------------------
@@ -348,11 +349,8 @@ export function createSessionRecordStore(
   ) {
     throw new TypeError('sealer must be a Sealer (see createSealer)')
   }
-  const maxEntries = checkMaxEntries(options.maxEntries, DEFAULT_SESSION_MAX_ENTRIES)
-  const { maxBytes = DEFAULT_SESSION_MAX_BYTES } = options
-  if (typeof maxBytes !== 'number' || !Number.isSafeInteger(maxBytes) || maxBytes < 1) {
-    throw new TypeError('maxBytes must be a positive integer')
-  }
+  const maxEntries = positiveInteger(options.maxEntries, DEFAULT_SESSION_MAX_ENTRIES, 'maxEntries')
+  const maxBytes = positiveInteger(options.maxBytes, DEFAULT_SESSION_MAX_BYTES, 'maxBytes')
   const now = options.now ?? Date.now
 
   // Over a synchronous session and without a sealer, every method runs to its
@@ -510,7 +508,7 @@ const MEMORY_STORE_OPTIONS: readonly string[] = Object.keys({
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): TemporaryCredentialStore {
   checkOptions(options, MEMORY_STORE_OPTIONS, 'createMemoryStore(options): ')
-  const maxEntries = checkMaxEntries(options.maxEntries, 1000)
+  const maxEntries = positiveInteger(options.maxEntries, 1000, 'maxEntries')
   const now = options.now ?? Date.now
   const entries = new Map<string, StoredTemporaryCredential>()
   return {
@@ -741,7 +739,7 @@ export interface MemoryServerStoreOptions {
  */
 export function createMemoryServerStore(options: MemoryServerStoreOptions = {}): ServerSideStore {
   checkOptions(options, MEMORY_STORE_OPTIONS, 'createMemoryServerStore(options): ')
-  const maxEntries = checkMaxEntries(options.maxEntries, 10_000)
+  const maxEntries = positiveInteger(options.maxEntries, 10_000, 'maxEntries')
   const now = options.now ?? Date.now
   // Insertion order is (nearly) expiry order: every login gets the app's TTL.
   const entries = new Map<string, StoredTemporaryCredential>()
