@@ -1,9 +1,11 @@
 /**
- * The token requests' transport on Node: `node:http`/`node:https` with a
- * keep-alive agent, used when the user gave no `fetch` of their own. Fetch
- * (undici on Node) costs a login far more CPU than the two small POSTs need:
- * an AbortController, web streams for the body, WebIDL conversions. Here the
- * same exchange is a plain request and a body read from the socket.
+ * The token requests' transport on Node: HTTP/1.1 written and read by hand
+ * over `node:net`/`node:tls` sockets kept alive between requests, used when
+ * the user gave no `fetch` of their own. Fetch (undici on Node) costs a login
+ * far more CPU than the two small POSTs need (an AbortController, web streams
+ * for the body, WebIDL conversions), and even `node:http` spends several times
+ * a token request's own work in its request, answer and agent objects. Here a
+ * request is one write of its bytes, and the answer is read by `http1.ts`.
  *
  * What it sends and how it answers is fetch's, so that the client behaves the
  * same on both paths: the default headers fetch adds (`accept: *\/*`,
@@ -11,37 +13,58 @@
  * `accept-encoding: gzip, deflate`, each unless set), the body encoding
  * (`content-length`, fetch's content type for a form or a string), no
  * redirect followed, a gzip/deflate/br body decoded, and errors that the
- * client maps to the same codes. The modules come from
- * `process.getBuiltinModule`, never a static import, so the package still
- * loads where there is no `node:http` (browsers, workerd); there, and in
- * Bun and Deno, fetch is used.
+ * client maps to the same codes. HTTPS is `tls.connect` with Node's defaults
+ * (its CA store, `NODE_EXTRA_CA_CERTS`, the certificate checked against the
+ * host name, which is also sent as SNI), as `node:https` and fetch do. The
+ * modules come from `process.getBuiltinModule`, never a static import, so the
+ * package still loads where there is no `node:net` (browsers, workerd);
+ * there, and in Bun and Deno, fetch is used.
  * @internal
  */
 import type * as NodeHttp from 'node:http'
-import type * as NodeHttps from 'node:https'
+import type * as NodeNet from 'node:net'
 import type * as NodeStream from 'node:stream'
+import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
 import { BoundedMap } from './crypto/bounded-map.js'
 import type { TokenReply } from './http.js'
+import { AnswerError, AnswerReader, type AnswerSink, type Chunk } from './http1.js'
 import { setOwn } from './own.js'
 
 interface NodeModules {
-  http: typeof NodeHttp
-  https: typeof NodeHttps
+  net: typeof NodeNet
+  tls: typeof NodeTls
   stream: typeof NodeStream
   zlib: typeof NodeZlib
-  httpAgent: NodeHttp.Agent
-  httpsAgent: NodeHttps.Agent
+  /** The longest answer head read: node:http's limit (`--max-http-header-size`, 16 KiB by default). */
+  maxHeadBytes: number
 }
 
 /** How long an idle keep-alive connection is kept: under Node servers' default 5 s keepAliveTimeout. */
-const IDLE_SOCKET_TIMEOUT = 4_000
+let idleTimeout = 4_000
+
+/**
+ * Sets how long an idle connection is kept (ms); returns the previous value.
+ * @internal For tests.
+ */
+export function setIdleTimeout(ms: number): number {
+  const previous = idleTimeout
+  idleTimeout = ms
+  if (sweeper !== undefined) {
+    clearTimeout(sweeper)
+    sweeper = setTimeout(sweep, ms).unref()
+  }
+  return previous
+}
+
+/** The most idle connections kept per origin: node:http.Agent's maxFreeSockets. */
+const MAX_IDLE_PER_ORIGIN = 256
 
 let loaded: NodeModules | null | undefined
 
 /**
- * True in Node itself: not Bun, Deno or Cloudflare Workers, whose node:http is
- * a layer over their own fetch (nothing to gain, and their agents differ).
+ * True in Node itself: not Bun, Deno or Cloudflare Workers, whose node:net is
+ * a layer over their own networking (nothing to gain, and it differs).
  */
 function isNode(): boolean {
   const g = globalThis as {
@@ -58,7 +81,7 @@ function isNode(): boolean {
   )
 }
 
-/** node:http, node:https and node:zlib with keep-alive agents, or null where they are not Node's. */
+/** node:net, node:tls, node:stream and node:zlib, or null where they are not Node's. */
 function load(): NodeModules | null {
   if (loaded !== undefined) return loaded
   loaded = null
@@ -68,20 +91,19 @@ function load(): NodeModules | null {
       .process
     const get = proc?.getBuiltinModule
     if (typeof get !== 'function') return loaded
-    const http = get('node:http') as typeof NodeHttp | undefined
-    const https = get('node:https') as typeof NodeHttps | undefined
+    const net = get('node:net') as typeof NodeNet | undefined
+    const tls = get('node:tls') as typeof NodeTls | undefined
     const stream = get('node:stream') as typeof NodeStream | undefined
     const zlib = get('node:zlib') as typeof NodeZlib | undefined
-    if (!http?.request || !https?.request || !stream?.Transform || !zlib?.createGunzip)
-      return loaded
-    const options = { keepAlive: true, timeout: IDLE_SOCKET_TIMEOUT }
+    const http = get('node:http') as typeof NodeHttp | undefined
+    if (!net?.connect || !tls?.connect || !stream?.Transform || !zlib?.createGunzip) return loaded
+    const maxHeadBytes = http?.maxHeaderSize
     loaded = {
-      http,
-      https,
+      net,
+      tls,
       stream,
       zlib,
-      httpAgent: new http.Agent(options),
-      httpsAgent: new https.Agent(options),
+      maxHeadBytes: typeof maxHeadBytes === 'number' && maxHeadBytes > 0 ? maxHeadBytes : 16_384,
     }
   } catch {
     loaded = null
@@ -96,7 +118,7 @@ let preferred: TokenTransportName = 'node'
 
 /**
  * Chooses the transport of token requests made without an injected `fetch`
- * from now on (`'node'`, the default, falls back to fetch where node:http is
+ * from now on (`'node'`, the default, falls back to fetch where node:net is
  * not Node's); returns the previous choice.
  * @internal For tests and benchmarks.
  */
@@ -184,7 +206,7 @@ function checkGlobalDispatchers(): boolean {
 }
 
 /**
- * True when token requests without an injected fetch go through node:http(s)
+ * True when token requests without an injected fetch go over Node's own sockets
  * here: on Node, with `globalThis.fetch` and undici's global dispatcher still
  * Node's own.
  */
@@ -204,7 +226,7 @@ export interface NodeRequestInit {
 }
 
 /**
- * One exchange with a token endpoint over node:http(s), under a deadline of
+ * One exchange with a token endpoint over a Node socket, under a deadline of
  * `timeout` ms (`0`/`Infinity`: none) covering the answer and its body, like
  * the fetch path's deadline.
  */
@@ -237,28 +259,33 @@ const FETCH_DEFAULT_HEADERS: readonly (readonly [string, string])[] = [
 
 /**
  * The header names the exchange adds unless the request has its own: fetch's
- * defaults, then `content-type`, `content-length` and `host`, each a bit of
- * the mask `startNodeExchange` keeps of the names it was given.
+ * defaults, then `content-type`, `content-length`, `host` and `connection`,
+ * each a bit of the mask `prepare` keeps of the names it was given.
  */
 const CONTENT_TYPE = 1 << FETCH_DEFAULT_HEADERS.length
 const CONTENT_LENGTH = CONTENT_TYPE << 1
 const HOST = CONTENT_TYPE << 2
+const CONNECTION = CONTENT_TYPE << 3
 const ADDED_HEADERS = new Map<string, number>([
   ...FETCH_DEFAULT_HEADERS.map(([name], i) => [name, 1 << i] as const),
   ['content-type', CONTENT_TYPE],
   ['content-length', CONTENT_LENGTH],
   ['host', HOST],
+  ['connection', CONNECTION],
 ])
 
-/** Where a request goes, as node:http's options name it. */
+/** Where a request goes. */
 interface Target {
   readonly secure: boolean
-  readonly protocol: string
+  /** The host to connect to: an IPv6 address without its brackets. */
   readonly hostname: string
-  readonly port: string
+  readonly port: number
+  /** The request target: path and query. */
   readonly path: string
-  /** The `host` header node:http would send: the URL's host (IPv6 in brackets, a port not the default). */
+  /** The `host` header: the URL's host (IPv6 in brackets, a port not the default). */
   readonly host: string
+  /** The name of the origin's pool of idle connections. */
+  readonly origin: string
 }
 
 // The token endpoints' URLs (not secret) as lately taken apart: a login asks
@@ -273,46 +300,98 @@ function targetOf(url: string): Target {
   let target = targets.get(url)
   if (target === undefined) {
     const parsed = new URL(url)
+    const secure = parsed.protocol === 'https:'
+    if (!secure && parsed.protocol !== 'http:') {
+      throw new TypeError(`a token request goes over http: or https:, not ${parsed.protocol}`)
+    }
+    const port = parsed.port === '' ? (secure ? 443 : 80) : Number(parsed.port)
     target = {
-      secure: parsed.protocol === 'https:',
-      protocol: parsed.protocol,
-      // node:http wants an IPv6 address without its brackets.
+      secure,
       hostname: parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname,
-      port: parsed.port,
+      port,
       path: `${parsed.pathname}${parsed.search}`,
       host: parsed.host,
+      origin: `${parsed.protocol}//${parsed.hostname}:${port}`,
     }
     if (url.length <= 2048 && parsed.search === '') targets.set(url, target)
   }
   return target
 }
 
-/** A request as node:http takes it: where, how (the header list among the options), and the body. */
+/** A method or header name: a token (RFC 9110 §5.6.2), as node:http requires. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** What node:http refuses in a header value: control characters but HTAB, and beyond Latin-1. */
+const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+/** What node:http refuses in a request target: spaces, controls, beyond Latin-1. */
+const INVALID_PATH = /[^\x21-\xff]/
+
+/** Headers fetch (undici) refuses to send, as they would change the message's framing or the connection. */
+const REFUSED_HEADERS = new Set(['transfer-encoding', 'keep-alive', 'upgrade', 'expect'])
+
+/** A request as written on the connection. */
 interface Prepared {
-  readonly secure: boolean
-  readonly options: NodeHttp.RequestOptions
+  readonly target: Target
+  /** The request line and header fields, Latin-1, a form body appended. */
+  readonly head: string
+  /** A body not in `head`. */
   readonly body: Uint8Array | null
+  /** The request asked for the connection to be closed after it. */
+  readonly close: boolean
+  /** A HEAD request: its answer has no body. */
+  readonly bodiless: boolean
 }
 
-function prepare(url: string, init: NodeRequestInit, mods: NodeModules): Prepared {
-  const { secure, protocol, hostname, port, path, host } = targetOf(url)
-  // The headers as a flat [name, value, …] list, which node:http writes as
-  // they are (checked as setHeader checks them) rather than setting each:
-  // the request's own (lower-case, as Headers gives them), then what fetch
-  // would add (its defaults, the body's content type and length) and the
-  // host node:http adds to an object of headers, each unless given.
-  const raw: string[] = []
-  if (init.authorization !== undefined) raw.push('authorization', init.authorization)
+function checkHeader(name: string, value: string): void {
+  if (!TOKEN.test(name)) throw new TypeError(`Header name must be a valid HTTP token ["${name}"]`)
+  if (INVALID_VALUE.test(value))
+    throw new TypeError(`Invalid character in header content ["${name}"]`)
+}
+
+function prepare(url: string, init: NodeRequestInit): Prepared {
+  const target = targetOf(url)
+  const { method } = init
+  if (!TOKEN.test(method)) throw new TypeError(`Method must be a valid HTTP token ["${method}"]`)
+  if (INVALID_PATH.test(target.path))
+    throw new TypeError('Request path contains unescaped characters')
+  // The request's own headers (lower-case, as Headers gives them), then what
+  // fetch would add (its defaults, the body's content type and length) and
+  // the host and connection, each unless given.
+  let head = `${method} ${target.path} HTTP/1.1\r\n`
+  if (init.authorization !== undefined) {
+    checkHeader('authorization', init.authorization)
+    head += `authorization: ${init.authorization}\r\n`
+  }
   let given = 0
+  let close = false
+  let ownLength = false
   init.headers.forEach((value, name) => {
-    raw.push(name, value)
-    given |= ADDED_HEADERS.get(name) ?? 0
+    checkHeader(name, value)
+    if (
+      REFUSED_HEADERS.has(name) ||
+      (name === 'connection' && !/^(?:close|keep-alive)$/i.test(value))
+    ) {
+      // What fetch (undici) refuses too: headers that would change the framing or the connection.
+      throw new TypeError(`invalid ${name} header`)
+    }
+    const bit = ADDED_HEADERS.get(name) ?? 0
+    given |= bit
+    if (bit === CONTENT_LENGTH) {
+      // The body's length is written below, whatever length the request named.
+      ownLength = true
+      return
+    }
+    if (bit === CONNECTION && value.toLowerCase() === 'close') close = true
+    head += `${name}: ${value}\r\n`
   })
   // Strings go out as UTF-8 bytes, as fetch sends them: their length is the content-length.
   let body: Uint8Array | null = null
+  let form: string | undefined
+  let length = -1
   let contentType: string | undefined
   if (init.body instanceof URLSearchParams) {
-    body = utf8Encoder.encode(init.body.toString())
+    // Percent-encoded: ASCII, one byte a character, written with the head.
+    form = init.body.toString()
+    length = form.length
     contentType = 'application/x-www-form-urlencoded;charset=UTF-8'
   } else if (typeof init.body === 'string') {
     body = utf8Encoder.encode(init.body)
@@ -320,34 +399,22 @@ function prepare(url: string, init: NodeRequestInit, mods: NodeModules): Prepare
   } else if (init.body instanceof Uint8Array) {
     body = init.body
   }
-  if (contentType !== undefined && (given & CONTENT_TYPE) === 0)
-    raw.push('content-type', contentType)
+  if (body !== null) length = body.byteLength
+  if (contentType !== undefined && (given & CONTENT_TYPE) === 0) {
+    head += `content-type: ${contentType}\r\n`
+  }
   for (let i = 0; i < FETCH_DEFAULT_HEADERS.length; i++) {
     const [name, value] = FETCH_DEFAULT_HEADERS[i] as readonly [string, string]
-    if ((given & (1 << i)) === 0) raw.push(name, value)
+    if ((given & (1 << i)) === 0) head += `${name}: ${value}\r\n`
   }
-  if (body !== null || (init.method !== 'GET' && init.method !== 'HEAD')) {
-    // The body's length, whatever length the request named.
-    const length = String(body === null ? 0 : body.byteLength)
-    if ((given & CONTENT_LENGTH) === 0) raw.push('content-length', length)
-    else {
-      for (let i = 0; i < raw.length; i += 2) if (raw[i] === 'content-length') raw[i + 1] = length
-    }
+  if (length !== -1 || ownLength || (method !== 'GET' && method !== 'HEAD')) {
+    head += `content-length: ${length === -1 ? 0 : length}\r\n`
   }
-  if ((given & HOST) === 0) raw.push('host', host)
-  return {
-    secure,
-    options: {
-      protocol,
-      hostname,
-      port,
-      path,
-      method: init.method,
-      headers: raw,
-      agent: secure ? mods.httpsAgent : mods.httpAgent,
-    },
-    body,
-  }
+  if ((given & HOST) === 0) head += `host: ${target.host}\r\n`
+  if ((given & CONNECTION) === 0) head += 'connection: keep-alive\r\n'
+  head += '\r\n'
+  if (form !== undefined) head += form
+  return { target, head, body, close, bodiless: method === 'HEAD' }
 }
 
 /** The same request signed afresh (a new nonce and timestamp), for sending it once more. */
@@ -355,16 +422,125 @@ export type SignAgain = () =>
   | { url: string; init: NodeRequestInit }
   | Promise<{ url: string; init: NodeRequestInit }>
 
-/** What the reading of an answer shares with its exchange. */
-interface ReadState {
-  /** The body was read to its end: the connection can be kept. */
-  consumed: boolean
-  /** Ends a reading still under way with `err` (the deadline). */
-  abort: ((err: Error) => void) | undefined
+/** A socket with the exchange it serves, if any; idle ones wait in their origin's pool. */
+class Connection {
+  readonly socket: NodeNet.Socket
+  readonly origin: string
+  /** The exchange using the connection; null while idle. */
+  owner: SocketExchange | null = null
+  /** Taken from the pool: it carried a request before. */
+  reused = false
+  /** When it was last parked idle (ms since the epoch). */
+  idleSince = 0
+
+  constructor(socket: NodeNet.Socket, origin: string) {
+    this.socket = socket
+    this.origin = origin
+    socket.on('data', (chunk: Chunk) => {
+      if (this.owner !== null) this.owner.data(chunk)
+      // Bytes on an idle connection answer nothing asked: not one to send on.
+      else socket.destroy()
+    })
+    socket.on('end', () => this.owner?.ended(undefined))
+    socket.on('error', (err: Error) => this.owner?.ended(err))
+    socket.on('close', () => {
+      unpark(this)
+      this.owner?.ended(undefined)
+    })
+  }
 }
 
+/** Idle kept-alive connections by origin, the latest parked last. */
+const idle = new Map<string, Connection[]>()
+
+/** The timer that closes connections idle too long, while any are idle. */
+let sweeper: ReturnType<typeof setTimeout> | undefined
+
+function takeIdle(origin: string): Connection | undefined {
+  const list = idle.get(origin)
+  if (list === undefined) return undefined
+  const now = Date.now()
+  let conn = list.pop()
+  while (
+    conn !== undefined &&
+    (conn.socket.destroyed || !conn.socket.writable || now - conn.idleSince >= idleTimeout)
+  ) {
+    conn.socket.destroy()
+    conn = list.pop()
+  }
+  if (list.length === 0) idle.delete(origin)
+  if (conn === undefined) return undefined
+  conn.socket.ref()
+  conn.reused = true
+  return conn
+}
+
+function park(conn: Connection): void {
+  let list = idle.get(conn.origin)
+  if (list === undefined) {
+    list = []
+    idle.set(conn.origin, list)
+  }
+  if (list.length >= MAX_IDLE_PER_ORIGIN) {
+    conn.socket.destroy()
+    return
+  }
+  conn.idleSince = Date.now()
+  list.push(conn)
+  // Never what keeps the process alive; closed when idle too long.
+  conn.socket.unref()
+  sweeper ??= setTimeout(sweep, idleTimeout).unref()
+}
+
+/** Closes the connections idle for idleTimeout or more; comes back while any remain. */
+function sweep(): void {
+  sweeper = undefined
+  const now = Date.now()
+  let next = Number.POSITIVE_INFINITY
+  for (const list of idle.values()) {
+    for (const conn of [...list]) {
+      const left = conn.idleSince + idleTimeout - now
+      if (left <= 0) conn.socket.destroy()
+      else next = Math.min(next, left)
+    }
+  }
+  if (next !== Number.POSITIVE_INFINITY) sweeper = setTimeout(sweep, next).unref()
+}
+
+function unpark(conn: Connection): void {
+  const list = idle.get(conn.origin)
+  if (list === undefined) return
+  const at = list.indexOf(conn)
+  if (at !== -1) list.splice(at, 1)
+  if (list.length === 0) idle.delete(conn.origin)
+}
+
+function connect(target: Target, mods: NodeModules): Connection {
+  const socket = target.secure
+    ? mods.tls.connect({
+        host: target.hostname,
+        port: target.port,
+        // The name the certificate is checked against, sent as SNI (not for an IP address).
+        ...(mods.net.isIP(target.hostname) === 0 ? { servername: target.hostname } : {}),
+      })
+    : mods.net.connect({ host: target.hostname, port: target.port })
+  socket.setNoDelay(true)
+  socket.setKeepAlive(true, 1_000)
+  return new Connection(socket, target.origin)
+}
+
+/** Where the body's bytes go once the client reads it. */
+interface BodyReceiver {
+  data(bytes: Uint8Array): void
+  end(): void
+  fail(err: Error): void
+}
+
+/** Body bytes held before the client reads them; past this, the socket is paused. */
+const HELD_BODY_BYTES = 65_536
+
 /**
- * Starts a token request with node:http(s). Call only when
+ * Starts a token request over a kept-alive connection. Call only when
  * {@link nodeTransportAvailable}. With `again`, a request that met a
  * kept-alive connection the server had just closed is signed afresh and
  * sent once more on a new one.
@@ -375,203 +551,342 @@ export function startNodeExchange(
   timeout: number,
   again?: SignAgain,
 ): NodeExchange {
-  const mods = load() as NodeModules
-  let timedOut = false
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let request: NodeHttp.ClientRequest | undefined
-  let response: NodeHttp.IncomingMessage | undefined
-  let failReply: ((err: unknown) => void) | undefined
-  const state: ReadState = { consumed: false, abort: undefined }
-  const reply = new Promise<TokenReply>((resolve, reject) => {
-    failReply = reject
-    const send = (prepared: Prepared, retry: boolean) => {
-      const req = (prepared.secure ? mods.https : mods.http).request(prepared.options)
-      request = req
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        if (req !== request) return
-        if (
-          retry &&
-          again !== undefined &&
-          req.reusedSocket &&
-          !timedOut &&
-          response === undefined &&
-          RESET.has(err.code ?? '')
-        ) {
-          // A kept-alive connection the server closed while idle, nothing
-          // answered: sent once more on a new connection, signed afresh — the
-          // same nonce twice is one a provider may refuse (RFC 5849 §3.3).
-          request = undefined
-          const resend = (next: { url: string; init: NodeRequestInit }) => {
-            if (!timedOut) send(prepare(next.url, next.init, mods), false)
-          }
-          try {
-            const next = again()
-            if (next instanceof Promise) next.then(resend, reject)
-            else resend(next)
-          } catch (signing) {
-            reject(signing)
-          }
-          return
-        }
-        reject(err)
-      })
-      req.once('response', (res) => {
-        response = res
-        const codings = rawHeader(res.rawHeaders, 'content-encoding')
-        if (codings !== undefined && tooManyCodings(codings)) {
-          // As fetch (undici) does: refused before the body, an answer it does not give.
-          res.destroy()
-          reject(new Error(`too many content-encodings in the answer: ${codings}`))
-          return
-        }
-        resolve(nodeReply(res, mods, state, codings))
-      })
-      // Closed with neither an answer nor an error: an answer of 101 (which
-      // node:http drops, with its connection, when no one listens for an
-      // upgrade). Without this the request would wait for ever.
-      req.once('close', () => {
-        if (req === request && response === undefined) {
-          reject(new Error('The connection closed before any answer'))
-        }
-      })
-      req.end(prepared.body ?? undefined)
+  return new SocketExchange(url, init, timeout, again)
+}
+
+/** One request and its answer, under the deadline. */
+class SocketExchange implements NodeExchange, AnswerSink {
+  readonly reply: Promise<TokenReply>
+  #resolve!: (reply: TokenReply) => void
+  #reject!: (err: unknown) => void
+  /** The reply promise is settled. */
+  #answered = false
+  #timedOut = false
+  #timer: ReturnType<typeof setTimeout> | undefined
+  readonly #mods: NodeModules
+  readonly #again: SignAgain | undefined
+  /** The connection, while the answer is still coming on it. */
+  #conn: Connection | null = null
+  #reader: AnswerReader | undefined
+  /** Sent on a reused connection, and may be sent once more. */
+  #mayResend = false
+  /** The request asked for the connection to close after it. */
+  #close = false
+  // The body, held until the client reads it.
+  #held: Uint8Array[] = []
+  #heldBytes = 0
+  #bodyEnded = false
+  #bodyError: Error | undefined
+  #receiver: BodyReceiver | null = null
+
+  constructor(url: string, init: NodeRequestInit, timeout: number, again: SignAgain | undefined) {
+    this.#mods = load() as NodeModules
+    this.#again = again
+    this.reply = new Promise<TokenReply>((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+    if (Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY) {
+      this.#timer = setTimeout(() => this.#expire(), timeout)
     }
-    send(prepare(url, init, mods), true)
-  })
-  if (Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TIMER_DELAY) {
-    timer = setTimeout(() => {
-      timedOut = true
-      const reason = new DOMException('The provider did not answer in time', 'TimeoutError')
-      request?.destroy(reason)
-      response?.destroy(reason)
-      // Settled here whatever the streams do (or no longer do): the answer
-      // not yet come, or its body still being read.
-      failReply?.(reason)
-      state.abort?.(reason)
-    }, timeout)
+    this.#start(() => prepare(url, init), true)
   }
-  return {
-    reply,
-    get timedOut() {
-      return timedOut
-    },
-    finish() {
-      if (timer !== undefined) clearTimeout(timer)
-      if (!state.consumed) {
-        // Not read to its end (an error answer, a body over the bound): the
-        // connection cannot be reused.
-        response?.destroy()
-        request?.destroy()
-      }
-    },
+
+  get timedOut(): boolean {
+    return this.#timedOut
+  }
+
+  finish(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    // Not read to its end (an error answer, a body over the bound): the connection cannot be reused.
+    this.stop()
+  }
+
+  /** Drops the connection if the answer is still coming on it. */
+  stop(): void {
+    const conn = this.#conn
+    if (conn === null) return
+    this.#conn = null
+    conn.owner = null
+    conn.socket.destroy()
+  }
+
+  #start(make: () => Prepared, first: boolean): void {
+    let prepared: Prepared
+    try {
+      prepared = make()
+    } catch (err) {
+      this.#fail(err as Error)
+      return
+    }
+    const mods = this.#mods
+    const conn =
+      (first ? takeIdle(prepared.target.origin) : undefined) ?? connect(prepared.target, mods)
+    conn.owner = this
+    this.#conn = conn
+    this.#mayResend = first && conn.reused && this.#again !== undefined
+    this.#close = prepared.close
+    this.#reader = new AnswerReader(this, mods.maxHeadBytes, prepared.bodiless)
+    const { socket } = conn
+    if (prepared.body === null) socket.write(prepared.head, 'latin1')
+    else {
+      socket.cork()
+      socket.write(prepared.head, 'latin1')
+      socket.write(prepared.body)
+      socket.uncork()
+    }
+  }
+
+  /** Bytes from the connection. */
+  data(chunk: Chunk): void {
+    const reader = this.#reader as AnswerReader
+    try {
+      reader.push(chunk)
+    } catch (err) {
+      this.#fail(err as Error)
+      return
+    }
+    if (reader.done) this.#release()
+  }
+
+  /** The connection ended, failed or closed (`err` when it failed). */
+  ended(err: (Error & { code?: string }) | undefined): void {
+    if (this.#conn === null) return
+    const reader = this.#reader as AnswerReader
+    if (err === undefined && reader.eof()) {
+      // A body that runs to the connection's end has ended.
+      this.#release()
+      return
+    }
+    if (
+      this.#mayResend &&
+      reader.untouched &&
+      !this.#timedOut &&
+      (err === undefined || RESET.has(err.code ?? ''))
+    ) {
+      // A kept-alive connection the server closed while idle, nothing
+      // answered: sent once more on a new connection, signed afresh — the
+      // same nonce twice is one a provider may refuse (RFC 5849 §3.3).
+      this.stop()
+      this.#resend()
+      return
+    }
+    this.#fail(
+      err ??
+        new Error(
+          reader.headRead ? 'The answer was cut short' : 'The connection closed before any answer',
+        ),
+    )
+  }
+
+  #resend(): void {
+    const again = this.#again as SignAgain
+    const send = (next: { url: string; init: NodeRequestInit }) => {
+      if (!this.#timedOut) this.#start(() => prepare(next.url, next.init), false)
+    }
+    try {
+      const next = again()
+      if (next instanceof Promise) next.then(send, (err: Error) => this.#fail(err))
+      else send(next)
+    } catch (err) {
+      this.#fail(err as Error)
+    }
+  }
+
+  #expire(): void {
+    this.#timedOut = true
+    this.#fail(new DOMException('The provider did not answer in time', 'TimeoutError'))
+  }
+
+  /** Ends the exchange with `err`: the answer not yet come, or its body still being read. */
+  #fail(err: Error): void {
+    this.stop()
+    if (!this.#answered) {
+      this.#answered = true
+      this.#reject(err)
+    } else if (!this.#bodyEnded && this.#bodyError === undefined) {
+      this.#bodyError = err
+      this.#receiver?.fail(err)
+    }
+  }
+
+  /** The answer has ended: its connection back to the pool, or closed. */
+  #release(): void {
+    const conn = this.#conn
+    if (conn === null) return
+    this.#conn = null
+    conn.owner = null
+    if ((this.#reader as AnswerReader).reusable && !this.#close && !conn.socket.destroyed)
+      park(conn)
+    else conn.socket.destroy()
+  }
+
+  // AnswerSink: what the reader found.
+
+  head(status: number, rawHeaders: string[]): void {
+    const codings = rawHeader(rawHeaders, 'content-encoding')
+    if (codings !== undefined && tooManyCodings(codings)) {
+      // As fetch (undici) does: refused before the body, an answer it does not give.
+      throw new AnswerError(`too many content-encodings in the answer: ${codings}`)
+    }
+    this.#answered = true
+    this.#resolve(new SocketReply(this, status, rawHeaders, codings))
+  }
+
+  body(bytes: Uint8Array): void {
+    if (this.#receiver !== null) {
+      this.#receiver.data(bytes)
+      return
+    }
+    this.#held.push(bytes)
+    this.#heldBytes += bytes.byteLength
+    if (this.#heldBytes > HELD_BODY_BYTES) this.#conn?.socket.pause()
+  }
+
+  end(): void {
+    this.#bodyEnded = true
+    this.#receiver?.end()
+  }
+
+  /** The client reads the body: what was held first, then the rest as it comes. */
+  receive(receiver: BodyReceiver): void {
+    this.#receiver = receiver
+    const held = this.#held
+    this.#held = []
+    for (const bytes of held) receiver.data(bytes)
+    if (this.#heldBytes > HELD_BODY_BYTES) this.#conn?.socket.resume()
+    this.#heldBytes = 0
+    if (this.#bodyEnded) receiver.end()
+    else if (this.#bodyError !== undefined) receiver.fail(this.#bodyError)
+  }
+
+  get mods(): NodeModules {
+    return this.#mods
   }
 }
 
 /** The answer, read as the fetch path reads a Response. */
-function nodeReply(
-  res: NodeHttp.IncomingMessage,
-  mods: NodeModules,
-  state: ReadState,
-  codings: string | undefined,
-): TokenReply {
-  let record: Record<string, string> | undefined
-  const headerRecord = () => {
-    if (record !== undefined) return record
-    // As a Headers would give them: lower-case, sorted, repeated values joined by ', '.
-    const out: Record<string, string> = {}
-    const raw = res.rawHeaders
-    const names: string[] = []
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = (raw[i] as string).toLowerCase()
-      const value = (raw[i + 1] as string).trim()
-      if (Object.hasOwn(out, name)) {
-        // Headers.forEach gives each set-cookie apart: the record keeps the last.
-        out[name] = name === 'set-cookie' ? value : `${out[name]}, ${value}`
-      } else {
-        names.push(name)
-        setOwn(out, name, value)
-      }
-    }
-    record = {}
-    for (const name of names.sort()) {
-      setOwn(record, name, out[name])
-    }
-    return record
+class SocketReply implements TokenReply {
+  readonly status: number
+  readonly #exchange: SocketExchange
+  readonly #raw: string[]
+  readonly #codings: string | undefined
+  #record: Record<string, string> | undefined
+
+  constructor(
+    exchange: SocketExchange,
+    status: number,
+    raw: string[],
+    codings: string | undefined,
+  ) {
+    this.#exchange = exchange
+    this.status = status
+    this.#raw = raw
+    this.#codings = codings
   }
-  return {
-    status: res.statusCode ?? 0,
-    header(name) {
-      return rawHeader(res.rawHeaders, name) ?? null
-    },
-    headers: () => ({ ...headerRecord() }),
-    read(limit) {
-      return new Promise((resolve, reject) => {
-        const decoders = decodersFor(codings, mods)
-        let source: NodeJS.ReadableStream & { destroy(err?: Error): void } = res
-        if (decoders.length > 0) {
-          res.once('aborted', () => decoders[0]?.destroy(new Error('The answer was cut short')))
-          for (const decoder of decoders) {
-            const from = source
-            from.pipe(decoder)
-            from.once('error', (err: Error) => decoder.destroy(err))
-            source = decoder
+
+  header(name: string): string | null {
+    return rawHeader(this.#raw, name) ?? null
+  }
+
+  headers(): Record<string, string> {
+    if (this.#record === undefined) {
+      // As a Headers would give them: lower-case, sorted, repeated values joined by ', '.
+      const out: Record<string, string> = {}
+      const raw = this.#raw
+      const names: string[] = []
+      for (let i = 0; i < raw.length; i += 2) {
+        const name = (raw[i] as string).toLowerCase()
+        const value = raw[i + 1] as string
+        if (Object.hasOwn(out, name)) {
+          // Headers.forEach gives each set-cookie apart: the record keeps the last.
+          out[name] = name === 'set-cookie' ? value : `${out[name]}, ${value}`
+        } else {
+          names.push(name)
+          setOwn(out, name, value)
+        }
+      }
+      const record: Record<string, string> = {}
+      for (const name of names.sort()) setOwn(record, name, out[name])
+      this.#record = record
+    }
+    return { ...this.#record }
+  }
+
+  read(limit: number): Promise<{ text: string; truncated: boolean }> {
+    const exchange = this.#exchange
+    return new Promise((resolve, reject) => {
+      const decoders = decodersFor(this.#codings, exchange.mods)
+      const chunks: Uint8Array[] = []
+      let size = 0
+      let settled = false
+      const done = (truncated: boolean) => {
+        if (settled) return
+        settled = true
+        // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
+        // A token answer is one chunk: decoded as it came.
+        let bytes: Uint8Array
+        if (chunks.length === 1) bytes = chunks[0] as Uint8Array
+        else {
+          bytes = new Uint8Array(size)
+          let offset = 0
+          for (const chunk of chunks) {
+            bytes.set(chunk, offset)
+            offset += chunk.byteLength
           }
         }
-        const chunks: Uint8Array[] = []
-        let size = 0
-        let settled = false
-        const done = (truncated: boolean) => {
-          if (settled) return
-          settled = true
-          // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
-          // A token answer is one chunk: decoded as it came.
-          let bytes: Uint8Array
-          if (chunks.length === 1) bytes = chunks[0] as Uint8Array
-          else {
-            bytes = new Uint8Array(size)
-            let offset = 0
-            for (const chunk of chunks) {
-              bytes.set(chunk, offset)
-              offset += chunk.byteLength
-            }
-          }
-          resolve({ text: utf8Decoder.decode(bytes), truncated })
+        resolve({ text: utf8Decoder.decode(bytes), truncated })
+      }
+      const fail = (err: Error) => {
+        if (settled) return
+        settled = true
+        for (const decoder of decoders) decoder.destroy()
+        reject(err)
+      }
+      const take = (chunk: Uint8Array) => {
+        if (settled) return
+        const room = limit - size
+        if (chunk.byteLength > room) {
+          chunks.push(chunk.subarray(0, room))
+          size += room
+          // More than the bound: stop reading, hang up.
+          for (const decoder of decoders) decoder.destroy()
+          exchange.stop()
+          done(true)
+          return
         }
-        source.on('data', (chunk: Uint8Array) => {
-          if (settled) return
-          const room = limit - size
-          if (chunk.byteLength > room) {
-            chunks.push(chunk.subarray(0, room))
-            size += room
-            // More than the bound: stop reading, hang up.
-            for (const decoder of decoders) decoder.destroy()
-            res.destroy()
-            done(true)
-            return
-          }
-          chunks.push(chunk)
-          size += chunk.byteLength
-        })
-        source.once('end', () => {
-          state.consumed = true
-          done(false)
-        })
-        const fail = (err: Error) => {
-          if (!settled) {
-            settled = true
-            reject(err)
-          }
+        chunks.push(chunk)
+        size += chunk.byteLength
+      }
+      const first = decoders[0]
+      if (first === undefined) {
+        exchange.receive({ data: take, end: () => done(false), fail })
+        return
+      }
+      for (let i = 0; i < decoders.length; i++) {
+        const decoder = decoders[i] as NodeStream.Transform
+        decoder.on('error', fail)
+        const next = decoders[i + 1]
+        if (next !== undefined) decoder.pipe(next)
+        else {
+          decoder.on('data', take)
+          decoder.once('end', () => done(false))
         }
-        state.abort = fail
-        source.on('error', fail)
-        res.once('close', () => {
-          if (!res.complete) fail(new Error('The answer was cut short'))
-        })
+      }
+      exchange.receive({
+        data: (bytes) => {
+          if (!settled) first.write(bytes)
+        },
+        end: () => {
+          if (!settled) first.end()
+        },
+        fail,
       })
-    },
-    async cancel() {
-      res.destroy()
-    },
+    })
+  }
+
+  async cancel(): Promise<void> {
+    this.#exchange.stop()
   }
 }
 
