@@ -232,6 +232,36 @@ const cases = [
     },
   },
   {
+    name: `token-request, on Node ${NODES.join(' and ')}, with --compare (run.mjs)`,
+    args: [
+      'bench/run.mjs',
+      'token-request',
+      '--node',
+      NODES.join(),
+      ...['--rounds', '1', '--requests', '3', '--warmup', '0'],
+      ...['--compare', 'packages/core/dist'],
+    ],
+    timeoutMs: 60_000,
+    check(output) {
+      for (const major of NODES) {
+        expectLines(output, [new RegExp(`^=== token-request\\.bench\\.mjs on Node v${major}\\.`)])
+      }
+      expectLines(output, [
+        /^ {2}node transport \(no fetch option\) +[\d.]+ µs +1\.00 *$/,
+        /^ {2}fetch \(a fetch passed in\) +[\d.]+ µs +[\d.]+ +[\d.]+–[\d.]+$/,
+        /^ {2}--compare build, no fetch option +[\d.]+ µs +[\d.]+ +[\d.]+–[\d.]+$/,
+      ])
+      const runs = summaries(output)
+      if (runs.length !== NODES.length || runs.some((s) => s.bench !== 'token-request')) {
+        throw new Error(`not ${NODES.length} token-request summaries`)
+      }
+      for (const s of runs) {
+        if (s.results.length !== 3) throw new Error('not three ways in a token-request summary')
+        allFinite(s.results)
+      }
+    },
+  },
+  {
     name: `the four middleware benches, every variant, on Node ${NODES.join(' and ')} (run.mjs)`,
     args: [
       'bench/run.mjs',
@@ -439,6 +469,10 @@ const cases = [
   // A mistyped option ends every bench at once, instead of a full-size run.
   ...[
     [['bench/signing.bench.mjs', '--roudns', '3'], 'signing bench: unknown option --roudns'],
+    [
+      ['bench/token-request.bench.mjs', '--request', '3'],
+      'token-request bench: unknown option --request',
+    ],
     [['bench/middleware-express.bench.mjs', '--second', '0.2'], 'unknown option --second'],
     [['bench/middleware-fastify.bench.mjs', '--rounds', '1', 'x'], 'unexpected argument "x"'],
     [['bench/middleware-hono.bench.mjs', '--warmup=-1'], '--warmup should be a number ≥ 0'],

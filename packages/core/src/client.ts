@@ -621,7 +621,7 @@ export class OAuth1Client {
   #clientSecret: string
   #rsaKey: ClientRsaKey | undefined
   #fetch: typeof fetch
-  /** True when the user gave no `fetch`: token requests may then go through node:http(s). */
+  /** True when the user gave no `fetch`: token requests may then go over Node's own sockets (node-http.ts). */
   #defaultFetch: boolean
   #redirectUri: string | undefined
   #token: Token | null = null
@@ -1210,7 +1210,7 @@ export class OAuth1Client {
     } else {
       for (const [name, value] of pairs) target.searchParams.append(name, value)
     }
-    // node:http(s) with a keep-alive agent: the same request, answer and
+    // Node's own kept-alive sockets: the same request, answer and
     // errors as over fetch, for a fraction of its CPU (see node-http.ts). It
     // writes the Authorization header itself, so the signing leaves it apart.
     const overNode = this.#defaultFetch && nodeTransportAvailable()

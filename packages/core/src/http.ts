@@ -91,7 +91,7 @@ export function parseHttpUrl(value: unknown, name: string): URL {
 /**
  * Parses the absolute http(s) URL a request goes to, given as `name`.
  * @throws TypeError naming it otherwise, or when it carries a user name or
- *   password, which fetch refuses to send (and node:http would send without).
+ *   password, which fetch refuses to send (and the node transport would drop).
  */
 export function parseRequestUrl(value: unknown, name: string): URL {
   return checkNoUserinfo(parseHttpUrl(value, name), name)
@@ -297,7 +297,7 @@ export async function readBodyLimited(
 
 /**
  * A token endpoint's answer, whichever transport brought it: a fetch
- * `Response` ({@link replyOf}) or node:http's (node-http.ts).
+ * `Response` ({@link replyOf}) or the node transport's (node-http.ts).
  * @internal
  */
 export interface TokenReply {
