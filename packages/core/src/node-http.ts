@@ -620,8 +620,15 @@ class SocketExchange implements NodeExchange, AnswerSink {
       return
     }
     const mods = this.#mods
-    const conn =
-      (first ? takeIdle(prepared.target.origin) : undefined) ?? connect(prepared.target, mods)
+    let conn: Connection
+    try {
+      conn =
+        (first ? takeIdle(prepared.target.origin) : undefined) ?? connect(prepared.target, mods)
+    } catch (err) {
+      // Refused before any connection (net.connect or tls.connect throwing on its options).
+      this.#fail(err as Error)
+      return
+    }
     conn.owner = this
     this.#conn = conn
     this.#mayResend = first && conn.reused && this.#again !== undefined

@@ -281,6 +281,20 @@ describe('an answer the node transport cannot read: fetch_token_denied, the conn
   })
 })
 
+describe('a request that cannot be sent', () => {
+  it.each<TokenTransportName>(['node', 'fetch'])(
+    'over %s, to port 0: fetch_token_denied "Could not reach"',
+    async (transport) => {
+      setTokenTransport(transport)
+      const err = (await requestToken('http://127.0.0.1:0')) as OAuthError
+      expect(err).toMatchObject({ code: 'fetch_token_denied', status: 502 })
+      expect(err.description).toBe(
+        'Could not reach the temporary-credential endpoint http://127.0.0.1:0/rt',
+      )
+    },
+  )
+})
+
 describe('headers that would change the framing or the connection: refused as fetch refuses them', () => {
   const refused: Record<string, string>[] = [
     { 'transfer-encoding': 'chunked' },
