@@ -433,7 +433,7 @@ class Connection {
   /** When it was last parked idle (ms since the epoch). */
   idleSince = 0
 
-  constructor(socket: NodeNet.Socket, origin: string) {
+  constructor(socket: NodeNet.Socket, origin: string, secure: boolean) {
     this.socket = socket
     this.origin = origin
     socket.on('data', (chunk: Chunk) => {
@@ -442,6 +442,8 @@ class Connection {
       else socket.destroy()
     })
     socket.on('end', () => this.owner?.ended(undefined))
+    socket.on('timeout', () => this.owner?.inactive())
+    socket.once(secure ? 'secureConnect' : 'connect', () => this.owner?.connected())
     socket.on('error', (err: Error) => this.owner?.ended(err))
     socket.on('close', () => {
       unpark(this)
@@ -456,6 +458,7 @@ const idle = new Map<string, Connection[]>()
 /** The timer that closes connections idle too long, while any are idle. */
 let sweeper: ReturnType<typeof setTimeout> | undefined
 
+/** The latest-parked usable idle connection to `origin`, taken out of the pool. */
 function takeIdle(origin: string): Connection | undefined {
   const list = idle.get(origin)
   if (list === undefined) return undefined
@@ -526,12 +529,31 @@ function connect(target: Target, mods: NodeModules): Connection {
     : mods.net.connect({ host: target.hostname, port: target.port })
   socket.setNoDelay(true)
   socket.setKeepAlive(true, 1_000)
-  return new Connection(socket, target.origin)
+  return new Connection(socket, target.origin, target.secure)
+}
+
+/**
+ * What bounds an exchange given no deadline (`timeout: 0`), as undici bounds
+ * fetch's by default: the connection (TCP and TLS) made within `connect` ms,
+ * the answer's head within `head` ms of the request, no `body` ms without a
+ * byte of the body.
+ */
+const noDeadline = { connect: 10_000, head: 300_000, body: 300_000 }
+
+/**
+ * Sets what bounds an exchange without a deadline; returns the previous limits.
+ * @internal For tests.
+ */
+export function setNoDeadlineLimits(limits: typeof noDeadline): typeof noDeadline {
+  const previous = { ...noDeadline }
+  Object.assign(noDeadline, limits)
+  return previous
 }
 
 /** Where the body's bytes go once the client reads it. */
 interface BodyReceiver {
-  data(bytes: Uint8Array): void
+  /** False when the bytes could not all be taken in yet: the connection is paused until `resume`. */
+  data(bytes: Uint8Array): boolean
   end(): void
   fail(err: Error): void
 }
@@ -572,6 +594,10 @@ class SocketExchange implements NodeExchange, AnswerSink {
   #mayResend = false
   /** The request asked for the connection to close after it. */
   #close = false
+  /** No deadline: the connection's inactivity is bounded instead (`noDeadline`). */
+  #guarded = false
+  /** The connection (TCP, then TLS) is still being made. */
+  #connecting = false
   // The body, held until the client reads it.
   #held: Uint8Array[] = []
   #heldBytes = 0
@@ -635,6 +661,11 @@ class SocketExchange implements NodeExchange, AnswerSink {
     this.#close = prepared.close
     this.#reader = new AnswerReader(this, mods.maxHeadBytes, prepared.bodiless)
     const { socket } = conn
+    this.#connecting = !conn.reused
+    if (this.#timer === undefined) {
+      this.#guarded = true
+      socket.setTimeout(this.#connecting ? noDeadline.connect : noDeadline.head)
+    }
     if (prepared.body === null) socket.write(prepared.head, 'latin1')
     else {
       socket.cork()
@@ -686,6 +717,29 @@ class SocketExchange implements NodeExchange, AnswerSink {
     )
   }
 
+  /** The connection is made (TLS included): the head is awaited now. */
+  connected(): void {
+    this.#connecting = false
+    if (this.#guarded) this.#conn?.socket.setTimeout(noDeadline.head)
+  }
+
+  /** No deadline, and the connection idle past its bound (see `noDeadline`). */
+  inactive(): void {
+    if (this.#conn === null) return
+    const reader = this.#reader as AnswerReader
+    const [what, ms] = this.#connecting
+      ? ['The connection was not made', noDeadline.connect]
+      : reader.headRead
+        ? ['The body stalled', noDeadline.body]
+        : ['No answer came', noDeadline.head]
+    this.#fail(new Error(`${what} within ${ms} ms (no timeout was set)`))
+  }
+
+  /** The body's reader has room again. */
+  resume(): void {
+    this.#conn?.socket.resume()
+  }
+
   #resend(): void {
     const again = this.#again as SignAgain
     const send = (next: { url: string; init: NodeRequestInit }) => {
@@ -711,7 +765,8 @@ class SocketExchange implements NodeExchange, AnswerSink {
     if (!this.#answered) {
       this.#answered = true
       this.#reject(err)
-    } else if (!this.#bodyEnded && this.#bodyError === undefined) {
+    } else if (this.#bodyError === undefined) {
+      // The body still coming, or come but still being decoded: the reading ends with err.
       this.#bodyError = err
       this.#receiver?.fail(err)
     }
@@ -723,14 +778,19 @@ class SocketExchange implements NodeExchange, AnswerSink {
     if (conn === null) return
     this.#conn = null
     conn.owner = null
-    if ((this.#reader as AnswerReader).reusable && !this.#close && !conn.socket.destroyed)
+    const { socket } = conn
+    if ((this.#reader as AnswerReader).reusable && !this.#close && !socket.destroyed) {
+      if (this.#guarded) socket.setTimeout(0)
+      // Paused for a body read slower than it came: idle, it reads again (bytes there close it).
+      if (socket.isPaused()) socket.resume()
       park(conn)
-    else conn.socket.destroy()
+    } else socket.destroy()
   }
 
   // AnswerSink: what the reader found.
 
   head(status: number, rawHeaders: string[]): void {
+    if (this.#guarded) this.#conn?.socket.setTimeout(noDeadline.body)
     const codings = rawHeader(rawHeaders, 'content-encoding')
     if (codings !== undefined && tooManyCodings(codings)) {
       // As fetch (undici) does: refused before the body, an answer it does not give.
@@ -742,7 +802,7 @@ class SocketExchange implements NodeExchange, AnswerSink {
 
   body(bytes: Uint8Array): void {
     if (this.#receiver !== null) {
-      this.#receiver.data(bytes)
+      if (!this.#receiver.data(bytes)) this.#conn?.socket.pause()
       return
     }
     this.#held.push(bytes)
@@ -760,11 +820,13 @@ class SocketExchange implements NodeExchange, AnswerSink {
     this.#receiver = receiver
     const held = this.#held
     this.#held = []
-    for (const bytes of held) receiver.data(bytes)
-    if (this.#heldBytes > HELD_BODY_BYTES) this.#conn?.socket.resume()
+    let room = true
+    for (const bytes of held) room = receiver.data(bytes) && room
+    if (this.#heldBytes > HELD_BODY_BYTES && room) this.#conn?.socket.resume()
     this.#heldBytes = 0
-    if (this.#bodyEnded) receiver.end()
-    else if (this.#bodyError !== undefined) receiver.fail(this.#bodyError)
+    // A deadline passed after the body came (while it was held) wins over its end.
+    if (this.#bodyError !== undefined) receiver.fail(this.#bodyError)
+    else if (this.#bodyEnded) receiver.end()
   }
 
   get mods(): NodeModules {
@@ -867,7 +929,14 @@ class SocketReply implements TokenReply {
       }
       const first = decoders[0]
       if (first === undefined) {
-        exchange.receive({ data: take, end: () => done(false), fail })
+        exchange.receive({
+          data: (bytes) => {
+            take(bytes)
+            return true
+          },
+          end: () => done(false),
+          fail,
+        })
         return
       }
       for (let i = 0; i < decoders.length; i++) {
@@ -880,10 +949,10 @@ class SocketReply implements TokenReply {
           decoder.once('end', () => done(false))
         }
       }
+      // Decoding slower than the body comes: the connection waits for the decoder.
+      first.on('drain', () => exchange.resume())
       exchange.receive({
-        data: (bytes) => {
-          if (!settled) first.write(bytes)
-        },
+        data: (bytes) => settled || first.write(bytes),
         end: () => {
           if (!settled) first.end()
         },
