@@ -41,8 +41,8 @@ enum Phase {
   Done,
 }
 
-/** A field name: a token (RFC 9110 §5.6.2). */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** A field name or method: a token (RFC 9110 §5.6.2). */
+export const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** A control character other than HTAB, anywhere in a line. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/

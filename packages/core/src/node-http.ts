@@ -28,7 +28,7 @@ import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
 import { BoundedMap } from './crypto/bounded-map.js'
 import type { TokenReply } from './http.js'
-import { AnswerError, AnswerReader, type AnswerSink, type Chunk } from './http1.js'
+import { AnswerError, AnswerReader, type AnswerSink, type Chunk, TOKEN } from './http1.js'
 import { setOwn } from './own.js'
 
 interface NodeModules {
@@ -318,8 +318,6 @@ function targetOf(url: string): Target {
   return target
 }
 
-/** A method or header name: a token (RFC 9110 §5.6.2), as node:http requires. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 /** What node:http refuses in a header value: control characters but HTAB, and beyond Latin-1. */
 const INVALID_VALUE = /[^\t\x20-\x7e\x80-\xff]/
 /** What node:http refuses in a request target: spaces, controls, beyond Latin-1. */
