@@ -17,6 +17,8 @@
 //   --rounds N            measured rounds per concurrency (default 8)
 //   --logins N            completed logins per app per round (default 150)
 //   --concurrency a,b     browsers logging in at once (default 1,50)
+//   --warmup N            logins per app before the measured rounds, at each
+//                         concurrency (default: 50, or twice the concurrency)
 //   --check               also exit 1 when the target is missed
 //   --no-fetch-token      our app without a registry fetchToken (as an app
 //                         that passes { token } to API calls): the middleware
@@ -56,6 +58,7 @@ const args = benchOptions('login bench', {
   rounds: { type: 'string', default: '8' },
   logins: { type: 'string', default: '150' },
   concurrency: { type: 'string', default: '1,50' },
+  warmup: { type: 'string' },
   check: { type: 'boolean', default: false },
   profile: { type: 'string' },
   'profile-interval': { type: 'string' },
@@ -73,6 +76,8 @@ if (profileInterval !== undefined && args.profile === undefined) {
   process.exit(2)
 }
 const logins = positive('login bench', args.logins, 'logins')
+const warmup =
+  args.warmup === undefined ? undefined : positive('login bench', args.warmup, 'warmup')
 const concurrencies = String(args.concurrency)
   .split(',')
   .map((c) => positive('login bench', c.trim(), 'concurrency'))
@@ -119,7 +124,7 @@ try {
   for (const concurrency of concurrencies) {
     // Warm-up: the JIT, the session store, the connection pools of both apps.
     for (const app of apps) {
-      await runLogins(app, Math.max(50, concurrency * 2), concurrency, reporter(app.role))
+      await runLogins(app, warmup ?? Math.max(50, concurrency * 2), concurrency, reporter(app.role))
     }
     const cpu = Object.fromEntries(roles.map((role) => [role, []]))
     const ratios = []
