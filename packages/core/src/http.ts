@@ -286,13 +286,26 @@ export async function readBodyLimited(
     if (truncated) await reader.cancel().catch(() => {})
     reader.releaseLock()
   }
+  return { text: decodeChunks(chunks, size), truncated }
+}
+
+/** UTF-8, U+FFFD for bad bytes, a leading BOM dropped: how either transport reads a body. */
+const utf8Decoder = new TextDecoder('utf-8')
+
+/**
+ * `chunks` (`size` bytes in all) joined and read as UTF-8; a body that came
+ * in one chunk is read as it came.
+ * @internal
+ */
+export function decodeChunks(chunks: readonly Uint8Array[], size: number): string {
+  if (chunks.length === 1) return utf8Decoder.decode(chunks[0])
   const bytes = new Uint8Array(size)
   let offset = 0
   for (const chunk of chunks) {
     bytes.set(chunk, offset)
     offset += chunk.byteLength
   }
-  return { text: new TextDecoder('utf-8').decode(bytes), truncated }
+  return utf8Decoder.decode(bytes)
 }
 
 /**

@@ -27,7 +27,7 @@ import type * as NodeStream from 'node:stream'
 import type * as NodeTls from 'node:tls'
 import type * as NodeZlib from 'node:zlib'
 import { BoundedMap } from './crypto/bounded-map.js'
-import type { TokenReply } from './http.js'
+import { decodeChunks, type TokenReply } from './http.js'
 import { AnswerError, AnswerReader, type AnswerSink, type Chunk, TOKEN } from './http1.js'
 import { setOwn } from './own.js'
 
@@ -241,8 +241,6 @@ export interface NodeExchange {
 
 const MAX_TIMER_DELAY = 2_147_483_647
 
-/** UTF-8, U+FFFD for bad bytes, a leading BOM dropped: what the fetch path's reading gives. */
-const utf8Decoder = new TextDecoder('utf-8')
 const utf8Encoder = new TextEncoder()
 
 /** Errors of a kept-alive connection that the server had closed. */
@@ -890,19 +888,8 @@ class SocketReply implements TokenReply {
       const done = (truncated: boolean) => {
         if (settled) return
         settled = true
-        // No Buffer (the built package must not name it): bytes joined, decoded as the fetch path does.
-        // A token answer is one chunk: decoded as it came.
-        let bytes: Uint8Array
-        if (chunks.length === 1) bytes = chunks[0] as Uint8Array
-        else {
-          bytes = new Uint8Array(size)
-          let offset = 0
-          for (const chunk of chunks) {
-            bytes.set(chunk, offset)
-            offset += chunk.byteLength
-          }
-        }
-        resolve({ text: utf8Decoder.decode(bytes), truncated })
+        // Joined and decoded as the fetch path does.
+        resolve({ text: decodeChunks(chunks, size), truncated })
       }
       const fail = (err: Error) => {
         if (settled) return
