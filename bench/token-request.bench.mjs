@@ -17,6 +17,7 @@
 // node transport per round, its median and spread.
 import { fork } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { median } from './login-driver.mjs'
 import { benchOptions, positive } from './options.mjs'
 
 const NAME = 'token-request bench'
@@ -110,12 +111,6 @@ async function batch(client, url, n) {
   }
   const used = process.cpuUsage(before)
   return used.user + used.system
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 function report(ways, perRequest, rounds, requests) {
