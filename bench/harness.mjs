@@ -1,6 +1,6 @@
 // A small ops/s harness for the benches: warm-up, then rounds in which every
 // candidate runs one timed batch in turn (so drift, GC and frequency scaling hit
-// all of them alike), and the median ops/s over the rounds. No dependencies.
+// all of them alike), and the median ops/s over the rounds. No npm dependencies.
 //
 //   import { compare, printTable } from './harness.mjs'
 //   const results = await compare([{ name: 'a', fn: () => work() }, …], { rounds: 15 })
@@ -9,6 +9,8 @@
 // Time is this process's CPU time (user + system, GC threads included), not
 // wall time: on a shared machine other processes stretch wall time at random,
 // while the CPU a candidate burns stays put. `--wall` measures wall time.
+import { median } from './stats.mjs'
+
 const useWall = process.argv.includes('--wall')
 const now = useWall
   ? () => Number(process.hrtime.bigint())
@@ -40,12 +42,6 @@ async function calibrate(fn, ms) {
     }
     n *= 4
   }
-}
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /**

@@ -46,6 +46,7 @@
 import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { benchOptions, positive } from './options.mjs'
+import { median, quantile } from './stats.mjs'
 
 /** The options every middleware bench takes (see the top of this file). */
 const OPTIONS = {
@@ -57,21 +58,6 @@ const OPTIONS = {
   'restart-every': { type: 'string', default: '4' },
   check: { type: 'boolean', default: false },
   profile: { type: 'string' },
-}
-
-/** The value at quantile q (0–1) of the sorted values, linearly interpolated. */
-function quantile(values, q) {
-  const sorted = [...values].sort((x, y) => x - y)
-  const at = (sorted.length - 1) * q
-  const low = Math.floor(at)
-  const high = Math.ceil(at)
-  return sorted[low] + (sorted[high] - sorted[low]) * (at - low)
-}
-
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /**

@@ -5,6 +5,7 @@
 import { fork } from 'node:child_process'
 import http from 'node:http'
 import { fileURLToPath } from 'node:url'
+import { median } from './stats.mjs'
 
 /**
  * The Node the apps run on: `wanted` (a bench's --node), else
@@ -180,12 +181,6 @@ export async function runLogins(app, count, concurrency, report) {
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker))
   return { ok, failed }
-}
-
-export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 /** Median and range of per-round ratios. */

@@ -50,8 +50,9 @@
 // odd ones; with --floor the three rotate), so drift and other load hit all alike; each round gives a
 // paired ratio, passport's CPU per login ÷ ours (> 1: ours is cheaper), and
 // the report is the median ratio with its spread (min–max) over the rounds.
-import { appNodeOrExit, fmt, median, runLogins, spread, start } from './login-driver.mjs'
+import { appNodeOrExit, fmt, runLogins, spread, start } from './login-driver.mjs'
 import { benchOptions, positive } from './options.mjs'
+import { median } from './stats.mjs'
 
 const args = benchOptions('login bench', {
   node: { type: 'string' },

@@ -17,8 +17,8 @@
 // node transport per round, its median and spread.
 import { fork } from 'node:child_process'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { median } from './login-driver.mjs'
 import { benchOptions, positive } from './options.mjs'
+import { median } from './stats.mjs'
 
 const NAME = 'token-request bench'
 
