@@ -709,6 +709,14 @@ describe('token responses that are not tokens', () => {
       'a JSON oauth_token that is neither a string nor a number',
     ],
     [
+      '{"oauth_token":12345678901234567890,"oauth_token_secret":"s"}',
+      'a JSON oauth_token that is a number other than a whole one below 2^53 (JSON cannot carry it exactly)',
+    ],
+    [
+      '{"oauth_token":"a","oauth_token_secret":1.5}',
+      'a JSON oauth_token_secret that is a number other than a whole one below 2^53 (JSON cannot carry it exactly)',
+    ],
+    [
       '{"oauth_token":"a","oauth_token":"b","oauth_token_secret":"s"}',
       'a JSON object naming an oauth_ field twice',
     ],
@@ -725,6 +733,36 @@ describe('token responses that are not tokens', () => {
     expect(err.description).toBe(
       `The temporary-credential endpoint ${P}/rt answered 200 with ${reason}`,
     )
+  })
+
+  it('a JSON answer nested too deeply to write back out is unreadable, not a RangeError', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`
+    const { fetch } = answering(() =>
+      formResponse(`{"oauth_token":"a","oauth_token_secret":"s","extra":${deep}}`),
+    )
+    const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    expect(err.code).toBe('invalid_token_response')
+    expect(err.description).toBe(
+      `The temporary-credential endpoint ${P}/rt answered 200 with JSON nested too deeply to read`,
+    )
+  })
+
+  it("keeps a JSON answer's other fields as written, and leaves out numbers JSON could not carry exactly", async () => {
+    const body =
+      '{"oauth_token":12345,"oauth_token_secret":"s","oauth_callback_confirmed":true,' +
+      '"user_id":12345678901234567890,"big":1e400,"ratio":1.5,"id":9007199254740991,' +
+      '"list":[1,"a"],"none":null}'
+    const { fetch } = answering(() => formResponse(body))
+    const client = new OAuth1Client({ clientId: 'x', fetch })
+    expect(await client.fetchRequestToken(`${P}/rt`)).toEqual({
+      oauth_token: '12345',
+      oauth_token_secret: 's',
+      oauth_callback_confirmed: 'true',
+      ratio: '1.5',
+      id: '9007199254740991',
+      list: '[1,"a"]',
+    })
   })
 
   it('a 304 is not called a redirect', async () => {

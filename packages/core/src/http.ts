@@ -376,11 +376,36 @@ export function decodeForm(text: string): [string, string][] | null {
   return pairs
 }
 
-function stringify(value: unknown): string | undefined {
+/** What {@link jsonFieldText} answers for a value nested too deeply to write back out. */
+const TOO_DEEP = null
+
+/**
+ * A field of a JSON token response as the string the token keeps: a string
+ * as it is, a number or boolean as written, an object or array as JSON.
+ * `undefined` leaves the field out: `null`, and a number JSON.parse could not
+ * read exactly (an integer past 2^53, or past the largest double) — kept, it
+ * would be another number, and an id there another user. `TOO_DEEP` when
+ * the value is nested too deeply for `JSON.stringify` (a RangeError).
+ */
+function jsonFieldText(value: unknown): string | undefined | typeof TOO_DEEP {
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  if (typeof value === 'number') {
+    return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))
+      ? undefined
+      : String(value)
+  }
+  if (typeof value === 'boolean') return String(value)
   if (value === null || value === undefined) return undefined
-  return JSON.stringify(value)
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return TOO_DEEP
+  }
+}
+
+/** A credential field of a JSON token response that holds no credential (see parseTokenFields). */
+function badJsonCredential(value: unknown): boolean {
+  return typeof value === 'number' ? !Number.isSafeInteger(value) : typeof value !== 'string'
 }
 
 /**
@@ -407,12 +432,14 @@ export function parseTokenFields(text: string): Record<string, string> | null {
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null
     for (const [name, value] of Object.entries(parsed)) {
-      if (name === 'oauth_token' || name === 'oauth_token_secret') {
-        // A credential is a string (or a number); an object, array, boolean or
-        // null there is not one, whatever it stringifies to.
-        if (typeof value !== 'string' && typeof value !== 'number') return null
+      // A credential is a string, or a number JSON carries exactly; an object,
+      // array, boolean, null or an integer past 2^53 there is not one,
+      // whatever it stringifies to.
+      if ((name === 'oauth_token' || name === 'oauth_token_secret') && badJsonCredential(value)) {
+        return null
       }
-      const s = stringify(value)
+      const s = jsonFieldText(value)
+      if (s === TOO_DEEP) return null
       if (s !== undefined) put(name, s)
     }
     // JSON.parse keeps the last of repeated keys; a form with two values for a
@@ -460,9 +487,13 @@ function unreadable(text: string): string {
     if (typeof parsed !== 'object' || parsed === null) return 'JSON that is not an object'
     for (const name of ['oauth_token', 'oauth_token_secret']) {
       const value = (parsed as Record<string, unknown>)[name]
-      if (Object.hasOwn(parsed, name) && typeof value !== 'string' && typeof value !== 'number') {
-        return `a JSON ${name} that is neither a string nor a number`
-      }
+      if (!Object.hasOwn(parsed, name) || !badJsonCredential(value)) continue
+      return typeof value === 'number'
+        ? `a JSON ${name} that is a number other than a whole one below 2^53 (JSON cannot carry it exactly)`
+        : `a JSON ${name} that is neither a string nor a number`
+    }
+    for (const value of Object.values(parsed)) {
+      if (jsonFieldText(value) === TOO_DEEP) return 'JSON nested too deeply to read'
     }
     return 'a JSON object naming an oauth_ field twice'
   }

@@ -2,6 +2,7 @@ import { inspect } from 'node:util'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { OAuth1Client, parseCallbackQuery } from './client.js'
 import { createFakeProvider, rejection } from './fake-provider.test-helper.js'
+import { DEFAULT_TIMEOUT } from './http.js'
 import {
   configKey,
   OAuth,
@@ -62,6 +63,13 @@ describe('OAuth.register', () => {
       temporaryCredentialTtl: 60000,
       clientKwargs: { signatureMethod: 'HMAC-SHA256' },
     })
+  })
+
+  it("shows the app's timeout: the option (from config too), else the default", () => {
+    const oauth = new OAuth({ config: { SLOW_TIMEOUT: '2500' } })
+    expect(oauth.register('plain', { clientId: 'a', ...urls }).timeout).toBe(DEFAULT_TIMEOUT)
+    expect(oauth.register('set', { clientId: 'a', ...urls, timeout: 0 }).timeout).toBe(0)
+    expect(oauth.register('slow', { clientId: 'a', ...urls }).timeout).toBe(2500)
   })
 
   it('reads process.env by default', () => {

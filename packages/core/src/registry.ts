@@ -23,6 +23,7 @@ import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
 import {
   checkTimeout,
+  DEFAULT_TIMEOUT,
   decodeForm,
   parseHttpUrl,
   parseRequestUrl,
@@ -637,6 +638,14 @@ export class RemoteApp<Req = unknown> {
   /** The profile endpoint `userinfo()` reads, if registered. */
   get userinfoEndpoint(): string | undefined {
     return this.options.userinfoEndpoint
+  }
+  /**
+   * How long the provider gets to answer, in ms (the `timeout` option, else
+   * {@link DEFAULT_TIMEOUT}; `0` or `Infinity`: no limit). For code that reads
+   * an answer's body itself and should give up when the client would.
+   */
+  get timeout(): number {
+    return this.options.timeout ?? DEFAULT_TIMEOUT
   }
 
   /** The flow endpoint `option`, or a TypeError saying the app is signing-only. */

@@ -1,4 +1,4 @@
-import { OAuthError } from '@oauth1/core'
+import { DEFAULT_TIMEOUT, OAuthError } from '@oauth1/core'
 import { credentials, optionalBoolean, readOptions } from './options.js'
 import type { AuthorizeParamsContext, ClientCredentialOptions, PresetOptions } from './types.js'
 import { providerResponse, readText } from './userinfo.js'
@@ -67,6 +67,8 @@ function etradeAuthorizeParams(ctx: AuthorizeParamsContext): Record<string, stri
 export interface EtradeApp<Init> {
   /** The app's access-token endpoint; renew and revoke live on its origin. */
   readonly accessTokenUrl?: string | undefined
+  /** The app's `timeout` (ms): how long an error answer's body is waited for. */
+  readonly timeout?: number | undefined
   get(url: string, init?: Init): Promise<Response>
 }
 
@@ -87,7 +89,10 @@ async function tokenCall<Init>(
     await response.body?.cancel()
     return
   }
-  const text = await readText(response, helper).catch(() => '')
+  // The body only names the problem: one that fails or never ends is left out,
+  // never waited for past the app's timeout.
+  const timeout = typeof app.timeout === 'number' ? app.timeout : DEFAULT_TIMEOUT
+  const text = await readText(response, helper, timeout).catch(() => '')
   const problem = new URLSearchParams(text.trim()).get('oauth_problem') ?? undefined
   throw new OAuthError('fetch_token_denied', {
     description: `E*TRADE answered HTTP ${response.status} to ${path}`,

@@ -6,6 +6,7 @@ import {
   field,
   fromTokenFields,
   tokenField,
+  tokenId,
   toUserInfo,
   userinfoError,
 } from './userinfo.js'
@@ -53,8 +54,14 @@ export function flickr(options: FlickrOptions = {}): PresetOptions {
   }
 }
 
+/**
+ * A Flickr user id (NSID): digits, `@N`, digits (`12345678@N00`). Another
+ * form in the token answer sends the normaliser to `flickr.test.login`.
+ */
+const FLICKR_NSID = /^[0-9]{1,20}@N[0-9]{1,4}$/
+
 async function flickrUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
-  const nsid = tokenField(ctx.token, 'user_nsid')
+  const nsid = tokenId(ctx.token, 'user_nsid', FLICKR_NSID)
   if (nsid !== undefined) {
     return fromTokenFields('flickr userinfo', ctx.token, {
       sub: nsid,

@@ -4,6 +4,7 @@
  * checked by `crypto.subtle.verify` (constant time) before anything in the
  * payload is believed.
  */
+import { shown } from './userinfo.js'
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/
 
@@ -41,7 +42,7 @@ export async function verifyHs256(jwt: string, secret: string): Promise<Hs256Res
   const header = jsonObject(base64UrlBytes(encodedHeader))
   if (header === undefined) return { ok: false, reason: 'the JWT header is not JSON' }
   if (header.alg !== 'HS256') {
-    return { ok: false, reason: `the JWT is signed with ${JSON.stringify(header.alg)}, not HS256` }
+    return { ok: false, reason: `the JWT is signed with ${shown(header.alg)}, not HS256` }
   }
   const signature = base64UrlBytes(encodedSignature)
   if (signature === undefined || signature.length === 0) {

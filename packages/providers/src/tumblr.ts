@@ -1,6 +1,6 @@
 import { credentials, readOptions } from './options.js'
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
-import { asRecord, endpointOf, field, toUserInfo, userinfoError } from './userinfo.js'
+import { asRecord, endpointOf, field, shown, toUserInfo, userinfoError } from './userinfo.js'
 
 /** Options of {@link tumblr}. */
 export interface TumblrOptions extends ClientCredentialOptions {}
@@ -37,7 +37,7 @@ async function tumblrUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
   const body = asRecord(await ctx.json(endpointOf(ctx, 'tumblr')), 'tumblr userinfo')
   const status = field(body.meta, 'status')
   if (status !== undefined && status !== 200) {
-    throw userinfoError(`tumblr userinfo: meta.status is ${JSON.stringify(status)}`)
+    throw userinfoError(`tumblr userinfo: meta.status is ${shown(status)}`)
   }
   const user = asRecord(field(body.response, 'user'), 'tumblr userinfo: response.user')
   const blogs = Array.isArray(user.blogs) ? user.blogs : []

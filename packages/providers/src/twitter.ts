@@ -9,11 +9,13 @@ import {
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
 import {
   asRecord,
+  DECIMAL_ID,
   endpointOf,
   field,
   fromTokenFields,
   profileUrl,
   tokenField,
+  tokenId,
   toUserInfo,
 } from './userinfo.js'
 
@@ -104,7 +106,7 @@ export function twitter(options: TwitterOptions = {}): PresetOptions {
 const X_PROFILE = 'https://x.com/'
 
 async function twitterUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
-  const userId = tokenField(ctx.token, 'user_id')
+  const userId = tokenId(ctx.token, 'user_id', DECIMAL_ID)
   if (userId === undefined) return twitterProfile(ctx)
   const screenName = tokenField(ctx.token, 'screen_name')
   return fromTokenFields('twitter userinfo', ctx.token, {

@@ -48,16 +48,40 @@ export function providerResponse(response: Response, body: string): ProviderResp
   }
 }
 
-/** The body as text, at most {@link MAX_USERINFO_BODY} bytes. */
-export async function readText(response: Response, what: string): Promise<string> {
+/**
+ * The body as text, at most {@link MAX_USERINFO_BODY} bytes. With `timeout`
+ * (ms, finite and above 0), a body still arriving then is given up:
+ * `request_timeout` (inside `userinfo()` its own deadline does that).
+ */
+export async function readText(
+  response: Response,
+  what: string,
+  timeout?: number,
+): Promise<string> {
   if (response.body === null) return ''
   const reader = response.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let timedOut = false
+  if (timeout !== undefined && Number.isFinite(timeout) && timeout > 0) {
+    timer = setTimeout(() => {
+      timedOut = true
+      reader.cancel().catch(() => {})
+    }, timeout)
+  }
   try {
     for (;;) {
       const { done, value } = await reader.read()
+      if (timedOut) {
+        throw new OAuthError('request_timeout', {
+          description: `${what}: the answer's body was still arriving after ${timeout} ms`,
+          response: providerResponse(response, ''),
+        })
+      }
       if (done) break
+      // A fetch of your own may hand anything to its stream: only bytes are a body.
+      if (!(value instanceof Uint8Array)) throw new TypeError('a chunk of the body is not bytes')
       size += value.byteLength
       if (size > MAX_USERINFO_BODY) {
         await reader.cancel().catch(() => {})
@@ -70,6 +94,8 @@ export async function readText(response: Response, what: string): Promise<string
   } catch (error) {
     if (error instanceof OAuthError) throw error
     throw userinfoError(`${what}: reading the response failed`, { cause: error })
+  } finally {
+    clearTimeout(timer)
   }
   const bytes = new Uint8Array(size)
   let offset = 0
@@ -222,4 +248,38 @@ export function profileUrl(prefix: string, username: unknown): string | undefine
 export function tokenField(token: Token, key: string): string | undefined {
   const value = Object.hasOwn(token, key) ? token[key] : undefined
   return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/**
+ * The user's id from a field of the token response, when it has the
+ * provider's form (`pattern`); else `undefined`, and the normaliser asks the
+ * provider's profile endpoint instead. A JSON token answer's object, array,
+ * boolean or fraction reaches the token as text (`{"a":1}`, `true`, `1.5`):
+ * taken as is, it would be a `sub` no user has.
+ */
+export function tokenId(token: Token, key: string, pattern: RegExp): string | undefined {
+  const value = tokenField(token, key)
+  return value !== undefined && pattern.test(value) ? value : undefined
+}
+
+/** Decimal digits: the ids X and Zotero give (an X id is a 64-bit integer). */
+export const DECIMAL_ID = /^[0-9]{1,20}$/
+
+/**
+ * A value of the provider's answer as an error description shows it: a
+ * string quoted and cut to 100 characters, a number, boolean or null as
+ * written, anything else by its kind (never `JSON.stringify`, which throws on
+ * a value nested deeply enough).
+ */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value)
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) {
+    return String(value)
+  }
+  if (Array.isArray(value)) return 'an array'
+  return value === undefined
+    ? 'absent'
+    : `a ${typeof value === 'object' ? 'JSON object' : typeof value}`
 }

@@ -9,11 +9,13 @@ import {
 import type { ClientCredentialOptions, PresetOptions, UserInfo, UserinfoContext } from './types.js'
 import {
   asRecord,
+  DECIMAL_ID,
   endpointOf,
   fromTokenFields,
   profileUrl,
   readJson,
   tokenField,
+  tokenId,
   toUserInfo,
 } from './userinfo.js'
 
@@ -106,7 +108,7 @@ export function zotero(options: ZoteroOptions = {}): PresetOptions {
 const ZOTERO_PROFILE = 'https://www.zotero.org/'
 
 async function zoteroUserinfo(ctx: UserinfoContext): Promise<UserInfo> {
-  const userId = tokenField(ctx.token, 'userID')
+  const userId = tokenId(ctx.token, 'userID', DECIMAL_ID)
   if (userId !== undefined) {
     const username = tokenField(ctx.token, 'username')
     return fromTokenFields('zotero userinfo', ctx.token, {
