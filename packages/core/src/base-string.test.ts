@@ -185,6 +185,41 @@ describe('baseStringUri (RFC 5849 §3.4.1.2)', () => {
     )
   })
 
+  it('keeps dot segments of a path given as a string: the server checks the path it was sent', () => {
+    expect(baseStringUri('https://example.com/a/../b')).toBe('https://example.com/a/../b')
+    expect(baseStringUri('https://example.com/a/./b')).toBe('https://example.com/a/./b')
+    expect(baseStringUri('https://example.com/a/%2e%2E/b?x=1')).toBe(
+      'https://example.com/a/%2e%2E/b',
+    )
+    expect(signatureBaseString('GET', 'http://h/api/echo/../me', [])).not.toBe(
+      signatureBaseString('GET', 'http://h/api/me', []),
+    )
+    // A URL object has resolved them already, as fetch sends it.
+    expect(baseStringUri(new URL('https://example.com/a/../b'))).toBe('https://example.com/b')
+    // What a URL parser rewrites before anything is sent is taken as parsed.
+    expect(baseStringUri('https://example.com\\a\\..\\b')).toBe('https://example.com/b')
+  })
+
+  it('takes the Host header as the request carried it: lowercased, the default port dropped, nothing rewritten', () => {
+    expect(baseStringUri('http://127.0.0.1/cb', '2130706433')).toBe('http://2130706433/cb')
+    expect(baseStringUri('http://127.0.0.1/cb', '0x7F.1:8080')).toBe('http://0x7f.1:8080/cb')
+    expect(baseStringUri('http://127.0.0.1/cb', 'ex%61mple.com')).toBe('http://ex%61mple.com/cb')
+    expect(baseStringUri('https://127.0.0.1/cb', '[::1]:443')).toBe('https://[::1]/cb')
+    expect(baseStringUri('https://127.0.0.1/cb', '[::1]:8443')).toBe('https://[::1]:8443/cb')
+    expect(baseStringUri('http://127.0.0.1/cb', 'example.com:')).toBe('http://example.com/cb')
+    for (const bad of [
+      'example.com:99999',
+      'example.com:8x',
+      'exa mple.com',
+      'bücher.example',
+      '[::1',
+    ]) {
+      expect(() => baseStringUri('http://127.0.0.1/cb', bad), bad).toThrow(
+        new TypeError('host should be a host name with an optional port'),
+      )
+    }
+  })
+
   it('punycodes an internationalised host, as fetch sends it', () => {
     expect(baseStringUri('https://bücher.example/')).toBe('https://xn--bcher-kva.example/')
   })
@@ -227,6 +262,22 @@ describe('normalizeParameters (RFC 5849 §3.4.1.3.2)', () => {
   it('+ in a query is a space, %2B a plus (get-plus-and-space)', () => {
     const params = collectSignatureParameters({ url: 'https://example.com/?q=a+b%2Bc' })
     expect(normalizeParameters(params)).toBe('q=a%20b%2Bc')
+  })
+
+  it('refuses a query it cannot decode: %ZZ or %FF would sign as %25ZZ or U+FFFD', () => {
+    for (const query of ['a=%ZZ', 'a=%FF', 'note=%', 'x%=1', 'a=%ED%A0%80']) {
+      expect(
+        () => collectSignatureParameters({ url: `https://example.com/?${query}` }),
+        query,
+      ).toThrow(
+        new TypeError(
+          'sources.url has a query with a malformed percent-escape or invalid UTF-8: answer the request 400',
+        ),
+      )
+    }
+    expect(collectSignatureParameters({ url: 'https://example.com/?a=%25ZZ' })).toEqual([
+      ['a', '%ZZ'],
+    ])
   })
 
   it('sorts by encoded name, then encoded value, in byte order (sort-encoded-vs-decoded)', () => {

@@ -40,31 +40,77 @@ export function normalizeMethod(method: unknown, label: string): string {
   return method.toUpperCase()
 }
 
-/** @internal The authority (`host[:port]`) from a Host header, lowercased, default port dropped. */
+/** A Host header's value: a name or IPv4 address, or a bracketed IPv6 address, and an optional port. */
+const HOST_HEADER = /^(\[[0-9A-Fa-f:.]+\]|[!$&'()*+;=A-Za-z0-9._~%-]+)(?::([0-9]{0,5}))?$/
+
+/**
+ * @internal The authority (`host[:port]`) from a Host header as the request
+ * carries it: lowercased, the scheme's default port dropped, and nothing
+ * else changed (§3.4.1.2: it MUST match the header). A URL parser would
+ * rewrite `2130706433` or `0x7f.1` as `127.0.0.1`, and a client that signed
+ * with the header it sent would be refused.
+ */
 export function hostFromHeader(protocol: string, host: string, label: string): string {
   if (typeof host !== 'string') {
     throw new TypeError(`${label} should be a host name with an optional port`)
   }
   const trimmed = host.trim()
-  if (trimmed === '' || BAD_HOST_CHAR.test(trimmed)) {
+  const match = BAD_HOST_CHAR.test(trimmed) ? null : HOST_HEADER.exec(trimmed)
+  const port = match?.[2] === undefined || match[2] === '' ? undefined : Number(match[2])
+  if (match === null || (port !== undefined && port > 65_535)) {
     throw new TypeError(`${label} should be a host name with an optional port`)
   }
-  try {
-    return new URL(`${protocol}//${trimmed}/`).host
-  } catch {
-    throw new TypeError(`${label} should be a host name with an optional port`)
+  const name = (match[1] as string).toLowerCase()
+  const defaultPort = protocol === 'https:' ? 443 : 80
+  return port === undefined || port === defaultPort ? name : `${name}:${port}`
+}
+
+/** Characters a request target cannot carry as they are; fetch sends them %-encoded (WHATWG's path set). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
+const UNSENDABLE_IN_PATH = /[\x00-\x20"<>`{}\x7F]|[^\x00-\x7F]/gu
+/** `scheme://authority` at the start of an absolute http(s) URL written the ordinary way. */
+const SCHEME_AND_AUTHORITY = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#\\]*/
+
+/**
+ * @internal The path of `url` as it goes on the wire: for a string, the path
+ * as written, dot segments (`/./`, `/../`, `%2e`) and escapes kept, with
+ * what a request line cannot carry (spaces, quotes, non-ASCII…) %-encoded
+ * as fetch encodes it; `/` when empty. A URL object, or a string a URL parser
+ * would rewrite (a backslash, a tab or line break, leading spaces), gives the
+ * parsed `pathname`, whose dot segments are already resolved.
+ */
+export function wirePath(url: string | URL, parsed: URL): string {
+  if (typeof url !== 'string' || /[\t\n\r\\]/.test(url) || url !== url.trim()) {
+    return parsed.pathname
   }
+  const start = SCHEME_AND_AUTHORITY.exec(url)
+  if (start === null) return parsed.pathname
+  const rest = url.slice(start[0].length)
+  const end = rest.search(/[?#]/)
+  const path = end === -1 ? rest : rest.slice(0, end)
+  if (path === '') return '/'
+  return path.replace(UNSENDABLE_IN_PATH, (c) => {
+    try {
+      return encodeURIComponent(c)
+    } catch {
+      return '%EF%BF%BD' // a lone surrogate: what fetch sends for it
+    }
+  })
 }
 
 /**
  * The base string URI of RFC 5849 §3.4.1.2: scheme and host lowercased, the
  * port only when it is not the scheme's default (80 for http, 443 for
  * https), the path exactly as it goes on the wire (raw spaces and non-ASCII
- * characters take the `%XX` form `fetch` sends; existing escapes are kept
- * as they are), no query, no fragment, and `/` for an empty path.
+ * characters take the `%XX` form `fetch` sends; existing escapes and dot
+ * segments are kept as they are), no query, no fragment, and `/` for an
+ * empty path.
  *
  * When the request carries a `Host` header, pass its value as `host`: the
- * server signs with the authority it sees (§3.4.1.2).
+ * server signs with the authority it sees (§3.4.1.2). A server passes the
+ * request target as it came (`https://${host}${req.url}`), as a string: a
+ * `URL` object has its dot segments resolved already, so `/a/../b` would be
+ * checked as `/b`, a path the request did not name.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.2
  * @example
@@ -79,7 +125,7 @@ export function baseStringUri(url: string | URL, host?: string | null): string {
     host === undefined || host === null
       ? parsed.host
       : hostFromHeader(parsed.protocol, host, 'host')
-  return `${parsed.protocol}//${authority}${parsed.pathname}`
+  return `${parsed.protocol}//${authority}${wirePath(url, parsed)}`
 }
 
 /** Where the parameters of a received request came from (RFC 5849 §3.4.1.3.1). */
@@ -119,7 +165,15 @@ export function collectSignatureParameters(sources: SignatureParameterSources): 
   const parsed = toHttpUrl(sources.url, 'sources.url')
   const params: [string, string][] = []
   if (parsed.search.length > 1) {
-    for (const pair of parseFormEncoded(parsed.search.slice(1))) {
+    // Decoded strictly: `%ZZ` or `%FF` kept as written would sign the same as
+    // `%25ZZ` or `%EF%BF%BD`, values a server's own query parser reads apart.
+    const query = parseFormEncoded(parsed.search.slice(1), { strict: true })
+    if (query === null) {
+      throw new TypeError(
+        'sources.url has a query with a malformed percent-escape or invalid UTF-8: answer the request 400',
+      )
+    }
+    for (const pair of query) {
       if (pair[0] !== 'oauth_signature') params.push(pair)
     }
   }
@@ -214,7 +268,7 @@ export function signatureBaseString(
     options.host === undefined || options.host === null
       ? parsed.host
       : hostFromHeader(parsed.protocol, options.host, 'options.host')
-  return buildBaseString(upper, `${parsed.protocol}//${host}${parsed.pathname}`, params)
+  return buildBaseString(upper, `${parsed.protocol}//${host}${wirePath(url, parsed)}`, params)
 }
 
 /** @internal The base string from an uppercased method and a finished base string URI. */

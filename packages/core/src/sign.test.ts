@@ -10,7 +10,7 @@ import {
   TWITTER_AUTHORIZATION,
 } from '../test/vectors.js'
 import { collectSignatureParameters, signatureBaseString } from './base-string.js'
-import { verifySignature } from './crypto/index.js'
+import { computeSignature, verifySignature } from './crypto/index.js'
 import { parseFormEncoded } from './encoding.js'
 import { resetNoncePool } from './nonce.js'
 import {
@@ -1234,6 +1234,29 @@ describe('bad arguments: TypeError naming the option', () => {
   it.each(cases)('%s', async (_name, call, message) => {
     await expect(call()).rejects.toThrow(new TypeError(message))
   })
+})
+
+describe('verifySignature without a client secret', () => {
+  it.each(['HMAC-SHA1', 'HMAC-SHA256', 'HMAC-SHA512', 'PLAINTEXT'] as const)(
+    '%s: a TypeError, never a check against the empty key anyone can sign with',
+    async (method) => {
+      const forged =
+        method === 'PLAINTEXT' ? '&' : await computeSignature(method, 'base', { clientSecret: '' })
+      for (const keys of [
+        {},
+        { tokenSecret: undefined },
+        { clientSecret: undefined, rsaPublicKey: rsa1024.publicPem },
+      ]) {
+        await expect(verifySignature(method, 'base', forged, keys)).rejects.toThrow(
+          new TypeError(
+            `${method} is checked with the client's shared secret: pass keys.clientSecret ('' only if the client was given an empty one); a client without a shared secret signs with RSA only`,
+          ),
+        )
+      }
+      // An empty secret given on purpose is the client's own.
+      expect(await verifySignature(method, 'base', forged, { clientSecret: '' })).toBe(true)
+    },
+  )
 })
 
 describe('unknown names in credentials and options: a TypeError naming them, not an empty secret', () => {

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
+import { request as httpRequest } from 'node:http'
 import type { SignatureMethod } from '@oauth1/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createTestProvider, type TestProvider } from './index.js'
@@ -547,6 +548,49 @@ describe('provider options', () => {
           headers: { ...hmac.init.headers, host: `example.test:${p.port}` },
         })
         expect(ok.status).toBe(200)
+      }
+    } finally {
+      await p.close()
+    }
+  })
+
+  it('signs the path as sent: a signature over /api/me does not pass for /api/echo/../me', async () => {
+    const p = await createTestProvider()
+    try {
+      for (const [, sign] of SIGNERS) {
+        const signed = await sign({ method: 'GET', url: `${p.url}/api/me` })
+        for (const path of ['/api/echo/../me', '/api/echo/%2e%2e/me', '/api/echo/./../me']) {
+          const res = await new Promise<{ status: number; problem: string | null }>(
+            (resolve, reject) => {
+              // node:http with a path of our own: a URL would resolve the dot segments first.
+              const req = httpRequest(
+                {
+                  host: '127.0.0.1',
+                  port: p.port,
+                  path,
+                  method: 'GET',
+                  headers: signed.init.headers,
+                },
+                (answer) => {
+                  let text = ''
+                  answer.setEncoding('utf8')
+                  answer.on('data', (chunk: string) => {
+                    text += chunk
+                  })
+                  answer.on('end', () =>
+                    resolve({
+                      status: answer.statusCode ?? 0,
+                      problem: new URLSearchParams(text).get('oauth_problem'),
+                    }),
+                  )
+                },
+              )
+              req.on('error', reject)
+              req.end()
+            },
+          )
+          expect(res, path).toEqual({ status: 401, problem: 'signature_invalid' })
+        }
       }
     } finally {
       await p.close()

@@ -80,7 +80,12 @@ export function pct(value: string): string {
  */
 export function baseString(method: string, url: string, params: [string, string][]): string {
   const u = new URL(url)
-  const uri = `${u.protocol}//${u.host}${u.pathname}`
+  // The path as sent, from the string itself: a URL parser resolves `/a/../b`
+  // to `/b`, and a signature over `/b` would then pass for a request to `/a/../b`.
+  const authority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/.exec(url)
+  const rest = authority === null ? u.pathname : url.slice(authority[0].length)
+  const path = rest.split(/[?#]/, 1)[0] || '/'
+  const uri = `${u.protocol}//${u.host}${path}`
   const pairs: [string, string][] = []
   for (const [k, v] of params) if (k !== 'oauth_signature') pairs.push([pct(k), pct(v)])
   // Encoded names and values are ASCII: string order is byte order.

@@ -299,7 +299,10 @@ export function timingSafeEqualString(a: string, b: string): boolean {
  * base string: HMAC and PLAINTEXT by recomputing and comparing in constant
  * time, RSA with the client's public key. Resolves to `false` for a wrong or
  * malformed signature; rejects with a `TypeError` only for a bad key or
- * method argument.
+ * method argument, and for an HMAC or PLAINTEXT method without
+ * `keys.clientSecret` (a string): checking against a missing secret would
+ * accept a request anyone can sign. Check `method` against the methods the
+ * client may use before calling this: the request names its own.
  *
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-3.4
  * @example
@@ -323,6 +326,14 @@ export async function verifySignature(
     const hash = SIGNATURE_METHOD_HASH[method]
     const key = checkRsaKey(keys.rsaPublicKey, hash, 'public', 'rsaPublicKey', method)
     return active.rsaVerify(hash, key, baseString, signature, 'rsaPublicKey')
+  }
+  // The key of HMAC and PLAINTEXT starts with the client's shared secret: one
+  // left out would check the request against the empty key `&`, which anyone
+  // can sign with (an RSA-only client has no shared secret at all).
+  if (typeof keys.clientSecret !== 'string') {
+    throw new TypeError(
+      `${method} is checked with the client's shared secret: pass keys.clientSecret ('' only if the client was given an empty one); a client without a shared secret signs with RSA only`,
+    )
   }
   const expected = await signWith(active, method, baseString, keys, 'rsaKey')
   return timingSafeEqualString(expected, signature)
