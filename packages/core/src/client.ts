@@ -579,6 +579,56 @@ export function parseCallbackQuery(
   return params
 }
 
+/** Token-request errors raised before any byte of the request could reach the provider. */
+const unsent = new WeakSet<object>()
+
+/**
+ * @internal True when `err`, from a token request, failed before any byte of
+ * the request could reach the provider (no connection made: refused, no such
+ * host, a TLS handshake that failed, a deadline passed while connecting): the
+ * provider saw nothing, so the temporary credentials and the verifier are
+ * still unused there, and a pending login may be kept for a retry.
+ */
+export function neverSent(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && unsent.has(err)
+}
+
+/** Error codes of a connection that was never made (fetch's, undici's and Node's), before any byte was sent. */
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EAI_FAIL',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+])
+
+/**
+ * Whether a fetch's rejection says the connection was never made: a code of
+ * {@link CONNECT_FAILURES} on the error or its causes (undici puts it on
+ * `cause`, or on each error of an `AggregateError` when every address failed).
+ * Anything else may have come after the request went out.
+ */
+function failedToConnect(err: unknown, depth = 0): boolean {
+  if (typeof err !== 'object' || err === null || depth > 4) return false
+  const { code, cause, errors } = err as { code?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof code === 'string' && CONNECT_FAILURES.has(code)) return true
+  if (Array.isArray(errors) && errors.length > 0) {
+    return errors.every((e) => failedToConnect(e, depth + 1))
+  }
+  return failedToConnect(cause, depth + 1)
+}
+
 /**
  * An OAuth 1.0a client: fetches temporary credentials, builds the
  * authorization URL, exchanges the verifier for token credentials, and signs
@@ -1278,7 +1328,13 @@ export class OAuth1Client {
    * `request_timeout`. `race` bounds the reading of the body by the deadline.
    */
   async #exchange(
-    exchange: { reply: Promise<TokenReply>; readonly timedOut: boolean; finish(): void },
+    exchange: {
+      reply: Promise<TokenReply>
+      readonly timedOut: boolean
+      /** The node transport's: whether a byte may have reached the server (else read from the error). */
+      readonly sent?: boolean
+      finish(): void
+    },
     race: <T>(promise: Promise<T>) => Promise<T>,
     target: URL,
     what: 'temporary-credential' | 'token-credential',
@@ -1289,11 +1345,16 @@ export class OAuth1Client {
       try {
         reply = await exchange.reply
       } catch (err) {
-        if (exchange.timedOut) throw timeoutError(target, this.timeout, err)
-        throw new OAuthError('fetch_token_denied', {
-          description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
-          cause: err,
-        })
+        const failure = exchange.timedOut
+          ? timeoutError(target, this.timeout, err)
+          : new OAuthError('fetch_token_denied', {
+              description: `Could not reach the ${what} endpoint ${describeUrl(target)}`,
+              cause: err,
+            })
+        if (exchange.sent === false || (exchange.sent === undefined && failedToConnect(err))) {
+          unsent.add(failure)
+        }
+        throw failure
       }
       try {
         return await race(parseTokenResponse(reply, target, what, known))

@@ -38,6 +38,28 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/**
+ * A login started on the fake provider, then its app re-registered with
+ * `fetch` (a provider unreachable on the callback, say): the callback, the store
+ * and its entries as they were.
+ */
+async function startedThenBroken(fetch: (input: RequestInfo | URL) => Promise<Response>) {
+  const ctx = setup()
+  const inspect = inspectableStore()
+  await ctx.app.beginAuthorization(inspect.store, CALLBACK)
+  const cb = ctx.provider.approve('rt+1/=')
+  const before = [...inspect.entries]
+  const broken = ctx.oauth.register('dev', {
+    clientId: ctx.provider.clientId,
+    clientSecret: ctx.provider.clientSecret,
+    requestTokenUrl: `${P}/oauth/request_token`,
+    accessTokenUrl: `${P}/oauth/access_token`,
+    authorizeUrl: `${P}/oauth/authorize`,
+    fetch,
+  })
+  return { ctx, inspect, cb, before, broken }
+}
+
 describe('the web flow', () => {
   it('refuses bad authorize params before asking the provider for a request token', async () => {
     const { app, provider } = setup()
@@ -718,21 +740,10 @@ describe('bad callbacks', () => {
     expectNoSecret(err, new URL(approved).searchParams.get('oauth_verifier')!)
   })
 
-  it('the store is empty after a network failure of the exchange', async () => {
-    const ctx = setup()
-    const inspect = inspectableStore()
-    await ctx.app.beginAuthorization(inspect.store, CALLBACK)
-    const cb = ctx.provider.approve('rt+1/=')
-    // The same app re-registered with a fetch that fails: the provider is unreachable on the callback.
-    const broken = ctx.oauth.register('dev', {
-      clientId: ctx.provider.clientId,
-      clientSecret: ctx.provider.clientSecret,
-      requestTokenUrl: `${P}/oauth/request_token`,
-      accessTokenUrl: `${P}/oauth/access_token`,
-      authorizeUrl: `${P}/oauth/authorize`,
-      fetch: async () => {
-        throw new TypeError('fetch failed')
-      },
+  it('the store is empty after a network failure of the exchange that may have reached the provider', async () => {
+    // A failure that does not say the connection was never made.
+    const { inspect, cb, broken } = await startedThenBroken(async () => {
+      throw new TypeError('fetch failed')
     })
     const err = await rejection(broken.completeAuthorization(inspect.store, cb))
     expect(err.code).toBe('fetch_token_denied')
@@ -741,6 +752,75 @@ describe('bad callbacks', () => {
       'Could not reach the token-credential endpoint https://provider.test/oauth/access_token',
     )
     expect(inspect.entries.size).toBe(0)
+  })
+
+  describe('an exchange that never reached the provider keeps the pending login for a retry', () => {
+    const refused = (code: string) =>
+      Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code })
+
+    it.each([
+      ['refused', () => new TypeError('fetch failed', { cause: refused('ECONNREFUSED') })],
+      ['no such host', () => new TypeError('fetch failed', { cause: refused('ENOTFOUND') })],
+      [
+        'every address refused (AggregateError)',
+        () =>
+          new TypeError('fetch failed', {
+            cause: new AggregateError([refused('ECONNREFUSED'), refused('ECONNREFUSED')]),
+          }),
+      ],
+      [
+        'a certificate refused',
+        () => new TypeError('fetch failed', { cause: refused('CERT_HAS_EXPIRED') }),
+      ],
+    ])(
+      '%s: fetch_token_denied, the entry back as it was, and the same callback completes later',
+      async (_name, failure) => {
+        const { ctx, inspect, cb, before, broken } = await startedThenBroken(async () => {
+          throw failure()
+        })
+        const err = await rejection(broken.completeAuthorization(inspect.store, cb))
+        expect(err.code).toBe('fetch_token_denied')
+        expect([...inspect.entries]).toEqual(before)
+        // The provider reachable again: the user's retry of the same callback logs in.
+        const token = await ctx.app.completeAuthorization(inspect.store, cb)
+        expect(token.oauth_token).toBeTruthy()
+        expect(inspect.entries.size).toBe(0)
+      },
+    )
+
+    it.each([
+      [
+        'reset after the request went out',
+        () => new TypeError('fetch failed', { cause: refused('ECONNRESET') }),
+      ],
+      ['a failure of unknown kind', () => new TypeError('fetch failed')],
+      [
+        'some addresses refused, one reset',
+        () =>
+          new TypeError('fetch failed', {
+            cause: new AggregateError([refused('ECONNREFUSED'), refused('ECONNRESET')]),
+          }),
+      ],
+    ])(
+      '%s: the pending login is used up, as the request may have reached the provider',
+      async (_name, failure) => {
+        const { inspect, cb, broken } = await startedThenBroken(async () => {
+          throw failure()
+        })
+        const err = await rejection(broken.completeAuthorization(inspect.store, cb))
+        expect(err.code).toBe('fetch_token_denied')
+        expect(inspect.entries.size).toBe(0)
+      },
+    )
+
+    it('a store that fails to take it back: the failure to reach the provider is reported', async () => {
+      const { inspect, cb, broken } = await startedThenBroken(async () => {
+        throw new TypeError('fetch failed', { cause: refused('ECONNREFUSED') })
+      })
+      const failing = { ...inspect.store, set: () => Promise.reject(new Error('store down')) }
+      const err = await rejection(broken.completeAuthorization(failing, cb))
+      expect(err.code).toBe('fetch_token_denied')
+    })
   })
 
   it('no error message carries a secret or a verifier', async () => {

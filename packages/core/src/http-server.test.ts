@@ -63,6 +63,27 @@ function form(res: ServerResponse, fields: Record<string, string>, status = 200)
 /** A token answer with the callback confirmed. */
 const TOKEN_FORM = 'oauth_token=t&oauth_token_secret=s&oauth_callback_confirmed=true'
 
+/** A loopback port nothing listens on (listened on, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+/** The OAuthError `promise` rejects with. */
+async function rejection(promise: Promise<unknown>): Promise<OAuthError> {
+  const err = await promise.then(
+    () => {
+      throw new Error('resolved instead of rejecting')
+    },
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(OAuthError)
+  return err as OAuthError
+}
+
 /** `run` with token requests sent over `transport`, the previous choice restored after. */
 async function over<T>(transport: TokenTransportName, run: () => Promise<T>): Promise<T> {
   const previous = setTokenTransport(transport)
@@ -137,6 +158,58 @@ describe.each<TokenTransportName>(['node', 'fetch'])('token requests over %s', (
         'POST /access_token',
         'GET /api/me',
       ])
+    })
+
+    it('a callback while the token endpoint refuses connections keeps the pending login; the retry completes', async () => {
+      const { origin } = await listen((req, res) => {
+        if (req.url === '/request_token') return form(res, TEMPORARY_CREDENTIALS)
+        form(res, { oauth_token: 'at', oauth_token_secret: 'ats' })
+      })
+      const closed = await closedPort()
+      const register = (accessTokenUrl: string) =>
+        new OAuth({ config: {} }).register('local', {
+          clientId: 'ck',
+          clientSecret: 'cs',
+          requestTokenUrl: `${origin}/request_token`,
+          accessTokenUrl,
+          authorizeUrl: `${origin}/authorize`,
+        })
+      const store = createMemoryStore()
+      await register(`http://127.0.0.1:${closed}/access_token`).beginAuthorization(
+        store,
+        'http://localhost:3000/cb',
+      )
+      const callback = '?oauth_token=rt&oauth_verifier=v'
+      const err = await rejection(
+        register(`http://127.0.0.1:${closed}/access_token`).completeAuthorization(store, callback),
+      )
+      expect(err.code).toBe('fetch_token_denied')
+      // Nothing reached the provider: the same callback, once it answers, logs in.
+      const token = await register(`${origin}/access_token`).completeAuthorization(store, callback)
+      expect(token).toEqual({ oauth_token: 'at', oauth_token_secret: 'ats' })
+    })
+
+    it('a callback whose exchange reached the provider uses the pending login up, whatever the outcome', async () => {
+      const { origin } = await listen((req, res) => {
+        if (req.url === '/request_token') return form(res, TEMPORARY_CREDENTIALS)
+        req.socket.destroy() // the request arrived; no answer
+      })
+      const app = new OAuth({ config: {} }).register('local', {
+        clientId: 'ck',
+        clientSecret: 'cs',
+        requestTokenUrl: `${origin}/request_token`,
+        accessTokenUrl: `${origin}/access_token`,
+        authorizeUrl: `${origin}/authorize`,
+      })
+      const store = createMemoryStore()
+      await app.beginAuthorization(store, 'http://localhost:3000/cb')
+      const callback = '?oauth_token=rt&oauth_verifier=v'
+      expect((await rejection(app.completeAuthorization(store, callback))).code).toBe(
+        'fetch_token_denied',
+      )
+      expect((await rejection(app.completeAuthorization(store, callback))).code).toBe(
+        'missing_temporary_credential',
+      )
     })
 
     it('times out a provider that never answers, for token endpoints and API calls', async () => {

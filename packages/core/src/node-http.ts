@@ -235,6 +235,12 @@ export interface NodeExchange {
   readonly reply: Promise<TokenReply>
   /** True once the deadline passed. */
   readonly timedOut: boolean
+  /**
+   * False while no byte of the request can have reached the server: no
+   * connection made yet (TCP, then TLS), nor a kept-alive one written to.
+   * A failure then leaves the provider untouched (nothing was sent).
+   */
+  readonly sent: boolean
   /** Stops the timer and drops the connection if the body was not read to its end. */
   finish(): void
 }
@@ -594,6 +600,8 @@ class SocketExchange implements NodeExchange, AnswerSink {
   #guarded = false
   /** The connection (TCP, then TLS) is still being made. */
   #connecting = false
+  /** A byte of the request may have reached the server (see NodeExchange.sent). */
+  #sent = false
   // The body, held until the client reads it.
   #held: Uint8Array[] = []
   #heldBytes = 0
@@ -616,6 +624,10 @@ class SocketExchange implements NodeExchange, AnswerSink {
 
   get timedOut(): boolean {
     return this.#timedOut
+  }
+
+  get sent(): boolean {
+    return this.#sent
   }
 
   finish(): void {
@@ -658,6 +670,8 @@ class SocketExchange implements NodeExchange, AnswerSink {
     this.#reader = new AnswerReader(this, mods.maxHeadBytes, prepared.bodiless)
     const { socket } = conn
     this.#connecting = !conn.reused
+    // Written to a connection already made, it is on its way; to a new one, once it is made.
+    if (conn.reused) this.#sent = true
     if (this.#timer === undefined) {
       this.#guarded = true
       socket.setTimeout(this.#connecting ? noDeadline.connect : noDeadline.head)
@@ -716,6 +730,7 @@ class SocketExchange implements NodeExchange, AnswerSink {
   /** The connection is made (TLS included): the head is awaited now. */
   connected(): void {
     this.#connecting = false
+    this.#sent = true
     if (this.#guarded) this.#conn?.socket.setTimeout(noDeadline.head)
   }
 

@@ -13,6 +13,7 @@ import {
   checkRequestInit,
   constantTimeEqual,
   hasLineBreakAtEnds,
+  neverSent,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
@@ -826,7 +827,19 @@ export class RemoteApp<Req = unknown> {
       token: stored.oauth_token,
       tokenSecret: stored.oauth_token_secret,
     })
-    return client.fetchAccessToken(accessTokenUrl, verifier, this.options.accessTokenParams)
+    try {
+      return await client.fetchAccessToken(accessTokenUrl, verifier, this.options.accessTokenParams)
+    } catch (err) {
+      if (neverSent(err)) {
+        // No byte reached the provider (refused, no such host, a failed TLS
+        // handshake): the verifier is unused there. The pending login goes back,
+        // as it was, so that the user's retry of this callback can complete it.
+        await Promise.resolve()
+          .then(() => store.set(key, stored))
+          .catch(() => {}) // the failure to reach the provider is the error to report
+      }
+      throw err
+    }
   }
 
   /**
