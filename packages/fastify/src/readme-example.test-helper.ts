@@ -36,7 +36,7 @@ app.get('/login', (request, reply) =>
 
 app.get('/authorize', async (request, reply) => {
   const token = await oauth.twitter.authorizeAccessToken(request) // every field: user_id, screen_name…
-  request.session.regenerate() // a new session for a new login
+  request.session.regenerate(['oauth1']) // a new session for a new login; other tabs' pending logins kept
   request.session.set('user', { id: token.user_id ?? '', token })
   return reply.redirect('/')
 })
