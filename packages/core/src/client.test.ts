@@ -741,11 +741,44 @@ describe('token responses that are not tokens', () => {
       formResponse(`{"oauth_token":"a","oauth_token_secret":"s","extra":${deep}}`),
     )
     const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
-    const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+    // Where JSON.stringify overflows the stack at this depth (Node 20–24; not 26):
+    let overflows = false
+    try {
+      JSON.stringify(JSON.parse(deep))
+    } catch {
+      overflows = true
+    }
+    const answer = client.fetchRequestToken(`${P}/rt`)
+    if (!overflows) {
+      expect((await answer).extra).toBe(JSON.stringify(JSON.parse(deep)))
+      return
+    }
+    const err = await rejection(answer)
     expect(err.code).toBe('invalid_token_response')
     expect(err.description).toBe(
       `The temporary-credential endpoint ${P}/rt answered 200 with JSON nested too deeply to read`,
     )
+  })
+
+  it('a field JSON.stringify throws on makes the answer unreadable, whatever the depth that takes', async () => {
+    const { fetch } = answering(() =>
+      formResponse('{"oauth_token":"a","oauth_token_secret":"s","extra":[[1]]}'),
+    )
+    const client = new OAuth1Client({ clientId: 'x', fetch, requireCallbackConfirmed: false })
+    const stringify = JSON.stringify
+    const spy = vi.spyOn(JSON, 'stringify').mockImplementation((value, ...rest) => {
+      if (Array.isArray(value)) throw new RangeError('Maximum call stack size exceeded')
+      return stringify(value, ...(rest as []))
+    })
+    try {
+      const err = await rejection(client.fetchRequestToken(`${P}/rt`))
+      expect(err.code).toBe('invalid_token_response')
+      expect(err.description).toBe(
+        `The temporary-credential endpoint ${P}/rt answered 200 with JSON nested too deeply to read`,
+      )
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it("keeps a JSON answer's other fields as written, and leaves out numbers JSON could not carry exactly", async () => {

@@ -84,6 +84,47 @@ const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 /** Headers a followed redirect never carries to another origin (as undici's fetch drops them). */
 const CROSS_ORIGIN_DROPPED = ['cookie', 'proxy-authorization', 'host'] as const
 
+/**
+ * @internal A key of `request()`'s init, set by the registry's `userinfo()`:
+ * a redirect to another origin is returned as it is, not followed, since
+ * the user's identity is the provider's own answer or none.
+ */
+export const SAME_ORIGIN_ONLY: unique symbol = Symbol('@oauth1/core same origin only')
+
+/**
+ * A `Location` value as the URL it names: `Headers` gives its bytes one
+ * character each (Latin-1), and a redirect to `/ü` sends them as UTF-8, as
+ * fetch reads them. Bytes that are not UTF-8 are kept as they came.
+ */
+function locationOf(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: bytes above 0x7F are what it finds
+  if (!/[\x80-\xFF]/.test(value) || /[^\x00-\xFF]/.test(value)) return value
+  const bytes = new Uint8Array(value.length)
+  for (let i = 0; i < value.length; i++) bytes[i] = value.charCodeAt(i)
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    return value
+  }
+}
+
+/** Whether a `fetch` of the caller's resolved to something a Response's reader can read. */
+function isResponseLike(value: unknown): value is Response {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { status?: unknown }).status === 'number' &&
+    typeof (value as { headers?: { get?: unknown } }).headers?.get === 'function'
+  )
+}
+
+/** What a value a `fetch` resolved to is, for the TypeError that refuses it. */
+function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value)
+  if (typeof value !== 'object') return `a ${typeof value}`
+  return Array.isArray(value) ? 'an array' : 'an object without a status and headers'
+}
+
 /** Options of {@link OAuth1Client}. */
 export interface OAuth1ClientOptions {
   /** The client identifier (`oauth_consumer_key`). */
@@ -336,17 +377,32 @@ async function normalizeBody(
     }
     return form
   }
-  if (typeof body !== 'object' || Array.isArray(body)) {
+  // By their tag, not instanceof: one made in another realm (an iframe, a vm context) is one too.
+  const tag = typeof body === 'object' ? Object.prototype.toString.call(body) : ''
+  if (!SERIALISED_BODIES.has(tag)) {
+    // Anything else would go out, signed, as its String(): "[object Object]".
     throw new TypeError(
       'body must be a string, URLSearchParams, bytes, Blob, FormData, ReadableStream or an object of strings',
     )
   }
-  // Blob, FormData, ReadableStream…: serialise once (so a 307 can resend it), keeping their content type.
+  // Blob, FormData, ReadableStream: serialise once (so a 307 can resend it), keeping their content type.
   const response = new Response(body as BodyInit)
   const type = response.headers.get('content-type')
   if (type !== null && !headers.has('content-type')) headers.set('content-type', type)
-  return new Uint8Array(await response.arrayBuffer())
+  try {
+    return new Uint8Array(await response.arrayBuffer())
+  } catch (err) {
+    throw new TypeError('body could not be read: its stream failed', { cause: err })
+  }
 }
+
+/** The `Object.prototype.toString` tags of the bodies read into bytes before signing. */
+const SERIALISED_BODIES = new Set([
+  '[object Blob]',
+  '[object File]',
+  '[object FormData]',
+  '[object ReadableStream]',
+])
 
 /** The pairs of a params/query argument: a plain object of strings or URLSearchParams; `undefined`/`null` for none. */
 function paramEntries(value: unknown, name: string): [string, string][] {
@@ -990,7 +1046,12 @@ export class OAuth1Client {
    *   token never reach another host; nor do your own `Cookie` and
    *   `Proxy-Authorization` headers, which fetch drops there too. Past 5 hops the last redirect response
    *   is returned, as with `redirect: 'manual'`, and so is, with
-   *   `signatureType: 'body'`, a same-origin hop that would become a GET;
+   *   `signatureType: 'body'`, a same-origin hop that would become a GET, and
+   *   a redirect whose `Location` carries a user name or password or a
+   *   parameter the signature adds (`oauth_token`…);
+   * - `body`: a string, URLSearchParams, bytes, a Blob, FormData or a
+   *   ReadableStream (read first, under the deadline; one that fails is a
+   *   TypeError), or a plain object of strings; anything else is a TypeError;
    * - `timeout` bounds the reading of a stream or Blob body and the wait for
    *   the response headers → `request_timeout`;
    * - a network failure (fetch rejecting: refused connection, DNS, TLS…)
@@ -1088,15 +1149,26 @@ export class OAuth1Client {
     // query) must not carry them to the next hop: re-signing would refuse a
     // URL that already has them, and another origin must not receive them.
     let appended: Set<string> | undefined
+    // The redirect being followed: returned as it is when the next hop cannot be made.
+    let redirect: Response | undefined
+    const staysOnOrigin = (init as { [SAME_ORIGIN_ONLY]?: unknown })[SAME_ORIGIN_ONLY] === true
     try {
       for (let hop = 0; ; hop++) {
         let sendUrl = current.href
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
         if (sameOrigin && authHeaders === undefined) {
-          const signed = await this.#sign(currentMethod, current, headers, body, token, {
-            nonce: hop === 0 ? init.nonce : undefined,
+          const nonce = hop === 0 ? init.nonce : undefined
+          // An async function, so that signing that throws at once is a rejection too.
+          const signing = (async () =>
+            this.#sign(currentMethod, current, headers, body, token, { nonce }))()
+          const signed = await signing.catch((err: unknown) => {
+            // A Location carrying a parameter the signature adds (`?oauth_token=…`)
+            // is the provider's doing, not the caller's: its redirect is the answer.
+            if (redirect !== undefined && err instanceof TypeError) return undefined
+            throw err
           })
+          if (signed === undefined) return redirect as Response
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers
@@ -1110,6 +1182,14 @@ export class OAuth1Client {
           // What fetch drops on a cross-origin redirect: the caller's credentials
           // for the first origin (or its proxy) are not another host's to see.
           if (!sameOrigin) for (const name of CROSS_ORIGIN_DROPPED) sendHeaders.delete(name)
+        }
+        if (redirect !== undefined) {
+          // Its body is not read: dropped, within the deadline (a cancel may never settle).
+          const dropped = redirect.body
+          if (typeof dropped?.cancel === 'function') {
+            await deadline.race(Promise.resolve(dropped.cancel()).catch(() => {}))
+          }
+          redirect = undefined
         }
         let response: Response
         try {
@@ -1127,6 +1207,9 @@ export class OAuth1Client {
           if (deadline.timedOut || init.signal?.aborted) throw err
           throw requestFailedError(current, err)
         }
+        if (!isResponseLike(response)) {
+          throw new TypeError(`fetch resolved to ${kindOf(response)}, not a Response`)
+        }
         if (
           !REDIRECT_STATUSES.has(response.status) ||
           init.redirect === 'manual' ||
@@ -1138,11 +1221,15 @@ export class OAuth1Client {
         let next: URL
         try {
           if (location === null) return response
-          next = new URL(location, current)
+          next = new URL(locationOf(location), current)
         } catch {
           return response
         }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') return response
+        // A user name or password in the Location: a URL no request is made to
+        // (fetch refuses one, and the signed URL would echo into its error).
+        if (next.username !== '' || next.password !== '') return response
+        if (staysOnOrigin && next.origin !== origin.origin) return response
         if (appended !== undefined) dropQueryParameters(next, appended)
         const toGet =
           (response.status === 303 && currentMethod !== 'HEAD') ||
@@ -1151,7 +1238,7 @@ export class OAuth1Client {
         // none to carry the signature, so that hop is the caller's to make.
         if (toGet && sameOrigin && next.origin === origin.origin && this.signatureType === 'body')
           return response
-        await response.body?.cancel().catch(() => {})
+        redirect = response
         if (toGet) {
           currentMethod = 'GET'
           body = null

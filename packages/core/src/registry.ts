@@ -19,6 +19,7 @@ import {
   type OAuth1RequestInit,
   parseCallbackQuery,
   REQUEST_INIT_OPTIONS,
+  SAME_ORIGIN_ONLY,
 } from './client.js'
 import { createRequestContext, type RequestContext } from './context.js'
 import { isOAuthError, OAuthError, redactCommandArguments } from './errors.js'
@@ -1040,7 +1041,14 @@ export class RemoteApp<Req = unknown> {
       last = url
       this.#checkClearCredentials(url, auth)
       return deadline.race(
-        client.request(method, url, { ...options, token, ...auth, signal: deadline.signal }),
+        client.request(method, url, {
+          ...options,
+          token,
+          ...auth,
+          signal: deadline.signal,
+          // Who the user is comes from the provider's origin: a redirect away is not followed.
+          [SAME_ORIGIN_ONLY]: true,
+        } as OAuth1RequestInit),
       )
     }
     const context: UserinfoContext = {
