@@ -242,6 +242,16 @@ describe('redactCommandArguments', () => {
     expect(node.command.args).toEqual(['k', '[redacted]'])
   })
 
+  it('cuts the arguments Redis quotes in its own message, from the stack too', () => {
+    const err = new Error(
+      "ERR unknown command 'SET', with args beginning with: 'oauth1:id:app:tok' '{\"oauth_token_secret\":\"s3cr3t\"}' 'PX' '600000' ",
+    )
+    expect(redactCommandArguments(err)).toBe(err)
+    expect(err.message).toBe("ERR unknown command 'SET' (its arguments left out)")
+    expect(err.stack).not.toContain('s3cr3t')
+    expect(inspect(err)).not.toContain('s3cr3t')
+  })
+
   it('drops an error whose command cannot be edited, and leaves anything else alone', () => {
     const frozen = Object.assign(new Error('x'), {
       command: Object.freeze({ name: 'set', args: ['k', 'secret-value'] }),

@@ -166,6 +166,30 @@ export function redactCommandArguments(err: unknown): unknown {
         return undefined
       }
     }
+    // Redis quotes a refused command's first arguments in its own message (and
+    // so in the stack, which util.inspect prints): "…, with args beginning
+    // with: 'key' '{"oauth_token_secret":…'".
+    const quoted = holder as { message?: unknown; stack?: unknown } | null | undefined
+    if (typeof quoted?.message === 'string' && REDIS_QUOTED_ARGS.test(quoted.message)) {
+      const original = quoted.message
+      const redacted = original.replace(REDIS_QUOTED_ARGS, ' (its arguments left out)')
+      try {
+        quoted.message = redacted
+        const stack = quoted.stack
+        if (typeof stack === 'string') {
+          const edited = stack.replace(original, redacted)
+          quoted.stack = edited
+          // A stack that quotes the message another way: the error is dropped rather than kept.
+          if (edited.includes(original) || /with args beginning with:/.test(edited))
+            return undefined
+        }
+      } catch {
+        return undefined
+      }
+    }
   }
   return err
 }
+
+/** The tail of a Redis error message that quotes the command's arguments. */
+const REDIS_QUOTED_ARGS = /,? with args beginning with:[\s\S]*$/

@@ -120,6 +120,23 @@ describe('createSealer', () => {
     )
   })
 
+  it('refuses to seal what it would not open: a value sealed past 64 KiB', async () => {
+    const sealer = createSealer(SECRET)
+    const fits = await sealer.seal({ pad: 'a'.repeat(40_000) })
+    expect(await sealer.unseal(fits)).toEqual({ pad: 'a'.repeat(40_000) })
+    await expect(sealer.seal({ pad: 'a'.repeat(60_000) })).rejects.toThrow(
+      /^value is too large to seal: \d+ characters sealed, at most 65536 \(about 47 KB of JSON\)$/,
+    )
+  })
+
+  it('checks every slot of a secret list, holes included', () => {
+    const holed: string[] = new Array(2) // [ <hole>, SECRET ]
+    holed[1] = SECRET
+    expect(() => createSealer(holed)).toThrow(TypeError)
+    expect(() => createSealer(holed)).toThrow(/secret\[0\]/)
+    expect(() => createSealer(new Array(1) as never)).toThrow(/secret\[0\]/)
+  })
+
   it('round-trips JSON values', async () => {
     const sealer = createSealer(SECRET)
     for (const value of [{ a: 'b', n: 1, nested: [true, null] }, 'text 😀', 42, null, []]) {

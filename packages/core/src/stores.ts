@@ -145,7 +145,8 @@ export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Se
   let list: Uint8Array[]
   if (Array.isArray(secret)) {
     if (secret.length === 0) throw new TypeError('secret must not be an empty list')
-    list = secret.map((s, i) => secretBytes(s, `secret[${i}]`))
+    // Array.from visits holes too (`[, key]`): each is checked, as `map` would skip it.
+    list = Array.from(secret as readonly SealerSecret[], (s, i) => secretBytes(s, `secret[${i}]`))
   } else {
     list = [secretBytes(secret, 'secret')]
   }
@@ -175,7 +176,14 @@ export function createSealer(secret: SealerSecret | readonly SealerSecret[]): Se
       out[0] = SEAL_VERSION
       out.set(iv, 1)
       out.set(ciphertext, 1 + IV_BYTES)
-      return base64UrlEncode(out)
+      const sealed = base64UrlEncode(out)
+      // What unseal would refuse is not sealed: refused now, not at the callback.
+      if (sealed.length > MAX_SEALED_LENGTH) {
+        throw new TypeError(
+          `value is too large to seal: ${sealed.length} characters sealed, at most ${MAX_SEALED_LENGTH} (about ${Math.floor(((MAX_SEALED_LENGTH * 3) / 4 - 1 - IV_BYTES - TAG_BYTES) / 1024)} KB of JSON)`,
+        )
+      }
+      return sealed
     },
 
     async unseal(sealed, context) {

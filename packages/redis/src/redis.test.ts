@@ -409,6 +409,16 @@ describe('redisStore arguments', () => {
     expect(() => redisStore(client, { prefix: 1 as never })).toThrow(
       new TypeError('@oauth1/redis: options.prefix should be a string'),
     )
+    // 'app' + a 23-character binding id would name the key 'appA' + a 22-character one does.
+    for (const prefix of ['app', 'oauth1:A', 'x_', 'x-', 'x9']) {
+      expect(() => redisStore(client, { prefix }), prefix).toThrow(
+        new TypeError(
+          "@oauth1/redis: options.prefix should end with a character outside A-Z a-z 0-9 _ - (':' is usual: 'myapp:oauth1:'), so that no two prefixes share keys",
+        ),
+      )
+    }
+    for (const prefix of ['', 'oauth1:', 'myapp/', 'a.b.'])
+      expect(() => redisStore(client, { prefix })).not.toThrow()
     // a typo (ttl is the pending login's own expiry, not an option) fails here, not silently
     for (const option of ['prefx', 'ttl', 'keyPrefix']) {
       expect(() => redisStore(client, { [option]: 'x' } as never)).toThrow(

@@ -126,6 +126,14 @@ function checkOptions(options: unknown): { prefix: string; sealer?: Sealer; time
     timeout = DEFAULT_TIMEOUT,
   } = options as RedisStoreOptions
   if (typeof prefix !== 'string') throw new TypeError(`${PREFIX} options.prefix should be a string`)
+  // A binding id is base64url and 22 to 64 characters long: a prefix ending in
+  // one of its characters would let 'app' + a 23-character id name the same key
+  // as 'appX' + a 22-character one.
+  if (prefix !== '' && /[A-Za-z0-9_-]$/.test(prefix)) {
+    throw new TypeError(
+      `${PREFIX} options.prefix should end with a character outside A-Z a-z 0-9 _ - (':' is usual: 'myapp:oauth1:'), so that no two prefixes share keys`,
+    )
+  }
   if (
     typeof timeout !== 'number' ||
     !Number.isFinite(timeout) ||
