@@ -27,7 +27,7 @@ import { nodeTransportAvailable, startNodeExchange } from './node-http.js'
 import { MAX_CLOCK_OFFSET } from './nonce.js'
 import { checkKnownOptions, setOwn } from './own.js'
 import { knownProblem, UNKNOWN_PROBLEM } from './problems.js'
-import { checkRealm, isFormContentType, signRequestNow } from './sign.js'
+import { checkRealm, isFormContentType, type SignedRequestApart, signRequestNow } from './sign.js'
 import type { SignatureMethod, SignatureType, Token } from './types.js'
 
 type SignCredentials = Parameters<typeof signRequestNow>[1]
@@ -1158,17 +1158,17 @@ export class OAuth1Client {
         let sendHeaders = headers
         let sendBody = body as BodyInit | null
         if (sameOrigin && authHeaders === undefined) {
-          const nonce = hop === 0 ? init.nonce : undefined
-          // An async function, so that signing that throws at once is a rejection too.
-          const signing = (async () =>
-            this.#sign(currentMethod, current, headers, body, token, { nonce }))()
-          const signed = await signing.catch((err: unknown) => {
+          let signed: SignedRequestApart
+          try {
+            signed = await this.#sign(currentMethod, current, headers, body, token, {
+              nonce: hop === 0 ? init.nonce : undefined,
+            })
+          } catch (err) {
             // A Location carrying a parameter the signature adds (`?oauth_token=…`)
             // is the provider's doing, not the caller's: its redirect is the answer.
-            if (redirect !== undefined && err instanceof TypeError) return undefined
+            if (redirect !== undefined && err instanceof TypeError) return redirect
             throw err
-          })
-          if (signed === undefined) return redirect as Response
+          }
           if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers

@@ -835,9 +835,10 @@ export class RemoteApp<Req = unknown> {
         // No byte reached the provider (refused, no such host, a failed TLS
         // handshake): the verifier is unused there. The pending login goes back,
         // as it was, so that the user's retry of this callback can complete it.
-        await Promise.resolve()
-          .then(() => store.set(key, stored))
-          .catch(() => {}) // the failure to reach the provider is the error to report
+        // The failure to reach the provider is the error to report, not the store's.
+        await viaStore('put the temporary credential back', () => store.set(key, stored)).catch(
+          () => {},
+        )
       }
       throw err
     }
