@@ -29,6 +29,7 @@ export type {
   Placement,
 } from './emulations/types.js'
 export { escapeHtml } from './html.js'
+export type { AuthorizationHeader, AuthorizationHeaderOptions } from './parse.js'
 export {
   isLoopbackHost,
   ParseError,

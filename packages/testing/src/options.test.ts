@@ -7,6 +7,7 @@ import {
   LOOPBACK_CALLBACK,
   type TestProviderOptions,
 } from './index.js'
+import { coreSigner, send } from './test-helpers.js'
 
 describe('options', () => {
   it('zero-config: the default client, users and endpoints', async () => {
@@ -120,6 +121,38 @@ describe('options', () => {
       'options.quirks.delay.accessToken should be a non-negative number of milliseconds (at most 2147483647)',
     ],
     [{ users: [] }, 'options.users should be a non-empty array of { id, screenName, name }'],
+    [
+      { clients: [{ id: 'a', secret: 's', autoApprove: 1 as never }] },
+      'options.clients[0].autoApprove should be a boolean or the id or screen name of one of the users',
+    ],
+    [
+      { quirks: { failure: 'bogus' as never } },
+      'options.quirks.failure should be one of server_error, unavailable, html, malformed, empty, oversized, reset, truncated, drip, or { status, body?, contentType? }',
+    ],
+    [
+      { quirks: { failure: { status: 99 } } },
+      'options.quirks.failure.status should be an HTTP status from 200 to 599',
+    ],
+    [
+      { quirks: { failure: { status: 500, body: 5 as never } } },
+      'options.quirks.failure.body should be a string',
+    ],
+    [
+      { quirks: { failure: { status: 500, contentType: 'text/plain\r\nx: y' } } },
+      'options.quirks.failure.contentType should be a printable ASCII Content-Type value',
+    ],
+    [
+      { quirks: { failure: { api: 'nope' as never } } },
+      'options.quirks.failure.api should be one of server_error, unavailable, html, malformed, empty, oversized, reset, truncated, drip, or { status, body?, contentType? }',
+    ],
+    [
+      { quirks: { failure: { everywhere: 'reset' } as never } },
+      'options.quirks.failure should be a failure, or failures keyed by requestToken, authorize, accessToken, api',
+    ],
+    [
+      { clients: [{ id: 'a', secret: 's', quirks: { failure: [] as never } }] },
+      'options.clients[0].quirks.failure should be a failure, or failures keyed by requestToken, authorize, accessToken, api',
+    ],
   ])('%j → TypeError', async (options, message) => {
     await expect(createTestProvider(options)).rejects.toThrow(new TypeError(message))
   })
@@ -129,6 +162,41 @@ describe('options', () => {
     const p = await createTestProvider({ clients: [{ id: 'r', rsaPublicKey: publicKey }] })
     await p.close()
     expect(p.client).toEqual({ id: 'r', secret: '', name: 'Demo App' })
+  })
+
+  it('setQuirks checks a failure as the options do; issueToken wants an object', async () => {
+    const p = await createTestProvider()
+    try {
+      expect(() => p.setQuirks({ failure: { status: 1000 } })).toThrow(
+        new TypeError('options.quirks.failure.status should be an HTTP status from 200 to 599'),
+      )
+      expect(() => p.issueToken(null as never)).toThrow(
+        new TypeError('issueToken(options) should be an object: { clientId?, userId?, grant? }'),
+      )
+      // A valid per-endpoint failure is taken.
+      p.setQuirks({ failure: { api: { status: 418, body: 'teapot' } } })
+      const token = p.issueToken()
+      const res = await send(
+        await coreSigner({
+          method: 'GET',
+          url: `${p.apiBaseUrl}me`,
+          token: token.oauth_token,
+          tokenSecret: token.oauth_token_secret,
+        }),
+      )
+      expect([res.status, res.text]).toEqual([418, 'teapot'])
+    } finally {
+      await p.close()
+    }
+  })
+
+  it('a host that names no address here rejects with a TypeError naming options.host', async () => {
+    const error = await createTestProvider({ host: 'no-such-host.invalid' }).catch((e) => e)
+    expect(error).toBeInstanceOf(TypeError)
+    expect(error.message).toMatch(
+      /^options\.host should name an address of this machine; "no-such-host\.invalid" gave (ENOTFOUND|EAI_AGAIN)$/,
+    )
+    expect(error.cause?.code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/)
   })
 
   it('a port in use rejects with the listen error', async () => {

@@ -71,6 +71,38 @@ describe('parsers', () => {
     }
   })
 
+  it('parseAuthorizationHeader: names and values only as §3.6 encodes them', () => {
+    const refused = (header: string, options?: { literalAmpersandInSignature?: boolean }) => {
+      try {
+        parseAuthorizationHeader(header, options)
+      } catch (e) {
+        return [(e as ParseError).message, (e as ParseError).parameter]
+      }
+      return undefined
+    }
+    expect(refused('OAuth oauth_nonce="a b"')).toEqual([
+      'Authorization header parameter oauth_nonce is not percent-encoded (RFC 5849 §3.6): " " must be sent as %XX',
+      'oauth_nonce',
+    ])
+    expect(refused('OAuth oauth_token="ab+c"')?.[0]).toContain('"+" must be sent as %XX')
+    expect(refused('OAuth oauth_token="caf😀"')?.[0]).toContain('"😀" must be sent as %XX')
+    expect(refused('OAuth oauth_t:oken="x"')?.[0]).toContain(
+      'parameter name is not percent-encoded',
+    )
+    // Discogs' PLAINTEXT form: a literal & in oauth_signature, when asked for, and only there.
+    expect(refused('OAuth oauth_signature="s&t"')?.[1]).toBe('oauth_signature')
+    const discogs = { literalAmpersandInSignature: true }
+    expect(parseAuthorizationHeader('OAuth oauth_signature="s&t%26u"', discogs)?.params).toEqual([
+      ['oauth_signature', 's&t&u'],
+    ])
+    expect(refused('OAuth oauth_token="s&t"', discogs)?.[1]).toBe('oauth_token')
+    expect(refused('OAuth oauth_signature="s&t="', discogs)?.[0]).toContain('"=" must be sent')
+    // Escapes of unreserved characters are the characters themselves.
+    expect(parseAuthorizationHeader('OAuth oauth_token="%41b%7E"')?.params).toEqual([
+      ['oauth_token', 'Ab~'],
+    ])
+  })
+
   it('parseAuthorizationHeader reads realm as an RFC 2617 quoted-string', () => {
     expect(parseAuthorizationHeader('OAuth realm="a\\"b\\\\c 100%", a="x%20y"')).toEqual({
       realm: 'a"b\\c 100%',

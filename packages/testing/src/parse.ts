@@ -90,6 +90,41 @@ export interface AuthorizationHeader {
   params: [string, string][]
 }
 
+/** Options of {@link parseAuthorizationHeader}. */
+export interface AuthorizationHeaderOptions {
+  /**
+   * Let `oauth_signature` carry a literal `&` (Discogs' documented PLAINTEXT
+   * form, `oauth_signature="secret&token-secret"`). Every other character
+   * outside RFC 3986's unreserved set must be percent-encoded, as RFC 5849
+   * §3.6 asks. Default `false`.
+   */
+  literalAmpersandInSignature?: boolean
+}
+
+// What §3.6 leaves unencoded: RFC 3986's unreserved characters, and escapes.
+const ENCODED = /^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$/
+const UNRESERVED = /^[A-Za-z0-9._~-]$/
+
+/** Refuses a header parameter name or value with a character §3.6 says must be encoded. */
+function checkEncoded(raw: string, ampersand: boolean, what: string, parameter?: string): void {
+  if (!ampersand && ENCODED.test(raw)) return
+  for (let i = 0; i < raw.length; i++) {
+    const ch = raw[i]!
+    if (ch === '%') {
+      if (!HEX.test(raw.slice(i + 1, i + 3))) {
+        throw new ParseError(`bad percent-encoding in ${what}`, parameter)
+      }
+      i += 2
+    } else if (!UNRESERVED.test(ch) && !(ampersand && ch === '&')) {
+      const shown = String.fromCodePoint(raw.codePointAt(i)!)
+      throw new ParseError(
+        `${what} is not percent-encoded (RFC 5849 §3.6): ${JSON.stringify(shown)} must be sent as %XX`,
+        parameter,
+      )
+    }
+  }
+}
+
 // A quoted-string: quoted-pairs (`\"`, `\\`) allowed, so a realm may carry them.
 const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"((?:[^"\\]|\\[\t\x20-\x7E\x80-\uFFFF])*)"[ \t]*/
 
@@ -98,6 +133,9 @@ const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"((?:[^"\\]|\\[\t\x20-\x7E\x80-\uFF
  * comma-separated with optional whitespace, values percent-encoded. `realm`
  * is an RFC 2617 quoted-string instead: its quoted-pairs (`\"`) are
  * unescaped and it is not percent-decoded, as clients send it verbatim.
+ * Every other name and value must be encoded as §3.6 asks — only RFC 3986's
+ * unreserved characters as they are — so `oauth_nonce="a b"` or an unencoded
+ * callback URL is refused, not read as a lenient parser would.
  * Returns `null` when the header uses another scheme (e.g. `Basic`);
  * throws {@link ParseError} when the OAuth header is malformed.
  *
@@ -108,7 +146,10 @@ const PAIR = /^[ \t]*([^\s=,"]+)[ \t]*=[ \t]*"((?:[^"\\]|\\[\t\x20-\x7E\x80-\uFF
  * // { realm: 'Photos', params: [['oauth_token', 'ab+c']] }
  * ```
  */
-export function parseAuthorizationHeader(header: string): AuthorizationHeader | null {
+export function parseAuthorizationHeader(
+  header: string,
+  options: AuthorizationHeaderOptions = {},
+): AuthorizationHeader | null {
   const match = /^[ \t]*OAuth(?:[ \t]+|$)/i.exec(header)
   if (!match) return null
   let rest = header.slice(match[0].length)
@@ -117,6 +158,7 @@ export function parseAuthorizationHeader(header: string): AuthorizationHeader | 
   while (rest.trim() !== '') {
     const pair = PAIR.exec(rest)
     if (!pair) throw new ParseError('malformed Authorization header')
+    checkEncoded(pair[1]!, false, 'Authorization header parameter name')
     const name = strictPercentDecode(pair[1]!, 'Authorization header parameter name')
     const raw = pair[2]!
     if (name === 'realm') {
@@ -125,6 +167,8 @@ export function parseAuthorizationHeader(header: string): AuthorizationHeader | 
     } else {
       // Every other value is percent-encoded (§3.5.1), so it never needs a quoted-pair.
       if (raw.includes('\\')) throw new ParseError('malformed Authorization header', name)
+      const ampersand = options.literalAmpersandInSignature === true && name === 'oauth_signature'
+      checkEncoded(raw, ampersand, `Authorization header parameter ${name}`, name)
       params.push([name, strictPercentDecode(raw, `Authorization header parameter ${name}`)])
     }
     rest = rest.slice(pair[0].length)

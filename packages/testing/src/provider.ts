@@ -249,7 +249,54 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
       }
     }
   }
+  if (quirks.failure !== undefined) checkFailures(quirks.failure, `${where}.failure`)
   return quirks
+}
+
+const FAILURE_NAMES = [
+  'server_error',
+  'unavailable',
+  'html',
+  'malformed',
+  'empty',
+  'oversized',
+  'reset',
+  'truncated',
+  'drip',
+]
+const FAILURE_ENDPOINTS = ['requestToken', 'authorize', 'accessToken', 'api']
+
+/** A `failure` quirk: one failure, or failures per endpoint. */
+function checkFailures(value: unknown, where: string): void {
+  if (Array.isArray(value))
+    throw typeError(where, `a failure, or failures keyed by ${FAILURE_ENDPOINTS.join(', ')}`)
+  if (typeof value === 'object' && value !== null && !('status' in value)) {
+    for (const [endpoint, failure] of Object.entries(value)) {
+      if (!FAILURE_ENDPOINTS.includes(endpoint))
+        throw typeError(where, `a failure, or failures keyed by ${FAILURE_ENDPOINTS.join(', ')}`)
+      if (failure !== undefined) checkFailure(failure, `${where}.${endpoint}`)
+    }
+  } else {
+    checkFailure(value, where)
+  }
+}
+
+function checkFailure(value: unknown, where: string): void {
+  if (typeof value === 'string') {
+    if (FAILURE_NAMES.includes(value)) return
+  } else if (typeof value === 'object' && value !== null) {
+    const { status, body, contentType } = value as Record<string, unknown>
+    if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
+      throw typeError(`${where}.status`, 'an HTTP status from 200 to 599')
+    if (body !== undefined && typeof body !== 'string') throw typeError(`${where}.body`, 'a string')
+    if (
+      contentType !== undefined &&
+      (typeof contentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(contentType))
+    )
+      throw typeError(`${where}.contentType`, 'a printable ASCII Content-Type value')
+    return
+  }
+  throw typeError(where, `one of ${FAILURE_NAMES.join(', ')}, or { status, body?, contentType? }`)
 }
 
 function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
@@ -318,6 +365,12 @@ function resolveClient(config: TestClientConfig, i: number): ResolvedClient {
   })
   if (config.name !== undefined && (typeof config.name !== 'string' || config.name === ''))
     throw typeError(`${where}.name`, 'a non-empty string')
+  const auto = config.autoApprove
+  if (auto !== undefined && typeof auto !== 'boolean' && typeof auto !== 'string')
+    throw typeError(
+      `${where}.autoApprove`,
+      'a boolean or the id or screen name of one of the users',
+    )
   return {
     id: config.id,
     secret: config.secret,
@@ -390,6 +443,10 @@ function registeredCallback(client: ResolvedClient): string | undefined {
 }
 
 function isAbsoluteCallback(callback: string): boolean {
+  // A URI is printable ASCII without spaces (RFC 3986 §2): anything else
+  // would be quietly encoded or dropped by the URL parser, and cannot be
+  // sent back in a Location header as it came.
+  if (!/^[\x21-\x7e]+$/.test(callback)) return false
   let parsed: URL | undefined
   try {
     parsed = new URL(callback)
@@ -537,7 +594,11 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       this.#emu.timestampWindow ?? 300,
       true,
     )
-    this.#requestTokenTtl = positive(options.requestTokenTtl, 'requestTokenTtl', 600)
+    this.#requestTokenTtl = positive(
+      options.requestTokenTtl,
+      'requestTokenTtl',
+      this.#emu.requestTokenTtl ?? 600,
+    )
     this.#accessTokenTtl =
       options.accessTokenTtl === undefined
         ? undefined
@@ -621,6 +682,8 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   issueToken(
     options: { clientId?: string; userId?: string; grant?: Record<string, string> } = {},
   ): Token {
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError('issueToken(options) should be an object: { clientId?, userId?, grant? }')
     const clientId = options.clientId ?? this.client.id
     if (!this.#clients.has(clientId))
       throw new TypeError(`options.clientId names no client: ${clientId}`)
@@ -645,7 +708,18 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   async listen(): Promise<this> {
     const host = this.#options.host ?? '127.0.0.1'
     await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err)
+      const onError = (err: NodeJS.ErrnoException) => {
+        // A host that names no address of this machine is a wrong option.
+        const code = err.code ?? ''
+        if (['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EADDRNOTAVAIL'].includes(code))
+          reject(
+            new TypeError(
+              `options.host should name an address of this machine; ${JSON.stringify(host)} gave ${code}`,
+              { cause: err },
+            ),
+          )
+        else reject(err)
+      }
       this.#server.once('error', onError)
       this.#server.listen(this.#options.port ?? 0, host, () => {
         this.#server.off('error', onError)
@@ -811,6 +885,12 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       const q = target.indexOf('?')
       const rawPath = q === -1 ? target : target.slice(0, q)
       const rawQuery = q === -1 ? '' : target.slice(q + 1)
+      // Node keeps the first of each of these and drops the rest unseen; what
+      // signs or parses the request must not depend on which copy is read.
+      for (const name of SINGLE_HEADERS) {
+        if ((req.headersDistinct[name]?.length ?? 0) > 1)
+          fail(400, 'parameter_rejected', `${SINGLE_HEADER_NAMES[name]} header sent more than once`)
+      }
       const host = req.headers.host ?? ''
       if (!isValidHost(host)) fail(400, 'parameter_rejected', 'missing or malformed Host header')
       const ctx: Ctx = { req, record, rawPath, rawQuery, host, client: undefined }
@@ -1077,7 +1157,9 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     const contentType = req.headers['content-type']
     const isForm = isFormContentType(contentType)
     const header = req.headers.authorization
-      ? parseAuthorizationHeader(req.headers.authorization)
+      ? parseAuthorizationHeader(req.headers.authorization, {
+          literalAmpersandInSignature: this.#emu.literalAmpersandInSignature === true,
+        })
       : null
     const query = parseForm(ctx.rawQuery, 'query')
     let form: [string, string][] = []
@@ -1171,8 +1253,15 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       )
     }
     const placement = used[0]?.[0]
-    const viaJson = jsonParams.length > 0
-    if (placement !== undefined && !viaJson && e.placements && !e.placements.includes(placement)) {
+    // The JSON query parameter is a place of its own: plain query parameters
+    // beside it are judged as the query, which the emulation may not read.
+    const viaJsonOnly = jsonParams.length > 0 && !query.some(([k]) => k.startsWith('oauth_'))
+    if (
+      placement !== undefined &&
+      !viaJsonOnly &&
+      e.placements &&
+      !e.placements.includes(placement)
+    ) {
       fail(
         400,
         'parameter_rejected',
@@ -1385,10 +1474,20 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
   }
 
   #useNonce(clientId: string, token: string, timestamp: string, nonce: string): void {
-    const key = JSON.stringify([clientId, token, timestamp, nonce])
+    const perKey = this.#emu.nonceScope === 'key'
+    const key = JSON.stringify([clientId, token, perKey ? '' : timestamp, nonce])
     const nowSec = Math.floor(this.#now() / 1000)
-    if (this.#nonces.has(key))
-      fail(401, 'nonce_used', 'this oauth_nonce was already used with this timestamp')
+    const expires = this.#nonces.get(key)
+    // Per timestamp, a nonce past its window comes with a timestamp refused
+    // before; per key, it is forgotten and may be used again.
+    if (expires !== undefined && (!perKey || expires >= nowSec))
+      fail(
+        401,
+        'nonce_used',
+        perKey
+          ? `this oauth_nonce was already used in the last ${this.#window} seconds`
+          : 'this oauth_nonce was already used with this timestamp',
+      )
     if (this.#nonces.size >= 10_000) {
       for (const [k, exp] of this.#nonces) if (exp < nowSec) this.#nonces.delete(k)
     }
@@ -1431,9 +1530,14 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       }
     } else if (policy === 'required') {
       if (callback !== 'oob' && !isAbsoluteCallback(callback!)) {
-        fail(400, 'parameter_rejected', 'oauth_callback must be an absolute URI or "oob"', {
-          oauth_parameters_rejected: 'oauth_callback',
-        })
+        fail(
+          400,
+          'parameter_rejected',
+          'oauth_callback must be an absolute URI (printable ASCII, no spaces) or "oob"',
+          {
+            oauth_parameters_rejected: 'oauth_callback',
+          },
+        )
       }
       if (!callbackAllowed(callback!, v.client.callbackUrls)) {
         fail(400, 'parameter_rejected', 'oauth_callback is not registered for this client', {
@@ -1862,6 +1966,14 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     return this.#fromEmulation(await route.handle(request))
   }
 }
+
+/** Headers a request may carry once: the base string's Host, the protocol parameters, the body's type. */
+const SINGLE_HEADERS = ['host', 'authorization', 'content-type'] as const
+const SINGLE_HEADER_NAMES = {
+  host: 'Host',
+  authorization: 'Authorization',
+  'content-type': 'Content-Type',
+} as const
 
 function describePlacements(e: Emulation): string {
   const names: string[] = (e.placements ?? []).map((p) =>

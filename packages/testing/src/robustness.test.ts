@@ -136,6 +136,74 @@ describe('robustness: bad input never crashes the provider', () => {
     await stillAlive()
   })
 
+  it('a second Host, Authorization or Content-Type header → 400, even beside a valid signature', async () => {
+    const token = provider.issueToken()
+    const signed = await coreSigner({
+      method: 'GET',
+      url: `${provider.apiBaseUrl}echo?dup=1`,
+      token: token.oauth_token,
+      tokenSecret: token.oauth_token_secret,
+    })
+    const headers = signed.init.headers as Record<string, string>
+    const request = (extra: string) =>
+      raw(
+        `GET /api/echo?dup=1 HTTP/1.1\r\nHost: ${headers.host ?? `127.0.0.1:${provider.port}`}\r\n` +
+          `Authorization: ${headers.authorization}\r\n${extra}Connection: close\r\n\r\n`,
+      )
+    for (const [extra, name] of [
+      ['Host: evil.example\r\n', 'Host'],
+      ['Authorization: OAuth oauth_consumer_key="someone-else"\r\n', 'Authorization'],
+      [
+        'Content-Type: text/plain\r\nContent-Type: application/x-www-form-urlencoded\r\n',
+        'Content-Type',
+      ],
+    ]) {
+      const answer = await request(extra!)
+      expect(answer, name).toMatch(/^HTTP\/1\.1 400 /)
+      expect(decodeURIComponent(answer.split('\r\n\r\n')[1]!)).toContain(
+        `${name} header sent more than once`,
+      )
+    }
+    // The same request, each header once, is accepted.
+    expect(await request('')).toMatch(/^HTTP\/1\.1 200 /)
+    await stillAlive()
+  })
+
+  it('Authorization header values not percent-encoded as §3.6 asks → 400, naming the parameter', async () => {
+    for (const [header, parameter] of [
+      ['OAuth oauth_consumer_key="demo-client", oauth_nonce="a b"', 'oauth_nonce'],
+      [
+        'OAuth oauth_consumer_key="demo-client", oauth_callback="http://localhost/cb?a=1&b=2"',
+        'oauth_callback',
+      ],
+      ['OAuth oauth_consumer_key="demo-client", oauth_signature="demo-secret&"', 'oauth_signature'],
+      ['OAuth oauth_consumer_key="démo"', 'oauth_consumer_key'],
+    ]) {
+      const res = await fetch(`${provider.apiBaseUrl}echo`, { headers: { authorization: header! } })
+      const form = new URLSearchParams(await res.text())
+      expect(res.status, header).toBe(400)
+      expect(form.get('oauth_parameters_rejected')).toBe(parameter)
+      expect(form.get('oauth_problem_advice')).toContain('is not percent-encoded (RFC 5849 §3.6)')
+    }
+    await stillAlive()
+  })
+
+  it('an oauth_callback that is no URI (controls, spaces, non-ASCII) → 400 at the request token', async () => {
+    for (const callback of [
+      'http://localhost:3000/cb\nX-Injected: 1',
+      'http://localhost:3000/cb\t',
+      'http://localhost:3000/a b',
+      'http://localhost:3000/☃',
+    ]) {
+      const res = await send(
+        await coreSigner({ method: 'POST', url: provider.requestTokenUrl, callback }),
+      )
+      expect(res.status, JSON.stringify(callback)).toBe(400)
+      expect(res.form.get('oauth_parameters_rejected')).toBe('oauth_callback')
+    }
+    await stillAlive()
+  })
+
   it('an unparsable request or oversized headers get an OAuth problem report (400, 431)', async () => {
     const garbage = await raw('NOT HTTP AT ALL\r\n\r\n')
     expect(garbage).toMatch(/^HTTP\/1\.1 400 /)

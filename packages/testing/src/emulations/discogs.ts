@@ -28,6 +28,7 @@ export const discogs: Emulation = {
   apiBasePath: '/',
   userinfoPath: '/oauth/identity',
   signatureMethods: ['PLAINTEXT', 'HMAC-SHA1'],
+  literalAmpersandInSignature: true,
   tokenSecret: () => randomString(40),
   checkRequest(headers) {
     const ua = headers['user-agent']

@@ -9,6 +9,7 @@ import {
   isEmulationName,
   type TestProviderOptions,
 } from '../index.js'
+import { resolveEmulation } from './index.js'
 
 const CALLBACK = 'http://localhost:3000/cb'
 const q = encodeURIComponent
@@ -72,10 +73,79 @@ describe('emulate', () => {
       { name: 'x', title: 'X', signatureMethods: ['HMAC-MD5'] },
       'options.emulate.signatureMethods should be a non-empty array of signature methods',
     ],
+    // Every optional field is checked when the provider starts, not at its first request.
+    [
+      { name: 'x', title: 'X', realm: 'abc' },
+      'options.emulate.realm should be { value: string, endpoints: (requestToken | authorize | accessToken | api)[] } (got "abc")',
+    ],
+    [
+      { name: 'x', title: 'X', realm: { value: 'r', endpoints: ['everywhere'] } },
+      'options.emulate.realm should be { value: string, endpoints: (requestToken | authorize | accessToken | api)[] } (got an object)',
+    ],
+    [
+      { name: 'x', title: 'X', timestampWindow: '300' },
+      'options.emulate.timestampWindow should be a number of seconds, 0 or more (got "300")',
+    ],
+    [
+      { name: 'x', title: 'X', minNonceLength: 2.5 },
+      'options.emulate.minNonceLength should be a whole number of characters (got 2.5)',
+    ],
+    [
+      { name: 'x', title: 'X', signatureMethodRejectedStatus: 200 },
+      'options.emulate.signatureMethodRejectedStatus should be an HTTP error status (400–599) (got 200)',
+    ],
+    [
+      { name: 'x', title: 'X', nonceScope: 'global' },
+      'options.emulate.nonceScope should be "timestamp" or "key" (got "global")',
+    ],
+    [
+      { name: 'x', title: 'X', requestTokenTtl: 0 },
+      'options.emulate.requestTokenTtl should be a number of seconds above 0 (got 0)',
+    ],
+    [
+      { name: 'x', title: 'X', denial: 'no' },
+      'options.emulate.denial should be "user_refused" or "denied" or "empty_verifier" (got "no")',
+    ],
+    [
+      { name: 'x', title: 'X', tokenFields: { user_id: '1' } },
+      'options.emulate.tokenFields should be a function (got an object)',
+    ],
+    [
+      { name: 'x', title: 'X', literalAmpersandInSignature: 'yes' },
+      'options.emulate.literalAmpersandInSignature should be a boolean (got "yes")',
+    ],
+    [
+      { name: 'x', title: 'X', jsonQueryParam: 'oauth_params' },
+      'options.emulate.jsonQueryParam should be a query parameter name (got "oauth_params")',
+    ],
+    [
+      {
+        name: 'x',
+        title: 'X',
+        requestToken: { path: '/rt', methods: ['POST'] },
+        accessToken: { path: '/at', methods: ['POST'] },
+        authorize: { paths: ['/az'], params: { scope: { values: 'read' } } },
+      },
+      'options.emulate.authorize.params.scope.values should be an array of strings, a RegExp or a function (got "read")',
+    ],
+    [
+      {
+        name: 'x',
+        title: 'X',
+        routes: [{ path: '/a', methods: ['GET'], auth: 'none', renewsToken: 1, handle() {} }],
+      },
+      'options.emulate.routes[0].renewsToken should be a boolean (got 1)',
+    ],
   ])('refuses %j with a TypeError', async (emulate, message) => {
     await expect(createTestProvider({ emulate } as unknown as TestProviderOptions)).rejects.toThrow(
       new TypeError(message),
     )
+  })
+
+  it('every built-in emulation passes the checks a custom one gets', () => {
+    for (const name of EMULATION_NAMES) {
+      expect(() => resolveEmulation({ ...EMULATIONS[name] }), name).not.toThrow()
+    }
   })
 
   it('without emulate: the RFC 5849 provider, with urls too', async () => {

@@ -73,6 +73,8 @@ export const etrade: Emulation = {
   apiBasePath: '/',
   signatureMethods: ['HMAC-SHA1'],
   placements: ['header'],
+  // Request tokens expire after 5 minutes [ET1].
+  requestTokenTtl: 5 * 60,
   callback: 'oob',
   oobVerifier: () => randomString(5, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'),
   // Token credentials last until midnight US Eastern time [ET3].

@@ -115,6 +115,138 @@ function checkEndpoint(value: unknown, name: string): void {
     throw new TypeError(`${where}.${name}.methods should be a non-empty array of HTTP methods`)
 }
 
+const ENDPOINTS = ['requestToken', 'authorize', 'accessToken', 'api']
+
+/** Refuses a field that is set but not one of `values`. */
+function checkOneOf(value: unknown, name: string, values: readonly unknown[]): void {
+  if (value !== undefined && !values.includes(value))
+    throw new TypeError(
+      `${where}.${name} should be ${values.map((v) => JSON.stringify(v)).join(' or ')} (got ${describe(value)})`,
+    )
+}
+
+/** Refuses a field that is set but not of the kind `test` accepts. */
+function checkField(value: unknown, name: string, should: string, test: (v: unknown) => boolean) {
+  if (value !== undefined && !test(value))
+    throw new TypeError(`${where}.${name} should be ${should} (got ${describe(value)})`)
+}
+
+const isFunction = (v: unknown) => typeof v === 'function'
+const isBoolean = (v: unknown) => typeof v === 'boolean'
+const isPath = (v: unknown) => typeof v === 'string' && v.startsWith('/')
+const isName = (v: unknown) => typeof v === 'string' && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(v)
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0
+const isSeconds = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v > 0
+
+/** A value as an error message shows it: short, and never throwing. */
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 60))
+  if (typeof value === 'function') return 'a function'
+  if (Array.isArray(value)) return 'an array'
+  if (value === null || typeof value !== 'object') return String(value)
+  return 'an object'
+}
+
+/** Every optional field of an emulation, each of its documented kind. */
+function checkFields(e: Emulation): void {
+  checkField(e.apiBasePath, 'apiBasePath', 'a path starting with /', isPath)
+  checkField(e.userinfoPath, 'userinfoPath', 'a path starting with /', isPath)
+  checkField(
+    e.signatureMethodRejectedStatus,
+    'signatureMethodRejectedStatus',
+    'an HTTP error status (400–599)',
+    (v) => Number.isInteger(v) && (v as number) >= 400 && (v as number) <= 599,
+  )
+  checkField(
+    e.jsonQueryParam,
+    'jsonQueryParam',
+    'a query parameter name',
+    (v) => typeof v === 'string' && v !== '' && !v.startsWith('oauth_'),
+  )
+  checkField(
+    e.realm,
+    'realm',
+    `{ value: string, endpoints: (${ENDPOINTS.join(' | ')})[] }`,
+    (v) => {
+      const r = v as { value?: unknown; endpoints?: unknown }
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        typeof r.value === 'string' &&
+        Array.isArray(r.endpoints) &&
+        r.endpoints.every((x) => ENDPOINTS.includes(x))
+      )
+    },
+  )
+  checkOneOf(e.bodyHash, 'bodyHash', ['required'])
+  checkOneOf(e.baseStringOrigin, 'baseStringOrigin', ['request', 'provider'])
+  checkField(e.minNonceLength, 'minNonceLength', 'a whole number of characters', isCount)
+  checkOneOf(e.nonceScope, 'nonceScope', ['timestamp', 'key'])
+  checkField(e.monotonicTimestamps, 'monotonicTimestamps', 'a boolean', isBoolean)
+  checkField(
+    e.timestampWindow,
+    'timestampWindow',
+    'a number of seconds, 0 or more',
+    (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0,
+  )
+  checkField(e.requestTokenTtl, 'requestTokenTtl', 'a number of seconds above 0', isSeconds)
+  checkField(e.literalAmpersandInSignature, 'literalAmpersandInSignature', 'a boolean', isBoolean)
+  checkOneOf(e.callback, 'callback', ['required', 'oob', 'oob-or-prefix', 'ignored'])
+  checkField(e.verifier, 'verifier', 'a boolean', isBoolean)
+  checkOneOf(e.callbackConfirmed, 'callbackConfirmed', ['true', 'omit'])
+  checkOneOf(e.denial, 'denial', ['user_refused', 'denied', 'empty_verifier'])
+  checkField(
+    e.tokenContentType,
+    'tokenContentType',
+    'a media type',
+    (v) => typeof v === 'string' && /^[\w.+-]+\/[\w.+-]+(?:\s*;[\x20-\x7e]*)?$/.test(v),
+  )
+  checkField(e.tokenIdleTimeout, 'tokenIdleTimeout', 'a number of seconds above 0', isSeconds)
+  checkOneOf(e.defaultClientKeys, 'defaultClientKeys', ['secret', 'rsa'])
+  for (const hook of [
+    'checkRequest',
+    'oobVerifier',
+    'callbackParams',
+    'requestTokenParams',
+    'tokenFields',
+    'tokenSecret',
+    'accessTokenTtl',
+    'tokenExpired',
+    'formatError',
+  ] as const) {
+    checkField(e[hook], hook, 'a function', isFunction)
+  }
+  const a = e.authorize
+  if (a !== undefined) {
+    checkField(a.tokenParam, 'authorize.tokenParam', 'a query parameter name', isName)
+    checkField(a.consumerKeyParam, 'authorize.consumerKeyParam', 'a query parameter name', isName)
+    checkOneOf(a.callback, 'authorize.callback', ['ignored', 'accepted'])
+    checkField(a.title, 'authorize.title', 'a function', isFunction)
+    checkField(
+      a.params,
+      'authorize.params',
+      'an object of parameters',
+      (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+    )
+    for (const [param, spec] of Object.entries(a.params ?? {})) {
+      const at = `authorize.params.${param}`
+      checkField(spec, at, 'an object', (v) => typeof v === 'object' && v !== null)
+      checkField(
+        spec.values,
+        `${at}.values`,
+        'an array of strings, a RegExp or a function',
+        (v) =>
+          v instanceof RegExp ||
+          isFunction(v) ||
+          (Array.isArray(v) && v.every((x) => typeof x === 'string')),
+      )
+      checkField(spec.required, `${at}.required`, 'a boolean', isBoolean)
+      for (const text of ['default', 'label', 'error'] as const)
+        checkField(spec[text], `${at}.${text}`, 'a string', (v) => typeof v === 'string')
+    }
+  }
+}
+
 /** The emulation `emulate` names (or is); the plain RFC 5849 profile when `undefined`. */
 export function resolveEmulation(emulate: unknown): Emulation {
   if (emulate === undefined) return standard
@@ -158,6 +290,7 @@ export function resolveEmulation(emulate: unknown): Emulation {
         throw new TypeError(`${where}.routes[${i}].auth should be one of ${AUTH.join(', ')}`)
       if (typeof r.handle !== 'function')
         throw new TypeError(`${where}.routes[${i}].handle should be a function`)
+      checkField(r.renewsToken, `routes[${i}].renewsToken`, 'a boolean', isBoolean)
     })
   }
   if (
@@ -175,5 +308,6 @@ export function resolveEmulation(emulate: unknown): Emulation {
       e.placements.some((p) => p !== 'header' && p !== 'query' && p !== 'body'))
   )
     throw new TypeError(`${where}.placements should be an array of header, query, body`)
+  checkFields(e)
   return e
 }

@@ -14,8 +14,11 @@ afterEach(async () => {
   running = []
 })
 
-async function start(emulate: 'woocommerce' | 'mastercard' | 'bricklink') {
-  const p = await createTestProvider({ emulate })
+async function start(
+  emulate: 'woocommerce' | 'mastercard' | 'bricklink' | undefined,
+  options: { now?: () => number } = {},
+) {
+  const p = await createTestProvider({ ...(emulate === undefined ? {} : { emulate }), ...options })
   running.push(p)
   return p
 }
@@ -68,6 +71,39 @@ describe('woocommerce', () => {
     expect(await orders.json()).toEqual([
       expect.objectContaining({ id: 727, status: 'processing' }),
     ])
+  })
+
+  it('a nonce is the key’s for 15 minutes, whatever the timestamp [W1]', async () => {
+    let clock = Date.UTC(2026, 5, 1, 12)
+    const p = await start('woocommerce', { now: () => clock })
+    const url = `${p.apiBaseUrl}products`
+    const call = (nonce: string, offset = 0) =>
+      signed({ method: 'GET', url, nonce, timestamp: Math.floor(clock / 1000) + offset })
+    expect((await call('shared-nonce')).status).toBe(200)
+    const again = await call('shared-nonce', 1)
+    expect(again.status).toBe(401)
+    expect(again.json()).toMatchObject({
+      message: 'Invalid nonce - nonce has already been used.',
+    })
+    expect((await call('other-nonce', 1)).status).toBe(200)
+    // Forgotten once its first use is out of the window.
+    clock += 15 * 60_000 + 2000
+    expect((await call('shared-nonce')).status).toBe(200)
+    // RFC 5849 §3.3 elsewhere: a nonce is new for its timestamp.
+    const rfc = await start(undefined, { now: () => clock })
+    const token = rfc.issueToken()
+    const rfcCall = (offset: number) =>
+      signed({
+        method: 'GET',
+        url: `${rfc.apiBaseUrl}me`,
+        token: token.oauth_token,
+        tokenSecret: token.oauth_token_secret,
+        nonce: 'shared-nonce',
+        timestamp: Math.floor(clock / 1000) + offset,
+      })
+    expect((await rfcCall(0)).status).toBe(200)
+    expect((await rfcCall(1)).status).toBe(200)
+    expect((await rfcCall(1)).status).toBe(401)
   })
 
   it('refusals as WooCommerce words them', async () => {
@@ -257,7 +293,16 @@ describe('bricklink', () => {
     })
     expect(query.status).toBe(400)
     expect(query.form.get('oauth_problem_advice')).toContain('Authorization query parameter')
+    const queryUrl = `${p.url}${p.lastRequest!.url}`
     const bad = await plain(`${url}?Authorization=${encodeURIComponent('[1,2]')}`)
     expect(bad.form.get('oauth_parameters_rejected')).toBe('Authorization')
+    // Only the signature in the JSON parameter, the rest in the plain query.
+    const signedQuery = new URL(queryUrl)
+    const signature = signedQuery.searchParams.get('oauth_signature')!
+    signedQuery.searchParams.delete('oauth_signature')
+    signedQuery.searchParams.set('Authorization', JSON.stringify({ oauth_signature: signature }))
+    const mixed = await plain(signedQuery.href)
+    expect(mixed.status).toBe(400)
+    expect(mixed.form.get('oauth_problem_advice')).toContain('not from the query')
   })
 })

@@ -499,6 +499,18 @@ describe('zotero', () => {
     })
   })
 
+  it('identity=1: the login names the user and makes no API key [Z1]', async () => {
+    const p = await start('zotero')
+    const { token, page } = await clientLogin(p, {}, { identity: '1' })
+    expect(page).toContain('Identity only')
+    expect(token.username).toBe('bob')
+    expect(token.userID).toMatch(/^\d{7}$/)
+    const key = await plain(p.urls.userinfoEndpoint!, {
+      headers: { 'zotero-api-key': token.oauth_token_secret, 'zotero-api-version': '3' },
+    })
+    expect([key.status, key.text]).toEqual([403, 'Forbidden'])
+  })
+
   it('refusal: a wrong key is 403; no Zotero-API-Version is 400; Deny', async () => {
     const p = await start('zotero')
     const token = p.issueToken()
@@ -678,6 +690,37 @@ describe('etrade', () => {
       verifier: code,
     })
     expect(at.status).toBe(200)
+  })
+
+  it('request tokens live 5 minutes [ET1]; the requestTokenTtl option wins', async () => {
+    let clock = Date.UTC(2026, 5, 1, 12)
+    const options = {
+      now: () => clock,
+      autoApprove: true,
+      clients: [{ id: 'demo-client', secret: 'demo-secret', callbackUrls: [CALLBACK] }],
+    }
+    const fresh = async (p: TestProvider) =>
+      (
+        await signed({
+          method: 'GET',
+          url: p.requestTokenUrl,
+          callback: 'oob',
+          timestamp: Math.floor(clock / 1000),
+        })
+      ).form.get('oauth_token')!
+    const authorize = (p: TestProvider, token: string) =>
+      plain(`${p.authorizeUrl}?key=demo-client&token=${q(token)}`)
+    const p = await start('etrade', options)
+    const [early, late] = [await fresh(p), await fresh(p)]
+    clock += 5 * 60_000 - 1000
+    expect((await authorize(p, early)).status).toBe(302)
+    clock += 2000
+    const expired = await authorize(p, late)
+    expect(expired.status).toBe(400)
+    const longer = await start('etrade', { ...options, requestTokenTtl: 600 })
+    const kept = await fresh(longer)
+    clock += 5 * 60_000 + 1000
+    expect((await authorize(longer, kept)).status).toBe(302)
   })
 
   it('tokens go inactive after 2 h idle (renew wakes them), die at midnight US Eastern, and can be revoked', async () => {

@@ -188,6 +188,19 @@ export interface Emulation {
   baseStringOrigin?: 'request' | 'provider'
   /** Shortest accepted `oauth_nonce`. */
   minNonceLength?: number
+  /**
+   * What a nonce must be new for: `'timestamp'` (default, RFC 5849 §3.3 —
+   * the client, token and timestamp), or `'key'` — every request of the
+   * client and token while the first is within the timestamp window, whatever
+   * its timestamp (WooCommerce keeps a key's nonces 15 minutes).
+   */
+  nonceScope?: 'timestamp' | 'key'
+  /**
+   * `oauth_signature` may carry a literal `&` in the Authorization header
+   * (Discogs' PLAINTEXT form, `"secret&token-secret"`); everything else
+   * must be percent-encoded as RFC 5849 §3.6 asks. Default `false`.
+   */
+  literalAmpersandInSignature?: boolean
   /** Refuse an `oauth_timestamp` older than the last one of the same client and token. */
   monotonicTimestamps?: boolean
   /** Accepted clock skew in seconds, unless `options.timestampWindow` is given. */
@@ -240,6 +253,8 @@ export interface Emulation {
   tokenSecret?: () => string
   /** `Content-Type` of successful token responses. Default `application/x-www-form-urlencoded`. */
   tokenContentType?: string
+  /** Lifetime of temporary credentials in seconds, unless `options.requestTokenTtl` is given. Default 600. */
+  requestTokenTtl?: number
   /** Lifetime of token credentials in seconds (from the grant), unless `options.accessTokenTtl` is given. */
   accessTokenTtl?(grant: Readonly<Record<string, string>>): number | undefined
   /** True when token credentials issued at `issuedAt` have expired at `now` (ms) — E*TRADE's midnight. */

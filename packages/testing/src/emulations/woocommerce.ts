@@ -8,7 +8,8 @@
  * - The base string URI is rebuilt from the site's own URL, not from the
  *   request's Host header: signing for `localhost` when the site is
  *   `127.0.0.1` fails [W1][W4].
- * - Timestamps within ±15 minutes [W1].
+ * - Timestamps within ±15 minutes; a nonce is refused if the key used it in
+ *   the last 15 minutes, whatever the timestamp [W1].
  * - Errors are WordPress REST errors, `{ code, message, data: { status } }`,
  *   with WooCommerce's codes and messages [W1].
  * - API `/wp-json/wc/v3/` [W3].
@@ -127,6 +128,8 @@ export const woocommerce: Emulation = {
   signatureMethodRejectedStatus: 401,
   baseStringOrigin: 'provider',
   timestampWindow: 15 * 60,
+  // A key's nonces are remembered 15 minutes, whatever their timestamps [W1].
+  nonceScope: 'key',
   formatError,
   routes: [
     {

@@ -6,14 +6,17 @@
  *   `oauth_token_secret` *is* the key, and adds `userID` and `username` [Z1][Z2].
  * - Authorize "pre-populate" parameters: `name`, `library_access`,
  *   `notes_access`, `write_access` (1/0), `all_groups=none|read|write`,
- *   `identity=1` [Z1].
+ *   `identity=1` (identity only: the login gives `userID` and `username`,
+ *   and its secret is no API key — `/keys/current` refuses it) [Z1].
  * - The API (`api.zotero.org`) is not OAuth-signed: it takes the key in
  *   `Zotero-API-Key`, and wants `Zotero-API-Version: 3` [Z5];
  *   `GET /keys/current` describes the key.
  *
- * UNVERIFIED: what the API does without `Zotero-API-Version` (refused here
- * with 400, so a client that forgets it fails in tests), and the token
- * endpoints' methods (POST kept, RFC 5849 §2.1).
+ * UNVERIFIED: what Zotero's access-token response carries as
+ * `oauth_token_secret` with `identity=1` (a random value here), what the API
+ * does without `Zotero-API-Version` (refused here with 400, so a client that
+ * forgets it fails in tests), and the token endpoints' methods (POST kept,
+ * RFC 5849 §2.1).
  */
 import type { TestUser } from '../types.js'
 import { numericId, randomString, text } from './sample.js'
@@ -39,7 +42,8 @@ function keysCurrent(r: EmulationRequest) {
   if (key === undefined && bearer) key = bearer[1]
   if (key === undefined || key === '') return text('Forbidden', 403)
   const found = r.findTokenBySecret(key)
-  if (!found) return text('Forbidden', 403)
+  // identity=1 asks for the user's identity only: no API key is made [Z1].
+  if (!found || found.grant.identity === '1') return text('Forbidden', 403)
   const g = found.grant
   const write = g.write_access === '1'
   return {
