@@ -21,6 +21,7 @@ import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
   type AppRedis,
+  answerDeadline,
   apiCallPage,
   connectRedis,
   type ExampleConfig,
@@ -34,6 +35,7 @@ import {
   type Page,
   providerRegistration,
   type RunningApp,
+  readAnswerText,
   runStandalone,
   serve,
   tokenProfile,
@@ -175,14 +177,16 @@ export function createApp(
   app.get('/api-call', async (req, res) => {
     // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
     const url = config.apiCall ?? 'echo?from=example-express&message=hello+world'
-    const response = await provider.get(url)
+    // provider.timeout bounds the answer's head; this signal, its body too.
+    const signal = answerDeadline(provider.timeout)
+    const response = await provider.get(url, { signal })
     send(
       res,
       apiCallPage(pageContext(req), {
         method: 'GET',
         url,
         status: response.status,
-        body: await response.text(),
+        body: await readAnswerText(response, signal), // 504 too slow, 502 broken off
       }),
     )
   })

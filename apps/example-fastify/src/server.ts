@@ -23,11 +23,13 @@ import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
   type AppRedis,
+  answerDeadline,
   apiCallPage,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
   oauthErrorPage,
@@ -35,6 +37,7 @@ import {
   type Page,
   providerRegistration,
   type RunningApp,
+  readAnswerText,
   runningApp,
   runStandalone,
   serverUrl,
@@ -45,8 +48,11 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    /** The logged-in user's id in our database. */
-    userId: string
+    /**
+     * The login's id in our database, which knows its user: log-out ends it
+     * there, so a copy of this cookie kept from before logs nobody in.
+     */
+    login: string
   }
 }
 
@@ -76,7 +82,7 @@ export async function createApp(
   db: AppDatabase = openDatabase(config.databasePath),
   redis?: AppRedis,
 ) {
-  const currentUserId = (request: FastifyRequest) => request.session?.get('userId')
+  const currentUserId = (request: FastifyRequest) => db.userOfLogin(request.session?.get('login'))
 
   // 1. The registry. `fetchToken` is how a route calls the API without
   //    passing a token: it loads the logged-in user's token from SQLite.
@@ -145,7 +151,7 @@ export async function createApp(
     const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
-    request.session.set('userId', user.id)
+    request.session.set('login', db.startLogin(user.id, LOGIN_LIFETIME))
     return reply.redirect('/')
   })
 
@@ -155,20 +161,24 @@ export async function createApp(
   app.get('/api-call', async (request, reply) => {
     // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
     const url = config.apiCall ?? 'echo?from=example-fastify&message=hello+world'
-    const response = await provider.get(url)
+    // provider.timeout bounds the answer's head; this signal, its body too.
+    const signal = answerDeadline(provider.timeout)
+    const response = await provider.get(url, { signal })
     return send(
       reply,
       apiCallPage(pageContext(request), {
         method: 'GET',
         url,
         status: response.status,
-        body: await response.text(),
+        body: await readAnswerText(response, signal), // 504 too slow, 502 broken off
       }),
     )
   })
 
-  // 6. Log out: forget the session (the token stays saved for next time).
+  // 6. Log out: end the login in the database, then forget the session (the
+  //    token stays saved for next time).
   app.post('/logout', async (request, reply) => {
+    db.endLogin(request.session.get('login'))
     request.session.delete()
     return reply.redirect('/', 303)
   })

@@ -23,11 +23,13 @@ import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
   type AppRedis,
+  answerDeadline,
   apiCallPage,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
   oauthErrorPage,
@@ -35,6 +37,7 @@ import {
   type Page,
   providerRegistration,
   type RunningApp,
+  readAnswerText,
   runStandalone,
   serve,
   tokenProfile,
@@ -47,25 +50,12 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 /** The name the provider is registered under (its env vars are `PROVIDER_*`). */
 export const PROVIDER = 'provider'
 /**
- * Who is logged in: `<user id>.<expiry in epoch seconds>`, in a cookie signed
- * with Hono's own helpers. The expiry is inside the signed value and checked
- * here: the cookie's Max-Age only tells the browser when to drop it, and a
- * copied cookie would otherwise log in forever.
+ * Who is logged in: the id of a login the database keeps (with its user and
+ * expiry), in a cookie signed with Hono's own helpers. The cookie's Max-Age
+ * only tells the browser when to drop it; the database decides, so neither a
+ * copied cookie nor one kept from before a log-out logs anybody in.
  */
 const SESSION_COOKIE = 'example_session'
-/** How long a login lasts, in seconds. */
-const LOGIN_LIFETIME = 24 * 60 * 60
-
-/** The user id in a login cookie's signed value, or `undefined` once it expired. */
-function loggedInUser(value: string | false | undefined): string | undefined {
-  if (!value) return undefined
-  const dot = value.lastIndexOf('.')
-  const expires = Number(value.slice(dot + 1))
-  if (dot <= 0 || !/^\d+$/.test(value.slice(dot + 1)) || expires <= Date.now() / 1000) {
-    return undefined
-  }
-  return value.slice(0, dot)
-}
 
 /**
  * Builds the Hono app (`app.fetch`, `app.request()`, or `serve()` from
@@ -91,8 +81,11 @@ export function createApp(
     sameSite: 'Lax',
     secure: config.secureCookies,
   } as const
+  // The signed cookie holds the login's id; the database knows its user.
+  // Log-out ends it there, so a copy of the cookie kept from before logs
+  // nobody in.
   const currentUserId = async (c: Context) =>
-    loggedInUser(await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE))
+    db.userOfLogin(await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE))
 
   // 1. The registry. `fetchToken` is how a route calls the API without
   //    passing a token: it loads the logged-in user's token from SQLite.
@@ -154,8 +147,8 @@ export function createApp(
     const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
-    const expires = Math.floor(Date.now() / 1000) + LOGIN_LIFETIME
-    await setSignedCookie(c, SESSION_COOKIE, `${user.id}.${expires}`, config.sessionSecret, {
+    const login = db.startLogin(user.id, LOGIN_LIFETIME)
+    await setSignedCookie(c, SESSION_COOKIE, login, config.sessionSecret, {
       ...cookieOptions,
       maxAge: LOGIN_LIFETIME,
     })
@@ -168,20 +161,24 @@ export function createApp(
   app.get('/api-call', async (c) => {
     // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
     const url = config.apiCall ?? 'echo?from=example-hono&message=hello+world'
-    const response = await provider.get(url)
+    // provider.timeout bounds the answer's head; this signal, its body too.
+    const signal = answerDeadline(provider.timeout)
+    const response = await provider.get(url, { signal })
     return send(
       c,
       apiCallPage(await pageContext(c), {
         method: 'GET',
         url,
         status: response.status,
-        body: await response.text(),
+        body: await readAnswerText(response, signal), // 504 too slow, 502 broken off
       }),
     )
   })
 
-  // 6. Log out: forget who is logged in (the token stays saved for next time).
-  app.post('/logout', (c) => {
+  // 6. Log out: end the login in the database and drop its cookie (the token
+  //    stays saved for next time).
+  app.post('/logout', async (c) => {
+    db.endLogin(await getSignedCookie(c, config.sessionSecret, SESSION_COOKIE))
     deleteCookie(c, SESSION_COOKIE, cookieOptions)
     return c.redirect('/', 303)
   })

@@ -1,9 +1,10 @@
 /**
- * Who is logged in lives in a signed cookie of the app's own (Hono has no
- * session): its lifetime must be checked by the server, not left to the
- * cookie's Max-Age, or a copied cookie logs in forever.
+ * Who is logged in: a signed cookie of the app's own (Hono has no session)
+ * holding the id of a login the database keeps. The server decides whether it
+ * still names a user — not the cookie's Max-Age — so a copied cookie stops
+ * working when the login expires or the user logs out.
  */
-import { type ExampleConfig, openDatabase } from '@oauth1-examples/shared'
+import { type AppDatabase, type ExampleConfig, openDatabase } from '@oauth1-examples/shared'
 import { serializeSigned } from 'hono/utils/cookie'
 import { describe, expect, it } from 'vitest'
 import { createApp } from './server.ts'
@@ -27,11 +28,11 @@ const config: ExampleConfig = {
 }
 
 /**
- * The home page for a browser whose login cookie holds `value(userId)`, signed
- * with `secret`: whether it shows someone logged in.
+ * The home page for a browser whose login cookie holds `value(db, userId)`,
+ * signed with `secret`: whether it shows someone logged in.
  */
 async function loggedIn(
-  value: ((userId: string) => string) | undefined,
+  value: ((db: AppDatabase, userId: string) => string) | undefined,
   secret = SECRET,
 ): Promise<boolean> {
   const db = openDatabase(':memory:')
@@ -39,7 +40,7 @@ async function loggedIn(
   const app = createApp(config, db)
   const headers: Record<string, string> = {}
   if (value !== undefined) {
-    const cookie = await serializeSigned('example_session', value(user.id), secret)
+    const cookie = await serializeSigned('example_session', value(db, user.id), secret)
     headers.cookie = cookie.split(';')[0] as string
   }
   const res = await app.request('http://127.0.0.1/', { headers })
@@ -47,29 +48,35 @@ async function loggedIn(
   return (await res.text()).includes('data-testid="logout"')
 }
 
-const now = () => Math.floor(Date.now() / 1000)
-
-describe('the example-hono login cookie (`<user id>.<expiry in epoch seconds>`, signed)', () => {
-  it('logs in until the expiry it carries', async () => {
-    expect(await loggedIn((id) => `${id}.${now() + 3600}`)).toBe(true)
+describe('the example-hono login cookie (a login id, signed)', () => {
+  it('logs in while the database keeps the login', async () => {
+    expect(await loggedIn((db, id) => db.startLogin(id, 3600))).toBe(true)
   })
 
-  it('refuses it once expired, whatever the cookie Max-Age said to the browser', async () => {
-    expect(await loggedIn((id) => `${id}.${now() - 1}`)).toBe(false)
+  it('refuses it once the login expired or ended, whatever the cookie Max-Age said', async () => {
+    expect(await loggedIn((db, id) => db.startLogin(id, -1))).toBe(false)
+    expect(
+      await loggedIn((db, id) => {
+        const login = db.startLogin(id, 3600)
+        db.endLogin(login)
+        return login
+      }),
+    ).toBe(false)
   })
 
-  it('refuses a signed user id that carries no expiry, or a malformed one', async () => {
+  it('refuses a signed user id, the old `<id>.<expiry>` value, or an unknown login id', async () => {
+    const later = Math.floor(Date.now() / 1000) + 3600
     for (const value of [
-      (id: string) => id,
-      (id: string) => `${id}.`,
-      (id: string) => `${id}.soon`,
+      (_db: AppDatabase, id: string) => id,
+      (_db: AppDatabase, id: string) => `${id}.${later}`,
+      () => 'A'.repeat(43),
     ]) {
       expect(await loggedIn(value)).toBe(false)
     }
   })
 
   it('refuses a cookie signed with another secret, and no cookie at all', async () => {
-    expect(await loggedIn((id) => `${id}.${now() + 3600}`, 'x'.repeat(40))).toBe(false)
+    expect(await loggedIn((db, id) => db.startLogin(id, 3600), 'x'.repeat(40))).toBe(false)
     expect(await loggedIn(undefined)).toBe(false)
   })
 })

@@ -22,11 +22,13 @@ import { redisStore } from '@oauth1/redis'
 import {
   type AppDatabase,
   type AppRedis,
+  answerDeadline,
   apiCallPage,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
   oauthErrorPage,
@@ -34,6 +36,7 @@ import {
   type Page,
   providerRegistration,
   type RunningApp,
+  readAnswerText,
   runStandalone,
   serve,
   tokenProfile,
@@ -63,10 +66,9 @@ export function createApp(
   db: AppDatabase = openDatabase(config.databasePath),
   redis?: AppRedis,
 ) {
-  const currentUserId = (ctx: Context): string | undefined => {
-    const userId: unknown = ctx.session?.userId
-    return typeof userId === 'string' ? userId : undefined
-  }
+  // The cookie holds the login's id; the database knows its user. Log-out
+  // ends it there, so a copy of the cookie kept from before logs nobody in.
+  const currentUserId = (ctx: Context) => db.userOfLogin(ctx.session?.login)
 
   // 1. The registry. `fetchToken` is how a route calls the API without
   //    passing a token: it loads the logged-in user's token from SQLite.
@@ -126,7 +128,7 @@ export function createApp(
         sameSite: 'lax',
         signed: true,
         secure: config.secureCookies,
-        maxAge: 24 * 60 * 60 * 1000,
+        maxAge: LOGIN_LIFETIME * 1000,
       },
       app,
     ),
@@ -162,7 +164,7 @@ export function createApp(
     const profile = registration.userinfo ? await provider.userinfo({ token }) : tokenProfile(token)
     const user = db.upsertUser(PROVIDER, profile)
     db.saveToken(PROVIDER, user.id, token)
-    ctx.session!.userId = user.id
+    ctx.session!.login = db.startLogin(user.id, LOGIN_LIFETIME)
     ctx.redirect('/')
   })
 
@@ -172,20 +174,24 @@ export function createApp(
   router.get('/api-call', async (ctx) => {
     // PROVIDER_API_CALL or the preset's sample call; the local provider echoes.
     const url = config.apiCall ?? 'echo?from=example-koa&message=hello+world'
-    const response = await provider.get(url)
+    // provider.timeout bounds the answer's head; this signal, its body too.
+    const signal = answerDeadline(provider.timeout)
+    const response = await provider.get(url, { signal })
     send(
       ctx,
       apiCallPage(pageContext(ctx), {
         method: 'GET',
         url,
         status: response.status,
-        body: await response.text(),
+        body: await readAnswerText(response, signal), // 504 too slow, 502 broken off
       }),
     )
   })
 
-  // 6. Log out: forget the session (the token stays saved for next time).
+  // 6. Log out: end the login in the database, then forget the session (the
+  //    token stays saved for next time).
   router.post('/logout', (ctx) => {
+    db.endLogin(ctx.session?.login)
     ctx.session = null
     ctx.redirect('/')
     ctx.status = 303

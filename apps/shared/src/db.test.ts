@@ -29,6 +29,23 @@ describe('openDatabase', () => {
     expect(db.getToken('twitter', '2')).toEqual({ oauth_token: 'b', oauth_token_secret: 'bs' })
   })
 
+  it('keeps logins: each its own id, its user until it expires or ends', () => {
+    const db = open()
+    const a = db.startLogin('1', 3600)
+    const b = db.startLogin('1', 3600)
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(b).not.toBe(a)
+    expect([db.userOfLogin(a), db.userOfLogin(b)]).toEqual(['1', '1'])
+    db.endLogin(a)
+    expect([db.userOfLogin(a), db.userOfLogin(b)]).toEqual([null, '1'])
+    expect(db.userOfLogin(db.startLogin('2', -1))).toBeNull()
+    for (const wrong of [undefined, null, '', 42, {}, '1', `${b}x`, 'A'.repeat(43)]) {
+      expect(db.userOfLogin(wrong), String(wrong)).toBeNull()
+      db.endLogin(wrong)
+    }
+    expect(db.userOfLogin(b)).toBe('1')
+  })
+
   it('has no token for nobody, an unknown user, or after deleting it', () => {
     const db = open()
     db.saveToken('twitter', '1', { oauth_token: 'a', oauth_token_secret: 'as' })

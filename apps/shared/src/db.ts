@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { Token, UserInfo } from '@oauth1/core'
@@ -28,6 +29,9 @@ export interface Profile extends UserInfo {
   /** Where the claims come from; absent means `userinfo()`. */
   source?: 'userinfo' | 'token' | undefined
 }
+
+/** How long a login lasts, in seconds (a day), unless the user logs out first. */
+export const LOGIN_LIFETIME = 24 * 60 * 60
 
 /** The largest `raw` profile kept in the database (JSON characters); a larger one is dropped. */
 export const MAX_STORED_RAW = 16 * 1024
@@ -61,6 +65,17 @@ export interface AppDatabase {
   /** Creates the user on first login (keyed by `profile.sub`), or refreshes their profile; returns the app's user. */
   upsertUser(provider: string, profile: Profile): User
   getUser(id: string | null | undefined): User | null
+  /**
+   * Records that `user` logged in, for `lifetime` seconds; returns the
+   * login's id (32 random bytes, base64url) for a cookie session to carry.
+   * A cookie session keeps what it holds in the browser, where a copy
+   * outlives a log-out: a login the server ends is over for every copy.
+   */
+  startLogin(user: string, lifetime: number): string
+  /** The user of a login still going, or `null` (ended, expired, unknown). */
+  userOfLogin(login: unknown): string | null
+  /** Ends a login: its id no longer names a user, whoever holds it. */
+  endLogin(login: unknown): void
   close(): void
 }
 
@@ -82,6 +97,11 @@ CREATE TABLE IF NOT EXISTS oauth1_token (
   user TEXT NOT NULL,
   updated_at INTEGER NOT NULL,
   UNIQUE (name, user)
+);
+CREATE TABLE IF NOT EXISTS logins (
+  id TEXT PRIMARY KEY,
+  user TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
 );
 `
 
@@ -165,6 +185,17 @@ export function openDatabase(path: string): AppDatabase {
     'SELECT id, provider, provider_user_id, screen_name, name, profile FROM users WHERE id = ?',
   )
 
+  const insertLogin = db.prepare<[string, string, number]>(
+    'INSERT INTO logins (id, user, expires_at) VALUES (?, ?, ?)',
+  )
+  const selectLogin = db.prepare<[string, number], { user: string }>(
+    'SELECT user FROM logins WHERE id = ? AND expires_at > ?',
+  )
+  const removeLogin = db.prepare<[string]>('DELETE FROM logins WHERE id = ?')
+  const removeExpiredLogins = db.prepare<[number]>('DELETE FROM logins WHERE expires_at <= ?')
+  const isLoginId = (login: unknown): login is string =>
+    typeof login === 'string' && /^[A-Za-z0-9_-]{43}$/.test(login)
+
   const toUser = (row: UserRow): User => ({
     id: String(row.id),
     provider: row.provider,
@@ -199,6 +230,20 @@ export function openDatabase(path: string): AppDatabase {
       if (id === null || id === undefined || !/^[1-9][0-9]{0,15}$/.test(id)) return null
       const row = selectUser.get(Number(id))
       return row ? toUser(row) : null
+    },
+    startLogin(user, lifetime) {
+      const now = Date.now()
+      removeExpiredLogins.run(now)
+      const id = randomBytes(32).toString('base64url')
+      insertLogin.run(id, user, now + lifetime * 1000)
+      return id
+    },
+    userOfLogin(login) {
+      if (!isLoginId(login)) return null
+      return selectLogin.get(login, Date.now())?.user ?? null
+    },
+    endLogin(login) {
+      if (isLoginId(login)) removeLogin.run(login)
     },
     close() {
       db.close()

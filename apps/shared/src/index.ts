@@ -4,6 +4,8 @@
  * it) and the register options it makes, the HTML pages and listening
  * helpers. Every OAuth step is in each app's own `src/server.ts`.
  */
+
+export { answerDeadline, MAX_ANSWER_BYTES, readAnswerText } from './api-answer.ts'
 export {
   type ExampleConfig,
   LOCAL_PROVIDER,
@@ -11,7 +13,14 @@ export {
   localProviderEndpoints,
   MIN_SECRET_LENGTH,
 } from './config.ts'
-export { type AppDatabase, MAX_STORED_RAW, openDatabase, type Profile, type User } from './db.ts'
+export {
+  type AppDatabase,
+  LOGIN_LIFETIME,
+  MAX_STORED_RAW,
+  openDatabase,
+  type Profile,
+  type User,
+} from './db.ts'
 export { escapeHtml, html, layout, SafeHtml } from './html.ts'
 export {
   type ApiCall,

@@ -350,14 +350,15 @@ const STATUS_TITLES: Record<number, string> = {
   405: 'Method not allowed',
   413: 'Request too large',
   415: 'Unsupported request',
+  501: 'Method not supported',
   502: 'The provider sent an unexpected answer',
 }
 
 /**
  * The page for any other error: 502 when the provider cannot be reached
- * (fetch's `TypeError`), its status when it has a 4xx/502 one (framework
- * errors such as a malformed URL, or a bad profile response), otherwise a
- * plain 500 that shows nothing of the error.
+ * (fetch's `TypeError`), its status when it has a 4xx/501/502 one (framework
+ * errors such as a malformed URL or a method no route knows, or a bad
+ * profile response), otherwise a plain 500 that shows nothing of the error.
  */
 export function errorPage(ctx: PageContext, err: unknown): Page {
   if (isNetworkError(err)) {
@@ -381,7 +382,8 @@ export function errorPage(ctx: PageContext, err: unknown): Page {
   const e = (typeof err === 'object' && err !== null ? err : {}) as HttpLikeError
   const raw = typeof e.status === 'number' ? e.status : e.statusCode
   const status = typeof raw === 'number' && raw >= 400 && raw < 600 ? raw : 500
-  if (status >= 500 && status !== 502) {
+  // 501: a method the app has no route for (Koa's allowedMethods): the client's doing.
+  if (status >= 500 && status !== 501 && status !== 502) {
     const title = 'Something went wrong'
     return page(
       ctx,

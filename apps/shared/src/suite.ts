@@ -5,6 +5,7 @@
  * would. Import from `@oauth1-examples/shared/suite` in a vitest file.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
+import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTestProvider, type TestProvider } from '@oauth1/testing'
@@ -222,6 +223,18 @@ async function logIn(
   return finishLogin(client, appUrl, provider, form, decision, userId)
 }
 
+/** Sends raw bytes to the app and reads what comes back until it closes. */
+function rawRequest(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(request))
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+    socket.on('error', reject)
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer in 5 s')))
+  })
+}
+
 async function page(response: Response): Promise<string> {
   expect(response.headers.get('content-type')).toMatch(/^text\/html/)
   return response.text()
@@ -298,6 +311,26 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       expect(await page(again.final)).toContain('data-testid="profile-name">Alice Liddell<')
     })
 
+    it('log-out holds for a copy of the cookies kept from before it', async () => {
+      const client = new HttpClient()
+      await logIn(client, appUrl, running.provider)
+      const copy = [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
+      const before = await fetch(`${appUrl}/api-call`, { headers: { cookie: copy } })
+      expect(before.status).toBe(200)
+      await before.body?.cancel()
+      const logout = await client.request(`${appUrl}/logout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: '',
+      })
+      expect(logout.status).toBe(303)
+      const replayed = await fetch(`${appUrl}/api-call`, { headers: { cookie: copy } })
+      expect(replayed.status).toBe(401)
+      expect(await page(replayed)).toContain('data-testid="error-code">missing_token<')
+      const home = await page(await fetch(`${appUrl}/`, { headers: { cookie: copy } }))
+      expect(home).toContain('data-testid="login"')
+    })
+
     it('completes two logins pending in one session (two tabs), in either order', async () => {
       const client = new HttpClient()
       const tab1 = await startLogin(client, appUrl, running.provider)
@@ -368,12 +401,28 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         ],
         ['/%E0%A4%A'],
         ['/api-call?x=%ZZ'],
+        ['/login', { method: 'PROPFIND' }],
+        ['/authorize', { method: 'LOCK' }],
+        ['/', { method: 'PATCH' }],
         [`/authorize?oauth_token=${'a'.repeat(4000)}&oauth_verifier=v`],
       ]
       for (const [path, init] of odd) {
         const response = await fetch(`${appUrl}${path}`, { ...init, redirect: 'manual' })
-        expect(response.status, `${init?.method ?? 'GET'} ${path}`).toBeLessThan(500)
+        const status = response.status
+        // 501 (Koa's allowedMethods, for a method no route knows) is an answer, not a failure.
+        expect(status < 500 || status === 501, `${init?.method ?? 'GET'} ${path}: ${status}`).toBe(
+          true,
+        )
         await response.body?.cancel()
+      }
+      // The asterisk form names no path: no session middleware serves it.
+      const { port } = new URL(appUrl)
+      for (const method of ['OPTIONS', 'GET']) {
+        const head = await rawRequest(
+          Number(port),
+          `${method} * HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+        )
+        expect(Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]), `${method} *`).toBeLessThan(500)
       }
     })
   })
@@ -692,6 +741,26 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         const response = await client.request(`${running.app.url}/api-call`)
         expect(response.status).toBe(502)
         expect(await page(response)).toContain('Test Provider cannot be reached')
+      } finally {
+        await running.close()
+      }
+    })
+
+    it.each([
+      [504, 'never finishes its answer', 'drip', 'request_timeout'],
+      [502, 'breaks its answer off', 'truncated', 'request_failed'],
+    ] as const)('shows a %i page when the API %s', async (status, _, failure, code) => {
+      const running = await startWithProvider(example, {}, { timeout: 500 })
+      try {
+        const client = new HttpClient()
+        await logIn(client, running.app.url, running.provider)
+        running.provider.setQuirks({ failure: { api: failure } })
+        const started = performance.now()
+        const response = await client.request(`${running.app.url}/api-call`)
+        expect(response.status).toBe(status)
+        expect(await page(response)).toContain(`data-testid="error-code">${code}<`)
+        // Within the provider's timeout (500 ms) and some slack, not for ever.
+        expect(performance.now() - started).toBeLessThan(5_000)
       } finally {
         await running.close()
       }
