@@ -66,6 +66,33 @@ describe('oauth.middleware() without a session', () => {
     for (let i = 0; i < 3; i++) expect((await request(url).get('/')).status).toBe(500)
   })
 
+  it('lets OPTIONS * through: it names no path, so no session middleware serves it', async () => {
+    const { connect } = await import('node:net')
+    const app = express()
+    app.use(session({ secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(newOAuth().middleware())
+    app.use((req, res) => {
+      res.status(404).send(`no route for ${req.method} ${req.url}`)
+    })
+    const errors: unknown[] = []
+    app.use(capture(errors))
+    const port = new URL(await serve(app)).port
+    for (const method of ['OPTIONS', 'GET']) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () =>
+          socket.end(`${method} * HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`),
+        )
+        const chunks: Buffer[] = []
+        socket.on('data', (c: Buffer) => chunks.push(c))
+        socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+        socket.on('error', reject)
+      })
+      expect(answer, method).toMatch(/^HTTP\/1\.1 404 /)
+      expect(answer).toContain(`no route for ${method} *`)
+    }
+    expect(errors).toEqual([])
+  })
+
   it('fails when the session middleware comes AFTER it', async () => {
     const app = express()
     app.use(newOAuth().middleware())

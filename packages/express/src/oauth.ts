@@ -12,6 +12,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import {
   bindSessionStore,
   DEFAULT_BINDING,
+  MISSING_SESSION_MESSAGE,
   resolveBinding,
   type SessionBinding,
   saveSession,
@@ -187,7 +188,8 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
    *
    * - fails with an `Error` passed to `next` (a 500 you see at once in
    *   development) when `req.session` is missing, naming what to install and
-   *   where; see {@link MISSING_SESSION_MESSAGE}; likewise when the session
+   *   where; see {@link MISSING_SESSION_MESSAGE} (not for `OPTIONS *`, which
+   *   names no path, so no session middleware serves it); likewise when the session
    *   is cookie-session's and no `secret` seals the pending logins
    *   ({@link COOKIE_SESSION_MESSAGE}): the token secret must not sit in
    *   plaintext in a cookie;
@@ -232,10 +234,22 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
     return function oauth1Middleware(req: Request, _res: Response, next: NextFunction): void {
       const problem = sessionProblem(req, binding)
       if (problem !== undefined) {
+        // `OPTIONS *` names no path, so no session middleware gives it a
+        // session (express-session skips it): not a setup error, and no
+        // route of the app can log in there.
+        if (problem === MISSING_SESSION_MESSAGE && !namesAPath(req.originalUrl ?? req.url)) {
+          next()
+          return
+        }
         next(new Error(problem))
         return
       }
       oauth.runWithRequest(req, next, bind)
     }
   }
+}
+
+/** True for an origin-form (`/path`) or absolute-form (`http://host/path`) request target. */
+function namesAPath(target: string | undefined): boolean {
+  return target !== undefined && (target.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(target))
 }
