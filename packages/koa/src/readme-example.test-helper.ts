@@ -21,7 +21,7 @@ oauth.register('twitter', {
 
 const app = new Koa()
 app.keys = [process.env.SESSION_KEY!] // 32+ characters: signs the cookie, seals the credentials
-app.use(session(app)) // 1. koa-session
+app.use(session({ sameSite: 'lax' }, app)) // 1. koa-session (and secure: true behind https)
 // 2. then @oauth1/koa, before your routes; given { app }, it checks koa-session and app.keys
 // now, as the app starts, instead of failing the first request
 app.use(oauth.middleware({ app }))
