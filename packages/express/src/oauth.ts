@@ -251,5 +251,7 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
 
 /** True for an origin-form (`/path`) or absolute-form (`http://host/path`) request target. */
 function namesAPath(target: string | undefined): boolean {
-  return target !== undefined && (target.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(target))
+  return (
+    target !== undefined && (target.startsWith('/') || /^[A-Za-z][A-Za-z0-9+.-]*:/.test(target))
+  )
 }
