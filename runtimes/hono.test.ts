@@ -7,7 +7,14 @@
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { runtimeLabel } from './binaries.mjs'
-import { forgedCallback, getJson, login, REFUSED_CALLBACK, useProvider } from './support/login.js'
+import {
+  forgedCallback,
+  getJson,
+  login,
+  REFUSED_CALLBACK,
+  statusWithHost,
+  useProvider,
+} from './support/login.js'
 import { type ServerRuntime, startServer } from './support/runtimes.js'
 import { bundleWorker, startWorker, workerdDate } from './support/workerd.js'
 
@@ -15,11 +22,21 @@ const env = useProvider()
 
 const BOB = expect.objectContaining({ screen_name: 'bob', id: '1002' })
 
-/** Logs in on the app at `url`, checks that a forged callback is refused; returns the logged-in browser. */
+/**
+ * Logs in on the app at `url`, checks that a forged callback, one with a
+ * malformed escape, and a Host no URL can carry are refused (400, never a
+ * 500); returns the logged-in browser.
+ */
 async function loginAsBob(url: string) {
   const { callback, browser } = await login(url, env.provider)
   expect(callback).toEqual({ screen_name: 'bob' })
   expect(await forgedCallback(browser, url)).toEqual(REFUSED_CALLBACK)
+  expect(await getJson(browser, url, '/callback?oauth_token=%E0%A4%A&oauth_verifier=v')).toEqual(
+    REFUSED_CALLBACK,
+  )
+  for (const path of ['/login', '/callback?oauth_token=t&oauth_verifier=v']) {
+    expect(await statusWithHost(url, path, '127.0.0.1:99999'), path).toBe(400)
+  }
   return browser
 }
 

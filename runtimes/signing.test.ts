@@ -39,9 +39,9 @@ import {
   TWITTER,
   TWITTER_AUTHORIZATION,
 } from '../packages/core/test/vectors.js'
-import { runtimeLabel } from './binaries.mjs'
+import { runtimeBinary, runtimeLabel } from './binaries.mjs'
 import { runCases } from './fixtures/signing.mjs'
-import { runForJson } from './support/processes.js'
+import { FIXTURES, runForJson } from './support/processes.js'
 import { SERVER_RUNTIMES } from './support/runtimes.js'
 import { bundleWorker, startWorker, workerdDate } from './support/workerd.js'
 
@@ -345,6 +345,19 @@ describe.each(Object.keys(SERVER_RUNTIMES) as (keyof typeof SERVER_RUNTIMES)[])(
     expect(answer.runtime).toBe(runtimeLabel(name).toLowerCase())
     expect(answer.crypto).toEqual({ nodeCrypto: false, webCrypto: true })
     compare(answer)
+  })
+})
+
+it(`${runtimeLabel('deno')} without --allow-env: register() with every option reads no environment`, async () => {
+  const answer = await runForJson<{ given: string; missing: string }>(
+    runtimeBinary('deno'),
+    ['run', '--no-lock', '--no-prompt', '--allow-read', join(FIXTURES, 'no-env.mjs')],
+    30_000,
+  )
+  expect(answer).toEqual({
+    given: 'registered',
+    missing:
+      "TypeError: register('twitter'): clientId is required; pass it or set TWITTER_CLIENT_ID",
   })
 })
 

@@ -3,6 +3,7 @@
  * authorize page (auto-approved), back to the app's /callback, cookies kept
  * per origin — then calls the app's API routes.
  */
+import { connect } from 'node:net'
 import { createTestProvider, type TestProvider, type TestProviderOptions } from '@oauth1/testing'
 import { afterAll, beforeAll, expect } from 'vitest'
 
@@ -182,4 +183,27 @@ export async function forgedCallback(
 export const REFUSED_CALLBACK = {
   status: 400,
   body: expect.objectContaining({ error: 'missing_temporary_credential' }),
+}
+
+/**
+ * The status of a raw `GET <path>` to the app at `appUrl` with `host` as its
+ * Host header — one no URL can carry (`127.0.0.1:99999`), which Node's
+ * server refuses itself and Bun, Deno and workerd pass on to the app.
+ */
+export function statusWithHost(appUrl: string, path: string, host: string): Promise<number> {
+  const { hostname, port } = new URL(appUrl)
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () =>
+      socket.end(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`),
+    )
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    socket.on('close', () => {
+      const status = /^HTTP\/1\.[01] (\d{3}) /.exec(Buffer.concat(chunks).toString('latin1'))
+      if (status) resolve(Number(status[1]))
+      else reject(new Error(`no HTTP answer to GET ${path} with Host: ${host}`))
+    })
+    socket.on('error', reject)
+    socket.setTimeout(10_000, () => socket.destroy(new Error('no answer in 10 s')))
+  })
 }

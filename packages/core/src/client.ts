@@ -670,15 +670,30 @@ const CONNECT_FAILURES = new Set([
 ])
 
 /**
+ * Deno's fetch names no code: its errors say the kind of hyper's client
+ * error, and `(Connect)` is the connection's (TCP, DNS, TLS handshake), before
+ * any byte of the request went out.
+ */
+const DENO_CONNECT_FAILURE = /\bclient error \(Connect\)/
+
+/**
  * Whether a fetch's rejection says the connection was never made: a code of
  * {@link CONNECT_FAILURES} on the error or its causes (undici puts it on
- * `cause`, or on each error of an `AggregateError` when every address failed).
- * Anything else may have come after the request went out.
+ * `cause`, or on each error of an `AggregateError` when every address failed;
+ * Bun on the error), or Deno's connect failure in a message. Anything else
+ * may have come after the request went out (workerd's "Network connection
+ * lost." among it: it names no kind).
  */
 function failedToConnect(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false
-  const { code, cause, errors } = err as { code?: unknown; cause?: unknown; errors?: unknown }
+  const { code, cause, errors, message } = err as {
+    code?: unknown
+    cause?: unknown
+    errors?: unknown
+    message?: unknown
+  }
   if (typeof code === 'string' && CONNECT_FAILURES.has(code)) return true
+  if (typeof message === 'string' && DENO_CONNECT_FAILURE.test(message)) return true
   if (Array.isArray(errors) && errors.length > 0) {
     return errors.every((e) => failedToConnect(e, depth + 1))
   }

@@ -772,6 +772,25 @@ describe('bad callbacks', () => {
         'a certificate refused',
         () => new TypeError('fetch failed', { cause: refused('CERT_HAS_EXPIRED') }),
       ],
+      [
+        'refused, as Deno says it (no code)',
+        () =>
+          new TypeError('fetch failed', {
+            cause: new Error(
+              'error sending request for url (https://provider.test/oauth/access_token): client error (Connect): tcp connect error: Connection refused (os error 111)',
+            ),
+          }),
+      ],
+      [
+        'refused, as Bun says it (the code on the error)',
+        () =>
+          Object.assign(
+            new TypeError(
+              'ECONNREFUSED: Unable to connect. Is the computer able to access the url?',
+            ),
+            { code: 'ECONNREFUSED' },
+          ),
+      ],
     ])(
       '%s: fetch_token_denied, the entry back as it was, and the same callback completes later',
       async (_name, failure) => {
@@ -794,6 +813,16 @@ describe('bad callbacks', () => {
         () => new TypeError('fetch failed', { cause: refused('ECONNRESET') }),
       ],
       ['a failure of unknown kind', () => new TypeError('fetch failed')],
+      ["workerd's, which names no kind", () => new Error('Network connection lost.')],
+      [
+        'Deno, after the connection was made',
+        () =>
+          new TypeError('fetch failed', {
+            cause: new Error(
+              'error sending request for url (…): client error (SendRequest): connection closed',
+            ),
+          }),
+      ],
       [
         'some addresses refused, one reset',
         () =>

@@ -373,6 +373,22 @@ export function toUpperSnake(value: string): string {
     .toUpperCase()
 }
 
+/**
+ * `process.env[key]` where the runtime has a `process.env` and lets it be
+ * read; `undefined` otherwise. Deno without `--allow-env` throws on every
+ * read (`NotCapable`): a registry given all its options must not fail there,
+ * so a denied read is a variable not set.
+ */
+function environmentValue(key: string): string | undefined {
+  try {
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+      ?.env
+    return env && Object.hasOwn(env, key) ? env[key] : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The config variable an option of app `name` is read from, e.g. `TWITTER_CLIENT_ID`. */
 export function configKey(name: string, option: string): string {
   return `${toUpperSnake(name)}_${toUpperSnake(option)}`
@@ -1166,11 +1182,14 @@ export class OAuth<Req = unknown, App extends RemoteApp<Req> = RemoteApp<Req>> {
   }
 
   #configValue(name: string, option: string, kind: OptionKind): unknown {
-    const config =
-      this.#config ??
-      (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
     const key = configKey(name, option)
-    const raw = config && Object.hasOwn(config, key) ? config[key] : undefined
+    const config = this.#config
+    const raw =
+      config === undefined
+        ? environmentValue(key)
+        : Object.hasOwn(config, key)
+          ? config[key]
+          : undefined
     if (typeof raw !== 'string' || raw === '') return undefined
     try {
       return parseConfigValue(raw, kind, option)

@@ -225,6 +225,10 @@ export function requestOriginFrom(protocol: string, host: string): string | unde
   if ((scheme !== 'http' && scheme !== 'https') || host.length > MAX_HOST || !HOST.test(host)) {
     return undefined
   }
+  // Checked here, not left to the URL parser: workerd's before its 2022-10-31
+  // compatibility date takes a port past 65535.
+  const port = /:(\d+)$/.exec(host)?.[1]
+  if (port !== undefined && Number(port) > 65535) return undefined
   let origin: string
   try {
     origin = new URL(`${scheme}://${host}`).origin

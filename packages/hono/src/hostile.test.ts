@@ -308,3 +308,48 @@ describe('a garbage or tampered cookie never gives a 500', () => {
     await expectCompletes(real, pending)
   })
 })
+
+describe('a request URL no Host can make (Bun, Deno and workerd pass such a Host on; Node refuses it)', () => {
+  /** The app's answer to a request whose `url` is exactly `url` (a Request cannot be built with it). */
+  async function answer(url: string): Promise<[number, string]> {
+    const oauth = new OAuth({ config: {} })
+    oauth.register('p', {
+      clientId: 'client',
+      clientSecret: 'secret',
+      requestTokenUrl: 'http://127.0.0.1:9/rt',
+      accessTokenUrl: 'http://127.0.0.1:9/at',
+      authorizeUrl: 'http://127.0.0.1:9/az',
+    })
+    const hono = new Hono()
+    hono.use(oauth.middleware({ secret: SECRET }))
+    hono.get('/login', (c) => oauth.p.authorizeRedirect(c, '/authorize'))
+    hono.get('/authorize', async (c) => c.json(await oauth.p.authorizeAccessToken(c)))
+    const request = new Request('http://placeholder/')
+    Object.defineProperty(request, 'url', { value: url })
+    const res = await hono.fetch(request)
+    return [res.status, await res.text()]
+  }
+
+  it.each([
+    ['a space in the host', 'http://a b/login'],
+    ['a port past 65535', 'http://127.0.0.1:99999/login'],
+    ['an unclosed IPv6 literal', 'http://[::1/login'],
+    ['a host name longer than DNS allows', `http://${'a'.repeat(3700)}/login`],
+    [
+      'the callback, with a space in the host',
+      'http://a b/authorize?oauth_token=t&oauth_verifier=v',
+    ],
+  ])('%s → 400 naming the Host, not a 500', async (_, url) => {
+    const [status, body] = await answer(url)
+    expect(status).toBe(400)
+    expect(body).toContain("the request's URL (its Host header) is not an http(s) origin")
+  })
+
+  it('reads the callback query without parsing the URL: a bad % escape is the callback’s own 400', async () => {
+    const [status, body] = await answer(
+      'http://127.0.0.1/authorize?oauth_token=%E0%A4%A&oauth_verifier=v',
+    )
+    expect(status).toBe(400)
+    expect(JSON.parse(body)).toMatchObject({ error: 'missing_temporary_credential' })
+  })
+})

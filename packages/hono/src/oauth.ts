@@ -26,7 +26,7 @@ import {
   type RequestBinding,
 } from './session.js'
 import type { OAuthEnv } from './types.js'
-import { requestOrigin } from './url.js'
+import { requestOrigin, requestSearch } from './url.js'
 
 /**
  * Any Hono context. The web-flow methods take the context of any route, as
@@ -426,7 +426,7 @@ export class HonoRemoteApp<E extends Env = any> extends RemoteApp<Context<E>> {
   async authorizeAccessToken(c: AnyContext): Promise<Token> {
     const state = stateFor(this.registry, c as Context, 'authorizeAccessToken')
     // completeAuthorization (overridden below) already gives its OAuthErrors their Hono response.
-    return this.completeAuthorization(state.store, new URL(c.req.url).search)
+    return this.completeAuthorization(state.store, requestSearch(c as Context))
   }
 
   /**

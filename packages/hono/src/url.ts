@@ -1,4 +1,4 @@
-import { firstHeaderValue, requestOriginFrom } from '@oauth1/core'
+import { firstHeaderValue, requestOriginFrom, requestTargetQuery } from '@oauth1/core'
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 
@@ -16,7 +16,7 @@ import { HTTPException } from 'hono/http-exception'
  *   without `Secure`.
  */
 export function requestOrigin(c: Context, trustProxy: boolean): URL {
-  const own = new URL(new URL(c.req.url).origin)
+  const own = ownOrigin(c)
   if (!trustProxy) return own
   const proto = firstHeaderValue(c.req.header('x-forwarded-proto'))?.toLowerCase()
   if (proto !== undefined && proto !== 'https' && proto !== 'http') {
@@ -33,6 +33,46 @@ export function requestOrigin(c: Context, trustProxy: boolean): URL {
     )
   }
   return new URL(origin)
+}
+
+/**
+ * The origin of `c.req.url` itself. Node's server refuses a request whose
+ * Host makes no URL; Bun, Deno and workerd pass it on (`Host: a b`,
+ * `127.0.0.1:99999`), and their `c.req.url` then does not parse: a 400, as
+ * Node gives, not a `TypeError` Hono would answer 500. A host name longer
+ * than DNS allows is refused too: it would only make the login's cookie
+ * overflow.
+ */
+function ownOrigin(c: Context): URL {
+  // Only the scheme and host are parsed: an older runtime's URL parser
+  // (workerd before its 2022-10-31 compatibility date) throws on a malformed
+  // `%` escape in the query, which is the callback's to refuse.
+  const raw = c.req.url
+  const pathStart = raw.indexOf('/', raw.indexOf('//') + 2)
+  let url: URL | undefined
+  try {
+    url = new URL(pathStart === -1 ? raw : raw.slice(0, pathStart))
+  } catch {
+    url = undefined
+  }
+  const origin = url === undefined ? undefined : requestOriginFrom(url.protocol, url.host)
+  if (origin === undefined) {
+    throw badRequest(
+      "the request's URL (its Host header) is not an http(s) origin with a valid host[:port]",
+    )
+  }
+  return new URL(origin)
+}
+
+/**
+ * The query of the request as the client sent it (`?` and all, `''` when
+ * none), read from `c.req.url` without parsing it as a URL: an older
+ * runtime's URL parser (workerd before its 2022-10-31 compatibility date)
+ * throws on a malformed `%` escape that the callback's checks answer 400.
+ */
+export function requestSearch(c: Context): string {
+  const query = requestTargetQuery(c.req.url)
+  return query === '' ? '' : `?${query}`
 }
 
 function badRequest(problem: string): HTTPException {
