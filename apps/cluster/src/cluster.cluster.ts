@@ -134,8 +134,11 @@ describe.each(FRAMEWORKS)(
         PROVIDER_TIMEOUT: String(TIMEOUT),
       }
       const ports = await Promise.all([freePort(), freePort(), freePort()])
-      for (const port of ports) instances.push(await startInstance(framework, port, env))
-      proxy = await startProxy(instances.map((i) => ({ host: '127.0.0.1', port: i.port })))
+      // The proxy first: its URL is the apps' public one (their callback, and
+      // the Host they are reached by).
+      proxy = await startProxy(ports.map((port) => ({ host: '127.0.0.1', port })))
+      const publicEnv = { ...env, PUBLIC_URL: proxy.url }
+      for (const port of ports) instances.push(await startInstance(framework, port, publicEnv))
     }, 180_000)
 
     afterAll(async () => {

@@ -23,10 +23,12 @@ import {
   type AppRedis,
   answerDeadline,
   apiCallPage,
+  callbackUri,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  hostRefusal,
   isRedisUnavailable,
   noLoginPage,
   notFoundPage,
@@ -101,6 +103,11 @@ export function createApp(
 
   const app = express()
   app.disable('x-powered-by')
+  // Behind an https proxy (TRUST_PROXY): req.secure and the origin from its X-Forwarded-* headers.
+  if (config.trustProxy) app.set('trust proxy', 1)
+  // 0. A relative callback follows the Host header: without PUBLIC_URL, only
+  //    this machine's own names are served (see callbackUri).
+  app.use((req, _res, next) => next(hostRefusal(config, req.headers.host, req.socket.localPort)))
 
   // 2. The session (the temporary credentials wait there between /login and
   //    /authorize), THEN the OAuth middleware, which needs it. Without Redis,
@@ -146,7 +153,7 @@ export function createApp(
   //    in the session, redirect to the provider's consent page.
   app.get('/login', (req, res) => {
     if (!canLogIn) return send(res, noLoginPage(pageContext(req)))
-    return provider.authorizeRedirect(req, res, '/authorize')
+    return provider.authorizeRedirect(req, res, callbackUri(config))
   })
 
   // 4. The callback: check it against the session, exchange it for token

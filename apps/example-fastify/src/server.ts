@@ -25,10 +25,12 @@ import {
   type AppRedis,
   answerDeadline,
   apiCallPage,
+  callbackUri,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  hostRefusal,
   LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
@@ -101,7 +103,18 @@ export async function createApp(
   })
 
   // forceCloseConnections: close() does not wait for a browser's keep-alive sockets.
-  const app = Fastify({ logger: false, forceCloseConnections: true })
+  const app = Fastify({
+    logger: false,
+    forceCloseConnections: true,
+    // Behind an https proxy (TRUST_PROXY): the origin from its X-Forwarded-* headers.
+    trustProxy: config.trustProxy === true,
+  })
+  // 0. A relative callback follows the Host header: without PUBLIC_URL, only
+  //    this machine's own names are served (see callbackUri).
+  app.addHook('onRequest', async (request) => {
+    const refusal = hostRefusal(config, request.headers.host, request.raw.socket.localPort)
+    if (refusal) throw refusal
+  })
 
   // 2. The (encrypted, cookie-held) session — the temporary credentials wait
   //    there between /login and /authorize — THEN the OAuth plugin.
@@ -137,7 +150,7 @@ export async function createApp(
   //    in the session, redirect to the provider's consent page.
   app.get('/login', async (request, reply) => {
     if (!canLogIn) return send(reply, noLoginPage(pageContext(request)))
-    return provider.authorizeRedirect(request, reply, '/authorize')
+    return provider.authorizeRedirect(request, reply, callbackUri(config))
   })
 
   // 4. The callback: check it against the session, exchange it for token

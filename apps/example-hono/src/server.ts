@@ -15,7 +15,7 @@
  * `@oauth1/providers`), `PROVIDER_CLIENT_ID` and `PROVIDER_CLIENT_SECRET`
  * (see .env.example), and register http://127.0.0.1:3004/authorize as the app's callback.
  */
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import { fileURLToPath } from 'node:url'
 import { createAdaptorServer } from '@hono/node-server'
 import { OAuth, OAuthError } from '@oauth1/hono'
@@ -25,10 +25,12 @@ import {
   type AppRedis,
   answerDeadline,
   apiCallPage,
+  callbackUri,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  hostRefusal,
   LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
@@ -56,6 +58,15 @@ export const PROVIDER = 'provider'
  * copied cookie nor one kept from before a log-out logs anybody in.
  */
 const SESSION_COOKIE = 'example_session'
+
+/** The host (and port) of a request URL, or `undefined` when it is none. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * Builds the Hono app (`app.fetch`, `app.request()`, or `serve()` from
@@ -105,15 +116,28 @@ export function createApp(
 
   const app = new Hono()
 
+  // 0. A relative callback follows the request's origin (its Host): without
+  //    PUBLIC_URL, only this machine's own names are served (see callbackUri).
+  app.use(async (c, next) => {
+    const socket = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket
+    const refusal = hostRefusal(config, hostOf(c.req.url), socket?.localPort)
+    if (refusal) throw refusal
+    await next()
+  })
+
   // 2. The OAuth middleware: the temporary credentials wait between /login
   //    and /authorize in a cookie it encrypts with `secret`. With REDIS_URL,
   //    in Redis instead (the cookie keeps only this browser's binding id),
   //    each its own key taken once: any instance serves any step of a login.
+  //    Behind an https proxy (TRUST_PROXY), the origin from its X-Forwarded-*
+  //    headers; the cookie Secure as COOKIE_SECURE says.
+  const cookie = { secure: config.secureCookies }
+  const trustProxy = config.trustProxy === true
   app.use(
     oauth.middleware(
       redis
-        ? { store: redisStore(redis, { secret: config.sessionSecret }) }
-        : { secret: config.sessionSecret },
+        ? { store: redisStore(redis, { secret: config.sessionSecret }), cookie, trustProxy }
+        : { secret: config.sessionSecret, cookie, trustProxy },
     ),
   )
 
@@ -133,7 +157,7 @@ export function createApp(
   //    in the encrypted cookie, redirect to the provider's consent page.
   app.get('/login', async (c) => {
     if (!canLogIn) return send(c, noLoginPage(await pageContext(c)))
-    return provider.authorizeRedirect(c, '/authorize')
+    return provider.authorizeRedirect(c, callbackUri(config))
   })
 
   // 4. The callback: check it against the cookie, exchange it for token

@@ -24,10 +24,12 @@ import {
   type AppRedis,
   answerDeadline,
   apiCallPage,
+  callbackUri,
   connectRedis,
   type ExampleConfig,
   errorPage,
   homePage,
+  hostRefusal,
   LOGIN_LIFETIME,
   noLoginPage,
   notFoundPage,
@@ -88,6 +90,8 @@ export function createApp(
 
   const app = new Koa()
   app.keys = [config.sessionSecret]
+  // Behind an https proxy (TRUST_PROXY): ctx.secure and the origin from its X-Forwarded-* headers.
+  app.proxy = config.trustProxy === true
 
   // A signing-only registration has no login (no authorize URL): the pages say so.
   const canLogIn = provider.authorizeUrl !== undefined
@@ -116,6 +120,14 @@ export function createApp(
       if (page.status === 500) ctx.app.emit('error', err, ctx) // a bug: log it
       send(ctx, page)
     }
+  })
+
+  // 0. A relative callback follows the Host header: without PUBLIC_URL, only
+  //    this machine's own names are served (see callbackUri).
+  app.use(async (ctx, next) => {
+    const refusal = hostRefusal(config, ctx.get('host'), ctx.req.socket.localPort)
+    if (refusal) throw refusal
+    await next()
   })
 
   // 2. The session (a signed cookie by default; the OAuth middleware encrypts
@@ -150,7 +162,7 @@ export function createApp(
   //    in the session, redirect to the provider's consent page.
   router.get('/login', (ctx) => {
     if (!canLogIn) return send(ctx, noLoginPage(pageContext(ctx)))
-    return provider.authorizeRedirect(ctx, '/authorize')
+    return provider.authorizeRedirect(ctx, callbackUri(config))
   })
 
   // 4. The callback: check it against the session, exchange it for token

@@ -42,6 +42,8 @@ describe('loadConfig', () => {
         SESSION_SECRET: 's'.repeat(32),
         DATABASE_PATH: ':memory:',
         NODE_ENV: 'production',
+        PUBLIC_URL: 'https://app.example/',
+        TRUST_PROXY: 'true',
         PROVIDER_TIMEOUT: '2500',
       },
       defaults,
@@ -58,11 +60,45 @@ describe('loadConfig', () => {
       sessionSecretGenerated: false,
       databasePath: ':memory:',
       secureCookies: true,
+      publicUrl: 'https://app.example',
+      trustProxy: true,
       timeout: 2500,
     })
     expect(
-      loadConfig({ NODE_ENV: 'production', COOKIE_SECURE: 'false' }, defaults).secureCookies,
+      loadConfig(
+        { NODE_ENV: 'production', COOKIE_SECURE: 'false', PUBLIC_URL: 'https://app.example' },
+        defaults,
+      ).secureCookies,
     ).toBe(false)
+  })
+
+  it('production: a public URL for the callback, and Secure cookies only behind a trusted proxy', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', TRUST_PROXY: 'true' }, defaults)).toThrow(
+      /^PUBLIC_URL \(https:\/\/your\.app\) is required with NODE_ENV=production/,
+    )
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://a.example' }, defaults),
+    ).toThrow(
+      new TypeError(
+        'NODE_ENV=production (which sets COOKIE_SECURE) needs TRUST_PROXY=true: the app speaks plain HTTP, so its cookies can be Secure only behind an https proxy it trusts',
+      ),
+    )
+    expect(() => loadConfig({ COOKIE_SECURE: 'true' }, defaults)).toThrow(
+      /^COOKIE_SECURE needs TRUST_PROXY=true/,
+    )
+    for (const bad of [
+      'app.example',
+      'ftp://app.example',
+      'https://u:p@app.example',
+      'https://app.example/base',
+      'https://app.example/?x=1',
+    ]) {
+      expect(() => loadConfig({ PUBLIC_URL: bad }, defaults), bad).toThrow(
+        /^PUBLIC_URL must be the app's http\(s\) origin/,
+      )
+    }
+    const dev = loadConfig({}, defaults)
+    expect([dev.publicUrl, dev.trustProxy, dev.secureCookies]).toEqual([undefined, false, false])
   })
 
   it('names the variable when a value is unusable', () => {

@@ -59,6 +59,20 @@ export interface ExampleConfig {
   /** `COOKIE_SECURE=true` (or `NODE_ENV=production`) — cookies only over https. */
   secureCookies: boolean
   /**
+   * `PUBLIC_URL` — the origin users reach the app at (`https://app.example`).
+   * The callback is then `<PUBLIC_URL>/authorize`, whatever Host a request
+   * carries. Unset (development on this machine): the callback is relative,
+   * and only loopback Hosts on the app's own port are served. Required with
+   * `NODE_ENV=production`.
+   */
+  publicUrl?: string | undefined
+  /**
+   * `TRUST_PROXY=true` — the app sits behind a reverse proxy (TLS ends
+   * there): the framework reads `X-Forwarded-Proto` and `-Host`. Required with
+   * `COOKIE_SECURE`: the app itself speaks plain HTTP.
+   */
+  trustProxy?: boolean | undefined
+  /**
    * `REDIS_URL` (`redis://…` or `rediss://…`): keep the pending logins in
    * Redis (`@oauth1/redis`), so several instances of the app serve one login
    * (Express keeps its sessions there too). Unset: in the session, as usual.
@@ -134,7 +148,7 @@ function url(
  * `@oauth1` registry reads for a client registered as `provider`), and
  * `PROVIDER_API_CALL` what `/api-call` requests. Then `PROVIDER_DISPLAY_NAME`,
  * `PROVIDER_TIMEOUT`, `PROVIDER_TEMPORARY_CREDENTIAL_TTL`, `HOST`, `PORT`,
- * `SESSION_SECRET`, `DATABASE_PATH`, `COOKIE_SECURE`.
+ * `SESSION_SECRET`, `DATABASE_PATH`, `COOKIE_SECURE`, `TRUST_PROXY`, `PUBLIC_URL`.
  *
  * With nothing set, `pnpm --filter example-express start` works next to
  * `pnpm --filter example-express provider` (the `oauth1-test-provider` CLI).
@@ -170,6 +184,23 @@ export function loadConfig(
     return Number(text)
   }
 
+  const production = env.NODE_ENV === 'production'
+  const secureCookies = env.COOKIE_SECURE
+    ? env.COOKIE_SECURE === 'true' || env.COOKIE_SECURE === '1'
+    : production
+  const trustProxy = env.TRUST_PROXY === 'true' || env.TRUST_PROXY === '1'
+  if (secureCookies && !trustProxy) {
+    throw new TypeError(
+      `${env.COOKIE_SECURE ? 'COOKIE_SECURE' : 'NODE_ENV=production (which sets COOKIE_SECURE)'} needs TRUST_PROXY=true: the app speaks plain HTTP, so its cookies can be Secure only behind an https proxy it trusts`,
+    )
+  }
+  const publicUrl = env.PUBLIC_URL ? origin(env.PUBLIC_URL) : undefined
+  if (production && publicUrl === undefined) {
+    throw new TypeError(
+      'PUBLIC_URL (https://your.app) is required with NODE_ENV=production: the callback URL must not follow the Host header, which the browser chooses',
+    )
+  }
+
   const sessionSecret = env.SESSION_SECRET || randomBytes(32).toString('base64url')
   if (sessionSecret.length < MIN_SECRET_LENGTH) {
     throw new TypeError(`SESSION_SECRET must be at least ${MIN_SECRET_LENGTH} characters long`)
@@ -185,11 +216,35 @@ export function loadConfig(
     sessionSecret,
     sessionSecretGenerated: !env.SESSION_SECRET,
     databasePath: env.DATABASE_PATH || join(defaults.appDir, 'example.db'),
-    secureCookies: env.COOKIE_SECURE
-      ? env.COOKIE_SECURE === 'true' || env.COOKIE_SECURE === '1'
-      : env.NODE_ENV === 'production',
+    secureCookies,
+    publicUrl,
+    trustProxy,
     redisUrl: redisUrl(env.REDIS_URL),
   }
+}
+
+/** `PUBLIC_URL`: an http(s) origin, nothing after it but a `/`. */
+function origin(value: string): string {
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(value)
+  } catch {
+    parsed = undefined
+  }
+  if (
+    parsed === undefined ||
+    (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') ||
+    parsed.username !== '' ||
+    parsed.password !== '' ||
+    parsed.pathname !== '/' ||
+    parsed.search !== '' ||
+    parsed.hash !== ''
+  ) {
+    throw new TypeError(
+      `PUBLIC_URL must be the app's http(s) origin (https://app.example), got ${JSON.stringify(value)}`,
+    )
+  }
+  return parsed.origin
 }
 
 function redisUrl(value: string | undefined): string | undefined {

@@ -22,6 +22,7 @@ export {
   type User,
 } from './db.ts'
 export { escapeHtml, html, layout, SafeHtml } from './html.ts'
+export { callbackUri, hostRefusal } from './origin.ts'
 export {
   type ApiCall,
   apiCallPage,

@@ -342,6 +342,8 @@ export interface HttpLikeError {
   statusCode?: unknown
   code?: unknown
   message?: unknown
+  /** http-errors' flag: the message is meant for the user. */
+  expose?: unknown
 }
 
 const STATUS_TITLES: Record<number, string> = {
@@ -399,7 +401,10 @@ export function errorPage(ctx: PageContext, err: unknown): Page {
     )
   }
   const title = STATUS_TITLES[status] ?? 'Request failed'
-  const description = status === 502 && typeof e.message === 'string' ? e.message : undefined
+  // A 502's message names the provider's answer; `expose` (http-errors' flag)
+  // marks one written for the user.
+  const description =
+    (status === 502 || e.expose === true) && typeof e.message === 'string' ? e.message : undefined
   const code = typeof e.code === 'string' && /^[a-z_]{1,40}$/.test(e.code) ? e.code : undefined
   return page(
     ctx,

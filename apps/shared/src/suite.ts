@@ -223,10 +223,14 @@ async function logIn(
   return finishLogin(client, appUrl, provider, form, decision, userId)
 }
 
-/** Sends raw bytes to the app and reads what comes back until it closes. */
+/**
+ * Sends raw bytes to the app and reads what comes back until it closes (send
+ * `Connection: close`). The socket stays open for writing: a server may drop a
+ * half-closed connection before an async route answers.
+ */
 function rawRequest(port: number, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.end(request))
+    const socket = connect(port, '127.0.0.1', () => socket.write(request))
     const chunks: Buffer[] = []
     socket.on('data', (chunk: Buffer) => chunks.push(chunk))
     socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
@@ -309,6 +313,28 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       // Logging in again (as alice now) replaces nobody's token and works as before.
       const again = await logIn(new HttpClient(), appUrl, running.provider, 'allow', '1001')
       expect(await page(again.final)).toContain('data-testid="profile-name">Alice Liddell<')
+    })
+
+    it('serves only its own Host without PUBLIC_URL: a forged one never reaches the provider', async () => {
+      const before = running.provider.requests.length
+      const { port } = new URL(appUrl)
+      for (const host of ['localhost:9', `evil.example:${port}`, 'evil.example', '']) {
+        const head = await rawRequest(
+          Number(port),
+          `GET /login HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        )
+        expect(Number(/^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]), host).toBe(400)
+        if (host !== '') expect(head, host).toContain('data-testid="error-code">unknown_host<')
+      }
+      expect(running.provider.requests.length).toBe(before)
+      // Its own names, on its own port, are served.
+      for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
+        const head = await rawRequest(
+          Number(port),
+          `GET / HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+        )
+        expect(head, host).toMatch(/^HTTP\/1\.1 200 /)
+      }
     })
 
     it('log-out holds for a copy of the cookies kept from before it', async () => {
@@ -761,6 +787,22 @@ export function describeExampleApp(example: ExampleUnderTest): void {
         expect(await page(response)).toContain(`data-testid="error-code">${code}<`)
         // Within the provider's timeout (500 ms) and some slack, not for ever.
         expect(performance.now() - started).toBeLessThan(5_000)
+      } finally {
+        await running.close()
+      }
+    })
+
+    it('with PUBLIC_URL, the callback is the public one, whatever Host the request carried', async () => {
+      const running = await startWithProvider(example, {}, { publicUrl: 'http://localhost:1' })
+      try {
+        const { port } = new URL(running.app.url)
+        const head = await rawRequest(
+          Number(port),
+          `GET /login HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`,
+        )
+        expect(head).toMatch(/^HTTP\/1\.1 302 /)
+        const sent = running.provider.requests.findLast((r) => r.endpoint === 'requestToken')
+        expect(sent?.oauthParams.oauth_callback).toBe('http://localhost:1/authorize')
       } finally {
         await running.close()
       }
