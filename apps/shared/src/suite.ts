@@ -808,6 +808,26 @@ export function describeExampleApp(example: ExampleUnderTest): void {
       }
     })
 
+    it('behind an https proxy it trusts (COOKIE_SECURE, TRUST_PROXY): Secure cookies on the login', async () => {
+      const running = await startWithProvider(
+        example,
+        {},
+        { secureCookies: true, trustProxy: true, publicUrl: 'https://localhost' },
+      )
+      try {
+        const login = await fetch(`${running.app.url}/login`, {
+          redirect: 'manual',
+          headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'localhost' },
+        })
+        expect(login.status).toBe(302)
+        const cookies = login.headers.getSetCookie()
+        expect(cookies.length).toBeGreaterThan(0)
+        for (const cookie of cookies) expect(cookie, cookie).toMatch(/;\s*secure/i)
+      } finally {
+        await running.close()
+      }
+    })
+
     it('shows a 502 page, "cannot be reached", when the provider is down', async () => {
       const running = await startWithProvider(example)
       try {
