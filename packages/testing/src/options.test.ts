@@ -122,6 +122,29 @@ describe('options', () => {
     ],
     [{ users: [] }, 'options.users should be a non-empty array of { id, screenName, name }'],
     [
+      { users: [{ id: '1', screenName: 'a', name: 'A', email: 5 as never }] },
+      'options.users[0].email should be a string',
+    ],
+    [
+      {
+        users: [
+          { id: '1', screenName: 'a', name: 'A' },
+          { id: '1', screenName: 'b', name: 'B' },
+        ],
+      },
+      'options.users[1] should be a user of its own (users[0] has its id or screen name)',
+    ],
+    [
+      {
+        users: [
+          { id: '1', screenName: 'a', name: 'A' },
+          { id: '2', screenName: 'a', name: 'B' },
+        ],
+      },
+      'options.users[1] should be a user of its own (users[0] has its id or screen name)',
+    ],
+    [{ debug: 'yes' as never }, 'options.debug should be a boolean'],
+    [
       { clients: [{ id: 'a', secret: 's', autoApprove: 1 as never }] },
       'options.clients[0].autoApprove should be a boolean or the id or screen name of one of the users',
     ],

@@ -576,6 +576,23 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
       )
     )
       throw typeError('users', 'a non-empty array of { id, screenName, name }')
+    // The consent page and autoApprove find a user by id or screen name: one each.
+    const ids = new Map<string, number>()
+    const names = new Map<string, number>()
+    users.forEach((u, i) => {
+      if (u.email !== undefined && typeof u.email !== 'string')
+        throw typeError(`users[${i}].email`, 'a string')
+      const clash = ids.get(u.id) ?? names.get(u.screenName)
+      if (clash !== undefined)
+        throw typeError(
+          `users[${i}]`,
+          `a user of its own (users[${clash}] has its id or screen name)`,
+        )
+      ids.set(u.id, i)
+      names.set(u.screenName, i)
+    })
+    if (options.debug !== undefined && typeof options.debug !== 'boolean')
+      throw typeError('debug', 'a boolean')
     this.users = users
     if (options.autoApprove !== undefined && typeof options.autoApprove !== 'boolean') {
       if (typeof options.autoApprove !== 'string' || !this.#findUser(options.autoApprove))
