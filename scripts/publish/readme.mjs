@@ -56,9 +56,15 @@ export function importedPackages(code) {
   return [...new Set(names)].sort()
 }
 
-/** What the example reads from its surroundings: env variables, files, the port it listens on. */
+/**
+ * What the example reads from its surroundings: env variables (those it needs:
+ * one with a fallback, `process.env.X ?? '/authorize'`, is left unset, as a
+ * user trying the example would), files, the port it listens on.
+ */
 export function exampleNeeds(code) {
-  const env = new Set([...code.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]))
+  const env = new Set(
+    [...code.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)(?![A-Z0-9_])(?!\s*(?:\?\?|\|\|))/g)].map((m) => m[1]),
+  )
   const registered = [...code.matchAll(/\.register\(\s*(['"])([A-Za-z][\w-]*)\1/g)].map((m) => m[2])
   const clientEnv = registered.flatMap((name) => {
     const prefix = name.replace(/[^A-Za-z0-9]+/g, '_').toUpperCase()
