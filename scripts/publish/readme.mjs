@@ -63,7 +63,9 @@ export function importedPackages(code) {
  */
 export function exampleNeeds(code) {
   const env = new Set(
-    [...code.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)(?![A-Z0-9_])(?!\s*(?:\?\?|\|\|))/g)].map((m) => m[1]),
+    [...code.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)(?![A-Z0-9_])(?!\s*(?:\?\?|\|\|))/g)].map(
+      (m) => m[1],
+    ),
   )
   const registered = [...code.matchAll(/\.register\(\s*(['"])([A-Za-z][\w-]*)\1/g)].map((m) => m[2])
   const clientEnv = registered.flatMap((name) => {

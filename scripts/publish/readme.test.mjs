@@ -31,18 +31,6 @@ describe('the adapters’ README Usage examples', () => {
   })
 })
 
-describe('exampleNeeds', () => {
-  it('needs the env variables read without a fallback, and leaves the others unset', () => {
-    const code = [
-      'session({ secret: process.env.SESSION_SECRET! })',
-      "register('x', { redirectUri: process.env.X_REDIRECT_URI ?? '/authorize' })",
-      'const port = Number(process.env.PORT || 3000)',
-      'app.listen(3000)',
-    ].join('\n')
-    expect(exampleNeeds(code).env).toEqual(['SESSION_SECRET'])
-  })
-})
-
 describe('isAdapterExample', () => {
   const login = [
     "app.get('/login', (req, res) => oauth.x.authorizeRedirect(req, res))",
@@ -167,6 +155,16 @@ describe('exampleNeeds', () => {
       files: ['secret-key'],
       ports: [3000],
     })
+  })
+
+  it('needs the env variables read without a fallback, and leaves the others unset', () => {
+    const code = [
+      'session({ secret: process.env.SESSION_SECRET! })',
+      "register('x', { redirectUri: process.env.X_REDIRECT_URI ?? '/authorize' })",
+      'const port = Number(process.env.PORT || 3000)',
+      'app.listen(3000)',
+    ].join('\n')
+    expect(exampleNeeds(code).env).toEqual(['SESSION_SECRET'])
   })
 })
 
