@@ -18,7 +18,7 @@ import {
   type SignatureMethod,
   type Token,
 } from '@oauth1/core'
-import { resolveEmulation } from './emulations/index.js'
+import { ENDPOINTS, resolveEmulation } from './emulations/index.js'
 import type {
   AuthorizeParam,
   Emulation,
@@ -216,6 +216,11 @@ function typeError(option: string, expected: string): TypeError {
   return new TypeError(`options.${option} should be ${expected}`)
 }
 
+/** A `Content-Type` a quirk may answer with: printable ASCII, not starting with a space. */
+function isContentTypeValue(value: unknown): boolean {
+  return typeof value === 'string' && /^[\x21-\x7e][\x20-\x7e]*$/.test(value)
+}
+
 function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
   if (quirks === undefined) return {}
   if (typeof quirks !== 'object' || quirks === null) throw typeError(where, 'an object')
@@ -229,10 +234,7 @@ function checkQuirks(quirks: Quirks | undefined, where: string): Quirks {
     throw typeError(`${where}.callbackConfirmed`, "'true', 'True', 'false' or 'omit'")
   if (tokenFormat !== undefined && tokenFormat !== 'form' && tokenFormat !== 'json')
     throw typeError(`${where}.tokenFormat`, "'form' or 'json'")
-  if (
-    tokenContentType !== undefined &&
-    (typeof tokenContentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(tokenContentType))
-  )
+  if (tokenContentType !== undefined && !isContentTypeValue(tokenContentType))
     throw typeError(`${where}.tokenContentType`, 'a printable ASCII Content-Type value')
   // setTimeout fires at once past 2^31-1 ms: a longer delay would be none at all
   const badDelay = (d: unknown) =>
@@ -264,16 +266,15 @@ const FAILURE_NAMES = [
   'truncated',
   'drip',
 ]
-const FAILURE_ENDPOINTS = ['requestToken', 'authorize', 'accessToken', 'api']
 
 /** A `failure` quirk: one failure, or failures per endpoint. */
 function checkFailures(value: unknown, where: string): void {
   if (Array.isArray(value))
-    throw typeError(where, `a failure, or failures keyed by ${FAILURE_ENDPOINTS.join(', ')}`)
+    throw typeError(where, `a failure, or failures keyed by ${ENDPOINTS.join(', ')}`)
   if (typeof value === 'object' && value !== null && !('status' in value)) {
     for (const [endpoint, failure] of Object.entries(value)) {
-      if (!FAILURE_ENDPOINTS.includes(endpoint))
-        throw typeError(where, `a failure, or failures keyed by ${FAILURE_ENDPOINTS.join(', ')}`)
+      if (!ENDPOINTS.includes(endpoint))
+        throw typeError(where, `a failure, or failures keyed by ${ENDPOINTS.join(', ')}`)
       if (failure !== undefined) checkFailure(failure, `${where}.${endpoint}`)
     }
   } else {
@@ -289,10 +290,7 @@ function checkFailure(value: unknown, where: string): void {
     if (!Number.isInteger(status) || (status as number) < 200 || (status as number) > 599)
       throw typeError(`${where}.status`, 'an HTTP status from 200 to 599')
     if (body !== undefined && typeof body !== 'string') throw typeError(`${where}.body`, 'a string')
-    if (
-      contentType !== undefined &&
-      (typeof contentType !== 'string' || !/^[\x21-\x7e][\x20-\x7e]*$/.test(contentType))
-    )
+    if (contentType !== undefined && !isContentTypeValue(contentType))
       throw typeError(`${where}.contentType`, 'a printable ASCII Content-Type value')
     return
   }

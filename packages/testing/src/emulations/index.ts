@@ -115,7 +115,8 @@ function checkEndpoint(value: unknown, name: string): void {
     throw new TypeError(`${where}.${name}.methods should be a non-empty array of HTTP methods`)
 }
 
-const ENDPOINTS = ['requestToken', 'authorize', 'accessToken', 'api']
+/** Every `Endpoint`, at run time: what `realm.endpoints` and per-endpoint quirks may name. */
+export const ENDPOINTS: readonly string[] = ['requestToken', 'authorize', 'accessToken', 'api']
 
 /** Refuses a field that is set but not one of `values`. */
 function checkOneOf(value: unknown, name: string, values: readonly unknown[]): void {
