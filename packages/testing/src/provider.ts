@@ -714,9 +714,26 @@ export class TestProvider extends EventEmitter<{ request: [RecordedRequest] }> {
     return this.#issueAccessToken(clientId, user, { ...grant })
   }
 
-  /** Revokes token credentials (the next call with them gets `token_rejected`). */
-  revokeToken(token: string): boolean {
-    return this.#accessTokens.delete(token)
+  /**
+   * Revokes token credentials (the next call with them gets `token_rejected`):
+   * their `oauth_token`, or the `Token` that {@link TestProvider.issueToken}
+   * or a login returned. True when they were live.
+   *
+   * @throws TypeError when `token` is neither (a test must not go on believing
+   *   it revoked something).
+   */
+  revokeToken(token: string | Pick<Token, 'oauth_token'>): boolean {
+    const id =
+      typeof token === 'string'
+        ? token
+        : typeof token === 'object' && token !== null
+          ? (token as { oauth_token?: unknown }).oauth_token
+          : undefined
+    if (typeof id !== 'string' || id === '')
+      throw new TypeError(
+        'revokeToken(token) takes the oauth_token string, or a Token ({ oauth_token, … })',
+      )
+    return this.#accessTokens.delete(id)
   }
 
   /** Starts listening. Resolves once the port is known. */

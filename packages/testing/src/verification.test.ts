@@ -456,6 +456,24 @@ describe.each(SIGNERS)('signed by %s', (signerName, sign: Signer) => {
       expect(revoked.form.get('oauth_problem')).toBe('token_rejected')
     })
 
+    it('revokeToken takes the Token itself too, and refuses what is neither', async () => {
+      const t = provider.issueToken()
+      expect(provider.revokeToken(t)).toBe(true)
+      expect(provider.revokeToken(t)).toBe(false) // already gone
+      const res = await call(sign, {
+        method: 'GET',
+        url: `${provider.apiBaseUrl}me`,
+        token: t.oauth_token,
+        tokenSecret: t.oauth_token_secret,
+      })
+      expect(res.form.get('oauth_problem')).toBe('token_rejected')
+      for (const bad of [undefined, null, 42, '', {}, { oauth_token: 7 }]) {
+        expect(() => provider.revokeToken(bad as never)).toThrow(
+          /revokeToken\(token\) takes the oauth_token string, or a Token/,
+        )
+      }
+    })
+
     it('/api/me needs a token (parameter_absent)', async () => {
       const res = await call(sign, { method: 'GET', url: `${provider.apiBaseUrl}me` })
       expect(res.status).toBe(400)
