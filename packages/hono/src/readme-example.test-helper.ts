@@ -1,7 +1,7 @@
 // The README's Usage example, type-checked by `pnpm typecheck` (readme.test.ts keeps the two identical).
 // Never run: it would listen on port 3000.
 import { serve } from '@hono/node-server'
-import { OAuth, type Token } from '@oauth1/hono'
+import { isLoopbackHost, OAuth, type Token } from '@oauth1/hono'
 import { type Context, Hono } from 'hono'
 import { getSignedCookie, setSignedCookie } from 'hono/cookie'
 
@@ -16,6 +16,12 @@ async function userId(c: Context): Promise<string | undefined> {
   const value = (await getSignedCookie(c, SECRET, 'uid')) || ''
   const dot = value.lastIndexOf('.')
   return dot > 0 && Number(value.slice(dot + 1)) > Date.now() ? value.slice(0, dot) : undefined
+}
+
+// Secure everywhere but plain http on this machine (the rule of the middleware's own cookie).
+function secure(c: Context): boolean {
+  const { protocol, hostname } = new URL(c.req.url)
+  return !(protocol === 'http:' && isLoopbackHost(hostname))
 }
 
 const oauth = new OAuth({
@@ -47,6 +53,7 @@ app.get('/authorize', async (c) => {
   await setSignedCookie(c, 'uid', `${token.user_id}.${Date.now() + WEEK * 1000}`, SECRET, {
     httpOnly: true,
     sameSite: 'Lax',
+    secure: secure(c),
     path: '/',
     maxAge: WEEK,
   })
