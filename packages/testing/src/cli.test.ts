@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'tsup'
@@ -303,4 +303,37 @@ describe('oauth1-test-provider CLI', () => {
     })
     expect(() => parseCli(['--nope'])).toThrow(/Unknown option '--nope'/)
   })
+})
+
+describe('the bin, bundled', () => {
+  // The bin only imports ../dist/cli.js, which starts the server as it loads: a
+  // bundler that believed the package's sideEffects: false would drop the import.
+  it('keeps the import of the CLI (sideEffects names it)', async () => {
+    const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8'))
+    const binPath = pkg.bin['oauth1-test-provider'] as string
+    const dir = mkdtempSync(join(packageDir, 'node_modules', '.bin-bundle-'))
+    try {
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: 'copy', type: 'module', sideEffects: pkg.sideEffects }),
+      )
+      mkdirSync(join(dir, 'bin'))
+      mkdirSync(join(dir, 'dist'))
+      writeFileSync(join(dir, binPath), readFileSync(join(packageDir, binPath)))
+      writeFileSync(join(dir, 'dist', 'cli.js'), "console.log('the CLI started')\n")
+      await build({
+        config: false,
+        entry: { out: join(dir, binPath) },
+        outDir: join(dir, 'out'),
+        format: ['esm'],
+        target: 'node20',
+        dts: false,
+        silent: true,
+        treeshake: true,
+      })
+      expect(readFileSync(join(dir, 'out', 'out.js'), 'utf8')).toContain('the CLI started')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
 })
