@@ -3,11 +3,11 @@
  * every store must pass `runStoreConformanceTests`: so the page's own code
  * runs that suite here, as it is written on the page.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { TemporaryCredentialStore } from '@oauth1/core'
 import { runStoreConformanceTests } from '@oauth1/core/testing'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { extractBlocks } from './code-blocks.ts'
 import { DOCS_DIR, PAGES_DIR } from './repo.ts'
 
@@ -22,8 +22,11 @@ describe('architecture.md', () => {
 
 if (block !== undefined) {
   // Written beside the docs' node_modules, so that its imports resolve as the page's do.
-  const dir = join(DOCS_DIR, 'node_modules', '.cache', 'architecture-store')
-  mkdirSync(dir, { recursive: true })
+  // One directory per run: the Node matrix runs this file on several Nodes at once.
+  const cache = join(DOCS_DIR, 'node_modules', '.cache')
+  mkdirSync(cache, { recursive: true })
+  const dir = mkdtempSync(join(cache, 'architecture-store-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const file = join(dir, 'map-store.ts')
   writeFileSync(file, `${block.code}\nexport { mapStore }\n`)
   const { mapStore } = (await import(file)) as { mapStore: () => TemporaryCredentialStore }
