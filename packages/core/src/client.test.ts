@@ -923,45 +923,52 @@ describe('token responses that are not tokens', () => {
 })
 
 describe("the request's secrets echoed in a provider's error answer", () => {
-  it('are blanked in response.body and the description, however the provider spells them', async () => {
-    const clientSecret = 'cs+1/='
-    const tokenSecret = 'ts&2~'
-    const verifier = 'ver ifier'
-    const echo = answering((req) => {
-      // A debug answer: the Authorization header (PLAINTEXT's signature is the
-      // encoded secrets) and a base string (values encoded twice), as some
-      // providers, and @oauth1/testing's debug option, send back on a 401.
-      const auth = req.headers.get('authorization') ?? ''
-      const twice = (v: string) => encodeURIComponent(encodeURIComponent(v))
-      return formResponse(
-        `oauth_problem=signature_invalid&oauth_problem_advice=${encodeURIComponent(`secret was ${clientSecret}`)}&debug=${encodeURIComponent(auth)}&base=POST%26x%26oauth_verifier${twice(`=${verifier}`)}&raw=${verifier}|${clientSecret}|${tokenSecret}`,
-        401,
-      )
-    })
-    const client = new OAuth1Client({
-      clientId: 'ck',
-      clientSecret,
-      signatureMethod: 'PLAINTEXT',
-      token: 'rt',
-      tokenSecret,
-      fetch: echo.fetch,
-    })
-    const err = await rejection(client.fetchAccessToken(`${P}/at`, verifier))
-    expect(err.code).toBe('fetch_token_denied')
-    expect(err.response?.body).toContain('[redacted]')
-    const everything = `${err.description} ${JSON.stringify(err)} ${err.response?.body}`
-    for (const secret of [clientSecret, tokenSecret, verifier]) {
-      for (const spelling of [
-        secret,
-        encodeURIComponent(secret),
-        encodeURIComponent(encodeURIComponent(secret)),
-      ]) {
-        expect(everything, spelling).not.toContain(spelling)
+  it.each([
+    [401, 'fetch_token_denied'],
+    [200, 'invalid_token_response'],
+  ])(
+    'are blanked in response.body and the description, however the provider spells them (%i)',
+    async (status, code) => {
+      const clientSecret = 'cs+1/='
+      const tokenSecret = 'ts&2~'
+      const verifier = 'ver ifier'
+      const echo = answering((req) => {
+        // A debug answer: the Authorization header (PLAINTEXT's signature is the
+        // encoded secrets) and a base string (values encoded twice), as some
+        // providers, and @oauth1/testing's debug option, send back on a 401.
+        const auth = req.headers.get('authorization') ?? ''
+        const twice = (v: string) => encodeURIComponent(encodeURIComponent(v))
+        return formResponse(
+          `oauth_problem=${encodeURIComponent(`signature_invalid ${tokenSecret}`)}&oauth_problem_advice=${encodeURIComponent(`secret was ${clientSecret}`)}&debug=${encodeURIComponent(auth)}&base=POST%26x%26oauth_verifier${twice(`=${verifier}`)}&raw=${verifier}|${clientSecret}|${tokenSecret}`,
+          status,
+        )
+      })
+      const client = new OAuth1Client({
+        clientId: 'ck',
+        clientSecret,
+        signatureMethod: 'PLAINTEXT',
+        token: 'rt',
+        tokenSecret,
+        fetch: echo.fetch,
+      })
+      const err = await rejection(client.fetchAccessToken(`${P}/at`, verifier))
+      expect(err.code).toBe(code)
+      expect(err.response?.body).toContain('[redacted]')
+      const everything = `${err.description} ${err.message} ${err.oauthProblem} ${err.oauthProblemAdvice} ${JSON.stringify(err)} ${err.response?.body}`
+      for (const secret of [clientSecret, tokenSecret, verifier]) {
+        for (const spelling of [
+          secret,
+          encodeURIComponent(secret),
+          encodeURIComponent(encodeURIComponent(secret)),
+        ]) {
+          expect(everything, spelling).not.toContain(spelling)
+        }
       }
-    }
-    expect(err.oauthProblem).toBe('signature_invalid')
-    expect(err.description).toContain('secret was [redacted]')
-  })
+      expect(err.oauthProblem).toBe('signature_invalid [redacted]')
+      expect(err.oauthProblemAdvice).toBe('secret was [redacted]')
+      expect(err.description).toContain('secret was [redacted]')
+    },
+  )
 })
 
 describe('token endpoint errors (Authlib test_fetch_token_invalid_response)', () => {

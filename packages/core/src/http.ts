@@ -649,7 +649,11 @@ export async function parseTokenResponse(
   // body), as for a ≥ 400: a provider's own words (MediaWiki's `Error: …`
   // with a 200) are what tells the user what went wrong. Any token secret in
   // the body is blanked first.
-  const invalid = (reason: string, body: string, oauthProblem?: string) =>
+  const invalid = (
+    reason: string,
+    body: string,
+    reported: { problem?: string; advice?: string } = {},
+  ) =>
     new OAuthError('invalid_token_response', {
       description: `The ${what} endpoint ${describeUrl(url)} answered ${response.status} with ${reason}`,
       response: {
@@ -657,7 +661,8 @@ export async function parseTokenResponse(
         headers: response.headers(),
         body: excerpt(body, MAX_ERROR_BODY),
       },
-      ...(oauthProblem === undefined ? {} : { oauthProblem }),
+      ...(reported.problem === undefined ? {} : { oauthProblem: reported.problem }),
+      ...(reported.advice === undefined ? {} : { oauthProblemAdvice: reported.advice }),
     })
   const length = Number(response.header('content-length'))
   if (Number.isFinite(length) && length > MAX_TOKEN_RESPONSE) {
@@ -676,11 +681,19 @@ export async function parseTokenResponse(
   const body = () => withoutSecrets(text, fields, known)
   if (fields === null) throw invalid(unreadable(text), body())
   if (fields.oauth_problem !== undefined) {
-    // Some providers answer 200 with a problem report: never read it as credentials.
+    // Some providers answer 200 with a problem report: never read it as
+    // credentials. Read as a ≥ 400's is: the provider's own words reach the
+    // description, so the request's secrets are blanked there too.
+    const problem = withoutSecrets(fields.oauth_problem, null, known)
+    const reportedAdvice = fields.oauth_problem_advice
+    const advice =
+      reportedAdvice === undefined || reportedAdvice === ''
+        ? undefined
+        : withoutSecrets(reportedAdvice, null, known)
     throw invalid(
-      `oauth_problem=${describeProblem(fields.oauth_problem)}`,
+      `oauth_problem=${describeProblem(problem)}${advice === undefined ? '' : ` (${advice})`}`,
       body(),
-      fields.oauth_problem,
+      { problem, ...(advice === undefined ? {} : { advice }) },
     )
   }
   if (typeof fields.oauth_token !== 'string' || fields.oauth_token === '') {
