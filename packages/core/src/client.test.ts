@@ -1665,6 +1665,31 @@ describe('redirects (PITFALLS 18)', () => {
     expect(res.status).toBe(200)
   })
 
+  it('returns a same-origin redirect whose Location sets a protocol parameter of its own (query mode)', async () => {
+    for (const location of [
+      '/ok?oauth_token=zzz',
+      '/ok?oauth_nonce=abc',
+      '/ok?oauth_consumer_key=other',
+    ]) {
+      const { fetch, seen } = answering((req) =>
+        new URL(req.url).pathname === '/a'
+          ? new Response(null, { status: 302, headers: { location } })
+          : new Response('followed'),
+      )
+      const client = new OAuth1Client({
+        clientId: 'ck',
+        token: 'mytoken',
+        tokenSecret: 's',
+        signatureType: 'query',
+        fetch,
+      })
+      const res = await client.request('GET', `${P}/a?q=1`)
+      // the provider's value is not replaced by ours: its redirect is the answer
+      expect([res.status, seen.length], location).toEqual([302, 1])
+      expect(res.headers.get('location')).toBe(location)
+    }
+  })
+
   it('does not carry an echoed signed query to another origin (query mode)', async () => {
     const { fetch, seen } = answering((req) => {
       const url = new URL(req.url)

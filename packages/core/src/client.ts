@@ -57,27 +57,41 @@ function queryNames(search: string): Set<string> {
   return names
 }
 
+/** The form-decoded value of one `name=value` part of a query (`''` without `=`). */
+function partValue(part: string): string {
+  const eq = part.indexOf('=')
+  return eq === -1 ? '' : formDecode(part.slice(eq + 1))
+}
+
 /**
- * The `oauth_*` parameters that query-mode signing appended to `unsigned`
- * (signRequest refuses a URL that already carries one it adds, so these are
- * exactly the names in the signed query and not in the unsigned one).
+ * The `oauth_*` parameters that query-mode signing appended to `unsigned`,
+ * name to value (signRequest refuses a URL that already carries one it adds,
+ * so these are exactly the parameters in the signed query whose names the
+ * unsigned one lacks).
  */
-function appendedProtocolNames(unsigned: URL, signedUrl: string): Set<string> {
+function appendedProtocolParams(unsigned: URL, signedUrl: string): Map<string, string> {
   const before = queryNames(unsigned.search)
-  const added = new Set<string>()
-  for (const name of queryNames(new URL(signedUrl).search)) {
-    if (name.startsWith('oauth_') && !before.has(name)) added.add(name)
+  const added = new Map<string, string>()
+  const search = new URL(signedUrl).search
+  if (search.length <= 1) return added
+  for (const part of search.slice(1).split('&')) {
+    const name = partName(part)
+    if (name.startsWith('oauth_') && !before.has(name)) added.set(name, partValue(part))
   }
   return added
 }
 
-/** Removes the query parameters named in `names` from `url`, keeping the others as they were. */
-function dropQueryParameters(url: URL, names: ReadonlySet<string>): void {
-  if (names.size === 0 || url.search.length <= 1) return
+/**
+ * Removes from `url` the query parameters that echo `sent` (the same name
+ * with the same value), keeping the others as they were. A parameter of that
+ * name with another value is the redirecting server's own, and stays.
+ */
+function dropEchoedParameters(url: URL, sent: ReadonlyMap<string, string>): void {
+  if (sent.size === 0 || url.search.length <= 1) return
   const kept = url.search
     .slice(1)
     .split('&')
-    .filter((part) => !names.has(partName(part)))
+    .filter((part) => sent.get(partName(part)) !== partValue(part))
   url.search = kept.length === 0 ? '' : `?${kept.join('&')}`
 }
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
@@ -1163,7 +1177,7 @@ export class OAuth1Client {
     // redirect that echoes them back (a trailing-slash redirect keeps the
     // query) must not carry them to the next hop: re-signing would refuse a
     // URL that already has them, and another origin must not receive them.
-    let appended: Set<string> | undefined
+    let appended: Map<string, string> | undefined
     // The redirect being followed: returned as it is when the next hop cannot be made.
     let redirect: Response | undefined
     const staysOnOrigin = (init as { [SAME_ORIGIN_ONLY]?: unknown })[SAME_ORIGIN_ONLY] === true
@@ -1184,7 +1198,7 @@ export class OAuth1Client {
             if (redirect !== undefined && err instanceof TypeError) return redirect
             throw err
           }
-          if (this.signatureType === 'query') appended = appendedProtocolNames(current, signed.url)
+          if (this.signatureType === 'query') appended = appendedProtocolParams(current, signed.url)
           sendUrl = signed.url
           sendHeaders = signed.headers
           sendBody = signed.body as BodyInit | null
@@ -1245,7 +1259,7 @@ export class OAuth1Client {
         // (fetch refuses one, and the signed URL would echo into its error).
         if (next.username !== '' || next.password !== '') return response
         if (staysOnOrigin && next.origin !== origin.origin) return response
-        if (appended !== undefined) dropQueryParameters(next, appended)
+        if (appended !== undefined) dropEchoedParameters(next, appended)
         const toGet =
           (response.status === 303 && currentMethod !== 'HEAD') ||
           ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
