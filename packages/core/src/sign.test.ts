@@ -927,7 +927,12 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
             body,
             headers: { 'content-type': 'application/octet-stream' },
           },
-          { clientId: 'ck', signatureMethod: method, rsaKey: rsa2048.privatePkcs8, bodyHash: true },
+          {
+            clientId: 'ck',
+            signatureMethod: method,
+            bodyHash: true,
+            ...(method.startsWith('RSA-') ? { rsaKey: rsa2048.privatePkcs8 } : {}),
+          },
           FIXED,
         )
         const expected = createHash(hash).update(body).digest('base64')
@@ -1012,7 +1017,7 @@ describe.each(BACKENDS)('signRequest, %s back end', (backend) => {
               tokenSecret: 'ts',
               signatureMethod: method,
               signatureType: type,
-              rsaKey: rsa1024.privatePkcs1,
+              ...(method.startsWith('RSA-') ? { rsaKey: rsa1024.privatePkcs1 } : {}),
             },
           )
           const base = providerBaseString(signed)
@@ -1143,6 +1148,16 @@ describe('bad arguments: TypeError naming the option', () => {
       'RSA without rsaKey',
       () => signRequest(request, { clientId: 'ck', signatureMethod: 'RSA-SHA256' }),
       'credentials.rsaKey is required for RSA-SHA256',
+    ],
+    [
+      'rsaKey with the default method (HMAC-SHA1)',
+      () => signRequest(request, { clientId: 'ck', rsaKey: 'a PEM' }),
+      'credentials.rsaKey is only used with RSA-SHA1, RSA-SHA256 or RSA-SHA512, and signatureMethod is HMAC-SHA1: set credentials.signatureMethod to the RSA method (or leave rsaKey out)',
+    ],
+    [
+      'rsaKey with PLAINTEXT',
+      () => signRequest(request, { clientId: 'ck', signatureMethod: 'PLAINTEXT', rsaKey: 'a PEM' }),
+      'credentials.rsaKey is only used with RSA-SHA1, RSA-SHA256 or RSA-SHA512, and signatureMethod is PLAINTEXT: set credentials.signatureMethod to the RSA method (or leave rsaKey out)',
     ],
     [
       'rsaKey of a wrong type',

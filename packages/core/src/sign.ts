@@ -428,8 +428,14 @@ function readCredentials(credentials: SigningCredentials): Signer {
     throw new TypeError('credentials.bodyHash should be a boolean')
   }
   const rsaKey = credentials.rsaKey
-  if (signatureMethod.charCodeAt(0) === 82 /* R */ && rsaKey == null) {
-    throw new TypeError(`credentials.rsaKey is required for ${signatureMethod}`)
+  if (signatureMethod.charCodeAt(0) === 82 /* R */) {
+    if (rsaKey == null) throw new TypeError(`credentials.rsaKey is required for ${signatureMethod}`)
+  } else if (rsaKey != null) {
+    // Signing with the secrets instead, the key ignored, would send an HMAC
+    // (or PLAINTEXT) signature made without the key the caller meant to use.
+    throw new TypeError(
+      `credentials.rsaKey is only used with RSA-SHA1, RSA-SHA256 or RSA-SHA512, and signatureMethod is ${signatureMethod}: set credentials.signatureMethod to the RSA method (or leave rsaKey out)`,
+    )
   }
   return {
     // What depends only on clientId, token and method comes prepared.
