@@ -84,7 +84,8 @@ export interface Quirks {
  * Callback URLs in `callbackUrls` match:
  * - a string — exactly (`'https://app.example/callback'`);
  * - a string ending in `*` — as a prefix (`'http://localhost:3000/*'`);
- * - a `RegExp` — when it matches the whole callback you test for;
+ * - a `RegExp` — when `test(callback)` is true: it matches anywhere in the URL unless
+ *   anchored (`/^https:\/\/app\.example\/cb(?:\?|$)/`);
  * - `'oob'` — out-of-band (the verifier is shown on a page).
  */
 export interface TestClientConfig {
@@ -201,7 +202,7 @@ export interface TestProviderOptions {
   debug?: boolean
   /** Provider-wide quirks. */
   quirks?: Quirks
-  /** Called with each request's record after it is answered. */
+  /** Called with each request's record once it is judged, before its answer is sent. */
   onRequest?: (record: RecordedRequest) => void
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
   now?: () => number
