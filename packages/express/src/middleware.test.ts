@@ -37,7 +37,7 @@ function capture(errors: unknown[]): ErrorRequestHandler {
 }
 
 describe('oauth.middleware() without a session', () => {
-  it('fails the first request with an Error that says what to install and where', async () => {
+  it('fails the first request with a TypeError that says what to install and where', async () => {
     const oauth = newOAuth()
     const app = express()
     app.use(oauth.middleware())
@@ -51,8 +51,7 @@ describe('oauth.middleware() without a session', () => {
     expect(res.status).toBe(500)
     expect(res.text).not.toContain('reached')
     expect(errors).toHaveLength(1)
-    expect(errors[0]).toBeInstanceOf(Error)
-    expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+    expect(errors[0]).toEqual(new TypeError(EXPECTED_MESSAGE))
     expect(MISSING_SESSION_MESSAGE).toBe(EXPECTED_MESSAGE)
   })
 
@@ -106,7 +105,7 @@ describe('oauth.middleware() without a session', () => {
     expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
   })
 
-  it('says so too when express-session skips a request because its store is disconnected', async () => {
+  it('says so too when express-session skips the first request because its store is disconnected', async () => {
     const store = new session.MemoryStore()
     const app = express()
     app.use(session({ store, secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
@@ -117,10 +116,44 @@ describe('oauth.middleware() without a session', () => {
     const errors: unknown[] = []
     app.use(capture(errors))
     const url = await serve(app)
-    expect((await request(url).get('/')).status).toBe(200)
     store.emit('disconnect')
     expect((await request(url).get('/')).status).toBe(500)
-    expect((errors[0] as Error).message).toBe(EXPECTED_MESSAGE)
+    expect(errors[0]).toEqual(new TypeError(EXPECTED_MESSAGE))
+    store.emit('connect')
+    expect((await request(url).get('/')).status).toBe(200)
+  })
+
+  it('lets the other routes answer while the session store is down, and refuses a login then with store_unavailable (503)', async () => {
+    const store = new session.MemoryStore()
+    const oauth = newOAuth()
+    const app = express()
+    app.use(session({ store, secret: SESSION_SECRET, resave: false, saveUninitialized: false }))
+    app.use(oauth.middleware())
+    app.get('/', (_req, res) => {
+      res.send('reached')
+    })
+    app.get('/login', (req, res) => oauth.provider.authorizeRedirect(req, res, '/authorize'))
+    app.get('/authorize', async (req, res) => {
+      res.json(await oauth.provider.authorizeAccessToken(req))
+    })
+    const errors: unknown[] = []
+    app.use(capture(errors))
+    const url = await serve(app)
+    expect((await request(url).get('/')).status).toBe(200)
+    store.emit('disconnect')
+    const home = await request(url).get('/')
+    expect([home.status, home.text]).toEqual([200, 'reached'])
+    expect((await request(url).get('/login')).status).toBe(503)
+    expect((await request(url).get('/authorize?oauth_token=a&oauth_verifier=b')).status).toBe(503)
+    expect(errors).toHaveLength(2)
+    for (const err of errors) {
+      expect(err).toMatchObject({
+        code: 'store_unavailable',
+        status: 503,
+        description:
+          'req.session is missing for this request, though earlier requests had one: the session middleware skipped it (express-session does while its store is disconnected, and outside its cookie.path)',
+      })
+    }
     store.emit('connect')
     expect((await request(url).get('/')).status).toBe(200)
   })

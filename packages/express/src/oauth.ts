@@ -4,6 +4,7 @@
  */
 import {
   OAuth as CoreOAuth,
+  OAuthError,
   RemoteApp,
   type ResolvedRemoteAppOptions,
   type Token,
@@ -47,6 +48,30 @@ const bindings = new WeakMap<object, SessionBinding>()
 
 function bindingOf(registry: object): SessionBinding {
   return bindings.get(registry) ?? DEFAULT_BINDING
+}
+
+/**
+ * Registries whose `middleware()` has seen a request with a session: the
+ * session middleware is installed before it. A later request without one is
+ * one the session middleware skipped (express-session does while its store
+ * is disconnected, and outside its `cookie.path`), not a setup mistake.
+ */
+const sessionsSeen = new WeakSet<object>()
+
+/**
+ * The store of this request's pending logins; where the session middleware
+ * skipped a request of an app that has sessions, `store_unavailable` (503):
+ * the login cannot be kept now, and the user can try again.
+ */
+function sessionStoreOf(registry: object, req: Request): ReturnType<typeof bindSessionStore> {
+  const session = (req as { session?: unknown }).session
+  if ((session === null || typeof session !== 'object') && sessionsSeen.has(registry)) {
+    throw new OAuthError('store_unavailable', {
+      description:
+        'req.session is missing for this request, though earlier requests had one: the session middleware skipped it (express-session does while its store is disconnected, and outside its cookie.path)',
+    })
+  }
+  return bindSessionStore(req, bindingOf(registry))
 }
 
 /**
@@ -96,7 +121,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
         'authorizeRedirect(req, res): the response was already sent; call it once, instead of answering the request',
       )
     }
-    const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
+    const { store, changed } = sessionStoreOf(this.registry, req)
     const callback = resolveRedirectUri(req, redirectUri ?? this.redirectUri)
     const url = await this.beginAuthorization(store, callback, params)
     // Unchanged with options.store once the browser has its binding id: nothing to save.
@@ -129,7 +154,7 @@ export class ExpressRemoteApp extends RemoteApp<Request> {
    */
   async authorizeAccessToken(req: Request): Promise<Token> {
     checkRequest(req, 'authorizeAccessToken(req)')
-    const { store, changed } = bindSessionStore(req, bindingOf(this.registry))
+    const { store, changed } = sessionStoreOf(this.registry, req)
     let token: Token
     try {
       // The raw query, `?`-led: the core reads it as sent (repeated names, bad %-escapes).
@@ -231,18 +256,32 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
     }
     bindings.set(this, binding)
     const oauth = this
+    let seen = sessionsSeen.has(this)
     return function oauth1Middleware(req: Request, _res: Response, next: NextFunction): void {
       const problem = sessionProblem(req, binding)
       if (problem !== undefined) {
-        // `OPTIONS *` names no path, so no session middleware gives it a
-        // session (express-session skips it): not a setup error, and no
-        // route of the app can log in there.
-        if (problem === MISSING_SESSION_MESSAGE && !namesAPath(req.originalUrl ?? req.url)) {
-          next()
-          return
+        if (problem === MISSING_SESSION_MESSAGE) {
+          // `OPTIONS *` names no path, so no session middleware gives it a
+          // session (express-session skips it): not a setup error, and no
+          // route of the app can log in there.
+          if (!namesAPath(req.originalUrl ?? req.url)) {
+            next()
+            return
+          }
+          // The session middleware ran before us on earlier requests and
+          // skipped this one (its store is down): the app's other routes
+          // still answer; a login here is refused with store_unavailable.
+          if (seen || sessionsSeen.has(oauth)) {
+            oauth.runWithRequest(req, next, bind)
+            return
+          }
         }
-        next(new Error(problem))
+        next(new TypeError(problem))
         return
+      }
+      if (!seen) {
+        seen = true
+        sessionsSeen.add(oauth)
       }
       oauth.runWithRequest(req, next, bind)
     }

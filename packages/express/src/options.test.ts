@@ -240,14 +240,14 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not an
   ][])('%s → TypeError naming req', async (_what, value) => {
     const oauth = newOAuth()
     expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
-      /^(TypeError: authorizeAccessToken\(req\): req should be|Error: @oauth1\/express: req\.session is missing)/,
+      /^(TypeError: authorizeAccessToken\(req\): req should be|TypeError: @oauth1\/express: req\.session is missing)/,
     )
     expect(
       await outcomeOfAsync(() =>
         oauth.provider.authorizeRedirect(value as never, {} as never, '/cb'),
       ),
     ).toMatch(
-      /^(TypeError: authorizeRedirect\(req, res\): req should be|Error: @oauth1\/express: req\.session is missing)/,
+      /^(TypeError: authorizeRedirect\(req, res\): req should be|TypeError: @oauth1\/express: req\.session is missing)/,
     )
     if (typeof value !== 'object' || value === null) {
       expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toBe(
@@ -256,10 +256,10 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not an
     }
   })
 
-  it('an object without a session is the documented missing-session Error', async () => {
+  it('an object without a session is the documented missing-session TypeError', async () => {
     const oauth = newOAuth()
     expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken({} as Request))).toBe(
-      `Error: ${MISSING_SESSION_MESSAGE}`,
+      `TypeError: ${MISSING_SESSION_MESSAGE}`,
     )
   })
 })

@@ -192,7 +192,7 @@ function isCookieSession(req: Request): boolean {
 /** `req.session`, or the start-up error when no session middleware ran before us. */
 export function sessionOf(req: Request): SessionObject {
   const session = (req as { session?: unknown }).session
-  if (session === null || typeof session !== 'object') throw new Error(MISSING_SESSION_MESSAGE)
+  if (session === null || typeof session !== 'object') throw new TypeError(MISSING_SESSION_MESSAGE)
   return session as SessionObject
 }
 
@@ -227,7 +227,7 @@ export function bindSessionStore(
   binding: SessionBinding,
 ): { store: TemporaryCredentialStore; changed(): boolean } {
   const problem = sessionProblem(req, binding)
-  if (problem !== undefined) throw new Error(problem)
+  if (problem !== undefined) throw new TypeError(problem)
   const session = sessionOf(req)
   const { key } = binding
   let changed = false

@@ -54,7 +54,7 @@ describe('middleware(): start-up checks', () => {
   it('rejects the registration at once when @fastify/secure-session is not registered', async () => {
     const app = fastify()
     await expect(app.register(new OAuth({ config: {} }).middleware())).rejects.toThrow(
-      new Error(MISSING_SESSION),
+      new TypeError(MISSING_SESSION),
     )
   })
 
@@ -62,7 +62,7 @@ describe('middleware(): start-up checks', () => {
     const app = fastify()
     app.register(new OAuth({ config: {} }).middleware())
     app.register(secureSession, { key: sessionKey() })
-    await expect(app.ready()).rejects.toThrow(new Error(MISSING_SESSION))
+    await expect(app.ready()).rejects.toThrow(new TypeError(MISSING_SESSION))
   })
 
   it('does not see a session registered in a sibling (encapsulated) context', async () => {
@@ -74,7 +74,7 @@ describe('middleware(): start-up checks', () => {
       })
     })
     await expect(app.register(new OAuth({ config: {} }).middleware())).rejects.toThrow(
-      new Error(MISSING_SESSION),
+      new TypeError(MISSING_SESSION),
     )
   })
 
@@ -83,7 +83,7 @@ describe('middleware(): start-up checks', () => {
     await app.register(secureSession, { key: sessionKey() })
     await expect(
       app.register(new OAuth({ config: {} }).middleware({ sessionName: 'auth' })),
-    ).rejects.toThrow(new Error(MISSING_NAMED_SESSION))
+    ).rejects.toThrow(new TypeError(MISSING_NAMED_SESSION))
   })
 
   it('accepts a named secure-session', async () => {

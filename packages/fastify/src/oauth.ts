@@ -261,7 +261,7 @@ export class OAuth extends CoreOAuth<FastifyRequest, FastifyRemoteApp> {
     const context = this.context
     const plugin: FastifyPluginCallback = (fastify, _opts, done) => {
       if (!fastify.hasRequestDecorator(settings.sessionName)) {
-        done(new Error(missingSessionMessage(settings.sessionName)))
+        done(new TypeError(missingSessionMessage(settings.sessionName)))
         return
       }
       fastify.addHook('onRequest', (request, _reply, next) => {

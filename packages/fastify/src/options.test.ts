@@ -228,11 +228,11 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not a 
   it.each([['undefined', undefined], ...WRONG_VALUES, ["a string 'request'", 'request']] as [
     string,
     unknown,
-  ][])('%s → TypeError naming request, or the missing-session Error', async (_what, value) => {
+  ][])('%s → TypeError naming request, or the missing-session TypeError', async (_what, value) => {
     const oauth = newOAuth()
     const expected =
       typeof value === 'object' && value !== null
-        ? /^Error: @oauth1\/fastify: request\.session is missing/
+        ? /^TypeError: @oauth1\/fastify: request\.session is missing/
         : /^TypeError: .*request should be the Fastify request/
     expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
       expected,

@@ -138,7 +138,7 @@ export function sessionOf(request: FastifyRequest, sessionName: string): Session
     typeof session.get !== 'function' ||
     typeof session.set !== 'function'
   ) {
-    throw new Error(missingSessionMessage(sessionName))
+    throw new TypeError(missingSessionMessage(sessionName))
   }
   return session as SessionLike
 }

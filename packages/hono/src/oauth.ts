@@ -349,7 +349,7 @@ function stateFor(registry: object, c: Context, method: string): RequestState {
   }
   const found = stateOf(registry, c)
   if (found === undefined) {
-    throw new Error(
+    throw new TypeError(
       `${PREFIX} ${method}() needs oauth.middleware() to run before this route: app.use(oauth.middleware({ secret: process.env.OAUTH1_SECRET }))`,
     )
   }

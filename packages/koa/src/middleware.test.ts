@@ -73,11 +73,11 @@ describe('oauth.middleware() start-up checks', () => {
     const oauth = new OAuth()
     const bare = new Koa()
     bare.keys = [KEY_A]
-    expect(() => oauth.middleware({ app: bare })).toThrow(new Error(MISSING_SESSION_MESSAGE))
+    expect(() => oauth.middleware({ app: bare })).toThrow(new TypeError(MISSING_SESSION_MESSAGE))
 
     const noKeys = new Koa()
     noKeys.use(session({ signed: false }, noKeys))
-    expect(() => oauth.middleware({ app: noKeys })).toThrow(new Error(MISSING_SECRET_MESSAGE))
+    expect(() => oauth.middleware({ app: noKeys })).toThrow(new TypeError(MISSING_SECRET_MESSAGE))
     expect(() => new OAuth().middleware({ app: noKeys, secret: SECRET })).not.toThrow()
 
     const ok = new Koa()

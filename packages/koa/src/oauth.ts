@@ -280,7 +280,7 @@ export class OAuth extends CoreOAuth<KoaContext, KoaRemoteApp> {
       ) {
         throw new TypeError('options.app should be a Koa application')
       }
-      if (!('session' in app.context)) throw new Error(MISSING_SESSION_MESSAGE)
+      if (!('session' in app.context)) throw new TypeError(MISSING_SESSION_MESSAGE)
       if (explicit === undefined && server === undefined) sealerFromApp(app)
     }
     // The settings belong to this OAuth (authorizeRedirect/authorizeAccessToken

@@ -118,11 +118,11 @@ describe('oauth.middleware(options) with wrong values', () => {
     )
   })
 
-  it('an app without koa-session is the documented start-up Error', () => {
+  it('an app without koa-session is the documented start-up TypeError', () => {
     const app = new Koa()
     app.keys = [KEY]
     expect(outcomeOf(() => newOAuth().middleware({ app }))).toBe(
-      `Error: ${MISSING_SESSION_MESSAGE}`,
+      `TypeError: ${MISSING_SESSION_MESSAGE}`,
     )
   })
 
@@ -151,7 +151,9 @@ describe('oauth.middleware(options) with wrong values', () => {
   it('with store, needs no sealing key: an app without app.keys is accepted', () => {
     const app = new Koa()
     app.use(session({ signed: false }, app))
-    expect(outcomeOf(() => newOAuth().middleware({ app }))).toBe(`Error: ${MISSING_SECRET_MESSAGE}`)
+    expect(outcomeOf(() => newOAuth().middleware({ app }))).toBe(
+      `TypeError: ${MISSING_SECRET_MESSAGE}`,
+    )
     expect(outcomeOf(() => newOAuth().middleware({ app, store: createMemoryServerStore() }))).toBe(
       'ok',
     )
@@ -240,11 +242,11 @@ describe('authorizeRedirect / authorizeAccessToken with something that is not a 
   it.each([['undefined', undefined], ...WRONG_VALUES, ["a string 'ctx'", 'ctx']] as [
     string,
     unknown,
-  ][])('%s → TypeError naming ctx, or the missing-session Error', async (_what, value) => {
+  ][])('%s → TypeError naming ctx, or the missing-session TypeError', async (_what, value) => {
     const oauth = newOAuth()
     const expected =
       typeof value === 'object' && value !== null
-        ? `Error: ${MISSING_SESSION_MESSAGE}`
+        ? `TypeError: ${MISSING_SESSION_MESSAGE}`
         : /^TypeError: .*ctx should be the Koa context/
     expect(await outcomeOfAsync(() => oauth.provider.authorizeAccessToken(value as never))).toMatch(
       expected,

@@ -271,14 +271,14 @@ describe('sessionStore(ctx)', () => {
 
   it('fails with a clear message when koa-session is missing', () => {
     expect(() => sessionStore({ app: { keys: [KEY_A] } } as unknown as Koa.Context)).toThrow(
-      new Error(MISSING_SESSION_MESSAGE),
+      new TypeError(MISSING_SESSION_MESSAGE),
     )
   })
 
   it('fails with a clear message when there is no key to seal with', () => {
     for (const keys of [undefined, [], 'not-a-list']) {
       const ctx = { session: {}, app: { keys } } as unknown as Koa.Context
-      expect(() => sessionStore(ctx)).toThrow(new Error(MISSING_SECRET_MESSAGE))
+      expect(() => sessionStore(ctx)).toThrow(new TypeError(MISSING_SECRET_MESSAGE))
     }
   })
 

@@ -131,7 +131,7 @@ export function hasSession(ctx: object): boolean {
 
 /** Checks that koa-session is installed; throws {@link MISSING_SESSION_MESSAGE} when not. */
 export function assertSession(ctx: object): void {
-  if (!hasSession(ctx)) throw new Error(MISSING_SESSION_MESSAGE)
+  if (!hasSession(ctx)) throw new TypeError(MISSING_SESSION_MESSAGE)
 }
 
 function isSecret(value: unknown): value is string | Uint8Array {
@@ -179,9 +179,9 @@ export function sealerFromApp(app: { keys?: unknown }): Sealer {
   const keys = app.keys
   if (!Array.isArray(keys)) {
     if (typeof keys === 'object' && keys !== null) throw new TypeError(KEYGRIP_MESSAGE)
-    throw new Error(MISSING_SECRET_MESSAGE)
+    throw new TypeError(MISSING_SECRET_MESSAGE)
   }
-  if (keys.length === 0) throw new Error(MISSING_SECRET_MESSAGE)
+  if (keys.length === 0) throw new TypeError(MISSING_SECRET_MESSAGE)
   const cached = appSealers.get(app)
   if (
     cached !== undefined &&
