@@ -869,7 +869,7 @@ export class OAuth1Client {
     return copy
   }
 
-  set token(value: Token | null | undefined) {
+  set token(value: (Partial<Token> & { oauth_token: string }) | null | undefined) {
     if (value === null || value === undefined) {
       this.#token = null
       this.#verifier = undefined

@@ -58,15 +58,15 @@ export const MAX_ERROR_BODY = 2048
 /** The second argument of `new OAuthError(code, options)`; every field is optional. */
 export interface OAuthErrorOptions {
   /** A sentence for the user; default: the code with spaces. Never put a secret in it. */
-  description?: string
+  description?: string | undefined
   /** The status the app should answer; default: the code's ({@link defaultStatus}). */
-  status?: number
+  status?: number | undefined
   /** The provider's `oauth_problem`, as sent. */
-  oauthProblem?: string
+  oauthProblem?: string | undefined
   /** `oauth_problem_advice`: the provider's free text about the problem, for the user. */
-  oauthProblemAdvice?: string
+  oauthProblemAdvice?: string | undefined
   /** What the provider answered, bounded ({@link MAX_ERROR_BODY}). */
-  response?: ProviderResponse
+  response?: ProviderResponse | undefined
   /** The underlying error (fetch's, a store's, an abort). */
   cause?: unknown
 }

@@ -4,10 +4,15 @@
 // the types take it too; and what is not an option value still does not compile.
 import { describe, expectTypeOf, it } from 'vitest'
 import {
+  createMemoryServerStore,
+  createMemoryStore,
+  createSealer,
+  createSessionRecordStore,
   OAuth,
   OAuth1Client,
   type OAuth1ClientOptions,
   type OAuth1RequestInit,
+  OAuthError,
   type RemoteAppRequestInit,
   type SignableRequest,
   type SigningCredentials,
@@ -90,4 +95,27 @@ describe('OAuth1Client: the legs take their params as a record or a URLSearchPar
     // @ts-expect-error a Map is refused at runtime (its entries would be dropped)
     void client.fetchRequestToken('https://p.example/rt', new Map([['a', '1']]))
   })
+})
+
+it("OAuth1Client.token takes a callback's { oauth_token, oauth_verifier } over the temporary credentials, as in Authlib", () => {
+  const client = new OAuth1Client({ clientId: 'ck' })
+  client.token = { oauth_token: 't', oauth_token_secret: 's' }
+  client.token = { oauth_token: 't', oauth_verifier: 'v' }
+  client.token = null
+  // @ts-expect-error an oauth_token is required
+  client.token = { oauth_verifier: 'v' }
+  expectTypeOf(client.token).toEqualTypeOf<Token | null>()
+})
+
+it('the stores, OAuthError and clientKwargs take undefined for an option (exactOptionalPropertyTypes)', () => {
+  const inCookie = env.IN_COOKIE === 'true'
+  const sealer = inCookie ? createSealer('a sealing secret of 32 characters!!') : undefined
+  createSessionRecordStore(
+    { read: () => undefined, write: () => {} },
+    { sealer, maxEntries: undefined },
+  )
+  createMemoryStore({ maxEntries: undefined, now: undefined })
+  createMemoryServerStore({ maxEntries: undefined, now: undefined })
+  new OAuthError('access_denied', { description: env.DESCRIPTION, status: undefined })
+  new OAuth().register('x', { clientKwargs: { realm: env.REALM, rsaKey: env.RSA_KEY } })
 })

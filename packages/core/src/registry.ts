@@ -69,13 +69,13 @@ function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions 
 
 /** Signing options handed to the underlying {@link OAuth1Client}. */
 export interface ClientKwargs {
-  signatureMethod?: SignatureMethod
-  signatureType?: SignatureType
-  rsaKey?: ClientRsaKey
-  realm?: string
-  forceIncludeBody?: boolean
+  signatureMethod?: SignatureMethod | undefined
+  signatureType?: SignatureType | undefined
+  rsaKey?: ClientRsaKey | undefined
+  realm?: string | undefined
+  forceIncludeBody?: boolean | undefined
   /** `oauth_body_hash` on every request without a form body, an empty body or a GET included. */
-  bodyHash?: boolean
+  bodyHash?: boolean | undefined
 }
 
 /** What a function `authorizeParams` is handed to compute the authorize URL's parameters. */

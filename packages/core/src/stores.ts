@@ -290,11 +290,11 @@ export interface SessionRecordAccess {
 /** Options of {@link createSessionRecordStore}. */
 export interface SessionRecordStoreOptions {
   /** Seals every entry, so no token secret sits in plaintext in a cookie session. */
-  sealer?: Sealer
+  sealer?: Sealer | undefined
   /**
    * Pending logins kept per session; the oldest is evicted beyond it. Default 5.
    */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /**
    * The most characters of JSON the record may take; the oldest pending logins
    * are evicted beyond it (the newest is always kept). Default 2048, which
@@ -303,9 +303,9 @@ export interface SessionRecordStoreOptions {
    * return URLs: five sealed pending logins fit with 60-character callbacks,
    * three with 200-character ones. Raise it for a server-side session store.
    */
-  maxBytes?: number
+  maxBytes?: number | undefined
   /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 /** The options {@link createSessionRecordStore} knows, listed from their type so the two cannot drift. */
@@ -491,9 +491,9 @@ function settle<T>(run: () => Awaitable<T>): Promise<T> {
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
   /** Entries kept at most; the oldest is evicted beyond it. Default 1000. */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /** The clock used to prune expired entries (ms since the epoch). Default `Date.now`. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 /** The options {@link createMemoryStore} and {@link createMemoryServerStore} know, from their types. */
@@ -728,9 +728,9 @@ export function createBoundStore(
 /** Options of {@link createMemoryServerStore}. */
 export interface MemoryServerStoreOptions {
   /** Pending logins kept at most, all browsers together; the oldest is evicted beyond it. Default 10 000. */
-  maxEntries?: number
+  maxEntries?: number | undefined
   /** The clock used for expiry (ms since the epoch). Default `Date.now`. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
 
 /**

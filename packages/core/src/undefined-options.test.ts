@@ -3,8 +3,15 @@
 // the runtime side, compared with the same call without the field.
 import { describe, expect, it } from 'vitest'
 import { OAuth1Client } from './client.js'
+import { OAuthError } from './errors.js'
 import { OAuth } from './registry.js'
 import { signRequest } from './sign.js'
+import {
+  createMemoryServerStore,
+  createMemoryStore,
+  createSealer,
+  createSessionRecordStore,
+} from './stores.js'
 
 const FIXED = { nonce: 'abc', timestamp: '123' }
 const TOKEN = { oauth_token: 'tok', oauth_token_secret: 'toksecret' }
@@ -80,5 +87,78 @@ describe('optional options given as undefined', () => {
     expect(response.status).toBe(200)
     expect(asked).toEqual([request])
     expect(seen[0]?.authorization).toContain('oauth_token="tok"')
+  })
+
+  it('clientKwargs with every field undefined signs as without clientKwargs', async () => {
+    const { seen, fetch } = recordingFetch()
+    const oauth = new OAuth()
+    const options = {
+      clientId: 'ck',
+      clientSecret: 'cs',
+      apiBaseUrl: 'https://api.example/1/',
+      fetch,
+    }
+    const plain = oauth.register('plain', options)
+    const kw = oauth.register('kw', {
+      ...options,
+      clientKwargs: {
+        signatureMethod: undefined,
+        signatureType: undefined,
+        rsaKey: undefined,
+        realm: undefined,
+        forceIncludeBody: undefined,
+        bodyHash: undefined,
+      },
+    })
+    await plain.get('me', { token: TOKEN, nonce: 'n' })
+    await kw.get('me', { token: TOKEN, nonce: 'n' })
+    // the same request but for its time: the timestamp, and the signature over it
+    const timeless = (s: { url: string; authorization: string | null } | undefined) => ({
+      url: s?.url,
+      authorization: s?.authorization?.replace(/oauth_(timestamp|signature)="[^"]*"/g, '$1'),
+    })
+    expect(timeless(seen[1])).toEqual(timeless(seen[0]))
+    expect(seen[0]?.authorization).toContain('oauth_signature_method="HMAC-SHA1"')
+  })
+
+  it('the stores and OAuthError take undefined for every option', async () => {
+    const entry = { oauth_token: 't', oauth_token_secret: 's', expires_at: Date.now() + 60_000 }
+    let record: Record<string, unknown> | undefined
+    const access = {
+      read: () => record,
+      write: (r: Record<string, unknown> | undefined) => {
+        record = r
+      },
+    }
+    const sessionStore = createSessionRecordStore(access, {
+      sealer: undefined,
+      maxEntries: undefined,
+      maxBytes: undefined,
+      now: undefined,
+    })
+    await sessionStore.set('app:t', entry)
+    expect(await sessionStore.get('app:t')).toEqual(entry)
+    const memory = createMemoryStore({ maxEntries: undefined, now: undefined })
+    await memory.set('app:t', entry)
+    expect(await memory.get('app:t')).toEqual(entry)
+    expect(createMemoryServerStore({ maxEntries: undefined, now: undefined })).toBeDefined()
+    // a sealer chosen by a condition: `inCookie ? createSealer(secret) : undefined`
+    const sealed = createSessionRecordStore(access, {
+      sealer: [createSealer('a sealing secret of 32 characters!!'), undefined][1],
+    })
+    expect(await sealed.get('app:t')).toEqual(entry)
+    const err = new OAuthError('access_denied', {
+      description: undefined,
+      status: undefined,
+      oauthProblem: undefined,
+      oauthProblemAdvice: undefined,
+      response: undefined,
+      cause: undefined,
+    })
+    expect([err.status, err.description, err.oauthProblem]).toEqual([
+      403,
+      new OAuthError('access_denied').description,
+      undefined,
+    ])
   })
 })

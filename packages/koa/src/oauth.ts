@@ -79,9 +79,10 @@ export interface KoaMiddlewareOptions {
   /**
    * The Koa app. Optional: when given, a missing koa-session or a missing key
    * is reported when the middleware is created instead of on the first
-   * request.
+   * request. Any Koa app, whatever its state and context types
+   * (`new Koa<MyState, MyContext>()`).
    */
-  app?: Koa | undefined
+  app?: Pick<Koa, 'use' | 'context' | 'keys'> | undefined
 }
 
 /** The session settings of each registry, set by `middleware()`; `authorizeRedirect` and `authorizeAccessToken` use them on any route. */

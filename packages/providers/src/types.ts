@@ -23,45 +23,45 @@ export type PresetClientKwargs = ClientKwargs
  * Spread it to override anything: `{ ...trello(), apiBaseUrl: '…' }`.
  */
 export interface PresetOptions {
-  clientId?: string
-  clientSecret?: string
-  requestTokenUrl?: string
-  requestTokenParams?: Record<string, string>
+  clientId?: string | undefined
+  clientSecret?: string | undefined
+  requestTokenUrl?: string | undefined
+  requestTokenParams?: Record<string, string> | undefined
   /** HTTP method of the temporary-credential request. Core default `'POST'`. */
-  requestTokenMethod?: 'GET' | 'POST'
-  accessTokenUrl?: string
-  accessTokenParams?: Record<string, string>
+  requestTokenMethod?: 'GET' | 'POST' | undefined
+  accessTokenUrl?: string | undefined
+  accessTokenParams?: Record<string, string> | undefined
   /** HTTP method of the token-credential request. Core default `'POST'`. */
-  accessTokenMethod?: 'GET' | 'POST'
-  authorizeUrl?: string
+  accessTokenMethod?: 'GET' | 'POST' | undefined
+  authorizeUrl?: string | undefined
   /** Extra authorize-URL parameters: fixed, or computed from the flow's values. */
   authorizeParams?:
     | Record<string, string>
     | ((ctx: AuthorizeParamsContext) => Record<string, string>)
   /** Name of the request-token parameter on the authorize URL; `false`: not added. */
-  authorizeTokenParam?: string | false
+  authorizeTokenParam?: string | false | undefined
   /** Send `oauth_callback=oob` whatever the redirect URI (callback registered with the provider). */
-  oobCallback?: boolean
+  oobCallback?: boolean | undefined
   /** `false`: an OAuth 1.0 provider that sends no `oauth_verifier`. */
-  requireVerifier?: boolean
+  requireVerifier?: boolean | undefined
   /** `true`: an empty `oauth_verifier` on the callback is the user's refusal (NetSuite). */
-  emptyVerifierIsDenial?: boolean
-  requireCallbackConfirmed?: boolean
-  apiBaseUrl?: string
+  emptyVerifierIsDenial?: boolean | undefined
+  requireCallbackConfirmed?: boolean | undefined
+  apiBaseUrl?: string | undefined
   /** Headers sent with every request to the provider. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
   /** Static token credentials, used when no other token is found. */
-  token?: Token
+  token?: Token | undefined
   /** Sign API calls with the client credentials only (one-legged APIs). */
-  withholdToken?: boolean
-  userAgent?: string
-  clientKwargs?: PresetClientKwargs
+  withholdToken?: boolean | undefined
+  userAgent?: string | undefined
+  clientKwargs?: PresetClientKwargs | undefined
   /** Absolute URL of the profile/identity endpoint the `userinfo` normaliser reads. */
-  userinfoEndpoint?: string
+  userinfoEndpoint?: string | undefined
   /** The normaliser behind `oauth.<name>.userinfo()`. */
-  userinfo?: (ctx: UserinfoContext) => Awaitable<UserInfo>
+  userinfo?: ((ctx: UserinfoContext) => Awaitable<UserInfo>) | undefined
   /** Headers that authenticate API calls made with the user's token instead of a signature (Zotero's key). */
-  apiAuth?: (token: Token) => Record<string, string>
+  apiAuth?: ((token: Token) => Record<string, string>) | undefined
 }
 
 /** Options every preset takes: the client credentials, else read from `<NAME>_CLIENT_ID` / `<NAME>_CLIENT_SECRET`. */

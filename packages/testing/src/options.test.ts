@@ -180,6 +180,61 @@ describe('options', () => {
     await expect(createTestProvider(options)).rejects.toThrow(new TypeError(message))
   })
 
+  it('every option given as undefined is as if left out (an unset environment variable)', async () => {
+    const p = await createTestProvider({
+      port: undefined,
+      host: undefined,
+      name: undefined,
+      clients: undefined,
+      users: undefined,
+      autoApprove: undefined,
+      timestampWindow: undefined,
+      requestTokenTtl: undefined,
+      accessTokenTtl: undefined,
+      allowPlaintext: undefined,
+      maxBodySize: undefined,
+      maxRecords: undefined,
+      debug: undefined,
+      quirks: undefined,
+      emulate: undefined,
+      onRequest: undefined,
+      now: undefined,
+    })
+    const q = await createTestProvider({
+      clients: [
+        {
+          id: 'c',
+          secret: 's',
+          rsaPublicKey: undefined,
+          signatureMethods: undefined,
+          callbackUrls: undefined,
+          name: undefined,
+          autoApprove: undefined,
+          quirks: undefined,
+        },
+      ],
+    })
+    try {
+      expect(p.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(p.client).toEqual(DEFAULT_CLIENT)
+      expect(p.users.map((u) => u.screenName)).toEqual(['alice', 'bob', 'carol'])
+      expect(q.client.id).toBe('c')
+      const rt = await send(
+        await coreSigner({
+          method: 'POST',
+          url: q.requestTokenUrl,
+          clientId: 'c',
+          clientSecret: 's',
+          callback: 'oob',
+        }),
+      )
+      expect(rt.status).toBe(200)
+    } finally {
+      await p.close()
+      await q.close()
+    }
+  })
+
   it('an RSA client gets the RSA methods by default', async () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 })
     const p = await createTestProvider({ clients: [{ id: 'r', rsaPublicKey: publicKey }] })

@@ -92,23 +92,23 @@ export interface TestClientConfig {
   /** The client identifier (`oauth_consumer_key`). */
   id: string
   /** The shared secret, for HMAC-* and PLAINTEXT. */
-  secret?: string
+  secret?: string | undefined
   /** The client's RSA public key (PEM or `KeyObject`), for RSA-*. */
-  rsaPublicKey?: string | KeyObject
+  rsaPublicKey?: string | KeyObject | undefined
   /**
    * Methods this client may sign with. Default: HMAC-SHA1/256/512 and
    * PLAINTEXT when it has a `secret`, plus RSA-SHA1/256/512 when it has an
    * `rsaPublicKey`.
    */
-  signatureMethods?: readonly SignatureMethod[]
+  signatureMethods?: readonly SignatureMethod[] | undefined
   /** Allowed callbacks. Default: any `http(s)` URL on a loopback host, and `oob`. */
-  callbackUrls?: readonly (string | RegExp)[]
+  callbackUrls?: readonly (string | RegExp)[] | undefined
   /** The name shown on the consent page. Default `'Demo App'`. */
-  name?: string
+  name?: string | undefined
   /** Overrides the provider's `autoApprove` for this client. */
-  autoApprove?: boolean | string
+  autoApprove?: boolean | string | undefined
   /** Merged over the provider's quirks for this client. */
-  quirks?: Quirks
+  quirks?: Quirks | undefined
 }
 
 /** A resource owner the consent page lets you choose. */
@@ -165,45 +165,45 @@ export interface TestProviderOptions {
    * endpoint and error style; `provider.urls` has its URLs. Also takes your own
    * {@link Emulation}. Default: the plain RFC 5849 provider.
    */
-  emulate?: EmulationName | Emulation
+  emulate?: EmulationName | Emulation | undefined
   /** Port to listen on. Default `0` (a free port). */
-  port?: number
+  port?: number | undefined
   /** Interface to bind. Default `'127.0.0.1'`. */
-  host?: string
+  host?: string | undefined
   /** The provider's name, shown on its pages. Default `'Test Provider'`. */
-  name?: string
+  name?: string | undefined
   /** Registered clients. Default: one client, {@link DEFAULT_CLIENT}. */
-  clients?: readonly TestClientConfig[]
+  clients?: readonly TestClientConfig[] | undefined
   /** The users to choose from on the consent page. Default alice, bob and carol. */
-  users?: readonly TestUser[]
+  users?: readonly TestUser[] | undefined
   /**
    * Skip the consent page: `true` approves as the first user, a user id
    * approves as that user. Default `false` (show the page).
    */
-  autoApprove?: boolean | string
+  autoApprove?: boolean | string | undefined
   /** Accepted clock skew for `oauth_timestamp`, in seconds. Default 300. */
-  timestampWindow?: number
+  timestampWindow?: number | undefined
   /** Lifetime of temporary credentials, in seconds. Default 600. */
-  requestTokenTtl?: number
+  requestTokenTtl?: number | undefined
   /** Lifetime of token credentials, in seconds. Default: they do not expire. */
-  accessTokenTtl?: number
+  accessTokenTtl?: number | undefined
   /**
    * PLAINTEXT sends the secrets in clear, so RFC 5849 §3.4.4 allows it only
    * over TLS; this server speaks plain HTTP. `'loopback'` (default) accepts it
    * when both the Host header and the peer are loopback; `true` always;
    * `false` never.
    */
-  allowPlaintext?: boolean | 'loopback'
+  allowPlaintext?: boolean | 'loopback' | undefined
   /** Largest accepted request body, in bytes. Default 1 MiB (larger → 413). */
-  maxBodySize?: number
+  maxBodySize?: number | undefined
   /** How many requests `requests` keeps (oldest dropped). Default 1000. */
-  maxRecords?: number
+  maxRecords?: number | undefined
   /** Put the computed base string in `signature_invalid` answers (`debug_sbs`). Default `false`. */
-  debug?: boolean
+  debug?: boolean | undefined
   /** Provider-wide quirks. */
-  quirks?: Quirks
+  quirks?: Quirks | undefined
   /** Called with each request's record once it is judged, before its answer is sent. */
-  onRequest?: (record: RecordedRequest) => void
+  onRequest?: ((record: RecordedRequest) => void) | undefined
   /** The clock, in milliseconds since the epoch. Default `Date.now`. */
-  now?: () => number
+  now?: (() => number) | undefined
 }
