@@ -7,7 +7,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc5849#section-2
  */
 import {
-  type ClientRsaKey,
   callbackProblem,
   callbackVerifier,
   checkRequestInit,
@@ -37,8 +36,6 @@ import { checkKnownOptions, setOwn } from './own.js'
 import { takeTemporaryCredential } from './stores.js'
 import type {
   Awaitable,
-  SignatureMethod,
-  SignatureType,
   StoredTemporaryCredential,
   TemporaryCredentialStore,
   Token,
@@ -67,16 +64,15 @@ function clientOptionsOf(o: ResolvedRemoteAppOptions<any>): OAuth1ClientOptions 
   return options
 }
 
-/** Signing options handed to the underlying {@link OAuth1Client}. */
-export interface ClientKwargs {
-  signatureMethod?: SignatureMethod | undefined
-  signatureType?: SignatureType | undefined
-  rsaKey?: ClientRsaKey | undefined
-  realm?: string | undefined
-  forceIncludeBody?: boolean | undefined
-  /** `oauth_body_hash` on every request without a form body, an empty body or a GET included. */
-  bodyHash?: boolean | undefined
-}
+/**
+ * Signing options handed to the underlying {@link OAuth1Client}: those of its
+ * options, spread into them as they are.
+ */
+export interface ClientKwargs
+  extends Pick<
+    OAuth1ClientOptions,
+    'signatureMethod' | 'signatureType' | 'rsaKey' | 'realm' | 'forceIncludeBody' | 'bodyHash'
+  > {}
 
 /** What a function `authorizeParams` is handed to compute the authorize URL's parameters. */
 export interface AuthorizeParamsContext {
