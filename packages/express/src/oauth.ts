@@ -256,6 +256,7 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
     }
     bindings.set(this, binding)
     const oauth = this
+    // sessionsSeen, kept here too so that the usual request adds nothing to it
     let seen = sessionsSeen.has(this)
     return function oauth1Middleware(req: Request, _res: Response, next: NextFunction): void {
       const problem = sessionProblem(req, binding)
@@ -271,7 +272,7 @@ export class OAuth extends CoreOAuth<Request, ExpressRemoteApp> {
           // The session middleware ran before us on earlier requests and
           // skipped this one (its store is down): the app's other routes
           // still answer; a login here is refused with store_unavailable.
-          if (seen || sessionsSeen.has(oauth)) {
+          if (sessionsSeen.has(oauth)) {
             oauth.runWithRequest(req, next, bind)
             return
           }
